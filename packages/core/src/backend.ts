@@ -1,0 +1,235 @@
+import type { DType, TypedArray } from './dtype.js';
+
+/**
+ * The backend interface: the ops an accelerator must implement.
+ *
+ * Core does all shape inference, broadcasting checks, dtype checks and autodiff; a backend only
+ * computes. Every array a backend sees is dense, row-major (C order) and contiguous, described by
+ * a `BTensor`: the backend's own opaque `storage` plus `shape` and `dtype`. A backend returns new
+ * storage for each result; core wraps it in a `Tensor`.
+ *
+ * Storage is opaque to core. CPU backends use a `TypedArray`; a GPU backend uses a device handle,
+ * so tensors never leave the device between ops (only `read`/`write` cross the edge).
+ *
+ * The primitive set is deliberately small (see STYLE.md, habit 1). Everything else (softmax,
+ * losses, cells, optimizers' arithmetic) is composed in core. The `fused*` kernels are optional
+ * speed-ups; when a backend lacks one, core composes the same computation from primitives, and the
+ * conformance suite checks that both give the same numbers.
+ */
+export type Storage = unknown;
+
+/** What a backend is handed for each operand. Always contiguous, row-major. */
+export interface BTensor {
+  readonly storage: Storage;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+export type UnaryOp =
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'tanh'
+  | 'sigmoid'
+  | 'relu'
+  | 'sqrt'
+  | 'abs'
+  | 'sign'
+  | 'square'
+  | 'reciprocal'
+  /** `x > 0 ? 1 : 0`; the derivative of relu. */
+  | 'step';
+
+/** Binary ops broadcast with NumPy rules. Comparisons return 1/0 in the operands' dtype. */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow' | 'gt' | 'ge' | 'eq';
+
+export type ReduceOp = 'sum' | 'max' | 'min';
+
+/** The recurrence a fused sequence kernel runs. Equations and gate order are PyTorch's. */
+export type RnnMode = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru';
+
+/** Number of gates stacked in `weightIh`/`weightHh` rows for each mode. */
+export const GATES: Record<RnnMode, number> = { rnn_tanh: 1, rnn_relu: 1, lstm: 4, gru: 3 };
+
+/**
+ * One layer, one direction, one whole sequence (cuDNN-style). Batch-first:
+ * - `x`       `[B, T, I]`
+ * - `h0`      `[B, H]`, `c0` `[B, H]` (lstm only, else null)
+ * - `weightIh` `[G*H, I]`, `weightHh` `[G*H, H]`, `biasIh` `[G*H]`, `biasHh` `[G*H]`
+ * - `lengths` per batch row, each in `1..T`, or null for all `T`. Steps `t >= lengths[b]` leave
+ *   the state unchanged and produce zero output (PyTorch packed-sequence semantics).
+ * - `reverse`: read each row from its own last valid step down to step 0 (the backward direction
+ *   of a bidirectional layer); `hN` is then the state after reading step 0.
+ */
+export interface RnnForwardArgs {
+  mode: RnnMode;
+  x: BTensor;
+  h0: BTensor;
+  c0: BTensor | null;
+  weightIh: BTensor;
+  weightHh: BTensor;
+  biasIh: BTensor;
+  biasHh: BTensor;
+  lengths: Int32Array | null;
+  reverse: boolean;
+  /** When false (inference), the kernel need not keep anything for backward. */
+  training: boolean;
+}
+
+export interface RnnForwardResult {
+  /** `[B, T, H]`, zeros at padded steps. */
+  y: Storage;
+  /** `[B, H]` */
+  hN: Storage;
+  /** `[B, H]` for lstm, else null. */
+  cN: Storage | null;
+  /** Whatever the backend saved for `rnnBackward` (gate activations, states). Opaque to core;
+   * released with `disposeReserve` after backward or when the graph is dropped. */
+  reserve: unknown;
+}
+
+export interface RnnBackwardArgs extends RnnForwardArgs {
+  forward: RnnForwardResult;
+  /** Gradient w.r.t. `y`, `[B, T, H]`, or null if `y` did not reach the loss. */
+  dy: BTensor | null;
+  /** Gradient w.r.t. `hN` / `cN`, or null. */
+  dhN: BTensor | null;
+  dcN: BTensor | null;
+}
+
+export interface RnnBackwardResult {
+  dx: Storage;
+  dh0: Storage;
+  dc0: Storage | null;
+  dWeightIh: Storage;
+  dWeightHh: Storage;
+  dBiasIh: Storage;
+  dBiasHh: Storage;
+}
+
+/**
+ * One level of a binary (N-ary, N=2) Tree-LSTM over `N` nodes at once (Tai et al. 2015, eq. 9-14),
+ * for dynamic batching of trees: all nodes of the same height across a mini-batch of trees.
+ * - `x` `[N, I]` node inputs (zeros for internal nodes without a token)
+ * - `hL, cL, hR, cR` `[N, H]` the children's states (zeros for leaves)
+ * - `weight` `[5H, I]` (gates i, fL, fR, o, u), `weightH` `[5H, 2H]` over `[hL; hR]`, `bias` `[5H]`
+ * Returns `h`, `c` `[N, H]`.
+ */
+export interface TreeLevelArgs {
+  x: BTensor;
+  hL: BTensor;
+  cL: BTensor;
+  hR: BTensor;
+  cR: BTensor;
+  weight: BTensor;
+  weightH: BTensor;
+  bias: BTensor;
+  training: boolean;
+}
+
+export interface TreeLevelResult {
+  h: Storage;
+  c: Storage;
+  reserve: unknown;
+}
+
+export interface TreeLevelBackwardArgs extends TreeLevelArgs {
+  forward: TreeLevelResult;
+  dh: BTensor | null;
+  dc: BTensor | null;
+}
+
+export interface TreeLevelBackwardResult {
+  dx: Storage;
+  dhL: Storage;
+  dcL: Storage;
+  dhR: Storage;
+  dcR: Storage;
+  dWeight: Storage;
+  dWeightH: Storage;
+  dBias: Storage;
+}
+
+/** Hyper-parameters of one Adam/AdamW step over a flat parameter buffer (PyTorch's rule). */
+export interface AdamStepArgs {
+  param: BTensor;
+  grad: BTensor;
+  m: BTensor;
+  v: BTensor;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** 1-based step count, for bias correction. */
+  step: number;
+  weightDecay: number;
+  /** true: AdamW (decoupled decay), false: Adam (L2 added to the gradient). */
+  decoupled: boolean;
+}
+
+export interface BackendInfo {
+  /** e.g. "OpenBLAS 0.3.21 (Haswell)" or "TypeScript". */
+  blas?: string;
+  threads?: number;
+  device?: string;
+  [key: string]: unknown;
+}
+
+export interface Backend {
+  /** Registry name: `js`, `native`, `cuda`, or a user's. */
+  readonly name: string;
+  /** DTypes this backend computes in. Every backend must support float32 and int32. */
+  readonly dtypes: readonly DType[];
+  info(): BackendInfo;
+
+  // ---- memory ----
+  /** Copy host data into new storage. */
+  write(data: TypedArray): Storage;
+  /** Copy storage back to the host (a fresh array the caller owns, of `size` elements). */
+  read(x: BTensor): TypedArray;
+  /** Storage of `size` elements, all `value`. */
+  fill(size: number, dtype: DType, value: number): Storage;
+  /** Storage that aliases `length` elements of `x` from element `offset` (flat parameter and
+   * gradient buffers hand out such views). Writes through either are visible in both. */
+  view(x: BTensor, offset: number, length: number): Storage;
+  /** Copy `src` into `dst` in place (same size and dtype). */
+  assign(dst: BTensor, src: BTensor): void;
+  /** Release storage now. GC-managed backends may make this a no-op. */
+  dispose(storage: Storage): void;
+
+  // ---- primitives ----
+  unary(op: UnaryOp, x: BTensor): Storage;
+  binary(op: BinaryOp, a: BTensor, b: BTensor, outShape: readonly number[]): Storage;
+  /** Reduce over `axes` (sorted, unique, non-empty); the result drops those axes. */
+  reduce(op: ReduceOp, x: BTensor, axes: readonly number[]): Storage;
+  /** Index of the maximum along `axis` (int32, axis dropped); first index on ties. */
+  argmax(x: BTensor, axis: number): Storage;
+  /**
+   * `op(a) @ op(b)` where op transposes the last two axes when asked. Ranks 2 or 3; for rank 3
+   * the leading (batch) dims are equal, or one operand is rank 2 and is shared by every batch.
+   */
+  matmul(a: BTensor, b: BTensor, transA: boolean, transB: boolean): Storage;
+  /** Permute axes: output axis i is input axis `perm[i]`. */
+  transpose(x: BTensor, perm: readonly number[]): Storage;
+  slice(x: BTensor, begin: readonly number[], size: readonly number[]): Storage;
+  /** Zero padding: `before[i]` and `after[i]` zeros on each side of axis i. */
+  pad(x: BTensor, before: readonly number[], after: readonly number[]): Storage;
+  concat(xs: readonly BTensor[], axis: number): Storage;
+  /** Rows of `x` (axis 0) picked by int32 `indices`: shape `indices.shape ++ x.shape[1:]`. */
+  gather(x: BTensor, indices: BTensor): Storage;
+  /** Inverse of gather: zeros `[numRows, ...updates.shape[indices.rank:]]`, rows summed in. */
+  scatterAdd(indices: BTensor, updates: BTensor, numRows: number): Storage;
+  /** `cond != 0 ? a : b` elementwise with broadcasting; `cond` has the dtype of `a`. */
+  where(cond: BTensor, a: BTensor, b: BTensor, outShape: readonly number[]): Storage;
+  cast(x: BTensor, dtype: DType): Storage;
+
+  // ---- optional fused kernels ----
+  rnnForward?(args: RnnForwardArgs): RnnForwardResult;
+  rnnBackward?(args: RnnBackwardArgs): RnnBackwardResult;
+  treeLevelForward?(args: TreeLevelArgs): TreeLevelResult;
+  treeLevelBackward?(args: TreeLevelBackwardArgs): TreeLevelBackwardResult;
+  /** In-place Adam/AdamW on flat buffers: updates `param`, `m`, `v`. */
+  adamStep?(args: AdamStepArgs): void;
+  /** Release a fused kernel's reserve early. */
+  disposeReserve?(reserve: unknown): void;
+}

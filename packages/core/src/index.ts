@@ -1,0 +1,3 @@
+export * from './errors.js';
+export * from './dtype.js';
+export * from './backend.js';
