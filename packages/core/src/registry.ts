@@ -1,0 +1,147 @@
+import type { Backend } from './backend.js';
+import { BackendError } from './errors.js';
+
+/**
+ * The backend registry. Backends register a factory with a priority (cuda 100, native 10, js 1);
+ * `RNN_BACKEND` picks one by name, and when it is unset the highest priority that loads wins. A
+ * factory that throws while auto-selecting only warns (once) and the next one is tried; a backend
+ * requested by name that fails is an error saying why and how to fix it.
+ */
+export type BackendFactory = () => Backend;
+
+interface Entry {
+  name: string;
+  factory: BackendFactory;
+  priority: number;
+  instance?: Backend;
+  error?: Error;
+}
+
+const entries = new Map<string, Entry>();
+let current: Backend | null = null;
+const warned = new Set<string>();
+
+/** Packages `ready()` tries to import so that installed backends register themselves. */
+export const KNOWN_BACKEND_PACKAGES = ['@rnn/backend-native', '@rnn/backend-js'];
+
+export function registerBackend(name: string, factory: BackendFactory, priority = 0): void {
+  if (entries.has(name)) {
+    throw new BackendError(
+      `registerBackend: a backend named '${name}' is already registered; ` +
+        `pick another name or call removeBackend('${name}') first`,
+    );
+  }
+  entries.set(name, { name, factory, priority });
+}
+
+export function removeBackend(name: string): void {
+  const e = entries.get(name);
+  if (e?.instance && current === e.instance) current = null;
+  entries.delete(name);
+}
+
+export interface BackendStatus {
+  name: string;
+  priority: number;
+  loaded: boolean;
+  error?: string;
+}
+
+/** Every registered backend, highest priority first, with whether it loads here. */
+export function listBackends(): BackendStatus[] {
+  return sorted().map((e) => {
+    tryLoad(e);
+    return { name: e.name, priority: e.priority, loaded: !!e.instance, error: e.error?.message };
+  });
+}
+
+function sorted(): Entry[] {
+  return [...entries.values()].sort((a, b) => b.priority - a.priority);
+}
+
+function tryLoad(e: Entry): Backend | null {
+  if (e.instance) return e.instance;
+  if (e.error) return null;
+  try {
+    e.instance = e.factory();
+    return e.instance;
+  } catch (err) {
+    e.error = err instanceof Error ? err : new Error(String(err));
+    return null;
+  }
+}
+
+function load(name: string): Backend {
+  const e = entries.get(name);
+  if (!e) {
+    const names = [...entries.keys()];
+    throw new BackendError(
+      `unknown backend '${name}'; registered backends: ${names.length ? names.join(', ') : '(none)'}. ` +
+        `Install and import its package (e.g. @rnn/backend-${name}) or call registerBackend('${name}', ...)`,
+    );
+  }
+  const b = tryLoad(e);
+  if (!b) {
+    throw new BackendError(`backend '${name}' failed to load: ${e.error?.message ?? 'unknown error'}`);
+  }
+  return b;
+}
+
+/** The backend in use: `setBackend`'s choice, else `RNN_BACKEND`, else the best that loads. */
+export function getBackend(): Backend {
+  if (current) return current;
+  const wanted = process.env['RNN_BACKEND']?.trim();
+  if (wanted) {
+    current = load(wanted);
+    return current;
+  }
+  for (const e of sorted()) {
+    const b = tryLoad(e);
+    if (b) {
+      current = b;
+      return b;
+    }
+    if (!warned.has(e.name)) {
+      warned.add(e.name);
+      process.emitWarning(`rnn: backend '${e.name}' is not available, falling back: ${e.error?.message}`, {
+        code: 'RNN_BACKEND_FALLBACK',
+      });
+    }
+  }
+  throw new BackendError(
+    'no backend is available: install and import @rnn/backend-js (pure TypeScript, works everywhere), ' +
+      'or call `await ready()` from @rnn/core to load installed backends',
+  );
+}
+
+/** Use the named backend from now on (tensors already created stay on theirs). */
+export function setBackend(name: string): Backend {
+  current = load(name);
+  return current;
+}
+
+/** The backend with this name, loading it if needed (for tests and benchmarks). */
+export function backendByName(name: string): Backend {
+  return load(name);
+}
+
+/**
+ * Import the installed backend packages (each registers itself), then resolve the backend choice.
+ * Missing packages are ignored; a package that is installed but fails to import warns once.
+ */
+export async function ready(): Promise<Backend> {
+  for (const pkg of KNOWN_BACKEND_PACKAGES) {
+    const short = pkg.replace('@rnn/backend-', '');
+    if (entries.has(short)) continue;
+    try {
+      await import(pkg);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code !== 'ERR_MODULE_NOT_FOUND' && !warned.has(pkg)) {
+        warned.add(pkg);
+        process.emitWarning(`rnn: could not import ${pkg}: ${(err as Error).message}`, { code: 'RNN_BACKEND_IMPORT' });
+      }
+    }
+  }
+  return getBackend();
+}

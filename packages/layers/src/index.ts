@@ -1,0 +1,16 @@
+export * from './cells/cell.js';
+export * from './cells/builtin.js';
+export * from './init.js';
+export * from './layers/layer.js';
+export * from './layers/scan.js';
+export * from './layers/recurrent.js';
+export * from './layers/dense.js';
+export * from './layers/embedding.js';
+export * from './layers/dropout.js';
+export * from './losses.js';
+export * from './optimizers/index.js';
+export * from './model/sequential.js';
+export * from './model/fit.js';
+export * from './model/callbacks.js';
+export * from './model/build.js';
+export { writeFileAtomic } from './model/files.js';

@@ -1,0 +1,76 @@
+import { ConfigError, ShapeError, linear, relu, sigmoid, softmax, tanh, type LayerConfig, type Rng, type Tensor } from '@rnn/core';
+import { initialise, type InitName } from '../init.js';
+import { Layer, type CallContext, type LayerParameter, type SymbolicShape } from './layer.js';
+
+export type Activation = 'linear' | 'tanh' | 'relu' | 'sigmoid' | 'softmax';
+const ACTIVATIONS: readonly Activation[] = ['linear', 'tanh', 'relu', 'sigmoid', 'softmax'];
+
+export interface DenseOptions {
+  units: number;
+  activation?: Activation;
+  name?: string;
+  init?: InitName;
+}
+
+/** `act(x W^T + b)` on the last axis (every time step of a sequence), PyTorch `nn.Linear` layout. */
+export class Dense extends Layer {
+  readonly type = 'dense';
+  readonly units: number;
+  readonly activation: Activation;
+  readonly init: InitName;
+  private inFeatures = 0;
+
+  constructor(o: DenseOptions) {
+    super(o.name ?? 'fc');
+    if (!Number.isInteger(o.units) || o.units < 1) throw new ConfigError(`dense '${this.name}': units must be a positive integer, found ${o.units}`);
+    const act = o.activation ?? 'linear';
+    if (!ACTIVATIONS.includes(act)) {
+      throw new ConfigError(`dense '${this.name}': unknown activation '${act}', expected one of ${ACTIVATIONS.join(', ')}`);
+    }
+    this.units = o.units;
+    this.activation = act;
+    this.init = o.init ?? 'pytorch';
+  }
+
+  build(input: SymbolicShape): SymbolicShape {
+    if (input.kind === 'ids') throw new ShapeError(`dense '${this.name}': cannot read token ids; add an embedding layer first`);
+    this.inFeatures = input.features;
+    return { kind: input.kind, features: this.units };
+  }
+
+  parameters(rng: Rng): LayerParameter[] {
+    // nn.Linear: kaiming_uniform(a=√5) on the weight, which is uniform(±1/√in), and the same for the bias
+    const bound = 1 / Math.sqrt(this.inFeatures);
+    const w = this.init === 'pytorch' ? ({ kind: 'uniform', bound } as const) : ({ kind: 'glorot' } as const);
+    const b = this.init === 'pytorch' ? ({ kind: 'uniform', bound } as const) : ({ kind: 'zeros' } as const);
+    return [
+      { name: `${this.name}.weight`, shape: [this.units, this.inFeatures], init: initialise(w, [this.units, this.inFeatures], rng) },
+      { name: `${this.name}.bias`, shape: [this.units], init: initialise(b, [this.units], rng) },
+    ];
+  }
+
+  call(x: Tensor, ctx: CallContext): Tensor {
+    if (x.shape[x.rank - 1] !== this.inFeatures) {
+      throw new ShapeError(`dense '${this.name}': expected ${this.inFeatures} features on the last axis, found ${x.describe()}`);
+    }
+    const y = linear(x, ctx.param(`${this.name}.weight`), ctx.param(`${this.name}.bias`));
+    switch (this.activation) {
+      case 'linear':
+        return y;
+      case 'tanh':
+        return tanh(y);
+      case 'relu':
+        return relu(y);
+      case 'sigmoid':
+        return sigmoid(y);
+      case 'softmax':
+        return softmax(y, -1);
+    }
+  }
+
+  config(): LayerConfig {
+    return { type: 'dense', name: this.name, units: this.units, activation: this.activation };
+  }
+}
+
+export const dense = (o: DenseOptions): Dense => new Dense(o);

@@ -1,0 +1,262 @@
+import {
+  ConfigError,
+  ShapeError,
+  concat,
+  reshape,
+  rnnSequence,
+  slice,
+  stack,
+  tensor,
+  type LayerConfig,
+  type Rng,
+  type Tensor,
+} from '@rnn/core';
+import { GRUCell, LSTMCell, SimpleRNNCell } from '../cells/builtin.js';
+import type { Cell, CellParams } from '../cells/cell.js';
+import type { InitName } from '../init.js';
+import { Layer, type CallContext, type LayerParameter, type SymbolicShape } from './layer.js';
+import { scan } from './scan.js';
+
+export interface RecurrentOptions {
+  name?: string;
+  /** Stacked layers, like PyTorch's `num_layers`. Default 1. */
+  numLayers?: number;
+  bidirectional?: boolean;
+  /** Output every step `[B, T, D*H]` (true) or the final state `[B, D*H]` (false, the default). */
+  returnSequences?: boolean;
+  init?: InitName;
+  /** Use the backend's fused kernel when it has one (default true); false forces the composed path. */
+  fused?: boolean;
+}
+
+/** Initial or final states: `h` (and `c` for LSTM-like cells), each `[numLayers*D, B, H]`. */
+export interface RecurrentState {
+  h: Tensor;
+  c?: Tensor;
+}
+
+/** Plain, JSON-serialisable state for streaming inference (`[numLayers*D][B][H]`). */
+export interface StepState {
+  h: number[][][];
+  c?: number[][][];
+}
+
+/**
+ * Runs any `Cell` over time: stacking, bidirectional, variable `lengths`, caller-given initial
+ * states, final states. Built-in cells run the backend's fused whole-sequence kernel when it has
+ * one; custom cells go through the shared `scan`. Parameter names follow PyTorch:
+ * `<name>.<param>_l{k}` and `<name>.<param>_l{k}_reverse`.
+ */
+export class Recurrent extends Layer {
+  readonly type: string;
+  readonly numLayers: number;
+  readonly bidirectional: boolean;
+  readonly returnSequences: boolean;
+  readonly init: InitName;
+  readonly fused: boolean;
+  private inputSize = 0;
+  private localNames: string[] = [];
+  /** Final states of the last `call`, PyTorch `h_n`/`c_n` layout. */
+  lastState: RecurrentState | null = null;
+
+  constructor(
+    readonly cell: Cell,
+    options: RecurrentOptions = {},
+  ) {
+    super(options.name ?? cell.kind);
+    this.type = cell.kind;
+    this.numLayers = options.numLayers ?? 1;
+    this.bidirectional = options.bidirectional ?? false;
+    this.returnSequences = options.returnSequences ?? false;
+    this.init = options.init ?? 'pytorch';
+    this.fused = options.fused ?? true;
+    if (!Number.isInteger(this.numLayers) || this.numLayers < 1) {
+      throw new ConfigError(`${this.name}: numLayers must be a positive integer, found ${options.numLayers}`);
+    }
+    if (!Number.isInteger(cell.hiddenSize) || cell.hiddenSize < 1) {
+      throw new ConfigError(`${this.name}: hiddenSize must be a positive integer, found ${cell.hiddenSize}`);
+    }
+  }
+
+  get directions(): number {
+    return this.bidirectional ? 2 : 1;
+  }
+
+  get hiddenSize(): number {
+    return this.cell.hiddenSize;
+  }
+
+  build(input: SymbolicShape): SymbolicShape {
+    if (input.kind !== 'sequence') {
+      throw new ShapeError(
+        `${this.name}: a recurrent layer needs a sequence [batch, time, features]; its input is ${describe(input)}` +
+          (input.kind === 'ids' ? ' (add an embedding layer first)' : ' (set returnSequences: true on the layer before)'),
+      );
+    }
+    this.inputSize = input.features;
+    const features = this.directions * this.hiddenSize;
+    return { kind: this.returnSequences ? 'sequence' : 'vector', features };
+  }
+
+  private suffix(k: number, d: number): string {
+    return `_l${k}${d === 1 ? '_reverse' : ''}`;
+  }
+
+  parameters(rng: Rng): LayerParameter[] {
+    const out: LayerParameter[] = [];
+    for (let k = 0; k < this.numLayers; k++) {
+      const inK = k === 0 ? this.inputSize : this.directions * this.hiddenSize;
+      for (let d = 0; d < this.directions; d++) {
+        const specs = this.cell.parameters(inK, this.init, rng);
+        this.localNames = specs.map((p) => p.name);
+        for (const p of specs) {
+          out.push({ ...p, name: `${this.name}.${p.name}${this.suffix(k, d)}` });
+        }
+      }
+    }
+    return out;
+  }
+
+  private cellParams(ctx: CallContext, k: number, d: number): CellParams {
+    return Object.fromEntries(this.localNames.map((n) => [n, ctx.param(`${this.name}.${n}${this.suffix(k, d)}`)]));
+  }
+
+  call(x: Tensor, ctx: CallContext, initial?: RecurrentState): Tensor {
+    if (x.rank !== 3 || x.shape[2] !== this.inputSize) {
+      throw new ShapeError(
+        `${this.name}: expected input [batch, time, ${this.inputSize}], found ${x.describe()}`,
+      );
+    }
+    const B = x.shape[0]!;
+    const H = this.hiddenSize;
+    const D = this.directions;
+    const carries = this.cell.initCarry(B, x).length;
+    const initialCarry = (k: number, d: number): Tensor[] | null => {
+      if (!initial) return null;
+      const pick = (s: Tensor, what: string) => {
+        const want = [this.numLayers * D, B, H];
+        if (s.rank !== 3 || s.shape.some((v, i) => v !== want[i])) {
+          throw new ShapeError(`${this.name}: initial ${what} must be [${want.join(', ')}], found ${s.describe()}`);
+        }
+        return reshape(slice(s, [k * D + d, 0, 0], [1, B, H]), [B, H]);
+      };
+      const list = [pick(initial.h, 'h')];
+      if (carries > 1) {
+        if (!initial.c) throw new ShapeError(`${this.name}: an initial state for this cell needs both h and c`);
+        list.push(pick(initial.c, 'c'));
+      }
+      return list;
+    };
+
+    let input = x;
+    const finalH: Tensor[] = [];
+    const finalC: Tensor[] = [];
+    for (let k = 0; k < this.numLayers; k++) {
+      const outs: Tensor[] = [];
+      for (let d = 0; d < D; d++) {
+        const params = this.cellParams(ctx, k, d);
+        const init = initialCarry(k, d);
+        const reverse = d === 1;
+        let y: Tensor;
+        let carry: Tensor[];
+        if (this.cell.fusedMode) {
+          const r = rnnSequence(
+            {
+              mode: this.cell.fusedMode,
+              x: input,
+              h0: init?.[0] ?? null,
+              c0: init?.[1] ?? null,
+              weightIh: params['weight_ih']!,
+              weightHh: params['weight_hh']!,
+              biasIh: params['bias_ih']!,
+              biasHh: params['bias_hh']!,
+              lengths: ctx.lengths,
+              reverse,
+            },
+            { fused: this.fused },
+          );
+          y = r.y;
+          carry = r.cN ? [r.hN, r.cN] : [r.hN];
+        } else {
+          const r = scan(this.cell, params, input, init ?? this.cell.initCarry(B, x), ctx.lengths, reverse);
+          y = r.y;
+          carry = r.carry;
+        }
+        outs.push(y);
+        finalH.push(carry[0]!);
+        if (carry[1]) finalC.push(carry[1]);
+      }
+      input = D === 1 ? outs[0]! : concat(outs, 2);
+    }
+    this.lastState = { h: stack(finalH, 0), ...(finalC.length ? { c: stack(finalC, 0) } : {}) };
+    if (this.returnSequences) return input;
+    // top layer: forward state after the last step, then backward state after step 0
+    const top = finalH.slice((this.numLayers - 1) * D);
+    return D === 1 ? top[0]! : concat(top, 1);
+  }
+
+  /**
+   * Streaming inference: one time step `x` `[B, I]` from a plain state (or zeros), returning the
+   * output `[B, D*H]` and the next state. Unidirectional layers only.
+   */
+  step(x: Tensor, state: StepState | null, ctx: CallContext): [Tensor, StepState] {
+    if (this.bidirectional) {
+      throw new ConfigError(`${this.name}: step() needs a unidirectional layer (a bidirectional one reads the future)`);
+    }
+    if (x.rank !== 2) throw new ShapeError(`${this.name}: step() expects one time step [batch, ${this.inputSize}], found ${x.describe()}`);
+    const B = x.shape[0]!;
+    const init = state
+      ? {
+          h: tensor(state.h as number[][][], undefined, { dtype: x.dtype, backend: x.backend }),
+          ...(state.c ? { c: tensor(state.c as number[][][], undefined, { dtype: x.dtype, backend: x.backend }) } : {}),
+        }
+      : undefined;
+    const seq = reshape(x, [B, 1, x.shape[1]!]);
+    const saved = this.returnSequences;
+    let y: Tensor;
+    try {
+      (this as { returnSequences: boolean }).returnSequences = false;
+      y = this.call(seq, { ...ctx, lengths: null }, init);
+    } finally {
+      (this as { returnSequences: boolean }).returnSequences = saved;
+    }
+    const s = this.lastState!;
+    return [y, { h: s.h.toArray() as number[][][], ...(s.c ? { c: s.c.toArray() as number[][][] } : {}) }];
+  }
+
+  config(): LayerConfig | null {
+    if (this.type !== 'rnn' && this.type !== 'lstm' && this.type !== 'gru') return null;
+    return {
+      type: this.type,
+      name: this.name,
+      hiddenSize: this.hiddenSize,
+      numLayers: this.numLayers,
+      bidirectional: this.bidirectional,
+      ...(this.type === 'rnn' ? { nonlinearity: (this.cell as SimpleRNNCell).nonlinearity } : {}),
+      returnSequences: this.returnSequences,
+    } as LayerConfig;
+  }
+}
+
+function describe(s: SymbolicShape): string {
+  return s.kind === 'ids' ? '[batch, time] token ids' : s.kind === 'vector' ? `[batch, ${s.features}]` : `[batch, time, ${s.features}]`;
+}
+
+export interface BuiltinRecurrentOptions extends RecurrentOptions {
+  /** Hidden units (Keras calls it `units`). */
+  hiddenSize?: number;
+  units?: number;
+}
+
+function hidden(kind: string, o: BuiltinRecurrentOptions): number {
+  const h = o.hiddenSize ?? o.units;
+  if (h === undefined) throw new ConfigError(`${kind}: hiddenSize (or units) is required`);
+  return h;
+}
+
+export const lstm = (o: BuiltinRecurrentOptions): Recurrent => new Recurrent(new LSTMCell(hidden('lstm', o)), o);
+export const gru = (o: BuiltinRecurrentOptions): Recurrent => new Recurrent(new GRUCell(hidden('gru', o)), o);
+export const simpleRNN = (o: BuiltinRecurrentOptions & { nonlinearity?: 'tanh' | 'relu' }): Recurrent =>
+  new Recurrent(new SimpleRNNCell(hidden('rnn', o), o.nonlinearity ?? 'tanh'), o);
+/** A recurrent layer over a custom cell. */
+export const rnn = (cell: Cell, o: RecurrentOptions = {}): Recurrent => new Recurrent(cell, o);

@@ -1,0 +1,35 @@
+import { mul, reshape, slice, stack, tensor, where, type Tensor } from '@rnn/core';
+import type { Cell, CellParams } from '../cells/cell.js';
+
+/**
+ * Run a cell over a `[B, T, I]` sequence, in either direction, with per-row lengths (the time loop
+ * kept apart from the cell, as in tfjs-layers' `rnn()`). Padded steps keep the carry unchanged and
+ * output zeros, so they change neither the state nor the gradient. In reverse, each row is read
+ * from its own last valid step down to step 0.
+ */
+export function scan(
+  cell: Cell,
+  params: CellParams,
+  x: Tensor,
+  carry0: Tensor[],
+  lengths: readonly number[] | null,
+  reverse: boolean,
+): { y: Tensor; carry: Tensor[] } {
+  const [B, T, I] = x.shape as [number, number, number];
+  let carry = carry0;
+  const ys: Tensor[] = new Array(T);
+  for (let k = 0; k < T; k++) {
+    const t = reverse ? T - 1 - k : k;
+    const xt = reshape(slice(x, [0, t, 0], [B, 1, I]), [B, I]);
+    const [next, out] = cell.step(params, carry, xt);
+    if (lengths && lengths.some((l) => t >= l)) {
+      const m = tensor(Float64Array.from(lengths, (l) => (t < l ? 1 : 0)), [B, 1], { dtype: x.dtype, backend: x.backend });
+      carry = next.map((c, i) => where(m, c, carry[i]!));
+      ys[t] = mul(out, m);
+    } else {
+      carry = next;
+      ys[t] = out;
+    }
+  }
+  return { y: stack(ys, 1), carry };
+}

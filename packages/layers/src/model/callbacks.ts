@@ -1,0 +1,127 @@
+import type { Rng } from '@rnn/core';
+import type { Compiled, History } from './fit.js';
+import type { Sequential } from './sequential.js';
+
+export interface Logs {
+  epoch: number;
+  loss: number;
+  [key: string]: number;
+}
+
+export interface BatchLogs {
+  epoch: number;
+  batch: number;
+  loss: number;
+  size: number;
+}
+
+export interface TrainBegin {
+  model: Sequential;
+  compiled: Compiled;
+  epochs: number;
+  batches: number;
+  rng: Rng;
+}
+
+/** Hooks into `fit`. Returning 'stop' from `onEpochEnd` ends training after that epoch. */
+export interface Callback {
+  onTrainBegin?(info: TrainBegin): void | Promise<void>;
+  onEpochBegin?(epoch: number): void | Promise<void>;
+  onBatchEnd?(batch: number, logs: BatchLogs): void | Promise<void>;
+  onEpochEnd?(epoch: number, logs: Logs): void | 'stop' | Promise<void | 'stop'>;
+  onTrainEnd?(history: History): void | Promise<void>;
+}
+
+export interface EarlyStoppingOptions {
+  monitor?: string;
+  patience?: number;
+  minDelta?: number;
+  /** Put back the best weights seen when training stops. */
+  restoreBestWeights?: boolean;
+}
+
+/** Stop when `monitor` (default `val_loss`, else `loss`) has not improved for `patience` epochs. */
+export function earlyStopping(o: EarlyStoppingOptions = {}): Callback & { stoppedEpoch: number | null } {
+  let best = Infinity;
+  let wait = 0;
+  let model: Sequential | null = null;
+  let bestWeights: Float32Array | Float64Array | null = null;
+  const cb = {
+    stoppedEpoch: null as number | null,
+    onTrainBegin(info: TrainBegin) {
+      model = info.model;
+      best = Infinity;
+      wait = 0;
+    },
+    onEpochEnd(epoch: number, logs: Logs): 'stop' | void {
+      const key = o.monitor ?? ('val_loss' in logs ? 'val_loss' : 'loss');
+      const v = logs[key];
+      if (v === undefined) return;
+      if (v < best - (o.minDelta ?? 0)) {
+        best = v;
+        wait = 0;
+        if (o.restoreBestWeights && model?.params) bestWeights = model.params.values.data() as Float32Array;
+        return;
+      }
+      if (++wait >= (o.patience ?? 5)) {
+        cb.stoppedEpoch = epoch;
+        if (bestWeights && model?.params) {
+          const p = model.params;
+          const s = p.backend.write(bestWeights);
+          p.backend.assign(p.values, { storage: s, shape: p.values.shape, dtype: p.values.dtype });
+        }
+        return 'stop';
+      }
+    },
+  };
+  return cb;
+}
+
+/** Learning-rate schedules, applied at the start of each epoch (PyTorch `StepLR`, `CosineAnnealingLR`). */
+export function stepLR(stepSize: number, gamma = 0.1): Callback {
+  let base = 0;
+  let opt: Compiled['optimizer'] | null = null;
+  return {
+    onTrainBegin(info) {
+      opt = info.compiled.optimizer;
+      base = opt.lr;
+    },
+    onEpochBegin(epoch) {
+      if (opt) opt.lr = base * Math.pow(gamma, Math.floor(epoch / stepSize));
+    },
+  };
+}
+
+export function cosineLR(tMax: number, etaMin = 0): Callback {
+  let base = 0;
+  let opt: Compiled['optimizer'] | null = null;
+  return {
+    onTrainBegin(info) {
+      opt = info.compiled.optimizer;
+      base = opt.lr;
+    },
+    onEpochBegin(epoch) {
+      if (opt) opt.lr = etaMin + ((base - etaMin) * (1 + Math.cos((Math.PI * Math.min(epoch, tMax)) / tMax))) / 2;
+    },
+  };
+}
+
+/** Save the model file every `every` epochs (atomically: temp file, fsync, rename). */
+export function modelCheckpoint(path: string, o: { every?: number; saveBestOnly?: boolean; monitor?: string } = {}): Callback {
+  let model: Sequential | null = null;
+  let best = Infinity;
+  return {
+    onTrainBegin(info) {
+      model = info.model;
+    },
+    async onEpochEnd(epoch, logs) {
+      if (!model || (epoch + 1) % (o.every ?? 1) !== 0) return;
+      if (o.saveBestOnly) {
+        const v = logs[o.monitor ?? ('val_loss' in logs ? 'val_loss' : 'loss')] ?? Infinity;
+        if (!(v < best)) return;
+        best = v;
+      }
+      await model.save(path);
+    },
+  };
+}

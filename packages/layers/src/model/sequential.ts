@@ -1,0 +1,242 @@
+import {
+  ConfigError,
+  ParameterSet,
+  Rng,
+  ShapeError,
+  cast,
+  concat,
+  fmt,
+  gather,
+  getBackend,
+  noGrad,
+  readModelFile,
+  tensor,
+  writeModelFile,
+  type Backend,
+  type NestedArray,
+  type FloatDType,
+  type ModelConfig,
+  type RawTensor,
+  type Tensor,
+} from '@rnn/core';
+import type { Layer, SymbolicShape } from '../layers/layer.js';
+import { Recurrent } from '../layers/recurrent.js';
+import { Embedding } from '../layers/embedding.js';
+import { configOf, layerFromConfig } from './build.js';
+import { summarize } from './summary.js';
+import { compile, evaluate, fit, type CompileOptions, type Compiled, type FitOptions, type History } from './fit.js';
+import { writeFileAtomic } from './files.js';
+import { readFileSync } from 'node:fs';
+
+export interface BuildOptions {
+  /** Features per time step (not needed when the first layer is an embedding). */
+  inputSize?: number;
+  seed?: number;
+  backend?: Backend;
+  dtype?: FloatDType;
+}
+
+export interface ForwardOptions {
+  training?: boolean;
+  lengths?: readonly number[] | null;
+  rng?: Rng;
+}
+
+/**
+ * A stack of layers applied in order — the model of the model file. Its parameters live in one
+ * `ParameterSet` (flat buffers) named as PyTorch names them.
+ */
+export class Sequential {
+  readonly layers: Layer[];
+  inputSize: number | undefined;
+  params: ParameterSet | null = null;
+  /** Extra model-file metadata (scalers, vocabularies); `rnn.*` keys are reserved. */
+  metadata: Record<string, string> = {};
+  private inputKind: SymbolicShape['kind'] = 'sequence';
+  private outputShape: SymbolicShape | null = null;
+
+  constructor(layers: Layer[], options: { inputSize?: number } = {}) {
+    if (layers.length === 0) throw new ConfigError('sequential: a model needs at least one layer');
+    const names = new Set<string>();
+    for (const l of layers) {
+      if (names.has(l.name)) {
+        throw new ConfigError(`sequential: two layers are named '${l.name}'; give each layer a unique name (it prefixes its tensor names)`);
+      }
+      names.add(l.name);
+    }
+    this.layers = layers;
+    this.inputSize = options.inputSize;
+  }
+
+  get built(): boolean {
+    return this.params !== null;
+  }
+
+  get output(): SymbolicShape {
+    if (!this.outputShape) throw new ConfigError('model is not built yet: call build({ inputSize }) or fit()');
+    return this.outputShape;
+  }
+
+  /** Create and initialise the parameters (PyTorch's default initialisation unless a layer says otherwise). */
+  build(options: BuildOptions = {}): this {
+    const first = this.layers[0]!;
+    const inputSize = options.inputSize ?? this.inputSize;
+    if (first instanceof Embedding) this.inputKind = 'ids';
+    else {
+      if (inputSize === undefined) {
+        throw new ConfigError('build: inputSize (features per time step) is required unless the first layer is an embedding');
+      }
+      this.inputKind = this.layers.some((l) => l instanceof Recurrent) ? 'sequence' : 'vector';
+    }
+    this.inputSize = first instanceof Embedding ? undefined : inputSize;
+    let shape: SymbolicShape = { kind: this.inputKind, features: inputSize ?? 0 };
+    for (const l of this.layers) shape = l.build(shape);
+    this.outputShape = shape;
+    const rng = new Rng(options.seed ?? 0);
+    const specs = this.layers.flatMap((l) => l.parameters(rng));
+    this.params = new ParameterSet(specs, { backend: options.backend ?? getBackend(), dtype: options.dtype ?? 'float32' });
+    return this;
+  }
+
+  private ensureBuilt(x: Tensor): ParameterSet {
+    if (!this.params) this.build({ inputSize: x.shape[x.rank - 1] });
+    return this.params!;
+  }
+
+  /** Check an input batch against what the model reads. */
+  checkInput(x: Tensor, what = 'input'): void {
+    const want =
+      this.inputKind === 'ids'
+        ? '[batch, time] integer token ids'
+        : this.inputKind === 'sequence'
+          ? `[batch, time, ${this.inputSize}]`
+          : `[batch, ${this.inputSize}]`;
+    const ok =
+      this.inputKind === 'ids'
+        ? x.rank === 2
+        : (x.rank === 3 || (this.inputKind === 'vector' && x.rank === 2)) && x.shape[x.rank - 1] === this.inputSize;
+    if (!ok) throw new ShapeError(`${what}: expected ${want}, found ${fmt(x.shape)}`);
+  }
+
+  /** Run the model (recording gradients unless inside `noGrad`). */
+  forward(x: Tensor, options: ForwardOptions = {}): Tensor {
+    const params = this.ensureBuilt(x);
+    this.checkInput(x);
+    let h = this.inputKind === 'ids' ? cast(x, 'int32') : x.dtype === params.values.dtype ? x : cast(x, params.values.dtype);
+    const ctx = {
+      training: options.training ?? false,
+      lengths: options.lengths ?? null,
+      rng: options.rng ?? new Rng(0),
+      param: (name: string) => params.get(name),
+    };
+    for (const l of this.layers) h = l.call(h, ctx);
+    return h;
+  }
+
+  /** Inference in batches, without gradients. */
+  predict(x: Tensor, options: { batchSize?: number; lengths?: readonly number[] } = {}): Tensor {
+    this.ensureBuilt(x);
+    const n = x.shape[0]!;
+    const bs = options.batchSize ?? Math.max(n, 1);
+    return noGrad(() => {
+      if (bs >= n) return this.forward(x, { lengths: options.lengths ?? null });
+      const parts: Tensor[] = [];
+      for (let i = 0; i < n; i += bs) {
+        const idx = Int32Array.from({ length: Math.min(bs, n - i) }, (_, k) => i + k);
+        const xb = gather(x, tensor(idx, [idx.length], { dtype: 'int32', backend: x.backend }));
+        parts.push(this.forward(xb, { lengths: options.lengths ? options.lengths.slice(i, i + bs) : null }));
+      }
+      return concat(parts, 0);
+    });
+  }
+
+  /** The output shape for a batch `x`, symbolically (used to check targets before training). */
+  outputShapeFor(x: Tensor): number[] {
+    const out = this.output;
+    const n = x.shape[0]!;
+    if (out.kind === 'vector') return [n, out.features];
+    return [n, x.shape[1]!, out.features];
+  }
+
+  private compiled: Compiled | null = null;
+
+  /** Choose the optimizer, loss and metrics for `fit`/`evaluate`. */
+  compile(options: CompileOptions): this {
+    this.compiled = compile(options);
+    return this;
+  }
+
+  get training(): Compiled {
+    if (!this.compiled) throw new ConfigError('call compile({ optimizer, loss }) before fit() or evaluate()');
+    return this.compiled;
+  }
+
+  /** Train on `x`, `y` (tensors, or nested arrays converted on the current backend). */
+  async fit(x: Tensor | NestedArray, y: Tensor | NestedArray, options: FitOptions = {}): Promise<History> {
+    const c = this.training;
+    const xt = asTensor(x, this.params, this.layers[0] instanceof Embedding);
+    const yt = asTensor(y, this.params, c.lossName === 'crossentropy');
+    return fit(this, c, xt, yt, options);
+  }
+
+  evaluate(x: Tensor | NestedArray, y: Tensor | NestedArray, options: { batchSize?: number; lengths?: readonly number[] } = {}): Record<string, number> {
+    const c = this.training;
+    const xt = asTensor(x, this.params, this.layers[0] instanceof Embedding);
+    const yt = asTensor(y, this.params, c.lossName === 'crossentropy');
+    return evaluate(this, c, xt, yt, options.batchSize, options.lengths);
+  }
+
+  /** Write the model file atomically. */
+  async save(path: string, extraMetadata: Record<string, string> = {}): Promise<void> {
+    writeFileAtomic(path, this.toBytes(extraMetadata));
+  }
+
+  static async load(path: string, options: { backend?: Backend; dtype?: FloatDType } = {}): Promise<Sequential> {
+    return Sequential.fromBytes(new Uint8Array(readFileSync(path)), path, options);
+  }
+
+  summary(): string {
+    return summarize(this);
+  }
+
+  config(): ModelConfig {
+    return configOf(this.layers, this.inputSize);
+  }
+
+  /** The model file (safetensors with PyTorch names + config), as bytes. */
+  toBytes(extraMetadata: Record<string, string> = {}): Uint8Array {
+    if (!this.params) throw new ConfigError('save: the model has no weights yet (build or train it first)');
+    const host = this.params.toHost();
+    const tensors = new Map<string, RawTensor>();
+    this.params.tensors.forEach((t) => {
+      const d = host.get(t.name!)!;
+      tensors.set(t.name!, { dtype: 'F32', shape: [...t.shape], data: d instanceof Float32Array ? d : Float32Array.from(d) } as RawTensor);
+    });
+    return writeModelFile(this.config(), tensors, { ...this.metadata, ...extraMetadata });
+  }
+
+  /** A model from model-file bytes; refuses anything that does not match the contract. */
+  static fromBytes(bytes: Uint8Array, source = '<buffer>', options: { backend?: Backend; dtype?: FloatDType } = {}): Sequential {
+    const file = readModelFile(bytes, source);
+    const model = Sequential.fromConfig(file.config);
+    model.build({ inputSize: file.config.inputSize, ...options });
+    for (const [name, t] of file.tensors) model.params!.set(name, t.data as Float32Array | Float64Array);
+    model.metadata = Object.fromEntries(Object.entries(file.metadata).filter(([k]) => k !== 'rnn.format' && k !== 'rnn.config'));
+    return model;
+  }
+
+  static fromConfig(config: ModelConfig): Sequential {
+    return new Sequential(config.layers.map(layerFromConfig), { inputSize: config.inputSize });
+  }
+}
+
+function asTensor(v: Tensor | NestedArray, params: ParameterSet | null, ids: boolean): Tensor {
+  if (typeof v === 'object' && v !== null && 'shape' in v && 'dtype' in v) return v as Tensor;
+  const backend = params?.backend ?? getBackend();
+  return tensor(v as NestedArray, undefined, { dtype: ids ? 'int32' : (params?.values.dtype ?? 'float32'), backend });
+}
+
+/** `sequential([lstm({ units: 20 }), dense({ units: 5 })])` — Keras-style. */
+export function sequential(layers: Layer[], options: { inputSize?: number } = {}): Sequential {
+  return new Sequential(layers, options);
+}

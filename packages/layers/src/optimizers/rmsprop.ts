@@ -1,0 +1,59 @@
+import { add, div, mul, sqrt, square, sub, type ParameterSet } from '@rnn/core';
+import { Optimizer } from './optimizer.js';
+
+export interface RMSpropOptions {
+  lr?: number;
+  alpha?: number;
+  eps?: number;
+  weightDecay?: number;
+  momentum?: number;
+  centered?: boolean;
+}
+
+/**
+ * `torch.optim.RMSprop`: v ← α v + (1 − α) g²; centered: ḡ ← α ḡ + (1 − α) g, d = √(v − ḡ²) + ε,
+ * else d = √v + ε; with momentum b ← μ b + g/d, p ← p − lr·b; else p ← p − lr·g/d.
+ */
+export class RMSprop extends Optimizer {
+  readonly name = 'rmsprop';
+  readonly alpha: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly momentum: number;
+  readonly centered: boolean;
+
+  constructor(o: RMSpropOptions = {}) {
+    super(o.lr ?? 0.01);
+    this.alpha = o.alpha ?? 0.99;
+    this.eps = o.eps ?? 1e-8;
+    this.weightDecay = o.weightDecay ?? 0;
+    this.momentum = o.momentum ?? 0;
+    this.centered = o.centered ?? false;
+  }
+
+  protected update(params: ParameterSet): void {
+    const p = params.values;
+    let g = params.grads;
+    if (this.weightDecay) g = add(g, mul(p, this.weightDecay));
+    const v = this.slot('square_avg', params);
+    const v2 = add(mul(v, this.alpha), mul(square(g), 1 - this.alpha));
+    this.write(v, v2);
+    let avg;
+    if (this.centered) {
+      const ga = this.slot('grad_avg', params);
+      const ga2 = add(mul(ga, this.alpha), mul(g, 1 - this.alpha));
+      this.write(ga, ga2);
+      avg = add(sqrt(sub(v2, square(ga2))), this.eps);
+    } else {
+      avg = add(sqrt(v2), this.eps);
+    }
+    if (this.momentum > 0) {
+      const buf = this.slot('momentum', params);
+      const b2 = add(mul(buf, this.momentum), div(g, avg));
+      this.write(buf, b2);
+      this.write(p, sub(p, mul(b2, this.lr)));
+    } else {
+      this.write(p, sub(p, mul(div(g, avg), this.lr)));
+    }
+  }
+}
