@@ -34,6 +34,10 @@ export function registerBackend(name: string, factory: BackendFactory, priority 
   entries.set(name, { name, factory, priority });
 }
 
+export function hasBackend(name: string): boolean {
+  return entries.has(name);
+}
+
 export function removeBackend(name: string): void {
   const e = entries.get(name);
   if (e?.instance && current === e.instance) current = null;

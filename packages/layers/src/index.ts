@@ -1,3 +1,4 @@
+import '@rnn/backend-js';
 export * from './cells/cell.js';
 export * from './cells/builtin.js';
 export * from './init.js';

@@ -1,4 +1,2 @@
-import { listBackends, registerBackend } from '@rnn/core';
-import { JsBackend } from '@rnn/backend-js';
-
-if (!listBackends().some((b) => b.name === 'js')) registerBackend('js', () => new JsBackend(), 1);
+// Importing the package registers the JS backend; this file keeps the tests' intent explicit.
+import '@rnn/backend-js';
