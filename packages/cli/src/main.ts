@@ -2,6 +2,7 @@ import { RnnError } from '@rnn/core';
 import { UsageError, helpText, parseArgs, suggest } from './args.js';
 import type { Command, Io } from './command.js';
 import { flushWarnings } from './backend.js';
+import { configArgs } from './config-file.js';
 import { info, version } from './commands/info.js';
 import { predict } from './commands/predict.js';
 import { summary } from './commands/summary.js';
@@ -49,7 +50,16 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       io.stdout.write(helpText(cmd.name, cmd.summary, cmd.flags, cmd.examples) + '\n');
       return 0;
     }
-    const { values, positional } = parseArgs(cmd.name, rest, cmd.flags);
+    const flags = { ...cmd.flags, config: { type: 'string' as const, value: 'run.json', help: 'read options from a JSON file (flags given on the command line win)' } };
+    let argv2 = rest;
+    const ci = rest.findIndex((a) => a === '--config' || a.startsWith('--config='));
+    if (ci >= 0) {
+      const path = rest[ci]!.includes('=') ? rest[ci]!.slice('--config='.length) : rest[ci + 1];
+      if (!path) throw new UsageError(`rnn ${cmd.name}: --config needs a file path`);
+      const without = rest.filter((_, i) => i !== ci && !(i === ci + 1 && !rest[ci]!.includes('=')));
+      argv2 = [...configArgs(cmd.name, path, cmd.flags), ...without];
+    }
+    const { values, positional } = parseArgs(cmd.name, argv2, flags);
     if (positional.length) {
       throw new UsageError(`rnn ${cmd.name}: unexpected argument '${positional[0]}' (options start with --); see rnn ${cmd.name} --help`);
     }

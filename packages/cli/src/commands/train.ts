@@ -2,7 +2,9 @@ import { ConfigError, RnnError, ValueError, fmt, tensor } from '@rnn/core';
 import { Sequential, checkTarget } from '@rnn/layers';
 import { readArray, type HostArray } from '../arrays.js';
 import { useBackend } from '../backend.js';
-import { COMMON, type Command } from '../command.js';
+import { COMMON, type Command, type Io } from '../command.js';
+import { UsageError, type Flags, type Parsed } from '../args.js';
+import { TRAIN_MODES } from '../workflows/mode.js';
 import { inputTensor, loadModel } from '../model-io.js';
 import { progressCallback } from '../progress.js';
 
@@ -14,13 +16,10 @@ function targetTensor(a: HostArray, loss: string) {
   return tensor(Float32Array.from(a.data), a.shape);
 }
 
-export const train: Command = {
-  name: 'train',
-  summary: 'train a model on arrays and write the trained model file',
-  flags: {
-    model: { type: 'string', value: 'M.safetensors', help: 'the model to start from (its weights, or with --init only its config)', required: true },
-    x: { type: 'string', value: 'X.json|X.npy', help: 'inputs [batch, time, features] or token ids [batch, time]', required: true },
-    y: { type: 'string', value: 'Y.json|Y.npy', help: 'targets (class ids for crossentropy)', required: true },
+const ARRAY_FLAGS: Flags = {
+    model: { type: 'string', value: 'M.safetensors', help: 'array mode: the model to start from (its weights, or with --init only its config)' },
+    x: { type: 'string', value: 'X.json|X.npy', help: 'array mode: inputs [batch, time, features] or token ids [batch, time]' },
+    y: { type: 'string', value: 'Y.json|Y.npy', help: 'array mode: targets (class ids for crossentropy)' },
     out: { type: 'string', value: 'M2.safetensors', help: 'where to write the trained model', required: true },
     loss: { type: 'string', value: 'NAME', help: 'loss function', default: 'mse', choices: ['mse', 'crossentropy'] },
     optimizer: { type: 'string', value: 'NAME', help: 'optimizer', default: 'adam', choices: ['sgd', 'adam'] },
@@ -33,12 +32,38 @@ export const train: Command = {
     init: { type: 'boolean', help: "start from a fresh initialisation of the model's config instead of its weights" },
     json: { type: 'boolean', help: 'print one JSON line per epoch on stdout' },
     ...COMMON,
+};
+
+export const train: Command = {
+  name: 'train',
+  summary: 'train a model (arrays, --csv time series, --text, --sequences, --trees) and write the model file',
+  get flags(): Flags {
+    const all: Flags = { ...ARRAY_FLAGS };
+    for (const m of TRAIN_MODES) Object.assign(all, m.flags);
+    return all;
   },
-  examples: [
+  get examples(): string[] {
+    return [...ARRAY_EXAMPLES, ...TRAIN_MODES.flatMap((m) => m.examples)];
+  },
+  async run(v, io) {
+    const mode = TRAIN_MODES.find((m) => v[m.trigger] !== undefined);
+    if (mode) return mode.run(v, io);
+    for (const k of ['model', 'x', 'y'] as const) {
+      if (v[k] === undefined) {
+        const triggers = TRAIN_MODES.map((m) => `--${m.trigger}`).join(', ');
+        throw new UsageError(`rnn train: --${k} is required in array mode (or train from ${triggers || 'another source'}); see rnn train --help`);
+      }
+    }
+    return runArrays(v, io);
+  },
+};
+
+const ARRAY_EXAMPLES = [
     'rnn train --model m.safetensors --x x.json --y y.json --out m2.safetensors --epochs 5',
     'rnn train --model m.safetensors --x ids.npy --y next.npy --out m2.safetensors --loss crossentropy --optimizer sgd --lr 0.1 --no-shuffle',
-  ],
-  async run(v, io) {
+];
+
+async function runArrays(v: Parsed, io: Io): Promise<void> {
     await useBackend(io, v['verbose'] === true);
     const lr = v['lr'] as number;
     if (!(lr > 0)) throw new ConfigError(`--lr must be a positive number, found ${lr}`);
@@ -76,5 +101,4 @@ export const train: Command = {
     });
     await model.save(v['out'] as string);
     if (v['verbose']) io.stderr.write(`rnn: wrote ${v['out']}\n`);
-  },
-};
+}
