@@ -6,7 +6,7 @@ import './setup.js';
 describe('smoke', () => {
   it('an LSTM model trains and its loss falls', async () => {
     const rng = new Rng(1);
-    const N = 64, T = 10, F = 3;
+    const N = 64, T = 10;
     const x: number[][][] = [];
     const y: number[][] = [];
     for (let i = 0; i < N; i++) {

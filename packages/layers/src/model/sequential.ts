@@ -134,7 +134,8 @@ export class Sequential {
   }
 
   /** Inference in batches, without gradients. */
-  predict(x: Tensor, options: { batchSize?: number; lengths?: readonly number[] } = {}): Tensor {
+  predict(input: Tensor | NestedArray, options: { batchSize?: number; lengths?: readonly number[] } = {}): Tensor {
+    const x = asTensor(input, this.params, this.layers[0] instanceof Embedding);
     this.ensureBuilt(x);
     const n = x.shape[0]!;
     const bs = options.batchSize ?? Math.max(n, 1);
