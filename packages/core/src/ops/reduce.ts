@@ -2,8 +2,9 @@ import type { ReduceOp } from '../backend.js';
 import { record, wrap } from '../engine.js';
 import { normAxes, normAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { add, div, eq, exp, log, mul, sub } from './elementwise.js';
-import { broadcastTo, reshape } from './shape-ops.js';
+import { full } from './creation.js';
+import { abs, add, div, eq, exp, log, mul, sub } from './elementwise.js';
+import { broadcastTo, reshape, where } from './shape-ops.js';
 import { requireFloat } from './util.js';
 import { noGrad } from '../engine.js';
 
@@ -57,7 +58,12 @@ export function argmax(x: Tensor, axis = -1): Tensor {
 export function logSumExp(x: Tensor, axis = -1, keepDims = false): Tensor {
   requireFloat('logSumExp', x);
   const a = normAxis('logSumExp', axis, x.rank);
-  const m = noGrad(() => max(x, a, true));
+  const m = noGrad(() => {
+    // an infinite max (a row all -Inf, e.g. fully masked, or one holding +Inf) would make x - m
+    // NaN; shifting such rows by 0 instead gives -Inf / +Inf as PyTorch does
+    const mx = max(x, a, true);
+    return where(eq(abs(mx), Infinity), full([], 0, { dtype: mx.dtype, backend: mx.backend }), mx);
+  });
   const s = add(log(sum(exp(sub(x, m)), a, true)), m);
   return keepDims ? s : reshape(s, x.shape.filter((_, i) => i !== a));
 }

@@ -11,13 +11,15 @@ import type { InitName } from '../init.js';
  * LSTM); padded steps keep every entry of it unchanged.
  */
 export interface Cell {
-  /** Size of the output at each step (and of `h`). */
+  /** Size of the state `h`. */
   readonly hiddenSize: number;
+  /** Size of the output `y` at each step, when it differs from `hiddenSize` (default: hiddenSize). */
+  readonly outputSize?: number;
   /** Parameters for a cell reading `inputSize` features; names are local (e.g. `weight_ih`). */
   parameters(inputSize: number, init: InitName, rng: Rng): CellParameter[];
   /** The carry at step 0 (zeros). */
   initCarry(batch: number, like: Tensor): Tensor[];
-  /** One step: `x` is `[batch, inputSize]`. Returns the new carry and the output `[batch, hiddenSize]`. */
+  /** One step: `x` is `[batch, inputSize]`. Returns the new carry and the output `[batch, outputSize]`. */
   step(params: CellParams, carry: Tensor[], x: Tensor): [Tensor[], Tensor];
   /** When set, the layer may run the backend's fused whole-sequence kernel for this mode. */
   readonly fusedMode?: RnnMode;

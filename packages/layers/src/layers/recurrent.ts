@@ -86,6 +86,11 @@ export class Recurrent extends Layer {
     return this.cell.hiddenSize;
   }
 
+  /** Width of the cell's per-step output (the hidden size for built-in cells). */
+  get outputSize(): number {
+    return this.cell.outputSize ?? this.cell.hiddenSize;
+  }
+
   build(input: SymbolicShape): SymbolicShape {
     if (input.kind !== 'sequence') {
       throw new ShapeError(
@@ -94,7 +99,7 @@ export class Recurrent extends Layer {
       );
     }
     this.inputSize = input.features;
-    const features = this.directions * this.hiddenSize;
+    const features = this.directions * this.outputSize;
     return { kind: this.returnSequences ? 'sequence' : 'vector', features };
   }
 
@@ -105,7 +110,7 @@ export class Recurrent extends Layer {
   parameters(rng: Rng): LayerParameter[] {
     const out: LayerParameter[] = [];
     for (let k = 0; k < this.numLayers; k++) {
-      const inK = k === 0 ? this.inputSize : this.directions * this.hiddenSize;
+      const inK = k === 0 ? this.inputSize : this.directions * this.outputSize;
       for (let d = 0; d < this.directions; d++) {
         const specs = this.cell.parameters(inK, this.init, rng);
         this.localNames = specs.map((p) => p.name);
@@ -134,11 +139,11 @@ export class Recurrent extends Layer {
     const initialCarry = (k: number, d: number): Tensor[] | null => {
       if (!initial) return null;
       const pick = (s: Tensor, what: string) => {
-        const want = [this.numLayers * D, B, H];
+        const want = [this.numLayers * D, B, s.shape[2] ?? H];
         if (s.rank !== 3 || s.shape.some((v, i) => v !== want[i])) {
           throw new ShapeError(`${this.name}: initial ${what} must be [${want.join(', ')}], found ${s.describe()}`);
         }
-        return reshape(slice(s, [k * D + d, 0, 0], [1, B, H]), [B, H]);
+        return reshape(slice(s, [k * D + d, 0, 0], [1, B, want[2]!]), [B, want[2]!]);
       };
       const list = [pick(initial.h, 'h')];
       if (carries > 1) {
@@ -150,6 +155,7 @@ export class Recurrent extends Layer {
 
     let input = x;
     const finalH: Tensor[] = [];
+    const lastOut: Tensor[] = [];
     const finalC: Tensor[] = [];
     for (let k = 0; k < this.numLayers; k++) {
       const outs: Tensor[] = [];
@@ -177,10 +183,12 @@ export class Recurrent extends Layer {
           );
           y = r.y;
           carry = r.cN ? [r.hN, r.cN] : [r.hN];
+          lastOut.push(r.hN);
         } else {
           const r = scan(this.cell, params, input, init ?? this.cell.initCarry(B, x), ctx.lengths, reverse);
           y = r.y;
           carry = r.carry;
+          lastOut.push(r.last);
         }
         outs.push(y);
         finalH.push(carry[0]!);
@@ -190,8 +198,9 @@ export class Recurrent extends Layer {
     }
     this.lastState = { h: stack(finalH, 0), ...(finalC.length ? { c: stack(finalC, 0) } : {}) };
     if (this.returnSequences) return input;
-    // top layer: forward state after the last step, then backward state after step 0
-    const top = finalH.slice((this.numLayers - 1) * D);
+    // top layer: forward output after the last step, then backward output after step 0
+    // (for built-in cells the output is the hidden state, as PyTorch's h_n)
+    const top = lastOut.slice((this.numLayers - 1) * D);
     return D === 1 ? top[0]! : concat(top, 1);
   }
 

@@ -14,10 +14,12 @@ export function scan(
   carry0: Tensor[],
   lengths: readonly number[] | null,
   reverse: boolean,
-): { y: Tensor; carry: Tensor[] } {
+): { y: Tensor; carry: Tensor[]; last: Tensor } {
   const [B, T, I] = x.shape as [number, number, number];
   let carry = carry0;
   const ys: Tensor[] = new Array(T);
+  // the output at each row's last valid step (step 0 when reading in reverse)
+  let last: Tensor | null = null;
   for (let k = 0; k < T; k++) {
     const t = reverse ? T - 1 - k : k;
     const xt = reshape(slice(x, [0, t, 0], [B, 1, I]), [B, I]);
@@ -26,10 +28,12 @@ export function scan(
       const m = tensor(Float64Array.from(lengths, (l) => (t < l ? 1 : 0)), [B, 1], { dtype: x.dtype, backend: x.backend });
       carry = next.map((c, i) => where(m, c, carry[i]!));
       ys[t] = mul(out, m);
+      last = last ? where(m, out, last) : ys[t]!;
     } else {
       carry = next;
       ys[t] = out;
+      last = out;
     }
   }
-  return { y: stack(ys, 1), carry };
+  return { y: stack(ys, 1), carry, last: last! };
 }

@@ -10,6 +10,9 @@ import {
   getBackend,
   noGrad,
   readModelFile,
+  parseSafetensors,
+  serializeSafetensors,
+  FormatError,
   tensor,
   writeModelFile,
   type Backend,
@@ -190,6 +193,44 @@ export class Sequential {
   /** Write the model file atomically. */
   async save(path: string, extraMetadata: Record<string, string> = {}): Promise<void> {
     writeFileAtomic(path, this.toBytes(extraMetadata));
+  }
+
+  /**
+   * Weights only, by parameter name, as safetensors (for models the model-file contract cannot
+   * describe, e.g. custom cells): rebuild the same model in code, then `loadWeights`.
+   */
+  async saveWeights(path: string): Promise<void> {
+    if (!this.params) throw new ConfigError('saveWeights: the model has no weights yet (build or train it first)');
+    const host = this.params.toHost();
+    const tensors = new Map<string, RawTensor>();
+    for (const t of this.params.tensors) {
+      const d = host.get(t.name!)!;
+      tensors.set(t.name!, { dtype: 'F32', shape: [...t.shape], data: d instanceof Float32Array ? d : Float32Array.from(d) } as RawTensor);
+    }
+    writeFileAtomic(path, serializeSafetensors(tensors, { 'rnn.weights': '1' }));
+  }
+
+  /** Load weights saved by `saveWeights` into this (built) model; every name and shape must match. */
+  async loadWeights(path: string): Promise<void> {
+    if (!this.params) throw new ConfigError('loadWeights: build the model first (build({ inputSize }))');
+    const { tensors } = parseSafetensors(new Uint8Array(readFileSync(path)), path);
+    const missing = this.params.names.filter((n) => !tensors.has(n));
+    const extra = [...tensors.keys()].filter((n) => !this.params!.has(n));
+    if (missing.length || extra.length) {
+      throw new FormatError(
+        `${path}: weights do not match the model` +
+          (missing.length ? `; missing ${missing.slice(0, 5).join(', ')}` : '') +
+          (extra.length ? `; unexpected ${extra.slice(0, 5).join(', ')}` : ''),
+      );
+    }
+    for (const t of this.params.tensors) {
+      const src = tensors.get(t.name!)!;
+      if (src.shape.length !== t.rank || src.shape.some((d, i) => d !== t.shape[i])) {
+        throw new FormatError(`${path}: tensor '${t.name}' has shape ${fmt(src.shape)}, expected ${fmt(t.shape)}`);
+      }
+      if (src.dtype !== 'F32' && src.dtype !== 'F64') throw new FormatError(`${path}: tensor '${t.name}' has dtype ${src.dtype}, expected F32 or F64`);
+    }
+    for (const t of this.params.tensors) this.params.set(t.name!, tensors.get(t.name!)!.data as Float32Array);
   }
 
   static async load(path: string, options: { backend?: Backend; dtype?: FloatDType } = {}): Promise<Sequential> {
