@@ -1,0 +1,13 @@
+// Registration of the addon's entry points, one function per binding file.
+#pragma once
+
+#include <napi.h>
+
+namespace addon {
+
+void register_ops(Napi::Env env, Napi::Object exports);       // ops.cpp: primitives
+void register_sequence(Napi::Env env, Napi::Object exports);  // sequence.cpp: rnnForward/Backward
+void register_tree(Napi::Env env, Napi::Object exports);      // tree.cpp: treeLevelForward/Backward
+void register_adam(Napi::Env env, Napi::Object exports);      // adam.cpp: adamStep
+
+}  // namespace addon

@@ -1,0 +1,182 @@
+/*
+ * rnn_native: the C kernel API of the rnn native backend.
+ *
+ * Plain C linkage over raw pointers and shapes, so it can be tested without Node (native/tests)
+ * and wrapped by any binding (native/addon is the Node one). Every array is dense, row-major and
+ * contiguous; the caller allocates every output. Float kernels come in float32 and float64; the
+ * elementwise, reduce, matmul and layout kernels also take int32.
+ *
+ * Every function returns an rnn_status; on anything but RNN_OK, rnn_last_error() (per thread)
+ * says what failed, what was expected and what was found. No function throws or aborts on bad
+ * arguments; arguments are checked before any output is written.
+ *
+ * Semantics of each kernel are those of the TypeScript Backend interface
+ * (packages/core/src/backend.ts); the fused recurrent kernels follow PyTorch's equations and
+ * gate order (docs: /work/shared/contracts/model-file.md).
+ */
+#ifndef RNN_NATIVE_H
+#define RNN_NATIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RNN_NATIVE_VERSION "0.1.0"
+/** Highest tensor rank the strided kernels accept. */
+#define RNN_MAX_RANK 16
+
+typedef enum rnn_status {
+  RNN_OK = 0,
+  RNN_ERR_ARG = 1,      /* a null pointer, unknown op/dtype, negative size */
+  RNN_ERR_SHAPE = 2,    /* shapes that do not fit together */
+  RNN_ERR_INDEX = 3,    /* an index or length out of range */
+  RNN_ERR_ALLOC = 4,    /* workspace allocation failed */
+  RNN_ERR_INTERNAL = 5  /* a bug; please report */
+} rnn_status;
+
+typedef enum rnn_dtype { RNN_F32 = 0, RNN_F64 = 1, RNN_I32 = 2 } rnn_dtype;
+
+typedef enum rnn_unary_op {
+  RNN_NEG = 0, RNN_EXP, RNN_LOG, RNN_TANH, RNN_SIGMOID, RNN_RELU, RNN_SQRT, RNN_ABS, RNN_SIGN,
+  RNN_SQUARE, RNN_RECIPROCAL, RNN_STEP, /* step: x > 0 ? 1 : 0 */
+  RNN_UNARY_COUNT
+} rnn_unary_op;
+
+/* Comparisons give 1/0 in the operands' dtype. max/min propagate NaN. */
+typedef enum rnn_binary_op {
+  RNN_ADD = 0, RNN_SUB, RNN_MUL, RNN_DIV, RNN_MAX, RNN_MIN, RNN_POW, RNN_GT, RNN_GE, RNN_EQ,
+  RNN_BINARY_COUNT
+} rnn_binary_op;
+
+typedef enum rnn_reduce_op { RNN_SUM = 0, RNN_RMAX, RNN_RMIN, RNN_REDUCE_COUNT } rnn_reduce_op;
+
+/* Gates per mode: tanh/relu 1, lstm 4 (i, f, g, o), gru 3 (r, z, n). */
+typedef enum rnn_mode { RNN_MODE_TANH = 0, RNN_MODE_RELU, RNN_MODE_LSTM, RNN_MODE_GRU, RNN_MODE_COUNT } rnn_mode;
+
+/* ---- runtime ---- */
+
+/** The message of the last failed call on this thread ("" if none). */
+const char* rnn_last_error(void);
+const char* rnn_version(void);
+/** Applies RNN_NUM_THREADS (default: CPUs this process may run on) to BLAS. Idempotent. */
+int rnn_init(void);
+int rnn_set_num_threads(int n);
+int rnn_get_num_threads(void);
+/** e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64". */
+const char* rnn_blas_info(void);
+/** Bytes per element, or 0 for an unknown dtype. */
+size_t rnn_dtype_size(int dtype);
+
+/* ---- elementwise (elementwise.cpp) ---- */
+
+int rnn_unary(int dtype, int op, const void* x, void* y, int64_t n);
+/** NumPy broadcasting of a and b to out_shape (which the caller computed). */
+int rnn_binary(int dtype, int op, const void* a, const int64_t* a_shape, int a_rank, const void* b,
+               const int64_t* b_shape, int b_rank, void* out, const int64_t* out_shape, int out_rank);
+/** out = cond != 0 ? a : b, all three broadcast to out_shape; cond has the dtype of a. */
+int rnn_where(int dtype, const void* cond, const int64_t* cond_shape, int cond_rank, const void* a,
+              const int64_t* a_shape, int a_rank, const void* b, const int64_t* b_shape, int b_rank, void* out,
+              const int64_t* out_shape, int out_rank);
+/** Float to int32 follows JavaScript's ToInt32 (truncate, wrap modulo 2^32, NaN to 0). */
+int rnn_cast(int src_dtype, const void* x, int dst_dtype, void* y, int64_t n);
+
+/* ---- reductions (reduce.cpp) ---- */
+
+/** Reduce over axes (sorted, unique); out has the remaining axes. Empty: sum 0, max -inf, min +inf. */
+int rnn_reduce(int dtype, int op, const void* x, const int64_t* shape, int rank, const int* axes, int naxes,
+               void* out);
+/** x viewed as [outer, n, inner]; out [outer, inner] holds the first index of the maximum. */
+int rnn_argmax(int dtype, const void* x, int64_t outer, int64_t n, int64_t inner, int32_t* out);
+
+/* ---- matmul (matmul.cpp) ---- */
+
+/**
+ * out = op(a) @ op(b). An operand is [batch, rows, cols], or [rows, cols] shared by every batch when
+ * its batch is 0. If both have a batch, they are equal. out is [batch, M, N] (batch 0: [M, N]).
+ */
+int rnn_matmul(int dtype, const void* a, int64_t a_batch, int64_t a_rows, int64_t a_cols, int trans_a,
+               const void* b, int64_t b_batch, int64_t b_rows, int64_t b_cols, int trans_b, void* out);
+
+/* ---- layout (shape_ops.cpp) ---- */
+
+/** Output axis i is input axis perm[i]. */
+int rnn_transpose(int dtype, const void* x, const int64_t* shape, int rank, const int* perm, void* out);
+int rnn_slice(int dtype, const void* x, const int64_t* shape, int rank, const int64_t* begin, const int64_t* size,
+              void* out);
+int rnn_pad(int dtype, const void* x, const int64_t* shape, int rank, const int64_t* before, const int64_t* after,
+            void* out);
+/** Each input viewed as [outer, axis_sizes[k], inner]; out is [outer, sum(axis_sizes), inner]. */
+int rnn_concat(int dtype, const void* const* xs, const int64_t* axis_sizes, int n, int64_t outer, int64_t inner,
+               void* out);
+/** out[i] = x[idx[i]] row by row (rows of row_size elements); every idx in [0, rows). */
+int rnn_gather(int dtype, const void* x, int64_t rows, int64_t row_size, const int32_t* idx, int64_t n, void* out);
+/** out = zeros [num_rows, row_size]; out[idx[i]] += updates[i]. */
+int rnn_scatter_add(int dtype, const int32_t* idx, int64_t n, const void* updates, int64_t row_size,
+                    int64_t num_rows, void* out);
+
+/* ---- fused sequence kernels (rnn_sequence.cpp, rnn_lstm.cpp, rnn_gru.cpp, rnn_simple.cpp) ---- */
+
+/**
+ * One layer, one direction, one whole sequence, batch-first:
+ * x [B, T, I], h0/c0 [B, H], w_ih [G*H, I], w_hh [G*H, H], b_ih/b_hh [G*H], y [B, T, H].
+ * lengths (nullable): per row in 0..T; steps t >= lengths[b] leave the state unchanged and give y = 0.
+ * reverse: each row is read from its own last valid step down to step 0.
+ */
+typedef struct rnn_seq_desc {
+  int mode;
+  int dtype; /* RNN_F32 or RNN_F64 */
+  int64_t batch, steps, input, hidden;
+  const int32_t* lengths;
+  int reverse;
+} rnn_seq_desc;
+
+/** Elements (of the dtype) the reserve needs for backward, or -1 (see rnn_last_error). */
+int64_t rnn_seq_reserve_size(const rnn_seq_desc* d);
+/** c0/c_n only for lstm (else ignored, may be null). reserve null: inference, nothing kept. */
+int rnn_seq_forward(const rnn_seq_desc* d, const void* x, const void* h0, const void* c0, const void* w_ih,
+                    const void* w_hh, const void* b_ih, const void* b_hh, void* y, void* h_n, void* c_n,
+                    void* reserve);
+/** dy, dh_n, dc_n may be null (zero). The reserve is the forward's, unchanged. dc0 only for lstm. */
+int rnn_seq_backward(const rnn_seq_desc* d, const void* x, const void* h0, const void* c0, const void* w_ih,
+                     const void* w_hh, const void* reserve, const void* dy, const void* dh_n, const void* dc_n,
+                     void* dx, void* dh0, void* dc0, void* dw_ih, void* dw_hh, void* db_ih, void* db_hh);
+
+/* ---- Tree-LSTM level (tree_lstm.cpp) ---- */
+
+/**
+ * One level of N binary Tree-LSTM nodes: x [N, I], hl/cl/hr/cr [N, H], w [5H, I], wh [5H, 2H] over
+ * [hl; hr], b [5H], gates i, fl, fr, o, u. c = i*u + fl*cl + fr*cr, h = o*tanh(c).
+ */
+typedef struct rnn_tree_desc {
+  int dtype;
+  int64_t nodes, input, hidden;
+} rnn_tree_desc;
+
+int64_t rnn_tree_reserve_size(const rnn_tree_desc* d);
+int rnn_tree_forward(const rnn_tree_desc* d, const void* x, const void* hl, const void* cl, const void* hr,
+                     const void* cr, const void* w, const void* wh, const void* b, void* h, void* c, void* reserve);
+/** dh, dc may be null (zero). */
+int rnn_tree_backward(const rnn_tree_desc* d, const void* x, const void* hl, const void* cl, const void* hr,
+                      const void* cr, const void* w, const void* wh, const void* reserve, const void* dh,
+                      const void* dc, void* dx, void* dhl, void* dcl, void* dhr, void* dcr, void* dw, void* dwh,
+                      void* db);
+
+/* ---- Adam / AdamW (adam.cpp) ---- */
+
+typedef struct rnn_adam_params {
+  double lr, beta1, beta2, eps, weight_decay;
+  int64_t step;   /* 1-based */
+  int decoupled;  /* 1: AdamW, 0: Adam with L2 added to the gradient */
+} rnn_adam_params;
+
+/** In place on param, m, v (n elements each), PyTorch's update rule. */
+int rnn_adam_step(int dtype, void* param, const void* grad, void* m, void* v, int64_t n, const rnn_adam_params* p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RNN_NATIVE_H */

@@ -1,0 +1,79 @@
+// Batched matmul on BLAS gemm. A rank-3 operand against a shared rank-2 one is folded into one big
+// gemm when the layout allows ([batch*M, K] x [K, N]); otherwise one gemm per batch entry.
+// int32 has no BLAS: a plain triple loop, summed in double and stored with ToInt32 like the TS
+// backend.
+#include <cstring>
+#include <type_traits>
+
+#include "blas.h"
+#include "common.h"
+
+namespace rnn {
+namespace {
+
+void naive_int32(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const int32_t* A, const int32_t* B,
+                 int32_t* C) {
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t j = 0; j < N; ++j) {
+      double s = 0;
+      for (int64_t k = 0; k < K; ++k) {
+        const double a = ta ? A[k * M + i] : A[i * K + k];
+        const double b = tb ? B[j * K + k] : B[k * N + j];
+        s += a * b;
+      }
+      C[i * N + j] = to_int32(s);
+    }
+}
+
+template <class T>
+int matmul_typed(const T* a, int64_t a_batch, int64_t a_rows, int64_t a_cols, bool ta, const T* b, int64_t b_batch,
+                 int64_t b_rows, int64_t b_cols, bool tb, T* out) {
+  const int64_t M = ta ? a_cols : a_rows, K = ta ? a_rows : a_cols, N = tb ? b_rows : b_cols;
+  const int64_t batch = a_batch > 0 ? a_batch : (b_batch > 0 ? b_batch : 1);
+  const int64_t a_step = a_batch > 0 ? a_rows * a_cols : 0, b_step = b_batch > 0 ? b_rows * b_cols : 0;
+  if constexpr (std::is_same_v<T, int32_t>) {
+    for (int64_t i = 0; i < batch; ++i) naive_int32(ta, tb, M, N, K, a + i * a_step, b + i * b_step, out + i * M * N);
+  } else {
+    const int lda = int(a_cols), ldb = int(b_cols);
+    if (a_batch > 0 && b_batch == 0 && !ta && fits_int(a_batch * M)) {
+      gemm(false, tb, int(a_batch * M), int(N), int(K), T(1), a, lda, b, ldb, T(0), out, int(N));
+    } else {
+      for (int64_t i = 0; i < batch; ++i)
+        gemm(ta, tb, int(M), int(N), int(K), T(1), a + i * a_step, lda, b + i * b_step, ldb, T(0), out + i * M * N,
+             int(N));
+    }
+  }
+  return RNN_OK;
+}
+
+}  // namespace
+}  // namespace rnn
+
+using namespace rnn;
+
+extern "C" int rnn_matmul(int dtype, const void* a, int64_t a_batch, int64_t a_rows, int64_t a_cols, int trans_a,
+                          const void* b, int64_t b_batch, int64_t b_rows, int64_t b_cols, int trans_b, void* out) {
+  const char* what = "rnn_matmul";
+  return guarded(what, [&]() -> int {
+    RNN_REQUIRE(a_batch >= 0 && b_batch >= 0 && fits_int(a_rows) && fits_int(a_cols) && fits_int(b_rows) &&
+                    fits_int(b_cols),
+                RNN_ERR_SHAPE, "%s: sizes must be >= 0 and below 2^31", what);
+    const int64_t K1 = trans_a ? a_rows : a_cols, K2 = trans_b ? b_cols : b_rows;
+    RNN_REQUIRE(K1 == K2, RNN_ERR_SHAPE,
+                "%s: inner dimensions differ: op(a) is [%lld, %lld] and op(b) is [%lld, %lld]", what,
+                (long long)(trans_a ? a_cols : a_rows), (long long)K1, (long long)K2,
+                (long long)(trans_b ? b_rows : b_cols));
+    RNN_REQUIRE(a_batch == 0 || b_batch == 0 || a_batch == b_batch, RNN_ERR_SHAPE,
+                "%s: batch sizes differ (%lld vs %lld)", what, (long long)a_batch, (long long)b_batch);
+    const int64_t M = trans_a ? a_cols : a_rows, N = trans_b ? b_rows : b_cols;
+    const int64_t batch = a_batch > 0 ? a_batch : (b_batch > 0 ? b_batch : 1);
+    const int64_t dims[4] = {batch, M, N, 1};
+    RNN_REQUIRE(checked_numel(dims, 3) >= 0, RNN_ERR_SHAPE, "%s: output too large", what);
+    if (batch * M * N == 0) return RNN_OK;
+    RNN_REQUIRE(a && b && out, RNN_ERR_ARG, "%s: null buffer", what);
+    RNN_DISPATCH_ALL(dtype, what,
+                     matmul_typed<T>(static_cast<const T*>(a), a_batch, a_rows, a_cols, trans_a != 0,
+                                     static_cast<const T*>(b), b_batch, b_rows, b_cols, trans_b != 0,
+                                     static_cast<T*>(out)));
+  });
+}

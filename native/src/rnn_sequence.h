@@ -1,0 +1,196 @@
+// The time loop shared by every recurrent mode (cuDNN-style), apart from the cells that plug into it.
+//
+// Forward, for one layer and one direction over x [B, T, I]:
+//   1. Gx = X_all W_ih^T for all B*T rows at once (one gemm); rows are in x's own order b*T + t.
+//   2. for each step s: Gh = H W_hh^T (one gemm, all B rows), then one pass per active row for the
+//      gate nonlinearities and the state update (Cell::forward_row), biases added in that pass.
+// Row b at step s reads time t = s (forward) or lengths[b]-1-s (reverse) and is active while
+// s < lengths[b]; inactive rows keep their state, and y is zero at every t >= lengths[b].
+//
+// Reserve (kept for backward), all rows in x's order b*T + t:
+//   gates  [B*T, G*H]  the gate activations (Gx is overwritten in place)
+//   hprev  [B*T, H]    the hidden state each step read (zero at padded steps)
+//   extra  [B*T, H]    lstm: c_t; gru: W_hn h + b_hn; rnn: none
+//
+// Backward walks the steps in reverse: per step one pass per active row turning dh/dc into the
+// gate gradients (Cell::backward_row), then dh_prev += dGates W_hh (one gemm). After the loop the
+// weight gradients are single large gemms over all B*T rows: dW_ih = dG^T X, dW_hh = dG^T Hprev,
+// and dx = dG W_ih.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "blas.h"
+#include "common.h"
+#include "workspace.h"
+
+namespace rnn {
+
+template <class T>
+struct SeqFwd {
+  int64_t B, T_, I, H;
+  const int32_t* lengths;
+  bool reverse;
+  const T *x, *h0, *c0, *w_ih, *w_hh, *b_ih, *b_hh;
+  T *y, *h_n, *c_n, *reserve;
+};
+
+template <class T>
+struct SeqBwd {
+  int64_t B, T_, I, H;
+  const int32_t* lengths;
+  bool reverse;
+  const T *x, *h0, *c0, *w_ih, *w_hh, *reserve, *dy, *dh_n, *dc_n;
+  T *dx, *dh0, *dc0, *dw_ih, *dw_hh, *db_ih, *db_hh;
+};
+
+// Which columns of dG_all (in units of H) feed which rows of W_ih (in units of H).
+struct InBlock {
+  int src, dst, rows;
+};
+
+inline int64_t len_of(const int32_t* lengths, int64_t b, int64_t T) { return lengths ? lengths[b] : T; }
+inline int64_t time_of(int64_t s, int64_t L, bool reverse) { return reverse ? L - 1 - s : s; }
+
+template <class Cell, class T>
+int seq_forward(const SeqFwd<T>& a) {
+  const int64_t B = a.B, T_ = a.T_, I = a.I, H = a.H, GH = Cell::G * H, BT = B * T_;
+  const bool training = a.reserve != nullptr;
+
+  Buf<T> gx_ws;
+  T* gates = training ? a.reserve : (gx_ws = alloc<T>(BT * GH)).get();
+  T* hprev = training ? a.reserve + BT * GH : nullptr;
+  T* extra = training && Cell::kExtra ? a.reserve + BT * GH + BT * H : nullptr;
+  Buf<T> extra_ws = Cell::kExtra && !training ? alloc<T>(B * H) : nullptr;
+
+  Buf<T> h = alloc<T>(B * H), c = alloc<T>(Cell::kCell ? B * H : 1), gh = alloc<T>(B * GH);
+  std::memcpy(h.get(), a.h0, sizeof(T) * B * H);
+  if (Cell::kCell) {
+    if (a.c0) std::memcpy(c.get(), a.c0, sizeof(T) * B * H);
+    else std::fill_n(c.get(), B * H, T(0));
+  }
+
+  // Step 1: input projection of every (b, t) at once; biases join in the gate pass.
+  gemm(false, true, int(BT), int(GH), int(I), T(1), a.x, int(I), a.w_ih, int(I), T(0), gates, int(GH));
+
+  // Padded steps: zero output, and zero hprev so the dW_hh gemm sees no garbage.
+  int64_t max_len = 0;
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t L = len_of(a.lengths, b, T_);
+    max_len = std::max(max_len, L);
+    if (L < T_) {
+      std::fill_n(a.y + (b * T_ + L) * H, (T_ - L) * H, T(0));
+      if (hprev) std::fill_n(hprev + (b * T_ + L) * H, (T_ - L) * H, T(0));
+    }
+  }
+
+  for (int64_t s = 0; s < max_len; ++s) {
+    gemm(false, true, int(B), int(GH), int(H), T(1), h.get(), int(H), a.w_hh, int(H), T(0), gh.get(), int(GH));
+    for (int64_t b = 0; b < B; ++b) {
+      const int64_t L = len_of(a.lengths, b, T_);
+      if (s >= L) continue;
+      const int64_t row = b * T_ + time_of(s, L, a.reverse);
+      T* hb = h.get() + b * H;
+      if (hprev) std::memcpy(hprev + row * H, hb, sizeof(T) * H);
+      T* ex = extra ? extra + row * H : (extra_ws ? extra_ws.get() + b * H : nullptr);
+      Cell::forward_row(H, gates + row * GH, gh.get() + b * GH, a.b_ih, a.b_hh, hb,
+                        Cell::kCell ? c.get() + b * H : nullptr, gates + row * GH, ex);
+      std::memcpy(a.y + row * H, hb, sizeof(T) * H);
+    }
+  }
+
+  std::memcpy(a.h_n, h.get(), sizeof(T) * B * H);
+  if (Cell::kCell && a.c_n) std::memcpy(a.c_n, c.get(), sizeof(T) * B * H);
+  return RNN_OK;
+}
+
+template <class Cell, class T>
+int seq_backward(const SeqBwd<T>& a) {
+  const int64_t B = a.B, T_ = a.T_, I = a.I, H = a.H, GH = Cell::G * H, BT = B * T_;
+  const int64_t GC = Cell::GC * H;  // columns of dG_all
+  const T* gates = a.reserve;
+  const T* hprev = a.reserve + BT * GH;
+  const T* extra = Cell::kExtra ? a.reserve + BT * GH + BT * H : nullptr;
+
+  Buf<T> dg_all = alloc<T>(BT * GC), dgs = alloc<T>(B * GH);
+  Buf<T> zeros;  // c_{-1} when the caller passed no c0
+  if (Cell::kCell && !a.c0) {
+    zeros = alloc<T>(H);
+    std::fill_n(zeros.get(), H, T(0));
+  }
+  T* dh = a.dh0;  // the carried dh lives in the output buffer
+  T* dc = Cell::kCell ? a.dc0 : nullptr;
+  Buf<T> dc_ws;
+  if (Cell::kCell && !dc) dc = (dc_ws = alloc<T>(B * H)).get();
+  if (a.dh_n) std::memcpy(dh, a.dh_n, sizeof(T) * B * H);
+  else std::fill_n(dh, B * H, T(0));
+  if (Cell::kCell) {
+    if (a.dc_n) std::memcpy(dc, a.dc_n, sizeof(T) * B * H);
+    else std::fill_n(dc, B * H, T(0));
+  }
+
+  int64_t max_len = 0;
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t L = len_of(a.lengths, b, T_);
+    max_len = std::max(max_len, L);
+    if (L < T_) std::fill_n(dg_all.get() + (b * T_ + L) * GC, (T_ - L) * GC, T(0));
+  }
+
+  for (int64_t s = max_len - 1; s >= 0; --s) {
+    for (int64_t b = 0; b < B; ++b) {
+      const int64_t L = len_of(a.lengths, b, T_);
+      T* dgs_b = dgs.get() + b * GH;
+      if (s >= L) {
+        std::fill_n(dgs_b, GH, T(0));
+        continue;
+      }
+      const int64_t t = time_of(s, L, a.reverse);
+      const int64_t row = b * T_ + t;
+      T* dhb = dh + b * H;
+      if (a.dy) {
+        const T* dyr = a.dy + row * H;
+#pragma omp simd
+        for (int64_t j = 0; j < H; ++j) dhb[j] += dyr[j];
+      }
+      const T* cprev = nullptr;
+      if (Cell::kCell) {
+        if (s == 0) cprev = a.c0 ? a.c0 + b * H : zeros.get();
+        else cprev = extra + (b * T_ + time_of(s - 1, L, a.reverse)) * H;
+      }
+      Cell::backward_row(H, gates + row * GH, extra ? extra + row * H : nullptr, cprev, hprev + row * H, dhb,
+                         Cell::kCell ? dc + b * H : nullptr, dgs_b, dg_all.get() + row * GC);
+    }
+    // dh_prev = (direct part the cell left in dh) + dGates W_hh; inactive rows add zeros.
+    gemm(false, false, int(B), int(H), int(GH), T(1), dgs.get(), int(GH), a.w_hh, int(H), T(1), dh, int(H));
+  }
+
+  // Weight gradients: single gemms over every (b, t) row.
+  gemm(true, false, int(GH), int(H), int(BT), T(1), dg_all.get(), int(GC), hprev, int(H), T(0), a.dw_hh, int(H));
+  column_sums(dg_all.get(), BT, GH, GC, a.db_hh);
+  bool first = true;
+  for (const InBlock& blk : Cell::kIn) {
+    const T* src = dg_all.get() + blk.src * H;
+    const int64_t rows = blk.rows * H;
+    gemm(true, false, int(rows), int(I), int(BT), T(1), src, int(GC), a.x, int(I), T(0), a.dw_ih + blk.dst * H * I,
+         int(I));
+    gemm(false, false, int(BT), int(I), int(rows), T(1), src, int(GC), a.w_ih + blk.dst * H * I, int(I),
+         first ? T(0) : T(1), a.dx, int(I));
+    column_sums(src, BT, rows, GC, a.db_ih + blk.dst * H);
+    first = false;
+  }
+  return RNN_OK;
+}
+
+// Entry points each cell file instantiates for float and double.
+template <class T> int lstm_forward(const SeqFwd<T>& a);
+template <class T> int lstm_backward(const SeqBwd<T>& a);
+template <class T> int gru_forward(const SeqFwd<T>& a);
+template <class T> int gru_backward(const SeqBwd<T>& a);
+template <class T> int simple_forward(const SeqFwd<T>& a, bool relu);
+template <class T> int simple_backward(const SeqBwd<T>& a, bool relu);
+
+}  // namespace rnn

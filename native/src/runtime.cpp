@@ -1,0 +1,131 @@
+// Runtime state: per-thread error messages, thread count, BLAS identification.
+#include <cstdarg>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#ifdef __linux__
+#include <sched.h>
+#endif
+
+#include "blas.h"
+#include "common.h"
+
+namespace rnn {
+
+namespace {
+thread_local std::string g_error;
+std::once_flag g_init_once;
+int g_threads = 1;
+std::string g_blas_info;
+}  // namespace
+
+int fail(int status, const char* fmt, ...) {
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  g_error = buf;
+  return status;
+}
+
+void clear_error() { g_error.clear(); }
+
+int64_t checked_numel(const int64_t* shape, int rank) {
+  int64_t n = 1;
+  for (int i = 0; i < rank; ++i) {
+    if (shape[i] < 0) return -1;
+    if (shape[i] != 0 && n > (int64_t(1) << 62) / shape[i]) return -1;
+    n *= shape[i];
+  }
+  return n;
+}
+
+int check_shape(const char* what, const char* name, const int64_t* shape, int rank) {
+  RNN_REQUIRE(rank >= 0 && rank <= RNN_MAX_RANK, RNN_ERR_SHAPE, "%s: %s has rank %d; expected 0..%d", what, name,
+              rank, RNN_MAX_RANK);
+  RNN_REQUIRE(rank == 0 || shape != nullptr, RNN_ERR_ARG, "%s: %s shape pointer is null", what, name);
+  for (int i = 0; i < rank; ++i)
+    RNN_REQUIRE(shape[i] >= 0, RNN_ERR_SHAPE, "%s: %s has a negative dim %lld at axis %d", what, name,
+                static_cast<long long>(shape[i]), i);
+  RNN_REQUIRE(checked_numel(shape, rank) >= 0, RNN_ERR_SHAPE, "%s: %s has too many elements", what, name);
+  return RNN_OK;
+}
+
+const char* dtype_name(int dtype) {
+  switch (dtype) {
+    case RNN_F32: return "float32";
+    case RNN_F64: return "float64";
+    case RNN_I32: return "int32";
+    default: return "unknown";
+  }
+}
+
+static int available_cpus() {
+#ifdef __linux__
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n > 0) return n;
+  }
+#endif
+  unsigned n = std::thread::hardware_concurrency();
+  return n > 0 ? static_cast<int>(n) : 1;
+}
+
+static void do_init() {
+  int n = available_cpus();
+  if (const char* env = std::getenv("RNN_NUM_THREADS")) {
+    char* end = nullptr;
+    long v = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && v >= 1 && v <= 1024) n = static_cast<int>(v);
+    else std::fprintf(stderr, "rnn: ignoring RNN_NUM_THREADS='%s' (expected an integer >= 1)\n", env);
+  }
+  blas_set_threads(n);
+  g_threads = n;
+  g_blas_info = blas_description();
+}
+
+}  // namespace rnn
+
+extern "C" {
+
+const char* rnn_last_error(void) { return rnn::g_error.c_str(); }
+
+const char* rnn_version(void) { return RNN_NATIVE_VERSION; }
+
+int rnn_init(void) {
+  std::call_once(rnn::g_init_once, rnn::do_init);
+  return RNN_OK;
+}
+
+int rnn_set_num_threads(int n) {
+  rnn_init();
+  RNN_REQUIRE(n >= 1 && n <= 1024, RNN_ERR_ARG, "rnn_set_num_threads: n must be in 1..1024, got %d", n);
+  rnn::blas_set_threads(n);
+  rnn::g_threads = n;
+  return RNN_OK;
+}
+
+int rnn_get_num_threads(void) {
+  rnn_init();
+  return rnn::g_threads;
+}
+
+const char* rnn_blas_info(void) {
+  rnn_init();
+  return rnn::g_blas_info.c_str();
+}
+
+size_t rnn_dtype_size(int dtype) {
+  switch (dtype) {
+    case RNN_F32: return 4;
+    case RNN_F64: return 8;
+    case RNN_I32: return 4;
+    default: return 0;
+  }
+}
+
+}  // extern "C"

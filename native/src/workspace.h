@@ -1,0 +1,32 @@
+// Workspace helpers for the fused kernels.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace rnn {
+
+template <class T>
+using Buf = std::unique_ptr<T[]>;
+
+template <class T>
+inline Buf<T> alloc(int64_t n) {
+  return Buf<T>(new T[static_cast<size_t>(std::max<int64_t>(n, 1))]);
+}
+
+// Column sums of the [rows, cols] block of a (leading dimension lda) into out[cols], in double.
+template <class T>
+void column_sums(const T* a, int64_t rows, int64_t cols, int64_t lda, T* out) {
+  std::vector<double> acc(static_cast<size_t>(cols), 0.0);
+  double* s = acc.data();
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* row = a + r * lda;
+#pragma omp simd
+    for (int64_t j = 0; j < cols; ++j) s[j] += static_cast<double>(row[j]);
+  }
+  for (int64_t j = 0; j < cols; ++j) out[j] = static_cast<T>(s[j]);
+}
+
+}  // namespace rnn

@@ -1,0 +1,304 @@
+import {
+  arrayFor,
+  DTypeError,
+  ShapeError,
+  ValueError,
+  type AdamStepArgs,
+  type Backend,
+  type BackendInfo,
+  type BinaryOp,
+  type BTensor,
+  type DType,
+  type ReduceOp,
+  type RnnBackwardArgs,
+  type RnnBackwardResult,
+  type RnnForwardArgs,
+  type RnnForwardResult,
+  type Storage,
+  type TreeLevelArgs,
+  type TreeLevelBackwardArgs,
+  type TreeLevelBackwardResult,
+  type TreeLevelResult,
+  type TypedArray,
+  type UnaryOp,
+} from '@rnn/core';
+import { DEFAULT_ADDON_PATH, rethrow, type Arr, type NativeAddon } from './addon.js';
+import { seqBackwardOptions, seqForwardOptions, seqForwardResult, treeBackwardReserve, treeOptions, treeReserve } from './fused-args.js';
+import { arr, optArr } from './storage.js';
+
+/**
+ * The native backend: C++ kernels on OpenBLAS behind a node-addon-api layer (native/).
+ *
+ * Storage is a typed array of the tensor's dtype, so memory ops are plain typed-array operations
+ * and everything else is one addon call that reads the arrays in place. The fused kernels run the
+ * cuDNN-style whole-sequence recurrences (one gemm for all input projections, one gemm per step);
+ * `rnnForwardAsync`/`rnnBackwardAsync` run them off the event loop.
+ */
+export class NativeBackend implements Backend {
+  readonly name = 'native';
+  readonly dtypes: readonly DType[] = ['float32', 'float64', 'int32'];
+  private readonly addon: NativeAddon;
+  private readonly codes: NativeAddon['codes'];
+
+  constructor(addon: NativeAddon) {
+    this.addon = addon;
+    this.codes = addon.codes;
+  }
+
+  info(): BackendInfo {
+    const i = this.addon.info();
+    return { blas: i.blas, threads: i.threads, device: 'cpu', version: i.version, addon: process.env['RNN_NATIVE_ADDON'] || DEFAULT_ADDON_PATH };
+  }
+
+  /** Threads OpenBLAS may use (the default comes from RNN_NUM_THREADS, else the CPUs available). */
+  setNumThreads(n: number): void {
+    try {
+      this.addon.setNumThreads(n);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  // ---- memory: plain typed-array operations ----
+
+  write(data: TypedArray): Storage {
+    return data.slice();
+  }
+
+  read(x: BTensor): TypedArray {
+    return arr(x, 'x').slice();
+  }
+
+  fill(n: number, dtype: DType, value: number): Storage {
+    const a = arrayFor(dtype, n);
+    if (value !== 0) a.fill(value);
+    return a;
+  }
+
+  view(x: BTensor, offset: number, length: number): Storage {
+    const a = arr(x, 'x');
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > a.length) {
+      throw new ValueError(`view: offset ${offset} + length ${length} must lie within the ${a.length} elements of the storage`);
+    }
+    return a.subarray(offset, offset + length);
+  }
+
+  assign(dst: BTensor, src: BTensor): void {
+    const d = arr(dst, 'dst');
+    const s = arr(src, 'src');
+    if (dst.dtype !== src.dtype) throw new DTypeError(`assign: dst is ${dst.dtype} but src is ${src.dtype}`);
+    if (d.length !== s.length) throw new ShapeError(`assign: dst has ${d.length} elements but src has ${s.length}`);
+    d.set(s);
+  }
+
+  dispose(_storage: Storage): void {
+    // GC-managed: typed arrays are freed when unreachable.
+  }
+
+  // ---- primitives ----
+
+  unary(op: UnaryOp, x: BTensor): Storage {
+    const code = this.codes.unary[op];
+    if (code === undefined) throw new ValueError(`unary: unknown op '${op}'`);
+    try {
+      return this.addon.unary(code, arr(x, 'x'));
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  binary(op: BinaryOp, a: BTensor, b: BTensor, outShape: readonly number[]): Storage {
+    const code = this.codes.binary[op];
+    if (code === undefined) throw new ValueError(`binary: unknown op '${op}'`);
+    try {
+      return this.addon.binary(code, arr(a, 'a'), a.shape, arr(b, 'b'), b.shape, outShape);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  reduce(op: ReduceOp, x: BTensor, axes: readonly number[]): Storage {
+    const code = this.codes.reduce[op];
+    if (code === undefined) throw new ValueError(`reduce: unknown op '${op}'`);
+    try {
+      return this.addon.reduce(code, arr(x, 'x'), x.shape, axes);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  argmax(x: BTensor, axis: number): Storage {
+    try {
+      return this.addon.argmax(arr(x, 'x'), x.shape, axis);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  matmul(a: BTensor, b: BTensor, transA: boolean, transB: boolean): Storage {
+    try {
+      return this.addon.matmul(arr(a, 'a'), a.shape, arr(b, 'b'), b.shape, transA, transB);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  transpose(x: BTensor, perm: readonly number[]): Storage {
+    try {
+      return this.addon.transpose(arr(x, 'x'), x.shape, perm);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  slice(x: BTensor, begin: readonly number[], sizes: readonly number[]): Storage {
+    try {
+      return this.addon.slice(arr(x, 'x'), x.shape, begin, sizes);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  pad(x: BTensor, before: readonly number[], after: readonly number[]): Storage {
+    try {
+      return this.addon.pad(arr(x, 'x'), x.shape, before, after);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  concat(xs: readonly BTensor[], axis: number): Storage {
+    try {
+      return this.addon.concat(
+        xs.map((x, i) => arr(x, `input ${i}`)),
+        xs.map((x) => x.shape),
+        axis,
+      );
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  gather(x: BTensor, indices: BTensor): Storage {
+    try {
+      if (indices.dtype !== 'int32') throw new DTypeError(`gather: indices must be int32, got ${indices.dtype}`);
+      return this.addon.gather(arr(x, 'x'), x.shape, arr(indices, 'indices') as Int32Array);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  scatterAdd(indices: BTensor, updates: BTensor, numRows: number): Storage {
+    try {
+      if (indices.dtype !== 'int32') throw new DTypeError(`scatterAdd: indices must be int32, got ${indices.dtype}`);
+      return this.addon.scatterAdd(arr(indices, 'indices') as Int32Array, indices.shape, arr(updates, 'updates'), updates.shape, numRows);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  where(cond: BTensor, a: BTensor, b: BTensor, outShape: readonly number[]): Storage {
+    try {
+      return this.addon.where(arr(cond, 'cond'), cond.shape, arr(a, 'a'), a.shape, arr(b, 'b'), b.shape, outShape);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  cast(x: BTensor, dtype: DType): Storage {
+    const src = arr(x, 'x');
+    if (x.dtype === dtype) return src.slice();
+    const code = this.codes.dtype[dtype];
+    if (code === undefined) throw new DTypeError(`cast: unknown dtype '${dtype}'`);
+    try {
+      return this.addon.cast(src, code);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  // ---- fused sequence kernels ----
+
+  rnnForward(args: RnnForwardArgs): RnnForwardResult {
+    try {
+      return seqForwardResult(args, this.addon.rnnForward(seqForwardOptions(this.codes, args)));
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  rnnBackward(args: RnnBackwardArgs): RnnBackwardResult {
+    try {
+      return this.addon.rnnBackward(seqBackwardOptions(this.codes, args));
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  /** `rnnForward` on the libuv thread pool: the event loop keeps running while the kernel does. */
+  async rnnForwardAsync(args: RnnForwardArgs): Promise<RnnForwardResult> {
+    try {
+      return seqForwardResult(args, await this.addon.rnnForwardAsync(seqForwardOptions(this.codes, args)));
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  /** `rnnBackward` on the libuv thread pool. */
+  async rnnBackwardAsync(args: RnnBackwardArgs): Promise<RnnBackwardResult> {
+    try {
+      return await this.addon.rnnBackwardAsync(seqBackwardOptions(this.codes, args));
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  // ---- Tree-LSTM level ----
+
+  treeLevelForward(args: TreeLevelArgs): TreeLevelResult {
+    try {
+      const o = treeOptions(args, 'treeLevelForward');
+      const out = this.addon.treeLevelForward({ ...o, bias: arr(args.bias, 'bias'), training: args.training });
+      return { h: out.h, c: out.c, reserve: treeReserve(args, o, out.reserve) };
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  treeLevelBackward(args: TreeLevelBackwardArgs): TreeLevelBackwardResult {
+    try {
+      const o = treeOptions(args, 'treeLevelBackward');
+      const reserve = treeBackwardReserve(args, o);
+      return this.addon.treeLevelBackward({ ...o, reserve, dh: optArr(args.dh, 'dh'), dc: optArr(args.dc, 'dc') });
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  // ---- optimizer ----
+
+  adamStep(args: AdamStepArgs): void {
+    try {
+      this.addon.adamStep({
+        param: arr(args.param, 'param'),
+        grad: arr(args.grad, 'grad'),
+        m: arr(args.m, 'm'),
+        v: arr(args.v, 'v'),
+        lr: args.lr,
+        beta1: args.beta1,
+        beta2: args.beta2,
+        eps: args.eps,
+        step: args.step,
+        weightDecay: args.weightDecay,
+        decoupled: args.decoupled,
+      });
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  disposeReserve(reserve: unknown): void {
+    // Dropping the reference lets the GC free the buffer now rather than with the graph.
+    if (reserve && typeof reserve === 'object' && 'data' in reserve) (reserve as { data: Arr | null }).data = null;
+  }
+}
