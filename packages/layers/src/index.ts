@@ -15,3 +15,4 @@ export * from './model/fit.js';
 export * from './model/callbacks.js';
 export * from './model/build.js';
 export { writeFileAtomic } from './model/files.js';
+export * from './trees/index.js';

@@ -1,4 +1,4 @@
-import { mul, reshape, slice, stack, tensor, where, type Tensor } from '@rnn/core';
+import { mul, reshape, split, stack, tensor, where, type Tensor } from '@rnn/core';
 import type { Cell, CellParams } from '../cells/cell.js';
 
 /**
@@ -20,9 +20,11 @@ export function scan(
   const ys: Tensor[] = new Array(T);
   // the output at each row's last valid step (step 0 when reading in reverse)
   let last: Tensor | null = null;
+  // one split node, not T slices, so the gradient of x stays linear in T
+  const steps = split(x, new Array<number>(T).fill(1), 1);
   for (let k = 0; k < T; k++) {
     const t = reverse ? T - 1 - k : k;
-    const xt = reshape(slice(x, [0, t, 0], [B, 1, I]), [B, I]);
+    const xt = reshape(steps[t]!, [B, I]);
     const [next, out] = cell.step(params, carry, xt);
     if (lengths && lengths.some((l) => t >= l)) {
       const m = tensor(Float64Array.from(lengths, (l) => (t < l ? 1 : 0)), [B, 1], { dtype: x.dtype, backend: x.backend });

@@ -23,10 +23,14 @@ export interface TrainBegin {
   rng: Rng;
 }
 
-/** Hooks into `fit`. Returning 'stop' from `onEpochEnd` ends training after that epoch. */
+/**
+ * Hooks into `fit`. Returning 'stop' from `onEpochEnd` ends training after that epoch; from
+ * `onBatchBegin`, before that batch (the epoch is left unfinished: no validation, no `onEpochEnd`).
+ */
 export interface Callback {
   onTrainBegin?(info: TrainBegin): void | Promise<void>;
   onEpochBegin?(epoch: number): void | Promise<void>;
+  onBatchBegin?(batch: number, epoch: number): void | 'stop' | Promise<void | 'stop'>;
   onBatchEnd?(batch: number, logs: BatchLogs): void | Promise<void>;
   onEpochEnd?(epoch: number, logs: Logs): void | 'stop' | Promise<void | 'stop'>;
   onTrainEnd?(history: History): void | Promise<void>;

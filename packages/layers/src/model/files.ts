@@ -1,12 +1,15 @@
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
 /**
  * Write a file so that a crash at any moment leaves either the old file or the new one, whole:
- * write a temporary file beside it, fsync it, rename it over the target, fsync the directory.
+ * write a temporary file beside it (`.<name>.<pid>.<ms>.tmp`), fsync it, rename it over the
+ * target, fsync the directory. A writer killed mid-write leaves its temporary file behind; the
+ * next successful write to the same path removes those of processes that no longer exist.
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const name = `.${basename(path)}.${process.pid}.${Date.now()}.tmp`;
+  const tmp = join(dirname(path), name);
   const fd = openSync(tmp, 'w', 0o644);
   try {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
@@ -30,5 +33,44 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     closeSync(dfd);
   } catch {
     /* some filesystems do not allow fsync on directories */
+  }
+  removeStaleTemps(dirname(path), basename(path));
+}
+
+/**
+ * Removes `.<base>.<pid>.<ms>.tmp` files left by writers that were killed mid-write. A file whose
+ * process is still alive is kept (it may be writing now); so is one of this process made since it
+ * started. A pid reused by an unrelated process keeps its stale file until that process exits;
+ * writers in another pid namespace sharing the directory must not write the same path.
+ */
+function removeStaleTemps(dir: string, base: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  const prefix = `.${base}.`;
+  const started = Date.now() - process.uptime() * 1000;
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)\.(\d+)\.tmp$/.exec(name.slice(prefix.length));
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid ? Number(m[2]) >= started - 1000 : isAlive(pid)) continue;
+    try {
+      unlinkSync(join(dir, name));
+    } catch {
+      /* another writer removed it first */
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

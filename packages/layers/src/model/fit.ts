@@ -18,6 +18,7 @@ import {
 } from '@rnn/core';
 import { getLoss, type LossFn, type LossName } from '../losses.js';
 import { clipGradNorm, clipGradValue, getOptimizer, type Optimizer, type OptimizerSpec } from '../optimizers/index.js';
+import { Recurrent } from '../layers/recurrent.js';
 import type { Callback, Logs } from './callbacks.js';
 import type { Sequential } from './sequential.js';
 
@@ -50,6 +51,11 @@ export interface FitOptions {
   checkNumerics?: boolean;
   /** Start counting epochs here (resuming). */
   initialEpoch?: number;
+  /**
+   * With `initialEpoch`: skip that epoch's first batches (resuming mid-epoch). Its shuffle is drawn
+   * again, so the generator must hold its state from the start of that epoch (a callback restores it).
+   */
+  initialBatch?: number;
 }
 
 export interface History {
@@ -153,7 +159,7 @@ export function trainStep(model: Sequential, c: Compiled, xb: Tensor, yb: Tensor
   const pred = model.forward(xb, { training: true, lengths: ctx.lengths, rng: ctx.rng });
   const loss = c.loss(pred, yb);
   const value = loss.item();
-  if (ctx.check && !Number.isFinite(value)) throw numericalError(model, c, `the loss is ${value}`, ctx.where);
+  if (ctx.check && !Number.isFinite(value)) throw numericalError(model, c, `the loss is ${value}`, ctx.where, { x: xb, y: yb });
   backward(loss);
   if (ctx.check) {
     const g = noGrad(() => sum(params.grads).item());
@@ -162,33 +168,97 @@ export function trainStep(model: Sequential, c: Compiled, xb: Tensor, yb: Tensor
   if (c.clipValue !== undefined) clipGradValue(params, c.clipValue);
   if (c.clipNorm !== undefined) clipGradNorm(params, c.clipNorm);
   c.optimizer.step(params);
+  if (ctx.check && !Number.isFinite(noGrad(() => sum(params.values).item()))) {
+    // Caught here, not at the next step: otherwise the epoch could end and a checkpoint callback
+    // overwrite the last good model file with these weights (or fit return them). The sum can
+    // overflow with huge but finite weights, so only an element that is not finite counts.
+    const culprit = findCulprit(model);
+    if (culprit) throw numericalError(model, c, 'the optimizer step made a parameter non-finite', ctx.where);
+  }
   return value;
 }
 
-function numericalError(model: Sequential, c: Compiled, what: string, where: string): NumericalError {
+const GATE_NAMES: Record<string, string[]> = {
+  lstm: ['i (input)', 'f (forget)', 'g (cell)', 'o (output)'],
+  gru: ['r (reset)', 'z (update)', 'n (new)'],
+};
+
+/** Where element `k` of parameter `name` sits: its layer, and for recurrent weights the gate and unit. */
+function describeParam(model: Sequential, name: string, k: number, shape: readonly number[]): string {
+  const layer = model.layers.find((l) => name.startsWith(`${l.name}.`));
+  if (!layer) return '';
+  const m = /\.(?:weight|bias)_(?:ih|hh)_l(\d+)(_reverse)?$/.exec(name);
+  const mode = layer instanceof Recurrent ? layer.cell.fusedMode : undefined;
+  if (!m || mode === undefined) return ` (layer '${layer.name}')`;
+  const H = (layer as Recurrent).hiddenSize;
+  const row = shape.length === 2 ? Math.floor(k / shape[1]!) : k;
+  const gates = GATE_NAMES[mode];
+  const parts = [`layer '${layer.name}'`];
+  if (gates) parts.push(`gate ${gates[Math.floor(row / H)]}`);
+  parts.push(`hidden unit ${row % H}`);
+  if ((layer as Recurrent).numLayers > 1) parts.push(`stacked layer ${m[1]}`);
+  if (m[2]) parts.push('reverse direction');
+  return ` (${parts.join(', ')})`;
+}
+
+/** The first parameter holding a non-finite value, else the first non-finite gradient; '' if none. */
+function findCulprit(model: Sequential): string {
   const params = model.params!;
   const grads = params.grads.data();
   const values = params.values.data();
-  let culprit = '';
   for (const [i, t] of params.tensors.entries()) {
     const off = params.offsets[i]!;
     for (let k = 0; k < t.size; k++) {
       if (!Number.isFinite(values[off + k]!)) {
-        culprit = `; parameter '${t.name}' already holds ${values[off + k]} at element ${k}`;
-        break;
+        return `; parameter '${t.name}'${describeParam(model, t.name!, k, t.shape)} holds ${values[off + k]} at element ${k}`;
       }
       if (!Number.isFinite(grads[off + k]!)) {
-        culprit = `; the first non-finite gradient is in '${t.name}' (element ${k}: ${grads[off + k]})`;
-        break;
+        return `; the first non-finite gradient is in '${t.name}'${describeParam(model, t.name!, k, t.shape)} (element ${k}: ${grads[off + k]})`;
       }
     }
-    if (culprit) break;
   }
-  const hint =
-    c.clipNorm === undefined && c.clipValue === undefined
+  return '';
+}
+
+/** A non-finite value in the batch itself (no amount of clipping helps then); '' if none. */
+function findInBatch(batch: { x: Tensor; y: Tensor }): string {
+  for (const [label, t] of [['x', batch.x], ['y', batch.y]] as const) {
+    if (t.dtype === 'int32' || t.size === 0) continue;
+    const d = t.data();
+    for (let i = 0; i < d.length; i++) {
+      if (!Number.isFinite(d[i]!)) {
+        const row = Math.floor(i / (t.size / t.shape[0]!));
+        return `; the batch's ${label} holds ${d[i]} in its row ${row} (flat index ${i}): the data is not finite, so clean it first`;
+      }
+    }
+  }
+  return '';
+}
+
+/** The parameter element of largest magnitude: what exploded when everything is still finite. */
+function largestParam(model: Sequential): string {
+  const params = model.params!;
+  const values = params.values.data();
+  let best = -1;
+  for (let k = 0; k < values.length; k++) if (best < 0 || Math.abs(values[k]!) > Math.abs(values[best]!)) best = k;
+  if (best < 0) return '';
+  let i = 0;
+  while (i + 1 < params.tensors.length && params.offsets[i + 1]! <= best) i++;
+  const t = params.tensors[i]!;
+  const k = best - params.offsets[i]!;
+  return `; the largest weight is parameter '${t.name}'${describeParam(model, t.name!, k, t.shape)} element ${k} = ${values[best]!.toExponential(2)}`;
+}
+
+function numericalError(model: Sequential, c: Compiled, what: string, where: string, batch?: { x: Tensor; y: Tensor }): NumericalError {
+  let culprit = findCulprit(model);
+  const inData = culprit === '' && batch ? findInBatch(batch) : '';
+  if (culprit === '' && inData === '') culprit = largestParam(model);
+  const hint = inData
+    ? ''
+    : c.clipNorm === undefined && c.clipValue === undefined
       ? ' Gradients are not clipped: try clipNorm (CLI: --clip-norm 1.0) or a lower learning rate.'
       : ' Try a lower learning rate.';
-  return new NumericalError(`training diverged at ${where}: ${what}${culprit}.${hint}`);
+  return new NumericalError(`training diverged at ${where}: ${what}${culprit}${inData}.${hint}`);
 }
 
 /** Keras-style training loop. Async: yields to the event loop between batches. */
@@ -231,8 +301,11 @@ export async function fit(model: Sequential, c: Compiled, x: Tensor, y: Tensor, 
     for (const cb of callbacks) await cb.onEpochBegin?.(epoch);
     const order = o.shuffle === false ? Int32Array.from({ length: n }, (_, i) => i) : rng.permutation(n);
     let lossSum = 0;
+    let seen = 0;
     const t0 = performance.now();
-    for (let b = 0; b < batches; b++) {
+    for (let b = epoch === start ? (o.initialBatch ?? 0) : 0; b < batches; b++) {
+      for (const cb of callbacks) if ((await cb.onBatchBegin?.(b, epoch)) === 'stop') stop = true;
+      if (stop) break;
       const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
       const loss = trainStep(model, c, rows(x, idx), rows(y, idx), {
         rng,
@@ -241,11 +314,14 @@ export async function fit(model: Sequential, c: Compiled, x: Tensor, y: Tensor, 
         check: o.checkNumerics ?? true,
       });
       lossSum += loss * idx.length;
+      seen += idx.length;
       for (const cb of callbacks) await cb.onBatchEnd?.(b, { loss, batch: b, epoch, size: idx.length });
       // let timers and I/O run between batches, so a server stays responsive during training
       await new Promise<void>((r) => setImmediate(r));
     }
-    const logs: Logs = { epoch, loss: lossSum / n, seconds: (performance.now() - t0) / 1000, lr: c.optimizer.lr };
+    // an epoch cut short by a callback has no epoch-end logs
+    if (stop) break;
+    const logs: Logs = { epoch, loss: lossSum / seen, seconds: (performance.now() - t0) / 1000, lr: c.optimizer.lr };
     if (val) {
       const v = evaluate(model, c, val[0], val[1], 256, valLengths);
       for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;

@@ -1,0 +1,280 @@
+import {
+  ConfigError,
+  broadcastTo,
+  concat,
+  gather,
+  scatterAdd,
+  slice,
+  sum,
+  tensor,
+  zeros,
+  type Backend,
+  type FloatDType,
+  type Tensor,
+} from '@rnn/core';
+import type { CellParams } from '../cells/cell.js';
+import type { Children, TreeCell } from './cell.js';
+import { nodeHeights, type Tree } from './tree.js';
+
+/**
+ * Dynamic batching (Looks et al. 2017, TensorFlow Fold; Neubig et al. 2017, DyNet autobatching):
+ * the nodes of a mini-batch of differently-shaped trees are grouped by height — all leaves of all
+ * trees first, then every node whose children are all leaves, and so on — and the cell runs once
+ * per level on all of that level's nodes, so each weight takes part in one matrix product per
+ * level instead of one per node. The children's carries are gathered by row index from a buffer
+ * holding every earlier level's output (row 0 of it is zeros, for missing children), and each
+ * level's output is concatenated onto it.
+ *
+ * Outputs are in "row order": level by level, and within a level tree by tree, node by node.
+ * `BatchPlan.rowOf` maps (tree, node) to its row.
+ */
+
+/** A tree with its words as vocabulary ids (-1 where a node has no word). */
+export interface EncodedTree {
+  readonly tree: Tree;
+  readonly ids: Int32Array;
+}
+
+export interface LevelPlan {
+  readonly count: number;
+  /** Per child position k: the buffer row of each node's k-th child (0 = none; rows are 1-based). */
+  readonly childRows: readonly Int32Array[];
+  /** Buffer rows of every child of every node, parents in order. */
+  readonly allRows: Int32Array;
+  /** For each entry of `allRows`, its parent's position in this level. */
+  readonly parentOf: Int32Array;
+  /** Positions (in this level) of the nodes with a word, and their word ids. */
+  readonly wordPos: Int32Array;
+  readonly wordIds: Int32Array;
+}
+
+export interface BatchPlan {
+  readonly trees: number;
+  /** Nodes in all. */
+  readonly total: number;
+  /** `levels[0]` holds the leaves. */
+  readonly levels: readonly LevelPlan[];
+  /** Per tree, the output row of each of its nodes. */
+  readonly rowOf: readonly Int32Array[];
+  /** Label of each row (-1 where none). */
+  readonly labels: Int32Array;
+  /** Row of each tree's root. */
+  readonly roots: Int32Array;
+}
+
+/** Group the nodes of `trees` by height. `maxChildren` is the cell's limit, checked here. */
+export function planBatch(trees: readonly EncodedTree[], maxChildren = Infinity): BatchPlan {
+  if (trees.length === 0) throw new ConfigError('planBatch: expected at least one tree, found none');
+  const hs = trees.map(({ tree }) => nodeHeights(tree));
+  let top = 0;
+  let total = 0;
+  for (const [t, { tree, ids }] of trees.entries()) {
+    if (ids.length !== tree.labels.length) {
+      throw new ConfigError(`planBatch: tree ${t} has ${tree.labels.length} nodes but ${ids.length} word ids`);
+    }
+    const h = hs[t]!;
+    for (let n = 0; n < h.length; n++) {
+      if (h[n]! > top) top = h[n]!;
+      const k = tree.children[n]!.length;
+      if (k > maxChildren) {
+        throw new ConfigError(
+          `tree ${t}${tree.line ? ` (line ${tree.line})` : ''}: node ${n} has ${k} children; this cell takes at most ${maxChildren} ` +
+            '(binarize the trees, or use the child-sum cell)',
+        );
+      }
+      if (k === 0 && ids[n]! < 0) throw new ConfigError(`tree ${t}${tree.line ? ` (line ${tree.line})` : ''}: leaf node ${n} has no word`);
+    }
+    total += h.length;
+  }
+  // rows, level by level
+  const counts = new Int32Array(top + 1);
+  for (const h of hs) for (const v of h) counts[v]!++;
+  const start = new Int32Array(top + 2);
+  for (let l = 0; l <= top; l++) start[l + 1] = start[l]! + counts[l]!;
+  const fill = start.slice(0, top + 1);
+  const rowOf = hs.map((h) => {
+    const r = new Int32Array(h.length);
+    for (let n = 0; n < h.length; n++) r[n] = fill[h[n]!]!++;
+    return r;
+  });
+  const labels = new Int32Array(total);
+  const roots = new Int32Array(trees.length);
+  // per row, which (tree, node) it holds
+  const rowTree = new Int32Array(total);
+  const rowNode = new Int32Array(total);
+  trees.forEach(({ tree }, t) => {
+    const r = rowOf[t]!;
+    for (let n = 0; n < r.length; n++) {
+      labels[r[n]!] = tree.labels[n]!;
+      rowTree[r[n]!] = t;
+      rowNode[r[n]!] = n;
+    }
+    roots[t] = r[r.length - 1]!;
+  });
+  const levels: LevelPlan[] = [];
+  for (let l = 0; l <= top; l++) {
+    const count = counts[l]!;
+    let width = 0;
+    let nChildren = 0;
+    let nWords = 0;
+    for (let r = start[l]!; r < start[l + 1]!; r++) {
+      const { tree, ids } = trees[rowTree[r]!]!;
+      const k = tree.children[rowNode[r]!]!.length;
+      if (k > width) width = k;
+      nChildren += k;
+      if (ids[rowNode[r]!]! >= 0) nWords++;
+    }
+    const childRows = Array.from({ length: width }, () => new Int32Array(count));
+    const allRows = new Int32Array(nChildren);
+    const parentOf = new Int32Array(nChildren);
+    const wordPos = new Int32Array(nWords);
+    const wordIds = new Int32Array(nWords);
+    let c = 0;
+    let w = 0;
+    for (let r = start[l]!, pos = 0; r < start[l + 1]!; r++, pos++) {
+      const t = rowTree[r]!;
+      const n = rowNode[r]!;
+      const { tree, ids } = trees[t]!;
+      tree.children[n]!.forEach((child, k) => {
+        const row = rowOf[t]![child]! + 1;
+        childRows[k]![pos] = row;
+        allRows[c] = row;
+        parentOf[c++] = pos;
+      });
+      if (ids[n]! >= 0) {
+        wordPos[w] = pos;
+        wordIds[w++] = ids[n]!;
+      }
+    }
+    levels.push({ count, childRows, allRows, parentOf, wordPos, wordIds });
+  }
+  return { trees: trees.length, total, levels, rowOf, labels, roots };
+}
+
+/** Word vectors `[ids.length, inputSize]` for word ids (the net's embedding lookup, with dropout). */
+export type Embed = (ids: Int32Array) => Tensor;
+
+export interface RunOptions {
+  dtype: FloatDType;
+  backend: Backend;
+}
+
+const index = (a: Int32Array, backend: Backend): Tensor => tensor(a, [a.length], { dtype: 'int32', backend });
+
+class LevelChildren implements Children {
+  readonly count: number;
+  readonly total: number;
+  private cache = new Map<string, Tensor>();
+  constructor(
+    private readonly buffers: readonly Tensor[],
+    private readonly level: LevelPlan,
+    private readonly backend: Backend,
+  ) {
+    this.count = level.count;
+    this.total = level.allRows.length;
+  }
+  private idx(key: string, a: Int32Array): Tensor {
+    let t = this.cache.get(key);
+    if (!t) this.cache.set(key, (t = index(a, this.backend)));
+    return t;
+  }
+  at(k: number): Tensor[] {
+    const rows = this.level.childRows[k];
+    if (!rows) return this.buffers.map((b) => zeros([this.count, b.shape[1]!], { dtype: b.dtype, backend: b.backend }));
+    const i = this.idx(`at${k}`, rows);
+    return this.buffers.map((b) => gather(b, i));
+  }
+  all(): Tensor[] {
+    const i = this.idx('all', this.level.allRows);
+    return this.buffers.map((b) => gather(b, i));
+  }
+  sum(t: Tensor): Tensor {
+    return scatterAdd(this.idx('parent', this.level.parentOf), t, this.count);
+  }
+  spread(t: Tensor): Tensor {
+    return gather(t, this.idx('parent', this.level.parentOf));
+  }
+}
+
+/** This level's word vectors, zero rows for nodes without a word; null when none has one. */
+function levelInput(level: LevelPlan, embed: Embed, backend: Backend): Tensor | null {
+  if (level.wordPos.length === 0) return null;
+  const x = embed(level.wordIds);
+  if (level.wordPos.length === level.count) return x; // positions are 0..count-1 in order
+  return scatterAdd(index(level.wordPos, backend), x, level.count);
+}
+
+/**
+ * Run `cell` over a whole mini-batch, one call per level. Returns the carry of every node in row
+ * order: one `[plan.total, width]` tensor per carry entry (the first is h).
+ */
+export function runBatched(cell: TreeCell, p: CellParams, plan: BatchPlan, embed: Embed, o: RunOptions): Tensor[] {
+  const leaves = plan.levels[0]!;
+  const leafCarry = cell.leaf(p, embed(leaves.wordIds));
+  checkCarry(cell, leafCarry, leaves.count, 'leaf');
+  let buffers = leafCarry.map((c) => concat([zeros([1, c.shape[1]!], { dtype: c.dtype, backend: c.backend }), c], 0));
+  for (let l = 1; l < plan.levels.length; l++) {
+    const level = plan.levels[l]!;
+    const carry = cell.combine(p, new LevelChildren(buffers, level, o.backend), levelInput(level, embed, o.backend));
+    checkCarry(cell, carry, level.count, 'combine');
+    buffers = buffers.map((b, j) => concat([b, carry[j]!], 0));
+  }
+  return buffers.map((b) => slice(b, [1, 0], [plan.total, b.shape[1]!]));
+}
+
+class NodeChildren implements Children {
+  readonly count = 1;
+  readonly total: number;
+  constructor(
+    private readonly carries: readonly (readonly Tensor[])[],
+    private readonly widths: readonly number[],
+    private readonly o: RunOptions,
+  ) {
+    this.total = carries.length;
+  }
+  at(k: number): Tensor[] {
+    return [...(this.carries[k] ?? this.widths.map((w) => zeros([1, w], { dtype: this.o.dtype, backend: this.o.backend })))];
+  }
+  all(): Tensor[] {
+    return this.widths.map((_, j) => concat(this.carries.map((c) => c[j]!), 0));
+  }
+  sum(t: Tensor): Tensor {
+    return sum(t, 0, true);
+  }
+  spread(t: Tensor): Tensor {
+    return broadcastTo(t, [this.total, ...t.shape.slice(1)]);
+  }
+}
+
+/**
+ * The same computation one node at a time (no recursion: nodes are visited in post-order), for
+ * comparison with `runBatched`: same cell, same parameters, same result in the same row order.
+ */
+export function runNodeByNode(cell: TreeCell, p: CellParams, trees: readonly EncodedTree[], plan: BatchPlan, embed: Embed, o: RunOptions): Tensor[] {
+  const rows: Tensor[][] = new Array(plan.total);
+  trees.forEach(({ tree, ids }, t) => {
+    const carries: Tensor[][] = new Array(tree.labels.length);
+    for (let n = 0; n < tree.labels.length; n++) {
+      const kids = tree.children[n]!;
+      const x = ids[n]! >= 0 ? embed(Int32Array.of(ids[n]!)) : null;
+      const carry =
+        kids.length === 0
+          ? cell.leaf(p, x!)
+          : cell.combine(p, new NodeChildren(kids.map((c) => carries[c]!), cell.carryWidths, o), x);
+      checkCarry(cell, carry, 1, kids.length === 0 ? 'leaf' : 'combine');
+      carries[n] = carry;
+      rows[plan.rowOf[t]![n]!] = carry;
+    }
+  });
+  return cell.carryWidths.map((_, j) => concat(rows.map((c) => c[j]!), 0));
+}
+
+function checkCarry(cell: TreeCell, carry: readonly Tensor[], n: number, what: string): void {
+  const want = cell.carryWidths;
+  if (carry.length !== want.length || carry.some((c, j) => c.rank !== 2 || c.shape[0] !== n || c.shape[1] !== want[j])) {
+    throw new ConfigError(
+      `${cell.kind} cell: ${what}() returned a carry of shapes ${carry.map((c) => `[${c.shape.join(', ')}]`).join(', ')}; ` +
+        `expected ${want.map((w) => `[${n}, ${w}]`).join(', ')} (carryWidths)`,
+    );
+  }
+}

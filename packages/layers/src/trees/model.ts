@@ -1,0 +1,198 @@
+import {
+  ConfigError,
+  ParameterSet,
+  Rng,
+  ValueError,
+  add,
+  div,
+  gather,
+  getBackend,
+  linear,
+  logSoftmax,
+  mul,
+  neg,
+  reshape,
+  square,
+  sum,
+  tensor,
+  type Backend,
+  type FloatDType,
+  type ParameterSpec,
+  type Tensor,
+} from '@rnn/core';
+import type { CellParams } from '../cells/cell.js';
+import { initialise } from '../init.js';
+import { planBatch, runBatched, runNodeByNode, type BatchPlan, type EncodedTree } from './batch.js';
+import type { TreeCell } from './cell.js';
+import { treeCell } from './cells/index.js';
+import type { Tree } from './tree.js';
+import type { Vocab } from './vocab.js';
+
+export interface TreeNetOptions {
+  /** A built-in cell by name (with `hiddenSize`) or any `TreeCell`. */
+  cell: TreeCell | string;
+  hiddenSize?: number;
+  /** Width of the word vectors (trained from scratch). */
+  embeddingDim: number;
+  vocab: Vocab;
+  /** Classes of the node labels (SST: 5). */
+  numClasses?: number;
+  /** Dropout on the word vectors and on h before the classifier, in training (default 0). */
+  dropout?: number;
+  /** Standard deviation of the word vectors' normal initialisation (default 1, as nn.Embedding). */
+  embeddingStd?: number;
+  seed?: number;
+  dtype?: FloatDType;
+  backend?: Backend;
+}
+
+/** What a tree-model file stores under `rnn.tree`, with the vocabulary. */
+export interface TreeNetConfig {
+  cell: string;
+  hiddenSize: number;
+  embeddingDim: number;
+  numClasses: number;
+  dropout: number;
+}
+
+export interface TreeForwardOptions {
+  training?: boolean;
+  /** Dropout masks come from here (default: a generator seeded 0). */
+  rng?: Rng;
+  /** Run the cell one node at a time instead of level by level (for comparison). */
+  nodeByNode?: boolean;
+}
+
+export interface TreeForward {
+  plan: BatchPlan;
+  /** Every node's output `[plan.total, hidden]`, in row order (see `planBatch`). */
+  h: Tensor;
+  /** Every node's class scores `[plan.total, numClasses]`. */
+  logits: Tensor;
+}
+
+export interface TreeLossOptions {
+  /** Only the roots' labels count (default false: every labelled node, as the SST papers). */
+  rootOnly?: boolean;
+  /** L2 penalty `l2/2 · ‖θ‖²` on the cell's and classifier's weights (not the word vectors). */
+  l2?: number;
+}
+
+/**
+ * A recursive tree net for node classification: word vectors (`embedding.weight [V, E]`), a tree
+ * cell (`cell.*`) applied bottom-up, and a softmax classifier on every node's h
+ * (`classifier.weight [C, H]`, `classifier.bias [C]`). All parameters live in one `ParameterSet`.
+ */
+export class TreeNet {
+  readonly cell: TreeCell;
+  readonly vocab: Vocab;
+  readonly embeddingDim: number;
+  readonly numClasses: number;
+  readonly dropout: number;
+  readonly params: ParameterSet;
+  private readonly cellParams: CellParams;
+
+  constructor(o: TreeNetOptions) {
+    this.cell = typeof o.cell === 'string' ? treeCell(o.cell, o.hiddenSize ?? NaN) : o.cell;
+    this.vocab = o.vocab;
+    this.embeddingDim = o.embeddingDim;
+    this.numClasses = o.numClasses ?? 5;
+    this.dropout = o.dropout ?? 0;
+    if (!(Number.isInteger(o.embeddingDim) && o.embeddingDim >= 1)) {
+      throw new ConfigError(`tree net: embeddingDim must be a positive integer, found ${o.embeddingDim}`);
+    }
+    if (!(Number.isInteger(this.numClasses) && this.numClasses >= 2)) {
+      throw new ConfigError(`tree net: numClasses must be an integer of at least 2, found ${o.numClasses}`);
+    }
+    if (!(this.dropout >= 0 && this.dropout < 1)) throw new ConfigError(`tree net: dropout must be in [0, 1), found ${o.dropout}`);
+    const rng = new Rng(o.seed ?? 0);
+    const H = this.cell.hiddenSize;
+    const E = this.embeddingDim;
+    const C = this.numClasses;
+    const specs: ParameterSpec[] = [
+      { name: 'embedding.weight', shape: [this.vocab.size, E], init: initialise({ kind: 'normal', std: o.embeddingStd ?? 1 }, [this.vocab.size, E], rng) },
+      ...this.cell.parameters(E, rng).map((p) => ({ ...p, name: `cell.${p.name}` })),
+      { name: 'classifier.weight', shape: [C, H], init: initialise({ kind: 'uniform', bound: 1 / Math.sqrt(H) }, [C, H], rng) },
+      { name: 'classifier.bias', shape: [C], init: initialise({ kind: 'uniform', bound: 1 / Math.sqrt(H) }, [C], rng) },
+    ];
+    this.params = new ParameterSet(specs, { dtype: o.dtype ?? 'float32', backend: o.backend ?? getBackend() });
+    const cp: Record<string, Tensor> = {};
+    this.params.names.forEach((n, i) => {
+      if (n.startsWith('cell.')) cp[n.slice(5)] = this.params.tensors[i]!;
+    });
+    this.cellParams = cp;
+  }
+
+  get hiddenSize(): number {
+    return this.cell.hiddenSize;
+  }
+
+  config(): TreeNetConfig {
+    return { cell: this.cell.kind, hiddenSize: this.hiddenSize, embeddingDim: this.embeddingDim, numClasses: this.numClasses, dropout: this.dropout };
+  }
+
+  /** Trees with their words as this net's vocabulary ids. */
+  encode(trees: readonly Tree[]): EncodedTree[] {
+    return trees.map((tree) => ({ tree, ids: this.vocab.encode(tree) }));
+  }
+
+  private mask(x: Tensor, rng: Rng): Tensor {
+    const keep = 1 - this.dropout;
+    const m = new Float64Array(x.size);
+    for (let i = 0; i < m.length; i++) m[i] = rng.next() < keep ? 1 / keep : 0;
+    return mul(x, tensor(m, x.shape, { dtype: x.dtype, backend: x.backend }));
+  }
+
+  /** Run the net on a mini-batch of trees: every node's h and class scores. */
+  forward(trees: readonly EncodedTree[], o: TreeForwardOptions = {}): TreeForward {
+    const plan = planBatch(trees, this.cell.maxChildren);
+    const drop = (o.training ?? false) && this.dropout > 0;
+    const rng = o.rng ?? new Rng(0);
+    const emb = this.params.get('embedding.weight');
+    const backend = this.params.backend;
+    const V = this.vocab.size;
+    const embed = (ids: Int32Array): Tensor => {
+      for (const id of ids) if (!(id >= 0 && id < V)) throw new ValueError(`tree net: word id ${id} is outside the vocabulary 0..${V - 1}`);
+      const x = gather(emb, tensor(ids, [ids.length], { dtype: 'int32', backend }));
+      return drop ? this.mask(x, rng) : x;
+    };
+    const run = { dtype: this.params.values.dtype as FloatDType, backend };
+    const carry = o.nodeByNode
+      ? runNodeByNode(this.cell, this.cellParams, trees, plan, embed, run)
+      : runBatched(this.cell, this.cellParams, plan, embed, run);
+    const h = carry[0]!;
+    const logits = linear(drop ? this.mask(h, rng) : h, this.params.get('classifier.weight'), this.params.get('classifier.bias'));
+    return { plan, h, logits };
+  }
+
+  /**
+   * Cross-entropy summed over the labelled nodes (or the roots) and divided by the number of
+   * trees, as Tai et al. 2015 train; plus the L2 penalty.
+   */
+  loss(out: TreeForward, o: TreeLossOptions = {}): Tensor {
+    const { plan, logits } = out;
+    const C = this.numClasses;
+    const rows = o.rootOnly ? plan.roots : plan.labels.map((_, r) => r).filter((r) => plan.labels[r]! >= 0);
+    const flat = new Int32Array(rows.length);
+    rows.forEach((r, k) => {
+      const y = plan.labels[r]!;
+      if (!(y >= 0 && y < C)) {
+        throw new ValueError(`tree net: a ${o.rootOnly ? 'root' : 'node'} has label ${y}, outside 0..${C - 1} (the net has ${C} classes)`);
+      }
+      flat[k] = r * C + y;
+    });
+    const logp = reshape(logSoftmax(logits, -1), [plan.total * C]);
+    const picked = gather(logp, tensor(flat, [flat.length], { dtype: 'int32', backend: logits.backend }));
+    let loss = div(neg(sum(picked)), plan.trees);
+    if (o.l2) {
+      let reg: Tensor | null = null;
+      this.params.names.forEach((n, i) => {
+        if (n === 'embedding.weight') return;
+        const s = sum(square(this.params.tensors[i]!));
+        reg = reg ? add(reg, s) : s;
+      });
+      if (reg) loss = add(loss, mul(reg, o.l2 / 2));
+    }
+    return loss;
+  }
+}
