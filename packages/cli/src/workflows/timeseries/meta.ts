@@ -1,0 +1,54 @@
+import { FormatError } from '@rnn/core';
+import type { Sequential } from '@rnn/layers';
+import { z } from 'zod';
+
+/** The model-file metadata key that holds everything a time-series model needs besides its weights. */
+export const META_KEY = 'rnn.timeseries';
+
+export const timeseriesMetaSchema = z.strictObject({
+  version: z.literal(1),
+  /** Input columns, the target first. */
+  columns: z.array(z.string()).min(1),
+  target: z.string(),
+  date: z.string().nullable(),
+  frequency: z.enum(['hour', 'day', 'week', 'month', 'quarter', 'year', 'unknown']),
+  where: z.string().nullable(),
+  missing: z.enum(['ffill', 'error']),
+  window: z.number().int().positive(),
+  horizon: z.number().int().positive(),
+  season: z.number().int().positive(),
+  /** 'none' | 'diff' (lag 1) | 'seasonal' (lag = season): the model sees and predicts y[t] - y[t-lag]. */
+  transform: z.enum(['none', 'diff', 'seasonal']),
+  lag: z.number().int().nonnegative(),
+  /** Standardisation of the differenced columns, fitted on the training part only. */
+  scaler: z.strictObject({ mean: z.array(z.number()), std: z.array(z.number().positive()) }),
+  /** Time steps of the training CSV in each part, in time order. */
+  split: z.strictObject({ rows: z.number().int().positive(), train: z.number().int().positive(), val: z.number().int().nonnegative(), test: z.number().int().nonnegative() }),
+  /** The last date (or row) of the training data. */
+  lastDate: z.string().nullable(),
+});
+
+export type TimeseriesMeta = z.infer<typeof timeseriesMetaSchema>;
+
+/** The time-series metadata of a model file, checked; a clear error when it is not a `--csv` model. */
+export function readMeta(model: Sequential, path: string): TimeseriesMeta {
+  const text = model.metadata[META_KEY];
+  if (text === undefined) {
+    throw new FormatError(`--model ${path}: not a time-series model (its metadata has no "${META_KEY}"); train one with rnn train --csv FILE --target COL`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new FormatError(`--model ${path}: metadata "${META_KEY}" is not JSON (${(err as Error).message})`);
+  }
+  const r = timeseriesMetaSchema.safeParse(json);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new FormatError(`--model ${path}: metadata "${META_KEY}" is invalid at "${i.path.join('.')}": ${i.message}`);
+  }
+  if (r.data.scaler.mean.length !== r.data.columns.length || r.data.scaler.std.length !== r.data.columns.length) {
+    throw new FormatError(`--model ${path}: metadata "${META_KEY}" has a scaler for ${r.data.scaler.mean.length} columns but ${r.data.columns.length} columns`);
+  }
+  return r.data;
+}

@@ -1,0 +1,44 @@
+import { ConfigError } from '@rnn/core';
+import { dense, gru, lstm, sequential, simpleRNN, type Callback, type Sequential } from '@rnn/layers';
+
+export type CellName = 'lstm' | 'gru' | 'rnn';
+
+/** `numLayers` stacked recurrent layers reading the window, then one linear output per forecast step. */
+export function forecastModel(o: { cell: CellName; hidden: number; layers: number; horizon: number; features: number; seed: number }): Sequential {
+  for (const [k, v] of [['hidden', o.hidden], ['layers', o.layers]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new ConfigError(`--${k} must be a positive integer, found ${v}`);
+  }
+  const make = o.cell === 'gru' ? gru : o.cell === 'rnn' ? simpleRNN : lstm;
+  const m = sequential([make({ name: o.cell, hiddenSize: o.hidden, numLayers: o.layers }), dense({ name: 'out', units: o.horizon })]);
+  return m.build({ inputSize: o.features, seed: o.seed });
+}
+
+/**
+ * Keep the weights of the epoch with the lowest `val_loss` (or `loss` without validation), put
+ * them back when training ends, and stop after `patience` epochs without improvement.
+ */
+export function keepBest(patience: number): Callback & { bestEpoch: number; best: number } {
+  let model: Sequential | null = null;
+  let saved: Map<string, Float32Array | Float64Array | Int32Array> | null = null;
+  let wait = 0;
+  const cb = {
+    bestEpoch: -1,
+    best: Infinity,
+    onTrainBegin(info: { model: Sequential }) {
+      model = info.model;
+    },
+    onEpochEnd(epoch: number, logs: Record<string, number>): 'stop' | void {
+      const v = logs['val_loss'] ?? logs['loss']!;
+      if (v < cb.best) {
+        cb.best = v;
+        cb.bestEpoch = epoch;
+        saved = model!.params!.toHost() as Map<string, Float32Array>;
+        wait = 0;
+      } else if (++wait >= patience) return 'stop';
+    },
+    onTrainEnd() {
+      if (saved && model) for (const [name, d] of saved) model.params!.set(name, d);
+    },
+  };
+  return cb;
+}
