@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { UsageError, type Flags } from './args.js';
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const oneLine = (s: string) => s.replace(/[\u0000-\u001f]/g, (c) => JSON.stringify(c).slice(1, -1));
 
 /**
  * `--config run.json`: a JSON object with the same options as the flags (`"batch-size": 32` or
@@ -20,7 +21,8 @@ export function configArgs(command: string, path: string, flags: Flags): string[
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`--config ${path}: not valid JSON (${(err as Error).message})`);
+    // V8's message quotes the text, which may hold line breaks: keep the error to one line
+    throw new UsageError(`--config ${path}: not valid JSON (${oneLine((err as Error).message)})`);
   }
   const shape: Record<string, z.ZodType> = {};
   for (const [name, spec] of Object.entries(flags)) {
@@ -44,11 +46,13 @@ export function configArgs(command: string, path: string, flags: Flags): string[
     shape[name] = t.optional();
   }
   const schema = z.strictObject(shape);
-  const normalised: Record<string, unknown> = {};
+  // No prototype: a "__proto__" key must be an unknown option, not the object's prototype (which
+  // would let {"__proto__": {"epochs": 5}} set options past the strict schema).
+  const normalised: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new UsageError(`--config ${path}: expected a JSON object of options, found ${Array.isArray(json) ? 'an array' : typeof json}`);
   }
-  for (const [k, val] of Object.entries(json)) normalised[flags[k] ? k : kebab(k)] = val;
+  for (const [k, val] of Object.entries(json)) normalised[Object.hasOwn(flags, k) ? k : kebab(k)] = val;
   const r = schema.safeParse(normalised);
   if (!r.success) {
     const issue = r.error.issues[0]!;

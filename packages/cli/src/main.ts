@@ -7,8 +7,15 @@ import { info, version } from './commands/info.js';
 import { predict } from './commands/predict.js';
 import { summary } from './commands/summary.js';
 import { train } from './commands/train.js';
+import { evaluate } from './commands/evaluate.js';
+import { forecast } from './commands/forecast.js';
+import './workflows/timeseries/mode.js';
+import { generate } from './commands/generate.js';
+import './workflows/text/mode.js';
+import './workflows/classify/mode.js';
+import './workflows/trees/mode.js';
 
-export const COMMANDS: Command[] = [train, predict, info, summary];
+export const COMMANDS: Command[] = [train, predict, evaluate, forecast, generate, info, summary];
 
 export function registerCommand(c: Command): void {
   if (!COMMANDS.some((x) => x.name === c.name)) COMMANDS.push(c);
@@ -74,7 +81,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     }
     if (err instanceof RnnError) {
       io.stderr.write(`rnn: ${err.message}\n`);
-      return 1;
+      return err.code === 'E_INTERRUPTED' ? 130 : 1; // Ctrl-C, checkpoint written (workflows/checkpoint.ts)
     }
     const e = err as { code?: string; message?: string; path?: string };
     if (e.code && e.message && /^E[A-Z]+$/.test(e.code)) {

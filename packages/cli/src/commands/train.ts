@@ -23,9 +23,10 @@ const ARRAY_FLAGS: Flags = {
     out: { type: 'string', value: 'M2.safetensors', help: 'where to write the trained model', required: true },
     loss: { type: 'string', value: 'NAME', help: 'loss function', default: 'mse', choices: ['mse', 'crossentropy'] },
     optimizer: { type: 'string', value: 'NAME', help: 'optimizer', default: 'adam', choices: ['sgd', 'adam'] },
-    lr: { type: 'number', value: 'F', help: 'learning rate', default: 0.001 },
-    epochs: { type: 'int', value: 'N', help: 'passes over the data', default: 1 },
-    'batch-size': { type: 'int', value: 'N', help: 'rows per optimizer step', default: 32 },
+    // no defaults in the spec for flags the modes share: each mode fills in its own
+    lr: { type: 'number', value: 'F', help: 'learning rate (default 0.001; each mode states its own)' },
+    epochs: { type: 'int', value: 'N', help: 'passes over the data (default 1; each mode states its own)' },
+    'batch-size': { type: 'int', value: 'N', help: 'rows per optimizer step (default 32; each mode states its own)' },
     shuffle: { type: 'boolean', help: 'shuffle rows each epoch (--no-shuffle: consecutive slices in file order)', default: true },
     'clip-norm': { type: 'number', value: 'F', help: 'clip the global gradient norm before each step' },
     seed: { type: 'int', value: 'N', help: 'random seed for shuffling and --init', default: 0 },
@@ -65,11 +66,12 @@ const ARRAY_EXAMPLES = [
 
 async function runArrays(v: Parsed, io: Io): Promise<void> {
     await useBackend(io, v['verbose'] === true);
-    const lr = v['lr'] as number;
+    const lr = (v['lr'] as number | undefined) ?? 0.001;
+    const epochs = (v['epochs'] as number | undefined) ?? 1;
+    const batchSize = (v['batch-size'] as number | undefined) ?? 32;
     if (!(lr > 0)) throw new ConfigError(`--lr must be a positive number, found ${lr}`);
-    for (const k of ['epochs', 'batch-size'] as const) {
-      if (!((v[k] as number) >= 1)) throw new ConfigError(`--${k} must be a positive integer, found ${v[k]}`);
-    }
+    if (!(epochs >= 1)) throw new ConfigError(`--epochs must be a positive integer, found ${epochs}`);
+    if (!(batchSize >= 1)) throw new ConfigError(`--batch-size must be a positive integer, found ${batchSize}`);
     if (v['clip-norm'] !== undefined && !((v['clip-norm'] as number) > 0)) {
       throw new ConfigError(`--clip-norm must be a positive number, found ${v['clip-norm']}`);
     }
@@ -93,8 +95,8 @@ async function runArrays(v: Parsed, io: Io): Promise<void> {
       throw err;
     }
     await model.fit(x, y, {
-      epochs: v['epochs'] as number,
-      batchSize: v['batch-size'] as number,
+      epochs,
+      batchSize,
       shuffle: v['shuffle'] as boolean,
       seed: v['seed'] as number,
       callbacks: [progressCallback(io, { json: v['json'] === true, label: 'train', verbose: v['verbose'] === true })],

@@ -1,0 +1,350 @@
+import { ConfigError, FormatError, RnnError, type Rng, type Tensor, type TypedArray } from '@rnn/core';
+import { writeFileAtomic, type Callback, type FitOptions, type History, type Sequential } from '@rnn/layers';
+import { z } from 'zod';
+import { UsageError, type Flags, type Parsed } from '../args.js';
+import type { Io } from '../command.js';
+import { loadModel } from '../model-io.js';
+
+/**
+ * Checkpoints and exact resumes, for every `rnn train` mode that trains with `fit`.
+ *
+ * A checkpoint is ONE model file (weights, config, the mode's metadata such as the vocabulary),
+ * so `rnn generate`/`predict` read it like any model, whose metadata also holds `rnn.checkpoint`:
+ * where training stopped (epoch, batch), the shuffle generator's state, the optimizer's state
+ * (Adam's m, v and step count) and the settings a resume must share. It is written with
+ * `writeFileAtomic` (temporary file, fsync, rename): the file at the path is always a whole one.
+ *
+ * Resuming is exact — the same weights, bit for bit, as a run that never stopped — because the
+ * checkpoint holds everything a step reads: weights, optimizer state, and the generator that
+ * draws each epoch's shuffle (and dropout masks). Mid-epoch, the epoch's shuffle is drawn again
+ * from the generator's state at the epoch's start, then the generator jumps to its state at the
+ * batch where training stopped.
+ */
+
+export const CHECKPOINT_KEY = 'rnn.checkpoint';
+
+/** Flags a mode adds to take part: `Object.assign(MODE_FLAGS, CHECKPOINT_FLAGS)`. */
+export const CHECKPOINT_FLAGS: Flags = {
+  checkpoint: {
+    type: 'string',
+    value: 'C.safetensors',
+    help: 'write a resumable checkpoint here every --checkpoint-every epochs, on Ctrl-C, and when --minutes runs out',
+  },
+  'checkpoint-every': { type: 'int', value: 'N', help: 'epochs between checkpoints (default 1 with --checkpoint)' },
+  resume: { type: 'string', value: 'C.safetensors', help: 'continue from a checkpoint to --epochs; the other flags must match the run that wrote it' },
+  minutes: { type: 'number', value: 'M', help: 'time budget: stop cleanly after the batch running when M minutes have passed (with no --epochs: no epoch limit)' },
+};
+
+const rngState = z.array(z.number().nullable()).length(5);
+const stateSchema = z.object({
+  version: z.literal(1),
+  mode: z.string(),
+  /** The next epoch to run (0-based) and the next batch in it. */
+  epoch: z.number().int().min(0),
+  batch: z.number().int().min(0),
+  batches: z.number().int().min(1),
+  /** The generator at the start of `epoch` (the epoch's shuffle is drawn from it). */
+  rngEpochStart: rngState,
+  /** The generator just before batch `batch` (null at batch 0: it follows from the shuffle). */
+  rng: rngState.nullable(),
+  settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  /** A mode's own training state (an early-stopping callback's best loss and weights, …). */
+  extra: z.string().nullable().default(null),
+  optimizer: z.object({
+    name: z.string(),
+    lr: z.number(),
+    steps: z.number().int().min(0),
+    slots: z.record(z.string(), z.object({ dtype: z.enum(['F32', 'F64']), base64: z.string() })),
+  }),
+});
+
+export type CheckpointState = z.infer<typeof stateSchema>;
+/** What must be the same to resume exactly: data fingerprint, architecture, batch size, seed, … */
+export type Settings = CheckpointState['settings'];
+
+export interface Checkpoint {
+  path: string;
+  model: Sequential;
+  state: CheckpointState;
+}
+
+/** Ctrl-C during training: a checkpoint was written. The CLI exits with status 130. */
+export class InterruptedError extends RnnError {
+  constructor(message: string) {
+    super('E_INTERRUPTED', message);
+  }
+}
+
+function encodeRng(s: number[]): (number | null)[] {
+  return s.map((v) => (Number.isNaN(v) ? null : v));
+}
+
+function decodeRng(s: readonly (number | null)[]): number[] {
+  return s.map((v) => (v === null ? NaN : v));
+}
+
+function encodeSlot(a: TypedArray): { dtype: 'F32' | 'F64'; base64: string } {
+  const f = a instanceof Float64Array ? a : a instanceof Float32Array ? a : Float32Array.from(a as ArrayLike<number>);
+  return { dtype: f instanceof Float64Array ? 'F64' : 'F32', base64: Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('base64') };
+}
+
+function decodeSlot(s: { dtype: 'F32' | 'F64'; base64: string }): Float32Array | Float64Array {
+  const b = Buffer.from(s.base64, 'base64');
+  const copy = new Uint8Array(b); // aligned
+  return s.dtype === 'F64' ? new Float64Array(copy.buffer, 0, copy.length / 8) : new Float32Array(copy.buffer, 0, copy.length / 4);
+}
+
+/** The checkpoint file's bytes: the model file plus `rnn.checkpoint`. */
+export function checkpointBytes(model: Sequential, state: CheckpointState): Uint8Array {
+  return model.toBytes({ [CHECKPOINT_KEY]: JSON.stringify(state) });
+}
+
+export function writeCheckpoint(path: string, model: Sequential, state: CheckpointState): void {
+  writeFileAtomic(path, checkpointBytes(model, state));
+}
+
+/** Read `--resume FILE`: the model (its `rnn.checkpoint` key removed from its metadata) and the state. */
+export async function readCheckpoint(path: string): Promise<Checkpoint> {
+  const model = await loadModel(path).catch((err: unknown) => {
+    if (err instanceof RnnError) throw new RnnError(err.code, err.message.replace(/^--model /, '--resume '));
+    throw err;
+  });
+  const text = model.metadata[CHECKPOINT_KEY];
+  if (text === undefined) {
+    throw new ConfigError(
+      `--resume ${path}: a model file but not a checkpoint (no "${CHECKPOINT_KEY}" in its metadata); checkpoints are written by rnn train --checkpoint FILE`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new FormatError(`--resume ${path}: metadata "${CHECKPOINT_KEY}" is not JSON (${(err as Error).message})`);
+  }
+  const r = stateSchema.safeParse(json);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new FormatError(`--resume ${path}: metadata "${CHECKPOINT_KEY}" at "${issue.path.join('.')}": ${issue.message}`);
+  }
+  delete model.metadata[CHECKPOINT_KEY];
+  return { path, model, state: r.data };
+}
+
+/** How `--checkpoint`, `--checkpoint-every`, `--resume` and `--minutes` ask a run to go. */
+export interface RunControl {
+  checkpoint: string | null;
+  every: number;
+  /** Where Ctrl-C writes when there is no --checkpoint. */
+  interruptPath: string;
+  resume: Checkpoint | null;
+  /** Time budget in milliseconds, or null. */
+  budgetMs: number | null;
+}
+
+export async function runControl(v: Parsed): Promise<RunControl> {
+  const checkpoint = (v['checkpoint'] as string | undefined) ?? null;
+  const every = (v['checkpoint-every'] as number | undefined) ?? 1;
+  if (v['checkpoint-every'] !== undefined && !checkpoint) {
+    throw new UsageError('rnn train: --checkpoint-every needs --checkpoint FILE (where to write the checkpoints)');
+  }
+  if (!(Number.isInteger(every) && every >= 1)) throw new ConfigError(`--checkpoint-every must be a positive integer, found ${every}`);
+  const minutes = v['minutes'] as number | undefined;
+  if (minutes !== undefined && !(minutes > 0)) throw new ConfigError(`--minutes must be a positive number, found ${minutes}`);
+  const out = v['out'] as string;
+  return {
+    checkpoint,
+    every,
+    interruptPath: checkpoint ?? `${out.replace(/\.safetensors$/, '')}.checkpoint.safetensors`,
+    resume: v['resume'] ? await readCheckpoint(v['resume'] as string) : null,
+    budgetMs: minutes === undefined ? null : minutes * 60_000,
+  };
+}
+
+/** FNV-1a over the ids: a data fingerprint for `Settings` (pass floats as `new Int32Array(f32.buffer)`). */
+export function fingerprint(data: ArrayLike<number>): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < data.length; i++) {
+    h ^= data[i]! & 0xffff;
+    h = Math.imul(h, 0x01000193) >>> 0;
+    h ^= (data[i]! >>> 16) & 0xffff;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+function shellQuote(s: string): string {
+  return /^[\w./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `rnn train --k v …` from the given flags' values (true: `--k`, false: `--no-k`), to tell the user how to resume. */
+export function commandLine(v: Parsed, keys: readonly string[]): string {
+  const parts = ['rnn', 'train'];
+  for (const k of keys) {
+    const x = v[k];
+    if (x === undefined || k === 'resume' || k === 'config') continue;
+    if (typeof x === 'boolean') parts.push(x ? `--${k}` : `--no-${k}`);
+    else parts.push(`--${k}`, shellQuote(Array.isArray(x) ? x.join(',') : String(x)));
+  }
+  return parts.join(' ');
+}
+
+function checkSettings(c: Checkpoint, mode: string, now: Settings): void {
+  if (c.state.mode !== mode) {
+    throw new ConfigError(`--resume ${c.path} was written by rnn train --${c.state.mode}, not --${mode}; resume it with the same mode and flags`);
+  }
+  const diff = Object.keys({ ...c.state.settings, ...now })
+    .filter((k) => c.state.settings[k] !== now[k])
+    .map((k) => `${k}: checkpoint ${JSON.stringify(c.state.settings[k] ?? null)}, now ${JSON.stringify(now[k] ?? null)}`);
+  if (diff.length) {
+    throw new ConfigError(
+      `--resume ${c.path}: this run differs from the one that wrote the checkpoint (${diff.join('; ')}); ` +
+        'an exact resume needs the same data and flags (only --epochs, --minutes, --out and the checkpoint flags may change)',
+    );
+  }
+}
+
+/**
+ * With a time budget and no --epochs, `fit` runs to an epoch count no run reaches; a progress
+ * callback shown that count says 'epoch 3/Infinity' and no ETA instead.
+ */
+export function noEpochLimit(cb: Callback, unlimited: boolean): Callback {
+  if (!unlimited) return cb;
+  return { ...cb, onTrainBegin: (info) => cb.onTrainBegin?.({ ...info, epochs: Infinity }) };
+}
+
+export interface ResumableFit {
+  mode: string;
+  settings: Settings;
+  control: RunControl;
+  /** The command that resumes this run, without `--resume` (see `commandLine`). */
+  command: string;
+  io: Io;
+  /** State of the mode's own stateful callbacks, saved in and restored from the checkpoint. */
+  extra?: { save(): string; restore(saved: string): void };
+}
+
+export interface ResumableResult {
+  history: History;
+  /** 'time' when --minutes ran out before --epochs ('interrupt' only inside: Ctrl-C throws). */
+  stopped: 'time' | 'interrupt' | null;
+  /** Where training stopped: the next epoch and batch. */
+  epoch: number;
+  batch: number;
+  batches: number;
+  /** The checkpoint written when training stopped early, if any. */
+  checkpoint: string | null;
+}
+
+/**
+ * `model.fit` with checkpoints, `--resume`, a `--minutes` budget and Ctrl-C. Build and compile the
+ * model from the flags as for a fresh run (dropout and all); on a resume, the checkpoint's weights,
+ * optimizer state and generator replace the fresh ones. Throws `InterruptedError` after Ctrl-C,
+ * once the checkpoint is written.
+ */
+export async function fitResumable(model: Sequential, x: Tensor, y: Tensor, fit: FitOptions, r: ResumableFit): Promise<ResumableResult> {
+  const { control, io } = r;
+  const resume = control.resume?.state ?? null;
+  const epochs = fit.epochs ?? 1;
+  if (control.resume) {
+    checkSettings(control.resume, r.mode, r.settings);
+    const [want, found] = [JSON.stringify(model.config()), JSON.stringify(control.resume.model.config())];
+    if (want !== found) throw new ConfigError(`--resume ${control.resume.path}: its model is ${found}, but these flags build ${want}`);
+    for (const [name, data] of control.resume.model.params!.toHost()) model.params!.set(name, data);
+    if (resume!.epoch >= epochs) {
+      throw new ConfigError(
+        `--resume ${control.resume.path} already finished epoch ${resume!.epoch}; --epochs ${epochs} leaves nothing to train (pass a larger --epochs)`,
+      );
+    }
+    model.training.optimizer.setState(
+      { lr: resume!.optimizer.lr, steps: resume!.optimizer.steps, slots: Object.fromEntries(Object.entries(resume!.optimizer.slots).map(([k, s]) => [k, decodeSlot(s)])) },
+      model.params!,
+    );
+  }
+  let rng: Rng | null = null;
+  let batches = 1;
+  let epochStart: number[] = [];
+  let restoredEpoch = false;
+  let restoredBatch = false;
+  let interrupted = false;
+  let t0 = 0;
+  const result: ResumableResult = { history: { epochs: [] }, stopped: null, epoch: resume?.epoch ?? 0, batch: resume?.batch ?? 0, batches: 1, checkpoint: null };
+
+  const save = (path: string, epoch: number, batch: number, rngNow: number[] | null, rngEpochStart: number[]) => {
+    const o = model.training.optimizer.getState();
+    writeCheckpoint(path, model, {
+      version: 1,
+      mode: r.mode,
+      epoch,
+      batch,
+      batches,
+      rngEpochStart: encodeRng(rngEpochStart),
+      rng: rngNow ? encodeRng(rngNow) : null,
+      settings: r.settings,
+      extra: r.extra?.save() ?? null,
+      optimizer: { name: o.name, lr: o.lr, steps: o.steps, slots: Object.fromEntries(Object.entries(o.slots).map(([k, a]) => [k, encodeSlot(a)])) },
+    });
+  };
+
+  const hooks: Callback = {
+    onTrainBegin(info) {
+      // after the mode's own callbacks have started (and reset themselves)
+      if (resume && r.extra && resume.extra !== null) r.extra.restore(resume.extra);
+      rng = info.rng;
+      batches = info.batches;
+      result.batches = batches;
+      t0 = performance.now();
+    },
+    onEpochBegin() {
+      if (resume && !restoredEpoch) {
+        restoredEpoch = true;
+        rng!.setState(decodeRng(resume.rngEpochStart));
+      }
+      epochStart = rng!.getState();
+    },
+    onBatchBegin(batch, epoch) {
+      if (resume && !restoredBatch) {
+        restoredBatch = true;
+        if (resume.rng) rng!.setState(decodeRng(resume.rng));
+      }
+      const late = control.budgetMs !== null && performance.now() - t0 >= control.budgetMs;
+      if (!interrupted && !late) return;
+      // stop before this batch; the state now is the state a resume needs here
+      const path = interrupted ? control.interruptPath : control.checkpoint;
+      if (path) save(path, epoch, batch, batch === 0 ? null : rng!.getState(), epochStart);
+      Object.assign(result, { stopped: interrupted ? 'interrupt' : 'time', epoch, batch, checkpoint: path });
+      return 'stop';
+    },
+    onEpochEnd(epoch) {
+      result.epoch = epoch + 1;
+      result.batch = 0;
+      if (control.checkpoint && (epoch + 1) % control.every === 0) save(control.checkpoint, epoch + 1, 0, null, rng!.getState());
+    },
+  };
+
+  const onSignal = () => {
+    if (interrupted) {
+      io.stderr.write('\nrnn: interrupted again; quitting without a checkpoint\n');
+      process.exit(130);
+    }
+    interrupted = true;
+    io.stderr.write(`\nrnn: Ctrl-C: stopping after this batch to write a checkpoint to ${control.interruptPath} (Ctrl-C again to quit at once)\n`);
+  };
+  process.on('SIGINT', onSignal);
+  try {
+    result.history = await model.fit(x, y, {
+      ...fit,
+      initialEpoch: resume?.epoch ?? 0,
+      initialBatch: resume?.batch ?? 0,
+      callbacks: [...(fit.callbacks ?? []), hooks],
+    });
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+  }
+  if (result.stopped === 'interrupt') {
+    throw new InterruptedError(
+      `interrupted in epoch ${result.epoch + 1} after ${result.batch} of ${batches} batches; checkpoint written to ${control.interruptPath}. ` +
+        `Resume with: ${r.command} --resume ${shellQuote(control.interruptPath)}`,
+    );
+  }
+  return result;
+}
