@@ -18,7 +18,7 @@ import { treeLevelBackward, treeLevelForward } from './tree.js';
  * and the fused sequence kernels, where speed decides whether the js backend is usable at all.
  */
 export class JsBackend implements Backend {
-  readonly name = 'js';
+  readonly name: string = 'js';
   readonly dtypes: readonly DType[] = ['float32', 'float64', 'int32'];
 
   info(): BackendInfo {

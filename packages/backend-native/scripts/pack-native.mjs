@@ -23,7 +23,8 @@ if (cmd === 'copy') {
     recursive: true,
     filter: (src) => !/[\\/](build|\.cache)([\\/]|$)/.test(src.slice(source.length)),
   });
-  console.log(`rnn: copied ${source} into the package for publishing`);
+  // stderr: stdout belongs to `npm pack --json` / `npm publish --json`, whose callers parse it.
+  console.error(`rnn: copied ${source} into the package for publishing`);
 } else if (cmd === 'clean') {
   rmSync(copy, { recursive: true, force: true });
 } else {

@@ -9,10 +9,17 @@ import { BackendError } from './errors.js';
  */
 export type BackendFactory = () => Backend;
 
+export interface RegisterOptions {
+  /** Fall through silently when this backend cannot load while auto-selecting (e.g. a GPU backend
+   * on a machine without a GPU: not a problem worth a warning). Asking for it by name still errors. */
+  quiet?: boolean;
+}
+
 interface Entry {
   name: string;
   factory: BackendFactory;
   priority: number;
+  quiet: boolean;
   instance?: Backend;
   error?: Error;
 }
@@ -24,14 +31,14 @@ const warned = new Set<string>();
 /** Packages `ready()` tries to import so that installed backends register themselves. */
 export const KNOWN_BACKEND_PACKAGES = ['@rnn/backend-native', '@rnn/backend-js'];
 
-export function registerBackend(name: string, factory: BackendFactory, priority = 0): void {
+export function registerBackend(name: string, factory: BackendFactory, priority = 0, options: RegisterOptions = {}): void {
   if (entries.has(name)) {
     throw new BackendError(
       `registerBackend: a backend named '${name}' is already registered; ` +
         `pick another name or call removeBackend('${name}') first`,
     );
   }
-  entries.set(name, { name, factory, priority });
+  entries.set(name, { name, factory, priority, quiet: options.quiet ?? false });
 }
 
 export function hasBackend(name: string): boolean {
@@ -105,7 +112,7 @@ export function getBackend(): Backend {
       current = b;
       return b;
     }
-    if (!warned.has(e.name)) {
+    if (!e.quiet && !warned.has(e.name)) {
       warned.add(e.name);
       process.emitWarning(`rnn: backend '${e.name}' is not available, falling back: ${e.error?.message}`, {
         code: 'RNN_BACKEND_FALLBACK',
