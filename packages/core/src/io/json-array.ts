@@ -39,9 +39,11 @@ export function parseJsonArray(text: string, source = '<json>'): JsonArray {
   }
   let root: unknown;
   try {
-    root = JSON.parse(text);
+    // A UTF-8 byte-order mark (which Windows editors write) is not part of the JSON (RFC 8259 §8.1).
+    root = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
-    fail(`not valid JSON: ${(e as Error).message}`);
+    // V8's message quotes the text, which may hold line breaks: keep the error to one line.
+    fail(`not valid JSON: ${(e as Error).message.replace(/[\u0000-\u001f]/g, (c) => JSON.stringify(c).slice(1, -1))}`);
   }
 
   const shape: number[] = [];

@@ -247,6 +247,17 @@ export function inferLayerWidths(config: ModelConfig): LayerWidths[] {
   });
 }
 
+/**
+ * How many tensors `expectedTensors` lists for one layer, computed without listing them: a config
+ * of a few bytes can declare `numLayers: 2**40`, and a reader must refuse that file before it
+ * tries to enumerate the names.
+ */
+export function countLayerTensors(layer: LayerConfig): number {
+  if (layer.type === 'embedding') return 1;
+  if (layer.type === 'dense') return 2;
+  return 4 * layer.numLayers * (layer.bidirectional ? 2 : 1);
+}
+
 export interface ExpectedTensor {
   name: string;
   shape: number[];

@@ -7,6 +7,7 @@
 import { ConfigError, FormatError, ValueError } from '../errors.js';
 import { formatShape } from './bytes.js';
 import {
+  countLayerTensors,
   expectedTensors,
   parseModelConfig,
   type ModelConfig,
@@ -37,6 +38,8 @@ export interface WriteModelFileOptions {
 }
 
 const MAX_PROBLEMS = 5;
+/** Beyond this many missing tensors a file is refused by count alone, without listing names. */
+const MAX_MISSING_LISTED = 1000;
 
 /**
  * Reads a model file held in memory and checks it against the contract.
@@ -84,6 +87,16 @@ export function checkModelTensors(
   tensors: ReadonlyMap<string, RawTensor>,
   where: string,
 ): Map<string, ModelTensor> {
+  const count = config.layers.reduce((n, l) => n + countLayerTensors(l), 0);
+  if (count > tensors.size + MAX_MISSING_LISTED) {
+    // Listing them would take time and memory unbounded by the file's size (numLayers: 2**40).
+    const big = config.layers.reduce((a, b) => (countLayerTensors(b) > countLayerTensors(a) ? b : a));
+    throw new FormatError(
+      `${where}: the config implies ${count} tensors but there are only ${tensors.size} ` +
+        `(layer "${big.name}" (${big.type}) alone needs ${countLayerTensors(big)}); ` +
+        `the config does not describe these weights: check numLayers and bidirectional`,
+    );
+  }
   const problems: string[] = [];
   const out = new Map<string, ModelTensor>();
   const expected = expectedTensors(config);

@@ -6,7 +6,7 @@ import type { Tensor } from '../tensor.js';
 import { tensor, zeros } from './creation.js';
 import { add, mul, relu, sigmoid, sub, tanh } from './elementwise.js';
 import { linear } from './nn.js';
-import { reshape, slice, split, stack, where } from './shape-ops.js';
+import { reshape, split, stack, where } from './shape-ops.js';
 import { backendOf, requireFloat } from './util.js';
 
 /**
@@ -155,9 +155,11 @@ function composed(args: RnnSequenceArgs, c: Checked): RnnSequenceResult {
   let cell = c.c0;
   const ys: Tensor[] = new Array(T);
   const reverse = args.reverse ?? false;
+  // one split node rather than T slices: its backward is one concat, linear in T (see split)
+  const steps = split(xProj, new Array<number>(T).fill(1), 1);
   for (let k = 0; k < T; k++) {
     const t = reverse ? T - 1 - k : k;
-    const xt = reshape(slice(xProj, [0, t, 0], [B, 1, G * H]), [B, G * H]);
+    const xt = reshape(steps[t]!, [B, G * H]);
     const next = rnnCellStep(mode, xt, h, cell, weightHh, biasHh);
     if (lengths) {
       const m = tensor(

@@ -127,19 +127,31 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
   return concat(xs.map((t) => expandDims(t, axis)), axis);
 }
 
-/** Split along `axis` into pieces of the given sizes. */
+/**
+ * Split along `axis` into pieces of the given sizes. One graph node for all the pieces: its
+ * backward is a single concat of their gradients, so splitting a `[B, T, F]` sequence into T steps
+ * costs O(B·T·F) in backward too (T separate slices would each pad a full-size gradient: O(T²)).
+ */
 export function split(x: Tensor, sizes: readonly number[], axis = 0): Tensor[] {
   const a = normAxis('split', axis, x.rank);
-  if (sizes.reduce((s, v) => s + v, 0) !== x.shape[a]) {
-    throw new ShapeError(`split: sizes [${sizes}] do not add up to axis ${a} of ${x.describe()}`);
+  if (sizes.some((s) => !(Number.isInteger(s) && s >= 0)) || sizes.reduce((s, v) => s + v, 0) !== x.shape[a]) {
+    throw new ShapeError(`split: sizes [${sizes}] must be non-negative integers adding up to axis ${a} of ${x.describe()}`);
   }
+  if (sizes.length === 1) return [x];
   let off = 0;
-  return sizes.map((s) => {
+  const pieces = sizes.map((s) => {
     const begin = x.shape.map((_, i) => (i === a ? off : 0));
     const size = x.shape.map((d, i) => (i === a ? s : d));
     off += s;
-    return slice(x, begin, size);
+    return wrap(x.backend, x.backend.slice(x, begin, size), size, x.dtype);
   });
+  record('split', [x], pieces, (grads) => [
+    concat(
+      grads.map((g, i) => g ?? zeros(pieces[i]!.shape, { dtype: x.dtype, backend: x.backend })),
+      a,
+    ),
+  ]);
+  return pieces;
 }
 
 /** Rows of `x` picked by int32 `indices` (embedding lookup). */
