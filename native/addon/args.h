@@ -7,15 +7,21 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "rnn_native.h"
 
+// Every message starts with this (the CUDA addon, which shares these helpers, defines its own).
+#ifndef RNN_ADDON_PREFIX
+#define RNN_ADDON_PREFIX "rnn native: "
+#endif
+
 namespace addon {
 
 [[noreturn]] inline void throw_code(Napi::Env env, const char* code, const std::string& msg) {
-  Napi::Error e = Napi::Error::New(env, "rnn native: " + msg);
+  Napi::Error e = Napi::Error::New(env, RNN_ADDON_PREFIX + msg);
   e.Set("code", Napi::String::New(env, code));
   throw e;
 }
@@ -142,6 +148,20 @@ inline std::vector<int64_t> to_shape(Napi::Env env, const Napi::Value& v, const 
   return s;
 }
 
+// Checks that an operand shape broadcasts to the output shape (NumPy rules) before the output is
+// allocated: a bogus output shape must be refused, not allocated.
+inline void need_broadcast(Napi::Env env, const std::vector<int64_t>& s, const std::vector<int64_t>& out,
+                           const char* fn, const char* name) {
+  bool ok = s.size() <= out.size();
+  for (size_t i = 0; ok && i < s.size(); ++i) {
+    const int64_t d = s[s.size() - 1 - i], o = out[out.size() - 1 - i];
+    ok = d == o || d == 1;
+  }
+  if (!ok)
+    throw_code(env, "E_SHAPE", where(fn, name) + " shape " + shape_str(s) + " does not broadcast to the output shape " +
+                                   shape_str(out));
+}
+
 // A list of small non-negative integers (axes, a permutation).
 inline std::vector<int> to_ints(Napi::Env env, const Napi::Value& v, const char* fn, const char* name, int hi) {
   if (!v.IsArray()) throw_code(env, "E_VALUE", where(fn, name) + " must be an array of integers");
@@ -157,6 +177,18 @@ inline Arr new_arr(Napi::Env env, int dtype, size_t n) {
   const napi_typedarray_type type =
       dtype == RNN_F32 ? napi_float32_array : dtype == RNN_F64 ? napi_float64_array : napi_int32_array;
   const size_t es = dtype == RNN_F64 ? 8 : 4;
+  // Node-API aborts the whole process (V8 "Allocation failed - process out of memory") when it
+  // cannot allocate an ArrayBuffer, where JS would get a RangeError. A large request is first tried
+  // with malloc, so one that cannot be met throws here instead.
+  if (n > (size_t(1) << 50) / es)
+    throw_code(env, "E_BACKEND", "could not allocate an array of " + std::to_string(n) + " elements (too large)");
+  if (n * es > (size_t(256) << 20)) {
+    void* probe = std::malloc(n * es);
+    if (!probe)
+      throw_code(env, "E_BACKEND", "could not allocate an array of " + std::to_string(n) + " elements (" +
+                                       std::to_string(n * es) + " bytes): out of memory");
+    std::free(probe);
+  }
   void* data = nullptr;
   napi_value buf, ta;
   // JS-allocated (not external buffers with finalizers): measured as fast or faster at every size,

@@ -34,6 +34,8 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   need_dtype(env, b, a.dtype, fn, "b");
   need_length(env, a, numel(as), fn, "a", shape_str(as));
   need_length(env, b, numel(bs), fn, "b", shape_str(bs));
+  need_broadcast(env, as, os, fn, "a");
+  need_broadcast(env, bs, os, fn, "b");
   Arr out = new_arr(env, a.dtype, size_t(numel(os)));
   check_status(env, rnn_binary(a.dtype, op, a.data, as.data(), int(as.size()), b.data, bs.data(), int(bs.size()),
                                out.data, os.data(), int(os.size())));
@@ -56,6 +58,9 @@ Napi::Value Where(const Napi::CallbackInfo& info) {
   need_length(env, c, numel(cs), fn, "cond", shape_str(cs));
   need_length(env, a, numel(as), fn, "a", shape_str(as));
   need_length(env, b, numel(bs), fn, "b", shape_str(bs));
+  need_broadcast(env, cs, os, fn, "cond");
+  need_broadcast(env, as, os, fn, "a");
+  need_broadcast(env, bs, os, fn, "b");
   Arr out = new_arr(env, a.dtype, size_t(numel(os)));
   check_status(env, rnn_where(a.dtype, c.data, cs.data(), int(cs.size()), a.data, as.data(), int(as.size()), b.data,
                               bs.data(), int(bs.size()), out.data, os.data(), int(os.size())));

@@ -70,7 +70,8 @@ extern "C" int rnn_matmul(int dtype, const void* a, int64_t a_batch, int64_t a_r
     const int64_t dims[4] = {batch, M, N, 1};
     RNN_REQUIRE(checked_numel(dims, 3) >= 0, RNN_ERR_SHAPE, "%s: output too large", what);
     if (batch * M * N == 0) return RNN_OK;
-    RNN_REQUIRE(a && b && out, RNN_ERR_ARG, "%s: null buffer", what);
+    // K == 0 is a product of empty operands (zeros): their buffers may be null.
+    RNN_REQUIRE(out && ((a && b) || K1 == 0), RNN_ERR_ARG, "%s: null buffer", what);
     RNN_DISPATCH_ALL(dtype, what,
                      matmul_typed<T>(static_cast<const T*>(a), a_batch, a_rows, a_cols, trans_a != 0,
                                      static_cast<const T*>(b), b_batch, b_rows, b_cols, trans_b != 0,

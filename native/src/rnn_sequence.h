@@ -68,9 +68,9 @@ int seq_forward(const SeqFwd<T>& a) {
   Buf<T> extra_ws = Cell::kExtra && !training ? alloc<T>(B * H) : nullptr;
 
   Buf<T> h = alloc<T>(B * H), c = alloc<T>(Cell::kCell ? B * H : 1), gh = alloc<T>(B * GH);
-  std::memcpy(h.get(), a.h0, sizeof(T) * B * H);
+  copy_elems(h.get(), a.h0, B * H);
   if (Cell::kCell) {
-    if (a.c0) std::memcpy(c.get(), a.c0, sizeof(T) * B * H);
+    if (a.c0) copy_elems(c.get(), a.c0, B * H);
     else std::fill_n(c.get(), B * H, T(0));
   }
 
@@ -95,16 +95,16 @@ int seq_forward(const SeqFwd<T>& a) {
       if (s >= L) continue;
       const int64_t row = b * T_ + time_of(s, L, a.reverse);
       T* hb = h.get() + b * H;
-      if (hprev) std::memcpy(hprev + row * H, hb, sizeof(T) * H);
+      if (hprev) copy_elems(hprev + row * H, hb, H);
       T* ex = extra ? extra + row * H : (extra_ws ? extra_ws.get() + b * H : nullptr);
       Cell::forward_row(H, gates + row * GH, gh.get() + b * GH, a.b_ih, a.b_hh, hb,
                         Cell::kCell ? c.get() + b * H : nullptr, gates + row * GH, ex);
-      std::memcpy(a.y + row * H, hb, sizeof(T) * H);
+      copy_elems(a.y + row * H, hb, H);
     }
   }
 
-  std::memcpy(a.h_n, h.get(), sizeof(T) * B * H);
-  if (Cell::kCell && a.c_n) std::memcpy(a.c_n, c.get(), sizeof(T) * B * H);
+  copy_elems(a.h_n, h.get(), B * H);
+  if (Cell::kCell && a.c_n) copy_elems(a.c_n, c.get(), B * H);
   return RNN_OK;
 }
 
@@ -126,10 +126,10 @@ int seq_backward(const SeqBwd<T>& a) {
   T* dc = Cell::kCell ? a.dc0 : nullptr;
   Buf<T> dc_ws;
   if (Cell::kCell && !dc) dc = (dc_ws = alloc<T>(B * H)).get();
-  if (a.dh_n) std::memcpy(dh, a.dh_n, sizeof(T) * B * H);
+  if (a.dh_n) copy_elems(dh, a.dh_n, B * H);
   else std::fill_n(dh, B * H, T(0));
   if (Cell::kCell) {
-    if (a.dc_n) std::memcpy(dc, a.dc_n, sizeof(T) * B * H);
+    if (a.dc_n) copy_elems(dc, a.dc_n, B * H);
     else std::fill_n(dc, B * H, T(0));
   }
 

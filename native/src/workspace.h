@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -14,6 +15,13 @@ using Buf = std::unique_ptr<T[]>;
 template <class T>
 inline Buf<T> alloc(int64_t n) {
   return Buf<T>(new T[static_cast<size_t>(std::max<int64_t>(n, 1))]);
+}
+
+// memcpy of n elements that is also defined when n == 0 and a pointer is null (an empty tensor's
+// buffer): memcpy itself requires valid pointers even for zero bytes.
+template <class T>
+inline void copy_elems(T* dst, const T* src, int64_t n) {
+  if (n > 0) std::memcpy(dst, src, sizeof(T) * static_cast<size_t>(n));
 }
 
 // Column sums of the [rows, cols] block of a (leading dimension lda) into out[cols], in double.

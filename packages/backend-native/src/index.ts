@@ -1,10 +1,26 @@
 import { hasBackend, registerBackend, type Backend } from '@rnn/core';
 import { loadAddon } from './addon.js';
+import { createCudaBackend, cudaPriority, cudaQuiet } from './cuda.js';
 import { NativeBackend } from './native-backend.js';
 
 export { NativeBackend } from './native-backend.js';
 export type { NativeSeqReserve, NativeTreeReserve } from './fused-args.js';
 export { loadAddon, loadAddonFrom, ADDON_VERSION, DEFAULT_ADDON_PATH, type NativeAddon } from './addon.js';
+export { CudaBackend } from './cuda-backend.js';
+export { createCudaBackend, cudaPriority, cudaQuiet } from './cuda.js';
+export type { CudaSeqReserve, CudaTreeReserve } from './cuda-fused.js';
+export {
+  loadCudaAddon,
+  loadCudaAddonFrom,
+  CUDA_ADDON_VERSION,
+  DEFAULT_CUDA_ADDON_PATH,
+  EMULATION_CUDA_ADDON_PATH,
+  type CudaAddon,
+  type CudaInfo,
+  type CudaProbe,
+  type DeviceBuffer,
+  type LoadCudaOptions,
+} from './cuda-addon.js';
 
 /** Registry priority: above the js backend (1), below cuda (100). */
 export const priority = 10;
@@ -14,5 +30,6 @@ export function createBackend(): Backend {
   return new NativeBackend(loadAddon());
 }
 
-// Importing this package registers the backend; the addon is only loaded when it is picked.
+// Importing this package registers both backends; an addon is only loaded when its backend is picked.
 if (!hasBackend('native')) registerBackend('native', createBackend, priority);
+if (!hasBackend('cuda')) registerBackend('cuda', createCudaBackend, cudaPriority, { quiet: cudaQuiet() });

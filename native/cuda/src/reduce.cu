@@ -1,0 +1,220 @@
+// Reductions over any set of axes, and argmax along one axis (semantics: native/src/reduce.cpp).
+//
+// The input's axes are grouped into kept and reduced dims (size-1 axes dropped, neighbours of the
+// same kind merged), giving two index walks: outputs over the kept dims, terms over the reduced
+// ones. Short reductions run one thread per output; long ones (GPU only) one block per output with
+// a shared-memory tree, a fixed order, so results are deterministic. Sums accumulate in double
+// (int32: in int64, wrapped on store); max/min propagate NaN.
+#include <limits>
+#include <type_traits>
+
+#include "scalar.h"
+#include "strided.h"
+
+namespace rnn_cuda {
+namespace {
+
+template <class T>
+using SumAcc = std::conditional_t<std::is_same_v<T, int32_t>, int64_t, double>;
+
+template <class T>
+struct SumOp {
+  using A = SumAcc<T>;
+  RNN_HD static A init() { return A(0); }
+  RNN_HD static A combine(A acc, A x) { return acc + x; }
+  RNN_HD static T store(A a) {
+    if constexpr (std::is_same_v<T, int32_t>) return static_cast<int32_t>(static_cast<uint32_t>(a));
+    else return static_cast<T>(a);
+  }
+};
+
+template <class T>
+struct MaxOp {
+  using A = T;
+  RNN_HD static A init() {
+    if constexpr (std::is_same_v<T, int32_t>) return INT32_MIN;
+    else return -INFINITY;
+  }
+  RNN_HD static A combine(A m, A x) { return (x > m || x != x) ? x : m; }
+  RNN_HD static T store(A a) { return a; }
+};
+
+template <class T>
+struct MinOp {
+  using A = T;
+  RNN_HD static A init() {
+    if constexpr (std::is_same_v<T, int32_t>) return INT32_MAX;
+    else return INFINITY;
+  }
+  RNN_HD static A combine(A m, A x) { return (x < m || x != x) ? x : m; }
+  RNN_HD static T store(A a) { return a; }
+};
+
+struct Plan {
+  Walk kept, red;  // shapes and input strides of the kept (output) and reduced dims
+  int64_t out_n = 1, red_n = 1;
+};
+
+Plan plan(const int64_t* shape, int rank, const bool* reduced) {
+  int64_t stride[RNN_MAX_RANK];
+  contiguous_strides(shape, rank, stride);
+  Plan p;
+  for (int d = 0; d < rank; ++d) {
+    if (shape[d] == 1) continue;
+    Walk& w = reduced[d] ? p.red : p.kept;
+    // Merge into the previous dim of the same walk when contiguous with it.
+    if (w.rank > 0 && w.stride[w.rank - 1] == stride[d] * shape[d]) {
+      w.shape[w.rank - 1] *= shape[d];
+      w.stride[w.rank - 1] = stride[d];
+    } else {
+      w.shape[w.rank] = shape[d];
+      w.stride[w.rank] = stride[d];
+      ++w.rank;
+    }
+    (reduced[d] ? p.red_n : p.out_n) *= shape[d];
+  }
+  return p;
+}
+
+template <class Op, class T>
+int reduce_threads(const Plan& p, const T* x, T* out) {
+  using A = typename Op::A;
+  const Walk kept = p.kept, red = p.red;
+  const int64_t rn = p.red_n;
+  return for_each_index("rnn_cuda_reduce", p.out_n, [=] RNN_DL(int64_t o) {
+    const T* base = x + kept.offset(o);
+    A acc = Op::init();
+    for (int64_t r = 0; r < rn; ++r) acc = Op::combine(acc, static_cast<A>(base[red.offset(r)]));
+    out[o] = Op::store(acc);
+  });
+}
+
+#ifndef RNN_CUDA_EMULATION
+constexpr int kBlock = 256;
+
+template <class Op, class T>
+__global__ void __launch_bounds__(kBlock) k_reduce_block(Walk kept, Walk red, int64_t out_n, int64_t red_n,
+                                                         const T* __restrict__ x, T* __restrict__ out) {
+  using A = typename Op::A;
+  __shared__ A part[kBlock];
+  for (int64_t o = blockIdx.x; o < out_n; o += gridDim.x) {
+    const T* base = x + kept.offset(o);
+    A acc = Op::init();
+    for (int64_t r = threadIdx.x; r < red_n; r += kBlock) acc = Op::combine(acc, static_cast<A>(base[red.offset(r)]));
+    part[threadIdx.x] = acc;
+    __syncthreads();
+    for (int s = kBlock / 2; s > 0; s >>= 1) {
+      if (threadIdx.x < s) part[threadIdx.x] = Op::combine(part[threadIdx.x], part[threadIdx.x + s]);
+      __syncthreads();
+    }
+    if (threadIdx.x == 0) out[o] = Op::store(part[0]);
+    __syncthreads();
+  }
+}
+#endif
+
+template <class Op, class T>
+int reduce_with(const Plan& p, const T* x, T* out) {
+#ifndef RNN_CUDA_EMULATION
+  // Many terms per output and too few outputs to fill the GPU with threads: a block per output.
+  if (p.red_n >= 512 && p.out_n < (int64_t(1) << 16)) {
+    const unsigned blocks = static_cast<unsigned>(p.out_n < 65535 ? p.out_n : 65535);
+    k_reduce_block<Op, T><<<blocks, kBlock, 0, stream()>>>(p.kept, p.red, p.out_n, p.red_n, x, out);
+    return after_launch("rnn_cuda_reduce");
+  }
+#endif
+  return reduce_threads<Op, T>(p, x, out);
+}
+
+template <class T>
+int reduce_typed(int op, const T* x, const int64_t* shape, int rank, const bool* reduced, T* out) {
+  const char* what = "rnn_cuda_reduce";
+  const Plan p = plan(shape, rank, reduced);
+  int64_t out_n = 1, red_n = 1;  // from the full shape: plan() skips size-1 and size-0 alike
+  for (int d = 0; d < rank; ++d) (reduced[d] ? red_n : out_n) *= shape[d];
+  if (out_n == 0) return RNN_OK;
+  if (red_n == 0) {  // empty reduction: the identity (int32 stores ToInt32(+-inf) = 0 for max/min)
+    double v = 0;
+    if constexpr (!std::is_same_v<T, int32_t>) {
+      if (op == RNN_RMAX) v = -INFINITY;
+      if (op == RNN_RMIN) v = INFINITY;
+    }
+    return rnn_cuda_fill(std::is_same_v<T, float> ? RNN_F32 : std::is_same_v<T, double> ? RNN_F64 : RNN_I32, out,
+                         out_n, v);
+  }
+  if (red_n == 1) return dev_d2d(out, x, sizeof(T) * static_cast<size_t>(out_n), what);  // nothing to combine
+  switch (op) {
+    case RNN_SUM: return reduce_with<SumOp<T>, T>(p, x, out);
+    case RNN_RMAX: return reduce_with<MaxOp<T>, T>(p, x, out);
+    default: return reduce_with<MinOp<T>, T>(p, x, out);
+  }
+}
+
+template <class T>
+int argmax_typed(const T* x, int64_t outer, int64_t n, int64_t inner, int32_t* out) {
+  return for_each_index("rnn_cuda_argmax", outer * inner, [=] RNN_DL(int64_t e) {
+    const int64_t o = e / inner, i = e - o * inner;
+    const T* p = x + o * n * inner + i;
+    T best = p[0];
+    int32_t at = 0;
+    for (int64_t k = 1; k < n; ++k) {
+      const T v = p[k * inner];
+      // Strictly greater keeps the first index on ties; the first NaN wins (NumPy).
+      if (v > best || (v != v && best == best)) {
+        best = v;
+        at = static_cast<int32_t>(k);
+      }
+    }
+    out[e] = at;
+  });
+}
+
+}  // namespace
+}  // namespace rnn_cuda
+
+using namespace rnn_cuda;
+
+extern "C" {
+
+int rnn_cuda_reduce(int dtype, int op, const void* x, const int64_t* shape, int rank, const int* axes, int naxes,
+                    void* out) {
+  const char* what = "rnn_cuda_reduce";
+  return guarded(what, [&]() -> int {
+    RNN_REQUIRE(op >= 0 && op < RNN_REDUCE_COUNT, RNN_ERR_ARG, "%s: unknown op code %d", what, op);
+    RNN_REQUIRE(valid_dtype(dtype), RNN_ERR_ARG, "%s: unknown dtype code %d", what, dtype);
+    RNN_TRY(check_shape(what, "x", shape, rank));
+    RNN_REQUIRE(naxes >= 0 && naxes <= rank && (naxes == 0 || axes), RNN_ERR_ARG, "%s: %d axes for a rank-%d tensor",
+                what, naxes, rank);
+    bool red[RNN_MAX_RANK] = {false};
+    for (int i = 0; i < naxes; ++i) {
+      RNN_REQUIRE(axes[i] >= 0 && axes[i] < rank, RNN_ERR_INDEX, "%s: axis %d is out of range for rank %d", what,
+                  axes[i], rank);
+      RNN_REQUIRE(!red[axes[i]], RNN_ERR_ARG, "%s: axis %d is listed twice", what, axes[i]);
+      red[axes[i]] = true;
+    }
+    int64_t out_n = 1;
+    for (int d = 0; d < rank; ++d)
+      if (!red[d]) out_n *= shape[d];
+    if (out_n == 0) return RNN_OK;
+    const int64_t n = checked_numel(shape, rank);
+    RNN_REQUIRE(out && (x || n == 0), RNN_ERR_ARG, "%s: null buffer", what);
+    RNN_TRY(require_init(what));
+    RNN_DISPATCH_ALL(dtype, what, reduce_typed<T>(op, static_cast<const T*>(x), shape, rank, red, static_cast<T*>(out)));
+  });
+}
+
+int rnn_cuda_argmax(int dtype, const void* x, int64_t outer, int64_t n, int64_t inner, int32_t* out) {
+  const char* what = "rnn_cuda_argmax";
+  return guarded(what, [&]() -> int {
+    RNN_REQUIRE(valid_dtype(dtype), RNN_ERR_ARG, "%s: unknown dtype code %d", what, dtype);
+    RNN_REQUIRE(outer >= 0 && n >= 0 && inner >= 0, RNN_ERR_ARG, "%s: negative size", what);
+    RNN_REQUIRE(n > 0 || outer * inner == 0, RNN_ERR_SHAPE, "%s: the axis has size 0, so there is no maximum", what);
+    RNN_REQUIRE(n <= 2147483647, RNN_ERR_SHAPE, "%s: axis too long for int32 indices", what);
+    if (outer * inner == 0) return RNN_OK;
+    RNN_REQUIRE(x && out, RNN_ERR_ARG, "%s: null buffer", what);
+    RNN_TRY(require_init(what));
+    RNN_DISPATCH_ALL(dtype, what, argmax_typed<T>(static_cast<const T*>(x), outer, n, inner, out));
+  });
+}
+
+}  // extern "C"
