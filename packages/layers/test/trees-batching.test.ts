@@ -30,7 +30,6 @@ describe('dynamic batching', () => {
       expect(maxDiff(a.h, b.h)).toBeLessThan(1e-5);
       expect(maxDiff(a.logits, b.logits)).toBeLessThan(1e-5);
       expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-5);
-      console.log(cell, maxDiff(a.h, b.h), maxDiff(a.grads, b.grads));
       expect(maxDiff(a.grads, b.grads)).toBeLessThan(1e-5);
     });
   }

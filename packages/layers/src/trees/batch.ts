@@ -5,6 +5,7 @@ import {
   gather,
   scatterAdd,
   slice,
+  split,
   sum,
   tensor,
   zeros,
@@ -161,38 +162,54 @@ export interface RunOptions {
 
 const index = (a: Int32Array, backend: Backend): Tensor => tensor(a, [a.length], { dtype: 'int32', backend });
 
+/** Split the columns of `t` `[n, Σ widths]` back into the carry's entries. */
+function splitCarry(t: Tensor, widths: readonly number[]): Tensor[] {
+  return widths.length === 1 ? [t] : split(t, widths, 1);
+}
+
+/**
+ * Children read from the buffer of earlier levels' carries (`[rows, Σ widths]`, every carry
+ * entry side by side, row 0 zeros). All child positions are fetched with ONE gather, so the
+ * buffer receives one scattered gradient per level in backward, not one per position and entry.
+ */
 class LevelChildren implements Children {
   readonly count: number;
   readonly total: number;
-  private cache = new Map<string, Tensor>();
+  private byPosition: Tensor | null = null;
+  private parent: Tensor | null = null;
   constructor(
-    private readonly buffers: readonly Tensor[],
+    private readonly buffer: Tensor,
+    private readonly widths: readonly number[],
     private readonly level: LevelPlan,
     private readonly backend: Backend,
   ) {
     this.count = level.count;
     this.total = level.allRows.length;
   }
-  private idx(key: string, a: Int32Array): Tensor {
-    let t = this.cache.get(key);
-    if (!t) this.cache.set(key, (t = index(a, this.backend)));
-    return t;
-  }
   at(k: number): Tensor[] {
-    const rows = this.level.childRows[k];
-    if (!rows) return this.buffers.map((b) => zeros([this.count, b.shape[1]!], { dtype: b.dtype, backend: b.backend }));
-    const i = this.idx(`at${k}`, rows);
-    return this.buffers.map((b) => gather(b, i));
+    const K = this.level.childRows.length;
+    const N = this.count;
+    const W = this.buffer.shape[1]!;
+    if (k >= K) return this.widths.map((w) => zeros([N, w], { dtype: this.buffer.dtype, backend: this.backend }));
+    if (!this.byPosition) {
+      const rows = new Int32Array(K * N);
+      this.level.childRows.forEach((r, j) => rows.set(r, j * N));
+      this.byPosition = gather(this.buffer, index(rows, this.backend));
+    }
+    const rows = K === 1 ? this.byPosition : slice(this.byPosition, [k * N, 0], [N, W]);
+    return splitCarry(rows, this.widths);
   }
   all(): Tensor[] {
-    const i = this.idx('all', this.level.allRows);
-    return this.buffers.map((b) => gather(b, i));
+    return splitCarry(gather(this.buffer, index(this.level.allRows, this.backend)), this.widths);
+  }
+  private parents(): Tensor {
+    return (this.parent ??= index(this.level.parentOf, this.backend));
   }
   sum(t: Tensor): Tensor {
-    return scatterAdd(this.idx('parent', this.level.parentOf), t, this.count);
+    return scatterAdd(this.parents(), t, this.count);
   }
   spread(t: Tensor): Tensor {
-    return gather(t, this.idx('parent', this.level.parentOf));
+    return gather(t, this.parents());
   }
 }
 
@@ -209,17 +226,19 @@ function levelInput(level: LevelPlan, embed: Embed, backend: Backend): Tensor | 
  * order: one `[plan.total, width]` tensor per carry entry (the first is h).
  */
 export function runBatched(cell: TreeCell, p: CellParams, plan: BatchPlan, embed: Embed, o: RunOptions): Tensor[] {
+  const widths = cell.carryWidths;
+  const W = widths.reduce((a, b) => a + b, 0);
   const leaves = plan.levels[0]!;
   const leafCarry = cell.leaf(p, embed(leaves.wordIds));
   checkCarry(cell, leafCarry, leaves.count, 'leaf');
-  let buffers = leafCarry.map((c) => concat([zeros([1, c.shape[1]!], { dtype: c.dtype, backend: c.backend }), c], 0));
+  let buffer = concat([zeros([1, W], { dtype: o.dtype, backend: o.backend }), concat(leafCarry, 1)], 0);
   for (let l = 1; l < plan.levels.length; l++) {
     const level = plan.levels[l]!;
-    const carry = cell.combine(p, new LevelChildren(buffers, level, o.backend), levelInput(level, embed, o.backend));
+    const carry = cell.combine(p, new LevelChildren(buffer, widths, level, o.backend), levelInput(level, embed, o.backend));
     checkCarry(cell, carry, level.count, 'combine');
-    buffers = buffers.map((b, j) => concat([b, carry[j]!], 0));
+    buffer = concat([buffer, concat(carry, 1)], 0);
   }
-  return buffers.map((b) => slice(b, [1, 0], [plan.total, b.shape[1]!]));
+  return splitCarry(slice(buffer, [1, 0], [plan.total, W]), widths);
 }
 
 class NodeChildren implements Children {

@@ -77,6 +77,7 @@ export async function fitTrees(net: TreeNet, train: readonly EncodedTree[], o: F
   let trainMs = 0;
   let seen = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   for (const cb of callbacks) await cb.onTrainBegin?.({ net, epochs, batches });
   let stop = false;
   for (let epoch = 0; epoch < epochs && !stop; epoch++) {
@@ -138,6 +139,9 @@ export async function fitTrees(net: TreeNet, train: readonly EncodedTree[], o: F
       history.bestEpoch = epoch;
     }
     logs['elapsed'] = (performance.now() - t0) / 1000;
+    // this process's CPU time: on a shared machine, the time the run would take alone
+    const cpu = process.cpuUsage(cpu0);
+    logs['cpu_elapsed'] = (cpu.user + cpu.system) / 1e6;
     history.epochs.push(logs);
     for (const cb of callbacks) if ((await cb.onEpochEnd?.(epoch, logs)) === 'stop') stop = true;
   }

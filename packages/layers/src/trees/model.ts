@@ -39,7 +39,7 @@ export interface TreeNetOptions {
   numClasses?: number;
   /** Dropout on the word vectors and on h before the classifier, in training (default 0). */
   dropout?: number;
-  /** Standard deviation of the word vectors' normal initialisation (default 1, as nn.Embedding). */
+  /** Standard deviation of the word vectors' normal initialisation (default 0.1: with N(0, 1), as nn.Embedding, words learned from scratch move too little relative to their size). */
   embeddingStd?: number;
   seed?: number;
   dtype?: FloatDType;
@@ -110,7 +110,7 @@ export class TreeNet {
     const E = this.embeddingDim;
     const C = this.numClasses;
     const specs: ParameterSpec[] = [
-      { name: 'embedding.weight', shape: [this.vocab.size, E], init: initialise({ kind: 'normal', std: o.embeddingStd ?? 1 }, [this.vocab.size, E], rng) },
+      { name: 'embedding.weight', shape: [this.vocab.size, E], init: initialise({ kind: 'normal', std: o.embeddingStd ?? 0.1 }, [this.vocab.size, E], rng) },
       ...this.cell.parameters(E, rng).map((p) => ({ ...p, name: `cell.${p.name}` })),
       { name: 'classifier.weight', shape: [C, H], init: initialise({ kind: 'uniform', bound: 1 / Math.sqrt(H) }, [C, H], rng) },
       { name: 'classifier.bias', shape: [C], init: initialise({ kind: 'uniform', bound: 1 / Math.sqrt(H) }, [C], rng) },

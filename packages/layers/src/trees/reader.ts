@@ -137,7 +137,8 @@ export function readTrees(path: string): Tree[] {
   }
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = gunzipSync(bytes);
+      // bounded: a small hostile .gz must not inflate without limit (256 MiB is far above any corpus here)
+      bytes = gunzipSync(bytes, { maxOutputLength: 256 * 2 ** 20 });
     } catch (err) {
       throw new FormatError(`${path}: looks like gzip but does not decompress: ${(err as Error).message}`);
     }

@@ -92,17 +92,21 @@ export function makeTree(
 
 /** The tree in PTB bracket form, `(3 (2 It) (4 ...))` (labels of -1 are written as `_`). */
 export function toBracket(t: Tree): string {
-  // Built bottom-up in post-order: each node's text is ready when its parent needs it.
-  const text: string[] = new Array(t.labels.length);
-  for (let n = 0; n < t.labels.length; n++) {
-    const label = t.labels[n]! < 0 ? '_' : String(t.labels[n]);
-    const parts = [label];
-    if (t.words[n] !== null) parts.push(t.words[n]!);
-    for (const c of t.children[n]!) {
-      parts.push(text[c]!);
-      text[c] = '';
+  // pre-order with an explicit stack: a node opens, its children follow, then ')' (-1 on the stack)
+  const out: string[] = [];
+  const stack: number[] = [t.labels.length - 1];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n < 0) {
+      out.push(')');
+      continue;
     }
-    text[n] = `(${parts.join(' ')})`;
+    if (out.length && out[out.length - 1] !== '(') out.push(' ');
+    out.push('(', t.labels[n]! < 0 ? '_' : String(t.labels[n]));
+    if (t.words[n] !== null) out.push(' ', t.words[n]!);
+    stack.push(-1);
+    const kids = t.children[n]!;
+    for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
   }
-  return text[t.labels.length - 1]!;
+  return out.join('');
 }

@@ -23,7 +23,8 @@ export function readText(path: string, gz: GzMode = 'auto'): string {
   const magic = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
   if (gz === 'yes' || (gz === 'auto' && magic)) {
     try {
-      bytes = gunzipSync(bytes);
+      // bounded: a small hostile .gz must not inflate without limit (256 MiB is far above any corpus here)
+      bytes = gunzipSync(bytes, { maxOutputLength: 256 * 2 ** 20 });
     } catch (err) {
       throw new FormatError(`--text ${path}: not a valid gzip file (${(err as Error).message})${gz === 'yes' ? '; drop --gz yes for plain text' : ''}`);
     }

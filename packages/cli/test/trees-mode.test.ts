@@ -1,0 +1,64 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { parseSafetensors, readModelFile } from '@rnn/core';
+import { loadTreeNet } from '@rnn/layers';
+import { evaluateTreeModel } from '../src/workflows/trees/evaluate.js';
+import { run, tmp } from './helpers.js';
+
+const SST = new URL('../../../data/sst/', import.meta.url).pathname;
+
+/** The first `n` trees of an SST file, as a plain text file in `dir`. */
+function slice(name: string, n: number, dir: string): string {
+  const lines = gunzipSync(readFileSync(join(SST, `${name}.txt.gz`))).toString('utf8').split('\n').slice(0, n);
+  const path = join(dir, `${name}.txt`);
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+
+describe('rnn train --trees', () => {
+  it('trains, keeps the best epoch on dev, writes a tree model and scores the test trees once', async () => {
+    const dir = tmp();
+    const out = join(dir, 'sst.safetensors');
+    const r = await run([
+      'train', '--trees', slice('train', 40, dir), '--dev', slice('dev', 20, dir), '--test', slice('test', 20, dir),
+      '--cell', 'tree-lstm', '--hidden', '8', '--embedding', '8', '--epochs', '2', '--batch-size', '10', '--lr', '0.01',
+      '--out', out, '--json', '--seed', '3',
+    ]);
+    expect(r.stderr).toContain('best epoch on dev');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.event === 'epoch')).toHaveLength(2);
+    const done = lines.at(-1);
+    expect(done.event).toBe('done');
+    expect(done.test.trees).toBe(20);
+    expect(done.test.fine_root).toBeGreaterThanOrEqual(0);
+    expect(r.stderr).toMatch(/test: fine-grained \(5-class\) [\d.]+% at the root/);
+    // a safetensors file with rnn.tree metadata, not a contract model file
+    const bytes = new Uint8Array(readFileSync(out));
+    expect(Object.keys(parseSafetensors(bytes).metadata)).toEqual(['rnn.tree']);
+    expect(() => readModelFile(bytes, out)).toThrow(/rnn.format/);
+    const net = loadTreeNet(out);
+    expect(net.config()).toMatchObject({ cell: 'tree-lstm', hiddenSize: 8, embeddingDim: 8, numClasses: 5 });
+    // the exported scorer gives the same test scores as the training run
+    const { scores } = evaluateTreeModel(out, join(dir, 'test.txt'));
+    expect(scores.fineRoot).toBeCloseTo(done.test.fine_root, 6);
+  });
+
+  it('refuses a malformed trees file with its line and column', async () => {
+    const dir = tmp();
+    const bad = join(dir, 'bad.txt');
+    writeFileSync(bad, '(3 (2 a) (2 b))\n(2 (x b) (2 c))\n');
+    const r = await run(['train', '--trees', bad, '--out', join(dir, 'm.safetensors')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/bad\.txt:2:5: label 'x' is not an integer/);
+  });
+
+  it('refuses a sequence cell', async () => {
+    const dir = tmp();
+    const r = await run(['train', '--trees', slice('dev', 5, dir), '--cell', 'gru', '--out', join(dir, 'm.safetensors')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--cell gru is not a tree cell');
+  });
+});
