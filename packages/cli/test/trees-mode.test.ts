@@ -44,6 +44,10 @@ describe('rnn train --trees', () => {
     // the exported scorer gives the same test scores as the training run
     const { scores } = evaluateTreeModel(out, join(dir, 'test.txt'));
     expect(scores.fineRoot).toBeCloseTo(done.test.fine_root, 6);
+    // and so does `rnn evaluate --trees`
+    const ev = await run(['evaluate', '--model', out, '--trees', join(dir, 'test.txt'), '--json']);
+    expect(ev.code).toBe(0);
+    expect(JSON.parse(ev.stdout).fine_root).toBeCloseTo(done.test.fine_root, 6);
   });
 
   it('refuses a malformed trees file with its line and column', async () => {

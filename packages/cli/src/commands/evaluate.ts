@@ -1,4 +1,6 @@
 import { ConfigError } from '@rnn/core';
+import { UsageError } from '../args.js';
+import { evaluateTreeModel, formatTreeScores, treeScoresJson } from '../workflows/trees/evaluate.js';
 import { useBackend } from '../backend.js';
 import { COMMON, type Command } from '../command.js';
 import { loadModel } from '../model-io.js';
@@ -10,10 +12,11 @@ import { readMeta } from '../workflows/timeseries/meta.js';
 
 export const evaluate: Command = {
   name: 'evaluate',
-  summary: 'score a time-series model on its test part: MAE, RMSE and MASE against naive and seasonal-naive forecasts',
+  summary: 'score a model: a time series (--csv) against naive baselines, or a tree model (--trees) on labelled trees',
   flags: {
-    model: { type: 'string', value: 'M.safetensors', help: 'a model trained with rnn train --csv', required: true },
-    csv: { type: 'string', value: 'FILE.csv', help: 'the series (the file it was trained on: the test part is the same end of it)', required: true },
+    model: { type: 'string', value: 'M.safetensors', help: 'a model trained with rnn train --csv or --trees', required: true },
+    csv: { type: 'string', value: 'FILE.csv', help: 'the series (the file it was trained on: the test part is the same end of it)' },
+    trees: { type: 'string', value: 'FILE.txt[.gz]', help: 'labelled PTB trees (e.g. SST test.txt) to score a tree model on' },
     season: { type: 'int', value: 'N', help: 'seasonal period for the seasonal-naive forecast and MASE (default: the model\'s, from its dates)' },
     part: { type: 'string', value: 'NAME', help: 'which part to score', default: 'test', choices: ['test', 'validation'] },
     plot: { type: 'string', value: 'OUT.svg|OUT.png', help: 'write the forecasts against the actual values as a chart' },
@@ -23,10 +26,17 @@ export const evaluate: Command = {
   examples: [
     'rnn evaluate --model air.safetensors --csv data/airpassengers/airpassengers.csv',
     'rnn evaluate --model air.safetensors --csv data/airpassengers/airpassengers.csv --json --plot test.png',
+    'rnn evaluate --model sst.safetensors --trees data/sst/test.txt.gz',
   ],
   async run(v, io) {
     await useBackend(io, v['verbose'] === true);
     const path = v['model'] as string;
+    if (v['trees'] !== undefined) {
+      const { scores } = evaluateTreeModel(path, v['trees'] as string);
+      io.stdout.write(v['json'] ? JSON.stringify(treeScoresJson(scores)) + '\n' : formatTreeScores(scores, String(v['trees'])) + '\n');
+      return;
+    }
+    if (v['csv'] === undefined) throw new UsageError('rnn evaluate: give --csv FILE (time-series model) or --trees FILE (tree model); see rnn evaluate --help');
     const model = await loadModel(path);
     const meta = readMeta(model, path);
     const series = loadForModel(v['csv'] as string, meta);
