@@ -1,0 +1,268 @@
+#!/usr/bin/env node
+// Side-by-side benchmark: our backends against PyTorch, TensorFlow.js, brain.js and
+// onnxruntime-node on the same workloads (lib/workloads.mjs), the same thread counts, each
+// system × workload × mode × threads in its own process (so peak RSS is its own).
+//
+//   npm run bench -- [--quick] [--out DIR] [--workloads A,B,C,D] [--systems rnn-native,pytorch,...]
+//                    [--threads 1,2] [--wait-quiet 2.5] [--write-md] [--from-json results.json]
+//                    [--merge results.json]
+//
+// --quick: reduced shapes, 1 thread, 3 steps: checks the harness end to end in about a minute.
+// --write-md: replace the generated section of BENCHMARKS.md and tools/bench/results/*.
+// Peers live in tools/bench/.peers (tools/bench/install-peers.sh), never in the project.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { QUICK, WORKLOADS, workload } from './lib/workloads.mjs';
+import { SYSTEMS, UNAVAILABLE } from './lib/systems.mjs';
+import { summarize } from './lib/stats.mjs';
+import { load1, machine } from './lib/machine.mjs';
+import { boundMs, buildProbe, measureShapes, uniqueShapes } from './lib/roofline.mjs';
+import { RESULT_MARK } from './lib/timing.mjs';
+import { renderReport, updateBenchmarksMd } from './lib/report.mjs';
+import { ratioChart } from './lib/chart.mjs';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const ROOT = resolve(HERE, '..', '..');
+
+class UsageError extends Error {
+  code = 'E_USAGE';
+}
+
+function parseArgs(argv) {
+  const flags = { quick: false, 'write-md': false };
+  const valued = ['out', 'workloads', 'systems', 'threads', 'steps', 'min-steps', 'warmup', 'max-seconds', 'cap-seconds', 'peers', 'python', 'sst', 'wait-quiet', 'wait-minutes', 'from-json', 'merge'];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const name = a.replace(/^--/, '');
+    if (name in flags && a.startsWith('--')) flags[name] = true;
+    else if (valued.includes(name) && a.startsWith('--')) {
+      if (i + 1 >= argv.length) throw new UsageError(`--${name} needs a value`);
+      flags[name] = argv[++i];
+    } else {
+      throw new UsageError(`unknown argument '${a}'; flags: --quick --write-md ${valued.map((v) => `--${v}`).join(' ')}`);
+    }
+  }
+  const q = flags.quick;
+  const list = (v, def) => (v === undefined ? def : String(v).split(',').map((s) => s.trim()).filter(Boolean));
+  const num = (k, def) => {
+    const v = flags[k] === undefined ? def : Number(flags[k]);
+    if (!(Number.isFinite(v) && v >= 0)) throw new UsageError(`--${k} must be a non-negative number, found '${flags[k]}'`);
+    return v;
+  };
+  const o = {
+    quick: q,
+    writeMd: flags['write-md'],
+    out: resolve(flags.out ?? join(HERE, '.results', q ? 'quick' : 'full')),
+    workloads: list(flags.workloads, Object.keys(WORKLOADS)),
+    systems: list(flags.systems, SYSTEMS.map((s) => s.id)),
+    threads: list(flags.threads, q ? ['1'] : ['1', '2']).map(Number),
+    steps: num('steps', q ? 2 : 20),
+    minSteps: num('min-steps', q ? 1 : 10),
+    warmup: num('warmup', q ? 1 : 3),
+    maxSeconds: num('max-seconds', q ? 1 : 30),
+    capSeconds: num('cap-seconds', q ? 2 : 90),
+    peers: resolve(flags.peers ?? process.env.RNN_BENCH_PEERS ?? join(HERE, '.peers')),
+    python: flags.python ?? process.env.PYTHON ?? '/usr/bin/python3',
+    sst: flags.sst ?? [join(ROOT, 'data/sst/train.txt.gz'), '/work/shared/datasets/sst/train.txt.gz'].find(existsSync) ?? null,
+    waitQuiet: flags['wait-quiet'] === undefined ? null : num('wait-quiet', 0),
+    waitMinutes: num('wait-minutes', 40),
+    fromJson: flags['from-json'] ?? null,
+    merge: flags.merge ?? null,
+  };
+  for (const w of o.workloads) if (!WORKLOADS[w]) throw new UsageError(`--workloads: unknown workload '${w}'; expected some of ${Object.keys(WORKLOADS).join(',')}`);
+  for (const s of o.systems) if (!SYSTEMS.some((x) => x.id === s)) throw new UsageError(`--systems: unknown system '${s}'; expected some of ${SYSTEMS.map((x) => x.id).join(',')}`);
+  for (const t of o.threads) if (!(Number.isInteger(t) && t >= 1)) throw new UsageError(`--threads: expected positive integers, found '${t}'`);
+  if (o.writeMd && o.quick) throw new UsageError('--write-md records full measurements only; drop --quick');
+  return o;
+}
+
+const log = (msg) => process.stderr.write(`${msg}\n`);
+
+/** Run one worker; resolve with its parsed result or with the error and the tail of its stderr. */
+function runWorker(cmd, args, env, timeoutS, logFile) {
+  return new Promise((done) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutS * 1000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      writeFileSync(logFile, `$ ${cmd} ${args.map((a) => `'${a}'`).join(' ')}\n--- stdout\n${out}\n--- stderr\n${err}`);
+      const line = out.split('\n').find((l) => l.startsWith(RESULT_MARK));
+      if (code === 0 && line) return done({ ok: true, ...JSON.parse(line.slice(RESULT_MARK.length)) });
+      const why = signal ? `killed by ${signal} after ${timeoutS} s` : `exit code ${code}`;
+      const tail = err.trim().split('\n').filter((l) => /error|Error|Exception|refuse/.test(l)).slice(-1)[0] ?? err.trim().split('\n').slice(-1)[0] ?? '';
+      done({ ok: false, error: `${why}: ${tail.slice(0, 300)}` });
+    });
+  });
+}
+
+async function waitQuiet(o) {
+  if (o.waitQuiet === null) return;
+  const until = Date.now() + o.waitMinutes * 60_000;
+  while (load1() >= o.waitQuiet && Date.now() < until) {
+    log(`load average ${load1().toFixed(2)} >= ${o.waitQuiet}: waiting (until ${new Date(until).toISOString()})`);
+    await sleep(120_000);
+  }
+  log(`load average ${load1().toFixed(2)}: starting`);
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  mkdirSync(join(o.out, 'logs'), { recursive: true });
+  let data;
+  if (o.fromJson) {
+    data = JSON.parse(readFileSync(o.fromJson, 'utf8'));
+  } else {
+    data = await measureAll(o);
+    if (o.merge) data = merge(JSON.parse(readFileSync(o.merge, 'utf8')), data);
+    writeFileSync(join(o.out, 'results.json'), JSON.stringify(data, null, 1));
+  }
+  const svg = ratioChart(data);
+  const md = renderReport(data, { chartPath: o.writeMd ? 'tools/bench/results/ratios.svg' : 'ratios.svg' });
+  writeFileSync(join(o.out, 'ratios.svg'), svg);
+  writeFileSync(join(o.out, 'report.md'), md);
+  log(`wrote ${join(o.out, 'report.md')}, ${join(o.out, 'ratios.svg')}${o.fromJson ? '' : `, ${join(o.out, 'results.json')}`}`);
+  if (o.writeMd) {
+    const dir = join(HERE, 'results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'ratios.svg'), svg);
+    writeFileSync(join(dir, 'results.json'), JSON.stringify(data, null, 1));
+    updateBenchmarksMd(join(ROOT, 'BENCHMARKS.md'), md);
+    log('updated BENCHMARKS.md and tools/bench/results/');
+  }
+  const broken = data.runs.filter((r) => !r.ok && r.ours);
+  if (broken.length) {
+    log(`FAILED: ${broken.length} run(s) of our own backends failed:`);
+    for (const r of broken) log(`  ${r.system} ${r.workload} ${r.mode} ${r.threads}t: ${r.error}`);
+    process.exitCode = 1;
+  }
+}
+
+/**
+ * `--merge FILE`: this run's measurements replace the same (system, workload, mode, threads) in an
+ * earlier results.json (e.g. the threaded systems re-measured once the machine got quiet); every
+ * run keeps the load it was measured under.
+ */
+function merge(base, next) {
+  if (base.quick !== next.quick) throw new UsageError('--merge: one result set is --quick and the other is not');
+  const k = (r) => `${r.system}|${r.workload}|${r.mode}|${r.threads}`;
+  const fresh = new Set(next.runs.map(k));
+  const rates = { ...(base.roofline?.rates ?? {}), ...(next.roofline?.rates ?? {}) };
+  const measured = new Set(Object.keys(next.roofline?.rates ?? {}).map(Number));
+  const bound = [...(base.roofline?.bound ?? []).filter((b) => !measured.has(b.threads)), ...(next.roofline?.bound ?? [])];
+  return {
+    ...base,
+    command: `${base.command} && ${next.command}`,
+    finished: next.finished,
+    loadEnd: next.loadEnd,
+    settings: { ...base.settings, threads: [...new Set([...base.settings.threads, ...next.settings.threads])].sort() },
+    status: { ...base.status, ...next.status },
+    roofline: base.roofline?.rates || next.roofline?.rates ? { shapes: next.roofline?.shapes ?? base.roofline.shapes, rates, bound } : next.roofline,
+    runs: [...base.runs.filter((r) => !fresh.has(k(r))), ...next.runs],
+  };
+}
+
+async function measureAll(o) {
+  const started = new Date();
+  const ctx = { peers: o.peers, python: o.python };
+  const status = {};
+  for (const s of SYSTEMS.filter((x) => o.systems.includes(x.id))) status[s.id] = await s.probe(ctx);
+  for (const s of SYSTEMS) if (status[s.id]?.ok && s.needs && !status[s.needs]?.ok) status[s.id] = { ok: false, why: `needs ${s.needs} (to export the model), which is unavailable` };
+  for (const [id, st] of Object.entries(status)) log(`${id}: ${st.ok ? st.version : `unavailable (${st.why})`}`);
+  const ws = o.workloads.map((id) => workload(id, o.quick));
+  if (ws.some((w) => w.kind === 'tree') && !o.sst) log('workload D: no SST file (data/sst/train.txt.gz); skipped');
+
+  // ONNX models: exported by PyTorch once, before any timing
+  const onnxDir = join(o.out, 'onnx');
+  if (status['onnxruntime']?.ok) {
+    mkdirSync(onnxDir, { recursive: true });
+    const seq = ws.filter((w) => w.kind === 'seq');
+    const r = await runWorker(o.python, [join(HERE, 'workers', 'torch_worker.py'), JSON.stringify({ export: onnxDir, workloads: seq })], process.env, 600, join(o.out, 'logs', 'onnx-export.log'));
+    if (!seq.every((w) => existsSync(join(onnxDir, `${w.id}.onnx`)))) status['onnxruntime'] = { ok: false, why: `torch.onnx.export failed (${r.error ?? 'no model written'})` };
+  }
+
+  await waitQuiet(o);
+  const loadStart = load1();
+
+  // roofline first: it is short, and wants the quietest machine
+  let roofline = null;
+  const probe = buildProbe(o.out);
+  if (probe.exe) {
+    roofline = { shapes: uniqueShapes(ws), rates: {} };
+    for (const t of o.threads) roofline.rates[t] = measureShapes(probe.exe, t, roofline.shapes, o.quick ? 20 : 300);
+    for (const w of ws) {
+      if (w.kind !== 'seq') continue;
+      for (const mode of ['forward', 'train']) for (const t of o.threads) (roofline.bound ??= []).push({ workload: w.id, mode, threads: t, ms: boundMs(w, mode, roofline.rates[t]) });
+    }
+  } else {
+    roofline = { why: probe.why };
+  }
+
+  const runs = [];
+  for (const w of ws) {
+    if (w.kind === 'tree' && !o.sst) continue;
+    for (const t of o.threads) {
+      for (const s of SYSTEMS.filter((x) => o.systems.includes(x.id) && x.workloads.includes(w.id) && status[x.id]?.ok)) {
+        if (!s.threaded && t !== o.threads[0]) continue; // single-threaded: measured once
+        for (const mode of s.modes) {
+          const spec = {
+            w,
+            mode,
+            threads: t,
+            warmup: o.warmup,
+            steps: o.steps,
+            minSteps: o.minSteps,
+            maxSeconds: o.maxSeconds,
+            capSeconds: o.capSeconds,
+            peers: o.peers,
+            sstPath: o.sst,
+            model: join(onnxDir, `${w.id}.onnx`),
+          };
+          const { cmd, args } = s.start(spec, ctx);
+          const threads = String(s.threaded ? t : 1);
+          const env = { ...process.env, RNN_NUM_THREADS: threads, OMP_NUM_THREADS: threads, MKL_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads };
+          const l0 = load1();
+          const t0 = Date.now();
+          const tag = `${s.id}-${w.id}-${mode}-${t}t`;
+          log(`${tag} ...`);
+          const r = await runWorker(cmd, args, env, o.capSeconds * 3 + 300, join(o.out, 'logs', `${tag}.log`));
+          const rec = { system: s.id, label: s.label, ours: !!s.ours, threaded: s.threaded, workload: w.id, mode, threads: s.threaded ? t : 1, load1Start: l0, load1End: load1(), seconds: (Date.now() - t0) / 1000 };
+          if (r.ok) {
+            Object.assign(rec, { ok: true, wall: summarize(r.wall), cpu: summarize(r.cpu), maxRssKb: r.maxRssKb, threadsReported: r.threads, version: r.version, raw: { wall: r.wall, cpu: r.cpu } });
+            log(`  ${rec.wall.median.toFixed(2)} ms median (n ${rec.wall.n}, cpu ${rec.cpu.median.toFixed(2)} ms), peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MB`);
+          } else {
+            Object.assign(rec, { ok: false, error: r.error });
+            log(`  FAILED: ${r.error}`);
+          }
+          runs.push(rec);
+        }
+      }
+    }
+  }
+  return {
+    quick: o.quick,
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    started: started.toISOString(),
+    finished: new Date().toISOString(),
+    machine: machine(),
+    loadStart,
+    loadEnd: load1(),
+    settings: { steps: o.steps, minSteps: o.minSteps, warmup: o.warmup, maxSeconds: o.maxSeconds, capSeconds: o.capSeconds, threads: o.threads },
+    workloads: ws,
+    status,
+    unavailable: UNAVAILABLE,
+    roofline,
+    runs,
+  };
+}
+
+main().catch((e) => {
+  log(`bench: ${e.message}`);
+  process.exitCode = e.code === 'E_USAGE' ? 2 : 1;
+});

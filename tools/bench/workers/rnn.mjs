@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// Worker for our own backends (rnn-native, rnn-js, rnn-cuda): one workload, one mode, one thread
+// count, in its own process. Threads: RNN_NUM_THREADS (set by run.mjs) sizes OpenBLAS; the js
+// backend is single-threaded.
+import * as core from '@rnn/core';
+import * as L from '@rnn/layers';
+import { emit, measure, seqData, workerSpec } from '../lib/timing.mjs';
+
+const spec = workerSpec();
+const w = spec.w;
+await core.ready();
+const backend = core.setBackend(spec.backend);
+const info = backend.info();
+
+function seqModel() {
+  const rec = w.cell === 'lstm' ? L.lstm : L.gru;
+  const model = L.sequential([
+    ...(w.vocab ? [L.embedding({ numEmbeddings: w.vocab, embeddingDim: w.input })] : []),
+    rec({ units: w.hidden, numLayers: w.layers, returnSequences: w.perStep }),
+    L.dense({ units: w.output }),
+  ]);
+  model.build({ inputSize: w.vocab ? undefined : w.input, seed: 1, backend });
+  model.compile({ optimizer: { type: 'adam', lr: 1e-3 }, loss: w.loss });
+  return model;
+}
+
+async function seqStep() {
+  const model = seqModel();
+  const d = seqData(w);
+  const dtype = w.vocab ? 'int32' : 'float32';
+  const x = core.tensor(d.x, d.xShape, { dtype, backend });
+  const y = core.tensor(d.y, d.yShape, { dtype, backend });
+  const rng = new core.Rng(1);
+  if (spec.mode === 'train') {
+    return () => L.trainStep(model, model.training, x, y, { rng, lengths: null, where: 'bench', check: false });
+  }
+  return () => core.noGrad(() => model.forward(x).data());
+}
+
+async function treeStep() {
+  const trees = L.readTrees(spec.sstPath).slice(0, w.trees);
+  const vocab = L.Vocab.build(trees, { lowercase: true });
+  const net = new L.TreeNet({ cell: w.cell, hiddenSize: w.hidden, embeddingDim: w.input, vocab, numClasses: w.classes, seed: 1, backend });
+  const enc = net.encode(trees);
+  const nodeByNode = spec.variant === 'node-by-node';
+  const optimizer = L.getOptimizer({ type: 'adam', lr: 1e-3 });
+  const rng = new core.Rng(1);
+  const batches = [];
+  for (let i = 0; i < enc.length; i += w.batch) batches.push(enc.slice(i, i + w.batch));
+  if (spec.mode === 'train') {
+    return () => {
+      for (const b of batches) {
+        net.params.zeroGrad();
+        const loss = net.loss(net.forward(b, { training: true, rng, nodeByNode }));
+        loss.item();
+        core.backward(loss);
+        optimizer.step(net.params);
+      }
+    };
+  }
+  return () => core.noGrad(() => batches.forEach((b) => net.forward(b, { nodeByNode }).logits.data()));
+}
+
+const step = w.kind === 'tree' ? await treeStep() : await seqStep();
+const { wall, cpu } = await measure(step, spec);
+emit({ wall, cpu, threads: info.threads ?? 1, version: info.version, blas: info.blas ?? null });
