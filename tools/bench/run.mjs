@@ -210,6 +210,7 @@ async function measureAll(o) {
     for (const t of o.threads) {
       for (const s of SYSTEMS.filter((x) => o.systems.includes(x.id) && x.workloads.includes(w.id) && status[x.id]?.ok)) {
         if (!s.threaded && t !== o.threads[0]) continue; // single-threaded: measured once
+        if (s.multiOnly && t === 1) continue;
         for (const mode of s.modes) {
           const spec = {
             w,
@@ -226,7 +227,7 @@ async function measureAll(o) {
           };
           const { cmd, args } = s.start(spec, ctx);
           const threads = String(s.threaded ? t : 1);
-          const env = { ...process.env, RNN_NUM_THREADS: threads, OMP_NUM_THREADS: threads, MKL_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads };
+          const env = { ...process.env, RNN_NUM_THREADS: threads, OMP_NUM_THREADS: threads, MKL_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads, ...(s.env ?? {}) };
           const l0 = load1();
           const t0 = Date.now();
           const tag = `${s.id}-${w.id}-${mode}-${t}t`;

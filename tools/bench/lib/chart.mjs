@@ -5,6 +5,7 @@ import { ratioRows } from './report.mjs';
 
 const COLORS = {
   pytorch: '#ee4c2c',
+  'pytorch-passive': '#b2182b',
   'pytorch-nodes': '#f4a582',
   onnxruntime: '#7f7f7f',
   'tfjs-wasm': '#ff9f00',
