@@ -17,6 +17,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("version", rnn_version());
   o.Set("blas", rnn_blas_info());
+  o.Set("simd", rnn_simd());
   o.Set("threads", rnn_get_num_threads());
   return o;
 }

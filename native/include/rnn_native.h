@@ -67,6 +67,9 @@ int rnn_set_num_threads(int n);
 int rnn_get_num_threads(void);
 /** e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64". */
 const char* rnn_blas_info(void);
+/** What the float32 recurrent step kernels use: "avx512" (own packed kernels) or "baseline"
+ *  (OpenBLAS per step). RNN_SIMD=baseline forces the latter. */
+const char* rnn_simd(void);
 /** Bytes per element, or 0 for an unknown dtype. */
 size_t rnn_dtype_size(int dtype);
 

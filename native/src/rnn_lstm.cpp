@@ -91,14 +91,163 @@ struct Lstm {
   }
 };
 
+// ---- float32 with AVX-512: the fused step of avx512.cpp, batch rows split across our threads ----
+//
+// Forward: per step one call computes x W_ih^T + h W_hh^T + b for the active rows straight from the
+// packed [W_ih | W_hh] panels, applies the gates and writes y, c and (training) the reserve. h_{t-1}
+// is read from y's previous row (or h0), so there is no h buffer to copy. Rows never interact
+// until the weight gradients, so each thread runs the whole time loop for its own block of rows.
+
+// Contiguous blocks of rows, one per task; at most one task per 6 rows (the kernel's tile height).
+inline int row_tasks(int64_t B) {
+  const int64_t by_rows = (B + 5) / 6;
+  const int n = num_threads();
+  return int(by_rows < n ? by_rows : n);
+}
+inline int64_t block_start(int64_t B, int tasks, int k) { return B * k / tasks; }
+
+int lstm_forward_avx512(const SeqFwd<float>& a) {
+  const int64_t B = a.B, T_ = a.T_, I = a.I, H = a.H, GH = 4 * H, BT = B * T_;
+  const bool training = a.reserve != nullptr;
+  float* gates = training ? a.reserve : nullptr;
+  float* hprev = training ? a.reserve + BT * GH : nullptr;
+  float* extra = training ? a.reserve + BT * GH + BT * H : nullptr;
+  AlignedFloats w = pack_lstm_panels(a.w_ih, a.w_hh, I, H);
+  AlignedFloats bias = pack_lstm_bias(a.b_ih, a.b_hh, H);
+  Buf<float> zeros = alloc<float>(H);
+  std::fill_n(zeros.get(), H, 0.0f);
+  Buf<float> cbuf = training ? nullptr : alloc<float>(B * H);  // inference: c in place
+
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t L = len_of(a.lengths, b, T_);
+    if (L < T_) {
+      std::fill_n(a.y + (b * T_ + L) * H, (T_ - L) * H, 0.0f);
+      if (hprev) std::fill_n(hprev + (b * T_ + L) * H, (T_ - L) * H, 0.0f);
+    }
+    if (cbuf) copy_elems(cbuf.get() + b * H, a.c0 ? a.c0 + b * H : zeros.get(), H);
+  }
+
+  const int tasks = row_tasks(B);
+  parallel_run(tasks, [&](int k) {
+    const int64_t b0 = block_start(B, tasks, k), b1 = block_start(B, tasks, k + 1), nb = b1 - b0;
+    std::vector<const float*> xs(nb), hs(nb), cin(nb);
+    std::vector<float*> cout(nb), hout(nb), gts(nb), hps(nb);
+    AlignedFloats scratch = aligned_zeros(nb * avx512::kLstmNR);
+    int64_t max_len = 0;
+    for (int64_t b = b0; b < b1; ++b) max_len = std::max(max_len, len_of(a.lengths, b, T_));
+    for (int64_t s = 0; s < max_len; ++s) {
+      int n = 0;
+      for (int64_t b = b0; b < b1; ++b) {
+        const int64_t L = len_of(a.lengths, b, T_);
+        if (s >= L) continue;
+        const int64_t row = b * T_ + time_of(s, L, a.reverse);
+        const int64_t prev = s == 0 ? -1 : b * T_ + time_of(s - 1, L, a.reverse);
+        xs[n] = a.x + row * I;
+        hs[n] = prev < 0 ? a.h0 + b * H : a.y + prev * H;
+        hout[n] = a.y + row * H;
+        if (training) {
+          cin[n] = prev >= 0 ? extra + prev * H : (a.c0 ? a.c0 + b * H : zeros.get());
+          cout[n] = extra + row * H;
+          gts[n] = gates + row * GH;
+          hps[n] = hprev + row * H;
+        } else {
+          cin[n] = cout[n] = cbuf.get() + b * H;
+        }
+        ++n;
+      }
+      const avx512::LstmStep st{n,          int(I),      int(H),      xs.data(), hs.data(),
+                                cin.data(), cout.data(), hout.data(), training ? gts.data() : nullptr,
+                                training ? hps.data() : nullptr,       w.get(),   bias.get(),
+                                scratch.get()};
+      avx512::lstm_fwd_step(st);
+    }
+  });
+
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t L = len_of(a.lengths, b, T_);
+    const int64_t last = L > 0 ? b * T_ + time_of(L - 1, L, a.reverse) : -1;
+    copy_elems(a.h_n + b * H, last >= 0 ? a.y + last * H : a.h0 + b * H, H);
+    if (a.c_n) {
+      const float* c = cbuf ? cbuf.get() + b * H : (last >= 0 ? extra + last * H : (a.c0 ? a.c0 + b * H : zeros.get()));
+      copy_elems(a.c_n + b * H, c, H);
+    }
+  }
+  return RNN_OK;
+}
+
+// Backward: per step the elementwise gate gradients of the active rows (into dG_all), then
+// dh_{t-1} = dG W_hh with W_hh packed once; the weight gradients stay single BLAS gemms afterwards.
+int lstm_backward_avx512(const SeqBwd<float>& a) {
+  const int64_t B = a.B, T_ = a.T_, I = a.I, H = a.H, GH = 4 * H, BT = B * T_;
+  const float* gates = a.reserve;
+  const float* hprev = a.reserve + BT * GH;
+  const float* extra = a.reserve + BT * GH + BT * H;
+  Buf<float> dg_all = alloc<float>(BT * GH);
+  Buf<float> zeros = alloc<float>(H);
+  std::fill_n(zeros.get(), H, 0.0f);
+  float* dh = a.dh0;
+  float* dc = a.dc0;
+  Buf<float> dc_ws;
+  if (!dc) dc = (dc_ws = alloc<float>(B * H)).get();
+  if (a.dh_n) copy_elems(dh, a.dh_n, B * H);
+  else std::fill_n(dh, B * H, 0.0f);
+  if (a.dc_n) copy_elems(dc, a.dc_n, B * H);
+  else std::fill_n(dc, B * H, 0.0f);
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t L = len_of(a.lengths, b, T_);
+    if (L < T_) std::fill_n(dg_all.get() + (b * T_ + L) * GH, (T_ - L) * GH, 0.0f);
+  }
+  AlignedFloats w = pack_gemm_panels(a.w_hh, false, GH, H);  // op(W) = W_hh [4H, H]
+
+  const int tasks = row_tasks(B);
+  parallel_run(tasks, [&](int k) {
+    const int64_t b0 = block_start(B, tasks, k), b1 = block_start(B, tasks, k + 1), nb = b1 - b0;
+    std::vector<const float*> arows(nb);
+    std::vector<float*> crows(nb);
+    int64_t max_len = 0;
+    for (int64_t b = b0; b < b1; ++b) max_len = std::max(max_len, len_of(a.lengths, b, T_));
+    for (int64_t s = max_len - 1; s >= 0; --s) {
+      int n = 0;
+      for (int64_t b = b0; b < b1; ++b) {
+        const int64_t L = len_of(a.lengths, b, T_);
+        if (s >= L) continue;
+        const int64_t row = b * T_ + time_of(s, L, a.reverse);
+        const float* cprev =
+            s == 0 ? (a.c0 ? a.c0 + b * H : zeros.get()) : extra + (b * T_ + time_of(s - 1, L, a.reverse)) * H;
+        float* dg = dg_all.get() + row * GH;
+        avx512::lstm_bwd_row(int(H), gates + row * GH, extra + row * H, cprev, dh + b * H,
+                             a.dy ? a.dy + row * H : nullptr, dc + b * H, dg);
+        arows[n] = dg;
+        crows[n] = dh + b * H;
+        ++n;
+      }
+      // LSTM has no direct h -> h_prev path: dh_{t-1} is the product alone (rows not active keep dh).
+      avx512::gemm_rows(n, arows.data(), int(GH), w.get(), int(H), crows.data(), false);
+    }
+  });
+
+  gemm(true, false, int(GH), int(H), int(BT), 1.0f, dg_all.get(), int(GH), hprev, int(H), 0.0f, a.dw_hh, int(H));
+  column_sums(dg_all.get(), BT, GH, GH, a.db_hh);
+  gemm(true, false, int(GH), int(I), int(BT), 1.0f, dg_all.get(), int(GH), a.x, int(I), 0.0f, a.dw_ih, int(I));
+  gemm(false, false, int(BT), int(I), int(GH), 1.0f, dg_all.get(), int(GH), a.w_ih, int(I), 0.0f, a.dx, int(I));
+  copy_elems(a.db_ih, a.db_hh, GH);  // the same sum: both biases enter every gate pre-activation
+  return RNN_OK;
+}
+
+bool fast_path(int64_t B, int64_t T_, int64_t H) { return use_avx512() && B > 0 && T_ > 0 && H > 0; }
+
 }  // namespace
 
 template <class T>
 int lstm_forward(const SeqFwd<T>& a) {
+  if constexpr (std::is_same_v<T, float>)
+    if (fast_path(a.B, a.T_, a.H)) return lstm_forward_avx512(a);
   return seq_forward<Lstm, T>(a);
 }
 template <class T>
 int lstm_backward(const SeqBwd<T>& a) {
+  if constexpr (std::is_same_v<T, float>)
+    if (fast_path(a.B, a.T_, a.H)) return lstm_backward_avx512(a);
   return seq_backward<Lstm, T>(a);
 }
 template int lstm_forward<float>(const SeqFwd<float>&);

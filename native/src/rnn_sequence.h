@@ -26,6 +26,7 @@
 
 #include "blas.h"
 #include "common.h"
+#include "packed.h"
 #include "workspace.h"
 
 namespace rnn {
@@ -88,8 +89,9 @@ int seq_forward(const SeqFwd<T>& a) {
     }
   }
 
+  StepGemm<T> step(B, H, GH, a.w_hh, true);  // gh = h W_hh^T
   for (int64_t s = 0; s < max_len; ++s) {
-    gemm(false, true, int(B), int(GH), int(H), T(1), h.get(), int(H), a.w_hh, int(H), T(0), gh.get(), int(GH));
+    step.run(h.get(), gh.get(), false);
     for (int64_t b = 0; b < B; ++b) {
       const int64_t L = len_of(a.lengths, b, T_);
       if (s >= L) continue;
@@ -140,6 +142,7 @@ int seq_backward(const SeqBwd<T>& a) {
     if (L < T_) std::fill_n(dg_all.get() + (b * T_ + L) * GC, (T_ - L) * GC, T(0));
   }
 
+  StepGemm<T> step(B, GH, H, a.w_hh, false);  // dh += dGates W_hh
   for (int64_t s = max_len - 1; s >= 0; --s) {
     for (int64_t b = 0; b < B; ++b) {
       const int64_t L = len_of(a.lengths, b, T_);
@@ -165,7 +168,7 @@ int seq_backward(const SeqBwd<T>& a) {
                          Cell::kCell ? dc + b * H : nullptr, dgs_b, dg_all.get() + row * GC);
     }
     // dh_prev = (direct part the cell left in dh) + dGates W_hh; inactive rows add zeros.
-    gemm(false, false, int(B), int(H), int(GH), T(1), dgs.get(), int(GH), a.w_hh, int(H), T(1), dh, int(H));
+    step.run(dgs.get(), dh, true);
   }
 
   // Weight gradients: single gemms over every (b, t) row.

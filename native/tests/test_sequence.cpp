@@ -185,6 +185,8 @@ TEST(sequence, forward_matches_reference) {
       for (int lens = 0; lens < 2; ++lens) {
         check_forward(make(mode, 4, 6, 3, 5, rev, lens));
         check_forward(make(mode, 3, 5, 2, 33, rev, lens));  // H not a multiple of the vector width
+        // 13 rows (uneven row tiles), I + H and 4H past one depth block of the packed kernels
+        check_forward(make(mode, 13, 4, 90, 75, rev, lens));
       }
 }
 
@@ -216,8 +218,9 @@ TEST(sequence, backward_matches_finite_differences) {
 }
 
 TEST(sequence, float32_backward_close_to_float64) {
+  for (int big = 0; big < 2; ++big)
   for (int mode = 0; mode < RNN_MODE_COUNT; ++mode) {
-    Problem p = make(mode, 5, 7, 4, 19, mode % 2 == 1, true);
+    Problem p = big ? make(mode, 13, 4, 90, 75, mode % 2 == 0, true) : make(mode, 5, 7, 4, 19, mode % 2 == 1, true);
     const int64_t B = p.B, T = p.T, I = p.I, H = p.H, GH = p.G() * H;
     auto dy = th::random_vec<double>(B * T * H), dh = th::random_vec<double>(B * H), dc = th::random_vec<double>(B * H);
     std::vector<double> r64;
@@ -245,6 +248,40 @@ TEST(sequence, float32_backward_close_to_float64) {
       if (k == 2 && !p.lstm()) continue;
       CHECK_ALL_NEAR(g32[k], g64[k], g64[k].size(), 1e-4);
     }
+  }
+}
+
+// Rows are independent until the weight gradients, so splitting them across threads must not change
+// a single bit of any output.
+TEST(sequence, threads_give_identical_results) {
+  for (int mode = 0; mode < RNN_MODE_COUNT; ++mode) {
+    Problem p = make(mode, 19, 6, 7, 37, mode == RNN_MODE_LSTM, true);
+    const int64_t B = p.B, T = p.T, I = p.I, H = p.H, GH = p.G() * H;
+    auto f = [](const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); };
+    auto x = f(p.x), h0 = f(p.h0), c0 = f(p.c0), wih = f(p.wih), whh = f(p.whh), bih = f(p.bih), bhh = f(p.bhh);
+    auto dy = f(th::random_vec<double>(B * T * H)), dh = f(th::random_vec<double>(B * H)),
+         dc = f(th::random_vec<double>(B * H));
+    const rnn_seq_desc d = p.desc(RNN_F32);
+    std::vector<float> out[2][10];
+    const int threads[2] = {1, 3};
+    const int before = rnn_get_num_threads();
+    for (int k = 0; k < 2; ++k) {
+      CHECK_OK(rnn_set_num_threads(threads[k]));
+      std::vector<float>* o = out[k];
+      o[0].assign(B * T * H, 0);
+      o[1].assign(B * H, 0);
+      o[2].assign(B * H, 0);
+      std::vector<float> r(rnn_seq_reserve_size(&d));
+      CHECK_OK(rnn_seq_forward(&d, x.data(), h0.data(), c0.data(), wih.data(), whh.data(), bih.data(), bhh.data(),
+                               o[0].data(), o[1].data(), o[2].data(), r.data()));
+      const int64_t sizes[7] = {B * T * I, B * H, B * H, GH * I, GH * H, GH, GH};
+      for (int g = 0; g < 7; ++g) o[3 + g].assign(sizes[g], 0);
+      CHECK_OK(rnn_seq_backward(&d, x.data(), h0.data(), c0.data(), wih.data(), whh.data(), r.data(), dy.data(),
+                                dh.data(), dc.data(), o[3].data(), o[4].data(), o[5].data(), o[6].data(), o[7].data(),
+                                o[8].data(), o[9].data()));
+    }
+    CHECK_OK(rnn_set_num_threads(before));
+    for (int g = 0; g < 10; ++g) CHECK_ALL_NEAR(out[1][g], out[0][g], out[0][g].size(), 0);
   }
 }
 

@@ -1,0 +1,51 @@
+// AVX-512 kernels for the recurrent step (float32 only), in their own translation unit compiled with
+// -mavx512f etc. Nothing here may be called unless cpu.h's use_avx512() said yes.
+//
+// ODR rule for avx512.cpp: it defines only what this header declares, plus file-local helpers; it
+// includes no header with inline functions or templates that other files also instantiate (a
+// linker could otherwise keep the AVX-512 copy of, say, std::min for the whole library).
+//
+// The weights of a step are packed once per call (packed.h) into panels the kernels stream:
+//   gemm_rows: panel p holds op(W)[k][32p .. 32p+31] for every k (zero past N), 32 floats per k.
+//   lstm_fwd_step: panel q holds, for every k of [x | h], the 16 units 16q .. 16q+15 of each gate
+//     (i, f, g, o), 64 floats per k; bias: 64 floats per panel (b_ih + b_hh, same order).
+#pragma once
+
+#include <cstdint>
+
+namespace rnn {
+namespace avx512 {
+
+constexpr int kGemmNR = 32;
+constexpr int kLstmNR = 64;
+constexpr int kAlign = 64;
+
+// c[r][0..N) (+)= a[r][0..K) . B for r < rows; B packed as above (K rows, N columns).
+void gemm_rows(int rows, const float* const* a, int K, const float* bp, int N, float* const* c, bool accumulate);
+
+// One LSTM time step for `rows` batch rows, input projection and recurrent product fused:
+//   pre = x W_ih^T + h W_hh^T + b;  (i, f, g, o) = (σ, σ, tanh, σ)(pre);  c' = f c + i g;  h' = o tanh(c')
+// Per row r: x[r] (I floats), h[r] (H), c_in[r] (H) may alias c_out[r]; h_out[r] must not alias h of
+// any row. gates[r] (4H, order i f g o) and hprev[r] (H, a copy of h[r]) are written when non-null.
+struct LstmStep {
+  int rows, I, H;
+  const float* const* x;
+  const float* const* h;
+  const float* const* c_in;
+  float* const* c_out;
+  float* const* h_out;
+  float* const* gates;  // nullable
+  float* const* hprev;  // nullable
+  const float* w;       // packed [x | h] panels
+  const float* bias;    // packed bias
+  float* scratch;       // rows x 64 floats, 64-byte aligned: partial sums between depth blocks
+};
+void lstm_fwd_step(const LstmStep& s);
+
+// LSTM backward elementwise part for one row: from dh (+ dy when non-null) and dc, the gate
+// gradients dg[0..4H) (order i f g o); dc becomes dc_{t-1}. Same equations as rnn_lstm.cpp.
+void lstm_bwd_row(int H, const float* gates, const float* c_t, const float* c_prev, const float* dh,
+                  const float* dy, float* dc, float* dg);
+
+}  // namespace avx512
+}  // namespace rnn

@@ -1,0 +1,23 @@
+// CPU features and our own threads (besides OpenBLAS's), for the batch-parallel recurrent kernels.
+#pragma once
+
+#include <functional>
+
+namespace rnn {
+
+// True when the float32 step kernels of avx512.cpp may run: the CPU (and OS) support AVX-512 F/VL/DQ
+// and RNN_SIMD does not say otherwise (RNN_SIMD=baseline forces the portable path: OpenBLAS per
+// step plus the compiler-vectorised gate loops; RNN_SIMD=avx512 or unset picks AVX-512 when present).
+bool use_avx512();
+// "avx512" or "baseline": what the step kernels use.
+const char* simd_name();
+
+// The thread count (RNN_NUM_THREADS or rnn_set_num_threads).
+int num_threads();
+
+// Runs fn(0) .. fn(tasks - 1), task 0 on the calling thread and the others on the pool's workers;
+// returns when all are done. The first exception thrown by a task is rethrown here. When the pool is
+// busy (another call from another thread), the tasks run one after another on the caller.
+void parallel_run(int tasks, const std::function<void(int)>& fn);
+
+}  // namespace rnn
