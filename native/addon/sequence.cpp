@@ -69,14 +69,25 @@ Napi::Value SeqForward(const Napi::CallbackInfo& info, bool async) {
   Arr y = new_arr(env, dt, size_t(B * T * H)), hn = new_arr(env, dt, size_t(B * H));
   const bool lstm = s.d.mode == RNN_MODE_LSTM;
   Arr cn = lstm ? new_arr(env, dt, size_t(B * H)) : Arr{};
-  Arr reserve = training ? new_arr(env, dt, size_t(rsize)) : Arr{};
+  Arr reserve;
+  if (training) {
+    // A recycled reserve (the backend's pool) must be exactly this call's size and dtype.
+    Arr given = to_opt_arr(env, o.Get("reserveOut"), fn, "reserveOut");
+    if (given.present()) {
+      need_dtype(env, given, dt, fn, "reserveOut");
+      need_length(env, given, rsize, fn, "reserveOut", dims({rsize}));
+      reserve = given;
+    } else {
+      reserve = new_arr(env, dt, size_t(rsize));
+    }
+  }
   Job job;
   job.result = Napi::Object::New(env);
   job.result.Set("y", y.ta);
   job.result.Set("hN", hn.ta);
   job.result.Set("cN", lstm ? Napi::Value(cn.ta) : env.Null());
   job.result.Set("reserve", training ? Napi::Value(reserve.ta) : env.Null());
-  keep_all(job, {&s.x, &s.h0, &s.c0, &s.wih, &s.whh, &s.lengths, &bih, &bhh});
+  keep_all(job, {&s.x, &s.h0, &s.c0, &s.wih, &s.whh, &s.lengths, &bih, &bhh, &reserve});
   job.run = [d = s.d, x = s.x.data, h0 = s.h0.data, c0 = s.c0.data, wih = s.wih.data, whh = s.whh.data,
              bi = bih.data, bh = bhh.data, yp = y.data, hp = hn.data, cp = cn.data, rp = reserve.data]() {
     return rnn_seq_forward(&d, x, h0, c0, wih, whh, bi, bh, yp, hp, cp, rp);

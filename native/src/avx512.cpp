@@ -20,8 +20,10 @@
 #include <cstdlib>
 namespace rnn {
 namespace avx512 {
-void gemm_rows(int, const float* const*, int, const float*, int, float* const*, bool) { std::abort(); }
+int a_stride(int) { std::abort(); }
+void gemm_rows(int, const float* const*, int, const float*, int, float* const*, bool, float*) { std::abort(); }
 void lstm_fwd_step(const LstmStep&) { std::abort(); }
+void pack_lstm(const float*, const float*, int, int, float*) { std::abort(); }
 void lstm_bwd_row(int, const float*, const float*, const float*, const float*, const float*, float*, float*) {
   std::abort();
 }
@@ -87,29 +89,34 @@ RNN_AI __m512 tanh_v(__m512 x) {
 
 RNN_AI __mmask16 tail_mask(int n) { return n >= 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1u); }
 
-// acc[i][j] += sum_k a[i][k] * bp[k * 16NV + 16j .. +16], k < K.
+// acc[i][j] += sum_k a[i * lda + k] * bp[k * 16NV + 16j .. +16], k < K.
 template <int MR, int NV>
-RNN_AI void outer(__m512 (&acc)[MR][NV], int K, const float* const* a, int a_off, const float* bp) {
+RNN_AI void outer(__m512 (&acc)[MR][NV], int K, const float* a, int lda, const float* bp) {
   constexpr int NR = 16 * NV;
-  const float* ap[MR];
-#pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i) ap[i] = a[i] + a_off;
   for (int k = 0; k < K; ++k) {
     __m512 b[NV];
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) b[j] = _mm512_load_ps(bp + k * NR + 16 * j);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
-      const __m512 x = _mm512_set1_ps(ap[i][k]);
+      const __m512 x = _mm512_set1_ps(a[i * lda + k]);
 #pragma GCC unroll 4
       for (int j = 0; j < NV; ++j) acc[i][j] = _mm512_fmadd_ps(x, b[j], acc[i][j]);
     }
   }
 }
 
-// Rows a[0..MR) times the depth block [k0, k1) of a panel, added to c (or stored when !accumulate).
+// Copies n floats (the A rows are gathered into one buffer before a step's product: rows taken
+// straight from a [B, T, H] tensor sit a multiple of 4 KiB apart for many shapes, e.g. T*H = 25600,
+// and then all share one set of the L1 cache).
+RNN_AI void copy_floats(float* dst, const float* src, int n) {
+  int j = 0;
+  for (; j + 16 <= n; j += 16) _mm512_storeu_ps(dst + j, _mm512_loadu_ps(src + j));
+  if (j < n) _mm512_mask_storeu_ps(dst + j, tail_mask(n - j), _mm512_maskz_loadu_ps(tail_mask(n - j), src + j));
+}
+
 template <int MR>
-void gemm_tile(int k0, int k1, const float* const* a, const float* pp, int n0, int ncols, float* const* c,
+void gemm_tile(int k0, int k1, const float* a, int lda, const float* pp, int n0, int ncols, float* const* c,
                bool accumulate) {
   constexpr int NV = kGemmNR / 16;
   __m512 acc[MR][NV];
@@ -117,7 +124,7 @@ void gemm_tile(int k0, int k1, const float* const* a, const float* pp, int n0, i
   for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) acc[i][j] = _mm512_setzero_ps();
-  outer<MR, NV>(acc, k1 - k0, a, k0, pp + static_cast<int64_t>(k0) * kGemmNR);
+  outer<MR, NV>(acc, k1 - k0, a + k0, lda, pp + static_cast<int64_t>(k0) * kGemmNR);
   __mmask16 m[NV];
 #pragma GCC unroll 4
   for (int j = 0; j < NV; ++j) m[j] = ncols - 16 * j <= 0 ? __mmask16(0) : tail_mask(ncols - 16 * j);
@@ -148,11 +155,9 @@ void lstm_tile(const LstmStep& s, int r0, int q, int k0, int k1) {
 #pragma GCC unroll 4
     for (int g = 0; g < 4; ++g)
       acc[i][g] = _mm512_load_ps(k0 == 0 ? bias + 16 * g : scratch + i * kLstmNR + 16 * g);
-  if (k0 < I) outer<MR, 4>(acc, (k1 < I ? k1 : I) - k0, s.x + r0, k0, wp + static_cast<int64_t>(k0) * kLstmNR);
-  if (k1 > I) {
-    const int h0 = k0 > I ? k0 - I : 0;
-    outer<MR, 4>(acc, k1 - I - h0, s.h + r0, h0, wp + static_cast<int64_t>(I + h0) * kLstmNR);
-  }
+  const int lda = s.a_stride;
+  outer<MR, 4>(acc, k1 - k0, s.a_buf + static_cast<int64_t>(r0) * lda + k0, lda,
+               wp + static_cast<int64_t>(k0) * kLstmNR);
   if (k1 < I + H) {
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i)
@@ -170,7 +175,7 @@ void lstm_tile(const LstmStep& s, int r0, int q, int k0, int k1) {
     const __m512 cp = _mm512_maskz_loadu_ps(m, s.c_in[r] + j0);
     const __m512 cn = _mm512_fmadd_ps(fg, cp, _mm512_mul_ps(ig, gg));
     const __m512 hn = _mm512_mul_ps(og, tanh_v(cn));
-    if (s.hprev) _mm512_mask_storeu_ps(s.hprev[r] + j0, m, _mm512_maskz_loadu_ps(m, s.h[r] + j0));
+    if (s.hprev) _mm512_mask_storeu_ps(s.hprev[r] + j0, m, _mm512_maskz_loadu_ps(m, s.a_buf + int64_t(r) * lda + I + j0));
     _mm512_mask_storeu_ps(s.c_out[r] + j0, m, cn);
     _mm512_mask_storeu_ps(s.h_out[r] + j0, m, hn);
     if (s.gates) {
@@ -219,14 +224,15 @@ RNN_AI int depth_blocks(int K, int bytes_per_k) {
 
 struct GemmTiles {
   int k0, k1;
-  const float* const* a;
+  const float* a;
+  int lda;
   const float* pp;
   int n0, ncols;
   float* const* c;
   bool accumulate;
   template <int MR>
   void run(int r) const {
-    gemm_tile<MR>(k0, k1, a + r, pp, n0, ncols, c + r, accumulate);
+    gemm_tile<MR>(k0, k1, a + static_cast<int64_t>(r) * lda, lda, pp, n0, ncols, c + r, accumulate);
   }
 };
 
@@ -241,7 +247,12 @@ struct LstmTiles {
 
 }  // namespace
 
-void gemm_rows(int rows, const float* const* a, int K, const float* bp, int N, float* const* c, bool accumulate) {
+int a_stride(int K) { return (K + 15) / 16 * 16 + 16; }
+
+void gemm_rows(int rows, const float* const* a, int K, const float* bp, int N, float* const* c, bool accumulate,
+               float* a_buf) {
+  const int lda = a_stride(K);
+  for (int r = 0; r < rows; ++r) copy_floats(a_buf + static_cast<int64_t>(r) * lda, a[r], K);
   const int panels = (N + kGemmNR - 1) / kGemmNR;
   const int blocks = depth_blocks(K, kGemmNR * 4);
   for (int p = 0; p < panels; ++p) {
@@ -249,19 +260,46 @@ void gemm_rows(int rows, const float* const* a, int K, const float* bp, int N, f
     const int n0 = p * kGemmNR, ncols = N - n0;
     for (int kb = 0; kb < blocks; ++kb) {
       const int k0 = int(int64_t(K) * kb / blocks), k1 = int(int64_t(K) * (kb + 1) / blocks);
-      for_row_tiles<12>(rows, GemmTiles{k0, k1, a, pp, n0, ncols, c, accumulate || kb > 0});
+      for_row_tiles<12>(rows, GemmTiles{k0, k1, a_buf, lda, pp, n0, ncols, c, accumulate || kb > 0});
     }
   }
 }
 
 void lstm_fwd_step(const LstmStep& s) {
   const int panels = (s.H + 15) / 16, K = s.I + s.H;
+  for (int r = 0; r < s.rows; ++r) {
+    float* row = s.a_buf + static_cast<int64_t>(r) * s.a_stride;
+    copy_floats(row, s.x[r], s.I);
+    copy_floats(row + s.I, s.h[r], s.H);
+  }
   const int blocks = depth_blocks(K, kLstmNR * 4);
   for (int q = 0; q < panels; ++q)
     for (int kb = 0; kb < blocks; ++kb) {
       const int k0 = int(int64_t(K) * kb / blocks), k1 = int(int64_t(K) * (kb + 1) / blocks);
       for_row_tiles<6>(s.rows, LstmTiles{s, q, k0, k1});
     }
+}
+
+void pack_lstm(const float* w_ih, const float* w_hh, int I, int H, float* out) {
+  const int panels = (H + 15) / 16, K = I + H;
+  for (int q = 0; q < panels; ++q) {
+    float* dst = out + static_cast<int64_t>(q) * K * kLstmNR;
+    const __mmask16 m = tail_mask(H - 16 * q);
+    for (int g = 0; g < 4; ++g) {
+      // lane l reads row g*H + 16q + l of W_ih / W_hh: one gather per k
+      const int64_t unit0 = static_cast<int64_t>(g) * H + 16 * q;
+      const __m512i rows_i = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                _mm512_set1_epi32(I));
+      const __m512i rows_h = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                _mm512_set1_epi32(H));
+      for (int k = 0; k < I; ++k)
+        _mm512_store_ps(dst + static_cast<int64_t>(k) * kLstmNR + 16 * g,
+                        _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, rows_i, w_ih + unit0 * I + k, 4));
+      for (int k = 0; k < H; ++k)
+        _mm512_store_ps(dst + static_cast<int64_t>(I + k) * kLstmNR + 16 * g,
+                        _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, rows_h, w_hh + unit0 * H + k, 4));
+    }
+  }
 }
 
 void lstm_bwd_row(int H, const float* gates, const float* c_t, const float* c_prev, const float* dh,

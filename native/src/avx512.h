@@ -20,8 +20,13 @@ constexpr int kGemmNR = 32;
 constexpr int kLstmNR = 64;
 constexpr int kAlign = 64;
 
+// Row stride of the gathered A rows for depth K (the kernels copy their A rows into a_buf, which
+// must hold rows * a_stride(K) floats).
+int a_stride(int K);
+
 // c[r][0..N) (+)= a[r][0..K) . B for r < rows; B packed as above (K rows, N columns).
-void gemm_rows(int rows, const float* const* a, int K, const float* bp, int N, float* const* c, bool accumulate);
+void gemm_rows(int rows, const float* const* a, int K, const float* bp, int N, float* const* c, bool accumulate,
+               float* a_buf);
 
 // One LSTM time step for `rows` batch rows, input projection and recurrent product fused:
 //   pre = x W_ih^T + h W_hh^T + b;  (i, f, g, o) = (σ, σ, tanh, σ)(pre);  c' = f c + i g;  h' = o tanh(c')
@@ -39,8 +44,12 @@ struct LstmStep {
   const float* w;       // packed [x | h] panels
   const float* bias;    // packed bias
   float* scratch;       // rows x 64 floats, 64-byte aligned: partial sums between depth blocks
+  float* a_buf;         // rows x a_stride floats: the gathered [x | h] rows
+  int a_stride;         // a_stride(I + H)
 };
 void lstm_fwd_step(const LstmStep& s);
+// [W_ih | W_hh] into the lstm_fwd_step panels (out: zeroed, 64-byte aligned, panels * (I+H) * 64).
+void pack_lstm(const float* w_ih, const float* w_hh, int I, int H, float* out);
 
 // LSTM backward elementwise part for one row: from dh (+ dy when non-null) and dc, the gate
 // gradients dg[0..4H) (order i f g o); dc becomes dc_{t-1}. Same equations as rnn_lstm.cpp.

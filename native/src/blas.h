@@ -3,6 +3,8 @@
 
 #include <cblas.h>
 
+#include "parallel.h"
+
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -19,22 +21,51 @@ inline void scale_rows(int M, int N, T beta, T* C, int ldc) {
   }
 }
 
-// C[M,N] = alpha * op(A) op(B) + beta * C, row-major. Guards the degenerate sizes BLAS may reject
-// (a zero leading dimension) or skip (K == 0 must still scale C by beta).
-inline void gemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
-                 int ldb, float beta, float* C, int ldc) {
-  if (M == 0 || N == 0) return;
-  if (K == 0) return scale_rows(M, N, beta, C, ldc);
+inline void blas_call(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
+                      int ldb, float beta, float* C, int ldc) {
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda,
               B, ldb, beta, C, ldc);
 }
-
-inline void gemm(bool ta, bool tb, int M, int N, int K, double alpha, const double* A, int lda, const double* B,
-                 int ldb, double beta, double* C, int ldc) {
-  if (M == 0 || N == 0) return;
-  if (K == 0) return scale_rows(M, N, beta, C, ldc);
+inline void blas_call(bool ta, bool tb, int M, int N, int K, double alpha, const double* A, int lda, const double* B,
+                      int ldb, double beta, double* C, int ldc) {
   cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda,
               B, ldb, beta, C, ldc);
+}
+
+// How many of our threads a gemm of this size is worth: none below ~4 MFLOP (waking a worker costs
+// more than it saves), and slices of at least 16 rows or columns.
+inline int gemm_tasks(int M, int N, int K) {
+  const int threads = num_threads();
+  if (threads <= 1 || 2.0 * M * N * K < 4e6) return 1;
+  const int by_size = (M > N ? M : N) / 16;
+  return by_size < threads ? (by_size > 1 ? by_size : 1) : threads;
+}
+
+// C[M,N] = alpha * op(A) op(B) + beta * C, row-major. Guards the degenerate sizes BLAS may reject
+// (a zero leading dimension) or skip (K == 0 must still scale C by beta).
+//
+// Threads: OpenBLAS itself runs single-threaded (runtime.cpp); a large gemm is cut into slices of C
+// (rows, or columns when C is wide) that our pool runs at once. One set of threads for everything,
+// sleeping when idle: OpenBLAS's own workers busy-wait after each call and would take the cores
+// the recurrent kernels' threads need.
+template <class T>
+inline void gemm(bool ta, bool tb, int M, int N, int K, T alpha, const T* A, int lda, const T* B, int ldb, T beta,
+                 T* C, int ldc) {
+  if (M == 0 || N == 0) return;
+  if (K == 0) return scale_rows(M, N, beta, C, ldc);
+  const int tasks = gemm_tasks(M, N, K);
+  if (tasks <= 1) return blas_call(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  const bool by_rows = M >= N;
+  const int64_t n = by_rows ? M : N;
+  parallel_run(tasks, [&](int k) {
+    const int lo = int(n * k / tasks), hi = int(n * (k + 1) / tasks);
+    if (hi <= lo) return;
+    if (by_rows)  // rows lo..hi of op(A) and C
+      blas_call(ta, tb, hi - lo, N, K, alpha, ta ? A + lo : A + int64_t(lo) * lda, lda, B, ldb, beta,
+                C + int64_t(lo) * ldc, ldc);
+    else  // columns lo..hi of op(B) and C
+      blas_call(ta, tb, M, hi - lo, K, alpha, A, lda, tb ? B + int64_t(lo) * ldb : B + lo, ldb, beta, C + lo, ldc);
+  });
 }
 
 inline void blas_set_threads(int n) {

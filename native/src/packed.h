@@ -46,18 +46,8 @@ inline AlignedFloats pack_gemm_panels(const float* W, bool trans, int64_t K, int
 
 // [W_ih | W_hh] of an LSTM (each [4H, I] / [4H, H], gates i f g o) in lstm_fwd_step panels.
 inline AlignedFloats pack_lstm_panels(const float* w_ih, const float* w_hh, int64_t I, int64_t H) {
-  constexpr int NR = avx512::kLstmNR;
-  const int64_t panels = (H + 15) / 16, K = I + H;
-  AlignedFloats out = aligned_zeros(panels * K * NR);
-  for (int64_t q = 0; q < panels; ++q) {
-    float* dst = out.get() + q * K * NR;
-    for (int g = 0; g < 4; ++g)
-      for (int64_t l = 0; l < 16 && 16 * q + l < H; ++l) {
-        const int64_t unit = g * H + 16 * q + l;
-        for (int64_t k = 0; k < I; ++k) dst[k * NR + 16 * g + l] = w_ih[unit * I + k];
-        for (int64_t k = 0; k < H; ++k) dst[(I + k) * NR + 16 * g + l] = w_hh[unit * H + k];
-      }
-  }
+  AlignedFloats out = aligned_zeros((H + 15) / 16 * (I + H) * avx512::kLstmNR);
+  avx512::pack_lstm(w_ih, w_hh, int(I), int(H), out.get());
   return out;
 }
 
@@ -83,6 +73,7 @@ class StepGemm {
         packed_ = pack_gemm_panels(W, trans, K, N);
         a_.resize(static_cast<size_t>(M));
         c_.resize(static_cast<size_t>(M));
+        abuf_ = aligned_zeros(M * avx512::a_stride(int(K)));
       }
     }
   }
@@ -94,7 +85,7 @@ class StepGemm {
           a_[i] = A + i * K_;
           c_[i] = C + i * N_;
         }
-        avx512::gemm_rows(int(M_), a_.data(), int(K_), packed_.get(), int(N_), c_.data(), accumulate);
+        avx512::gemm_rows(int(M_), a_.data(), int(K_), packed_.get(), int(N_), c_.data(), accumulate, abuf_.get());
         return;
       }
     }
@@ -106,7 +97,7 @@ class StepGemm {
   int64_t M_, K_, N_;
   const T* W_;
   bool trans_;
-  AlignedFloats packed_;
+  AlignedFloats packed_, abuf_;
   std::vector<const float*> a_;
   std::vector<float*> c_;
 };

@@ -133,6 +133,8 @@ int lstm_forward_avx512(const SeqFwd<float>& a) {
     std::vector<const float*> xs(nb), hs(nb), cin(nb);
     std::vector<float*> cout(nb), hout(nb), gts(nb), hps(nb);
     AlignedFloats scratch = aligned_zeros(nb * avx512::kLstmNR);
+    const int lda = avx512::a_stride(int(I + H));
+    AlignedFloats abuf = aligned_zeros(nb * lda);
     int64_t max_len = 0;
     for (int64_t b = b0; b < b1; ++b) max_len = std::max(max_len, len_of(a.lengths, b, T_));
     for (int64_t s = 0; s < max_len; ++s) {
@@ -158,7 +160,7 @@ int lstm_forward_avx512(const SeqFwd<float>& a) {
       const avx512::LstmStep st{n,          int(I),      int(H),      xs.data(), hs.data(),
                                 cin.data(), cout.data(), hout.data(), training ? gts.data() : nullptr,
                                 training ? hps.data() : nullptr,       w.get(),   bias.get(),
-                                scratch.get()};
+                                scratch.get(), abuf.get(), lda};
       avx512::lstm_fwd_step(st);
     }
   });
@@ -204,6 +206,7 @@ int lstm_backward_avx512(const SeqBwd<float>& a) {
     const int64_t b0 = block_start(B, tasks, k), b1 = block_start(B, tasks, k + 1), nb = b1 - b0;
     std::vector<const float*> arows(nb);
     std::vector<float*> crows(nb);
+    AlignedFloats abuf = aligned_zeros(nb * avx512::a_stride(int(GH)));
     int64_t max_len = 0;
     for (int64_t b = b0; b < b1; ++b) max_len = std::max(max_len, len_of(a.lengths, b, T_));
     for (int64_t s = max_len - 1; s >= 0; --s) {
@@ -222,7 +225,7 @@ int lstm_backward_avx512(const SeqBwd<float>& a) {
         ++n;
       }
       // LSTM has no direct h -> h_prev path: dh_{t-1} is the product alone (rows not active keep dh).
-      avx512::gemm_rows(n, arows.data(), int(GH), w.get(), int(H), crows.data(), false);
+      avx512::gemm_rows(n, arows.data(), int(GH), w.get(), int(H), crows.data(), false, abuf.get());
     }
   });
 

@@ -88,7 +88,7 @@ static void do_init() {
     if (end != env && *end == '\0' && v >= 1 && v <= 1024) n = static_cast<int>(v);
     else std::fprintf(stderr, "rnn: ignoring RNN_NUM_THREADS='%s' (expected an integer >= 1)\n", env);
   }
-  blas_set_threads(n);
+  blas_set_threads(1);  // our pool slices large gemms (blas.h); OpenBLAS's own threads would spin
   g_threads = n;
   g_blas_info = blas_description();
 }
@@ -233,7 +233,6 @@ int rnn_init(void) {
 int rnn_set_num_threads(int n) {
   rnn_init();
   RNN_REQUIRE(n >= 1 && n <= 1024, RNN_ERR_ARG, "rnn_set_num_threads: n must be in 1..1024, got %d", n);
-  rnn::blas_set_threads(n);
   rnn::g_threads = n;
   return RNN_OK;
 }

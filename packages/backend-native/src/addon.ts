@@ -39,6 +39,8 @@ export interface SeqForwardOptions extends SeqOptions {
   biasIh: Arr;
   biasHh: Arr;
   training: boolean;
+  /** Training only: a recycled reserve of exactly the size the forward needs (else a new one). */
+  reserveOut?: Arr | null;
 }
 
 export interface SeqForwardOut {

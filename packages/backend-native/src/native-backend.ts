@@ -34,10 +34,55 @@ import { arr, optArr } from './storage.js';
  * cuDNN-style whole-sequence recurrences (one gemm for all input projections, one gemm per step);
  * `rnnForwardAsync`/`rnnBackwardAsync` run them off the event loop.
  */
+/** Elements of a fused sequence reserve (rnn_seq_reserve_size): gates, h_prev, and LSTM's c / GRU's hn. */
+function seqReserveSize(args: RnnForwardArgs): number {
+  const [batch, steps] = args.x.shape as [number, number, number];
+  const hidden = args.h0.shape[1]!;
+  const per = args.mode === 'lstm' ? 6 : args.mode === 'gru' ? 5 : 2;
+  return batch * steps * hidden * per;
+}
+
+/**
+ * Released training reserves, kept for the next forward that needs the same size (at most
+ * `maxBuffers` buffers and `maxBytes` in all; the oldest go first). What a recycled buffer held
+ * does not matter: the forward writes every element its backward reads.
+ */
+export class ReservePool {
+  private readonly free: Arr[] = [];
+  private bytes = 0;
+  constructor(
+    private readonly maxBuffers = 8,
+    private readonly maxBytes = 256 * 1024 * 1024,
+  ) {}
+
+  take(dtype: DType, length: number): Arr | null {
+    const want = dtype === 'float32' ? Float32Array : dtype === 'float64' ? Float64Array : null;
+    if (!want) return null;
+    const i = this.free.findIndex((a) => a.length === length && a instanceof want);
+    if (i < 0) return null;
+    const [a] = this.free.splice(i, 1) as [Arr];
+    this.bytes -= a.byteLength;
+    return a;
+  }
+
+  give(a: Arr): void {
+    if (a.byteLength > this.maxBytes || this.free.includes(a)) return;
+    this.free.push(a);
+    this.bytes += a.byteLength;
+    while (this.free.length > this.maxBuffers || this.bytes > this.maxBytes) this.bytes -= this.free.shift()!.byteLength;
+  }
+
+  /** Buffers held now (for tests). */
+  get size(): number {
+    return this.free.length;
+  }
+}
+
 export class NativeBackend implements Backend {
   readonly name = 'native';
   readonly dtypes: readonly DType[] = ['float32', 'float64', 'int32'];
   private readonly addon: NativeAddon;
+  private readonly reserves = new ReservePool();
   private readonly codes: NativeAddon['codes'];
 
   constructor(addon: NativeAddon) {
@@ -221,7 +266,9 @@ export class NativeBackend implements Backend {
 
   rnnForward(args: RnnForwardArgs): RnnForwardResult {
     try {
-      return seqForwardResult(args, this.addon.rnnForward(seqForwardOptions(this.codes, args)));
+      const o = seqForwardOptions(this.codes, args);
+      if (o.training) o.reserveOut = this.reserves.take(args.x.dtype, seqReserveSize(args));
+      return seqForwardResult(args, this.addon.rnnForward(o));
     } catch (e) {
       rethrow(e);
     }
@@ -247,6 +294,8 @@ export class NativeBackend implements Backend {
   /** `rnnBackward` on the libuv thread pool. */
   async rnnBackwardAsync(args: RnnBackwardArgs): Promise<RnnBackwardResult> {
     try {
+      const r = args.forward.reserve as { asyncUse?: boolean } | null;
+      if (r) r.asyncUse = true; // read on another thread: never recycled (disposeReserve)
       return await this.addon.rnnBackwardAsync(seqBackwardOptions(this.codes, args));
     } catch (e) {
       rethrow(e);
@@ -298,7 +347,14 @@ export class NativeBackend implements Backend {
   }
 
   disposeReserve(reserve: unknown): void {
-    // Dropping the reference lets the GC free the buffer now rather than with the graph.
-    if (reserve && typeof reserve === 'object' && 'data' in reserve) (reserve as { data: Arr | null }).data = null;
+    // The buffer goes back to the pool for the next training forward of the same size (a training
+    // loop allocates the same reserves every step: recycling them saves the zero-fill, the page
+    // faults and the GC work of tens of MB per step). Reserves an async backward may still be
+    // reading are never recycled, only released.
+    if (reserve && typeof reserve === 'object' && 'data' in reserve) {
+      const r = reserve as { kind?: string; data: Arr | null; asyncUse?: boolean };
+      if (r.kind === 'rnn' && r.data && !r.asyncUse) this.reserves.give(r.data);
+      r.data = null;
+    }
   }
 }
