@@ -173,7 +173,11 @@ inline std::vector<int> to_ints(Napi::Env env, const Napi::Value& v, const char*
 }
 
 // A new typed array of n elements for a kernel to fill (JS-allocated, so the GC owns it).
-inline Arr new_arr(Napi::Env env, int dtype, size_t n) {
+//
+// uninit: the kernel writes every element (the fused sequence kernels' outputs and reserve), so
+// skip the zero-fill: a Node Buffer's memory (napi_create_buffer, never from the JS pool) is not
+// cleared, and the typed array is a view of its whole ArrayBuffer.
+inline Arr new_arr(Napi::Env env, int dtype, size_t n, bool uninit = false) {
   const napi_typedarray_type type =
       dtype == RNN_F32 ? napi_float32_array : dtype == RNN_F64 ? napi_float64_array : napi_int32_array;
   const size_t es = dtype == RNN_F64 ? 8 : 4;
@@ -193,7 +197,22 @@ inline Arr new_arr(Napi::Env env, int dtype, size_t n) {
   napi_value buf, ta;
   // JS-allocated (not external buffers with finalizers): measured as fast or faster at every size,
   // and V8 sees the memory pressure directly.
-  const bool ok = napi_create_arraybuffer(env, n * es, &data, &buf) == napi_ok;
+  bool ok;
+  if (uninit && n > 0) {
+    napi_value node_buf;
+    ok = napi_create_buffer(env, n * es, &data, &node_buf) == napi_ok;
+    napi_typedarray_type bt;
+    size_t blen = 0, boff = 1;
+    void* bdata = nullptr;
+    ok = ok && napi_get_typedarray_info(env, node_buf, &bt, &blen, &bdata, &buf, &boff) == napi_ok && boff == 0 &&
+         reinterpret_cast<uintptr_t>(data) % es == 0;
+    if (!ok) {  // not the layout expected: fall back to a zeroed ArrayBuffer
+      data = nullptr;
+      ok = napi_create_arraybuffer(env, n * es, &data, &buf) == napi_ok;
+    }
+  } else {
+    ok = napi_create_arraybuffer(env, n * es, &data, &buf) == napi_ok;
+  }
   if (!ok || napi_create_typedarray(env, type, n, buf, 0, &ta) != napi_ok)
     throw_code(env, "E_BACKEND", "could not allocate an array of " + std::to_string(n) + " elements (out of memory?)");
   Arr a;

@@ -66,9 +66,10 @@ Napi::Value SeqForward(const Napi::CallbackInfo& info, bool async) {
   const int64_t rsize = rnn_seq_reserve_size(&s.d);  // also checks lengths
   if (rsize < 0) check_status(env, RNN_ERR_INDEX);
 
-  Arr y = new_arr(env, dt, size_t(B * T * H)), hn = new_arr(env, dt, size_t(B * H));
+  // Every element of the outputs is written by the kernel (padded steps as zeros): no zero-fill.
+  Arr y = new_arr(env, dt, size_t(B * T * H), true), hn = new_arr(env, dt, size_t(B * H), true);
   const bool lstm = s.d.mode == RNN_MODE_LSTM;
-  Arr cn = lstm ? new_arr(env, dt, size_t(B * H)) : Arr{};
+  Arr cn = lstm ? new_arr(env, dt, size_t(B * H), true) : Arr{};
   Arr reserve;
   if (training) {
     // A recycled reserve (the backend's pool) must be exactly this call's size and dtype.
@@ -78,7 +79,7 @@ Napi::Value SeqForward(const Napi::CallbackInfo& info, bool async) {
       need_length(env, given, rsize, fn, "reserveOut", dims({rsize}));
       reserve = given;
     } else {
-      reserve = new_arr(env, dt, size_t(rsize));
+      reserve = new_arr(env, dt, size_t(rsize), true);
     }
   }
   Job job;
@@ -119,10 +120,10 @@ Napi::Value SeqBackward(const Napi::CallbackInfo& info, bool async) {
   Arr dcn = lstm ? field_opt(env, o, fn, "dcN") : Arr{};
   if (dcn.present()) need(env, dcn, dt, B * H, fn, "dcN", dims({B, H}));
 
-  Arr dx = new_arr(env, dt, size_t(B * T * I)), dh0 = new_arr(env, dt, size_t(B * H));
-  Arr dc0 = lstm ? new_arr(env, dt, size_t(B * H)) : Arr{};
-  Arr dwih = new_arr(env, dt, size_t(GH * I)), dwhh = new_arr(env, dt, size_t(GH * H));
-  Arr dbih = new_arr(env, dt, size_t(GH)), dbhh = new_arr(env, dt, size_t(GH));
+  Arr dx = new_arr(env, dt, size_t(B * T * I), true), dh0 = new_arr(env, dt, size_t(B * H), true);
+  Arr dc0 = lstm ? new_arr(env, dt, size_t(B * H), true) : Arr{};
+  Arr dwih = new_arr(env, dt, size_t(GH * I), true), dwhh = new_arr(env, dt, size_t(GH * H), true);
+  Arr dbih = new_arr(env, dt, size_t(GH), true), dbhh = new_arr(env, dt, size_t(GH), true);
   Job job;
   job.result = Napi::Object::New(env);
   job.result.Set("dx", dx.ta);

@@ -20,11 +20,16 @@ constexpr int kGemmNR = 32;
 constexpr int kLstmNR = 64;
 constexpr int kAlign = 64;
 
-// Row stride of the gathered A rows for depth K (the kernels copy their A rows into a_buf, which
-// must hold rows * a_stride(K) floats).
+// Floats per row of a_buf for depth K: the kernels gather their A rows into a_buf (k-major within each
+// row tile), which must hold rows * a_stride(K) floats.
 int a_stride(int K);
 
-// c[r][0..N) (+)= a[r][0..K) . B for r < rows; B packed as above (K rows, N columns).
+// op(W) [K, N] into gemm_rows panels: W is [N, K] when trans, else [K, N]. out: zeroed, aligned,
+// ceil(N / 32) * K * 32 floats.
+void pack_gemm(const float* W, bool trans, int K, int N, float* out);
+
+// c[r][0..N) (+)= a[r][0..K) . B for r < rows; B packed as above (K rows, N columns). Any number of
+// rows (processed in chunks of 192: a_buf needs min(rows, 192) * a_stride(K) floats).
 void gemm_rows(int rows, const float* const* a, int K, const float* bp, int N, float* const* c, bool accumulate,
                float* a_buf);
 
@@ -44,7 +49,7 @@ struct LstmStep {
   const float* w;       // packed [x | h] panels
   const float* bias;    // packed bias
   float* scratch;       // rows x 64 floats, 64-byte aligned: partial sums between depth blocks
-  float* a_buf;         // rows x a_stride floats: the gathered [x | h] rows
+  float* a_buf;         // rows x a_stride floats: the gathered [x | h] rows (kernel scratch)
   int a_stride;         // a_stride(I + H)
 };
 void lstm_fwd_step(const LstmStep& s);

@@ -30,31 +30,66 @@ inline AlignedFloats aligned_zeros(int64_t n) {
   return AlignedFloats(static_cast<float*>(p));
 }
 
-// op(W) [K, N] in gemm_rows panels: W is [N, K] when trans (C = A W^T), else [K, N].
-inline AlignedFloats pack_gemm_panels(const float* W, bool trans, int64_t K, int64_t N) {
-  constexpr int NR = avx512::kGemmNR;
-  const int64_t panels = (N + NR - 1) / NR;
-  AlignedFloats out = aligned_zeros(panels * K * NR);
-  for (int64_t p = 0; p < panels; ++p) {
-    float* dst = out.get() + p * K * NR;
-    const int64_t n0 = p * NR, nc = N - n0 < NR ? N - n0 : NR;
-    for (int64_t k = 0; k < K; ++k)
-      for (int64_t l = 0; l < nc; ++l) dst[k * NR + l] = trans ? W[(n0 + l) * K + k] : W[k * N + n0 + l];
+// n floats, 64-byte aligned, contents undefined.
+inline AlignedFloats aligned_uninit(int64_t n) {
+  const size_t bytes = ((static_cast<size_t>(n > 0 ? n : 1) * sizeof(float)) + 63) / 64 * 64;
+  void* p = std::aligned_alloc(avx512::kAlign, bytes);
+  if (!p) throw std::bad_alloc();
+  return AlignedFloats(static_cast<float*>(p));
+}
+
+// Per-thread scratch that outlives a call: the fused kernels need the same multi-MB buffers on every
+// call of a training loop, and a fresh allocation of that size is a fresh mmap (page faults, zeroing
+// by the kernel) each time. slot: which buffer (a call uses distinct slots for what it needs at
+// once); n floats, contents undefined. Buffers above kMaxCached are not kept.
+enum WorkSlot { kSlotWeights = 0, kSlotBias, kSlotA, kSlotScratch, kSlotGrad, kSlotCount };
+inline float* workspace(WorkSlot slot, int64_t n) {
+  constexpr int64_t kMaxCached = int64_t(64) << 20;  // floats (256 MB)
+  struct Cache {
+    AlignedFloats buf[kSlotCount];
+    int64_t cap[kSlotCount] = {};
+  };
+  thread_local Cache cache;
+  if (n > cache.cap[slot] || (cache.cap[slot] > kMaxCached && n < cache.cap[slot] / 2)) {
+    cache.buf[slot].reset();
+    cache.buf[slot] = aligned_uninit(n);
+    cache.cap[slot] = n;
   }
+  return cache.buf[slot].get();
+}
+
+// op(W) [K, N] in gemm_rows panels: W is [N, K] when trans (C = A W^T), else [K, N]. Into `out`
+// (ceil(N / 32) * K * 32 floats) when given, else a new buffer.
+inline float* pack_gemm_panels(const float* W, bool trans, int64_t K, int64_t N, float* out) {
+  constexpr int NR = avx512::kGemmNR;
+  const int64_t n = (N + NR - 1) / NR * K * NR;
+  std::memset(out, 0, sizeof(float) * static_cast<size_t>(n));
+  avx512::pack_gemm(W, trans, int(K), int(N), out);
+  return out;
+}
+inline int64_t gemm_panels_size(int64_t K, int64_t N) {
+  constexpr int NR = avx512::kGemmNR;
+  return (N + NR - 1) / NR * K * NR;
+}
+inline AlignedFloats pack_gemm_panels(const float* W, bool trans, int64_t K, int64_t N) {
+  AlignedFloats out = aligned_uninit(gemm_panels_size(K, N));
+  pack_gemm_panels(W, trans, K, N, out.get());
   return out;
 }
 
-// [W_ih | W_hh] of an LSTM (each [4H, I] / [4H, H], gates i f g o) in lstm_fwd_step panels.
-inline AlignedFloats pack_lstm_panels(const float* w_ih, const float* w_hh, int64_t I, int64_t H) {
-  AlignedFloats out = aligned_zeros((H + 15) / 16 * (I + H) * avx512::kLstmNR);
-  avx512::pack_lstm(w_ih, w_hh, int(I), int(H), out.get());
+// [W_ih | W_hh] of an LSTM (each [4H, I] / [4H, H], gates i f g o) in lstm_fwd_step panels, into
+// `out` (lstm_panels_size floats); I = 0 packs W_hh alone.
+inline int64_t lstm_panels_size(int64_t I, int64_t H) { return (H + 15) / 16 * (I + H) * avx512::kLstmNR; }
+inline float* pack_lstm_panels(const float* w_ih, const float* w_hh, int64_t I, int64_t H, float* out) {
+  std::memset(out, 0, sizeof(float) * static_cast<size_t>(lstm_panels_size(I, H)));
+  avx512::pack_lstm(w_ih, w_hh, int(I), int(H), out);
   return out;
 }
 
-inline AlignedFloats pack_lstm_bias(const float* b_ih, const float* b_hh, int64_t H) {
+inline float* pack_lstm_bias(const float* b_ih, const float* b_hh, int64_t H, float* out) {
   constexpr int NR = avx512::kLstmNR;
   const int64_t panels = (H + 15) / 16;
-  AlignedFloats out = aligned_zeros(panels * NR);
+  std::memset(out, 0, sizeof(float) * static_cast<size_t>(panels * NR));
   for (int64_t q = 0; q < panels; ++q)
     for (int g = 0; g < 4; ++g)
       for (int64_t l = 0; l < 16 && 16 * q + l < H; ++l)

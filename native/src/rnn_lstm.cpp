@@ -112,8 +112,8 @@ int lstm_forward_avx512(const SeqFwd<float>& a) {
   float* gates = training ? a.reserve : nullptr;
   float* hprev = training ? a.reserve + BT * GH : nullptr;
   float* extra = training ? a.reserve + BT * GH + BT * H : nullptr;
-  AlignedFloats w = pack_lstm_panels(a.w_ih, a.w_hh, I, H);
-  AlignedFloats bias = pack_lstm_bias(a.b_ih, a.b_hh, H);
+  float* w = pack_lstm_panels(a.w_ih, a.w_hh, I, H, workspace(kSlotWeights, lstm_panels_size(I, H)));
+  float* bias = pack_lstm_bias(a.b_ih, a.b_hh, H, workspace(kSlotBias, (H + 15) / 16 * avx512::kLstmNR));
   Buf<float> zeros = alloc<float>(H);
   std::fill_n(zeros.get(), H, 0.0f);
   Buf<float> cbuf = training ? nullptr : alloc<float>(B * H);  // inference: c in place
@@ -132,9 +132,9 @@ int lstm_forward_avx512(const SeqFwd<float>& a) {
     const int64_t b0 = block_start(B, tasks, k), b1 = block_start(B, tasks, k + 1), nb = b1 - b0;
     std::vector<const float*> xs(nb), hs(nb), cin(nb);
     std::vector<float*> cout(nb), hout(nb), gts(nb), hps(nb);
-    AlignedFloats scratch = aligned_zeros(nb * avx512::kLstmNR);
+    float* scratch = workspace(kSlotScratch, nb * avx512::kLstmNR);
     const int lda = avx512::a_stride(int(I + H));
-    AlignedFloats abuf = aligned_zeros(nb * lda);
+    float* abuf = workspace(kSlotA, nb * lda);
     int64_t max_len = 0;
     for (int64_t b = b0; b < b1; ++b) max_len = std::max(max_len, len_of(a.lengths, b, T_));
     for (int64_t s = 0; s < max_len; ++s) {
@@ -157,10 +157,21 @@ int lstm_forward_avx512(const SeqFwd<float>& a) {
         }
         ++n;
       }
-      const avx512::LstmStep st{n,          int(I),      int(H),      xs.data(), hs.data(),
-                                cin.data(), cout.data(), hout.data(), training ? gts.data() : nullptr,
-                                training ? hps.data() : nullptr,       w.get(),   bias.get(),
-                                scratch.get(), abuf.get(), lda};
+      const avx512::LstmStep st{n,
+                                int(I),
+                                int(H),
+                                xs.data(),
+                                hs.data(),
+                                cin.data(),
+                                cout.data(),
+                                hout.data(),
+                                training ? gts.data() : nullptr,
+                                training ? hps.data() : nullptr,
+                                w,
+                                bias,
+                                scratch,
+                                abuf,
+                                lda};
       avx512::lstm_fwd_step(st);
     }
   });
@@ -184,7 +195,7 @@ int lstm_backward_avx512(const SeqBwd<float>& a) {
   const float* gates = a.reserve;
   const float* hprev = a.reserve + BT * GH;
   const float* extra = a.reserve + BT * GH + BT * H;
-  Buf<float> dg_all = alloc<float>(BT * GH);
+  float* dg_all = workspace(kSlotGrad, BT * GH);
   Buf<float> zeros = alloc<float>(H);
   std::fill_n(zeros.get(), H, 0.0f);
   float* dh = a.dh0;
@@ -197,16 +208,16 @@ int lstm_backward_avx512(const SeqBwd<float>& a) {
   else std::fill_n(dc, B * H, 0.0f);
   for (int64_t b = 0; b < B; ++b) {
     const int64_t L = len_of(a.lengths, b, T_);
-    if (L < T_) std::fill_n(dg_all.get() + (b * T_ + L) * GH, (T_ - L) * GH, 0.0f);
+    if (L < T_) std::fill_n(dg_all + (b * T_ + L) * GH, (T_ - L) * GH, 0.0f);
   }
-  AlignedFloats w = pack_gemm_panels(a.w_hh, false, GH, H);  // op(W) = W_hh [4H, H]
+  float* w = pack_gemm_panels(a.w_hh, false, GH, H, workspace(kSlotWeights, gemm_panels_size(GH, H)));  // op(W) = W_hh
 
   const int tasks = row_tasks(B);
   parallel_run(tasks, [&](int k) {
     const int64_t b0 = block_start(B, tasks, k), b1 = block_start(B, tasks, k + 1), nb = b1 - b0;
     std::vector<const float*> arows(nb);
     std::vector<float*> crows(nb);
-    AlignedFloats abuf = aligned_zeros(nb * avx512::a_stride(int(GH)));
+    float* abuf = workspace(kSlotA, nb * avx512::a_stride(int(GH)));
     int64_t max_len = 0;
     for (int64_t b = b0; b < b1; ++b) max_len = std::max(max_len, len_of(a.lengths, b, T_));
     for (int64_t s = max_len - 1; s >= 0; --s) {
@@ -217,7 +228,7 @@ int lstm_backward_avx512(const SeqBwd<float>& a) {
         const int64_t row = b * T_ + time_of(s, L, a.reverse);
         const float* cprev =
             s == 0 ? (a.c0 ? a.c0 + b * H : zeros.get()) : extra + (b * T_ + time_of(s - 1, L, a.reverse)) * H;
-        float* dg = dg_all.get() + row * GH;
+        float* dg = dg_all + row * GH;
         avx512::lstm_bwd_row(int(H), gates + row * GH, extra + row * H, cprev, dh + b * H,
                              a.dy ? a.dy + row * H : nullptr, dc + b * H, dg);
         arows[n] = dg;
@@ -225,14 +236,14 @@ int lstm_backward_avx512(const SeqBwd<float>& a) {
         ++n;
       }
       // LSTM has no direct h -> h_prev path: dh_{t-1} is the product alone (rows not active keep dh).
-      avx512::gemm_rows(n, arows.data(), int(GH), w.get(), int(H), crows.data(), false, abuf.get());
+      avx512::gemm_rows(n, arows.data(), int(GH), w, int(H), crows.data(), false, abuf);
     }
   });
 
-  gemm(true, false, int(GH), int(H), int(BT), 1.0f, dg_all.get(), int(GH), hprev, int(H), 0.0f, a.dw_hh, int(H));
-  column_sums(dg_all.get(), BT, GH, GH, a.db_hh);
-  gemm(true, false, int(GH), int(I), int(BT), 1.0f, dg_all.get(), int(GH), a.x, int(I), 0.0f, a.dw_ih, int(I));
-  gemm(false, false, int(BT), int(I), int(GH), 1.0f, dg_all.get(), int(GH), a.w_ih, int(I), 0.0f, a.dx, int(I));
+  gemm(true, false, int(GH), int(H), int(BT), 1.0f, dg_all, int(GH), hprev, int(H), 0.0f, a.dw_hh, int(H));
+  column_sums(dg_all, BT, GH, GH, a.db_hh);
+  gemm(true, false, int(GH), int(I), int(BT), 1.0f, dg_all, int(GH), a.x, int(I), 0.0f, a.dw_ih, int(I));
+  gemm(false, false, int(BT), int(I), int(GH), 1.0f, dg_all, int(GH), a.w_ih, int(I), 0.0f, a.dx, int(I));
   copy_elems(a.db_ih, a.db_hh, GH);  // the same sum: both biases enter every gate pre-activation
   return RNN_OK;
 }

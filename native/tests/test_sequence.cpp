@@ -187,6 +187,7 @@ TEST(sequence, forward_matches_reference) {
         check_forward(make(mode, 3, 5, 2, 33, rev, lens));  // H not a multiple of the vector width
         // 13 rows (uneven row tiles), I + H and 4H past one depth block of the packed kernels
         check_forward(make(mode, 13, 4, 90, 75, rev, lens));
+        check_forward(make(mode, 13, 4, 20, 75, rev, lens));
       }
 }
 
@@ -255,7 +256,8 @@ TEST(sequence, float32_backward_close_to_float64) {
 // a single bit of any output.
 TEST(sequence, threads_give_identical_results) {
   for (int mode = 0; mode < RNN_MODE_COUNT; ++mode) {
-    Problem p = make(mode, 19, 6, 7, 37, mode == RNN_MODE_LSTM, true);
+    for (int64_t in : {7, 40}) {
+    Problem p = make(mode, 19, 6, in, 37, mode == RNN_MODE_LSTM, true);
     const int64_t B = p.B, T = p.T, I = p.I, H = p.H, GH = p.G() * H;
     auto f = [](const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); };
     auto x = f(p.x), h0 = f(p.h0), c0 = f(p.c0), wih = f(p.wih), whh = f(p.whh), bih = f(p.bih), bhh = f(p.bhh);
@@ -282,6 +284,7 @@ TEST(sequence, threads_give_identical_results) {
     }
     CHECK_OK(rnn_set_num_threads(before));
     for (int g = 0; g < 10; ++g) CHECK_ALL_NEAR(out[1][g], out[0][g], out[0][g].size(), 0);
+    }
   }
 }
 

@@ -3,11 +3,12 @@
 // onnxruntime-node on the same workloads (lib/workloads.mjs), the same thread counts, each
 // system × workload × mode × threads in its own process (so peak RSS is its own).
 //
-//   npm run bench -- [--quick] [--out DIR] [--workloads A,B,C,D] [--systems rnn-native,pytorch,...]
+//   npm run bench -- [--quick] [--rounds R] [--out DIR] [--workloads A,B,C,D] [--systems rnn-native,pytorch,...]
 //                    [--threads 1,2] [--wait-quiet 2.5] [--write-md] [--from-json results.json]
 //                    [--merge results.json]
 //
 // --quick: reduced shapes, 1 thread, 3 steps: checks the harness end to end in about a minute.
+// --rounds R: run the whole matrix R times, interleaved, and pool the steps (drift-resistant).
 // --write-md: replace the generated section of BENCHMARKS.md and tools/bench/results/*.
 // Peers live in tools/bench/.peers (tools/bench/install-peers.sh), never in the project.
 import { spawn } from 'node:child_process';
@@ -33,7 +34,7 @@ class UsageError extends Error {
 
 function parseArgs(argv) {
   const flags = { quick: false, 'write-md': false };
-  const valued = ['out', 'workloads', 'systems', 'threads', 'steps', 'min-steps', 'warmup', 'max-seconds', 'cap-seconds', 'peers', 'python', 'sst', 'wait-quiet', 'wait-minutes', 'from-json', 'merge'];
+  const valued = ['rounds', 'out', 'workloads', 'systems', 'threads', 'steps', 'min-steps', 'warmup', 'max-seconds', 'cap-seconds', 'peers', 'python', 'sst', 'wait-quiet', 'wait-minutes', 'from-json', 'merge'];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const name = a.replace(/^--/, '');
@@ -61,7 +62,8 @@ function parseArgs(argv) {
     threads: list(flags.threads, q ? ['1'] : ['1', '2']).map(Number),
     steps: num('steps', q ? 2 : 20),
     minSteps: num('min-steps', q ? 1 : 10),
-    warmup: num('warmup', q ? 1 : 3),
+    warmup: num('warmup', q ? 1 : 10),
+    rounds: num('rounds', 1),
     maxSeconds: num('max-seconds', q ? 1 : 30),
     capSeconds: num('cap-seconds', q ? 2 : 90),
     peers: resolve(flags.peers ?? process.env.RNN_BENCH_PEERS ?? join(HERE, '.peers')),
@@ -76,6 +78,7 @@ function parseArgs(argv) {
   for (const s of o.systems) if (!SYSTEMS.some((x) => x.id === s)) throw new UsageError(`--systems: unknown system '${s}'; expected some of ${SYSTEMS.map((x) => x.id).join(',')}`);
   for (const t of o.threads) if (!(Number.isInteger(t) && t >= 1)) throw new UsageError(`--threads: expected positive integers, found '${t}'`);
   if (o.writeMd && o.quick) throw new UsageError('--write-md records full measurements only; drop --quick');
+  if (!(Number.isInteger(o.rounds) && o.rounds >= 1)) throw new UsageError(`--rounds: expected a positive integer, found '${flags.rounds}'`);
   return o;
 }
 
@@ -168,6 +171,33 @@ function merge(base, next) {
   };
 }
 
+/** One record per system × workload × mode × threads: the steps of every round pooled (median of all),
+ * each round's own median kept in `roundMedians`; a run that failed in any round is reported failed. */
+export function poolRounds(runs) {
+  const key = (r) => `${r.system}|${r.workload}|${r.mode}|${r.threads}`;
+  const groups = new Map();
+  for (const r of runs) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  return [...groups.values()].map((rs) => {
+    if (rs.length === 1) return rs[0];
+    const failed = rs.find((r) => !r.ok);
+    if (failed) return failed;
+    const wall = rs.flatMap((r) => r.raw.wall);
+    const cpu = rs.flatMap((r) => r.raw.cpu);
+    return {
+      ...rs[0],
+      load1Start: rs[0].load1Start,
+      load1End: rs.at(-1).load1End,
+      seconds: rs.reduce((a, r) => a + r.seconds, 0),
+      wall: summarize(wall),
+      cpu: summarize(cpu),
+      maxRssKb: Math.max(...rs.map((r) => r.maxRssKb)),
+      rounds: rs.length,
+      roundMedians: rs.map((r) => r.wall.median),
+      raw: { wall, cpu },
+    };
+  });
+}
+
 async function measureAll(o) {
   const started = new Date();
   const ctx = { peers: o.peers, python: o.python };
@@ -204,7 +234,11 @@ async function measureAll(o) {
     roofline = { why: probe.why };
   }
 
+  // --rounds R: the whole matrix R times over, interleaved, so a slow spell of the machine (this is
+  // a shared VM) lands on every system alike; each run's steps of all rounds are pooled below.
   const runs = [];
+  for (let round = 1; round <= o.rounds; round++) {
+  if (o.rounds > 1) log(`round ${round} of ${o.rounds}`);
   for (const w of ws) {
     if (w.kind === 'tree' && !o.sst) continue;
     for (const t of o.threads) {
@@ -246,6 +280,7 @@ async function measureAll(o) {
       }
     }
   }
+  }
   return {
     quick: o.quick,
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
@@ -254,12 +289,12 @@ async function measureAll(o) {
     machine: machine(),
     loadStart,
     loadEnd: load1(),
-    settings: { steps: o.steps, minSteps: o.minSteps, warmup: o.warmup, maxSeconds: o.maxSeconds, capSeconds: o.capSeconds, threads: o.threads },
+    settings: { steps: o.steps, minSteps: o.minSteps, warmup: o.warmup, maxSeconds: o.maxSeconds, capSeconds: o.capSeconds, threads: o.threads, rounds: o.rounds },
     workloads: ws,
     status,
     unavailable: UNAVAILABLE,
     roofline,
-    runs,
+    runs: poolRounds(runs),
   };
 }
 
