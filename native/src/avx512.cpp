@@ -24,7 +24,8 @@ int a_stride(int) { std::abort(); }
 void gemm_rows(int, const float* const*, int, const float*, int, float* const*, bool, float*) { std::abort(); }
 void lstm_fwd_step(const LstmStep&) { std::abort(); }
 void pack_lstm(const float*, const float*, int, int, float*) { std::abort(); }
-void pack_gemm(const float*, bool, int, int, float*) { std::abort(); }
+void pack_gemm(const float*, bool, int, int, int, float*) { std::abort(); }
+void gemm_packed(bool, int, int, const float*, int, const float*, int, float*, int, bool, float*) { std::abort(); }
 void lstm_bwd_row(int, const float*, const float*, const float*, const float*, const float*, float*, float*) {
   std::abort();
 }
@@ -96,10 +97,14 @@ RNN_AI __m512 tanh_v(__m512 a) {
 
 RNN_AI __mmask16 tail_mask(int n) { return n >= 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1u); }
 
-// acc[i][j] += sum_k a[k * MR + i] * bp[k * 16NV + 16j .. +16], k < K: A is k-major within its tile
-// (the MR values a step broadcasts sit side by side, one stream instead of MR).
-template <int MR, int NV>
-RNN_AI void outer(__m512 (&acc)[MR][NV], int K, const float* a, const float* bp) {
+constexpr int kChunk = 192;              // rows per chunk of a big product: its gathered A stays in L2
+constexpr int kMaxTiles = kChunk / 4;    // row tiles of a chunk (tiles of up to 12 rows; 4 is ample)
+
+// acc[i][j] += sum_k A(i, k) * bp[k * 16NV + 16j .. +16], k < K. A is either row-major (A(i, k) =
+// a[i * lda + k]) or, KM, k-major within its tile (A(i, k) = a[k * MR + i]: the MR values a step
+// broadcasts side by side).
+template <int MR, int NV, bool KM>
+RNN_AI void outer(__m512 (&acc)[MR][NV], int K, const float* a, int lda, const float* bp) {
   constexpr int NR = 16 * NV;
   for (int k = 0; k < K; ++k) {
     __m512 b[NV];
@@ -107,7 +112,7 @@ RNN_AI void outer(__m512 (&acc)[MR][NV], int K, const float* a, const float* bp)
     for (int j = 0; j < NV; ++j) b[j] = _mm512_load_ps(bp + k * NR + 16 * j);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
-      const __m512 x = _mm512_set1_ps(a[k * MR + i]);
+      const __m512 x = _mm512_set1_ps(KM ? a[k * MR + i] : a[static_cast<int64_t>(i) * lda + k]);
 #pragma GCC unroll 4
       for (int j = 0; j < NV; ++j) acc[i][j] = _mm512_fmadd_ps(x, b[j], acc[i][j]);
     }
@@ -126,27 +131,46 @@ RNN_AI void each_tile(int rows, const F& f) {
   }
 }
 
-// Gathers rows [x_r | h_r] (widths I and H; h may be null when H == 0) into a_buf, tile by tile and
-// k-major within a tile: tile (r, n) at a_buf + r * K, element (k, i) at [k * n + i].
-template <int MR>
-void gather_rows(int rows, const float* const* x, int I, const float* const* h, int H, float* a_buf) {
-  const int K = I + H;
-  each_tile<MR>(rows, [&](int r, int n) {
-    float* dst = a_buf + static_cast<int64_t>(r) * K;
-    for (int i = 0; i < n; ++i) {
-      const float* xs = x[r + i];
-      for (int k = 0; k < I; ++k) dst[k * n + i] = xs[k];
-      if (H > 0) {
-        const float* hs = h[r + i];
-        float* dh = dst + static_cast<int64_t>(I) * n;
-        for (int k = 0; k < H; ++k) dh[k * n + i] = hs[k];
-      }
-    }
-  });
+// Copies n floats.
+RNN_AI void copy_floats(float* dst, const float* src, int n) {
+  int j = 0;
+  for (; j + 16 <= n; j += 16) _mm512_storeu_ps(dst + j, _mm512_loadu_ps(src + j));
+  if (j < n) _mm512_mask_storeu_ps(dst + j, tail_mask(n - j), _mm512_maskz_loadu_ps(tail_mask(n - j), src + j));
 }
 
+// Gathers rows [x_r | h_r] (widths I and H; h may be null when H == 0) into a_buf, row-major with
+// row stride lda = a_stride(I + H). Rows taken straight from a [B, T, H] tensor often sit a multiple
+// of 4 KiB apart (T*H = 25600, a 1024-wide gradient row...) and would share one L1 set; lda never is.
+void gather_rows(int rows, const float* const* x, int I, const float* const* h, int H, float* a_buf, int lda) {
+  for (int r = 0; r < rows; ++r) {
+    float* dst = a_buf + static_cast<int64_t>(r) * lda;
+    copy_floats(dst, x[r], I);
+    if (H > 0) copy_floats(dst + I, h[r], H);
+  }
+}
+
+// The rows of op(A) = A^T, where row i of op(A) is column i of A (a[k * lda + i]), gathered k-major
+// tile by tile: tile (r, n) at a_buf + r * K, element (k, i) at [k * n + i]. Row k of A is read once,
+// front to back, for all tiles.
 template <int MR>
-void gemm_tile(int k0, int k1, const float* a, const float* pp, int n0, int ncols, float* const* c,
+void gather_cols(int rows, const float* a, int lda, int K, float* a_buf) {
+  int tr[kMaxTiles], tn[kMaxTiles], tiles = 0;
+  each_tile<MR>(rows, [&](int r, int n) {
+    tr[tiles] = r;
+    tn[tiles++] = n;
+  });
+  for (int k = 0; k < K; ++k) {
+    const float* src = a + static_cast<int64_t>(k) * lda;
+    for (int t = 0; t < tiles; ++t) {
+      const __mmask16 m = tail_mask(tn[t]);
+      _mm512_mask_storeu_ps(a_buf + static_cast<int64_t>(tr[t]) * K + static_cast<int64_t>(k) * tn[t], m,
+                            _mm512_maskz_loadu_ps(m, src + tr[t]));
+    }
+  }
+}
+
+template <int MR, bool KM>
+void gemm_tile(int k0, int k1, const float* a, int lda, const float* pp, int n0, int ncols, float* const* c,
                bool accumulate) {
   constexpr int NV = kGemmNR / 16;
   __m512 acc[MR][NV];
@@ -154,7 +178,8 @@ void gemm_tile(int k0, int k1, const float* a, const float* pp, int n0, int ncol
   for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) acc[i][j] = _mm512_setzero_ps();
-  outer<MR, NV>(acc, k1 - k0, a + static_cast<int64_t>(k0) * MR, pp + static_cast<int64_t>(k0) * kGemmNR);
+  outer<MR, NV, KM>(acc, k1 - k0, KM ? a + static_cast<int64_t>(k0) * MR : a + k0, lda,
+                    pp + static_cast<int64_t>(k0) * kGemmNR);
   __mmask16 m[NV];
 #pragma GCC unroll 4
   for (int j = 0; j < NV; ++j) m[j] = ncols - 16 * j <= 0 ? __mmask16(0) : tail_mask(ncols - 16 * j);
@@ -184,8 +209,8 @@ void lstm_tile(const LstmStep& s, int r0, int q, int k0, int k1) {
   for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 4
     for (int g = 0; g < 4; ++g) acc[i][g] = _mm512_load_ps(k0 == 0 ? bias + 16 * g : scratch + i * kLstmNR + 16 * g);
-  outer<MR, 4>(acc, k1 - k0, s.a_buf + static_cast<int64_t>(r0) * (I + H) + static_cast<int64_t>(k0) * MR,
-               wp + static_cast<int64_t>(k0) * kLstmNR);
+  outer<MR, 4, false>(acc, k1 - k0, s.a_buf + static_cast<int64_t>(r0) * s.a_stride + k0, s.a_stride,
+                      wp + static_cast<int64_t>(k0) * kLstmNR);
   if (k1 < I + H) {
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i)
@@ -241,17 +266,20 @@ RNN_AI int depth_blocks(int K, int bytes_per_k) {
   return K <= max_k ? 1 : (K + max_k - 1) / max_k;
 }
 
+// A chunk's gathered A: k-major tiles (KM, tile r at a + r * K) or row-major rows lda apart.
 struct GemmTiles {
   int k0, k1;
   const float* a;
-  int K;
+  int K, lda;
+  bool km;
   const float* pp;
   int n0, ncols;
   float* const* c;
   bool accumulate;
   template <int MR>
   void run(int r) const {
-    gemm_tile<MR>(k0, k1, a + static_cast<int64_t>(r) * K, pp, n0, ncols, c + r, accumulate);
+    if (km) gemm_tile<MR, true>(k0, k1, a + static_cast<int64_t>(r) * K, 0, pp, n0, ncols, c + r, accumulate);
+    else gemm_tile<MR, false>(k0, k1, a + static_cast<int64_t>(r) * lda, lda, pp, n0, ncols, c + r, accumulate);
   }
 };
 
@@ -266,58 +294,84 @@ struct LstmTiles {
 
 }  // namespace
 
-int a_stride(int K) { return K; }
+int a_stride(int K) { return (K + 15) / 16 * 16 + 16; }
 
-void gemm_rows(int rows, const float* const* a, int K, const float* bp, int N, float* const* c, bool accumulate,
-               float* a_buf) {
-  // Row chunks small enough that their gathered A (chunk x K) stays in L2 while every panel streams it.
-  constexpr int kChunk = 192;
-  for (int r0 = 0; r0 < rows; r0 += kChunk) {
-    const int nr = rows - r0 < kChunk ? rows - r0 : kChunk;
-    gather_rows<12>(nr, a + r0, K, nullptr, 0, a_buf);
-    const int panels = (N + kGemmNR - 1) / kGemmNR;
-    const int blocks = depth_blocks(K, kGemmNR * 4);
-    for (int p = 0; p < panels; ++p) {
-      const float* pp = bp + static_cast<int64_t>(p) * K * kGemmNR;
-      const int n0 = p * kGemmNR, ncols = N - n0;
-      for (int kb = 0; kb < blocks; ++kb) {
-        const int k0 = int(int64_t(K) * kb / blocks), k1 = int(int64_t(K) * (kb + 1) / blocks);
-        for_row_tiles<12>(nr, GemmTiles{k0, k1, a_buf, K, pp, n0, ncols, c + r0, accumulate || kb > 0});
-      }
+namespace {
+// The product of one gathered chunk of A (see GemmTiles) with every panel of bp, into c rows.
+void chunk_product(int nr, int K, const float* a_buf, int lda, bool km, const float* bp, int N, float* const* c,
+                   bool accumulate) {
+  const int panels = (N + kGemmNR - 1) / kGemmNR;
+  const int blocks = depth_blocks(K, kGemmNR * 4);
+  for (int p = 0; p < panels; ++p) {
+    const float* pp = bp + static_cast<int64_t>(p) * K * kGemmNR;
+    const int n0 = p * kGemmNR, ncols = N - n0;
+    for (int kb = 0; kb < blocks; ++kb) {
+      const int k0 = int(int64_t(K) * kb / blocks), k1 = int(int64_t(K) * (kb + 1) / blocks);
+      for_row_tiles<12>(nr, GemmTiles{k0, k1, a_buf, K, lda, km, pp, n0, ncols, c, accumulate || kb > 0});
     }
   }
 }
+}  // namespace
 
-void pack_gemm(const float* W, bool trans, int K, int N, float* out) {
-  const int panels = (N + kGemmNR - 1) / kGemmNR;
-  const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  const __m512i rows = _mm512_mullo_epi32(lanes, _mm512_set1_epi32(K));
-  for (int p = 0; p < panels; ++p) {
-    float* dst = out + static_cast<int64_t>(p) * K * kGemmNR;
-    const int n0 = p * kGemmNR;
-    for (int v = 0; v < kGemmNR / 16; ++v) {
-      const int c0 = n0 + 16 * v;
-      const __mmask16 m = c0 >= N ? __mmask16(0) : tail_mask(N - c0);
-      if (!m) continue;  // the zero padding is already there
-      for (int k = 0; k < K; ++k) {
-        // trans: W is [N, K], lane l reads W[c0 + l][k] (a gather); else W is [K, N]: a row segment
-        const __m512 x = trans ? _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, rows, W + int64_t(c0) * K + k, 4)
-                               : _mm512_maskz_loadu_ps(m, W + int64_t(k) * N + c0);
-        _mm512_store_ps(dst + static_cast<int64_t>(k) * kGemmNR + 16 * v, x);
-      }
+void gemm_rows(int rows, const float* const* a, int K, const float* bp, int N, float* const* c, bool accumulate,
+               float* a_buf) {
+  const int lda = a_stride(K);
+  for (int r0 = 0; r0 < rows; r0 += kChunk) {
+    const int nr = rows - r0 < kChunk ? rows - r0 : kChunk;
+    gather_rows(nr, a + r0, K, nullptr, 0, a_buf, lda);
+    chunk_product(nr, K, a_buf, lda, false, bp, N, c + r0, accumulate);
+  }
+}
+
+void gemm_packed(bool ta, int M, int K, const float* A, int lda, const float* bp, int N, float* C, int ldc,
+                 bool accumulate, float* a_buf) {
+  const float* arow[kChunk];
+  float* crow[kChunk];
+  const int stride = a_stride(K);
+  for (int r0 = 0; r0 < M; r0 += kChunk) {
+    const int nr = M - r0 < kChunk ? M - r0 : kChunk;
+    for (int i = 0; i < nr; ++i) crow[i] = C + static_cast<int64_t>(r0 + i) * ldc;
+    if (ta) {
+      gather_cols<12>(nr, A + r0, lda, K, a_buf);
+      chunk_product(nr, K, a_buf, 0, true, bp, N, crow, accumulate);
+    } else {
+      for (int i = 0; i < nr; ++i) arow[i] = A + static_cast<int64_t>(r0 + i) * lda;
+      gather_rows(nr, arow, K, nullptr, 0, a_buf, stride);
+      chunk_product(nr, K, a_buf, stride, false, bp, N, crow, accumulate);
     }
   }
 }
 
 void lstm_fwd_step(const LstmStep& s) {
   const int panels = (s.H + 15) / 16, K = s.I + s.H;
-  gather_rows<6>(s.rows, s.x, s.I, s.h, s.H, s.a_buf);
+  gather_rows(s.rows, s.x, s.I, s.h, s.H, s.a_buf, s.a_stride);
   const int blocks = depth_blocks(K, kLstmNR * 4);
   for (int q = 0; q < panels; ++q)
     for (int kb = 0; kb < blocks; ++kb) {
       const int k0 = int(int64_t(K) * kb / blocks), k1 = int(int64_t(K) * (kb + 1) / blocks);
       for_row_tiles<6>(s.rows, LstmTiles{s, q, k0, k1});
     }
+}
+
+void pack_gemm(const float* W, bool trans, int K, int N, int ldw, float* out) {
+  const int panels = (N + kGemmNR - 1) / kGemmNR;
+  const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i rows = _mm512_mullo_epi32(lanes, _mm512_set1_epi32(ldw));
+  for (int p = 0; p < panels; ++p) {
+    float* dst = out + static_cast<int64_t>(p) * K * kGemmNR;
+    const int n0 = p * kGemmNR;
+    for (int v = 0; v < kGemmNR / 16; ++v) {
+      const int c0 = n0 + 16 * v;
+      const __mmask16 m = c0 >= N ? __mmask16(0) : tail_mask(N - c0);
+      for (int k = 0; k < K; ++k) {
+        // trans: W is [N, K], lane l reads W[c0 + l][k] (a gather); else W is [K, N]: a row segment
+        const __m512 x = !m ? _mm512_setzero_ps()
+                         : trans ? _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, rows, W + int64_t(c0) * ldw + k, 4)
+                                 : _mm512_maskz_loadu_ps(m, W + int64_t(k) * ldw + c0);
+        _mm512_store_ps(dst + static_cast<int64_t>(k) * kGemmNR + 16 * v, x);
+      }
+    }
+  }
 }
 
 void pack_lstm(const float* w_ih, const float* w_hh, int I, int H, float* out) {

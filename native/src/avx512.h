@@ -20,13 +20,18 @@ constexpr int kGemmNR = 32;
 constexpr int kLstmNR = 64;
 constexpr int kAlign = 64;
 
-// Floats per row of a_buf for depth K: the kernels gather their A rows into a_buf (k-major within each
-// row tile), which must hold rows * a_stride(K) floats.
+// Floats per row of a_buf for depth K: the kernels gather their A rows into a_buf (row-major, this
+// padded stride; or k-major tiles for a transposed A), which must hold rows * a_stride(K) floats.
 int a_stride(int K);
 
-// op(W) [K, N] into gemm_rows panels: W is [N, K] when trans, else [K, N]. out: zeroed, aligned,
-// ceil(N / 32) * K * 32 floats.
-void pack_gemm(const float* W, bool trans, int K, int N, float* out);
+// op(W) [K, N] into gemm_rows panels: W is [N, K] when trans, else [K, N], rows ldw apart. out:
+// 64-byte aligned, ceil(N / 32) * K * 32 floats (the padding columns are written as zeros).
+void pack_gemm(const float* W, bool trans, int K, int N, int ldw, float* out);
+
+// C[M, N] (+)= op(A) B for a contiguous C (rows ldc apart): op(A) is A [M, K] (rows lda apart) or,
+// when ta, A^T with A [K, M]; B packed by pack_gemm. a_buf: min(M, 192) * a_stride(K) floats.
+void gemm_packed(bool ta, int M, int K, const float* A, int lda, const float* bp, int N, float* C, int ldc,
+                 bool accumulate, float* a_buf);
 
 // c[r][0..N) (+)= a[r][0..K) . B for r < rows; B packed as above (K rows, N columns). Any number of
 // rows (processed in chunks of 192: a_buf needs min(rows, 192) * a_stride(K) floats).

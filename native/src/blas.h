@@ -44,15 +44,26 @@ inline int gemm_tasks(int M, int N, int K) {
 // C[M,N] = alpha * op(A) op(B) + beta * C, row-major. Guards the degenerate sizes BLAS may reject
 // (a zero leading dimension) or skip (K == 0 must still scale C by beta).
 //
+// float32 on an AVX-512 CPU: our packed kernel (fast_gemm.cpp), which is faster than OpenBLAS at
+// every size this library multiplies and immune to OPENBLAS_CORETYPE; BLAS for the rest.
 // Threads: OpenBLAS itself runs single-threaded (runtime.cpp); a large gemm is cut into slices of C
 // (rows, or columns when C is wide) that our pool runs at once. One set of threads for everything,
 // sleeping when idle: OpenBLAS's own workers busy-wait after each call and would take the cores
 // the recurrent kernels' threads need.
+// float32 on our AVX-512 packed kernel when it may run (fast_gemm.cpp); false: not taken, use BLAS.
+bool fast_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
+                float beta, float* C, int ldc);
+inline bool fast_sgemm(bool, bool, int, int, int, double, const double*, int, const double*, int, double, double*,
+                       int) {
+  return false;
+}
+
 template <class T>
 inline void gemm(bool ta, bool tb, int M, int N, int K, T alpha, const T* A, int lda, const T* B, int ldb, T beta,
                  T* C, int ldc) {
   if (M == 0 || N == 0) return;
   if (K == 0) return scale_rows(M, N, beta, C, ldc);
+  if (fast_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)) return;
   const int tasks = gemm_tasks(M, N, K);
   if (tasks <= 1) return blas_call(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   const bool by_rows = M >= N;

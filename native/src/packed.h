@@ -42,7 +42,7 @@ inline AlignedFloats aligned_uninit(int64_t n) {
 // call of a training loop, and a fresh allocation of that size is a fresh mmap (page faults, zeroing
 // by the kernel) each time. slot: which buffer (a call uses distinct slots for what it needs at
 // once); n floats, contents undefined. Buffers above kMaxCached are not kept.
-enum WorkSlot { kSlotWeights = 0, kSlotBias, kSlotA, kSlotScratch, kSlotGrad, kSlotCount };
+enum WorkSlot { kSlotWeights = 0, kSlotBias, kSlotA, kSlotScratch, kSlotGrad, kSlotGemmB, kSlotGemmA, kSlotCount };
 inline float* workspace(WorkSlot slot, int64_t n) {
   constexpr int64_t kMaxCached = int64_t(64) << 20;  // floats (256 MB)
   struct Cache {
@@ -61,10 +61,7 @@ inline float* workspace(WorkSlot slot, int64_t n) {
 // op(W) [K, N] in gemm_rows panels: W is [N, K] when trans (C = A W^T), else [K, N]. Into `out`
 // (ceil(N / 32) * K * 32 floats) when given, else a new buffer.
 inline float* pack_gemm_panels(const float* W, bool trans, int64_t K, int64_t N, float* out) {
-  constexpr int NR = avx512::kGemmNR;
-  const int64_t n = (N + NR - 1) / NR * K * NR;
-  std::memset(out, 0, sizeof(float) * static_cast<size_t>(n));
-  avx512::pack_gemm(W, trans, int(K), int(N), out);
+  avx512::pack_gemm(W, trans, int(K), int(N), int(trans ? K : N), out);
   return out;
 }
 inline int64_t gemm_panels_size(int64_t K, int64_t N) {

@@ -1,0 +1,30 @@
+// fast_sgemm: float32 gemm on the AVX-512 packed kernel (avx512.cpp). op(B) is packed once into
+// 32-column panels (a per-thread workspace), then chunks of C's rows are split across our threads;
+// each gathers its op(A) rows k-major and streams every panel.
+#include <algorithm>
+
+#include "blas.h"
+#include "packed.h"
+
+namespace rnn {
+
+bool fast_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
+                float beta, float* C, int ldc) {
+  // alpha 1 and beta 0 or 1 are all this library uses. Narrow outputs (N < 16) would waste most of
+  // a 32-column panel, and tiny products are not worth the packing.
+  if (!use_avx512() || alpha != 1.0f || (beta != 0.0f && beta != 1.0f)) return false;
+  if (N < 16 || M < 4 || K < 4 || 2.0 * M * N * K < 2e5) return false;
+  float* bp = workspace(kSlotGemmB, gemm_panels_size(K, N));
+  avx512::pack_gemm(B, tb, K, N, ldb, bp);
+  const int tasks = std::min(gemm_tasks(M, N, K), (M + 11) / 12);  // at least a 12-row tile each
+  parallel_run(tasks, [&](int t) {
+    const int r0 = int(int64_t(M) * t / tasks), r1 = int(int64_t(M) * (t + 1) / tasks);
+    if (r1 <= r0) return;
+    float* abuf = workspace(kSlotGemmA, int64_t(std::min(r1 - r0, 192)) * avx512::a_stride(K));
+    avx512::gemm_packed(ta, r1 - r0, K, ta ? A + r0 : A + int64_t(r0) * lda, lda, bp, N, C + int64_t(r0) * ldc, ldc,
+                        beta != 0.0f, abuf);
+  });
+  return true;
+}
+
+}  // namespace rnn
