@@ -20,7 +20,7 @@ import { QUICK, WORKLOADS, workload } from './lib/workloads.mjs';
 import { SYSTEMS, UNAVAILABLE } from './lib/systems.mjs';
 import { summarize } from './lib/stats.mjs';
 import { load1, machine } from './lib/machine.mjs';
-import { boundMs, buildProbe, measureShapes, uniqueShapes } from './lib/roofline.mjs';
+import { boundMs, buildProbe, measurePeak, measureShapes, uniqueShapes } from './lib/roofline.mjs';
 import { RESULT_MARK } from './lib/timing.mjs';
 import { renderReport, updateBenchmarksMd } from './lib/report.mjs';
 import { ratioChart } from './lib/chart.mjs';
@@ -224,7 +224,7 @@ async function measureAll(o) {
   let roofline = null;
   const probe = buildProbe(o.out);
   if (probe.exe) {
-    roofline = { shapes: uniqueShapes(ws), rates: {} };
+    roofline = { shapes: uniqueShapes(ws), rates: {}, peak: measurePeak(o.out) };
     for (const t of o.threads) roofline.rates[t] = measureShapes(probe.exe, t, roofline.shapes, o.quick ? 20 : 300);
     for (const w of ws) {
       if (w.kind !== 'seq') continue;

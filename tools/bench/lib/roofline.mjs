@@ -22,6 +22,26 @@ export function buildProbe(outDir) {
   }
 }
 
+/**
+ * The per-core floating-point peak (FMA chains in registers): AVX-512 where the CPU has it (what our
+ * own kernels use), else AVX2. { gflops, lanes } or { why }.
+ */
+export function measurePeak(outDir) {
+  const exe = join(outDir, 'fma_peak');
+  const src = fileURLToPath(new URL('../roofline/fma_peak.c', import.meta.url));
+  let avx512 = false;
+  try {
+    avx512 = /\bavx512f\b/.test(execFileSync('grep', ['-m1', '^flags', '/proc/cpuinfo'], { encoding: 'utf8' }));
+  } catch {}
+  try {
+    execFileSync('gcc', ['-O2', ...(avx512 ? ['-mavx512f'] : ['-mavx2', '-mfma']), '-o', exe, src], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [gflops, lanes] = execFileSync(exe, [], { encoding: 'utf8' }).trim().split(' ').map(Number);
+    return { gflops, lanes, isa: avx512 ? 'AVX-512' : 'AVX2' };
+  } catch (e) {
+    return { why: String(e.stderr || e.message).trim().split('\n')[0] };
+  }
+}
+
 /** sgemm GFLOP/s per shape (at the best of the timed samples, and at their median), at one thread count. */
 export function measureShapes(exe, threads, shapes, budgetMs) {
   const args = [String(threads), String(budgetMs), ...shapes.map(([M, N, K, t]) => `${M},${N},${K},${t[0]},${t[1]}`)];
