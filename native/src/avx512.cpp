@@ -24,6 +24,8 @@ int a_stride(int) { std::abort(); }
 void gemm_rows(int, const float* const*, int, const float*, int, float* const*, bool, float*) { std::abort(); }
 void lstm_fwd_step(const LstmStep&) { std::abort(); }
 void pack_lstm(const float*, const float*, int, int, float*) { std::abort(); }
+void pack_gated(const float*, const float*, int, int, int, float*) { std::abort(); }
+void gru_fwd_step(const GruStep&) { std::abort(); }
 void pack_gemm(const float*, bool, int, int, int, float*) { std::abort(); }
 void gemm_packed(bool, int, int, const float*, int, const float*, int, float*, int, bool, float*) { std::abort(); }
 void lstm_bwd_row(int, const float*, const float*, const float*, const float*, const float*, float*, float*) {
@@ -146,6 +148,53 @@ void gather_rows(int rows, const float* const* x, int I, const float* const* h, 
     float* dst = a_buf + static_cast<int64_t>(r) * lda;
     copy_floats(dst, x[r], I);
     if (H > 0) copy_floats(dst + I, h[r], H);
+  }
+}
+
+// Rows r0 .. r0+MR of the GRU step for units 16q .. 16q+15 and the depth block [k0, k1) of h.
+template <int MR>
+void gru_tile(const GruStep& s, int r0, int q, int k0, int k1) {
+  const int H = s.H, j0 = 16 * q;
+  const __mmask16 m = tail_mask(H - j0);
+  const float* wp = s.w + static_cast<int64_t>(q) * H * kGruNR;
+  float* scratch = s.scratch + static_cast<int64_t>(r0) * kGruNR;
+  __m512 acc[MR][3];
+  const float* bias = s.bias_h + q * kGruNR;
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 3
+    for (int g = 0; g < 3; ++g) acc[i][g] = _mm512_load_ps(k0 == 0 ? bias + 16 * g : scratch + i * kGruNR + 16 * g);
+  outer<MR, 3, false>(acc, k1 - k0, s.a_buf + static_cast<int64_t>(r0) * s.a_stride + k0, s.a_stride,
+                      wp + static_cast<int64_t>(k0) * kGruNR);
+  if (k1 < H) {
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 3
+      for (int g = 0; g < 3; ++g) _mm512_store_ps(scratch + i * kGruNR + 16 * g, acc[i][g]);
+    return;
+  }
+  const float* bi = s.bias_i + q * kGruNR;
+  const __m512 bir = _mm512_load_ps(bi), biz = _mm512_load_ps(bi + 16), bin = _mm512_load_ps(bi + 32);
+  const __m512 one = v(1.0f);
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) {
+    const int r = r0 + i;
+    const float* gx = s.gx[r] + j0;
+    const __m512 rg = sigmoid_v(_mm512_add_ps(_mm512_add_ps(_mm512_maskz_loadu_ps(m, gx), bir), acc[i][0]));
+    const __m512 zg = sigmoid_v(_mm512_add_ps(_mm512_add_ps(_mm512_maskz_loadu_ps(m, gx + H), biz), acc[i][1]));
+    const __m512 hn = acc[i][2];
+    const __m512 ng = tanh_v(_mm512_fmadd_ps(rg, hn, _mm512_add_ps(_mm512_maskz_loadu_ps(m, gx + 2 * H), bin)));
+    const __m512 hp = _mm512_maskz_loadu_ps(m, s.h[r] + j0);
+    const __m512 hnew = _mm512_fmadd_ps(zg, hp, _mm512_mul_ps(_mm512_sub_ps(one, zg), ng));
+    if (s.hprev) _mm512_mask_storeu_ps(s.hprev[r] + j0, m, hp);
+    _mm512_mask_storeu_ps(s.h_out[r] + j0, m, hnew);
+    if (s.gates) {
+      float* gt = s.gates[r] + j0;
+      _mm512_mask_storeu_ps(gt, m, rg);
+      _mm512_mask_storeu_ps(gt + H, m, zg);
+      _mm512_mask_storeu_ps(gt + 2 * H, m, ng);
+    }
+    if (s.hn) _mm512_mask_storeu_ps(s.hn[r] + j0, m, hn);
   }
 }
 
@@ -283,6 +332,15 @@ struct GemmTiles {
   }
 };
 
+struct GruTiles {
+  const GruStep& s;
+  int q, k0, k1;
+  template <int MR>
+  void run(int r) const {
+    gru_tile<MR>(s, r, q, k0, k1);
+  }
+};
+
 struct LstmTiles {
   const LstmStep& s;
   int q, k0, k1;
@@ -374,12 +432,25 @@ void pack_gemm(const float* W, bool trans, int K, int N, int ldw, float* out) {
   }
 }
 
-void pack_lstm(const float* w_ih, const float* w_hh, int I, int H, float* out) {
-  const int panels = (H + 15) / 16, K = I + H;
+void gru_fwd_step(const GruStep& s) {
+  const int panels = (s.H + 15) / 16;
+  gather_rows(s.rows, s.h, s.H, nullptr, 0, s.a_buf, s.a_stride);
+  const int blocks = depth_blocks(s.H, kGruNR * 4);
+  for (int q = 0; q < panels; ++q)
+    for (int kb = 0; kb < blocks; ++kb) {
+      const int k0 = int(int64_t(s.H) * kb / blocks), k1 = int(int64_t(s.H) * (kb + 1) / blocks);
+      for_row_tiles<8>(s.rows, GruTiles{s, q, k0, k1});
+    }
+}
+
+void pack_lstm(const float* w_ih, const float* w_hh, int I, int H, float* out) { pack_gated(w_ih, w_hh, I, H, 4, out); }
+
+void pack_gated(const float* w_ih, const float* w_hh, int I, int H, int G, float* out) {
+  const int panels = (H + 15) / 16, K = I + H, NR = 16 * G;
   for (int q = 0; q < panels; ++q) {
-    float* dst = out + static_cast<int64_t>(q) * K * kLstmNR;
+    float* dst = out + static_cast<int64_t>(q) * K * NR;
     const __mmask16 m = tail_mask(H - 16 * q);
-    for (int g = 0; g < 4; ++g) {
+    for (int g = 0; g < G; ++g) {
       // lane l reads row g*H + 16q + l of W_ih / W_hh: one gather per k
       const int64_t unit0 = static_cast<int64_t>(g) * H + 16 * q;
       const __m512i rows_i = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
@@ -387,10 +458,10 @@ void pack_lstm(const float* w_ih, const float* w_hh, int I, int H, float* out) {
       const __m512i rows_h = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
                                                 _mm512_set1_epi32(H));
       for (int k = 0; k < I; ++k)
-        _mm512_store_ps(dst + static_cast<int64_t>(k) * kLstmNR + 16 * g,
+        _mm512_store_ps(dst + static_cast<int64_t>(k) * NR + 16 * g,
                         _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, rows_i, w_ih + unit0 * I + k, 4));
       for (int k = 0; k < H; ++k)
-        _mm512_store_ps(dst + static_cast<int64_t>(I + k) * kLstmNR + 16 * g,
+        _mm512_store_ps(dst + static_cast<int64_t>(I + k) * NR + 16 * g,
                         _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, rows_h, w_hh + unit0 * H + k, 4));
     }
   }

@@ -61,6 +61,33 @@ void lstm_fwd_step(const LstmStep& s);
 // [W_ih | W_hh] into the lstm_fwd_step panels (out: zeroed, 64-byte aligned, panels * (I+H) * 64).
 void pack_lstm(const float* w_ih, const float* w_hh, int I, int H, float* out);
 
+// One GRU time step for `rows` batch rows, the recurrent product fused with the gates; the input
+// projection gx = x W_ih^T (3H per row, gates r z n, no bias) is computed beforehand for all steps:
+//   hn = W_hn h + b_hn;  r = σ(gx_r + b_ir + W_hr h + b_hr);  z = σ(gx_z + b_iz + W_hz h + b_hz)
+//   n = tanh(gx_n + b_in + r hn);  h' = (1 - z) n + z h
+// w: W_hh packed by pack_gated(G = 3, I = 0); bias_h / bias_i: b_hh / b_ih packed 48 per panel.
+// gates[r] (3H: r z n), hn[r] (H) and hprev[r] (H) are written when non-null.
+constexpr int kGruNR = 48;
+struct GruStep {
+  int rows, H;
+  const float* const* h;
+  const float* const* gx;
+  float* const* h_out;
+  float* const* gates;  // nullable
+  float* const* hn;     // nullable
+  float* const* hprev;  // nullable
+  const float* w;
+  const float* bias_h;
+  const float* bias_i;
+  float* scratch;  // rows x 48 floats, 64-byte aligned
+  float* a_buf;    // rows x a_stride(H) floats
+  int a_stride;
+};
+void gru_fwd_step(const GruStep& s);
+// G gates' [W_ih | W_hh] rows (each [G*H, I] / [G*H, H]) in panels of 16 units x G gates per k
+// (G = 4: the LSTM layout above); out: zeroed, aligned, ceil(H/16) * (I+H) * 16G floats.
+void pack_gated(const float* w_ih, const float* w_hh, int I, int H, int G, float* out);
+
 // LSTM backward elementwise part for one row: from dh (+ dy when non-null) and dc, the gate
 // gradients dg[0..4H) (order i f g o); dc becomes dc_{t-1}. Same equations as rnn_lstm.cpp.
 void lstm_bwd_row(int H, const float* gates, const float* c_t, const float* c_prev, const float* dh,

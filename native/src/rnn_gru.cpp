@@ -87,10 +87,107 @@ struct Gru {
   }
 };
 
+// ---- float32 with AVX-512: the recurrent product fused with the gates (avx512.cpp) ----
+//
+// Per step, for the active rows: gx = x_t W_ih^T (a small packed product into a buffer that stays in
+// cache: projecting every step at once would write, then read back, B*T*3H floats through memory),
+// then one call computes W_hh h + b_hh from W_hh packed once, applies the gates and writes y and
+// (training) the reserve. h_{t-1} is read from y's previous row. Rows are split across our threads,
+// each running the whole time loop for its block.
+int gru_forward_avx512(const SeqFwd<float>& a) {
+  const int64_t B = a.B, T_ = a.T_, I = a.I, H = a.H, GH = 3 * H, BT = B * T_;
+  const bool training = a.reserve != nullptr;
+  float* hprev = training ? a.reserve + BT * GH : nullptr;
+  float* hn_keep = training ? a.reserve + BT * GH + BT * H : nullptr;
+  float* gates = training ? a.reserve : nullptr;
+  float* w_in = pack_gemm_panels(a.w_ih, true, I, GH, workspace(kSlotGemmB, gemm_panels_size(I, GH)));
+
+  const int64_t panels = (H + 15) / 16;
+  float* w = workspace(kSlotWeights, panels * H * avx512::kGruNR);
+  std::memset(w, 0, sizeof(float) * static_cast<size_t>(panels * H * avx512::kGruNR));
+  avx512::pack_gated(nullptr, a.w_hh, 0, int(H), 3, w);
+  float* bias = workspace(kSlotBias, 2 * panels * avx512::kGruNR);
+  std::memset(bias, 0, sizeof(float) * static_cast<size_t>(2 * panels * avx512::kGruNR));
+  float* bias_h = bias;
+  float* bias_i = bias + panels * avx512::kGruNR;
+  for (int64_t q = 0; q < panels; ++q)
+    for (int g = 0; g < 3; ++g)
+      for (int64_t l = 0; l < 16 && 16 * q + l < H; ++l) {
+        bias_h[q * avx512::kGruNR + 16 * g + l] = a.b_hh[g * H + 16 * q + l];
+        bias_i[q * avx512::kGruNR + 16 * g + l] = a.b_ih[g * H + 16 * q + l];
+      }
+
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t L = len_of(a.lengths, b, T_);
+    if (L < T_) {
+      std::fill_n(a.y + (b * T_ + L) * H, (T_ - L) * H, 0.0f);
+      if (hprev) std::fill_n(hprev + (b * T_ + L) * H, (T_ - L) * H, 0.0f);
+    }
+  }
+
+  const int64_t by_rows = (B + 7) / 8;
+  const int tasks = int(std::min<int64_t>(by_rows, num_threads()));
+  parallel_run(tasks, [&](int k) {
+    const int64_t b0 = B * k / tasks, b1 = B * (k + 1) / tasks, nb = b1 - b0;
+    std::vector<const float*> hs(nb), gxs(nb), xs(nb);
+    std::vector<float*> hout(nb), gts(nb), hns(nb), hps(nb), gxw(nb);
+    float* scratch = workspace(kSlotScratch, nb * avx512::kGruNR);
+    const int lda = avx512::a_stride(int(H));
+    float* abuf = workspace(kSlotA, nb * std::max(lda, avx512::a_stride(int(I))));
+    float* gx = workspace(kSlotGx, nb * GH);  // this step's input projection, row n at gx + n * 3H
+    int64_t max_len = 0;
+    for (int64_t b = b0; b < b1; ++b) max_len = std::max(max_len, len_of(a.lengths, b, T_));
+    for (int64_t s = 0; s < max_len; ++s) {
+      int n = 0;
+      for (int64_t b = b0; b < b1; ++b) {
+        const int64_t L = len_of(a.lengths, b, T_);
+        if (s >= L) continue;
+        const int64_t row = b * T_ + time_of(s, L, a.reverse);
+        const int64_t prev = s == 0 ? -1 : b * T_ + time_of(s - 1, L, a.reverse);
+        hs[n] = prev < 0 ? a.h0 + b * H : a.y + prev * H;
+        xs[n] = a.x + row * I;
+        gxs[n] = gxw[n] = gx + n * GH;
+        hout[n] = a.y + row * H;
+        if (training) {
+          gts[n] = gates + row * GH;
+          hns[n] = hn_keep + row * H;
+          hps[n] = hprev + row * H;
+        }
+        ++n;
+      }
+      avx512::gemm_rows(n, xs.data(), int(I), w_in, int(GH), gxw.data(), false, abuf);
+      const avx512::GruStep st{n,
+                               int(H),
+                               hs.data(),
+                               gxs.data(),
+                               hout.data(),
+                               training ? gts.data() : nullptr,
+                               training ? hns.data() : nullptr,
+                               training ? hps.data() : nullptr,
+                               w,
+                               bias_h,
+                               bias_i,
+                               scratch,
+                               abuf,
+                               lda};
+      avx512::gru_fwd_step(st);
+    }
+  });
+
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t L = len_of(a.lengths, b, T_);
+    const int64_t last = L > 0 ? b * T_ + time_of(L - 1, L, a.reverse) : -1;
+    copy_elems(a.h_n + b * H, last >= 0 ? a.y + last * H : a.h0 + b * H, H);
+  }
+  return RNN_OK;
+}
+
 }  // namespace
 
 template <class T>
 int gru_forward(const SeqFwd<T>& a) {
+  if constexpr (std::is_same_v<T, float>)
+    if (use_avx512() && a.B > 0 && a.T_ > 0 && a.H > 0) return gru_forward_avx512(a);
   return seq_forward<Gru, T>(a);
 }
 template <class T>
