@@ -34,7 +34,7 @@ class UsageError extends Error {
 
 function parseArgs(argv) {
   const flags = { quick: false, 'write-md': false };
-  const valued = ['rounds', 'out', 'workloads', 'systems', 'threads', 'steps', 'min-steps', 'warmup', 'max-seconds', 'cap-seconds', 'peers', 'python', 'sst', 'wait-quiet', 'wait-minutes', 'from-json', 'merge'];
+  const valued = ['rounds', 'warmup-seconds', 'out', 'workloads', 'systems', 'threads', 'steps', 'min-steps', 'warmup', 'max-seconds', 'cap-seconds', 'peers', 'python', 'sst', 'wait-quiet', 'wait-minutes', 'from-json', 'merge'];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const name = a.replace(/^--/, '');
@@ -63,6 +63,7 @@ function parseArgs(argv) {
     steps: num('steps', q ? 2 : 20),
     minSteps: num('min-steps', q ? 1 : 10),
     warmup: num('warmup', q ? 1 : 10),
+    warmupSeconds: num('warmup-seconds', q ? 0 : 2),
     rounds: num('rounds', 1),
     maxSeconds: num('max-seconds', q ? 1 : 30),
     capSeconds: num('cap-seconds', q ? 2 : 90),
@@ -251,6 +252,7 @@ async function measureAll(o) {
             mode,
             threads: t,
             warmup: o.warmup,
+            warmupSeconds: o.warmupSeconds,
             steps: o.steps,
             minSteps: o.minSteps,
             maxSeconds: o.maxSeconds,
@@ -289,7 +291,7 @@ async function measureAll(o) {
     machine: machine(),
     loadStart,
     loadEnd: load1(),
-    settings: { steps: o.steps, minSteps: o.minSteps, warmup: o.warmup, maxSeconds: o.maxSeconds, capSeconds: o.capSeconds, threads: o.threads, rounds: o.rounds },
+    settings: { steps: o.steps, minSteps: o.minSteps, warmup: o.warmup, warmupSeconds: o.warmupSeconds, maxSeconds: o.maxSeconds, capSeconds: o.capSeconds, threads: o.threads, rounds: o.rounds },
     workloads: ws,
     status,
     unavailable: UNAVAILABLE,

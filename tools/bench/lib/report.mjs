@@ -247,7 +247,7 @@ export function renderReport(data, { chartPath }) {
       '`process.resourceUsage().maxRSS` / `getrusage`), with the same shapes and random data, thread pools pinned ' +
       '(`RNN_NUM_THREADS`, `OMP_NUM_THREADS`/`MKL_NUM_THREADS`/`OPENBLAS_NUM_THREADS`, `torch.set_num_threads`, onnxruntime `intraOpNumThreads`, ' +
       'tfjs-wasm `setThreadsCount`); ' +
-      `${data.settings.warmup} warm-up step${data.settings.warmup === 1 ? '' : 's'}, then up to ${data.settings.steps} timed steps (at least ${data.settings.minSteps}, except that a system still under ` +
+      `${data.settings.warmup} warm-up step${data.settings.warmup === 1 ? '' : 's'}${data.settings.warmupSeconds ? ` and at least ${data.settings.warmupSeconds} s of them (capped at a quarter of the ${data.settings.maxSeconds} s budget)` : ''}, then up to ${data.settings.steps} timed steps (at least ${data.settings.minSteps}, except that a system still under ` +
       `${data.settings.minSteps} steps after ${data.settings.capSeconds} s stops at 3: n says how many)` +
       (data.settings.rounds > 1
         ? `; the whole matrix ran ${data.settings.rounds} times over, interleaved, so that a slow spell of this shared VM falls on every system alike, and each run's steps of all rounds are pooled (n counts them all)`

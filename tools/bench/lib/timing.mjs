@@ -6,10 +6,11 @@
 // single-threaded run is the steadier number.
 import { performance } from 'node:perf_hooks';
 
-export async function measure(step, { warmup, steps, minSteps = Math.min(3, steps), maxSeconds = Infinity, capSeconds = Infinity }) {
-  // at least one warm-up step; the rest only while they cost under a quarter of the budget
+export async function measure(step, { warmup, warmupSeconds = 0, steps, minSteps = Math.min(3, steps), maxSeconds = Infinity, capSeconds = Infinity }) {
+  // warm-up: at least `warmup` steps and `warmupSeconds` (caches, allocators and JITs settle), but
+  // past the first step never more than a quarter of the time budget
   const w0 = performance.now();
-  for (let i = 0; i < warmup; i++) {
+  for (let i = 0; i < warmup || (performance.now() - w0) / 1000 < warmupSeconds; i++) {
     if (i >= 1 && (performance.now() - w0) / 1000 > maxSeconds / 4) break;
     await step();
   }

@@ -279,10 +279,14 @@ def measure(step):
     """The loop of tools/bench/lib/timing.mjs, step for step."""
     max_s = spec.get("maxSeconds") or float("inf")
     w0 = time.perf_counter()
-    for i in range(spec["warmup"]):
+    warm_s = spec.get("warmupSeconds") or 0
+    i = 0
+    # at least `warmup` steps and `warmupSeconds`, but past one step never more than a quarter of the budget
+    while i < spec["warmup"] or time.perf_counter() - w0 < warm_s:
         if i >= 1 and time.perf_counter() - w0 > max_s / 4:
             break
         step()
+        i += 1
     wall, cpu = [], []
     t0 = time.perf_counter()
     min_steps = spec.get("minSteps", min(3, spec["steps"]))
