@@ -120,13 +120,17 @@ Napi::Value SeqBackward(const Napi::CallbackInfo& info, bool async) {
   Arr dcn = lstm ? field_opt(env, o, fn, "dcN") : Arr{};
   if (dcn.present()) need(env, dcn, dt, B * H, fn, "dcN", dims({B, H}));
 
-  Arr dx = new_arr(env, dt, size_t(B * T * I), true), dh0 = new_arr(env, dt, size_t(B * H), true);
+  // needDx: false when x is data (no gradient wanted): dx is neither allocated nor computed.
+  const Napi::Value nd = o.Get("needDx");
+  const bool need_dx = nd.IsUndefined() || to_bool(env, nd, fn, "needDx");
+  Arr dx = need_dx ? new_arr(env, dt, size_t(B * T * I), true) : Arr{};
+  Arr dh0 = new_arr(env, dt, size_t(B * H), true);
   Arr dc0 = lstm ? new_arr(env, dt, size_t(B * H), true) : Arr{};
   Arr dwih = new_arr(env, dt, size_t(GH * I), true), dwhh = new_arr(env, dt, size_t(GH * H), true);
   Arr dbih = new_arr(env, dt, size_t(GH), true), dbhh = new_arr(env, dt, size_t(GH), true);
   Job job;
   job.result = Napi::Object::New(env);
-  job.result.Set("dx", dx.ta);
+  job.result.Set("dx", need_dx ? Napi::Value(dx.ta) : env.Null());
   job.result.Set("dh0", dh0.ta);
   job.result.Set("dc0", lstm ? Napi::Value(dc0.ta) : env.Null());
   job.result.Set("dWeightIh", dwih.ta);

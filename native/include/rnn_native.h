@@ -142,7 +142,8 @@ int64_t rnn_seq_reserve_size(const rnn_seq_desc* d);
 int rnn_seq_forward(const rnn_seq_desc* d, const void* x, const void* h0, const void* c0, const void* w_ih,
                     const void* w_hh, const void* b_ih, const void* b_hh, void* y, void* h_n, void* c_n,
                     void* reserve);
-/** dy, dh_n, dc_n may be null (zero). The reserve is the forward's, unchanged. dc0 only for lstm. */
+/** dy, dh_n, dc_n may be null (zero). The reserve is the forward's, unchanged. dc0 only for lstm. dx may be
+ *  null: the input gradient is then not computed (x is data). */
 int rnn_seq_backward(const rnn_seq_desc* d, const void* x, const void* h0, const void* c0, const void* w_ih,
                      const void* w_hh, const void* reserve, const void* dy, const void* dh_n, const void* dc_n,
                      void* dx, void* dh0, void* dc0, void* dw_ih, void* dw_hh, void* db_ih, void* db_hh);

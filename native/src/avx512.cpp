@@ -26,6 +26,7 @@ void lstm_fwd_step(const LstmStep&) { std::abort(); }
 void pack_lstm(const float*, const float*, int, int, float*) { std::abort(); }
 void pack_gated(const float*, const float*, int, int, int, float*) { std::abort(); }
 void gru_fwd_step(const GruStep&) { std::abort(); }
+void column_sums(const float*, int64_t, int, int64_t, double*, float*) { std::abort(); }
 void pack_gemm(const float*, bool, int, int, int, float*) { std::abort(); }
 void gemm_packed(bool, int, int, const float*, int, const float*, int, float*, int, bool, float*) { std::abort(); }
 void lstm_bwd_row(int, const float*, const float*, const float*, const float*, const float*, float*, float*) {
@@ -463,6 +464,32 @@ void pack_gated(const float* w_ih, const float* w_hh, int I, int H, int G, float
       for (int k = 0; k < H; ++k)
         _mm512_store_ps(dst + static_cast<int64_t>(I + k) * NR + 16 * g,
                         _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, rows_h, w_hh + unit0 * H + k, 4));
+    }
+  }
+}
+
+void column_sums(const float* a, int64_t rows, int cols, int64_t lda, double* acc, float* part) {
+  // float partial sums over blocks of 32 rows (16 lanes at a time), each block added into double
+  constexpr int64_t kBlock = 32;
+  for (int j = 0; j < cols; ++j) acc[j] = 0.0;
+  for (int64_t r0 = 0; r0 < rows; r0 += kBlock) {
+    const int64_t r1 = rows - r0 < kBlock ? rows : r0 + kBlock;
+    for (int j = 0; j < cols; j += 16) {
+      const __mmask16 m = tail_mask(cols - j);
+      __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+      int64_t r = r0;
+      for (; r + 1 < r1; r += 2) {
+        s0 = _mm512_add_ps(s0, _mm512_maskz_loadu_ps(m, a + r * lda + j));
+        s1 = _mm512_add_ps(s1, _mm512_maskz_loadu_ps(m, a + (r + 1) * lda + j));
+      }
+      if (r < r1) s0 = _mm512_add_ps(s0, _mm512_maskz_loadu_ps(m, a + r * lda + j));
+      _mm512_mask_storeu_ps(part + j, m, _mm512_add_ps(s0, s1));
+    }
+    for (int j = 0; j < cols; j += 8) {
+      const __mmask8 m8 = cols - j >= 8 ? __mmask8(0xff) : __mmask8((1u << (cols - j)) - 1u);
+      _mm512_mask_storeu_pd(acc + j, m8,
+                            _mm512_add_pd(_mm512_maskz_loadu_pd(m8, acc + j),
+                                          _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m8, part + j))));
     }
   }
 }

@@ -88,6 +88,10 @@ void gru_fwd_step(const GruStep& s);
 // (G = 4: the LSTM layout above); out: zeroed, aligned, ceil(H/16) * (I+H) * 16G floats.
 void pack_gated(const float* w_ih, const float* w_hh, int I, int H, int G, float* out);
 
+// out[j] = sum over rows of a[r * lda + j], j < cols: float sums over blocks of 32 rows added into
+// double (acc: cols doubles; part: cols floats of scratch).
+void column_sums(const float* a, int64_t rows, int cols, int64_t lda, double* acc, float* part);
+
 // LSTM backward elementwise part for one row: from dh (+ dy when non-null) and dc, the gate
 // gradients dg[0..4H) (order i f g o); dc becomes dc_{t-1}. Same equations as rnn_lstm.cpp.
 void lstm_bwd_row(int H, const float* gates, const float* c_t, const float* c_prev, const float* dh,

@@ -2,6 +2,7 @@
 // 32-column panels (a per-thread workspace), then chunks of C's rows are split across our threads;
 // each gathers its op(A) rows k-major and streams every panel.
 #include <algorithm>
+#include <vector>
 
 #include "blas.h"
 #include "packed.h"
@@ -24,6 +25,15 @@ bool fast_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float*
     avx512::gemm_packed(ta, r1 - r0, K, ta ? A + r0 : A + int64_t(r0) * lda, lda, bp, N, C + int64_t(r0) * ldc, ldc,
                         beta != 0.0f, abuf);
   });
+  return true;
+}
+
+bool column_sums_fast(const float* a, int64_t rows, int64_t cols, int64_t lda, float* out) {
+  if (!use_avx512() || cols > (int64_t(1) << 30)) return false;
+  std::vector<double> acc(static_cast<size_t>(cols) + 8);
+  std::vector<float> part(static_cast<size_t>(cols) + 16);
+  avx512::column_sums(a, rows, int(cols), lda, acc.data(), part.data());
+  for (int64_t j = 0; j < cols; ++j) out[j] = static_cast<float>(acc[j]);
   return true;
 }
 

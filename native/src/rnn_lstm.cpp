@@ -243,7 +243,7 @@ int lstm_backward_avx512(const SeqBwd<float>& a) {
   gemm(true, false, int(GH), int(H), int(BT), 1.0f, dg_all, int(GH), hprev, int(H), 0.0f, a.dw_hh, int(H));
   column_sums(dg_all, BT, GH, GH, a.db_hh);
   gemm(true, false, int(GH), int(I), int(BT), 1.0f, dg_all, int(GH), a.x, int(I), 0.0f, a.dw_ih, int(I));
-  gemm(false, false, int(BT), int(I), int(GH), 1.0f, dg_all, int(GH), a.w_ih, int(I), 0.0f, a.dx, int(I));
+  if (a.dx) gemm(false, false, int(BT), int(I), int(GH), 1.0f, dg_all, int(GH), a.w_ih, int(I), 0.0f, a.dx, int(I));
   copy_elems(a.db_ih, a.db_hh, GH);  // the same sum: both biases enter every gate pre-activation
   return RNN_OK;
 }

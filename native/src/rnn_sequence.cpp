@@ -127,7 +127,7 @@ int rnn_seq_backward(const rnn_seq_desc* d, const void* x, const void* h0, const
     RNN_NEED(w_ih, GH * I, "w_ih");
     RNN_NEED(w_hh, GH * H, "w_hh");
     RNN_NEED(reserve, B * T_ * H * reserve_per(d->mode), "reserve (run the forward with training on)");
-    RNN_NEED(dx, B * T_ * I, "dx");
+    // dx may be null: the input gradient is then not computed (x is data)
     RNN_NEED(dh0, B * H, "dh0");
     RNN_NEED(dw_ih, GH * I, "dw_ih");
     RNN_NEED(dw_hh, GH * H, "dw_hh");

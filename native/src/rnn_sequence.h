@@ -180,8 +180,9 @@ int seq_backward(const SeqBwd<T>& a) {
     const int64_t rows = blk.rows * H;
     gemm(true, false, int(rows), int(I), int(BT), T(1), src, int(GC), a.x, int(I), T(0), a.dw_ih + blk.dst * H * I,
          int(I));
-    gemm(false, false, int(BT), int(I), int(rows), T(1), src, int(GC), a.w_ih + blk.dst * H * I, int(I),
-         first ? T(0) : T(1), a.dx, int(I));
+    if (a.dx)
+      gemm(false, false, int(BT), int(I), int(rows), T(1), src, int(GC), a.w_ih + blk.dst * H * I, int(I),
+           first ? T(0) : T(1), a.dx, int(I));
     column_sums(src, BT, rows, GC, a.db_ih + blk.dst * H);
     first = false;
   }

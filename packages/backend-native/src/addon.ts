@@ -55,10 +55,12 @@ export interface SeqBackwardOptions extends SeqOptions {
   dy: Arr | null;
   dhN: Arr | null;
   dcN: Arr | null;
+  /** False: skip dx (returned as null). */
+  needDx?: boolean;
 }
 
 export interface SeqBackwardOut {
-  dx: Arr;
+  dx: Arr | null;
   dh0: Arr;
   dc0: Arr | null;
   dWeightIh: Arr;

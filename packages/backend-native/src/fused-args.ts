@@ -146,6 +146,7 @@ export function seqBackwardOptions(codes: AddonCodes, args: RnnBackwardArgs): Se
     dy: optArr(args.dy, 'dy'),
     dhN: optArr(args.dhN, 'dhN'),
     dcN: args.mode === 'lstm' ? optArr(args.dcN, 'dcN') : null,
+    needDx: args.needDx !== false,
   };
 }
 

@@ -95,10 +95,14 @@ export interface RnnBackwardArgs extends RnnForwardArgs {
   /** Gradient w.r.t. `hN` / `cN`, or null. */
   dhN: BTensor | null;
   dcN: BTensor | null;
+  /** False when `x` needs no gradient (it is data, not an activation): a backend may then skip `dx`
+   *  and return null for it. Absent means true. */
+  needDx?: boolean;
 }
 
 export interface RnnBackwardResult {
-  dx: Storage;
+  /** Null only when the call said `needDx: false`. */
+  dx: Storage | null;
   dh0: Storage;
   dc0: Storage | null;
   dWeightIh: Storage;

@@ -123,10 +123,10 @@ export function rnnSequence(args: RnnSequenceArgs, options: { fused?: boolean } 
     outputs,
     (grads) => {
       const [dy, dhN, dcN] = grads as [Tensor | null, Tensor | null, Tensor | null];
-      const r = backend.rnnBackward!({ ...fargs, forward: res, dy, dhN, dcN: dcN ?? null });
+      const r = backend.rnnBackward!({ ...fargs, forward: res, dy, dhN, dcN: dcN ?? null, needDx: needsGrad(args.x) });
       const w = (s: unknown, t: BTensor) => wrap(backend, s, t.shape, dt);
       return [
-        w(r.dx, args.x),
+        r.dx === null ? null : w(r.dx, args.x),
         w(r.dh0, c.h0),
         ...(c.c0 ? [w(r.dc0, c.c0)] : []),
         w(r.dWeightIh, args.weightIh),

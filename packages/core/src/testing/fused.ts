@@ -168,6 +168,22 @@ function describeFusedRnn(ctx: SuiteContext): void {
         it(`${mode}: only ${which} reaches the loss (the other output gradients are null)`, () => compareRnn(ctx, c, which));
       }
     }
+    it('x that needs no gradient (data): the weight and state gradients are unchanged', () => {
+      for (const mode of MODES) {
+        const c: RnnCase = { mode, ...base, lengths: [5, 2, 4], reverse: true, initial: true };
+        const { hosts } = rnnHostInputs(c, 5);
+        const leaves = hosts.map((h) => make(ctx, h.data, h.shape, 'float32'));
+        leaves.forEach((t, i) => (t.requiresGrad = i > 0)); // x (leaf 0) is data
+        const r = rng(17);
+        const w = [[c.B, c.T, c.H], [c.B, c.H], [c.B, c.H]].map((s) => make(ctx, randomValues(r, R.size(s)), s, 'float32'));
+        const fused = rnnSequence(rnnArgs(c, leaves));
+        const composed = rnnSequenceComposed(rnnArgs(c, leaves));
+        const params = leaves.slice(1);
+        const gf = grad(lossOf(fused, w, 'all'), params);
+        const gc = grad(lossOf(composed, w, 'all'), params);
+        params.forEach((_, i) => expectClose(gf[i]!.data(), gc[i]!.data(), FUSED_TOL, `${mode}: gradient of input ${i + 1} with x as data`));
+      }
+    });
     it('T = 1 and B = 1 edge sizes', () => {
       for (const mode of MODES) {
         compareRnn(ctx, { mode, B: 1, T: 1, I: 3, H: 2, lengths: null, reverse: false, initial: true }, 'all');
