@@ -7,6 +7,9 @@
 
 #include "args.h"
 
+// Every kernel here writes each element of its output (pad and scatter-add clear theirs first), so the
+// outputs skip the zero-fill (new_arr's `uninit`); only argmax keeps it.
+
 namespace addon {
 namespace {
 
@@ -16,7 +19,7 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   need_args(env, info, 2, fn);
   const int op = int(to_int(env, info[0], fn, "op", 0, RNN_UNARY_COUNT - 1));
   Arr x = to_arr(env, info[1], fn, "x");
-  Arr y = new_arr(env, x.dtype, x.length);
+  Arr y = new_arr(env, x.dtype, x.length, true);
   check_status(env, rnn_unary(x.dtype, op, x.data, y.data, int64_t(x.length)));
   return y.ta;
 }
@@ -36,7 +39,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   need_length(env, b, numel(bs), fn, "b", shape_str(bs));
   need_broadcast(env, as, os, fn, "a");
   need_broadcast(env, bs, os, fn, "b");
-  Arr out = new_arr(env, a.dtype, size_t(numel(os)));
+  Arr out = new_arr(env, a.dtype, size_t(numel(os)), true);
   check_status(env, rnn_binary(a.dtype, op, a.data, as.data(), int(as.size()), b.data, bs.data(), int(bs.size()),
                                out.data, os.data(), int(os.size())));
   return out.ta;
@@ -61,7 +64,7 @@ Napi::Value Where(const Napi::CallbackInfo& info) {
   need_broadcast(env, cs, os, fn, "cond");
   need_broadcast(env, as, os, fn, "a");
   need_broadcast(env, bs, os, fn, "b");
-  Arr out = new_arr(env, a.dtype, size_t(numel(os)));
+  Arr out = new_arr(env, a.dtype, size_t(numel(os)), true);
   check_status(env, rnn_where(a.dtype, c.data, cs.data(), int(cs.size()), a.data, as.data(), int(as.size()), b.data,
                               bs.data(), int(bs.size()), out.data, os.data(), int(os.size())));
   return out.ta;
@@ -81,7 +84,7 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   int64_t on = 1;
   for (size_t d = 0; d < s.size(); ++d)
     if (!red[d]) on *= s[d];
-  Arr out = new_arr(env, x.dtype, size_t(on));
+  Arr out = new_arr(env, x.dtype, size_t(on), true);
   check_status(env, rnn_reduce(x.dtype, op, x.data, s.data(), int(s.size()), axes.data(), int(axes.size()), out.data));
   return out.ta;
 }
@@ -126,7 +129,7 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
     throw_code(env, "E_SHAPE", "matmul: inner dims differ: op(a) is [" + std::to_string(M) + ", " + std::to_string(K) +
                                    "], op(b) is [" + std::to_string(K2) + ", " + std::to_string(N) + "]");
   const int64_t batch = ab ? ab : (bb ? bb : 1);
-  Arr out = new_arr(env, a.dtype, size_t(batch * M * N));
+  Arr out = new_arr(env, a.dtype, size_t(batch * M * N), true);
   check_status(env, rnn_matmul(a.dtype, a.data, ab, ar, ac, ta, b.data, bb, br, bc, tb, out.data));
   return out.ta;
 }
@@ -141,7 +144,7 @@ Napi::Value Transpose(const Napi::CallbackInfo& info) {
   if (perm.size() != s.size())
     throw_code(env, "E_SHAPE", "transpose: perm has " + std::to_string(perm.size()) + " axes for shape " + shape_str(s));
   need_length(env, x, numel(s), fn, "x", shape_str(s));
-  Arr out = new_arr(env, x.dtype, x.length);
+  Arr out = new_arr(env, x.dtype, x.length, true);
   check_status(env, rnn_transpose(x.dtype, x.data, s.data(), int(s.size()), perm.data(), out.data));
   return out.ta;
 }
@@ -162,7 +165,7 @@ Napi::Value Slice(const Napi::CallbackInfo& info) {
     if (begin[d] + size[d] > s[d])
       throw_code(env, "E_SHAPE", "slice: begin " + shape_str(begin) + " + size " + shape_str(size) +
                                      " runs past shape " + shape_str(s) + " at axis " + std::to_string(d));
-  Arr out = new_arr(env, x.dtype, size_t(numel(size)));
+  Arr out = new_arr(env, x.dtype, size_t(numel(size)), true);
   check_status(env, rnn_slice(x.dtype, x.data, s.data(), int(s.size()), begin.data(), size.data(), out.data));
   return out.ta;
 }
@@ -182,7 +185,7 @@ Napi::Value Pad(const Napi::CallbackInfo& info) {
   std::vector<int64_t> os(s.size());
   for (size_t d = 0; d < s.size(); ++d) os[d] = s[d] + before[d] + after[d];
   if (static_cast<double>(numel(os)) >= 9007199254740992.0) throw_code(env, "E_SHAPE", "pad: output too large");
-  Arr out = new_arr(env, x.dtype, size_t(numel(os)));
+  Arr out = new_arr(env, x.dtype, size_t(numel(os)), true);
   check_status(env, rnn_pad(x.dtype, x.data, s.data(), int(s.size()), before.data(), after.data(), out.data));
   return out.ta;
 }
@@ -227,7 +230,7 @@ Napi::Value Concat(const Napi::CallbackInfo& info) {
   int64_t outer = 1, inner = 1;
   for (int d = 0; d < axis; ++d) outer *= os[d];
   for (size_t d = size_t(axis) + 1; d < r; ++d) inner *= os[d];
-  Arr out = new_arr(env, arrs[0].dtype, size_t(numel(os)));
+  Arr out = new_arr(env, arrs[0].dtype, size_t(numel(os)), true);
   check_status(env, rnn_concat(arrs[0].dtype, ptrs.data(), sizes.data(), int(n), outer, inner, out.data));
   return out.ta;
 }
@@ -245,7 +248,7 @@ Napi::Value Gather(const Napi::CallbackInfo& info) {
   const int64_t row = numel(std::vector<int64_t>(s.begin() + 1, s.end()));
   if (static_cast<double>(idx.length) * static_cast<double>(row) >= 9007199254740992.0)
     throw_code(env, "E_SHAPE", "gather: output too large");
-  Arr out = new_arr(env, x.dtype, idx.length * size_t(row));
+  Arr out = new_arr(env, x.dtype, idx.length * size_t(row), true);
   check_status(env, rnn_gather(x.dtype, x.data, s[0], row, static_cast<const int32_t*>(idx.data),
                                int64_t(idx.length), out.data));
   return out.ta;
@@ -271,7 +274,7 @@ Napi::Value ScatterAdd(const Napi::CallbackInfo& info) {
   const int64_t row = numel(std::vector<int64_t>(us.begin() + int64_t(is.size()), us.end()));
   if (static_cast<double>(rows) * static_cast<double>(row) >= 9007199254740992.0)
     throw_code(env, "E_SHAPE", "scatterAdd: output too large");
-  Arr out = new_arr(env, upd.dtype, size_t(rows * row));
+  Arr out = new_arr(env, upd.dtype, size_t(rows * row), true);
   check_status(env, rnn_scatter_add(upd.dtype, static_cast<const int32_t*>(idx.data), int64_t(idx.length), upd.data,
                                     row, rows, out.data));
   return out.ta;
@@ -283,7 +286,7 @@ Napi::Value Cast(const Napi::CallbackInfo& info) {
   need_args(env, info, 2, fn);
   Arr x = to_arr(env, info[0], fn, "x");
   const int dt = int(to_int(env, info[1], fn, "dtype", 0, 2));
-  Arr out = new_arr(env, dt, x.length);
+  Arr out = new_arr(env, dt, x.length, true);
   check_status(env, rnn_cast(x.dtype, x.data, dt, out.data, int64_t(x.length)));
   return out.ta;
 }

@@ -46,8 +46,8 @@ Napi::Value TreeForward(const Napi::CallbackInfo& info, bool async) {
   Arr b = field_arr(env, o, fn, "bias");
   need(env, b, dt, 5 * H, fn, "bias", dims({5 * H}));
   const bool training = to_bool(env, o.Get("training"), fn, "training");
-  Arr h = new_arr(env, dt, size_t(N * H)), c = new_arr(env, dt, size_t(N * H));
-  Arr reserve = training ? new_arr(env, dt, size_t(rnn_tree_reserve_size(&t.d))) : Arr{};
+  Arr h = new_arr(env, dt, size_t(N * H), true), c = new_arr(env, dt, size_t(N * H), true);
+  Arr reserve = training ? new_arr(env, dt, size_t(rnn_tree_reserve_size(&t.d)), true) : Arr{};
   Job job;
   job.result = Napi::Object::New(env);
   job.result.Set("h", h.ta);
@@ -75,10 +75,10 @@ Napi::Value TreeBackward(const Napi::CallbackInfo& info, bool async) {
   Arr dh = field_opt(env, o, fn, "dh"), dc = field_opt(env, o, fn, "dc");
   if (dh.present()) need(env, dh, dt, N * H, fn, "dh", dims({N, H}));
   if (dc.present()) need(env, dc, dt, N * H, fn, "dc", dims({N, H}));
-  Arr dx = new_arr(env, dt, size_t(N * I)), dhl = new_arr(env, dt, size_t(N * H)), dcl = new_arr(env, dt, size_t(N * H)),
-      dhr = new_arr(env, dt, size_t(N * H)), dcr = new_arr(env, dt, size_t(N * H)),
-      dw = new_arr(env, dt, size_t(5 * H * I)), dwh = new_arr(env, dt, size_t(10 * H * H)),
-      db = new_arr(env, dt, size_t(5 * H));
+  Arr dx = new_arr(env, dt, size_t(N * I), true), dhl = new_arr(env, dt, size_t(N * H), true), dcl = new_arr(env, dt, size_t(N * H), true),
+      dhr = new_arr(env, dt, size_t(N * H), true), dcr = new_arr(env, dt, size_t(N * H), true),
+      dw = new_arr(env, dt, size_t(5 * H * I), true), dwh = new_arr(env, dt, size_t(10 * H * H), true),
+      db = new_arr(env, dt, size_t(5 * H), true);
   Job job;
   job.result = Napi::Object::New(env);
   job.result.Set("dx", dx.ta);
