@@ -134,7 +134,7 @@ export interface AddonCodes {
 
 /** The functions `rnn_native.node` exports. Shapes are plain arrays of dims. */
 export interface NativeAddon {
-  info(): { version: string; blas: string; threads: number };
+  info(): { version: string; blas: string; simd: string; threads: number };
   setNumThreads(n: number): void;
   codes: AddonCodes;
   unary(op: number, x: Arr): Arr;

@@ -92,10 +92,13 @@ export class NativeBackend implements Backend {
 
   info(): BackendInfo {
     const i = this.addon.info();
-    return { blas: i.blas, threads: i.threads, device: 'cpu', version: i.version, addon: process.env['RNN_NATIVE_ADDON'] || DEFAULT_ADDON_PATH };
+    return { blas: i.blas, simd: i.simd, threads: i.threads, device: 'cpu', version: i.version, addon: process.env['RNN_NATIVE_ADDON'] || DEFAULT_ADDON_PATH };
   }
 
-  /** Threads OpenBLAS may use (the default comes from RNN_NUM_THREADS, else the CPUs available). */
+  /**
+   * Threads the kernels may use (the default comes from RNN_NUM_THREADS, else the CPUs available):
+   * our own pool, which also cuts large products into slices; OpenBLAS itself runs single-threaded.
+   */
   setNumThreads(n: number): void {
     try {
       this.addon.setNumThreads(n);

@@ -260,6 +260,7 @@ export function renderReport(data, { chartPath }) {
   ];
   const notes = {
     'rnn-native': 'fused whole-sequence LSTM/GRU kernels; float32 products and the fused LSTM step on its own packed AVX-512 kernels (OpenBLAS on CPUs without AVX-512, and for float64); Adam fused',
+    'rnn-native-baseline': 'the same addon with `RNN_SIMD=baseline`: the portable path a CPU without AVX-512 runs (OpenBLAS per step, compiler-vectorised gate loops)',
     'rnn-js': 'pure TypeScript backend, single-threaded',
     'rnn-native-nodes': 'workload D only: the same tree net run one node at a time',
     pytorch: 'Debian python3-torch, OpenBLAS build; `nn.LSTM`/`nn.GRU` (ATen CPU kernels); D: our level-batched Tree-LSTM in PyTorch',

@@ -35,14 +35,15 @@ function probePython(ctx) {
   }
 }
 
-function probeRnn(name) {
+function probeRnn(name, simd) {
   return async () => {
     try {
       const core = await import('@rnn/core');
       await core.ready();
       const b = core.backendByName(name);
       const i = b.info();
-      return { ok: true, version: [`@rnn/backend-${name}`, i.version, i.blas ? `(${i.blas})` : null].filter(Boolean).join(' ') };
+      const kernels = simd ?? i.simd;
+      return { ok: true, version: [`@rnn/backend-${name}`, i.version, i.blas ? `(${i.blas})` : null, kernels ? `kernels: ${kernels}` : null].filter(Boolean).join(' ') };
     } catch (e) {
       return { ok: false, why: e.message.split('\n')[0] };
     }
@@ -62,6 +63,9 @@ export const SYSTEMS = [
   { id: 'rnn-native', label: 'rnn-native', ours: true, threaded: true, workloads: 'ABCD', modes: ['train', 'forward'], start: node('rnn.mjs', { backend: 'native' }), probe: probeRnn('native') },
   { id: 'rnn-js', label: 'rnn-js', ours: true, threaded: false, workloads: 'ABCD', modes: ['train', 'forward'], start: node('rnn.mjs', { backend: 'js' }), probe: probeRnn('js') },
   { id: 'rnn-cuda', label: 'rnn-cuda', ours: true, threaded: true, workloads: 'ABCD', modes: ['train', 'forward'], start: node('rnn.mjs', { backend: 'cuda' }), probe: probeRnn('cuda') },
+  // The portable path of the same addon (what a CPU without AVX-512 runs): OpenBLAS per step and
+  // compiler-vectorised gate loops.
+  { id: 'rnn-native-baseline', label: 'rnn-native RNN_SIMD=baseline', ours: true, threaded: true, env: { RNN_SIMD: 'baseline' }, workloads: 'ABC', modes: ['train', 'forward'], start: node('rnn.mjs', { backend: 'native' }), probe: probeRnn('native', 'baseline') },
   { id: 'rnn-native-nodes', label: 'rnn-native node-by-node', ours: true, threaded: false, workloads: 'D', modes: ['train', 'forward'], start: node('rnn.mjs', { backend: 'native', variant: 'node-by-node' }), probe: probeRnn('native') },
   { id: 'pytorch', label: 'PyTorch', threaded: true, workloads: 'ABCD', modes: ['train', 'forward'], start: python({ variant: 'levels' }), probe: probePython },
   // PyTorch's OpenMP threads spin after each parallel region while the OpenBLAS pthread pool wants
