@@ -5,8 +5,9 @@
 // weights are packed once per sequence, so the per-step cost is the FMAs alone (OpenBLAS re-packs
 // both operands on every call, which for a 64 x 512 x 128 step is a third of its time).
 //
-// The activations are the vector form of fastmath.h (same polynomials, same clamps), so the fused
-// step agrees with the scalar gate pass to a few ulp and NaN propagates the same way.
+// The activations: exp (so sigmoid) is the vector form of fastmath.h's (same polynomial, same clamps);
+// tanh is a rational approximation (tanh_v below). Both agree with libm to a few ulp, and NaN
+// propagates as in the scalar gate pass.
 #include "avx512.h"
 
 // GCC 12's AVX-512 intrinsics initialise their pass-through operand with itself (_mm512_undefined_ps),

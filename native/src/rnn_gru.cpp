@@ -117,13 +117,7 @@ int gru_forward_avx512(const SeqFwd<float>& a) {
         bias_i[q * avx512::kGruNR + 16 * g + l] = a.b_ih[g * H + 16 * q + l];
       }
 
-  for (int64_t b = 0; b < B; ++b) {
-    const int64_t L = len_of(a.lengths, b, T_);
-    if (L < T_) {
-      std::fill_n(a.y + (b * T_ + L) * H, (T_ - L) * H, 0.0f);
-      if (hprev) std::fill_n(hprev + (b * T_ + L) * H, (T_ - L) * H, 0.0f);
-    }
-  }
+  zero_padded_steps(a, hprev);
 
   const int64_t by_rows = (B + 7) / 8;
   const int tasks = int(std::min<int64_t>(by_rows, num_threads()));
@@ -175,8 +169,7 @@ int gru_forward_avx512(const SeqFwd<float>& a) {
   });
 
   for (int64_t b = 0; b < B; ++b) {
-    const int64_t L = len_of(a.lengths, b, T_);
-    const int64_t last = L > 0 ? b * T_ + time_of(L - 1, L, a.reverse) : -1;
+    const int64_t last = last_row(a.lengths, b, T_, a.reverse);
     copy_elems(a.h_n + b * H, last >= 0 ? a.y + last * H : a.h0 + b * H, H);
   }
   return RNN_OK;

@@ -118,14 +118,9 @@ int lstm_forward_avx512(const SeqFwd<float>& a) {
   std::fill_n(zeros.get(), H, 0.0f);
   Buf<float> cbuf = training ? nullptr : alloc<float>(B * H);  // inference: c in place
 
-  for (int64_t b = 0; b < B; ++b) {
-    const int64_t L = len_of(a.lengths, b, T_);
-    if (L < T_) {
-      std::fill_n(a.y + (b * T_ + L) * H, (T_ - L) * H, 0.0f);
-      if (hprev) std::fill_n(hprev + (b * T_ + L) * H, (T_ - L) * H, 0.0f);
-    }
-    if (cbuf) copy_elems(cbuf.get() + b * H, a.c0 ? a.c0 + b * H : zeros.get(), H);
-  }
+  zero_padded_steps(a, hprev);
+  if (cbuf)
+    for (int64_t b = 0; b < B; ++b) copy_elems(cbuf.get() + b * H, a.c0 ? a.c0 + b * H : zeros.get(), H);
 
   const int tasks = row_tasks(B);
   parallel_run(tasks, [&](int k) {
@@ -177,8 +172,7 @@ int lstm_forward_avx512(const SeqFwd<float>& a) {
   });
 
   for (int64_t b = 0; b < B; ++b) {
-    const int64_t L = len_of(a.lengths, b, T_);
-    const int64_t last = L > 0 ? b * T_ + time_of(L - 1, L, a.reverse) : -1;
+    const int64_t last = last_row(a.lengths, b, T_, a.reverse);
     copy_elems(a.h_n + b * H, last >= 0 ? a.y + last * H : a.h0 + b * H, H);
     if (a.c_n) {
       const float* c = cbuf ? cbuf.get() + b * H : (last >= 0 ? extra + last * H : (a.c0 ? a.c0 + b * H : zeros.get()));

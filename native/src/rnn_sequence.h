@@ -57,6 +57,24 @@ struct InBlock {
 inline int64_t len_of(const int32_t* lengths, int64_t b, int64_t T) { return lengths ? lengths[b] : T; }
 inline int64_t time_of(int64_t s, int64_t L, bool reverse) { return reverse ? L - 1 - s : s; }
 
+// Zeros y (and hprev when given) at every padded step t >= lengths[b].
+template <class T>
+void zero_padded_steps(const SeqFwd<T>& a, T* hprev) {
+  for (int64_t b = 0; b < a.B; ++b) {
+    const int64_t L = len_of(a.lengths, b, a.T_);
+    if (L >= a.T_) continue;
+    std::fill_n(a.y + (b * a.T_ + L) * a.H, (a.T_ - L) * a.H, T(0));
+    if (hprev) std::fill_n(hprev + (b * a.T_ + L) * a.H, (a.T_ - L) * a.H, T(0));
+  }
+}
+
+// The row (b * T + t) of batch row b's last real step, whose output is its final state; -1 when
+// the row is empty (its final state is h0 / c0).
+inline int64_t last_row(const int32_t* lengths, int64_t b, int64_t T, bool reverse) {
+  const int64_t L = len_of(lengths, b, T);
+  return L > 0 ? b * T + time_of(L - 1, L, reverse) : -1;
+}
+
 template <class Cell, class T>
 int seq_forward(const SeqFwd<T>& a) {
   const int64_t B = a.B, T_ = a.T_, I = a.I, H = a.H, GH = Cell::G * H, BT = B * T_;
@@ -79,15 +97,9 @@ int seq_forward(const SeqFwd<T>& a) {
   gemm(false, true, int(BT), int(GH), int(I), T(1), a.x, int(I), a.w_ih, int(I), T(0), gates, int(GH));
 
   // Padded steps: zero output, and zero hprev so the dW_hh gemm sees no garbage.
+  zero_padded_steps(a, hprev);
   int64_t max_len = 0;
-  for (int64_t b = 0; b < B; ++b) {
-    const int64_t L = len_of(a.lengths, b, T_);
-    max_len = std::max(max_len, L);
-    if (L < T_) {
-      std::fill_n(a.y + (b * T_ + L) * H, (T_ - L) * H, T(0));
-      if (hprev) std::fill_n(hprev + (b * T_ + L) * H, (T_ - L) * H, T(0));
-    }
-  }
+  for (int64_t b = 0; b < B; ++b) max_len = std::max(max_len, len_of(a.lengths, b, T_));
 
   StepGemm<T> step(B, H, GH, a.w_hh, true);  // gh = h W_hh^T
   for (int64_t s = 0; s < max_len; ++s) {
