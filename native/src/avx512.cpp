@@ -24,7 +24,6 @@ namespace avx512 {
 int a_stride(int) { std::abort(); }
 void gemm_rows(int, const float* const*, int, const float*, int, float* const*, bool, float*) { std::abort(); }
 void lstm_fwd_step(const LstmStep&) { std::abort(); }
-void pack_lstm(const float*, const float*, int, int, float*) { std::abort(); }
 void pack_gated(const float*, const float*, int, int, int, float*) { std::abort(); }
 void gru_fwd_step(const GruStep&) { std::abort(); }
 void column_sums(const float*, int64_t, int, int64_t, double*, float*) { std::abort(); }
@@ -444,8 +443,6 @@ void gru_fwd_step(const GruStep& s) {
       for_row_tiles<8>(s.rows, GruTiles{s, q, k0, k1});
     }
 }
-
-void pack_lstm(const float* w_ih, const float* w_hh, int I, int H, float* out) { pack_gated(w_ih, w_hh, I, H, 4, out); }
 
 void pack_gated(const float* w_ih, const float* w_hh, int I, int H, int G, float* out) {
   const int panels = (H + 15) / 16, K = I + H, NR = 16 * G;

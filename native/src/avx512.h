@@ -58,8 +58,6 @@ struct LstmStep {
   int a_stride;         // a_stride(I + H)
 };
 void lstm_fwd_step(const LstmStep& s);
-// [W_ih | W_hh] into the lstm_fwd_step panels (out: zeroed, 64-byte aligned, panels * (I+H) * 64).
-void pack_lstm(const float* w_ih, const float* w_hh, int I, int H, float* out);
 
 // One GRU time step for `rows` batch rows, the recurrent product fused with the gates; the input
 // projection gx = x W_ih^T (3H per row, gates r z n, no bias) is computed beforehand for all steps:
@@ -85,7 +83,8 @@ struct GruStep {
 };
 void gru_fwd_step(const GruStep& s);
 // G gates' [W_ih | W_hh] rows (each [G*H, I] / [G*H, H]) in panels of 16 units x G gates per k
-// (G = 4: the LSTM layout above); out: zeroed, aligned, ceil(H/16) * (I+H) * 16G floats.
+// (G = 4: the LSTM layout above); out: 64-byte aligned, ceil(H/16) * (I+H) * 16G floats, every one
+// written (lanes past H as zeros).
 void pack_gated(const float* w_ih, const float* w_hh, int I, int H, int G, float* out);
 
 // out[j] = sum over rows of a[r * lda + j], j < cols: float sums over blocks of 32 rows added into

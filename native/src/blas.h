@@ -41,15 +41,6 @@ inline int gemm_tasks(int M, int N, int K) {
   return by_size < threads ? (by_size > 1 ? by_size : 1) : threads;
 }
 
-// C[M,N] = alpha * op(A) op(B) + beta * C, row-major. Guards the degenerate sizes BLAS may reject
-// (a zero leading dimension) or skip (K == 0 must still scale C by beta).
-//
-// float32 on an AVX-512 CPU: our packed kernel (fast_gemm.cpp), which is faster than OpenBLAS at
-// every size this library multiplies and immune to OPENBLAS_CORETYPE; BLAS for the rest.
-// Threads: OpenBLAS itself runs single-threaded (runtime.cpp); a large gemm is cut into slices of C
-// (rows, or columns when C is wide) that our pool runs at once. One set of threads for everything,
-// sleeping when idle: OpenBLAS's own workers busy-wait after each call and would take the cores
-// the recurrent kernels' threads need.
 // float32 on our AVX-512 packed kernel when it may run (fast_gemm.cpp); false: not taken, use BLAS.
 bool fast_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
                 float beta, float* C, int ldc);
@@ -58,6 +49,15 @@ inline bool fast_sgemm(bool, bool, int, int, int, double, const double*, int, co
   return false;
 }
 
+// C[M,N] = alpha * op(A) op(B) + beta * C, row-major. Guards the degenerate sizes BLAS may reject
+// (a zero leading dimension) or skip (K == 0 must still scale C by beta).
+//
+// float32 on an AVX-512 CPU: our packed kernel (fast_gemm.cpp), faster than OpenBLAS at every size
+// this library multiplies and immune to OPENBLAS_CORETYPE; BLAS for the rest.
+// Threads: OpenBLAS itself runs single-threaded (runtime.cpp); a large gemm is cut into slices of C
+// (rows, or columns when C is wide) that our pool runs at once. One set of threads for everything,
+// sleeping when idle: OpenBLAS's own workers busy-wait after each call and would take the cores
+// the recurrent kernels' threads need.
 template <class T>
 inline void gemm(bool ta, bool tb, int M, int N, int K, T alpha, const T* A, int lda, const T* B, int ldb, T beta,
                  T* C, int ldc) {

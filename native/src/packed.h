@@ -21,15 +21,6 @@ struct FreeDeleter {
 };
 using AlignedFloats = std::unique_ptr<float[], FreeDeleter>;
 
-// n floats, 64-byte aligned, zero-filled (the padding lanes of a panel must be zero).
-inline AlignedFloats aligned_zeros(int64_t n) {
-  const size_t bytes = ((static_cast<size_t>(n > 0 ? n : 1) * sizeof(float)) + 63) / 64 * 64;
-  void* p = std::aligned_alloc(avx512::kAlign, bytes);
-  if (!p) throw std::bad_alloc();
-  std::memset(p, 0, bytes);
-  return AlignedFloats(static_cast<float*>(p));
-}
-
 // n floats, 64-byte aligned, contents undefined.
 inline AlignedFloats aligned_uninit(int64_t n) {
   const size_t bytes = ((static_cast<size_t>(n > 0 ? n : 1) * sizeof(float)) + 63) / 64 * 64;
@@ -78,19 +69,21 @@ inline AlignedFloats pack_gemm_panels(const float* W, bool trans, int64_t K, int
 // `out` (lstm_panels_size floats); I = 0 packs W_hh alone.
 inline int64_t lstm_panels_size(int64_t I, int64_t H) { return (H + 15) / 16 * (I + H) * avx512::kLstmNR; }
 inline float* pack_lstm_panels(const float* w_ih, const float* w_hh, int64_t I, int64_t H, float* out) {
-  std::memset(out, 0, sizeof(float) * static_cast<size_t>(lstm_panels_size(I, H)));
-  avx512::pack_lstm(w_ih, w_hh, int(I), int(H), out);
+  avx512::pack_gated(w_ih, w_hh, int(I), int(H), 4, out);  // writes every element, padding included
   return out;
 }
 
-inline float* pack_lstm_bias(const float* b_ih, const float* b_hh, int64_t H, float* out) {
-  constexpr int NR = avx512::kLstmNR;
-  const int64_t panels = (H + 15) / 16;
+// The G gate biases (each G*H long, gates in order) in the panel order of pack_gated: 16G floats per
+// panel of 16 units, zeros past H. b2, when given, is added to b1 (the LSTM's b_ih + b_hh).
+inline float* pack_gated_bias(const float* b1, const float* b2, int64_t H, int G, float* out) {
+  const int64_t NR = 16 * G, panels = (H + 15) / 16;
   std::memset(out, 0, sizeof(float) * static_cast<size_t>(panels * NR));
   for (int64_t q = 0; q < panels; ++q)
-    for (int g = 0; g < 4; ++g)
-      for (int64_t l = 0; l < 16 && 16 * q + l < H; ++l)
-        out[q * NR + 16 * g + l] = b_ih[g * H + 16 * q + l] + b_hh[g * H + 16 * q + l];
+    for (int g = 0; g < G; ++g)
+      for (int64_t l = 0; l < 16 && 16 * q + l < H; ++l) {
+        const int64_t j = g * H + 16 * q + l;
+        out[q * NR + 16 * g + l] = b2 ? b1[j] + b2[j] : b1[j];
+      }
   return out;
 }
 
@@ -105,7 +98,7 @@ class StepGemm {
         packed_ = pack_gemm_panels(W, trans, K, N);
         a_.resize(static_cast<size_t>(M));
         c_.resize(static_cast<size_t>(M));
-        abuf_ = aligned_zeros(M * avx512::a_stride(int(K)));
+        abuf_ = aligned_uninit(M * avx512::a_stride(int(K)));
       }
     }
   }

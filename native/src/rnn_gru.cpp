@@ -104,18 +104,10 @@ int gru_forward_avx512(const SeqFwd<float>& a) {
 
   const int64_t panels = (H + 15) / 16;
   float* w = workspace(kSlotWeights, panels * H * avx512::kGruNR);
-  std::memset(w, 0, sizeof(float) * static_cast<size_t>(panels * H * avx512::kGruNR));
   avx512::pack_gated(nullptr, a.w_hh, 0, int(H), 3, w);
   float* bias = workspace(kSlotBias, 2 * panels * avx512::kGruNR);
-  std::memset(bias, 0, sizeof(float) * static_cast<size_t>(2 * panels * avx512::kGruNR));
-  float* bias_h = bias;
-  float* bias_i = bias + panels * avx512::kGruNR;
-  for (int64_t q = 0; q < panels; ++q)
-    for (int g = 0; g < 3; ++g)
-      for (int64_t l = 0; l < 16 && 16 * q + l < H; ++l) {
-        bias_h[q * avx512::kGruNR + 16 * g + l] = a.b_hh[g * H + 16 * q + l];
-        bias_i[q * avx512::kGruNR + 16 * g + l] = a.b_ih[g * H + 16 * q + l];
-      }
+  const float* bias_h = pack_gated_bias(a.b_hh, nullptr, H, 3, bias);
+  const float* bias_i = pack_gated_bias(a.b_ih, nullptr, H, 3, bias + panels * avx512::kGruNR);
 
   zero_padded_steps(a, hprev);
 

@@ -113,7 +113,7 @@ int lstm_forward_avx512(const SeqFwd<float>& a) {
   float* hprev = training ? a.reserve + BT * GH : nullptr;
   float* extra = training ? a.reserve + BT * GH + BT * H : nullptr;
   float* w = pack_lstm_panels(a.w_ih, a.w_hh, I, H, workspace(kSlotWeights, lstm_panels_size(I, H)));
-  float* bias = pack_lstm_bias(a.b_ih, a.b_hh, H, workspace(kSlotBias, (H + 15) / 16 * avx512::kLstmNR));
+  float* bias = pack_gated_bias(a.b_ih, a.b_hh, H, 4, workspace(kSlotBias, (H + 15) / 16 * avx512::kLstmNR));
   Buf<float> zeros = alloc<float>(H);
   std::fill_n(zeros.get(), H, 0.0f);
   Buf<float> cbuf = training ? nullptr : alloc<float>(B * H);  // inference: c in place
