@@ -6,7 +6,7 @@
 namespace addon {
 
 void register_ops(Napi::Env env, Napi::Object exports);       // ops.cpp: primitives
-void register_sequence(Napi::Env env, Napi::Object exports);  // sequence.cpp: rnnForward/Backward
+void register_sequence(Napi::Env env, Napi::Object exports);  // sequence.cpp: sequenceForward/Backward
 void register_tree(Napi::Env env, Napi::Object exports);      // tree.cpp: treeLevelForward/Backward
 void register_adam(Napi::Env env, Napi::Object exports);      // adam.cpp: adamStep
 

@@ -1,4 +1,4 @@
-// Bindings of the whole-sequence RNN kernels: rnnForward / rnnBackward and their Async variants.
+// Bindings of the whole-sequence RNN kernels: sequenceForward / sequenceBackward and their Async variants.
 #include "ops.h"
 #include "worker.h"
 
@@ -53,7 +53,7 @@ SeqCommon read_seq(Napi::Env env, const Napi::Object& o, const char* fn) {
 }
 
 Napi::Value SeqForward(const Napi::CallbackInfo& info, bool async) {
-  const char* fn = async ? "rnnForwardAsync" : "rnnForward";
+  const char* fn = async ? "sequenceForwardAsync" : "sequenceForward";
   Napi::Env env = info.Env();
   Napi::Object o = need_object(env, info, fn);
   SeqCommon s = read_seq(env, o, fn);
@@ -97,7 +97,7 @@ Napi::Value SeqForward(const Napi::CallbackInfo& info, bool async) {
 }
 
 Napi::Value SeqBackward(const Napi::CallbackInfo& info, bool async) {
-  const char* fn = async ? "rnnBackwardAsync" : "rnnBackward";
+  const char* fn = async ? "sequenceBackwardAsync" : "sequenceBackward";
   Napi::Env env = info.Env();
   Napi::Object o = need_object(env, info, fn);
   SeqCommon s = read_seq(env, o, fn);
@@ -107,7 +107,7 @@ Napi::Value SeqBackward(const Napi::CallbackInfo& info, bool async) {
   if (rsize < 0) check_status(env, RNN_ERR_INDEX);
   Arr reserve = to_opt_arr(env, o.Get("reserve"), fn, "reserve");
   if (!reserve.present())
-    throw_code(env, "E_VALUE", std::string(fn) + ": no reserve; run rnnForward with training: true first");
+    throw_code(env, "E_VALUE", std::string(fn) + ": no reserve; run sequenceForward with training: true first");
   need_dtype(env, reserve, dt, fn, "reserve");
   if (int64_t(reserve.length) != rsize)
     throw_code(env, "E_SHAPE", std::string(fn) + ": the reserve has " + std::to_string(reserve.length) +
@@ -149,8 +149,8 @@ Napi::Value SeqBackward(const Napi::CallbackInfo& info, bool async) {
 }  // namespace
 
 void register_sequence(Napi::Env env, Napi::Object exports) {
-  register_pair(env, exports, "rnnForward", SeqForward);
-  register_pair(env, exports, "rnnBackward", SeqBackward);
+  register_pair(env, exports, "sequenceForward", SeqForward);
+  register_pair(env, exports, "sequenceBackward", SeqBackward);
 }
 
 }  // namespace addon

@@ -1,4 +1,4 @@
-// Bindings of the fused kernels: rnnForward / rnnBackward, treeLevelForward / treeLevelBackward,
+// Bindings of the fused kernels: sequenceForward / sequenceBackward, treeLevelForward / treeLevelBackward,
 // adamStep. Options objects as in the CPU addon (native/addon/sequence.cpp, tree.cpp, adam.cpp),
 // with DeviceBuffers for every array except `lengths`, a host Int32Array. The kernels are queued on
 // the backend's stream, so these return as soon as the work is queued: no async variants needed.
@@ -84,7 +84,7 @@ int64_t reserve_size(Napi::Env env, const rnn_seq_desc& d) {
 }
 
 Napi::Value SeqForward(const Napi::CallbackInfo& info) {
-  const char* fn = "rnnForward";
+  const char* fn = "sequenceForward";
   Napi::Env env = info.Env();
   Napi::Object o = need_object(env, info, fn);
   Seq s = read_seq(env, o, fn);
@@ -115,7 +115,7 @@ Napi::Value SeqForward(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SeqBackward(const Napi::CallbackInfo& info) {
-  const char* fn = "rnnBackward";
+  const char* fn = "sequenceBackward";
   Napi::Env env = info.Env();
   Napi::Object o = need_object(env, info, fn);
   Seq s = read_seq(env, o, fn);
@@ -123,7 +123,7 @@ Napi::Value SeqBackward(const Napi::CallbackInfo& info) {
   const int64_t B = s.d.batch, T = s.d.steps, I = s.d.input, H = s.d.hidden, GH = s.G * H;
   const int64_t rsize = reserve_size(env, s.d);
   DeviceBuffer* reserve = field_opt(env, o, fn, "reserve");
-  if (!reserve) throw_code(env, "E_VALUE", std::string(fn) + ": no reserve; run rnnForward with training: true first");
+  if (!reserve) throw_code(env, "E_VALUE", std::string(fn) + ": no reserve; run sequenceForward with training: true first");
   need_dtype(env, reserve, dt, fn, "reserve");
   if (reserve->length() != rsize)
     throw_code(env, "E_SHAPE", std::string(fn) + ": the reserve has " + std::to_string(reserve->length()) +
@@ -278,8 +278,8 @@ Napi::Value AdamStep(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_fused(Napi::Env env, Napi::Object exports) {
-  exports.Set("rnnForward", Napi::Function::New(env, SeqForward, "rnnForward"));
-  exports.Set("rnnBackward", Napi::Function::New(env, SeqBackward, "rnnBackward"));
+  exports.Set("sequenceForward", Napi::Function::New(env, SeqForward, "sequenceForward"));
+  exports.Set("sequenceBackward", Napi::Function::New(env, SeqBackward, "sequenceBackward"));
   exports.Set("treeLevelForward", Napi::Function::New(env, TreeForward, "treeLevelForward"));
   exports.Set("treeLevelBackward", Napi::Function::New(env, TreeBackward, "treeLevelBackward"));
   exports.Set("adamStep", Napi::Function::New(env, AdamStep, "adamStep"));

@@ -1,6 +1,6 @@
 import type {
-  AdamStepArgs, Backend, BackendInfo, BinaryOp, BTensor, DType, ReduceOp, RnnBackwardArgs,
-  RnnBackwardResult, RnnForwardArgs, RnnForwardResult, Storage, TreeLevelArgs,
+  AdamStepArgs, Backend, BackendInfo, BinaryOp, BTensor, DType, ReduceOp, SequenceBackwardArgs,
+  SequenceBackwardResult, SequenceForwardArgs, SequenceForwardResult, Storage, TreeLevelArgs,
   TreeLevelBackwardArgs, TreeLevelBackwardResult, TreeLevelResult, TypedArray, UnaryOp,
 } from '@rnn/core';
 import { adamStep } from './adam.js';
@@ -8,7 +8,7 @@ import { binary, cast, unary, where } from './elementwise.js';
 import { alloc, data, sizeOf } from './layout.js';
 import { matmul } from './matmul.js';
 import { argmax, reduce } from './reduce.js';
-import { rnnBackward, rnnForward } from './rnn.js';
+import { sequenceBackward, sequenceForward } from './rnn.js';
 import { concat, gather, pad, scatterAdd, slice, transpose } from './shape-ops.js';
 import { treeLevelBackward, treeLevelForward } from './tree.js';
 
@@ -105,12 +105,12 @@ export class JsBackend implements Backend {
     return cast(x, dtype);
   }
 
-  rnnForward(args: RnnForwardArgs): RnnForwardResult {
-    return rnnForward(args);
+  sequenceForward(args: SequenceForwardArgs): SequenceForwardResult {
+    return sequenceForward(args);
   }
 
-  rnnBackward(args: RnnBackwardArgs): RnnBackwardResult {
-    return rnnBackward(args);
+  sequenceBackward(args: SequenceBackwardArgs): SequenceBackwardResult {
+    return sequenceBackward(args);
   }
 
   treeLevelForward(args: TreeLevelArgs): TreeLevelResult {

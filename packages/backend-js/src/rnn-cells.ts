@@ -1,5 +1,5 @@
 import { GATES } from '@rnn/core';
-import type { RnnMode } from '@rnn/core';
+import type { FusedCell } from '@rnn/core';
 import type { FloatArray } from './layout.js';
 
 /**
@@ -14,7 +14,7 @@ import type { FloatArray } from './layout.js';
 /** One sequence's buffers. Time-indexed arrays are time-major (`[T, B, ...]`); state and gate
  * stores are step-indexed (slot `s` holds what step `s` read or made). */
 export interface Seq {
-  mode: RnnMode;
+  mode: FusedCell;
   B: number;
   T: number;
   H: number;

@@ -1,6 +1,6 @@
 import { BackendError, GATES, ValueError } from '@rnn/core';
 import type {
-  RnnBackwardArgs, RnnBackwardResult, RnnForwardArgs, RnnForwardResult,
+  SequenceBackwardArgs, SequenceBackwardResult, SequenceForwardArgs, SequenceForwardResult,
 } from '@rnn/core';
 import { gemm, gemmPacked, packB } from './gemm.js';
 import { allocLike, floatData } from './layout.js';
@@ -51,15 +51,15 @@ function longest(lengths: Int32Array | null, B: number, T: number): number {
   for (let b = 0; b < B; b++) {
     const len = lengths[b];
     if (!(len >= 1 && len <= T)) {
-      throw new ValueError(`rnnForward: lengths[${b}] is ${len}; expected 1..${T} (the time steps of x)`);
+      throw new ValueError(`sequenceForward: lengths[${b}] is ${len}; expected 1..${T} (the time steps of x)`);
     }
     max = Math.max(max, len);
   }
   return max;
 }
 
-export function rnnForward(args: RnnForwardArgs): RnnForwardResult {
-  const { mode, lengths, reverse, training } = args;
+export function sequenceForward(args: SequenceForwardArgs): SequenceForwardResult {
+  const { cell: mode, lengths, reverse, training } = args;
   const [B, T, I] = args.x.shape;
   const H = args.h0.shape[1];
   const GH = GATES[mode] * H;
@@ -78,7 +78,7 @@ export function rnnForward(args: RnnForwardArgs): RnnForwardResult {
   hs.set(floatData(args.h0).subarray(0, B * H));
   let cs: FloatArray | null = null;
   if (mode === 'lstm') {
-    if (args.c0 === null) throw new BackendError('rnnForward: lstm needs c0 ([B, H]); got null');
+    if (args.c0 === null) throw new BackendError('sequenceForward: lstm needs c0 ([B, H]); got null');
     cs = allocLike(x, slots * B * H);
     cs.set(floatData(args.c0).subarray(0, B * H));
   }
@@ -109,11 +109,11 @@ export function rnnForward(args: RnnForwardArgs): RnnForwardResult {
   };
 }
 
-export function rnnBackward(args: RnnBackwardArgs): RnnBackwardResult {
+export function sequenceBackward(args: SequenceBackwardArgs): SequenceBackwardResult {
   const reserve = args.forward.reserve as RnnReserve | null;
   if (reserve === null || typeof reserve !== 'object' || !reserve.seq) {
     throw new BackendError(
-      'rnnBackward: the forward pass kept nothing for backward; run rnnForward with training: true',
+      'sequenceBackward: the forward pass kept nothing for backward; run sequenceForward with training: true',
     );
   }
   const { seq, xt, steps } = reserve;

@@ -1,9 +1,9 @@
 import { GATES } from '@rnn/core';
-import type { RnnMode } from '@rnn/core';
+import type { FusedCell } from '@rnn/core';
 
 /** Everything an RNN run reads, as flat float64 arrays in the kernel's layouts. */
 export interface RnnInputs {
-  mode: RnnMode;
+  mode: FusedCell;
   B: number;
   T: number;
   I: number;
@@ -75,7 +75,7 @@ export function referenceRnn(p: RnnInputs): { y: number[]; hN: number[]; cN: num
 }
 
 export function randomInputs(
-  mode: RnnMode, B: number, T: number, I: number, H: number, rand: (lo?: number, hi?: number) => number,
+  mode: FusedCell, B: number, T: number, I: number, H: number, rand: (lo?: number, hi?: number) => number,
   lengths: number[] | null, reverse: boolean,
 ): RnnInputs {
   const G = GATES[mode];

@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { BackendError } from '@rnn/core';
-import type { DType, RnnForwardArgs, RnnMode } from '@rnn/core';
+import type { DType, SequenceForwardArgs, FusedCell } from '@rnn/core';
 import { JsBackend } from '../src/index.js';
 import { expectClose, list, rng, t } from './helpers.js';
 import { randomInputs, referenceRnn } from './rnn-reference.js';
 import type { RnnInputs } from './rnn-reference.js';
 
 const be = new JsBackend();
-const MODES: RnnMode[] = ['rnn_tanh', 'rnn_relu', 'lstm', 'gru'];
-const G: Record<RnnMode, number> = { rnn_tanh: 1, rnn_relu: 1, lstm: 4, gru: 3 };
+const MODES: FusedCell[] = ['rnn_tanh', 'rnn_relu', 'lstm', 'gru'];
+const G: Record<FusedCell, number> = { rnn_tanh: 1, rnn_relu: 1, lstm: 4, gru: 3 };
 
-function args(p: RnnInputs, dtype: DType = 'float64', training = true): RnnForwardArgs {
+function args(p: RnnInputs, dtype: DType = 'float64', training = true): SequenceForwardArgs {
   const { B, T, I, H } = p;
   const GH = G[p.mode] * H;
   return {
-    mode: p.mode,
+    cell: p.mode,
     x: t(p.x, [B, T, I], dtype),
     h0: t(p.h0, [B, H], dtype),
     c0: p.mode === 'lstm' ? t(p.c0, [B, H], dtype) : null,
@@ -38,11 +38,11 @@ const CASES: { lengths: number[] | null; reverse: boolean }[] = [
   { lengths: [2, 3], reverse: true },
 ];
 
-describe.each(MODES)('rnnForward %s', (mode) => {
+describe.each(MODES)('sequenceForward %s', (mode) => {
   it.each(CASES)('matches the per-step reference (lengths $lengths, reverse $reverse)', ({ lengths, reverse }) => {
     const p = randomInputs(mode, 2, 3, 3, 2, rng(11), lengths, reverse);
     const ref = referenceRnn(p);
-    const out = be.rnnForward(args(p));
+    const out = be.sequenceForward(args(p));
     expectClose(list(out.y), ref.y, 1e-14, 1e-12);
     expectClose(list(out.hN), ref.hN, 1e-14, 1e-12);
     if (mode === 'lstm') expectClose(list(out.cN), ref.cN, 1e-14, 1e-12);
@@ -55,26 +55,26 @@ describe.each(MODES)('rnnForward %s', (mode) => {
   it('matches the reference on sizes that exercise the GEMM tiles and tails', () => {
     const p = randomInputs(mode, 7, 6, 9, 5, rng(5), [6, 2, 5, 1, 6, 3, 4], true);
     const ref = referenceRnn(p);
-    const out = be.rnnForward(args(p));
+    const out = be.sequenceForward(args(p));
     expectClose(list(out.y), ref.y, 1e-13, 1e-11);
     expectClose(list(out.hN), ref.hN, 1e-13, 1e-11);
   });
 
   it('gives the same numbers in inference mode and float32 within rounding', () => {
     const p = randomInputs(mode, 3, 4, 3, 4, rng(9), [4, 2, 3], false);
-    const train = be.rnnForward(args(p));
-    const infer = be.rnnForward(args(p, 'float64', false));
+    const train = be.sequenceForward(args(p));
+    const infer = be.sequenceForward(args(p, 'float64', false));
     expect(infer.reserve).toBeNull();
     expect(list(infer.y)).toEqual(list(train.y));
     expect(list(infer.hN)).toEqual(list(train.hN));
-    const f32 = be.rnnForward(args(p, 'float32'));
+    const f32 = be.sequenceForward(args(p, 'float32'));
     expect(f32.y).toBeInstanceOf(Float32Array);
     expectClose(list(f32.y), list(train.y), 1e-5, 1e-4);
     expectClose(list(f32.hN), list(train.hN), 1e-5, 1e-4);
   });
 });
 
-describe.each(MODES)('rnnBackward %s', (mode) => {
+describe.each(MODES)('sequenceBackward %s', (mode) => {
   /** L = Σ y*wy + Σ hN*wh + Σ cN*wc: its gradients are the upstream dy, dhN, dcN. */
   function check(p: RnnInputs, useDy: boolean, useDh: boolean, dtype: DType, tol: number): void {
     const { B, T, H } = p;
@@ -91,8 +91,8 @@ describe.each(MODES)('rnnBackward %s', (mode) => {
       return s;
     };
     const a = args(p, dtype);
-    const forward = be.rnnForward(a);
-    const grads = be.rnnBackward({
+    const forward = be.sequenceForward(a);
+    const grads = be.sequenceBackward({
       ...a, forward,
       dy: useDy ? t(wy, [B, T, H], dtype) : null,
       dhN: useDh ? t(wh, [B, H], dtype) : null,
@@ -138,11 +138,11 @@ describe.each(MODES)('rnnBackward %s', (mode) => {
 
   it('refuses to run on an inference forward or a disposed reserve', () => {
     const a = args(randomInputs(mode, 2, 3, 3, 2, rng(26), null, false), 'float64', false);
-    const forward = be.rnnForward(a);
+    const forward = be.sequenceForward(a);
     const back = { ...a, forward, dy: null, dhN: null, dcN: null };
-    expect(() => be.rnnBackward(back)).toThrow(BackendError);
-    const trained = be.rnnForward({ ...a, training: true });
+    expect(() => be.sequenceBackward(back)).toThrow(BackendError);
+    const trained = be.sequenceForward({ ...a, training: true });
     be.disposeReserve(trained.reserve);
-    expect(() => be.rnnBackward({ ...back, forward: trained })).toThrow(/training: true/);
+    expect(() => be.sequenceBackward({ ...back, forward: trained })).toThrow(/training: true/);
   });
 });

@@ -43,14 +43,14 @@ const args = {
   lengths: null, reverse: false,
 };
 const dy = rand(B * T * H, 1);
-const fwd = time(() => addon.rnnForward({ ...args, training: true }), opt.reps);
-const fw = addon.rnnForward({ ...args, training: true });
-const bwd = time(() => addon.rnnBackward({ ...args, reserve: fw.reserve, dy, dhN: null, dcN: null }), opt.reps);
+const fwd = time(() => addon.sequenceForward({ ...args, training: true }), opt.reps);
+const fw = addon.sequenceForward({ ...args, training: true });
+const bwd = time(() => addon.sequenceBackward({ ...args, reserve: fw.reserve, dy, dhN: null, dcN: null }), opt.reps);
 const step = time(() => {
-  const f = addon.rnnForward({ ...args, training: true });
-  addon.rnnBackward({ ...args, reserve: f.reserve, dy, dhN: null, dcN: null });
+  const f = addon.sequenceForward({ ...args, training: true });
+  addon.sequenceBackward({ ...args, reserve: f.reserve, dy, dhN: null, dcN: null });
 }, opt.reps);
-const inf = time(() => addon.rnnForward({ ...args, training: false }), opt.reps);
+const inf = time(() => addon.sequenceForward({ ...args, training: false }), opt.reps);
 // forward: 2*B*T*(I+H)*G*H; backward: dh (2BTGH*H) + dW_hh + dW_ih + dx
 const flopF = 2 * B * T * (I + H) * G * H;
 const flopB = 2 * B * T * G * H * (2 * H + 2 * I);

@@ -158,10 +158,10 @@ export interface NativeAddon {
   gather(x: Arr, shape: readonly number[], indices: Int32Array): Arr;
   scatterAdd(indices: Int32Array, indicesShape: readonly number[], updates: Arr, updatesShape: readonly number[], numRows: number): Arr;
   cast(x: Arr, dtype: number): Arr;
-  rnnForward(o: SeqForwardOptions): SeqForwardOut;
-  rnnForwardAsync(o: SeqForwardOptions): Promise<SeqForwardOut>;
-  rnnBackward(o: SeqBackwardOptions): SeqBackwardOut;
-  rnnBackwardAsync(o: SeqBackwardOptions): Promise<SeqBackwardOut>;
+  sequenceForward(o: SeqForwardOptions): SeqForwardOut;
+  sequenceForwardAsync(o: SeqForwardOptions): Promise<SeqForwardOut>;
+  sequenceBackward(o: SeqBackwardOptions): SeqBackwardOut;
+  sequenceBackwardAsync(o: SeqBackwardOptions): Promise<SeqBackwardOut>;
   treeLevelForward(o: TreeForwardOptions): TreeForwardOut;
   treeLevelForwardAsync(o: TreeForwardOptions): Promise<TreeForwardOut>;
   treeLevelBackward(o: TreeBackwardOptions): TreeBackwardOut;
@@ -214,7 +214,7 @@ export function loadAddonFrom(path: string): NativeAddon {
     throw new BackendError(`native backend: ${path} failed to load (${msg.split('\n')[0]}); ${fix}`);
   }
   const addon = mod as Partial<NativeAddon>;
-  if (typeof addon.info !== 'function' || typeof addon.rnnForward !== 'function' || typeof addon.codes !== 'object') {
+  if (typeof addon.info !== 'function' || typeof addon.sequenceForward !== 'function' || typeof addon.codes !== 'object') {
     throw new BackendError(`native backend: ${path} is not the rnn addon (missing exports); ${BUILD_HINT}`);
   }
   const version = addon.info().version;

@@ -111,13 +111,13 @@ export interface CudaAddon {
   gather(x: Buf, shape: readonly number[], indices: Buf, indicesShape: readonly number[]): Buf;
   scatterAdd(indices: Buf, indicesShape: readonly number[], updates: Buf, updatesShape: readonly number[], numRows: number): Buf;
   cast(x: Buf, dtype: number): Buf;
-  rnnForward(o: CudaSeqOptions & { biasIh: Buf; biasHh: Buf; training: boolean }): {
+  sequenceForward(o: CudaSeqOptions & { biasIh: Buf; biasHh: Buf; training: boolean }): {
     y: Buf;
     hN: Buf;
     cN: Buf | null;
     reserve: Buf | null;
   };
-  rnnBackward(o: CudaSeqOptions & { reserve: Buf; dy: Buf | null; dhN: Buf | null; dcN: Buf | null }): {
+  sequenceBackward(o: CudaSeqOptions & { reserve: Buf; dy: Buf | null; dhN: Buf | null; dcN: Buf | null }): {
     dx: Buf;
     dh0: Buf;
     dc0: Buf | null;
@@ -206,7 +206,7 @@ export function loadCudaAddonFrom(path: string, options: LoadCudaOptions = {}): 
     throw new BackendError(`cuda backend: ${path} failed to load (${msg}); rebuild it: ${BUILD_HINT}. Meanwhile ${USE_INSTEAD}`);
   }
   const addon = mod as Partial<CudaAddon>;
-  if (typeof addon.probe !== 'function' || typeof addon.rnnForward !== 'function' || typeof addon.codes !== 'object') {
+  if (typeof addon.probe !== 'function' || typeof addon.sequenceForward !== 'function' || typeof addon.codes !== 'object') {
     throw new BackendError(`cuda backend: ${path} is not the rnn CUDA addon (missing exports); rebuild it: ${BUILD_HINT}`);
   }
   const probe = addon.probe();

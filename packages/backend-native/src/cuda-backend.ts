@@ -8,10 +8,10 @@ import {
   type BTensor,
   type DType,
   type ReduceOp,
-  type RnnBackwardArgs,
-  type RnnBackwardResult,
-  type RnnForwardArgs,
-  type RnnForwardResult,
+  type SequenceBackwardArgs,
+  type SequenceBackwardResult,
+  type SequenceForwardArgs,
+  type SequenceForwardResult,
   type Storage,
   type TreeLevelArgs,
   type TreeLevelBackwardArgs,
@@ -212,10 +212,10 @@ export class CudaBackend implements Backend {
 
   // ---- fused kernels ----
 
-  rnnForward(args: RnnForwardArgs): RnnForwardResult {
+  sequenceForward(args: SequenceForwardArgs): SequenceForwardResult {
     return this.call(() => {
-      const o = seqOptions(this.codes, args, 'rnnForward', this.buf);
-      const out = this.addon.rnnForward({
+      const o = seqOptions(this.codes, args, 'sequenceForward', this.buf);
+      const out = this.addon.sequenceForward({
         ...o,
         biasIh: this.buf(args.biasIh, 'biasIh'),
         biasHh: this.buf(args.biasHh, 'biasHh'),
@@ -225,17 +225,17 @@ export class CudaBackend implements Backend {
     });
   }
 
-  rnnBackward(args: RnnBackwardArgs): RnnBackwardResult {
+  sequenceBackward(args: SequenceBackwardArgs): SequenceBackwardResult {
     return this.call(() => {
-      const o = seqOptions(this.codes, args, 'rnnBackward', this.buf);
+      const o = seqOptions(this.codes, args, 'sequenceBackward', this.buf);
       const reserve = seqBackwardReserve(args, o);
       const opt = (t: BTensor | null, what: string) => (t ? this.buf(t, what) : null);
-      return this.addon.rnnBackward({
+      return this.addon.sequenceBackward({
         ...o,
         reserve,
         dy: opt(args.dy, 'dy'),
         dhN: opt(args.dhN, 'dhN'),
-        dcN: args.mode === 'lstm' ? opt(args.dcN, 'dcN') : null,
+        dcN: args.cell === 'lstm' ? opt(args.dcN, 'dcN') : null,
       });
     });
   }

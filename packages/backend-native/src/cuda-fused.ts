@@ -6,9 +6,9 @@ import {
   ValueError,
   type BTensor,
   type DType,
-  type RnnBackwardArgs,
-  type RnnForwardArgs,
-  type RnnMode,
+  type SequenceBackwardArgs,
+  type SequenceForwardArgs,
+  type FusedCell,
   type TreeLevelArgs,
   type TreeLevelBackwardArgs,
 } from '@rnn/core';
@@ -27,7 +27,7 @@ export type BufOf = (t: BTensor, what: string) => DeviceBuffer;
 
 export interface CudaSeqReserve {
   readonly kind: 'cuda-rnn';
-  readonly mode: RnnMode;
+  readonly mode: FusedCell;
   readonly dtype: DType;
   readonly batch: number;
   readonly steps: number;
@@ -48,23 +48,23 @@ export interface CudaTreeReserve {
   data: DeviceBuffer | null;
 }
 
-export function seqOptions(codes: AddonCodes, args: RnnForwardArgs, op: string, buf: BufOf): CudaSeqOptions {
-  const mode = codes.mode[args.mode];
-  if (mode === undefined) throw new ValueError(`${op}: unknown mode '${args.mode}'`);
+export function seqOptions(codes: AddonCodes, args: SequenceForwardArgs, op: string, buf: BufOf): CudaSeqOptions {
+  const mode = codes.mode[args.cell];
+  if (mode === undefined) throw new ValueError(`${op}: unknown mode '${args.cell}'`);
   const [batch, steps, input] = rank(args.x, 3, 'x', op) as [number, number, number];
   const [hb, hidden] = rank(args.h0, 2, 'h0', op) as [number, number];
   if (hb !== batch) throw new ShapeError(`${op}: h0 has shape ${fmt(args.h0.shape)} but x has batch ${batch}`);
-  const g = GATES[args.mode] * hidden;
+  const g = GATES[args.cell] * hidden;
   const expect = (t: BTensor | null, shape: number[], what: string) => {
     if (t && (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))) {
-      throw new ShapeError(`${op}: ${what} has shape ${fmt(t.shape)}; expected ${fmt(shape)} for ${args.mode}`);
+      throw new ShapeError(`${op}: ${what} has shape ${fmt(t.shape)}; expected ${fmt(shape)} for ${args.cell}`);
     }
   };
   expect(args.weightIh, [g, input], 'weightIh');
   expect(args.weightHh, [g, hidden], 'weightHh');
   expect(args.biasIh, [g], 'biasIh');
   expect(args.biasHh, [g], 'biasHh');
-  if (args.mode === 'lstm') expect(args.c0, [batch, hidden], 'c0');
+  if (args.cell === 'lstm') expect(args.c0, [batch, hidden], 'c0');
   if (args.lengths && args.lengths.length !== batch) {
     throw new ShapeError(`${op}: lengths has ${args.lengths.length} entries for a batch of ${batch}`);
   }
@@ -79,7 +79,7 @@ export function seqOptions(codes: AddonCodes, args: RnnForwardArgs, op: string, 
     hidden,
     x: buf(args.x, 'x'),
     h0: buf(args.h0, 'h0'),
-    c0: args.mode === 'lstm' && args.c0 ? buf(args.c0, 'c0') : null,
+    c0: args.cell === 'lstm' && args.c0 ? buf(args.c0, 'c0') : null,
     weightIh: buf(args.weightIh, 'weightIh'),
     weightHh: buf(args.weightHh, 'weightHh'),
     lengths: args.lengths,
@@ -87,11 +87,11 @@ export function seqOptions(codes: AddonCodes, args: RnnForwardArgs, op: string, 
   };
 }
 
-export function seqReserve(args: RnnForwardArgs, o: CudaSeqOptions, data: DeviceBuffer | null): CudaSeqReserve | null {
+export function seqReserve(args: SequenceForwardArgs, o: CudaSeqOptions, data: DeviceBuffer | null): CudaSeqReserve | null {
   if (!data) return null;
   return {
     kind: 'cuda-rnn',
-    mode: args.mode,
+    mode: args.cell,
     dtype: args.x.dtype,
     batch: o.batch,
     steps: o.steps,
@@ -104,14 +104,14 @@ export function seqReserve(args: RnnForwardArgs, o: CudaSeqOptions, data: Device
 }
 
 /** The forward's reserve for this backward, refused unless it belongs to the same arguments. */
-export function seqBackwardReserve(args: RnnBackwardArgs, o: CudaSeqOptions): DeviceBuffer {
+export function seqBackwardReserve(args: SequenceBackwardArgs, o: CudaSeqOptions): DeviceBuffer {
   const r = args.forward.reserve as CudaSeqReserve | null;
   if (!r || r.kind !== 'cuda-rnn') {
-    throw new BackendError('rnnBackward: forward.reserve is missing; run rnnForward with training: true and pass its result');
+    throw new BackendError('sequenceBackward: forward.reserve is missing; run sequenceForward with training: true and pass its result');
   }
-  if (!r.data) throw new BackendError('rnnBackward: the reserve was already released with disposeReserve');
+  if (!r.data) throw new BackendError('sequenceBackward: the reserve was already released with disposeReserve');
   const same =
-    r.mode === args.mode &&
+    r.mode === args.cell &&
     r.dtype === args.x.dtype &&
     r.batch === o.batch &&
     r.steps === o.steps &&
@@ -121,12 +121,12 @@ export function seqBackwardReserve(args: RnnBackwardArgs, o: CudaSeqOptions): De
     sameLengths(r.lengths, args.lengths);
   if (!same) {
     throw new ValueError(
-      `rnnBackward: the reserve belongs to a ${r.mode} forward over [${r.batch}, ${r.steps}, ${r.input}] -> ${r.hidden}` +
+      `sequenceBackward: the reserve belongs to a ${r.mode} forward over [${r.batch}, ${r.steps}, ${r.input}] -> ${r.hidden}` +
         ` (reverse ${r.reverse}, lengths ${r.lengths ? 'given' : 'none'}); pass the same arguments as that forward`,
     );
   }
   const check = (x: BTensor | null, shape: number[], what: string) => {
-    if (x && size(x.shape) !== size(shape)) throw new ShapeError(`rnnBackward: ${what} has shape ${fmt(x.shape)}; expected ${fmt(shape)}`);
+    if (x && size(x.shape) !== size(shape)) throw new ShapeError(`sequenceBackward: ${what} has shape ${fmt(x.shape)}; expected ${fmt(shape)}`);
   };
   check(args.dy, [o.batch, o.steps, o.hidden], 'dy');
   check(args.dhN, [o.batch, o.hidden], 'dhN');

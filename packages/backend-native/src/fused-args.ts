@@ -6,10 +6,10 @@ import {
   ValueError,
   type BTensor,
   type DType,
-  type RnnBackwardArgs,
-  type RnnForwardArgs,
-  type RnnForwardResult,
-  type RnnMode,
+  type SequenceBackwardArgs,
+  type SequenceForwardArgs,
+  type SequenceForwardResult,
+  type FusedCell,
   type TreeLevelArgs,
   type TreeLevelBackwardArgs,
 } from '@rnn/core';
@@ -23,10 +23,10 @@ import { arr, fmt, optArr, rank, size } from './storage.js';
  * refused instead of silently computing garbage.
  */
 
-/** What `rnnForward` keeps for `rnnBackward`: the kernel's reserve buffer and the call it belongs to. */
+/** What `sequenceForward` keeps for `sequenceBackward`: the kernel's reserve buffer and the call it belongs to. */
 export interface NativeSeqReserve {
   readonly kind: 'rnn';
-  readonly mode: RnnMode;
+  readonly mode: FusedCell;
   readonly dtype: DType;
   readonly batch: number;
   readonly steps: number;
@@ -48,23 +48,23 @@ export interface NativeTreeReserve {
   data: Arr | null;
 }
 
-function seqOptions(codes: AddonCodes, args: RnnForwardArgs, op: string): SeqOptions {
-  const mode = codes.mode[args.mode];
-  if (mode === undefined) throw new ValueError(`${op}: unknown mode '${args.mode}'`);
+function seqOptions(codes: AddonCodes, args: SequenceForwardArgs, op: string): SeqOptions {
+  const mode = codes.mode[args.cell];
+  if (mode === undefined) throw new ValueError(`${op}: unknown mode '${args.cell}'`);
   const [batch, steps, input] = rank(args.x, 3, 'x', op) as [number, number, number];
   const [hb, hidden] = rank(args.h0, 2, 'h0', op) as [number, number];
   if (hb !== batch) throw new ShapeError(`${op}: h0 has shape ${fmt(args.h0.shape)} but x has batch ${batch}`);
-  const g = GATES[args.mode] * hidden;
+  const g = GATES[args.cell] * hidden;
   const expect = (t: BTensor | null, shape: number[], what: string) => {
     if (t && (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))) {
-      throw new ShapeError(`${op}: ${what} has shape ${fmt(t.shape)}; expected ${fmt(shape)} for ${args.mode}`);
+      throw new ShapeError(`${op}: ${what} has shape ${fmt(t.shape)}; expected ${fmt(shape)} for ${args.cell}`);
     }
   };
   expect(args.weightIh, [g, input], 'weightIh');
   expect(args.weightHh, [g, hidden], 'weightHh');
   expect(args.biasIh, [g], 'biasIh');
   expect(args.biasHh, [g], 'biasHh');
-  if (args.mode === 'lstm') expect(args.c0, [batch, hidden], 'c0');
+  if (args.cell === 'lstm') expect(args.c0, [batch, hidden], 'c0');
   if (args.lengths && args.lengths.length !== batch) {
     throw new ShapeError(`${op}: lengths has ${args.lengths.length} entries for a batch of ${batch}`);
   }
@@ -79,7 +79,7 @@ function seqOptions(codes: AddonCodes, args: RnnForwardArgs, op: string): SeqOpt
     hidden,
     x: arr(args.x, 'x'),
     h0: arr(args.h0, 'h0'),
-    c0: args.mode === 'lstm' ? optArr(args.c0, 'c0') : null,
+    c0: args.cell === 'lstm' ? optArr(args.c0, 'c0') : null,
     weightIh: arr(args.weightIh, 'weightIh'),
     weightHh: arr(args.weightHh, 'weightHh'),
     lengths: args.lengths,
@@ -87,17 +87,17 @@ function seqOptions(codes: AddonCodes, args: RnnForwardArgs, op: string): SeqOpt
   };
 }
 
-export function seqForwardOptions(codes: AddonCodes, args: RnnForwardArgs): SeqForwardOptions {
-  const o = seqOptions(codes, args, 'rnnForward');
+export function seqForwardOptions(codes: AddonCodes, args: SequenceForwardArgs): SeqForwardOptions {
+  const o = seqOptions(codes, args, 'sequenceForward');
   return { ...o, biasIh: arr(args.biasIh, 'biasIh'), biasHh: arr(args.biasHh, 'biasHh'), training: args.training };
 }
 
-export function seqForwardResult(args: RnnForwardArgs, out: SeqForwardOut): RnnForwardResult {
+export function seqForwardResult(args: SequenceForwardArgs, out: SeqForwardOut): SequenceForwardResult {
   const [batch, steps, input] = args.x.shape as [number, number, number];
   const reserve: NativeSeqReserve | null = out.reserve
     ? {
         kind: 'rnn',
-        mode: args.mode,
+        mode: args.cell,
         dtype: args.x.dtype,
         batch,
         steps,
@@ -111,15 +111,15 @@ export function seqForwardResult(args: RnnForwardArgs, out: SeqForwardOut): RnnF
   return { y: out.y, hN: out.hN, cN: out.cN, reserve };
 }
 
-export function seqBackwardOptions(codes: AddonCodes, args: RnnBackwardArgs): SeqBackwardOptions {
-  const o = seqOptions(codes, args, 'rnnBackward');
+export function seqBackwardOptions(codes: AddonCodes, args: SequenceBackwardArgs): SeqBackwardOptions {
+  const o = seqOptions(codes, args, 'sequenceBackward');
   const r = args.forward.reserve as NativeSeqReserve | null;
   if (!r || r.kind !== 'rnn') {
-    throw new BackendError('rnnBackward: forward.reserve is missing; run rnnForward with training: true and pass its result');
+    throw new BackendError('sequenceBackward: forward.reserve is missing; run sequenceForward with training: true and pass its result');
   }
-  if (!r.data) throw new BackendError('rnnBackward: the reserve was already released with disposeReserve');
+  if (!r.data) throw new BackendError('sequenceBackward: the reserve was already released with disposeReserve');
   const same =
-    r.mode === args.mode &&
+    r.mode === args.cell &&
     r.dtype === args.x.dtype &&
     r.batch === o.batch &&
     r.steps === o.steps &&
@@ -129,13 +129,13 @@ export function seqBackwardOptions(codes: AddonCodes, args: RnnBackwardArgs): Se
     sameLengths(r.lengths, args.lengths);
   if (!same) {
     throw new ValueError(
-      `rnnBackward: the reserve belongs to a ${r.mode} forward over [${r.batch}, ${r.steps}, ${r.input}] -> ${r.hidden}` +
+      `sequenceBackward: the reserve belongs to a ${r.mode} forward over [${r.batch}, ${r.steps}, ${r.input}] -> ${r.hidden}` +
         ` (reverse ${r.reverse}, lengths ${r.lengths ? 'given' : 'none'}); pass the same arguments as that forward`,
     );
   }
   const { batch: b, steps: t, hidden: h } = o;
   const check = (x: BTensor | null, shape: number[], what: string) => {
-    if (x && size(x.shape) !== size(shape)) throw new ShapeError(`rnnBackward: ${what} has shape ${fmt(x.shape)}; expected ${fmt(shape)}`);
+    if (x && size(x.shape) !== size(shape)) throw new ShapeError(`sequenceBackward: ${what} has shape ${fmt(x.shape)}; expected ${fmt(shape)}`);
   };
   check(args.dy, [b, t, h], 'dy');
   check(args.dhN, [b, h], 'dhN');
@@ -145,7 +145,7 @@ export function seqBackwardOptions(codes: AddonCodes, args: RnnBackwardArgs): Se
     reserve: r.data,
     dy: optArr(args.dy, 'dy'),
     dhN: optArr(args.dhN, 'dhN'),
-    dcN: args.mode === 'lstm' ? optArr(args.dcN, 'dcN') : null,
+    dcN: args.cell === 'lstm' ? optArr(args.dcN, 'dcN') : null,
     needDx: args.needDx !== false,
   };
 }

@@ -10,10 +10,10 @@ import {
   type BTensor,
   type DType,
   type ReduceOp,
-  type RnnBackwardArgs,
-  type RnnBackwardResult,
-  type RnnForwardArgs,
-  type RnnForwardResult,
+  type SequenceBackwardArgs,
+  type SequenceBackwardResult,
+  type SequenceForwardArgs,
+  type SequenceForwardResult,
   type Storage,
   type TreeLevelArgs,
   type TreeLevelBackwardArgs,
@@ -32,13 +32,13 @@ import { arr, optArr } from './storage.js';
  * Storage is a typed array of the tensor's dtype, so memory ops are plain typed-array operations
  * and everything else is one addon call that reads the arrays in place. The fused kernels run the
  * cuDNN-style whole-sequence recurrences (one gemm for all input projections, one gemm per step);
- * `rnnForwardAsync`/`rnnBackwardAsync` run them off the event loop.
+ * `sequenceForwardAsync`/`sequenceBackwardAsync` run them off the event loop.
  */
 /** Elements of a fused sequence reserve (rnn_seq_reserve_size): gates, h_prev, and LSTM's c / GRU's hn. */
-function seqReserveSize(args: RnnForwardArgs): number {
+function seqReserveSize(args: SequenceForwardArgs): number {
   const [batch, steps] = args.x.shape as [number, number, number];
   const hidden = args.h0.shape[1]!;
-  const per = args.mode === 'lstm' ? 6 : args.mode === 'gru' ? 5 : 2;
+  const per = args.cell === 'lstm' ? 6 : args.cell === 'gru' ? 5 : 2;
   return batch * steps * hidden * per;
 }
 
@@ -267,39 +267,39 @@ export class NativeBackend implements Backend {
 
   // ---- fused sequence kernels ----
 
-  rnnForward(args: RnnForwardArgs): RnnForwardResult {
+  sequenceForward(args: SequenceForwardArgs): SequenceForwardResult {
     try {
       const o = seqForwardOptions(this.codes, args);
       if (o.training) o.reserveOut = this.reserves.take(args.x.dtype, seqReserveSize(args));
-      return seqForwardResult(args, this.addon.rnnForward(o));
+      return seqForwardResult(args, this.addon.sequenceForward(o));
     } catch (e) {
       rethrow(e);
     }
   }
 
-  rnnBackward(args: RnnBackwardArgs): RnnBackwardResult {
+  sequenceBackward(args: SequenceBackwardArgs): SequenceBackwardResult {
     try {
-      return this.addon.rnnBackward(seqBackwardOptions(this.codes, args));
+      return this.addon.sequenceBackward(seqBackwardOptions(this.codes, args));
     } catch (e) {
       rethrow(e);
     }
   }
 
-  /** `rnnForward` on the libuv thread pool: the event loop keeps running while the kernel does. */
-  async rnnForwardAsync(args: RnnForwardArgs): Promise<RnnForwardResult> {
+  /** `sequenceForward` on the libuv thread pool: the event loop keeps running while the kernel does. */
+  async sequenceForwardAsync(args: SequenceForwardArgs): Promise<SequenceForwardResult> {
     try {
-      return seqForwardResult(args, await this.addon.rnnForwardAsync(seqForwardOptions(this.codes, args)));
+      return seqForwardResult(args, await this.addon.sequenceForwardAsync(seqForwardOptions(this.codes, args)));
     } catch (e) {
       rethrow(e);
     }
   }
 
-  /** `rnnBackward` on the libuv thread pool. */
-  async rnnBackwardAsync(args: RnnBackwardArgs): Promise<RnnBackwardResult> {
+  /** `sequenceBackward` on the libuv thread pool. */
+  async sequenceBackwardAsync(args: SequenceBackwardArgs): Promise<SequenceBackwardResult> {
     try {
       const r = args.forward.reserve as { asyncUse?: boolean } | null;
       if (r) r.asyncUse = true; // read on another thread: never recycled (disposeReserve)
-      return await this.addon.rnnBackwardAsync(seqBackwardOptions(this.codes, args));
+      return await this.addon.sequenceBackwardAsync(seqBackwardOptions(this.codes, args));
     } catch (e) {
       rethrow(e);
     }

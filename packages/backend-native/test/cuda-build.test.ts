@@ -27,7 +27,7 @@ if (skipped) console.warn(`[backend-native] skipping the CUDA build checks: ${sk
 const ENTRY_POINTS = [
   'probe', 'init', 'info', 'setGemm', 'synchronize', 'bytesInUse', 'write', 'read', 'fill', 'view', 'assign', 'free',
   'unary', 'binary', 'where', 'reduce', 'argmax', 'matmul', 'transpose', 'slice', 'pad', 'concat', 'gather',
-  'scatterAdd', 'cast', 'rnnForward', 'rnnBackward', 'treeLevelForward', 'treeLevelBackward', 'adamStep',
+  'scatterAdd', 'cast', 'sequenceForward', 'sequenceBackward', 'treeLevelForward', 'treeLevelBackward', 'adamStep',
 ];
 
 describe.skipIf(!!skipped)('the CUDA addon build (no GPU needed)', () => {

@@ -11,7 +11,7 @@ import {
   tidy,
   type Backend,
   type BTensor,
-  type RnnMode,
+  type FusedCell,
 } from '@rnn/core';
 import { expect, it } from 'vitest';
 import { NativeBackend, loadAddon, type CudaBackend } from '../src/index.js';
@@ -50,7 +50,7 @@ try {
 }
 
 describeCuda('cuda backend on its device', (cuda: CudaBackend, target) => {
-  const fusedCase = (mode: RnnMode, B: number, T: number, I: number, H: number, lengths: number[] | null, reverse: boolean) => {
+  const fusedCase = (mode: FusedCell, B: number, T: number, I: number, H: number, lengths: number[] | null, reverse: boolean) => {
     const G = { rnn_tanh: 1, rnn_relu: 1, lstm: 4, gru: 3 }[mode];
     const dt = 'float32' as const;
     const data = {
@@ -67,7 +67,7 @@ describeCuda('cuda backend on its device', (cuda: CudaBackend, target) => {
     const run = (b: Backend) => {
       const t = (d: Float64Array, shape: number[]) => onto(b, d, shape, dt);
       const args = {
-        mode,
+        cell: mode,
         x: t(data.x, [B, T, I]),
         h0: t(data.h0, [B, H]),
         c0: mode === 'lstm' ? t(data.c0, [B, H]) : null,
@@ -79,8 +79,8 @@ describeCuda('cuda backend on its device', (cuda: CudaBackend, target) => {
         reverse,
         training: true,
       };
-      const fwd = b.rnnForward!(args);
-      const grads = b.rnnBackward!({
+      const fwd = b.sequenceForward!(args);
+      const grads = b.sequenceBackward!({
         ...args,
         forward: fwd,
         dy: t(data.dy, [B, T, H]),

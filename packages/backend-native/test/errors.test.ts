@@ -47,17 +47,17 @@ describeNative('native backend: bad arguments throw, never crash', (b) => {
     expect(() => addon.binary(0, f64(6), 'nope', f64(3), [3], [2, 3])).toThrow(/array of dims/);
     expect(() => addon.matmul(f64(4), [2, 2], f64(4), [2, 2], 1, 0)).toThrow(/boolean/);
     expect(() => addon.concat([], [], 0)).toThrow(/at least one input/);
-    expect(() => addon.rnnForward(null)).toThrow(/options object/);
+    expect(() => addon.sequenceForward(null)).toThrow(/options object/);
     expect(() => addon.adamStep({ param: f64(3), grad: f64(2), m: f64(3), v: f64(3) })).toThrow(/grad has 2 elements/);
     expect(() => addon.setNumThreads(0)).toThrow(/1\.\.1024/);
     // a huge claimed shape with a tiny buffer: caught by the element count, nothing is read
     expect(() => addon.transpose(f64(4), [2147483647, 2147483647, 1000], [2, 1, 0])).toThrow();
   });
 
-  it('rnnForward / rnnBackward: wrong sizes, lengths out of range, reserve mismatches', () => {
+  it('sequenceForward / sequenceBackward: wrong sizes, lengths out of range, reserve mismatches', () => {
     const [B, Tn, I, H] = [2, 3, 2, 4];
     const base = {
-      mode: 'gru' as const,
+      cell: 'gru' as const,
       x: T(f64(B * Tn * I), [B, Tn, I]),
       h0: T(f64(B * H), [B, H]),
       c0: null,
@@ -69,25 +69,25 @@ describeNative('native backend: bad arguments throw, never crash', (b) => {
       reverse: false,
       training: true,
     };
-    expect(() => b.rnnForward({ ...base, weightHh: T(f64(4 * H * H), [4 * H, H]) })).toThrow(ShapeError);
-    expect(() => b.rnnForward({ ...base, h0: T(f64(3 * H), [3, H]) })).toThrow(/batch 2/);
-    expect(() => b.rnnForward({ ...base, lengths: new Int32Array([1, 4]) })).toThrow(/lengths\[1\] = 4 is out of range/);
-    expect(() => b.rnnForward({ ...base, lengths: new Int32Array([1]) })).toThrow(/lengths has 1 entries/);
-    expect(() => b.rnnForward({ ...base, x: T(new Float32Array(B * Tn * I), [B, Tn, I]) })).toThrow(DTypeError);
-    const forward = b.rnnForward(base);
-    expect(() => b.rnnBackward({ ...base, forward, dy: T(f64(5), [5]), dhN: null, dcN: null })).toThrow(/dy has shape/);
-    expect(() => b.rnnBackward({ ...base, reverse: true, forward, dy: null, dhN: null, dcN: null })).toThrow(/same arguments/);
-    expect(() => b.rnnBackward({ ...base, forward: { ...forward, reserve: null }, dy: null, dhN: null, dcN: null })).toThrow(
+    expect(() => b.sequenceForward({ ...base, weightHh: T(f64(4 * H * H), [4 * H, H]) })).toThrow(ShapeError);
+    expect(() => b.sequenceForward({ ...base, h0: T(f64(3 * H), [3, H]) })).toThrow(/batch 2/);
+    expect(() => b.sequenceForward({ ...base, lengths: new Int32Array([1, 4]) })).toThrow(/lengths\[1\] = 4 is out of range/);
+    expect(() => b.sequenceForward({ ...base, lengths: new Int32Array([1]) })).toThrow(/lengths has 1 entries/);
+    expect(() => b.sequenceForward({ ...base, x: T(new Float32Array(B * Tn * I), [B, Tn, I]) })).toThrow(DTypeError);
+    const forward = b.sequenceForward(base);
+    expect(() => b.sequenceBackward({ ...base, forward, dy: T(f64(5), [5]), dhN: null, dcN: null })).toThrow(/dy has shape/);
+    expect(() => b.sequenceBackward({ ...base, reverse: true, forward, dy: null, dhN: null, dcN: null })).toThrow(/same arguments/);
+    expect(() => b.sequenceBackward({ ...base, forward: { ...forward, reserve: null }, dy: null, dhN: null, dcN: null })).toThrow(
       /training: true/,
     );
     const o = {
       mode: 3, batch: B, steps: Tn, input: I, hidden: H, x: f64(B * Tn * I), h0: f64(B * H), c0: null,
       weightIh: f64(3 * H * I), weightHh: f64(3 * H * H), lengths: null, reverse: false, dy: null, dhN: null, dcN: null,
     };
-    expect(() => addon.rnnBackward({ ...o, reserve: f64(7) })).toThrow(/the reserve has 7 elements/);
-    expect(() => addon.rnnForward({ ...o, biasIh: f64(3 * H), biasHh: f64(3 * H), training: false, hidden: 5 })).toThrow(
+    expect(() => addon.sequenceBackward({ ...o, reserve: f64(7) })).toThrow(/the reserve has 7 elements/);
+    expect(() => addon.sequenceForward({ ...o, biasIh: f64(3 * H), biasHh: f64(3 * H), training: false, hidden: 5 })).toThrow(
       /h0 has 8 elements but shape \[2, 5\] needs 10/,
     );
-    expect(() => addon.rnnForward({ ...o, mode: 7, biasIh: f64(1), biasHh: f64(1), training: false })).toThrow(/mode/);
+    expect(() => addon.sequenceForward({ ...o, mode: 7, biasIh: f64(1), biasHh: f64(1), training: false })).toThrow(/mode/);
   });
 });

@@ -1,13 +1,13 @@
 import { expect, it } from 'vitest';
-import { GATES, type BTensor, type RnnForwardArgs, type RnnMode, type TreeLevelArgs } from '@rnn/core';
+import { GATES, type BTensor, type SequenceForwardArgs, type FusedCell, type TreeLevelArgs } from '@rnn/core';
 import type { NativeBackend } from '../src/index.js';
 import { T, describeNative, expectClose, rand } from './helpers.js';
 
 const sig = (x: number) => 1 / (1 + Math.exp(-x));
-const MODES: RnnMode[] = ['rnn_tanh', 'rnn_relu', 'lstm', 'gru'];
+const MODES: FusedCell[] = ['rnn_tanh', 'rnn_relu', 'lstm', 'gru'];
 
 interface Problem {
-  mode: RnnMode;
+  mode: FusedCell;
   B: number;
   T: number;
   I: number;
@@ -23,7 +23,7 @@ interface Problem {
   bhh: Float64Array;
 }
 
-function problem(mode: RnnMode, B: number, Tn: number, I: number, H: number, reverse: boolean, withLengths: boolean, seed = 1): Problem {
+function problem(mode: FusedCell, B: number, Tn: number, I: number, H: number, reverse: boolean, withLengths: boolean, seed = 1): Problem {
   const G = GATES[mode];
   return {
     mode,
@@ -43,11 +43,11 @@ function problem(mode: RnnMode, B: number, Tn: number, I: number, H: number, rev
   };
 }
 
-function args(p: Problem, training: boolean, f32 = false): RnnForwardArgs {
+function args(p: Problem, training: boolean, f32 = false): SequenceForwardArgs {
   const G = GATES[p.mode];
   const c = (a: Float64Array) => (f32 ? Float32Array.from(a) : a);
   return {
-    mode: p.mode,
+    cell: p.mode,
     x: T(c(p.x), [p.B, p.T, p.I]),
     h0: T(c(p.h0), [p.B, p.H]),
     c0: p.mode === 'lstm' ? T(c(p.c0), [p.B, p.H]) : null,
@@ -117,7 +117,7 @@ function gradCheck(b: NativeBackend, p: Problem) {
   const rh = rand(B * H, 92);
   const rc = rand(B * H, 93);
   const loss = () => {
-    const o = b.rnnForward(args(p, false));
+    const o = b.sequenceForward(args(p, false));
     let s = 0;
     (o.y as Float64Array).forEach((v, i) => (s += v * ry[i]!));
     (o.hN as Float64Array).forEach((v, i) => (s += v * rh[i]!));
@@ -125,8 +125,8 @@ function gradCheck(b: NativeBackend, p: Problem) {
     return s;
   };
   const a = args(p, true);
-  const forward = b.rnnForward(a);
-  const g = b.rnnBackward({ ...a, forward, dy: T(ry, [B, Tn, H]), dhN: T(rh, [B, H]), dcN: p.mode === 'lstm' ? T(rc, [B, H]) : null });
+  const forward = b.sequenceForward(a);
+  const g = b.sequenceBackward({ ...a, forward, dy: T(ry, [B, Tn, H]), dhN: T(rh, [B, H]), dcN: p.mode === 'lstm' ? T(rc, [B, H]) : null });
   const params: [string, Float64Array, Float64Array][] = [
     ['x', p.x, g.dx as Float64Array],
     ['h0', p.h0, g.dh0 as Float64Array],
@@ -154,20 +154,20 @@ function gradCheck(b: NativeBackend, p: Problem) {
 }
 
 describeNative('native backend: fused kernels', (b) => {
-  it('rnnForward matches the equations for every mode, with lengths and reverse (float64 and float32)', () => {
+  it('sequenceForward matches the equations for every mode, with lengths and reverse (float64 and float32)', () => {
     for (const mode of MODES)
       for (const reverse of [false, true])
         for (const withLengths of [false, true]) {
           const p = problem(mode, 4, 6, 3, 5, reverse, withLengths);
           const want = reference(p);
-          const got = b.rnnForward(args(p, true));
+          const got = b.sequenceForward(args(p, true));
           const tag = `${mode} reverse=${reverse} lengths=${withLengths}`;
           expectClose(got.y as Float64Array, want.y, 1e-12, `${tag} y`);
           expectClose(got.hN as Float64Array, want.hN, 1e-12, `${tag} hN`);
           if (mode === 'lstm') expectClose(got.cN as Float64Array, want.cN, 1e-12, `${tag} cN`);
           else expect(got.cN).toBeNull();
           expect(got.reserve).not.toBeNull();
-          const f32 = b.rnnForward(args(p, false, true));
+          const f32 = b.sequenceForward(args(p, false, true));
           expect(f32.y).toBeInstanceOf(Float32Array);
           expect(f32.reserve).toBeNull();
           expectClose(f32.y as Float32Array, want.y, 3e-6, `${tag} y f32`);
@@ -177,23 +177,23 @@ describeNative('native backend: fused kernels', (b) => {
   it('padded steps give zero output and leave the state alone; reverse hN is the state after step 0', () => {
     const p = problem('lstm', 2, 5, 2, 3, true, false);
     p.lengths = new Int32Array([2, 5]);
-    const o = b.rnnForward(args(p, false));
+    const o = b.sequenceForward(args(p, false));
     const y = o.y as Float64Array;
     for (let t = 2; t < 5; t++) for (let j = 0; j < 3; j++) expect(y[t * 3 + j]).toBe(0);
     expect(Array.from((o.hN as Float64Array).subarray(0, 3))).toEqual(Array.from(y.subarray(0, 3)));
   });
 
-  it('rnnBackward matches finite differences in float64 (every mode, lengths, reverse)', () => {
+  it('sequenceBackward matches finite differences in float64 (every mode, lengths, reverse)', () => {
     for (const mode of MODES)
       for (const reverse of [false, true])
         for (const withLengths of [false, true]) gradCheck(b, problem(mode, 3, 4, 3, 4, reverse, withLengths, 5));
   });
 
-  it('rnnBackward treats null dy / dhN / dcN as zeros', () => {
+  it('sequenceBackward treats null dy / dhN / dcN as zeros', () => {
     const p = problem('gru', 2, 3, 2, 3, false, false);
     const a = args(p, true);
-    const forward = b.rnnForward(a);
-    const zeros = b.rnnBackward({ ...a, forward, dy: null, dhN: null, dcN: null });
+    const forward = b.sequenceForward(a);
+    const zeros = b.sequenceBackward({ ...a, forward, dy: null, dhN: null, dcN: null });
     for (const v of Object.values(zeros)) if (v) expect(Array.from(v as Float64Array).every((x) => x === 0)).toBe(true);
   });
 
@@ -203,9 +203,9 @@ describeNative('native backend: fused kernels', (b) => {
       const dy = rand(5 * 7 * 19, 44);
       const run = (f32: boolean) => {
         const a = args(p, true, f32);
-        const fw = b.rnnForward(a);
+        const fw = b.sequenceForward(a);
         const c = (x: Float64Array) => (f32 ? Float32Array.from(x) : x);
-        return b.rnnBackward({ ...a, forward: fw, dy: T(c(dy), [5, 7, 19]), dhN: null, dcN: null });
+        return b.sequenceBackward({ ...a, forward: fw, dy: T(c(dy), [5, 7, 19]), dhN: null, dcN: null });
       };
       const g64 = run(false);
       const g32 = run(true);
@@ -218,27 +218,27 @@ describeNative('native backend: fused kernels', (b) => {
   it('async variants give the same numbers and do not block the event loop', async () => {
     const p = problem('lstm', 32, 200, 16, 128, false, false);
     const a = args(p, true, true);
-    const sync = b.rnnForward(a);
+    const sync = b.sequenceForward(a);
     let ticks = 0;
     const timer = setInterval(() => ticks++, 0);
-    const pending = b.rnnForwardAsync(a);
+    const pending = b.sequenceForwardAsync(a);
     const fw = await pending;
-    const bw = await b.rnnBackwardAsync({ ...a, forward: fw, dy: T(new Float32Array(32 * 200 * 128).fill(0.01), [32, 200, 128]), dhN: null, dcN: null });
+    const bw = await b.sequenceBackwardAsync({ ...a, forward: fw, dy: T(new Float32Array(32 * 200 * 128).fill(0.01), [32, 200, 128]), dhN: null, dcN: null });
     clearInterval(timer);
     expect(Array.from(fw.y as Float32Array)).toEqual(Array.from(sync.y as Float32Array));
     expect(bw.dWeightHh).toBeInstanceOf(Float32Array);
     expect(ticks).toBeGreaterThan(0);
     // errors reject the promise (with core's error class) instead of throwing synchronously or crashing
     const bad = { ...a, lengths: new Int32Array(32).fill(500) };
-    await expect(b.rnnForwardAsync(bad)).rejects.toThrow(/lengths\[0\] = 500 is out of range/);
+    await expect(b.sequenceForwardAsync(bad)).rejects.toThrow(/lengths\[0\] = 500 is out of range/);
   });
 
   it('disposeReserve releases the reserve; backward after it says so', () => {
     const p = problem('rnn_tanh', 2, 3, 2, 2, false, false);
     const a = args(p, true);
-    const forward = b.rnnForward(a);
+    const forward = b.sequenceForward(a);
     b.disposeReserve(forward.reserve);
-    expect(() => b.rnnBackward({ ...a, forward, dy: null, dhN: null, dcN: null })).toThrow(/released/);
+    expect(() => b.sequenceBackward({ ...a, forward, dy: null, dhN: null, dcN: null })).toThrow(/released/);
   });
 
   it('treeLevelForward matches the equations and treeLevelBackward matches finite differences', () => {
@@ -338,7 +338,7 @@ describeNative('native backend: fused kernels', (b) => {
 
   it('fused forward agrees with the composed primitives (one lstm step)', () => {
     const p = problem('lstm', 3, 1, 4, 5, false, false, 13);
-    const o = b.rnnForward(args(p, false));
+    const o = b.sequenceForward(args(p, false));
     // gates = x W_ih^T + b_ih + h0 W_hh^T + b_hh, via matmul / binary primitives
     const t = (s: Float64Array, shape: number[]): BTensor => T(s, shape);
     const gx = b.matmul(t(p.x, [3, 4]), t(p.wih, [20, 4]), false, true) as Float64Array;

@@ -61,12 +61,12 @@ const SPECS: Spec[] = [
   { name: 'gather', make: () => [f64(8), [4, 2], i32([3, 0, 1])], bound: [[0]] },
   { name: 'scatterAdd', make: () => [i32([1, 0, 1]), [3], f64(6), [3, 2], 4], bound: [[0], [2]], free: [4] },
   {
-    name: 'rnnForward',
+    name: 'sequenceForward',
     make: () => [{ ...seqOpts(2, 4, { biasIh: f64(16), biasHh: f64(16), training: true }) }],
     bound: [[0, 'x'], [0, 'h0'], [0, 'c0'], [0, 'weightIh'], [0, 'weightHh'], [0, 'biasIh'], [0, 'biasHh'], [0, 'lengths']],
   },
   {
-    name: 'rnnBackward',
+    name: 'sequenceBackward',
     make: () => [{ ...seqOpts(3, 3, { reserve: f64(B * T * H * 5), dy: f64(B * T * H), dhN: f64(B * H), dcN: null }) }],
     bound: [[0, 'x'], [0, 'h0'], [0, 'weightIh'], [0, 'weightHh'], [0, 'reserve'], [0, 'dy'], [0, 'dhN'], [0, 'lengths']],
   },
@@ -280,9 +280,9 @@ for (const [label, t] of targets) {
       expect(attempt(t, 'gather', [f64(8), [4, 2], i32([0, 4])])).toBe('E_VALUE');
       expect(attempt(t, 'gather', [f64(8), [4, 2], i32([-1])])).toBe('E_VALUE');
       expect(attempt(t, 'scatterAdd', [i32([4]), [1], f64(2), [1, 2], 4])).toBe('E_VALUE');
-      const fwd = SPECS.find((s) => s.name === 'rnnForward')!.make();
+      const fwd = SPECS.find((s) => s.name === 'sequenceForward')!.make();
       (fwd[0] as { lengths: Int32Array }).lengths = i32([4, 1]);
-      expect(attempt(t, 'rnnForward', fwd)).toBe('E_VALUE');
+      expect(attempt(t, 'sequenceForward', fwd)).toBe('E_VALUE');
     });
 
     it('3000 seeded random mutations: each call succeeds or throws a coded error, none crashes', () => {

@@ -45,11 +45,11 @@ export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow' | '
 
 export type ReduceOp = 'sum' | 'max' | 'min';
 
-/** The recurrence a fused sequence kernel runs. Equations and gate order are PyTorch's. */
-export type RnnMode = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru';
+/** The cells a backend's fused sequence kernels implement. Equations and gate order are PyTorch's. */
+export type FusedCell = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru';
 
-/** Number of gates stacked in `weightIh`/`weightHh` rows for each mode. */
-export const GATES: Record<RnnMode, number> = { rnn_tanh: 1, rnn_relu: 1, lstm: 4, gru: 3 };
+/** Number of gates stacked in `weightIh`/`weightHh` rows for each fused cell. */
+export const GATES: Record<FusedCell, number> = { rnn_tanh: 1, rnn_relu: 1, lstm: 4, gru: 3 };
 
 /**
  * One layer, one direction, one whole sequence (cuDNN-style). Batch-first:
@@ -61,8 +61,9 @@ export const GATES: Record<RnnMode, number> = { rnn_tanh: 1, rnn_relu: 1, lstm: 
  * - `reverse`: read each row from its own last valid step down to step 0 (the backward direction
  *   of a bidirectional layer); `hN` is then the state after reading step 0.
  */
-export interface RnnForwardArgs {
-  mode: RnnMode;
+export interface SequenceForwardArgs {
+  /** Which cell's recurrence the kernel runs. */
+  cell: FusedCell;
   x: BTensor;
   h0: BTensor;
   c0: BTensor | null;
@@ -76,20 +77,20 @@ export interface RnnForwardArgs {
   training: boolean;
 }
 
-export interface RnnForwardResult {
+export interface SequenceForwardResult {
   /** `[B, T, H]`, zeros at padded steps. */
   y: Storage;
   /** `[B, H]` */
   hN: Storage;
   /** `[B, H]` for lstm, else null. */
   cN: Storage | null;
-  /** Whatever the backend saved for `rnnBackward` (gate activations, states). Opaque to core;
+  /** Whatever the backend saved for `sequenceBackward` (gate activations, states). Opaque to core;
    * released with `disposeReserve` after backward or when the graph is dropped. */
   reserve: unknown;
 }
 
-export interface RnnBackwardArgs extends RnnForwardArgs {
-  forward: RnnForwardResult;
+export interface SequenceBackwardArgs extends SequenceForwardArgs {
+  forward: SequenceForwardResult;
   /** Gradient w.r.t. `y`, `[B, T, H]`, or null if `y` did not reach the loss. */
   dy: BTensor | null;
   /** Gradient w.r.t. `hN` / `cN`, or null. */
@@ -100,7 +101,7 @@ export interface RnnBackwardArgs extends RnnForwardArgs {
   needDx?: boolean;
 }
 
-export interface RnnBackwardResult {
+export interface SequenceBackwardResult {
   /** Null only when the call said `needDx: false`. */
   dx: Storage | null;
   dh0: Storage;
@@ -228,8 +229,8 @@ export interface Backend {
   cast(x: BTensor, dtype: DType): Storage;
 
   // ---- optional fused kernels ----
-  rnnForward?(args: RnnForwardArgs): RnnForwardResult;
-  rnnBackward?(args: RnnBackwardArgs): RnnBackwardResult;
+  sequenceForward?(args: SequenceForwardArgs): SequenceForwardResult;
+  sequenceBackward?(args: SequenceBackwardArgs): SequenceBackwardResult;
   treeLevelForward?(args: TreeLevelArgs): TreeLevelResult;
   treeLevelBackward?(args: TreeLevelBackwardArgs): TreeLevelBackwardResult;
   /** In-place Adam/AdamW on flat buffers: updates `param`, `m`, `v`. */

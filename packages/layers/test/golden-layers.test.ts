@@ -3,7 +3,7 @@
  * lengths and initial states) against PyTorch: output, h_n, c_n, the returnSequences:false output,
  * and the gradients of a weighted-sum loss w.r.t. every parameter, x, h0 and c0. Every case runs
  * three ways: the backend's fused kernel (default), the composed path (`fused: false`), and the
- * same cell wrapped as a custom cell (no fusedMode), which goes through the shared `scan`.
+ * same cell wrapped as a custom cell (no kernel), which goes through the shared `scan`.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng, add, backward, getBackend, mul, noGrad, reshape, slice, sum, type RecurrentLayerConfig, type Tensor } from '@rnn/core';
@@ -31,7 +31,7 @@ function makeLayer(cfg: RecurrentLayerConfig, path: Path, returnSequences: boole
   const o = { ...cfg, fused: path === 'fused', returnSequences };
   const layer = cfg.type === 'lstm' ? lstm(o) : cfg.type === 'gru' ? gru(o) : simpleRNN({ ...o, nonlinearity: cfg.nonlinearity });
   if (path !== 'scan') return layer;
-  // the same cell seen as a custom cell (no fusedMode): the layer runs the shared `scan`
+  // the same cell seen as a custom cell (no kernel): the layer runs the shared `scan`
   const cell = layer.cell;
   const custom: Cell = {
     kind: cell.kind,
@@ -77,8 +77,8 @@ describe('golden: recurrent layers vs PyTorch (layers.json)', () => {
     expect(golden.cases).toHaveLength(32);
     const b = getBackend();
     expect(b.name).toBe(process.env['RNN_BACKEND'] ?? 'js');
-    expect(typeof b.rnnForward).toBe('function');
-    expect(typeof b.rnnBackward).toBe('function');
+    expect(typeof b.sequenceForward).toBe('function');
+    expect(typeof b.sequenceBackward).toBe('function');
   });
 
   for (const path of ['fused', 'composed', 'scan'] as const) {

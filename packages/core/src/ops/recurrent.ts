@@ -1,4 +1,4 @@
-import { GATES, type BTensor, type RnnForwardArgs, type RnnMode } from '../backend.js';
+import { GATES, type BTensor, type SequenceForwardArgs, type FusedCell } from '../backend.js';
 import { isGradEnabled, needsGrad, record, wrap } from '../engine.js';
 import { ShapeError } from '../errors.js';
 import { fmt } from '../shape.js';
@@ -15,7 +15,7 @@ import { backendOf, requireFloat } from './util.js';
  * primitives (`rnnSequenceComposed`), so every backend gives the same numbers and gradients.
  */
 export interface RnnSequenceArgs {
-  mode: RnnMode;
+  mode: FusedCell;
   /** `[B, T, I]` */
   x: Tensor;
   /** `[B, H]`; zeros when omitted. */
@@ -95,11 +95,11 @@ function check(args: RnnSequenceArgs): Checked {
 export function rnnSequence(args: RnnSequenceArgs, options: { fused?: boolean } = {}): RnnSequenceResult {
   const c = check(args);
   const backend = args.x.backend;
-  if (options.fused === false || !backend.rnnForward || !backend.rnnBackward) return composed(args, c);
+  if (options.fused === false || !backend.sequenceForward || !backend.sequenceBackward) return composed(args, c);
 
   const inputs: Tensor[] = [args.x, c.h0, ...(c.c0 ? [c.c0] : []), args.weightIh, args.weightHh, args.biasIh, args.biasHh];
-  const fargs: RnnForwardArgs = {
-    mode: args.mode,
+  const fargs: SequenceForwardArgs = {
+    cell: args.mode,
     x: args.x,
     h0: c.h0,
     c0: c.c0,
@@ -111,7 +111,7 @@ export function rnnSequence(args: RnnSequenceArgs, options: { fused?: boolean } 
     reverse: args.reverse ?? false,
     training: isGradEnabled() && inputs.some(needsGrad),
   };
-  const res = backend.rnnForward(fargs);
+  const res = backend.sequenceForward(fargs);
   const dt = args.x.dtype;
   const y = wrap(backend, res.y, [c.B, c.T, c.H], dt);
   const hN = wrap(backend, res.hN, [c.B, c.H], dt);
@@ -123,7 +123,7 @@ export function rnnSequence(args: RnnSequenceArgs, options: { fused?: boolean } 
     outputs,
     (grads) => {
       const [dy, dhN, dcN] = grads as [Tensor | null, Tensor | null, Tensor | null];
-      const r = backend.rnnBackward!({ ...fargs, forward: res, dy, dhN, dcN: dcN ?? null, needDx: needsGrad(args.x) });
+      const r = backend.sequenceBackward!({ ...fargs, forward: res, dy, dhN, dcN: dcN ?? null, needDx: needsGrad(args.x) });
       const w = (s: unknown, t: BTensor) => wrap(backend, s, t.shape, dt);
       return [
         r.dx === null ? null : w(r.dx, args.x),
@@ -187,7 +187,7 @@ function composed(args: RnnSequenceArgs, c: Checked): RnnSequenceResult {
  * - gru (r, z, n): `r,z = σ(·)`, `n = tanh(x_n + r (W_hn h + b_hn))`, `h' = (1 - z) n + z h`
  */
 export function rnnCellStep(
-  mode: RnnMode,
+  mode: FusedCell,
   xProj: Tensor,
   h: Tensor,
   c: Tensor | null,

@@ -1,5 +1,5 @@
 import { assert, describe, it } from 'vitest';
-import { GATES, type RnnMode } from '../backend.js';
+import { GATES, type FusedCell } from '../backend.js';
 import type { DType, FloatDType } from '../dtype.js';
 import { grad, noGrad } from '../engine.js';
 import { add, mul } from '../ops/elementwise.js';
@@ -18,13 +18,13 @@ import * as R from './reference.js';
  * the fused gradients. A backend without a kernel gets a test that the composed path is what runs.
  */
 
-const MODES: RnnMode[] = ['rnn_tanh', 'rnn_relu', 'lstm', 'gru'];
+const MODES: FusedCell[] = ['rnn_tanh', 'rnn_relu', 'lstm', 'gru'];
 
 export function describeFused(ctx: SuiteContext): void {
   describe('fused kernels', () => {
     it('come in forward/backward pairs', () => {
       const b = ctx.backend;
-      assert.equal(!!b.rnnForward, !!b.rnnBackward, 'rnnForward and rnnBackward: both or neither');
+      assert.equal(!!b.sequenceForward, !!b.sequenceBackward, 'sequenceForward and sequenceBackward: both or neither');
       assert.equal(!!b.treeLevelForward, !!b.treeLevelBackward, 'treeLevelForward and treeLevelBackward: both or neither');
     });
     describeFusedRnn(ctx);
@@ -34,7 +34,7 @@ export function describeFused(ctx: SuiteContext): void {
 }
 
 export interface RnnCase {
-  mode: RnnMode;
+  mode: FusedCell;
   B: number;
   T: number;
   I: number;
@@ -131,7 +131,7 @@ function describeFusedRnn(ctx: SuiteContext): void {
   const base = { B: 3, T: 5, I: 4, H: 6 };
   const lengthsOf = (withLengths: boolean) => (withLengths ? [5, 2, 4] : null);
 
-  if (!b.rnnForward || !b.rnnBackward) {
+  if (!b.sequenceForward || !b.sequenceBackward) {
     describe('rnnSequence (backend has no fused kernel)', () => {
       for (const mode of MODES) {
         it(`${mode}: rnnSequence runs the composed path`, () => {

@@ -60,7 +60,7 @@ export function describeMemory(ctx: SuiteContext): void {
       const growth = mb(after.rss - before.rss);
       console.log(
         `[conformance:${ctx.name}] memory: ${STEPS} LSTM steps (B=${B} T=${T} I=${I} H=${H}, ` +
-          `${ctx.backend.rnnForward ? 'fused' : 'composed'}) in ${(ms / 1000).toFixed(2)} s; ` +
+          `${ctx.backend.sequenceForward ? 'fused' : 'composed'}) in ${(ms / 1000).toFixed(2)} s; ` +
           `RSS ${mb(before.rss).toFixed(1)} -> ${mb(after.rss).toFixed(1)} MB (growth ${growth.toFixed(1)} MB), ` +
           `heapUsed ${mb(before.heapUsed).toFixed(1)} -> ${mb(after.heapUsed).toFixed(1)} MB` +
           (gc ? '' : ' (global.gc unavailable: run node with --expose-gc for a tighter figure)'),

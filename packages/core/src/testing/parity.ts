@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import type { Backend, RnnMode } from '../backend.js';
+import type { Backend, FusedCell } from '../backend.js';
 import { grad } from '../engine.js';
 import * as E from '../ops/elementwise.js';
 import { matmul } from '../ops/matmul.js';
@@ -105,7 +105,7 @@ export function describeParity(ctx: SuiteContext): void {
       a.grads.forEach((g, i) => expectClose(g, b.grads[i]!, FUSED_TOL, `classifier gradient ${i}`));
     });
 
-    for (const mode of ['rnn_tanh', 'rnn_relu', 'lstm', 'gru'] as RnnMode[]) {
+    for (const mode of ['rnn_tanh', 'rnn_relu', 'lstm', 'gru'] as FusedCell[]) {
       it(`rnnSequence ${mode} (each backend's fused or composed path)`, () => {
         for (const reverse of [false, true]) {
           const c: RnnCase = { mode, B: 3, T: 6, I: 5, H: 7, lengths: [6, 3, 5], reverse, initial: true };

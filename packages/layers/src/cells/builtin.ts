@@ -1,4 +1,4 @@
-import { GATES, linear, rnnCellStep, zeros, type RnnMode, type Rng, type Tensor } from '@rnn/core';
+import { GATES, linear, rnnCellStep, zeros, type FusedCell, type Rng, type Tensor } from '@rnn/core';
 import { initialise, type InitName } from '../init.js';
 import type { Cell, CellParameter, CellParams } from './cell.js';
 
@@ -10,12 +10,12 @@ abstract class GatedCell implements Cell {
   abstract readonly kind: string;
   constructor(
     readonly hiddenSize: number,
-    readonly fusedMode: RnnMode,
+    readonly kernel: FusedCell,
   ) {}
 
   parameters(inputSize: number, init: InitName, rng: Rng): CellParameter[] {
     const H = this.hiddenSize;
-    const G = GATES[this.fusedMode];
+    const G = GATES[this.kernel];
     const bound = 1 / Math.sqrt(H);
     const u = { kind: 'uniform', bound } as const;
     const wi = init === 'pytorch' ? u : { kind: 'glorot' as const };
@@ -32,12 +32,12 @@ abstract class GatedCell implements Cell {
 
   initCarry(batch: number, like: Tensor): Tensor[] {
     const z = () => zeros([batch, this.hiddenSize], { dtype: like.dtype, backend: like.backend });
-    return this.fusedMode === 'lstm' ? [z(), z()] : [z()];
+    return this.kernel === 'lstm' ? [z(), z()] : [z()];
   }
 
   step(p: CellParams, carry: Tensor[], x: Tensor): [Tensor[], Tensor] {
     const xProj = linear(x, p['weight_ih']!, p['bias_ih']!);
-    const next = rnnCellStep(this.fusedMode, xProj, carry[0]!, carry[1] ?? null, p['weight_hh']!, p['bias_hh']!);
+    const next = rnnCellStep(this.kernel, xProj, carry[0]!, carry[1] ?? null, p['weight_hh']!, p['bias_hh']!);
     return [next.c ? [next.h, next.c] : [next.h], next.h];
   }
 }

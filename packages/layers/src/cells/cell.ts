@@ -1,4 +1,4 @@
-import type { ParameterSpec, RnnMode, Rng, Tensor } from '@rnn/core';
+import type { ParameterSpec, FusedCell, Rng, Tensor } from '@rnn/core';
 import type { InitName } from '../init.js';
 
 /**
@@ -22,7 +22,7 @@ export interface Cell {
   /** One step: `x` is `[batch, inputSize]`. Returns the new carry and the output `[batch, outputSize]`. */
   step(params: CellParams, carry: Tensor[], x: Tensor): [Tensor[], Tensor];
   /** When set, the layer may run the backend's fused whole-sequence kernel for this mode. */
-  readonly fusedMode?: RnnMode;
+  readonly kernel?: FusedCell;
   /** Name of the cell type for summaries and configs. */
   readonly kind: string;
 }

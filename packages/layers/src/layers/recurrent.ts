@@ -165,10 +165,10 @@ export class Recurrent extends Layer {
         const reverse = d === 1;
         let y: Tensor;
         let carry: Tensor[];
-        if (this.cell.fusedMode) {
+        if (this.cell.kernel) {
           const r = rnnSequence(
             {
-              mode: this.cell.fusedMode,
+              mode: this.cell.kernel,
               x: input,
               h0: init?.[0] ?? null,
               c0: init?.[1] ?? null,

@@ -188,7 +188,7 @@ function describeParam(model: Sequential, name: string, k: number, shape: readon
   const layer = model.layers.find((l) => name.startsWith(`${l.name}.`));
   if (!layer) return '';
   const m = /\.(?:weight|bias)_(?:ih|hh)_l(\d+)(_reverse)?$/.exec(name);
-  const mode = layer instanceof Recurrent ? layer.cell.fusedMode : undefined;
+  const mode = layer instanceof Recurrent ? layer.cell.kernel : undefined;
   if (!m || mode === undefined) return ` (layer '${layer.name}')`;
   const H = (layer as Recurrent).hiddenSize;
   const row = shape.length === 2 ? Math.floor(k / shape[1]!) : k;
