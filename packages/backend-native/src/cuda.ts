@@ -8,12 +8,16 @@ export const cudaPriority = 100;
 
 /**
  * Whether the registry falls back from 'cuda' silently: yes when its addon is not built (no CUDA
- * toolkit at build time, the common case: nothing to warn about on every run), no when it is
- * built, because then a GPU that does not answer is news. Asking for 'cuda' by name
+ * toolkit at build time, the common case: nothing to warn about on every run) or when the machine
+ * has no NVIDIA driver; no when it is built on a machine with a driver, because then a GPU that
+ * does not answer is news. Asking for 'cuda' by name
  * (`RNN_BACKEND=cuda`) errors with the reason either way.
  */
 export function cudaQuiet(): boolean {
-  return !existsSync(process.env['RNN_CUDA_ADDON'] || DEFAULT_CUDA_ADDON_PATH);
+  if (!existsSync(process.env['RNN_CUDA_ADDON'] || DEFAULT_CUDA_ADDON_PATH)) return true;
+  // built (the toolkit was there) on a Linux machine with no NVIDIA driver at all: a CPU machine
+  // with nvcc installed, as common as no toolkit, and just as little news
+  return process.platform === 'linux' && !existsSync('/proc/driver/nvidia/version');
 }
 
 /**

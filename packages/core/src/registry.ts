@@ -101,7 +101,8 @@ function load(name: string): Backend {
 /** The backend in use: `setBackend`'s choice, else `RNN_BACKEND`, else the best that loads. */
 export function getBackend(): Backend {
   if (current) return current;
-  const wanted = process.env['RNN_BACKEND']?.trim();
+  discoverInstalled();
+  const wanted = env('RNN_BACKEND')?.trim();
   if (wanted) {
     current = load(wanted);
     return current;
@@ -121,7 +122,7 @@ export function getBackend(): Backend {
   }
   throw new BackendError(
     'no backend is available: install and import @rnn/backend-js (pure TypeScript, works everywhere), ' +
-      'or call `await ready()` from @rnn/core to load installed backends',
+      'or, where packages cannot be found synchronously (a browser bundle), call `await ready()` from @rnn/core',
   );
 }
 
@@ -136,23 +137,78 @@ export function backendByName(name: string): Backend {
   return load(name);
 }
 
+let discovered = false;
+
+function env(name: string): string | undefined {
+  return typeof process === 'undefined' ? undefined : process.env?.[name];
+}
+
+function warnOnce(pkg: string, err: unknown): void {
+  if (warned.has(pkg)) return;
+  warned.add(pkg);
+  const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  process.emitWarning(`rnn: could not load ${pkg}: ${msg}`, { code: 'RNN_BACKEND_IMPORT' });
+}
+
 /**
- * Import the installed backend packages (each registers itself), then resolve the backend choice.
- * Missing packages are ignored; a package that is installed but fails to import warns once.
+ * Load the installed backend packages synchronously, so that `RNN_BACKEND` (or the automatic
+ * choice) sees them without the caller importing them or awaiting anything: library code runs on
+ * the backend the environment names. Node 20.19+ can `require()` an ES module without top-level
+ * await, which our backend packages are. Packages resolve from this module or the working
+ * directory; one that is not installed is skipped silently, one that fails to load warns once.
+ * Where `require` is not Node's own (tsx and vitest give it separate module copies, whose
+ * registrations this registry never sees), `@rnn/layers` has already run `loadInstalledBackends()`
+ * on import; in a browser bundle this does nothing and `await ready()` is the way.
  */
-export async function ready(): Promise<Backend> {
+function discoverInstalled(): void {
+  if (discovered) return;
+  discovered = true;
+  const getBuiltin = typeof process === 'undefined' ? undefined : (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  const mod = getBuiltin?.call(process, 'node:module') as { createRequire?: (from: string) => NodeJS.Require } | undefined;
+  if (!mod?.createRequire) return;
+  const requirers = [mod.createRequire(import.meta.url)];
+  try {
+    requirers.push(mod.createRequire(`${process.cwd()}/`));
+  } catch {
+    // no working directory (deleted): resolve from this module only
+  }
   for (const pkg of KNOWN_BACKEND_PACKAGES) {
-    const short = pkg.replace('@rnn/backend-', '');
-    if (entries.has(short)) continue;
-    try {
-      await import(pkg);
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code !== 'ERR_MODULE_NOT_FOUND' && !warned.has(pkg)) {
-        warned.add(pkg);
-        process.emitWarning(`rnn: could not import ${pkg}: ${(err as Error).message}`, { code: 'RNN_BACKEND_IMPORT' });
+    if (entries.has(pkg.replace('@rnn/backend-', ''))) continue;
+    for (const req of requirers) {
+      let path: string;
+      try {
+        path = req.resolve(pkg);
+      } catch {
+        continue; // not installed where this requirer looks
       }
+      try {
+        req(path);
+      } catch (err) {
+        warnOnce(pkg, err);
+      }
+      break;
     }
   }
+}
+
+/**
+ * Import the installed backend packages (each registers itself). Missing packages are skipped;
+ * one that is installed but fails to import warns once. `@rnn/layers` awaits this when it is
+ * imported, so models pick up every installed backend under any module loader.
+ */
+export async function loadInstalledBackends(): Promise<void> {
+  for (const pkg of KNOWN_BACKEND_PACKAGES) {
+    if (entries.has(pkg.replace('@rnn/backend-', ''))) continue;
+    try {
+      await import(/* @vite-ignore */ pkg);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') warnOnce(pkg, err);
+    }
+  }
+}
+
+/** `loadInstalledBackends()`, then the backend choice (`getBackend()`). */
+export async function ready(): Promise<Backend> {
+  await loadInstalledBackends();
   return getBackend();
 }

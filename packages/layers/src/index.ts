@@ -1,4 +1,10 @@
 import '@rnn/backend-js';
+import { loadInstalledBackends } from '@rnn/core';
+
+// Register every installed backend before any model runs, so `RNN_BACKEND` (or, unset, the fastest
+// backend that loads) holds for library code with no extra call, under any module loader.
+await loadInstalledBackends();
+
 export * from './cells/cell.js';
 export * from './cells/builtin.js';
 export * from './init.js';
