@@ -34,15 +34,16 @@ async function loadLibrary() {
   try {
     const cli = new URL('../../packages/cli/dist/', import.meta.url);
     const { configArgs } = await import(new URL('config-file.js', cli).href);
-    const { parseArgs, UsageError } = await import(new URL('args.js', cli).href);
+    const { parseFlags, UsageError } = await import(new URL('flags.js', cli).href);
     const { COMMANDS } = await import(new URL('main.js', cli).href);
+    const routes = new Map(COMMANDS.flatMap((c) => c.routes()).map((r) => [r.label, r]));
     const { tmpdir } = await import('node:os');
     const path = join(tmpdir(), `rnn-fuzz-config-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
     lib.cli = {
       configArgs,
-      parseArgs,
+      parse: (label, argv) => parseFlags({ command: label }, argv, routes.get(label).action.flags),
       UsageError,
-      commands: Object.fromEntries(COMMANDS.map((c) => [c.name, c.flags])),
+      commands: Object.fromEntries([...routes].map(([label, r]) => [label, r.action.flags.flags])),
       writeConfig: (bytes) => {
         writeFileSync(path, bytes);
         return path;
