@@ -19,6 +19,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { toolArgs } from '../lib/args.mjs';
 
 const SAB_BYTES = 8 << 20;
 
@@ -99,20 +100,31 @@ async function worker() {
 // Main: one worker per reader, a watchdog, a summary.
 
 async function main() {
-  const args = process.argv.slice(2);
-  const opt = (name, d) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : d);
-  const runs = Number(opt('runs', '100000'));
-  const minutes = Number(opt('minutes', 'Infinity'));
-  const seed = Number(opt('seed', '20261129'));
-  const jobs = Number(opt('jobs', String(availableParallelism())));
-  const hangSeconds = Number(opt('hang-seconds', '30'));
-  const maxMs = Number(opt('max-ms', '5000'));
-  const out = opt('out', fileURLToPath(new URL('./out/', import.meta.url)));
+  const args = toolArgs(
+    'node tools/fuzz/run.mjs [--runs 100000] [--minutes N] [--readers safetensors,npy,...] [--seed 20261129] [--jobs N] [--hang-seconds 30] [--max-ms 5000] [--out tools/fuzz/out]',
+    {
+      runs: { type: 'string', default: '100000' },
+      minutes: { type: 'string', default: 'Infinity' },
+      readers: { type: 'string' },
+      seed: { type: 'string', default: '20261129' },
+      jobs: { type: 'string', default: String(availableParallelism()) },
+      'hang-seconds': { type: 'string', default: '30' },
+      'max-ms': { type: 'string', default: '5000' },
+      out: { type: 'string', default: fileURLToPath(new URL('./out/', import.meta.url)) },
+    },
+  );
+  const runs = args.number('runs');
+  const minutes = args.number('minutes');
+  const seed = args.number('seed');
+  const jobs = args.number('jobs');
+  const hangSeconds = args.number('hang-seconds');
+  const maxMs = args.number('max-ms');
+  const out = args.values.out;
   const { makeTargets, formatStats } = await import('./cases.mjs');
   const { lib, notes } = await loadLibrary();
   for (const n of notes) console.log(`note: ${n}`);
   const all = makeTargets(lib).map((t) => t.name);
-  const readers = opt('readers') ? opt('readers').split(',') : all;
+  const readers = args.values.readers ? args.values.readers.split(',') : all;
   for (const r of readers) if (!all.includes(r)) throw new Error(`unknown reader ${r}; expected one of ${all.join(', ')}`);
   const share = Number.isFinite(minutes) ? (minutes * 60_000 * Math.min(jobs, readers.length)) / readers.length : Infinity;
   const t0 = Date.now();
