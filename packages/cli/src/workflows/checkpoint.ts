@@ -164,6 +164,16 @@ export async function runControl(v: ControlFlags): Promise<RunControl> {
   };
 }
 
+/** What a resume must share (`Settings`): the data's fingerprint and the run's values of `keys`. */
+export function resumeSettings(data: string, v: Readonly<Record<string, unknown>>, keys: readonly string[]): Settings {
+  const out: Settings = { data };
+  for (const k of keys) {
+    const x = v[k];
+    out[k] = typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean' ? x : null;
+  }
+  return out;
+}
+
 /** FNV-1a over the ids: a data fingerprint for `Settings` (pass floats as `new Int32Array(f32.buffer)`). */
 export function fingerprint(data: ArrayLike<number>): string {
   let h = 0x811c9dc5;

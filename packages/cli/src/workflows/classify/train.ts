@@ -3,7 +3,7 @@ import { useBackend } from '../../backend.js';
 import { action, withCommon, type Io } from '../../command.js';
 import { flag, type Values } from '../../flags.js';
 import { progressCallback } from '../../progress.js';
-import { CHECKPOINT_FLAGS, commandLine, fingerprint, fitResumable, minutes, noEpochLimit, runControl } from '../checkpoint.js';
+import { CHECKPOINT_FLAGS, commandLine, fingerprint, fitResumable, minutes, noEpochLimit, resumeSettings, runControl } from '../checkpoint.js';
 import { batchSize, cell, clipNorm, epochJson, epochsOrMinutes, hidden, layers, lr, out, seed } from '../flags.js';
 import { TASK_KEY } from '../text/corpus.js';
 import { CLASSIFY_KEY, classLogits, classifierModel } from './model.js';
@@ -66,17 +66,8 @@ async function runClassify(v: Values<typeof trainFlags>, io: Io): Promise<void> 
   }
   const all = new Float32Array(set.data.reduce((n, d) => n + d.length, 0));
   set.data.reduce((o, d) => (all.set(d, o), o + d.length), 0);
-  const settings = {
-    data: `${set.ids.length}:${fingerprint(new Int32Array(all.buffer))}:${fingerprint(set.labels)}`,
-    cell,
-    hidden: arch.hidden,
-    layers: arch.layers,
-    'batch-size': v['batch-size'],
-    lr,
-    'clip-norm': clip,
-    'test-split': testSplit,
-    seed,
-  };
+  const data = `${set.ids.length}:${fingerprint(new Int32Array(all.buffer))}:${fingerprint(set.labels)}`;
+  const settings = resumeSettings(data, v, ['cell', 'hidden', 'layers', 'batch-size', 'lr', 'clip-norm', 'test-split', 'seed']);
   const t0 = performance.now();
   const r = await fitResumable(
     model,

@@ -3,7 +3,7 @@ import { useBackend } from '../../backend.js';
 import { action, withCommon, type Io } from '../../command.js';
 import { flag, type Values } from '../../flags.js';
 import { progressCallback } from '../../progress.js';
-import { CHECKPOINT_FLAGS, commandLine, fingerprint, fitResumable, minutes, noEpochLimit, runControl } from '../checkpoint.js';
+import { CHECKPOINT_FLAGS, commandLine, fingerprint, fitResumable, minutes, noEpochLimit, resumeSettings, runControl } from '../checkpoint.js';
 import { batchSize, cell, clipNorm, epochJson, epochsOrMinutes, hidden, layers, lr, out, seed } from '../flags.js';
 import { TASK_KEY, VOCAB_KEY, Vocabulary, readText, windows } from './corpus.js';
 import { textModel } from './model.js';
@@ -61,19 +61,7 @@ async function runText(v: Values<typeof trainFlags>, io: Io): Promise<void> {
         `${model.params!.size} parameters\n`,
     );
   }
-  const settings = {
-    data: `${ids.length}:${fingerprint(ids)}`,
-    'seq-len': seqLen,
-    'val-split': valSplit,
-    embedding: arch.embedding,
-    cell,
-    hidden: arch.hidden,
-    layers: arch.layers,
-    'batch-size': v['batch-size'],
-    lr,
-    'clip-norm': clip,
-    seed,
-  };
+  const settings = resumeSettings(`${ids.length}:${fingerprint(ids)}`, v, ['seq-len', 'val-split', 'embedding', 'cell', 'hidden', 'layers', 'batch-size', 'lr', 'clip-norm', 'seed']);
   const t0 = performance.now();
   const r = await fitResumable(
     model,

@@ -2,13 +2,11 @@ import { ConfigError } from '@rnn/core';
 import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
-import { loadModel } from '../../model-io.js';
 import { writeChart } from '../../plot/index.js';
 import { modelIn } from '../flags.js';
 import { evaluationChart } from './charts.js';
 import { evaluatePart, scoreTable } from './evaluation.js';
-import { loadForModel } from './forecaster.js';
-import { readMeta } from './meta.js';
+import { openModelAndSeries } from './forecaster.js';
 
 /** `rnn evaluate --csv`: the model's test (or validation) part against naive baselines. */
 export const evaluateTimeseries = action({
@@ -26,11 +24,7 @@ export const evaluateTimeseries = action({
   ],
   async run(v, io) {
     await useBackend(io, v.verbose === true);
-    const path = v.model;
-    const model = await loadModel(path);
-    const meta = readMeta(model, path);
-    const series = loadForModel(v.csv, meta);
-    for (const n of series.notes) io.stderr.write(`rnn: note: ${n}\n`);
+    const { model, meta, series } = await openModelAndSeries(v.model, v.csv, io);
     const season = v.season ?? meta.season;
     if (series.length !== meta.split.rows) {
       io.stderr.write(`rnn: note: ${series.source} has ${series.length} rows, the model was trained on ${meta.split.rows}; scoring the last ${meta.split.test} steps\n`);

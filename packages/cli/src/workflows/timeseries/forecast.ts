@@ -4,13 +4,11 @@ import { writeFileAtomic } from '@rnn/layers';
 import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
-import { loadModel } from '../../model-io.js';
 import { writeChart } from '../../plot/index.js';
 import { modelIn } from '../flags.js';
 import { forecastChart } from './charts.js';
 import { nextDates } from './dates.js';
-import { forecastAhead, loadForModel } from './forecaster.js';
-import { readMeta } from './meta.js';
+import { forecastAhead, openModelAndSeries } from './forecaster.js';
 
 /** `rnn forecast`: the next steps of a series, in its original units. */
 export const forecastTimeseries = action({
@@ -28,11 +26,8 @@ export const forecastTimeseries = action({
   ],
   async run(v, io) {
     await useBackend(io, v.verbose === true);
-    const model = await loadModel(v.model);
-    const meta = readMeta(model, v.model);
+    const { model, meta, series } = await openModelAndSeries(v.model, v.csv, io);
     const steps = v.steps;
-    const series = loadForModel(v.csv, meta);
-    for (const n of series.notes) io.stderr.write(`rnn: note: ${n}\n`);
     const values = forecastAhead(model, meta, series.values, steps);
     const dates = series.dates ? nextDates(series.dates[series.length - 1]!, series.frequency, steps) : values.map((_, k) => String(series.length + k + 1));
     const dateCol = meta.date ?? 'step';
