@@ -2,10 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { ConfigError } from '@rnn/core';
+import { dense, lstm, sequential } from '@rnn/layers';
 import { action, withCommon } from '../src/command.js';
 import { workflowCommand } from '../src/commands/workflow-command.js';
 import { UsageError, flag, parseFlags } from '../src/flags.js';
 import { COMMANDS } from '../src/main.js';
+import { CHECKPOINT_KEY, readCheckpoint } from '../src/workflows/checkpoint.js';
 import { WORKFLOWS } from '../src/workflows/index.js';
 import { trainFlags as textFlags } from '../src/workflows/text/train.js';
 import { trainFlags as csvFlags } from '../src/workflows/timeseries/train.js';
@@ -89,6 +91,19 @@ describe('a flag of another workflow is refused by name', () => {
     expect(r.stderr).toMatch(/rnn evaluate: give --csv FILE\.csv or --trees FILE\.txt\[\.gz\]/);
   });
 
+  it('--config gives the chosen workflow its options; the command line wins', async () => {
+    const dir = tmp();
+    const cfg = join(dir, 'run.json');
+    writeFileSync(cfg, JSON.stringify({ season: 0, part: 'validation' }));
+    const model = join(dir, 'none.safetensors');
+    const fromFile = await run(['evaluate', '--config', cfg, '--model', model, '--csv', 'a.csv']);
+    expect(fromFile.code).toBe(1);
+    expect(fromFile.stderr).toBe('rnn: --season must be a positive integer, found 0\n');
+    const overridden = await run(['evaluate', '--config', cfg, '--model', model, '--csv', 'a.csv', '--season', '4']);
+    expect(overridden.code).toBe(1);
+    expect(overridden.stderr).toBe(`rnn: --model ${model}: no such file\n`);
+  });
+
   it('--config refuses an option of another workflow, naming the file', async () => {
     const dir = tmp();
     const cfg = join(dir, 'run.json');
@@ -166,5 +181,28 @@ describe('a new workflow is one object in the list', () => {
     expect(labels).toEqual(
       ['evaluate --csv', 'evaluate --trees', 'forecast', 'generate', 'info', 'predict', 'summary', 'train', 'train --csv', 'train --sequences', 'train --text', 'train --trees'].sort(),
     );
+  });
+});
+
+describe('the word "workflow"', () => {
+  it('a checkpoint names the workflow that wrote it; one written when it was called "mode" still reads', async () => {
+    const dir = tmp();
+    const model = sequential([lstm({ hiddenSize: 2 }), dense({ units: 1 })]).build({ inputSize: 1, seed: 1 });
+    const state = {
+      version: 1,
+      mode: 'text',
+      epoch: 1,
+      batch: 0,
+      batches: 2,
+      rngEpochStart: [1, 2, 3, 4, null],
+      rng: null,
+      settings: { seed: 0 },
+      optimizer: { name: 'adam', lr: 0.001, steps: 2, slots: {} },
+    };
+    const path = join(dir, 'old.safetensors');
+    writeFileSync(path, model.toBytes({ [CHECKPOINT_KEY]: JSON.stringify(state) }));
+    const c = await readCheckpoint(path);
+    expect(c.state.workflow).toBe('text');
+    expect(c.state).not.toHaveProperty('mode');
   });
 });

@@ -11,7 +11,7 @@ import { textModel } from './model.js';
 /** `rnn train --text`: a character-level language model (char-rnn's defaults). */
 export const trainFlags = withCommon({
   text: flag.string('a text file to train a character-level language model on (.gz read transparently)', { value: 'FILE', required: true }),
-  gz: flag.choice(['auto', 'yes', 'no'], 'gunzip the file: auto (by its magic bytes), yes, no', { value: 'MODE', default: 'auto' }),
+  gz: flag.choice(['auto', 'yes', 'no'], 'gunzip the file: auto (by its magic bytes), yes, no', { value: 'WHEN', default: 'auto' }),
   out,
   'seq-len': flag.int('characters per training sequence', { value: 'T', default: 100, check: 'positive' }),
   embedding: flag.int('character embedding size', { value: 'N', default: 64, check: 'positive' }),
