@@ -5,15 +5,15 @@
 import { performance } from 'node:perf_hooks';
 import * as core from '@rnn/core';
 import '@rnn/backend-js';
+import { toolArgs } from '../lib/args.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
+const args = toolArgs('node tools/bench/micro.mjs [--backend js|native] [--reps N]', {
+  backend: { type: 'string', default: process.env.RNN_BACKEND ?? 'js' },
+  reps: { type: 'string', default: '10' },
+});
 await core.ready();
-const backend = core.setBackend(opt('backend', process.env.RNN_BACKEND ?? 'js'));
-const reps = Number(opt('reps', '10'));
+const backend = core.setBackend(args.values.backend);
+const reps = args.number('reps');
 const rng = new core.Rng(1);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

@@ -24,6 +24,7 @@ import { boundMs, buildProbe, measurePeak, measureShapes, uniqueShapes } from '.
 import { RESULT_MARK } from './lib/timing.mjs';
 import { renderReport, updateBenchmarksMd } from './lib/report.mjs';
 import { ratioChart } from './lib/chart.mjs';
+import { toolArgs } from '../lib/args.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -32,20 +33,16 @@ class UsageError extends Error {
   code = 'E_USAGE';
 }
 
+const USAGE = `npm run bench -- [--quick] [--rounds R] [--out DIR] [--workloads A,B,C,D] [--systems rnn-native,pytorch,...]
+                    [--threads 1,2] [--wait-quiet 2.5] [--write-md] [--from-json results.json] [--merge results.json]
+                    [--steps N] [--min-steps N] [--warmup N] [--warmup-seconds S] [--max-seconds S] [--cap-seconds S]
+                    [--peers DIR] [--python PATH] [--sst FILE] [--wait-minutes M]`;
+const VALUED = ['rounds', 'warmup-seconds', 'out', 'workloads', 'systems', 'threads', 'steps', 'min-steps', 'warmup', 'max-seconds', 'cap-seconds', 'peers', 'python', 'sst', 'wait-quiet', 'wait-minutes', 'from-json', 'merge'];
+
 function parseArgs(argv) {
-  const flags = { quick: false, 'write-md': false };
-  const valued = ['rounds', 'warmup-seconds', 'out', 'workloads', 'systems', 'threads', 'steps', 'min-steps', 'warmup', 'max-seconds', 'cap-seconds', 'peers', 'python', 'sst', 'wait-quiet', 'wait-minutes', 'from-json', 'merge'];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const name = a.replace(/^--/, '');
-    if (name in flags && a.startsWith('--')) flags[name] = true;
-    else if (valued.includes(name) && a.startsWith('--')) {
-      if (i + 1 >= argv.length) throw new UsageError(`--${name} needs a value`);
-      flags[name] = argv[++i];
-    } else {
-      throw new UsageError(`unknown argument '${a}'; flags: --quick --write-md ${valued.map((v) => `--${v}`).join(' ')}`);
-    }
-  }
+  const options = { quick: { type: 'boolean', default: false }, 'write-md': { type: 'boolean', default: false } };
+  for (const name of VALUED) options[name] = { type: 'string' };
+  const { values: flags } = toolArgs(USAGE, options, { argv });
   const q = flags.quick;
   const list = (v, def) => (v === undefined ? def : String(v).split(',').map((s) => s.trim()).filter(Boolean));
   const num = (k, def) => {

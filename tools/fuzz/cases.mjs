@@ -846,7 +846,7 @@ export function makeTargets(lib) {
     },
   ];
   if (lib.cli) {
-    const { configArgs, parseArgs, UsageError, commands, writeConfig } = lib.cli;
+    const { configArgs, parse, UsageError, commands, writeConfig } = lib.cli;
     targets.push({
       name: 'cli-config',
       allowed: [UsageError],
@@ -866,11 +866,14 @@ export function makeTargets(lib) {
           throw e;
         }
         // What the file gave must parse as the command's flags. A required flag the file does not
-        // set is fine: the command line may give it.
+        // set is fine (the command line may give it), and so is a value out of a flag's range (a
+        // value error, exit 1, that names the flag).
         try {
-          parseArgs(command, argv, { ...flags, config: { type: 'string', help: '' } });
+          parse(command, argv);
         } catch (e) {
-          if (!(e instanceof UsageError && / is required /.test(e.message))) throw e;
+          const required = e instanceof UsageError && / is required /.test(e.message);
+          const range = e instanceof lib.ConfigError && /^--[\w-]+ must be /.test(e.message);
+          if (!required && !range) throw e;
         }
       },
       show: ([bytes]) => bytes,

@@ -19,6 +19,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { toolArgs } from '../lib/args.mjs';
 
 const SAB_BYTES = 8 << 20;
 
@@ -34,15 +35,16 @@ async function loadLibrary() {
   try {
     const cli = new URL('../../packages/cli/dist/', import.meta.url);
     const { configArgs } = await import(new URL('config-file.js', cli).href);
-    const { parseArgs, UsageError } = await import(new URL('args.js', cli).href);
+    const { parseFlags, UsageError } = await import(new URL('flags.js', cli).href);
     const { COMMANDS } = await import(new URL('main.js', cli).href);
+    const routes = new Map(COMMANDS.flatMap((c) => c.routes()).map((r) => [r.label, r]));
     const { tmpdir } = await import('node:os');
     const path = join(tmpdir(), `rnn-fuzz-config-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
     lib.cli = {
       configArgs,
-      parseArgs,
+      parse: (label, argv) => parseFlags({ command: label }, argv, routes.get(label).action.flags),
       UsageError,
-      commands: Object.fromEntries(COMMANDS.map((c) => [c.name, c.flags])),
+      commands: Object.fromEntries([...routes].map(([label, r]) => [label, r.action.flags.flags])),
       writeConfig: (bytes) => {
         writeFileSync(path, bytes);
         return path;
@@ -98,20 +100,31 @@ async function worker() {
 // Main: one worker per reader, a watchdog, a summary.
 
 async function main() {
-  const args = process.argv.slice(2);
-  const opt = (name, d) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : d);
-  const runs = Number(opt('runs', '100000'));
-  const minutes = Number(opt('minutes', 'Infinity'));
-  const seed = Number(opt('seed', '20261129'));
-  const jobs = Number(opt('jobs', String(availableParallelism())));
-  const hangSeconds = Number(opt('hang-seconds', '30'));
-  const maxMs = Number(opt('max-ms', '5000'));
-  const out = opt('out', fileURLToPath(new URL('./out/', import.meta.url)));
+  const args = toolArgs(
+    'node tools/fuzz/run.mjs [--runs 100000] [--minutes N] [--readers safetensors,npy,...] [--seed 20261129] [--jobs N] [--hang-seconds 30] [--max-ms 5000] [--out tools/fuzz/out]',
+    {
+      runs: { type: 'string', default: '100000' },
+      minutes: { type: 'string', default: 'Infinity' },
+      readers: { type: 'string' },
+      seed: { type: 'string', default: '20261129' },
+      jobs: { type: 'string', default: String(availableParallelism()) },
+      'hang-seconds': { type: 'string', default: '30' },
+      'max-ms': { type: 'string', default: '5000' },
+      out: { type: 'string', default: fileURLToPath(new URL('./out/', import.meta.url)) },
+    },
+  );
+  const runs = args.number('runs');
+  const minutes = args.number('minutes');
+  const seed = args.number('seed');
+  const jobs = args.number('jobs');
+  const hangSeconds = args.number('hang-seconds');
+  const maxMs = args.number('max-ms');
+  const out = args.values.out;
   const { makeTargets, formatStats } = await import('./cases.mjs');
   const { lib, notes } = await loadLibrary();
   for (const n of notes) console.log(`note: ${n}`);
   const all = makeTargets(lib).map((t) => t.name);
-  const readers = opt('readers') ? opt('readers').split(',') : all;
+  const readers = args.values.readers ? args.values.readers.split(',') : all;
   for (const r of readers) if (!all.includes(r)) throw new Error(`unknown reader ${r}; expected one of ${all.join(', ')}`);
   const share = Number.isFinite(minutes) ? (minutes * 60_000 * Math.min(jobs, readers.length)) / readers.length : Infinity;
   const t0 = Date.now();

@@ -16,13 +16,20 @@
 // (one device synchronisation per step, as a training loop that logs its loss does).
 import { performance } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
+import { toolArgs } from '../lib/args.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
-const quick = args.includes('--quick');
+const args = toolArgs(
+  'node tools/gpu/bench.mjs --backend cuda [--workloads A,B] [--json out.json] [--reps 20] [--quick]\n       node tools/gpu/bench.mjs --print-workloads',
+  {
+    backend: { type: 'string', default: 'cuda' },
+    workloads: { type: 'string', default: 'A,B' },
+    json: { type: 'string' },
+    reps: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    'print-workloads': { type: 'boolean', default: false },
+  },
+);
+const quick = args.values.quick;
 
 // The shared definitions when they are there; else the same numbers, copied (BENCHMARKS.md).
 let defs;
@@ -38,8 +45,8 @@ try {
   const Q = { A: { steps: 10, batch: 16, hidden: 32 }, B: { steps: 20, batch: 8, hidden: 64 }, C: { steps: 10, batch: 16, hidden: 32 } };
   defs = (id) => ({ ...W[id], ...(quick ? Q[id] : {}), quick });
 }
-const ids = opt('workloads', 'A,B').split(',');
-if (args.includes('--print-workloads')) {
+const ids = args.values.workloads.split(',');
+if (args.values['print-workloads']) {
   console.log(JSON.stringify(Object.fromEntries(ids.map((id) => [id, defs(id)]))));
   process.exit(0);
 }
@@ -48,9 +55,9 @@ const core = await import('@rnn/core');
 const { Adam } = await import('@rnn/layers');
 await import('@rnn/backend-js');
 await import('@rnn/backend-native');
-const reps = Number(opt('reps', quick ? '3' : '20'));
+const reps = args.values.reps === undefined ? (quick ? 3 : 20) : args.number('reps');
 await core.ready();
-const backend = core.setBackend(opt('backend', 'cuda'));
+const backend = core.setBackend(args.values.backend);
 const rng = new core.Rng(7);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -142,5 +149,5 @@ for (const id of ids) {
   console.log(`${id}  ${w.cell} ${w.layers}x${w.hidden} B${w.batch} T${w.steps}: forward ${fwd.medianMs.toFixed(3)} ms, train step ${train.medianMs.toFixed(3)} ms (${backend.name})`);
 }
 
-const out = opt('json', null);
+const out = args.values.json ?? null;
 if (out) writeFileSync(out, JSON.stringify(results, null, 2));

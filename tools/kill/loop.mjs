@@ -142,14 +142,19 @@ export async function killLoop({ kills, seed = 20261129, maxDelayMs = 300, dir, 
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const args = process.argv.slice(2);
-  const opt = (name, d) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : d);
+  const { toolArgs } = await import('../lib/args.mjs');
+  const args = toolArgs('node tools/kill/loop.mjs --kills 1000 [--seed 20261129] [--max-delay-ms 300] [--dir DIR]', {
+    kills: { type: 'string', default: '1000' },
+    seed: { type: 'string', default: '20261129' },
+    'max-delay-ms': { type: 'string', default: '300' },
+    dir: { type: 'string' },
+  });
   const { readModelFile } = await import('@rnn/core');
   const stats = await killLoop({
-    kills: Number(opt('kills', '1000')),
-    seed: Number(opt('seed', '20261129')),
-    maxDelayMs: Number(opt('max-delay-ms', '300')),
-    dir: opt('dir'),
+    kills: args.number('kills'),
+    seed: args.number('seed'),
+    maxDelayMs: args.number('max-delay-ms'),
+    dir: args.values.dir,
     readModelFile,
     log: (s) => console.log(s),
   });

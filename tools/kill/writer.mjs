@@ -8,20 +8,21 @@
 import { writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { dense, lstm, sequential } from '@rnn/layers';
+import { toolArgs } from '../lib/args.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
+const args = toolArgs('node tools/kill/writer.mjs <path> [--refs DIR]', { refs: { type: 'string' } }, { positionals: true });
 // ~1 MB of weights, so that a random kill lands inside serialising or writing often enough
 const make = (seed) => sequential([lstm({ units: 160, name: 'lstm' }), dense({ units: 4, name: 'fc' })]).build({ inputSize: 64, seed });
 const models = [make(1), make(2)];
 
-const refs = opt('refs');
+const refs = args.values.refs;
 if (refs !== undefined) {
   writeFileSync(join(refs, 'A.safetensors'), models[0].toBytes());
   writeFileSync(join(refs, 'B.safetensors'), models[1].toBytes());
   process.exit(0);
 }
-const path = args[0];
+const path = args.positionals[0];
+if (path === undefined) args.fail('the path to save to is missing');
 writeSync(1, 'ready\n');
 // the line names the model to save first, A or B; then they alternate
 const first = String(await new Promise((resolve) => process.stdin.once('data', resolve))).trim();

@@ -169,9 +169,13 @@ export async function hostile(url) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const args = process.argv.slice(2);
-  const opt = (name, d) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : d);
-  let model = opt('model');
+  const { toolArgs } = await import('../lib/args.mjs');
+  const args = toolArgs('node tools/load/client.mjs [--model M.safetensors] [--requests 100000] [--concurrency 16]', {
+    model: { type: 'string' },
+    requests: { type: 'string', default: '100000' },
+    concurrency: { type: 'string', default: '16' },
+  });
+  let model = args.values.model;
   let dir = null;
   const features = 4;
   if (!model) {
@@ -185,7 +189,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
     console.log(JSON.stringify(await hostile(server.url)));
     await fireLoad({ url: server.url, requests: 500, concurrency: 16, features }); // warm-up: JIT, heap sizing
-    const r = await fireLoad({ url: server.url, requests: Number(opt('requests', '100000')), concurrency: Number(opt('concurrency', '16')), features });
+    const r = await fireLoad({ url: server.url, requests: args.number('requests'), concurrency: args.number('concurrency'), features });
     console.log(JSON.stringify(r));
     console.log(
       `load: ${r.requests} requests in ${r.seconds.toFixed(1)} s (${r.perSecond.toFixed(0)}/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms); ` +

@@ -14,15 +14,16 @@
 import { createServer } from 'node:http';
 import * as core from '@rnn/core';
 import { Embedding, Sequential } from '@rnn/layers';
+import { toolArgs } from '../lib/args.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, d) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : d);
-const modelPath = opt('model');
-if (!modelPath) {
-  console.error('server: --model M.safetensors is required');
-  process.exit(2);
-}
-const maxBody = Number(opt('max-body', String(1 << 20)));
+const args = toolArgs('node [--expose-gc] tools/load/server.mjs --model M.safetensors [--port 0] [--max-body 1048576]', {
+  model: { type: 'string' },
+  port: { type: 'string', default: '0' },
+  'max-body': { type: 'string', default: String(1 << 20) },
+});
+const modelPath = args.values.model;
+if (!modelPath) args.fail('--model M.safetensors is required');
+const maxBody = args.number('max-body');
 await core.ready();
 core.setBackend(process.env.RNN_BACKEND ?? 'js');
 const model = await Sequential.load(modelPath);
@@ -105,7 +106,7 @@ const server = createServer(async (req, res) => {
 });
 server.requestTimeout = 10_000;
 server.headersTimeout = 5_000;
-server.listen(Number(opt('port', '0')), '127.0.0.1', () => {
+server.listen(args.number('port'), '127.0.0.1', () => {
   console.log(`listening http://127.0.0.1:${server.address().port}`);
 });
 for (const sig of ['SIGTERM', 'SIGINT']) {

@@ -4,12 +4,15 @@
 //   node --expose-gc tools/memory/rss.mjs [--steps 10000] [--backend js|native]
 import * as core from '@rnn/core';
 import { dense, lstm, sequential } from '@rnn/layers';
+import { toolArgs } from '../lib/args.mjs';
 
-const args = process.argv.slice(2);
-const opt = (n, d) => (args.includes(`--${n}`) ? args[args.indexOf(`--${n}`) + 1] : d);
-const steps = Number(opt('steps', '10000'));
+const args = toolArgs('node --expose-gc tools/memory/rss.mjs [--steps 10000] [--backend js|native]', {
+  steps: { type: 'string', default: '10000' },
+  backend: { type: 'string', default: process.env.RNN_BACKEND ?? 'js' },
+});
+const steps = args.number('steps');
 await core.ready();
-const backend = core.setBackend(opt('backend', process.env.RNN_BACKEND ?? 'js'));
+const backend = core.setBackend(args.values.backend);
 const rng = new core.Rng(3);
 const [B, T, F] = [16, 20, 4];
 const x = core.randUniform([B, T, F], -1, 1, { rng });

@@ -14,10 +14,11 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { toolArgs } from '../lib/args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const changeset = join(root, 'node_modules', '@changesets', 'cli', 'bin.js');
-const reportPath = process.argv.includes('--report') ? process.argv[process.argv.indexOf('--report') + 1] : null;
+const reportPath = toolArgs('node tools/pack-test/changesets.mjs [--report FILE.json]', { report: { type: 'string' } }).values.report ?? null;
 const packages = readdirSync(join(root, 'packages')).filter((d) => existsSync(join(root, 'packages', d, 'package.json')));
 const report = { ok: false };
 

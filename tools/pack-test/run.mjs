@@ -28,12 +28,17 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { toolArgs } from '../lib/args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const argv = process.argv.slice(2);
-const keep = argv.includes('--keep');
-const noNative = argv.includes('--no-native');
-const reportPath = argv.includes('--report') ? argv[argv.indexOf('--report') + 1] : null;
+const { values: args } = toolArgs('node tools/pack-test/run.mjs [--keep] [--report FILE.json] [--no-native]', {
+  keep: { type: 'boolean', default: false },
+  'no-native': { type: 'boolean', default: false },
+  report: { type: 'string' },
+});
+const keep = args.keep;
+const noNative = args['no-native'];
+const reportPath = args.report ?? null;
 
 const PACKAGES = ['core', 'backend-js', 'backend-native', 'layers', 'cli'];
 const PLUGINS = ['backend-tracing', 'cell-mgu', 'loss-logcosh'];

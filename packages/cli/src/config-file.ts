@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { UsageError, type Flags } from './args.js';
+import { UsageError, type FlagMap } from './flags.js';
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const oneLine = (s: string) => s.replace(/[\u0000-\u001f]/g, (c) => JSON.stringify(c).slice(1, -1));
@@ -10,7 +10,7 @@ const oneLine = (s: string) => s.replace(/[\u0000-\u001f]/g, (c) => JSON.stringi
  * `"batchSize": 32`), validated by a zod schema built from the command's flags. Returns argv
  * entries to put before the command line's own flags, which therefore override the file.
  */
-export function configArgs(command: string, path: string, flags: Flags): string[] {
+export function configArgs(command: string, path: string, flags: FlagMap): string[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -25,9 +25,10 @@ export function configArgs(command: string, path: string, flags: Flags): string[
     throw new UsageError(`--config ${path}: not valid JSON (${oneLine((err as Error).message)})`);
   }
   const shape: Record<string, z.ZodType> = {};
-  for (const [name, spec] of Object.entries(flags)) {
+  for (const [name, { info: spec }] of Object.entries(flags)) {
+    if (name === 'config') continue; // a config file does not name another
     let t: z.ZodType;
-    switch (spec.type) {
+    switch (spec.kind) {
       case 'boolean':
         t = z.boolean();
         break;
@@ -52,7 +53,7 @@ export function configArgs(command: string, path: string, flags: Flags): string[
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new UsageError(`--config ${path}: expected a JSON object of options, found ${Array.isArray(json) ? 'an array' : typeof json}`);
   }
-  for (const [k, val] of Object.entries(json)) normalised[Object.hasOwn(flags, k) ? k : kebab(k)] = val;
+  for (const [k, val] of Object.entries(json)) normalised[Object.hasOwn(shape, k) ? k : kebab(k)] = val;
   const r = schema.safeParse(normalised);
   if (!r.success) {
     const issue = r.error.issues[0]!;
@@ -63,7 +64,7 @@ export function configArgs(command: string, path: string, flags: Flags): string[
   const args: string[] = [];
   for (const [k, val] of Object.entries(r.data as Record<string, unknown>)) {
     if (val === undefined) continue;
-    if (flags[k]!.type === 'boolean') args.push(val ? `--${k}` : `--no-${k}`);
+    if (flags[k]!.info.kind === 'boolean') args.push(val ? `--${k}` : `--no-${k}`);
     else args.push(`--${k}`, Array.isArray(val) ? val.join(',') : String(val));
   }
   return args;

@@ -1,21 +1,21 @@
 import { RnnError } from '@rnn/core';
-import { UsageError, helpText, parseArgs, suggest } from './args.js';
+import { UsageError, parseFlags, suggest } from './flags.js';
 import type { Command, Io } from './command.js';
 import { flushWarnings } from './backend.js';
 import { configArgs } from './config-file.js';
 import { info, version } from './commands/info.js';
-import { predict } from './commands/predict.js';
 import { summary } from './commands/summary.js';
-import { train } from './commands/train.js';
-import { evaluate } from './commands/evaluate.js';
-import { forecast } from './commands/forecast.js';
-import './workflows/timeseries/mode.js';
-import { generate } from './commands/generate.js';
-import './workflows/text/mode.js';
-import './workflows/classify/mode.js';
-import './workflows/trees/mode.js';
+import { workflowCommand } from './commands/workflow-command.js';
 
-export const COMMANDS: Command[] = [train, predict, evaluate, forecast, generate, info, summary];
+export const COMMANDS: Command[] = [
+  workflowCommand('train', 'train a model and write the model file'),
+  workflowCommand('predict', 'run a model on an array of inputs'),
+  workflowCommand('evaluate', 'score a model on held-out data'),
+  workflowCommand('forecast', 'forecast the next steps of a series with a time-series model, in its original units'),
+  workflowCommand('generate', 'write text with a character model from rnn train --text'),
+  info,
+  summary,
+];
 
 export function registerCommand(c: Command): void {
   if (!COMMANDS.some((x) => x.name === c.name)) COMMANDS.push(c);
@@ -36,6 +36,17 @@ function usage(): string {
   ].join('\n');
 }
 
+/** `--config FILE` taken out of argv: the file's options go first, so the command line wins. */
+function expandConfig(route: string, argv: readonly string[], flags: Parameters<typeof configArgs>[2]): string[] {
+  const ci = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
+  if (ci < 0) return [...argv];
+  const inline = argv[ci]!.includes('=');
+  const path = inline ? argv[ci]!.slice('--config='.length) : argv[ci + 1];
+  if (!path) throw new UsageError(`rnn ${route}: --config needs a file path`);
+  const without = argv.filter((_, i) => i !== ci && !(i === ci + 1 && !inline));
+  return [...configArgs(route, path, flags), ...without];
+}
+
 /** Run the CLI; returns the exit status. Errors become one line on stderr, never a stack trace. */
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [name, ...rest] = argv;
@@ -54,23 +65,15 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       throw new UsageError(`unknown command '${name}'${s ? ` (did you mean 'rnn ${s}'?)` : ''}; run rnn --help for the list`);
     }
     if (rest.includes('--help') || rest.includes('-h')) {
-      io.stdout.write(helpText(cmd.name, cmd.summary, cmd.flags, cmd.examples) + '\n');
+      io.stdout.write(cmd.help(rest) + '\n');
       return 0;
     }
-    const flags = { ...cmd.flags, config: { type: 'string' as const, value: 'run.json', help: 'read options from a JSON file (flags given on the command line win)' } };
-    let argv2 = rest;
-    const ci = rest.findIndex((a) => a === '--config' || a.startsWith('--config='));
-    if (ci >= 0) {
-      const path = rest[ci]!.includes('=') ? rest[ci]!.slice('--config='.length) : rest[ci + 1];
-      if (!path) throw new UsageError(`rnn ${cmd.name}: --config needs a file path`);
-      const without = rest.filter((_, i) => i !== ci && !(i === ci + 1 && !rest[ci]!.includes('=')));
-      argv2 = [...configArgs(cmd.name, path, cmd.flags), ...without];
-    }
-    const { values, positional } = parseArgs(cmd.name, argv2, flags);
+    const route = cmd.route(rest);
+    const { values, positional } = parseFlags({ command: route.label, elsewhere: route.elsewhere }, expandConfig(route.label, rest, route.action.flags.flags), route.action.flags);
     if (positional.length) {
-      throw new UsageError(`rnn ${cmd.name}: unexpected argument '${positional[0]}' (options start with --); see rnn ${cmd.name} --help`);
+      throw new UsageError(`rnn ${route.label}: unexpected argument '${positional[0]}' (options start with --); see rnn ${route.label} --help`);
     }
-    await cmd.run(values, io);
+    await route.action.run(values, io);
     flushWarnings(io);
     return 0;
   } catch (err) {

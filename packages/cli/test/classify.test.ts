@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Sequential } from '@rnn/layers';
 import { channelScaler, padded, readSequenceSet, stratifiedSplit } from '../src/workflows/classify/data.js';
-import { classLogits, classifierModel } from '../src/workflows/classify/mode.js';
+import { classLogits, classifierModel } from '../src/workflows/classify/model.js';
 import { run, tmp } from './helpers.js';
 
 const DATA = new URL('../../../data/indoor-movement/', import.meta.url).pathname;
@@ -61,7 +61,7 @@ describe('variable-length batches', () => {
     const lengths = idx.map((i) => s.lengths[i]!);
     expect(new Set(lengths).size).toBeGreaterThan(3);
     const scaler = channelScaler(s, idx);
-    for (const cell of ['lstm', 'gru']) {
+    for (const cell of ['lstm', 'gru'] as const) {
       const m = classifierModel({ cell, hidden: 8, layers: 2, channels: 4, classes: 2, seed: 1 });
       const batch = classLogits(m, s, idx, scaler);
       idx.forEach((i, r) => {

@@ -8,13 +8,15 @@ import { describe, expect, it } from 'vitest';
 import * as core from '@rnn/core';
 import { dense, gru, sequential } from '@rnn/layers';
 import { FUZZ_SEED, formatStats, fuzzTarget, makeTargets } from '../../../tools/fuzz/cases.mjs';
-import { UsageError, parseArgs } from '../src/args.js';
+import { UsageError, parseFlags } from '../src/flags.js';
 import { configArgs } from '../src/config-file.js';
 import { COMMANDS } from '../src/main.js';
 import { run, tmp } from './helpers.js';
 
 process.env['RNN_BACKEND'] ??= 'js';
 const dir = tmp();
+/** Every command line's flags: `train` (array mode), `train --csv`, …, `info`. */
+const routes = new Map(COMMANDS.flatMap((c) => c.routes()).map((r) => [r.label, r]));
 const configPath = join(dir, 'run.json');
 const targets = makeTargets({
   ...core.io,
@@ -23,9 +25,9 @@ const targets = makeTargets({
   RnnError: core.RnnError,
   cli: {
     configArgs,
-    parseArgs,
+    parse: (label: string, argv: string[]) => parseFlags({ command: label }, argv, routes.get(label)!.action.flags),
     UsageError,
-    commands: Object.fromEntries(COMMANDS.map((c) => [c.name, c.flags])),
+    commands: Object.fromEntries([...routes].map(([label, r]) => [label, r.action.flags.flags])),
     writeConfig: (bytes: Uint8Array) => {
       writeFileSync(configPath, bytes);
       return configPath;
@@ -44,7 +46,7 @@ describe(`--config files (seed ${FUZZ_SEED})`, () => {
 
   it('a "__proto__" key cannot smuggle options past the schema', () => {
     writeFileSync(configPath, '{"__proto__": {"epochs": 5}}');
-    const flags = COMMANDS.find((c) => c.name === 'train')!.flags;
+    const flags = routes.get('train')!.action.flags.flags;
     expect(() => configArgs('train', configPath, flags)).toThrow(UsageError);
     expect(() => configArgs('train', configPath, flags)).toThrow(/unknown option\(s\) "__proto__"/);
   });

@@ -127,7 +127,7 @@ describe('checkpoints and exact resume (sequences, variable lengths)', () => {
   });
 });
 
-describe('fitResumable (what any mode adopts)', () => {
+describe('fitResumable (what any workflow adopts)', () => {
   it('resumes exactly mid-epoch with dropout, which draws from the generator every batch', async () => {
     const dir = tmp();
     const rng = new Rng(9);
@@ -140,14 +140,14 @@ describe('fitResumable (what any mode adopts)', () => {
     const io = { stdout: new PassThrough().resume(), stderr: new PassThrough().resume() };
     const ckpt = join(dir, 'c.safetensors');
     const control = (resume: RunControl['resume']): RunControl => ({ checkpoint: null, every: 1, interruptPath: ckpt, resume, budgetMs: null });
-    // a mode's own stateful callback (here: batches seen), carried through the checkpoint by `extra`
+    // a workflow's own stateful callback (here: batches seen), carried through the checkpoint by `extra`
     const counter = () => {
       const t = { seen: 0, onTrainBegin: () => void (t.seen = 0), onBatchEnd: () => void t.seen++ };
       return t;
     };
     const go = (m: Sequential, c: RunControl, t: ReturnType<typeof counter>, more: object[] = []) =>
       fitResumable(m, x, y, { epochs: 3, batchSize: 8, seed: 7, callbacks: [t, ...more] as never }, {
-        mode: 'test',
+        workflow: 'test',
         settings: { seed: 7 },
         control: c,
         command: 'rnn train …',

@@ -6,7 +6,7 @@ import { noGrad, tensor } from '@rnn/core';
 import { Sequential } from '@rnn/layers';
 import { Vocabulary, readText, windows } from '../src/workflows/text/corpus.js';
 import { Stepper, sample } from '../src/workflows/text/sample.js';
-import { textModel } from '../src/workflows/text/mode.js';
+import { textModel } from '../src/workflows/text/model.js';
 import { Rng } from '@rnn/core';
 import { run, tmp } from './helpers.js';
 
@@ -62,7 +62,7 @@ describe('vocabulary and encoding', () => {
 
 describe('stepping and sampling', () => {
   it('the stepping loop gives the same logits as the whole-sequence forward pass', () => {
-    for (const cell of ['lstm', 'gru']) {
+    for (const cell of ['lstm', 'gru'] as const) {
       const m = textModel({ vocab: 7, embedding: 5, cell, hidden: 6, layers: 2, seed: 3 });
       const ids = [1, 4, 0, 6, 2];
       const full = noGrad(() => m.forward(tensor(Int32Array.from(ids), [1, ids.length], { dtype: 'int32' })).data());

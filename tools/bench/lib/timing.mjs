@@ -5,6 +5,7 @@
 // Wall time and process CPU time (all threads) per step: on a busy machine the CPU time of a
 // single-threaded run is the steadier number.
 import { performance } from 'node:perf_hooks';
+import { toolArgs } from '../../lib/args.mjs';
 
 export async function measure(step, { warmup, warmupSeconds = 0, steps, minSteps = Math.min(3, steps), maxSeconds = Infinity, capSeconds = Infinity }) {
   // warm-up: at least `warmup` steps and `warmupSeconds` (caches, allocators and JITs settle), but
@@ -31,11 +32,11 @@ export async function measure(step, { warmup, warmupSeconds = 0, steps, minSteps
   return { wall, cpu };
 }
 
-/** Parse the worker's one argument (a JSON spec) and print its result as one marked line. */
+/** Parse the worker's one argument (a JSON spec); workers are started by tools/bench/run.mjs. */
 export function workerSpec() {
-  const raw = process.argv[2];
-  if (!raw) throw new Error(`usage: node ${process.argv[1]} '<json spec>' (workers are started by tools/bench/run.mjs)`);
-  return JSON.parse(raw);
+  const args = toolArgs("node tools/bench/workers/<system>.mjs '<json spec>'   (started by tools/bench/run.mjs)", {}, { positionals: true });
+  if (args.positionals.length !== 1) args.fail(`expected one argument, the JSON spec; found ${args.positionals.length}`);
+  return JSON.parse(args.positionals[0]);
 }
 
 export const RESULT_MARK = 'BENCH_RESULT ';

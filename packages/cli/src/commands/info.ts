@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { getBackend, listBackends } from '@rnn/core';
 import { useBackend } from '../backend.js';
-import { COMMON, type Command } from '../command.js';
+import { action, withCommon } from '../command.js';
+import { flag } from '../flags.js';
+import { plainCommand } from './workflow-command.js';
 
 export function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
-export const info: Command = {
-  name: 'info',
-  summary: 'version, available backends and which one is picked, BLAS, threads, GPU',
-  flags: { json: { type: 'boolean', help: 'print as JSON' }, ...COMMON },
+export const info = plainCommand('info', 'version, available backends and which one is picked, BLAS, threads, GPU', action({
+  flags: withCommon({ json: flag.boolean('print as JSON') }),
   examples: ['rnn info', 'RNN_BACKEND=js rnn info --json'],
   async run(v, io) {
     let picked: string | null = null;
@@ -34,7 +34,7 @@ export const info: Command = {
       ...(pickError ? { error: pickError } : {}),
       backends,
     };
-    if (v['json']) {
+    if (v.json) {
       io.stdout.write(JSON.stringify(data, null, 2) + '\n');
       return;
     }
@@ -50,4 +50,4 @@ export const info: Command = {
     ];
     io.stdout.write(lines.join('\n') + '\n');
   },
-};
+}));

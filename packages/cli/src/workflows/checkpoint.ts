@@ -1,14 +1,14 @@
-import { ConfigError, FormatError, RnnError, type Rng, type Tensor, type TypedArray } from '@rnn/core';
+import { ConfigError, RnnError, type Rng, type Tensor, type TypedArray } from '@rnn/core';
 import { writeFileAtomic, type Callback, type FitOptions, type History, type Sequential } from '@rnn/layers';
 import { z } from 'zod';
-import { UsageError, type Flags, type Parsed } from '../args.js';
+import { UsageError, flag, type FlagMap } from '../flags.js';
 import type { Io } from '../command.js';
-import { loadModel } from '../model-io.js';
+import { loadModel, metadataJson } from '../model-io.js';
 
 /**
- * Checkpoints and exact resumes, for every `rnn train` mode that trains with `fit`.
+ * Checkpoints and exact resumes, for every `rnn train` workflow that trains with `fit`.
  *
- * A checkpoint is ONE model file (weights, config, the mode's metadata such as the vocabulary),
+ * A checkpoint is ONE model file (weights, config, the workflow's metadata such as the vocabulary),
  * so `rnn generate`/`predict` read it like any model, whose metadata also holds `rnn.checkpoint`:
  * where training stopped (epoch, batch), the shuffle generator's state, the optimizer's state
  * (Adam's m, v and step count) and the settings a resume must share. It is written with
@@ -23,22 +23,31 @@ import { loadModel } from '../model-io.js';
 
 export const CHECKPOINT_KEY = 'rnn.checkpoint';
 
-/** Flags a mode adds to take part: `Object.assign(MODE_FLAGS, CHECKPOINT_FLAGS)`. */
-export const CHECKPOINT_FLAGS: Flags = {
-  checkpoint: {
-    type: 'string',
-    value: 'C.safetensors',
-    help: 'write a resumable checkpoint here every --checkpoint-every epochs, on Ctrl-C, and when --minutes runs out',
-  },
-  'checkpoint-every': { type: 'int', value: 'N', help: 'epochs between checkpoints (default 1 with --checkpoint)' },
-  resume: { type: 'string', value: 'C.safetensors', help: 'continue from a checkpoint to --epochs; the other flags must match the run that wrote it' },
-  minutes: { type: 'number', value: 'M', help: 'time budget: stop cleanly after the batch running when M minutes have passed (with no --epochs: no epoch limit)' },
+/** `--minutes`: a time budget (tree training takes it too, without checkpoints). */
+export const minutes = flag.number('time budget: stop cleanly after the batch running when M minutes have passed (with no --epochs: no epoch limit)', {
+  value: 'M',
+  check: 'positive',
+});
+
+/** Flags a workflow adds to take part, with `minutes`. */
+export const CHECKPOINT_FLAGS = {
+  checkpoint: flag.string('write a resumable checkpoint here every --checkpoint-every epochs, on Ctrl-C, and when --minutes runs out', { value: 'C.safetensors' }),
+  'checkpoint-every': flag.int('epochs between checkpoints (default 1 with --checkpoint)', { value: 'N', check: 'positive' }),
+  resume: flag.string('continue from a checkpoint to --epochs; the other flags must match the run that wrote it', { value: 'C.safetensors' }),
 };
 
 const rngState = z.array(z.number().nullable()).length(5);
-const stateSchema = z.object({
+/** Checkpoints written before the word "workflow" name it "mode". */
+function legacy(json: unknown): unknown {
+  if (json === null || typeof json !== 'object' || !('mode' in json) || 'workflow' in json) return json;
+  const { mode, ...rest } = json as Record<string, unknown>;
+  return { ...rest, workflow: mode };
+}
+
+const stateObject = z.object({
   version: z.literal(1),
-  mode: z.string(),
+  /** The trigger flag of the workflow that wrote it (`text` for `rnn train --text`). */
+  workflow: z.string(),
   /** The next epoch to run (0-based) and the next batch in it. */
   epoch: z.number().int().min(0),
   batch: z.number().int().min(0),
@@ -48,7 +57,7 @@ const stateSchema = z.object({
   /** The generator just before batch `batch` (null at batch 0: it follows from the shuffle). */
   rng: rngState.nullable(),
   settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
-  /** A mode's own training state (an early-stopping callback's best loss and weights, …). */
+  /** A workflow's own training state (an early-stopping callback's best loss and weights, …). */
   extra: z.string().nullable().default(null),
   optimizer: z.object({
     name: z.string(),
@@ -57,8 +66,9 @@ const stateSchema = z.object({
     slots: z.record(z.string(), z.object({ dtype: z.enum(['F32', 'F64']), base64: z.string() })),
   }),
 });
+const stateSchema = z.preprocess(legacy, stateObject);
 
-export type CheckpointState = z.infer<typeof stateSchema>;
+export type CheckpointState = z.infer<typeof stateObject>;
 /** What must be the same to resume exactly: data fingerprint, architecture, batch size, seed, … */
 export type Settings = CheckpointState['settings'];
 
@@ -115,19 +125,9 @@ export async function readCheckpoint(path: string): Promise<Checkpoint> {
       `--resume ${path}: a model file but not a checkpoint (no "${CHECKPOINT_KEY}" in its metadata); checkpoints are written by rnn train --checkpoint FILE`,
     );
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new FormatError(`--resume ${path}: metadata "${CHECKPOINT_KEY}" is not JSON (${(err as Error).message})`);
-  }
-  const r = stateSchema.safeParse(json);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new FormatError(`--resume ${path}: metadata "${CHECKPOINT_KEY}" at "${issue.path.join('.')}": ${issue.message}`);
-  }
+  const state = metadataJson(text, CHECKPOINT_KEY, stateSchema, `--resume ${path}`);
   delete model.metadata[CHECKPOINT_KEY];
-  return { path, model, state: r.data };
+  return { path, model, state };
 }
 
 /** How `--checkpoint`, `--checkpoint-every`, `--resume` and `--minutes` ask a run to go. */
@@ -141,23 +141,37 @@ export interface RunControl {
   budgetMs: number | null;
 }
 
-export async function runControl(v: Parsed): Promise<RunControl> {
-  const checkpoint = (v['checkpoint'] as string | undefined) ?? null;
-  const every = (v['checkpoint-every'] as number | undefined) ?? 1;
+/** The values of `CHECKPOINT_FLAGS`, `--minutes` and `--out`. */
+export interface ControlFlags {
+  checkpoint?: string | undefined;
+  'checkpoint-every'?: number | undefined;
+  resume?: string | undefined;
+  minutes?: number | undefined;
+  out: string;
+}
+
+export async function runControl(v: ControlFlags): Promise<RunControl> {
+  const checkpoint = v.checkpoint ?? null;
   if (v['checkpoint-every'] !== undefined && !checkpoint) {
     throw new UsageError('rnn train: --checkpoint-every needs --checkpoint FILE (where to write the checkpoints)');
   }
-  if (!(Number.isInteger(every) && every >= 1)) throw new ConfigError(`--checkpoint-every must be a positive integer, found ${every}`);
-  const minutes = v['minutes'] as number | undefined;
-  if (minutes !== undefined && !(minutes > 0)) throw new ConfigError(`--minutes must be a positive number, found ${minutes}`);
-  const out = v['out'] as string;
   return {
     checkpoint,
-    every,
-    interruptPath: checkpoint ?? `${out.replace(/\.safetensors$/, '')}.checkpoint.safetensors`,
-    resume: v['resume'] ? await readCheckpoint(v['resume'] as string) : null,
-    budgetMs: minutes === undefined ? null : minutes * 60_000,
+    every: v['checkpoint-every'] ?? 1,
+    interruptPath: checkpoint ?? `${v.out.replace(/\.safetensors$/, '')}.checkpoint.safetensors`,
+    resume: v.resume ? await readCheckpoint(v.resume) : null,
+    budgetMs: v.minutes === undefined ? null : v.minutes * 60_000,
   };
+}
+
+/** What a resume must share (`Settings`): the data's fingerprint and the run's values of `keys`. */
+export function resumeSettings(data: string, v: Readonly<Record<string, unknown>>, keys: readonly string[]): Settings {
+  const out: Settings = { data };
+  for (const k of keys) {
+    const x = v[k];
+    out[k] = typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean' ? x : null;
+  }
+  return out;
 }
 
 /** FNV-1a over the ids: a data fingerprint for `Settings` (pass floats as `new Int32Array(f32.buffer)`). */
@@ -176,21 +190,24 @@ function shellQuote(s: string): string {
   return /^[\w./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** `rnn train --k v …` from the given flags' values (true: `--k`, false: `--no-k`), to tell the user how to resume. */
-export function commandLine(v: Parsed, keys: readonly string[]): string {
+/**
+ * `rnn train --k v …` from a run's values (true: `--k`, false: `--no-k`), in the order of its
+ * flags, leaving out defaults: to tell the user how to resume.
+ */
+export function commandLine(v: Readonly<Record<string, unknown>>, flags: FlagMap): string {
   const parts = ['rnn', 'train'];
-  for (const k of keys) {
+  for (const [k, f] of Object.entries(flags)) {
     const x = v[k];
-    if (x === undefined || k === 'resume' || k === 'config') continue;
+    if (x === undefined || x === f.info.default || k === 'resume' || k === 'config') continue;
     if (typeof x === 'boolean') parts.push(x ? `--${k}` : `--no-${k}`);
     else parts.push(`--${k}`, shellQuote(Array.isArray(x) ? x.join(',') : String(x)));
   }
   return parts.join(' ');
 }
 
-function checkSettings(c: Checkpoint, mode: string, now: Settings): void {
-  if (c.state.mode !== mode) {
-    throw new ConfigError(`--resume ${c.path} was written by rnn train --${c.state.mode}, not --${mode}; resume it with the same mode and flags`);
+function checkSettings(c: Checkpoint, workflow: string, now: Settings): void {
+  if (c.state.workflow !== workflow) {
+    throw new ConfigError(`--resume ${c.path} was written by rnn train --${c.state.workflow}, not --${workflow}; resume it with the same workflow and flags`);
   }
   const diff = Object.keys({ ...c.state.settings, ...now })
     .filter((k) => c.state.settings[k] !== now[k])
@@ -213,13 +230,14 @@ export function noEpochLimit(cb: Callback, unlimited: boolean): Callback {
 }
 
 export interface ResumableFit {
-  mode: string;
+  /** The workflow's trigger flag, stored in the checkpoint (`text`). */
+  workflow: string;
   settings: Settings;
   control: RunControl;
   /** The command that resumes this run, without `--resume` (see `commandLine`). */
   command: string;
   io: Io;
-  /** State of the mode's own stateful callbacks, saved in and restored from the checkpoint. */
+  /** State of the workflow's own stateful callbacks, saved in and restored from the checkpoint. */
   extra?: { save(): string; restore(saved: string): void };
 }
 
@@ -246,7 +264,7 @@ export async function fitResumable(model: Sequential, x: Tensor, y: Tensor, fit:
   const resume = control.resume?.state ?? null;
   const epochs = fit.epochs ?? 1;
   if (control.resume) {
-    checkSettings(control.resume, r.mode, r.settings);
+    checkSettings(control.resume, r.workflow, r.settings);
     const [want, found] = [JSON.stringify(model.config()), JSON.stringify(control.resume.model.config())];
     if (want !== found) throw new ConfigError(`--resume ${control.resume.path}: its model is ${found}, but these flags build ${want}`);
     for (const [name, data] of control.resume.model.params!.toHost()) model.params!.set(name, data);
@@ -273,7 +291,7 @@ export async function fitResumable(model: Sequential, x: Tensor, y: Tensor, fit:
     const o = model.training.optimizer.getState();
     writeCheckpoint(path, model, {
       version: 1,
-      mode: r.mode,
+      workflow: r.workflow,
       epoch,
       batch,
       batches,
@@ -287,7 +305,7 @@ export async function fitResumable(model: Sequential, x: Tensor, y: Tensor, fit:
 
   const hooks: Callback = {
     onTrainBegin(info) {
-      // after the mode's own callbacks have started (and reset themselves)
+      // after the workflow's own callbacks have started (and reset themselves)
       if (resume && r.extra && resume.extra !== null) r.extra.restore(resume.extra);
       rng = info.rng;
       batches = info.batches;

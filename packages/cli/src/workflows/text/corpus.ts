@@ -6,13 +6,13 @@ export const VOCAB_KEY = 'rnn.vocab';
 /** What a model file was trained for: 'text' (`rnn generate` reads it) or 'classify'. */
 export const TASK_KEY = 'rnn.task';
 
-export type GzMode = 'auto' | 'yes' | 'no';
+export type Gunzip = 'auto' | 'yes' | 'no';
 
 /**
  * Read `--text FILE` as UTF-8. `.gz` files are unpacked transparently: with `auto`, by their
  * magic bytes (1f 8b), whatever their name.
  */
-export function readText(path: string, gz: GzMode = 'auto'): string {
+export function readText(path: string, gz: Gunzip = 'auto'): string {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);

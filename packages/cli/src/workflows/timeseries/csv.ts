@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { FormatError, ValueError } from '@rnn/core';
-import { suggest } from '../../args.js';
+import { suggest } from '../../flags.js';
 
 /** A parsed CSV file: the header, the data rows as strings, and each row's line number in the file. */
 export interface CsvTable {

@@ -1,7 +1,9 @@
 import { ConfigError, ValueError, tensor } from '@rnn/core';
 import type { Sequential } from '@rnn/layers';
 import { difference, undifference } from './difference.js';
-import type { TimeseriesMeta } from './meta.js';
+import type { Io } from '../../command.js';
+import { loadModel } from '../../model-io.js';
+import { readMeta, type TimeseriesMeta } from './meta.js';
 import { unscale } from './scaler.js';
 import { loadSeries, type Series } from './series.js';
 import { inputWindows } from './windows.js';
@@ -14,6 +16,15 @@ export function loadForModel(path: string, meta: TimeseriesMeta): Series {
     throw new ValueError(`${s.source}: the model reads ${meta.window} steps${meta.lag ? ` of ${meta.lag}-step differences` : ''}, so it needs at least ${need} rows; found ${s.length}`);
   }
   return s;
+}
+
+/** `--model` and `--csv` of evaluate and forecast: the model, its time-series metadata, and the series (its notes said on stderr). */
+export async function openModelAndSeries(modelPath: string, csvPath: string, io: Io): Promise<{ model: Sequential; meta: TimeseriesMeta; series: Series }> {
+  const model = await loadModel(modelPath);
+  const meta = readMeta(model, modelPath);
+  const series = loadForModel(csvPath, meta);
+  for (const n of series.notes) io.stderr.write(`rnn: note: ${n}\n`);
+  return { model, meta, series };
 }
 
 /**

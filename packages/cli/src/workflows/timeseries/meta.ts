@@ -1,6 +1,7 @@
 import { FormatError } from '@rnn/core';
 import type { Sequential } from '@rnn/layers';
 import { z } from 'zod';
+import { metadataJson } from '../../model-io.js';
 
 /** The model-file metadata key that holds everything a time-series model needs besides its weights. */
 export const META_KEY = 'rnn.timeseries';
@@ -36,19 +37,9 @@ export function readMeta(model: Sequential, path: string): TimeseriesMeta {
   if (text === undefined) {
     throw new FormatError(`--model ${path}: not a time-series model (its metadata has no "${META_KEY}"); train one with rnn train --csv FILE --target COL`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new FormatError(`--model ${path}: metadata "${META_KEY}" is not JSON (${(err as Error).message})`);
+  const meta = metadataJson(text, META_KEY, timeseriesMetaSchema, `--model ${path}`);
+  if (meta.scaler.mean.length !== meta.columns.length || meta.scaler.std.length !== meta.columns.length) {
+    throw new FormatError(`--model ${path}: metadata "${META_KEY}" has a scaler for ${meta.scaler.mean.length} columns but ${meta.columns.length} columns`);
   }
-  const r = timeseriesMetaSchema.safeParse(json);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new FormatError(`--model ${path}: metadata "${META_KEY}" is invalid at "${i.path.join('.')}": ${i.message}`);
-  }
-  if (r.data.scaler.mean.length !== r.data.columns.length || r.data.scaler.std.length !== r.data.columns.length) {
-    throw new FormatError(`--model ${path}: metadata "${META_KEY}" has a scaler for ${r.data.scaler.mean.length} columns but ${r.data.columns.length} columns`);
-  }
-  return r.data;
+  return meta;
 }

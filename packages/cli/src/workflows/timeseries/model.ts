@@ -1,15 +1,14 @@
 import { ConfigError } from '@rnn/core';
-import { dense, gru, lstm, sequential, simpleRNN, type Callback, type Sequential } from '@rnn/layers';
+import { dense, sequential, type Callback, type Sequential } from '@rnn/layers';
+import { recurrent, type CellName } from '../cells.js';
 
-export type CellName = 'lstm' | 'gru' | 'rnn';
 
 /** `numLayers` stacked recurrent layers reading the window, then one linear output per forecast step. */
 export function forecastModel(o: { cell: CellName; hidden: number; layers: number; horizon: number; features: number; seed: number }): Sequential {
   for (const [k, v] of [['hidden', o.hidden], ['layers', o.layers]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new ConfigError(`--${k} must be a positive integer, found ${v}`);
   }
-  const make = o.cell === 'gru' ? gru : o.cell === 'rnn' ? simpleRNN : lstm;
-  const m = sequential([make({ name: o.cell, hiddenSize: o.hidden, numLayers: o.layers }), dense({ name: 'out', units: o.horizon })]);
+  const m = sequential([recurrent(o.cell, { hiddenSize: o.hidden, numLayers: o.layers }), dense({ name: 'out', units: o.horizon })]);
   return m.build({ inputSize: o.features, seed: o.seed });
 }
 

@@ -1,0 +1,117 @@
+import { ConfigError, tensor, type Tensor } from '@rnn/core';
+import { useBackend } from '../../backend.js';
+import { action, withCommon, type Io } from '../../command.js';
+import { flag, type Values } from '../../flags.js';
+import { progressCallback } from '../../progress.js';
+import { CHECKPOINT_FLAGS, commandLine, fingerprint, fitResumable, minutes, noEpochLimit, resumeSettings, runControl } from '../checkpoint.js';
+import { batchSize, cell, clipNorm, epochJson, epochsOrMinutes, hidden, layers, lr, out, seed } from '../flags.js';
+import { TASK_KEY, VOCAB_KEY, Vocabulary, readText, windows } from './corpus.js';
+import { textModel } from './model.js';
+
+/** `rnn train --text`: a character-level language model (char-rnn's defaults). */
+export const trainFlags = withCommon({
+  text: flag.string('a text file to train a character-level language model on (.gz read transparently)', { value: 'FILE', required: true }),
+  gz: flag.choice(['auto', 'yes', 'no'], 'gunzip the file: auto (by its magic bytes), yes, no', { value: 'WHEN', default: 'auto' }),
+  out,
+  'seq-len': flag.int('characters per training sequence', { value: 'T', default: 100, check: 'positive' }),
+  embedding: flag.int('character embedding size', { value: 'N', default: 64, check: 'positive' }),
+  cell,
+  hidden: hidden(256),
+  layers: layers(2),
+  epochs: epochsOrMinutes(1),
+  minutes,
+  'batch-size': batchSize(32),
+  lr: lr(2e-3),
+  'clip-norm': clipNorm(5),
+  'val-split': flag.number('validation part: the last fraction of the text', { value: 'F', default: 0.05, check: 'fraction' }),
+  seed,
+  ...CHECKPOINT_FLAGS,
+  json: epochJson,
+});
+
+async function runText(v: Values<typeof trainFlags>, io: Io): Promise<void> {
+  const verbose = v.verbose === true;
+  const json = v.json === true;
+  await useBackend(io, verbose);
+  const control = await runControl(v);
+  const epochs = v.epochs ?? (control.budgetMs !== null ? Number.MAX_SAFE_INTEGER : 1);
+  const { lr, 'clip-norm': clip, 'val-split': valSplit, 'seq-len': seqLen, seed, cell } = v;
+
+  const text = readText(v.text, v.gz);
+  const vocab = control.resume ? Vocabulary.fromMetadata(control.resume.model.metadata, `--resume ${control.resume.path}`) : Vocabulary.fromText(text);
+  const ids = vocab.encode(text, `--text ${v.text}`);
+  const w = windows(ids, seqLen);
+  const nVal = valSplit > 0 ? Math.max(1, Math.floor(w.rows * valSplit)) : 0;
+  const nTrain = w.rows - nVal;
+  if (nTrain < 1) throw new ConfigError(`the text makes ${w.rows} sequences of ${seqLen} characters, too few to hold out --val-split ${valSplit}; use more text or a smaller --seq-len`);
+  // the validation part is the end of the text, never seen in training
+  const x = tensor(w.x.subarray(0, nTrain * seqLen), [nTrain, seqLen], { dtype: 'int32' });
+  const y = tensor(w.y.subarray(0, nTrain * seqLen), [nTrain, seqLen], { dtype: 'int32' });
+  const val = nVal
+    ? ([tensor(w.x.subarray(nTrain * seqLen), [nVal, seqLen], { dtype: 'int32' }), tensor(w.y.subarray(nTrain * seqLen), [nVal, seqLen], { dtype: 'int32' })] as [Tensor, Tensor])
+    : undefined;
+
+  const arch = { vocab: vocab.size, embedding: v.embedding, cell, hidden: v.hidden, layers: v.layers, seed };
+  const model = textModel(arch);
+  model.metadata = { ...model.metadata, [VOCAB_KEY]: vocab.toMetadata(), [TASK_KEY]: 'text' };
+  model.compile({ optimizer: { type: 'adam', lr }, loss: 'crossentropy', clipNorm: clip });
+  if (verbose) {
+    io.stderr.write(
+      `rnn: ${ids.length} characters, vocabulary ${vocab.size}; ${nTrain} training and ${nVal} validation sequences of ${seqLen}; ` +
+        `${model.params!.size} parameters\n`,
+    );
+  }
+  const settings = resumeSettings(`${ids.length}:${fingerprint(ids)}`, v, ['seq-len', 'val-split', 'embedding', 'cell', 'hidden', 'layers', 'batch-size', 'lr', 'clip-norm', 'seed']);
+  const t0 = performance.now();
+  const r = await fitResumable(
+    model,
+    x,
+    y,
+    {
+      epochs,
+      batchSize: v['batch-size'],
+      seed,
+      validationData: val,
+      callbacks: [noEpochLimit(progressCallback(io, { json, label: 'text', verbose }), v.epochs === undefined && control.budgetMs !== null)],
+    },
+    { workflow: 'text', settings, control, command: commandLine(v, trainFlags.flags), io },
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  await model.save(v.out);
+  const last = r.history.epochs[r.history.epochs.length - 1];
+  // a run cut short mid-epoch has no epoch-end validation: measure the final weights here
+  let valLoss = r.batch === 0 ? last?.['val_loss'] : undefined;
+  if (val && valLoss === undefined) valLoss = model.evaluate(val[0], val[1], { batchSize: 64 })['loss'];
+  const where = `epoch ${r.epoch + (r.batch > 0 ? 1 : 0)}${r.batch > 0 ? ` (${r.batch}/${r.batches} batches)` : ''}`;
+  const summary = {
+    event: 'done',
+    stopped: r.stopped ?? 'epochs',
+    epoch: r.epoch,
+    batch: r.batch,
+    batches: r.batches,
+    seconds: +seconds.toFixed(2),
+    characters: ids.length,
+    vocabulary: vocab.size,
+    val_loss: valLoss ?? null,
+    val_bits_per_char: valLoss === undefined ? null : valLoss / Math.LN2,
+    checkpoint: r.checkpoint,
+    out: v.out,
+  };
+  if (json) io.stdout.write(JSON.stringify(summary) + '\n');
+  const parts = [
+    `${r.stopped === 'time' ? `time budget reached at ${where}` : `trained to ${where}`} in ${seconds.toFixed(1)}s`,
+    valLoss === undefined ? 'no validation part' : `validation loss ${valLoss.toFixed(4)} nats/char (${(valLoss / Math.LN2).toFixed(3)} bits/char)`,
+    `wrote ${v.out}`,
+  ];
+  if (r.checkpoint) parts.push(`checkpoint ${r.checkpoint} (continue with --resume ${r.checkpoint})`);
+  io.stderr.write(`rnn: ${parts.join('; ')}\n`);
+}
+
+export const trainText = action({
+  flags: trainFlags,
+  examples: [
+    'rnn train --text data/tinyshakespeare/input.txt.gz --out shakespeare.safetensors --minutes 10 --checkpoint ckpt.safetensors',
+    'rnn train --text notes.txt --out notes.safetensors --epochs 20 --hidden 128 --layers 1 --seq-len 64',
+  ],
+  run: runText,
+});

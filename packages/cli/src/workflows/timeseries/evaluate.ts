@@ -1,0 +1,66 @@
+import { ConfigError } from '@rnn/core';
+import { useBackend } from '../../backend.js';
+import { action, withCommon } from '../../command.js';
+import { flag } from '../../flags.js';
+import { writeChart } from '../../plot/index.js';
+import { modelIn } from '../flags.js';
+import { evaluationChart } from './charts.js';
+import { evaluatePart, scoreTable } from './evaluation.js';
+import { openModelAndSeries } from './forecaster.js';
+
+/** `rnn evaluate --csv`: the model's test (or validation) part against naive baselines. */
+export const evaluateTimeseries = action({
+  flags: withCommon({
+    model: modelIn('a model trained with rnn train --csv'),
+    csv: flag.string('the series (the file it was trained on: the test part is the same end of it)', { value: 'FILE.csv', required: true }),
+    season: flag.int("seasonal period for the seasonal-naive forecast and MASE (default: the model's, from its dates)", { value: 'N', check: 'positive' }),
+    part: flag.choice(['test', 'validation'], 'which part to score', { value: 'NAME', default: 'test' }),
+    plot: flag.string('write the forecasts against the actual values as a chart', { value: 'OUT.svg|OUT.png' }),
+    json: flag.boolean('print the scores as one JSON object'),
+  }),
+  examples: [
+    'rnn evaluate --model air.safetensors --csv data/airpassengers/airpassengers.csv',
+    'rnn evaluate --model air.safetensors --csv data/airpassengers/airpassengers.csv --json --plot test.png',
+  ],
+  async run(v, io) {
+    await useBackend(io, v.verbose === true);
+    const { model, meta, series } = await openModelAndSeries(v.model, v.csv, io);
+    const season = v.season ?? meta.season;
+    if (series.length !== meta.split.rows) {
+      io.stderr.write(`rnn: note: ${series.source} has ${series.length} rows, the model was trained on ${meta.split.rows}; scoring the last ${meta.split.test} steps\n`);
+    }
+    const part = v.part;
+    const n = series.length;
+    const size = part === 'test' ? meta.split.test : meta.split.val;
+    if (size === 0) throw new ConfigError(`the model was trained with no ${part} part (--${part === 'test' ? 'test' : 'val'}-split 0), so there is nothing to score`);
+    const [from, to] = part === 'test' ? [n - meta.split.test, n] : [n - meta.split.test - meta.split.val, n - meta.split.test];
+    const e = evaluatePart(model, meta, series.values, from, to, season, part);
+    const cell = model.config().layers[0]!.type;
+    const range = series.dates ? `${series.dates[from]} .. ${series.dates[to - 1]}` : `steps ${from + 1}..${to}`;
+    if (v.json) {
+      io.stdout.write(
+        JSON.stringify({
+          part,
+          range,
+          steps: to - from,
+          origins: e.origins.length,
+          horizon: meta.horizon,
+          forecasts: e.points,
+          season,
+          maseScale: e.scale,
+          scores: Object.fromEntries(Object.entries(e.scores).map(([k, s]) => [k === 'model' ? cell : k, s])),
+        }) + '\n',
+      );
+    } else {
+      io.stdout.write(
+        `${part} part: ${range} (${to - from} steps; ${e.origins.length} origin${e.origins.length === 1 ? '' : 's'} × ${meta.horizon}-step horizon = ${e.points} forecasts), ${meta.target}\n` +
+          `MASE = MAE / ${e.scale.toPrecision(4)}, the in-sample MAE of the seasonal-naive forecast (m = ${e.scaleLag}) before the ${part} part\n` +
+          `${scoreTable(e, cell)}\n`,
+      );
+    }
+    if (v.plot) {
+      const p = writeChart(v.plot, evaluationChart(series, e, cell, Math.max(3 * season, 2 * (to - from))));
+      if (!v.json) io.stdout.write(`wrote ${p}\n`);
+    }
+  },
+});

@@ -1,0 +1,50 @@
+import { extname } from 'node:path';
+import { FormatError } from '@rnn/core';
+import { writeFileAtomic } from '@rnn/layers';
+import { useBackend } from '../../backend.js';
+import { action, withCommon } from '../../command.js';
+import { flag } from '../../flags.js';
+import { writeChart } from '../../plot/index.js';
+import { modelIn } from '../flags.js';
+import { forecastChart } from './charts.js';
+import { nextDates } from './dates.js';
+import { forecastAhead, openModelAndSeries } from './forecaster.js';
+
+/** `rnn forecast`: the next steps of a series, in its original units. */
+export const forecastTimeseries = action({
+  flags: withCommon({
+    model: modelIn('a model trained with rnn train --csv'),
+    csv: flag.string("the series to continue (its last rows are the model's input)", { value: 'FILE.csv', required: true }),
+    steps: flag.int("steps to forecast; beyond the model's horizon the forecasts are fed back in", { value: 'K', default: 12, check: 'positive' }),
+    output: flag.string('write the forecast to a file (default: CSV on stdout)', { value: 'F.csv|F.json' }),
+    plot: flag.string('write the recent history and the forecast as a chart', { value: 'OUT.svg|OUT.png' }),
+    json: flag.boolean('print the forecast as JSON on stdout'),
+  }),
+  examples: [
+    'rnn forecast --model air.safetensors --csv data/airpassengers/airpassengers.csv --steps 24',
+    'rnn forecast --model air.safetensors --csv data/airpassengers/airpassengers.csv --steps 24 --output next.csv --plot next.svg',
+  ],
+  async run(v, io) {
+    await useBackend(io, v.verbose === true);
+    const { model, meta, series } = await openModelAndSeries(v.model, v.csv, io);
+    const steps = v.steps;
+    const values = forecastAhead(model, meta, series.values, steps);
+    const dates = series.dates ? nextDates(series.dates[series.length - 1]!, series.frequency, steps) : values.map((_, k) => String(series.length + k + 1));
+    const dateCol = meta.date ?? 'step';
+    const rows = values.map((y, k) => ({ [dateCol]: dates[k]!, [meta.target]: +y.toPrecision(7) }));
+    const csv = [`${dateCol},${meta.target}`, ...rows.map((r) => `${r[dateCol]},${r[meta.target]}`)].join('\n') + '\n';
+    const out = v.output;
+    if (out) {
+      const ext = extname(out).toLowerCase();
+      if (ext !== '.csv' && ext !== '.json') throw new FormatError(`--output ${out}: unsupported file type '${ext || '(none)'}', expected .csv or .json`);
+      writeFileAtomic(out, ext === '.csv' ? csv : JSON.stringify(rows, null, 1) + '\n');
+    }
+    if (v.json) io.stdout.write(JSON.stringify(rows) + '\n');
+    else if (!out) io.stdout.write(csv);
+    if (v.plot) {
+      const p = writeChart(v.plot, forecastChart(series, values, Math.max(4 * meta.season, 3 * steps), dates, meta.horizon));
+      if (!v.json && out) io.stdout.write(`wrote ${p}\n`);
+    }
+    if (out && !v.json) io.stdout.write(`wrote ${out}\n`);
+  },
+});

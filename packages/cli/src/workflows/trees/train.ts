@@ -1,0 +1,172 @@
+import { ConfigError, ValueError } from '@rnn/core';
+import { TreeNet, Vocab, fitTrees, readTrees, saveTreeNet, treeCellKinds, type Tree, type TreeScores } from '@rnn/layers';
+import { useBackend } from '../../backend.js';
+import { action, withCommon, type Io } from '../../command.js';
+import { flag, type Values } from '../../flags.js';
+import { minutes } from '../checkpoint.js';
+import { batchSize, epochJson, epochsOrMinutes, hidden, seed } from '../flags.js';
+import { formatTreeScores, scoreTreeFile, treeScoresJson } from './evaluate.js';
+import { treeProgress } from './progress.js';
+
+/**
+ * `rnn train --trees`: a recursive tree net (binary Tree-LSTM, Child-Sum Tree-LSTM, RNN, RNTN)
+ * on PTB bracket trees with a label on every node (the Stanford Sentiment Treebank), trained from
+ * scratch with a loss at every node, the best epoch on --dev kept and written to --out each time
+ * it improves (atomically), and --test scored once at the end.
+ *
+ * The model file is safetensors with metadata `rnn.tree` (config and vocabulary), NOT a model
+ * file of the contract: `rnn predict`/`summary` do not read it (see @rnn/layers trees/files.ts).
+ */
+
+/**
+ * The tree cells built in (`treeCellKinds()` also lists cells a plugin registered, which --cell
+ * takes too, so it is a plain string checked at run time).
+ */
+const TREE_CELLS = ['tree-lstm', 'child-sum', 'rnn', 'rntn'];
+
+/** Default learning rate per optimizer. */
+const LR = { adagrad: 0.05, adam: 0.001, sgd: 0.05 };
+
+export const trainFlags = withCommon({
+  trees: flag.string('PTB bracket trees with a label on every node (e.g. SST) to train a recursive net on; --dev picks the best epoch', {
+    value: 'TRAIN.txt[.gz]',
+    required: true,
+  }),
+  dev: flag.string('scored after every epoch; the best epoch (fine-grained root accuracy) is kept and written to --out', { value: 'DEV.txt[.gz]' }),
+  test: flag.string('scored once, at the end, with the kept weights', { value: 'TEST.txt[.gz]' }),
+  out: flag.string('where to write the tree model: the best epoch on --dev, atomically, each time it improves', { value: 'M.safetensors', required: true }),
+  cell: flag.string(`tree cell: ${TREE_CELLS.join('|')} (or one a plugin registered)`, { value: 'NAME', default: 'tree-lstm' }),
+  hidden: hidden(100),
+  embedding: flag.int('word vector size (default 100; rnn and rntn: --hidden)', { value: 'N', check: 'positive' }),
+  epochs: epochsOrMinutes(10),
+  minutes,
+  'batch-size': batchSize(25),
+  optimizer: flag.choice(['sgd', 'adam', 'adagrad'], 'optimizer (adagrad as Tai et al. 2015)', { value: 'NAME', default: 'adam' }),
+  lr: flag.number(`learning rate (default ${LR.adagrad} with adagrad, ${LR.adam} with adam, ${LR.sgd} with sgd)`, { value: 'F', check: 'positive' }),
+  dropout: flag.number("dropout on the word vectors and on each node's h before the classifier", { value: 'F', default: 0.5, check: 'fraction' }),
+  l2: flag.number('L2 penalty on the cell and classifier weights', { value: 'F', default: 1e-4, check: 'non-negative' }),
+  'root-only': flag.boolean('loss on the root labels only (default: on every labelled node, as the SST papers)'),
+  'min-count': flag.int('words seen fewer times in training are <unk>', { value: 'N', default: 1, check: 'positive' }),
+  lowercase: flag.boolean('fold words to lower case (--no-lowercase keeps case)', { default: true }),
+  'clip-norm': flag.number('clip the global gradient norm before each step', { value: 'F', check: 'positive' }),
+  seed,
+  json: epochJson,
+});
+
+function numClassesOf(trees: readonly Tree[], path: string): number {
+  let max = -1;
+  for (const t of trees) {
+    for (const y of t.labels) {
+      if (y < 0) continue;
+      if (y > 99) throw new ValueError(`${path}: tree at line ${t.line} has label ${y}; labels must be class ids 0..99`);
+      if (y > max) max = y;
+    }
+  }
+  if (max < 1) throw new ValueError(`${path}: every label is ${max}; at least two classes are needed`);
+  return max + 1;
+}
+
+function checkLabels(trees: readonly Tree[], classes: number, path: string): void {
+  for (const t of trees) {
+    for (const y of t.labels) {
+      if (y >= classes) throw new ValueError(`${path}: tree at line ${t.line} has label ${y}, but the training trees have classes 0..${classes - 1}`);
+    }
+  }
+}
+
+async function runTrees(v: Values<typeof trainFlags>, io: Io): Promise<void> {
+  const verbose = v.verbose === true;
+  const json = v.json === true;
+  await useBackend(io, verbose);
+  const cellName = v.cell;
+  if (!treeCellKinds().includes(cellName)) {
+    throw new ConfigError(`--cell ${cellName} is not a tree cell; --trees takes ${TREE_CELLS.join(', ')}`);
+  }
+  const hidden = v.hidden;
+  // the recursive nets of Socher et al. use the word vectors as the leaves' states
+  const embedding = v.embedding ?? (cellName === 'rnn' || cellName === 'rntn' ? hidden : 100);
+  const { 'batch-size': batchSize, 'min-count': minCount, minutes, optimizer, dropout, l2, 'clip-norm': clipNorm, seed, lowercase, out } = v;
+  const epochs = v.epochs ?? (minutes !== undefined ? Number.MAX_SAFE_INTEGER : 10);
+  const lr = v.lr ?? LR[optimizer];
+
+  const trainPath = v.trees;
+  const train = readTrees(trainPath);
+  const classes = numClassesOf(train, trainPath);
+  const dev = v.dev ? readTrees(v.dev) : null;
+  if (dev) checkLabels(dev, classes, v.dev!);
+  // read the test file now, so that a bad path fails before training rather than after it
+  const test = v.test ? readTrees(v.test) : null;
+  if (test) checkLabels(test, classes, v.test!);
+  const vocab = Vocab.build(train, { minCount, lowercase });
+  const net = new TreeNet({ cell: cellName, hiddenSize: hidden, embeddingDim: embedding, vocab, numClasses: classes, dropout, seed });
+  const nodes = train.reduce((s, t) => s + t.labels.length, 0);
+  if (verbose) {
+    io.stderr.write(
+      `rnn: ${train.length} training trees (${nodes} nodes, ${classes} classes), ${dev?.length ?? 0} dev, ${test?.length ?? 0} test; ` +
+        `vocabulary ${vocab.size} words (min count ${minCount}${lowercase ? ', lower-cased' : ''}); ` +
+        `${cellName} hidden ${hidden}, embedding ${embedding}: ${net.params.size} parameters; ${optimizer} lr ${lr}\n`,
+    );
+  }
+  // what shaped the run, echoed in the JSON summary
+  const settings = Object.fromEntries(Object.entries(v).filter(([k, x]) => x !== undefined && !['json', 'verbose', 'config'].includes(k)));
+  const deadline = minutes !== undefined ? performance.now() + minutes * 60_000 : null;
+  let wrote = 0;
+  const cpu0 = process.cpuUsage();
+  const history = await fitTrees(net, net.encode(train), {
+    epochs,
+    minutes,
+    batchSize,
+    optimizer: { type: optimizer, lr },
+    l2,
+    rootOnly: v['root-only'] === true,
+    clipNorm,
+    seed,
+    dev: dev ? net.encode(dev) : undefined,
+    onBest: (n) => {
+      saveTreeNet(n, out);
+      wrote++;
+    },
+    callbacks: [treeProgress(io, { json, verbose, epochs, deadline })],
+  });
+  const cpu = process.cpuUsage(cpu0);
+  if (!dev) saveTreeNet(net, out);
+  const testScores: TreeScores | null = test ? scoreTreeFile(net, v.test!) : null;
+  const ran = history.epochs.length;
+  const stoppedByTime = ran < epochs && minutes !== undefined;
+  if (json) {
+    io.stdout.write(
+      JSON.stringify({
+        event: 'done',
+        stopped: stoppedByTime ? 'time' : 'epochs',
+        epochs: ran,
+        best_epoch: history.bestEpoch + 1,
+        seconds: +history.seconds.toFixed(2),
+        cpu_seconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
+        trees_per_second: +history.treesPerSecond.toFixed(2),
+        parameters: net.params.size,
+        vocabulary: vocab.size,
+        settings,
+        dev: history.bestDev ? treeScoresJson(history.bestDev) : null,
+        test: testScores ? treeScoresJson(testScores) : null,
+        out,
+      }) + '\n',
+    );
+  }
+  const lines = [
+    `rnn: ${stoppedByTime ? 'time budget reached after' : 'trained'} ${ran} epoch${ran === 1 ? '' : 's'} in ${history.seconds.toFixed(1)}s ` +
+      `(${history.treesPerSecond.toFixed(1)} trees/s); ${dev ? `best epoch on dev: ${history.bestEpoch + 1}` : 'no --dev: kept the last epoch'}; wrote ${out}` +
+      `${wrote > 1 ? ` (updated ${wrote} times)` : ''}`,
+  ];
+  if (history.bestDev) lines.push(`rnn: ${formatTreeScores(history.bestDev, 'dev')}`);
+  if (testScores) lines.push(`rnn: ${formatTreeScores(testScores, 'test')}`);
+  io.stderr.write(lines.join('\n') + '\n');
+}
+
+export const trainTrees = action({
+  flags: trainFlags,
+  examples: [
+    'rnn train --trees data/sst/train.txt.gz --dev data/sst/dev.txt.gz --test data/sst/test.txt.gz --out sst.safetensors --minutes 30',
+    'rnn train --trees train.txt --dev dev.txt --cell rntn --hidden 25 --epochs 20 --out rntn.safetensors --json',
+  ],
+  run: runTrees,
+});
