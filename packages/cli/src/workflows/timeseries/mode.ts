@@ -50,6 +50,7 @@ export const TS_FLAGS: Flags = {
   target: { type: 'string', value: 'COL', help: '--csv: the column to forecast' },
   features: { type: 'list', value: 'COL,COL', help: '--csv: more input columns (the target is always an input)' },
   date: { type: 'string', value: 'COL', help: '--csv: the date column (default: a column named date/month/year/…; it sets the season: 12 for monthly data)' },
+  delimiter: { type: 'string', value: 'SEP', help: '--csv: the field separator: comma, semicolon, tab or one character (default: detected from the header line)' },
   where: { type: 'string', value: 'COL=VALUE', help: '--csv: keep only these rows (one series of a long-format file, e.g. symbol=AAPL)' },
   window: { type: 'int', value: 'N', help: '--csv: input steps per forecast (default: 2 seasons, at least 8)' },
   horizon: { type: 'int', value: 'H', help: `--csv: forecast steps 1..H at once (direct multi-output; default ${TS_DEFAULTS.horizon})` },
@@ -88,6 +89,7 @@ async function runCsv(v: Parsed, io: Io): Promise<void> {
     date: v['date'] as string | undefined,
     where: v['where'] as string | undefined,
     missing: (v['missing'] as MissingPolicy | undefined) ?? 'ffill',
+    delimiter: v['delimiter'] as string | undefined,
   });
   for (const n of series.notes) io.stderr.write(`rnn: note: ${n}\n`);
   const season = (v['season'] as number | undefined) ?? SEASON[series.frequency];
