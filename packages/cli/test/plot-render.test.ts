@@ -98,6 +98,24 @@ describe('PNG fallback to the bitmap font', () => {
     expect(r.why).toMatch(/^no font was found \(looked in \/nonexistent\/fonts and the system fonts\).*apt-get install fonts-dejavu-core$/);
     expect(tried).toEqual([{ loadSystemFonts: true }]);
   });
+
+  it('when resvg fails on a probe: the bitmap font, with the error of resvg', () => {
+    const r = chooseRenderer(() => ({
+      Resvg: class {
+        constructor() {
+          throw new Error('wrong ELF class: ELFCLASS32');
+        }
+        render(): never {
+          throw new Error('not reached');
+        }
+        getBBox() {
+          return undefined;
+        }
+      },
+    }));
+    expect(r.kind).toBe('bitmap');
+    expect(r.why).toMatch(/^@resvg\/resvg-js failed \(wrong ELF class: ELFCLASS32\), so PNG text is drawn with the built-in bitmap font/);
+  });
 });
 
 /** The legend box (white, grey border) and the plot frame (no fill, dark border) of a scene. */

@@ -47,10 +47,17 @@ export function chooseRenderer(load: () => ResvgModule = loadResvg, fontDirs: re
   const dirs = fontDirs.filter((d) => existsSync(d));
   // resvg draws no text at all without a font: try one word before trusting a font set
   const probe = `<svg xmlns="http://www.w3.org/2000/svg" width="60" height="20"><text x="2" y="15" font-family="${FONT_FAMILY}" font-size="12">Agé</text></svg>`;
+  let broken = '';
   const font = [...(dirs.length ? [{ loadSystemFonts: false, fontDirs: dirs }] : []), { loadSystemFonts: true }].find((f) => {
-    const box = new resvg.Resvg(probe, { font: f }).getBBox();
-    return box !== undefined && box.width > 0;
+    try {
+      const box = new resvg.Resvg(probe, { font: f }).getBBox();
+      return box !== undefined && box.width > 0;
+    } catch (err) {
+      broken = (err as Error).message.split('\n')[0]!;
+      return false;
+    }
   });
+  if (!font && broken) return bitmap(`@resvg/resvg-js failed (${broken}), so ${FALLBACK}; reinstall it (npm install @resvg/resvg-js)`);
   if (!font) {
     return bitmap(`no font was found (looked in ${fontDirs.join(', ')} and the system fonts), so ${FALLBACK}; install one, e.g. sudo apt-get install fonts-dejavu-core`);
   }
