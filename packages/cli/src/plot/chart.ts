@@ -1,3 +1,4 @@
+import { freeSpot, type Box } from './legend.js';
 import { textWidth, type Prim, type Scene } from './scene.js';
 import { logTickLabel, logTicks, niceTicks, tickLabel } from './ticks.js';
 
@@ -46,7 +47,7 @@ function yearTicks(lo: number, hi: number): number[] {
   return out;
 }
 
-/** Lay out a line chart: title, axes with ticks and grid, shaded bands, lines and a legend. */
+/** Lay out a line chart: title, axes with ticks and grid, shaded bands, lines and a legend where the data is not. */
 export function lineChart(spec: LineChartSpec): Scene {
   const W = spec.width ?? 900;
   const H = spec.height ?? 480;
@@ -65,7 +66,7 @@ export function lineChart(spec: LineChartSpec): Scene {
   if (spec.yLog) {
     y0 = y0 / 1.15;
     y1 = y1 * ((spec.bands ?? []).length ? 1.5 : 1.15);
-    yTicks = logTicks(y0, y1);
+    yTicks = logTicks(y0, y1, 5); // at least 5 labels over a decade or more
   } else {
     const pad = (y1 - y0 || Math.abs(y0) || 1) * 0.06;
     y0 -= pad;
@@ -76,13 +77,51 @@ export function lineChart(spec: LineChartSpec): Scene {
   const yLabels = yTicks.map((v) => (spec.yLog ? logTickLabel(v) : tickLabel(v, yTicks)));
   const left = 24 + (spec.yLabel ? 22 : 0) + Math.max(...yLabels.map((l) => textWidth(l, 12)));
   const top = spec.subtitle ? 62 : 44;
-  const right = 24;
   const bottom = spec.xLabel ? 58 : 38;
-  const pw = W - left - right;
   const ph = H - top - bottom;
   const ty = (v: number) => (spec.yLog ? Math.log(v) - Math.log(y0) : v - y0) / (spec.yLog ? Math.log(y1) - Math.log(y0) : y1 - y0);
-  const X = (v: number) => left + ((v - x0) / (x1 - x0)) * pw;
   const Y = (v: number) => top + ph - ty(v) * ph;
+  const bandTop = (spec.bands ?? []).length ? 26 : 10; // below the band labels
+
+  // The plot's width depends on where the legend goes: inside, in a corner (or the middle of the
+  // top or bottom edge) with no data or label under it, or, when each would hide something,
+  // outside on the right.
+  const legendW = 42 + Math.max(...spec.series.map((s) => textWidth(s.name, 12)));
+  const legendH = spec.series.length * 18 + 8;
+  const frame = (right: number) => {
+    const pw = W - left - right;
+    const X = (v: number) => left + ((v - x0) / (x1 - x0)) * pw;
+    // each series as runs of points without gaps
+    const runs = spec.series.map((s) => {
+      const out: [number, number][][] = [[]];
+      s.x.forEach((xv, i) => {
+        const yv = s.y[i]!;
+        if (Number.isFinite(xv) && Number.isFinite(yv) && (!spec.yLog || yv > 0)) out[out.length - 1]!.push([X(xv), Y(yv)]);
+        else if (out[out.length - 1]!.length) out.push([]);
+      });
+      return out.filter((r) => r.length > 0);
+    });
+    return { pw, X, runs };
+  };
+  let { pw, X, runs } = frame(24);
+  const labels: Box[] = [
+    ...(spec.bands ?? []).map((b) => ({ x: (X(Math.max(b.from, x0)) + X(Math.min(b.to, x1))) / 2 - textWidth(b.label, 11) / 2 - 4, y: top + 5, w: textWidth(b.label, 11) + 8, h: 14 })),
+    ...(spec.markers ?? []).map((m) => ({ x: X(m.x) + 4, y: top + ph - 17, w: textWidth(m.label, 11), h: 14 })),
+  ];
+  const markerLines = (spec.markers ?? []).map((m): [number, number][] => [[X(m.x), top], [X(m.x), top + ph]]);
+  const spot = (across: 0 | 0.5 | 1, low: boolean): Box => ({
+    x: left + 10 + across * (pw - 20 - legendW),
+    y: low ? top + ph - 10 - legendH : top + bandTop,
+    w: legendW,
+    h: legendH,
+  });
+  // the corners first, then the middle of the bottom and top edges
+  const spots = [spot(0, false), spot(1, false), spot(0, true), spot(1, true), spot(0.5, true), spot(0.5, false)];
+  let legend = freeSpot(spots, [...runs.flat(), ...markerLines], labels);
+  if (!legend) {
+    ({ pw, X, runs } = frame(24 + legendW + 12));
+    legend = { x: left + pw + 12, y: top, w: legendW, h: legendH };
+  }
 
   items.push({ kind: 'text', x: left, y: 20, text: spec.title, size: 16, color: '#111111', anchor: 'start', bold: true });
   if (spec.subtitle) items.push({ kind: 'text', x: left, y: 42, text: spec.subtitle, size: 12, color: '#555555', anchor: 'start' });
@@ -112,25 +151,14 @@ export function lineChart(spec: LineChartSpec): Scene {
     items.push({ kind: 'path', points: [[X(m.x), top], [X(m.x), top + ph]], stroke: '#777777', width: 1, dash: [4, 4] });
     items.push({ kind: 'text', x: X(m.x) + 4, y: top + ph - 10, text: m.label, size: 11, color: '#555555', anchor: 'start' });
   }
-  for (const s of spec.series) {
-    let run: [number, number][] = [];
-    const flush = () => {
+  spec.series.forEach((s, k) => {
+    for (const run of runs[k]!) {
       if (run.length > 1) items.push({ kind: 'path', points: run, stroke: s.color, width: s.width ?? 2, dash: s.dash ? [7, 4] : undefined });
-      else if (run.length === 1) items.push({ kind: 'rect', x: run[0]![0] - 2, y: run[0]![1] - 2, w: 4, h: 4, fill: s.color });
-      run = [];
-    };
-    s.x.forEach((xv, i) => {
-      const yv = s.y[i]!;
-      if (Number.isFinite(xv) && Number.isFinite(yv) && (!spec.yLog || yv > 0)) run.push([X(xv), Y(yv)]);
-      else flush();
-    });
-    flush();
-  }
-  // legend, top left inside the plot
-  const lw = 30 + Math.max(...spec.series.map((s) => textWidth(s.name, 12)));
-  const lx = left + 10;
-  const ly = top + ((spec.bands ?? []).length ? 26 : 10);
-  items.push({ kind: 'rect', x: lx, y: ly, w: lw + 12, h: spec.series.length * 18 + 8, fill: '#ffffff', stroke: '#cccccc', opacity: 0.92 });
+      else items.push({ kind: 'rect', x: run[0]![0] - 2, y: run[0]![1] - 2, w: 4, h: 4, fill: s.color });
+    }
+  });
+  const { x: lx, y: ly } = legend;
+  items.push({ kind: 'rect', x: lx, y: ly, w: legendW, h: legendH, fill: '#ffffff', stroke: '#cccccc', opacity: 0.92 });
   spec.series.forEach((s, i) => {
     const yy = ly + 13 + i * 18;
     items.push({ kind: 'path', points: [[lx + 8, yy], [lx + 30, yy]], stroke: s.color, width: s.width ?? 2, dash: s.dash ? [7, 4] : undefined });

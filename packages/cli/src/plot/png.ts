@@ -156,7 +156,10 @@ class Canvas {
   }
 }
 
-/** Rasterise a scene at `ratio` device pixels per scene pixel (2: crisp on high-DPI screens). */
+/**
+ * Rasterise a scene at `ratio` device pixels per scene pixel with the built-in 5×9 ASCII font:
+ * the fallback of renderPng (raster.ts) where @resvg/resvg-js or a system font is missing.
+ */
 export function sceneToPng(scene: Scene, ratio = 2): Buffer {
   const c = new Canvas(Math.round(scene.width * ratio), Math.round(scene.height * ratio), scene.background);
   for (const p of scene.items) {

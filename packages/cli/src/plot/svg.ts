@@ -21,11 +21,14 @@ function prim(p: Prim): string {
   }
 }
 
+/** The fonts asked for, first found first: DejaVu Sans (Linux) has every Latin, Greek and Cyrillic letter and °. */
+export const FONT_FAMILY = 'DejaVu Sans, Helvetica, Arial, sans-serif';
+
 /** A standalone SVG document: no scripts, no external fonts or stylesheets. */
 export function sceneToSvg(s: Scene): string {
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${s.width}" height="${s.height}" viewBox="0 0 ${s.width} ${s.height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${s.width}" height="${s.height}" viewBox="0 0 ${s.width} ${s.height}" font-family="${FONT_FAMILY}">`,
     `<rect width="100%" height="100%" fill="${s.background}"/>`,
     ...s.items.map(prim),
     `</svg>`,

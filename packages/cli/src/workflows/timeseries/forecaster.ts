@@ -10,7 +10,7 @@ import { inputWindows } from './windows.js';
 
 /** The series a model was trained on, read from a CSV with the columns, filter and date the model file names. */
 export function loadForModel(path: string, meta: TimeseriesMeta): Series {
-  const s = loadSeries(path, { target: meta.target, features: meta.columns.slice(1), date: meta.date, where: meta.where ?? undefined, missing: meta.missing });
+  const s = loadSeries(path, { target: meta.target, features: meta.columns.slice(1), date: meta.date, where: meta.where ?? undefined, missing: meta.missing, delimiter: meta.delimiter ?? undefined });
   const need = meta.lag + meta.window;
   if (s.length < need) {
     throw new ValueError(`${s.source}: the model reads ${meta.window} steps${meta.lag ? ` of ${meta.lag}-step differences` : ''}, so it needs at least ${need} rows; found ${s.length}`);

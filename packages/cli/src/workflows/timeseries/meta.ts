@@ -14,6 +14,8 @@ export const timeseriesMetaSchema = z.strictObject({
   date: z.string().nullable(),
   frequency: z.enum(['hour', 'day', 'week', 'month', 'quarter', 'year', 'unknown']),
   where: z.string().nullable(),
+  /** The field separator `--delimiter` forced at training (null: detected); reused when the model reads its CSV again. */
+  delimiter: z.string().nullable().default(null),
   missing: z.enum(['ffill', 'error']),
   window: z.number().int().positive(),
   horizon: z.number().int().positive(),

@@ -1,5 +1,5 @@
 import { ValueError } from '@rnn/core';
-import { columnIndex, filterRows, numericColumn, readCsvFile, type CsvTable, type MissingPolicy } from './csv.js';
+import { columnIndex, filterRows, numericColumn, readCsvFile, separatorName, type CsvTable, type MissingPolicy } from './csv.js';
 import { inferFrequency, parseDate, type Frequency } from './dates.js';
 
 /** Which columns of which rows make the series: what `rnn train --csv` is told and the model file remembers. */
@@ -12,6 +12,8 @@ export interface SeriesSpec {
   /** `COL=VALUE`: keep only these rows (one series of a long-format file). */
   where?: string;
   missing: MissingPolicy;
+  /** The field separator (`--delimiter`); default: detected. */
+  delimiter?: string;
 }
 
 /** A multivariate series in time order; column 0 is the target. */
@@ -42,12 +44,12 @@ function detectDate(t: CsvTable, used: Set<string>): string | null {
 }
 
 export function loadSeries(path: string, spec: SeriesSpec): Series {
-  let t = readCsvFile(path);
+  let t = readCsvFile(path, '--csv', { delimiter: spec.delimiter });
   if (spec.where) t = filterRows(t, spec.where);
   const columns = [spec.target, ...(spec.features ?? []).filter((f) => f !== spec.target)];
   const idx = columns.map((c, k) => columnIndex(t, c, k === 0 ? '--target' : '--features column'));
   const date = spec.date === undefined ? detectDate(t, new Set(columns)) : spec.date;
-  const notes: string[] = [];
+  const notes: string[] = t.delimiter === ',' ? [] : [`read ${t.source.replace(/^--csv /, '')} as ${separatorName(t.delimiter)}-separated (${t.delimiterWhy})`];
   const values = idx.map((k) => numericColumn(t, k, spec.missing, notes));
   let dates: string[] | null = null;
   let times: number[] | null = null;

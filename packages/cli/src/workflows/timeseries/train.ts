@@ -30,6 +30,7 @@ export const trainFlags = withCommon({
   features: flag.list('more input columns (the target is always an input)', { value: 'COL,COL' }),
   date: flag.string('the date column (default: a column named date/month/year/…; it sets the season: 12 for monthly data)', { value: 'COL' }),
   where: flag.string('keep only these rows (one series of a long-format file, e.g. symbol=AAPL)', { value: 'COL=VALUE' }),
+  delimiter: flag.string('the field separator: comma, semicolon, tab or one character (default: detected from the header line; remembered by the model)', { value: 'SEP' }),
   window: flag.int('input steps per forecast (default: 2 seasons, at least 8)', { value: 'N', check: 'positive' }),
   horizon: flag.int('forecast steps 1..H at once (direct multi-output)', { value: 'H', default: 1, check: 'positive' }),
   cell,
@@ -62,7 +63,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   await useBackend(io, verbose);
   const target = v.target;
   if (!target) throw new ConfigError('rnn train --csv: --target COL is required (the column to forecast)');
-  const series = loadSeries(v.csv, { target, features: v.features, date: v.date, where: v.where, missing: v.missing });
+  const series = loadSeries(v.csv, { target, features: v.features, date: v.date, where: v.where, missing: v.missing, delimiter: v.delimiter });
   for (const n of series.notes) io.stderr.write(`rnn: note: ${n}\n`);
   const season = v.season ?? SEASON[series.frequency];
   const window = v.window ?? Math.max(8, 2 * season);
@@ -119,6 +120,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     date: series.date,
     frequency: series.frequency,
     where: v.where ?? null,
+    delimiter: v.delimiter ?? null,
     missing: v.missing,
     window,
     horizon,
