@@ -32,5 +32,7 @@ export {
   type RecurrentLayerConfig,
   type DenseLayerConfig,
   type EmbeddingLayerConfig,
+  type CustomLayerConfig,
   type ModelFile,
+  type JsonValue,
 } from './io/index.js';

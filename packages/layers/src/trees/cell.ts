@@ -1,5 +1,4 @@
-import type { Rng, Tensor } from '@rnn/core';
-import type { CellParameter, CellParams } from '../cells/cell.js';
+import type { CellConfig, CellParameter, CellParams, Rng, Tensor } from '@rnn/core';
 
 /**
  * A tree cell is the sequence cell's idea turned over: where a sequence cell reduces (carry, x)
@@ -27,6 +26,8 @@ export interface TreeCell {
   /** Carry of `N` internal nodes from their children's carries and, when some of them have a
    * word, `x` `[N, inputSize]` (zero rows for those without); null when none has a word. */
   combine(p: CellParams, children: Children, x: Tensor | null): Tensor[];
+  /** What the cell's registered factory needs to build it again, when more than `hiddenSize` (see `Cell.config`). */
+  config?(): CellConfig;
 }
 
 /**

@@ -1,6 +1,4 @@
-import { concat, linear, mul, sigmoid, slice, split, tanh, treeLstmLevel, zeros, type Rng, type Tensor } from '@rnn/core';
-import type { CellParameter, CellParams } from '../../cells/cell.js';
-import { initialise } from '../../init.js';
+import { concat, linear, mul, sigmoid, slice, split, tanh, treeLstmLevel, zeros, initialise, type Rng, type Tensor, type CellParameter, type CellParams } from '@rnn/core';
 import type { Children, TreeCell } from '../cell.js';
 
 /**
