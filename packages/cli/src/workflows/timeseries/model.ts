@@ -1,5 +1,5 @@
 import { ConfigError } from '@rnn/core';
-import { dense, gru, lstm, sequential, simpleRNN, type Callback, type Sequential } from '@rnn/layers';
+import { dense, gru, lstm, sequential, simpleRNN, type Callback, type Sequential, type TrainBegin } from '@rnn/layers';
 
 export type CellName = 'lstm' | 'gru' | 'rnn';
 
@@ -24,8 +24,8 @@ export function keepBest(patience: number): Callback & { bestEpoch: number; best
   const cb = {
     bestEpoch: -1,
     best: Infinity,
-    onTrainBegin(info: { model: Sequential }) {
-      model = info.model;
+    onTrainBegin(info: TrainBegin) {
+      model = info.model as Sequential;
     },
     onEpochEnd(epoch: number, logs: Record<string, number>): 'stop' | void {
       const v = logs['val_loss'] ?? logs['loss']!;

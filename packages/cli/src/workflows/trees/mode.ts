@@ -1,5 +1,5 @@
 import { ConfigError, ValueError } from '@rnn/core';
-import { TreeNet, Vocab, fitTrees, readTrees, saveTreeNet, treeCellKinds, type Tree, type TreeScores } from '@rnn/layers';
+import { TreeNet, Vocab, fitTrees, readTrees, saveTreeNet, cellKinds, type Tree, type TreeScores } from '@rnn/layers';
 import type { Flags, FlagSpec, Parsed } from '../../args.js';
 import { useBackend } from '../../backend.js';
 import type { Io } from '../../command.js';
@@ -128,7 +128,7 @@ async function runTrees(v: Parsed, io: Io): Promise<void> {
     }
   }
   const cellName = (v['cell'] as string | undefined) ?? TREE_DEFAULTS.cell;
-  if (!treeCellKinds().includes(cellName)) {
+  if (!cellKinds('tree').includes(cellName)) {
     throw new ConfigError(`--cell ${cellName} is not a tree cell; --trees takes ${TREE_CELLS.join(', ')}`);
   }
   const hidden = positiveInt(v, 'hidden');
@@ -190,7 +190,7 @@ async function runTrees(v: Parsed, io: Io): Promise<void> {
       saveTreeNet(n, out);
       wrote++;
     },
-    callbacks: [treeProgress(io, { json, verbose, epochs, deadline })],
+    callbacks: [treeProgress(io, { json, verbose, deadline })],
   });
   const cpu = process.cpuUsage(cpu0);
   if (!dev) saveTreeNet(net, out);
