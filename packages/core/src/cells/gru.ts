@@ -1,11 +1,9 @@
-import type { InitName } from '../init.js';
 import { add, mul, sigmoid, sub, tanh } from '../ops/elementwise.js';
 import { linear } from '../ops/nn.js';
 import { split } from '../ops/shape-ops.js';
-import type { Rng } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import type { Cell, CellParameter, CellParams } from './cell.js';
-import { pytorchParameters, zeroCarry } from './pytorch-layout.js';
+import type { CellParams } from './cell.js';
+import { PytorchLayoutCell } from './pytorch-layout.js';
 
 /**
  * GRU, PyTorch's `nn.GRU` (gates r, z, n stacked in that order):
@@ -16,18 +14,11 @@ import { pytorchParameters, zeroCarry } from './pytorch-layout.js';
  * (the reset gate scales the recurrent term after its bias, as PyTorch and cuDNN do).
  * Fused kernel: `gru` (`Backend.sequenceForward`).
  */
-export class GRUCell implements Cell {
+export class GRUCell extends PytorchLayoutCell {
   readonly kind = 'gru';
-  readonly kernel = 'gru';
 
-  constructor(readonly hiddenSize: number) {}
-
-  parameters(inputSize: number, init: InitName, rng: Rng): CellParameter[] {
-    return pytorchParameters(this.kernel, this.hiddenSize, inputSize, init, rng);
-  }
-
-  initCarry(batch: number, like: Tensor): Tensor[] {
-    return zeroCarry(1, batch, this.hiddenSize, like);
+  constructor(hiddenSize: number) {
+    super(hiddenSize, 'gru', 1);
   }
 
   step(p: CellParams, [h]: Tensor[], x: Tensor): [Tensor[], Tensor] {

@@ -9,7 +9,7 @@ export { SimpleCell } from './simple.js';
 export { LSTMCell } from './lstm.js';
 export { GRUCell } from './gru.js';
 export { scan, type ScanResult } from './scan.js';
-export { pytorchParameters } from './pytorch-layout.js';
+export { PytorchLayoutCell, pytorchParameters } from './pytorch-layout.js';
 
 /** The built-in cell whose fused kernel is `kernel` (what the conformance suite compares it with). */
 export function cellForKernel(kernel: FusedCell, hiddenSize: number): Cell {

@@ -1,11 +1,9 @@
-import type { InitName } from '../init.js';
 import { add, mul, sigmoid, tanh } from '../ops/elementwise.js';
 import { linear } from '../ops/nn.js';
 import { split } from '../ops/shape-ops.js';
-import type { Rng } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import type { Cell, CellParameter, CellParams } from './cell.js';
-import { pytorchParameters, zeroCarry } from './pytorch-layout.js';
+import type { CellParams } from './cell.js';
+import { PytorchLayoutCell } from './pytorch-layout.js';
 
 /**
  * LSTM, PyTorch's `nn.LSTM` (gates i, f, g, o stacked in that order); carry `[h, c]`:
@@ -15,18 +13,11 @@ import { pytorchParameters, zeroCarry } from './pytorch-layout.js';
  *
  * Fused kernel: `lstm` (`Backend.sequenceForward`).
  */
-export class LSTMCell implements Cell {
+export class LSTMCell extends PytorchLayoutCell {
   readonly kind = 'lstm';
-  readonly kernel = 'lstm';
 
-  constructor(readonly hiddenSize: number) {}
-
-  parameters(inputSize: number, init: InitName, rng: Rng): CellParameter[] {
-    return pytorchParameters(this.kernel, this.hiddenSize, inputSize, init, rng);
-  }
-
-  initCarry(batch: number, like: Tensor): Tensor[] {
-    return zeroCarry(2, batch, this.hiddenSize, like);
+  constructor(hiddenSize: number) {
+    super(hiddenSize, 'lstm', 2);
   }
 
   step(p: CellParams, [h, c]: Tensor[], x: Tensor): [Tensor[], Tensor] {

@@ -3,7 +3,7 @@ import { initialise, type InitName } from '../init.js';
 import { zeros } from '../ops/creation.js';
 import type { Rng } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import type { CellParameter } from './cell.js';
+import type { Cell, CellParameter, CellParams } from './cell.js';
 
 /**
  * The parameters of the built-in cells, in PyTorch's layout (which the fused kernels and the
@@ -26,7 +26,26 @@ export function pytorchParameters(kernel: FusedCell, H: number, inputSize: numbe
   ];
 }
 
-/** `entries` zero tensors `[batch, H]` on `like`'s backend and dtype. */
-export function zeroCarry(entries: number, batch: number, H: number, like: Tensor): Tensor[] {
-  return Array.from({ length: entries }, () => zeros([batch, H], { dtype: like.dtype, backend: like.backend }));
+/**
+ * What the built-in cells share: PyTorch's parameter layout for their fused `kernel`, and a zero
+ * carry of `carryEntries` `[batch, H]` tensors. Each subclass is its `step`.
+ */
+export abstract class PytorchLayoutCell implements Cell {
+  abstract readonly kind: string;
+
+  constructor(
+    readonly hiddenSize: number,
+    readonly kernel: FusedCell,
+    private readonly carryEntries: number,
+  ) {}
+
+  parameters(inputSize: number, init: InitName, rng: Rng): CellParameter[] {
+    return pytorchParameters(this.kernel, this.hiddenSize, inputSize, init, rng);
+  }
+
+  initCarry(batch: number, like: Tensor): Tensor[] {
+    return Array.from({ length: this.carryEntries }, () => zeros([batch, this.hiddenSize], { dtype: like.dtype, backend: like.backend }));
+  }
+
+  abstract step(params: CellParams, carry: Tensor[], x: Tensor): [Tensor[], Tensor];
 }

@@ -1,11 +1,8 @@
-import type { FusedCell } from '../backend.js';
-import type { InitName } from '../init.js';
 import { add, relu, tanh } from '../ops/elementwise.js';
 import { linear } from '../ops/nn.js';
-import type { Rng } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import type { Cell, CellConfig, CellParameter, CellParams } from './cell.js';
-import { pytorchParameters, zeroCarry } from './pytorch-layout.js';
+import type { CellConfig, CellParams } from './cell.js';
+import { PytorchLayoutCell } from './pytorch-layout.js';
 
 /**
  * The simple (Elman) cell, PyTorch's `nn.RNN`; the model file calls its layer type `rnn`:
@@ -14,23 +11,14 @@ import { pytorchParameters, zeroCarry } from './pytorch-layout.js';
  *
  * Fused kernel: `rnn_tanh` / `rnn_relu` (`Backend.sequenceForward`).
  */
-export class SimpleCell implements Cell {
+export class SimpleCell extends PytorchLayoutCell {
   readonly kind = 'rnn';
-  readonly kernel: FusedCell;
 
   constructor(
-    readonly hiddenSize: number,
+    hiddenSize: number,
     readonly nonlinearity: 'tanh' | 'relu' = 'tanh',
   ) {
-    this.kernel = nonlinearity === 'relu' ? 'rnn_relu' : 'rnn_tanh';
-  }
-
-  parameters(inputSize: number, init: InitName, rng: Rng): CellParameter[] {
-    return pytorchParameters(this.kernel, this.hiddenSize, inputSize, init, rng);
-  }
-
-  initCarry(batch: number, like: Tensor): Tensor[] {
-    return zeroCarry(1, batch, this.hiddenSize, like);
+    super(hiddenSize, nonlinearity === 'relu' ? 'rnn_relu' : 'rnn_tanh', 1);
   }
 
   step(p: CellParams, [h]: Tensor[], x: Tensor): [Tensor[], Tensor] {

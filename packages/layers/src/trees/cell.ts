@@ -1,4 +1,4 @@
-import type { CellConfig, CellParameter, CellParams, Rng, Tensor } from '@rnn/core';
+import { initialise, type CellConfig, type CellParameter, type CellParams, type Rng, type Tensor } from '@rnn/core';
 
 /**
  * A tree cell is the sequence cell's idea turned over: where a sequence cell reduces (carry, x)
@@ -53,3 +53,8 @@ export interface Children {
 
 /** The output `h` of a carry. */
 export const outputOf = (carry: readonly Tensor[]): Tensor => carry[0]!;
+
+/** Parameters drawn uniform(±bound) in the order given (the tree cells' initialisation). */
+export function uniformParameters(shapes: Record<string, number[]>, bound: number, rng: Rng): CellParameter[] {
+  return Object.entries(shapes).map(([name, shape]) => ({ name, shape, init: initialise({ kind: 'uniform', bound }, shape, rng) }));
+}
