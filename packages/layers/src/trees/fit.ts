@@ -6,9 +6,6 @@ import type { EncodedTree } from './batch.js';
 import { evaluateTrees, type TreeScores } from './evaluate.js';
 import type { TreeNet } from './model.js';
 
-/** @deprecated the one `Logs` type: a tree epoch logs `trees`, `fine_root`, `val_*`, `elapsed`, `cpu_elapsed`. */
-export type TreeTrainLogs = Logs;
-
 export type TreeMetric = 'fineRoot' | 'fineAll' | 'binaryRoot' | 'binaryAll';
 
 /** The epoch-log key of each dev metric. */
@@ -44,6 +41,7 @@ export interface FitTreesOptions {
 }
 
 export interface TreeHistory {
+  /** One `Logs` per epoch: `loss`, `seconds`, `lr`, `trees`, `fine_root`, `val_*` with dev, `elapsed`, `cpu_elapsed`. */
   epochs: Logs[];
   /** 0-based epoch whose weights the net holds at the end (the best on dev), or the last. */
   bestEpoch: number;
