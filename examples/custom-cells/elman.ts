@@ -1,5 +1,5 @@
-import { add, linear, tanh, zeros, type Rng, type Tensor } from '@rnn/core';
-import { initialise, type Cell, type CellParameter, type CellParams, type InitName } from '@rnn/layers';
+import { add, linear, sigmoid, tanh, zeros, type Rng, type Tensor } from '@rnn/core';
+import { initialise, registerCell, type Cell, type CellConfig, type CellParameter, type CellParams, type InitName } from '@rnn/layers';
 
 /**
  * The Elman network exactly as the design article writes it, including the direct
@@ -8,16 +8,20 @@ import { initialise, type Cell, type CellParameter, type CellParams, type InitNa
  *   h_t = f(W x_t + U h_{t-1} + b)
  *   y_t = g(W_y h_t + V x_t + c)
  *
- * with f = tanh and g = identity (pass another `g` for e.g. a sigmoid output).
+ * with f = tanh and g = identity or sigmoid (`output`). Registered as 'elman' below, so a model
+ * file naming it loads once this module is imported.
  */
 export class ElmanCell implements Cell {
   readonly kind = 'elman';
+  private readonly g: (t: Tensor) => Tensor;
 
   constructor(
     readonly hiddenSize: number,
     readonly outputSize: number,
-    private readonly g: (t: Tensor) => Tensor = (t) => t,
-  ) {}
+    readonly output: 'identity' | 'sigmoid' = 'identity',
+  ) {
+    this.g = output === 'sigmoid' ? sigmoid : (t) => t;
+  }
 
   parameters(inputSize: number, _init: InitName, rng: Rng): CellParameter[] {
     const H = this.hiddenSize;
@@ -42,4 +46,11 @@ export class ElmanCell implements Cell {
     const y = this.g(add(linear(hNext, p['W_y']!, p['c']!), linear(x, p['V']!, null)));
     return [[hNext], y];
   }
+
+  /** What the factory below needs to build this cell again (stored in the model file). */
+  config(): CellConfig {
+    return { hiddenSize: this.hiddenSize, outputSize: this.outputSize, output: this.output };
+  }
 }
+
+registerCell('elman', (c) => new ElmanCell(c.hiddenSize, c.outputSize ?? c.hiddenSize, c['output'] === 'sigmoid' ? 'sigmoid' : 'identity'));

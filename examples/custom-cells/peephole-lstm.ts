@@ -1,5 +1,5 @@
 import { add, linear, mul, sigmoid, split, tanh, zeros, type Rng, type Tensor } from '@rnn/core';
-import { initialise, type Cell, type CellParameter, type CellParams, type InitName } from '@rnn/layers';
+import { initialise, registerCell, type Cell, type CellParameter, type CellParams, type InitName } from '@rnn/layers';
 
 /**
  * LSTM with peephole connections (Gers & Schmidhuber 2000): the gates also see the cell state.
@@ -11,6 +11,8 @@ import { initialise, type Cell, type CellParameter, type CellParams, type InitNa
  *   h' = o ⊙ tanh(c')
  *
  * Gate rows of `weight_ih`/`weight_hh`/`bias` are stacked i, f, g, o as in PyTorch's LSTM.
+ * Its only option is its size, so it needs no `config()`; it is registered as 'peephole-lstm'
+ * below, so a model file naming it loads once this module is imported.
  */
 export class PeepholeLSTMCell implements Cell {
   readonly kind = 'peephole-lstm';
@@ -47,3 +49,5 @@ export class PeepholeLSTMCell implements Cell {
     return [[hNext, cNext], hNext];
   }
 }
+
+registerCell('peephole-lstm', (c) => new PeepholeLSTMCell(c.hiddenSize));

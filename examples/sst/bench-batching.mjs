@@ -54,7 +54,7 @@ for (const cell of cells) {
       const batch = enc.slice(i, Math.min(n, i + batchSize));
       if (train) {
         net.params.zeroGrad();
-        backward(net.loss(net.forward(batch, { nodeByNode })));
+        backward(net.lossOf(net.forward(batch, { nodeByNode })));
       } else noGrad(() => net.forward(batch, { nodeByNode }).logits.data());
     }
   };

@@ -50,9 +50,10 @@ const wih = w([4 * H, I]);
 const whh = w([4 * H, H]);
 const bih = w([4 * H]);
 const bhh = w([4 * H]);
-const fwd = () => core.noGrad(() => core.rnnSequence({ mode: 'lstm', x, weightIh: wih, weightHh: whh, biasIh: bih, biasHh: bhh }));
+const lstm = { cell: new core.LSTMCell(H), params: { weight_ih: wih, weight_hh: whh, bias_ih: bih, bias_hh: bhh }, x };
+const fwd = () => core.noGrad(() => core.recurrence(lstm));
 const train = () => {
-  const r = core.rnnSequence({ mode: 'lstm', x, weightIh: wih, weightHh: whh, biasIh: bih, biasHh: bhh });
+  const r = core.recurrence(lstm);
   core.backward(core.sum(r.y));
 };
 const flopsF = 2 * B * T * 4 * H * (I + H);

@@ -100,7 +100,8 @@ function model(w) {
     let h = w.vocab ? core.gather(ps.get('emb'), x) : x;
     for (let l = 0; l < w.layers; l++) {
       const p = (n) => ps.get(`l${l}.${n}`);
-      h = core.rnnSequence({ mode: w.cell, x: h, weightIh: p('weightIh'), weightHh: p('weightHh'), biasIh: p('biasIh'), biasHh: p('biasHh') }).y;
+      const params = { weight_ih: p('weightIh'), weight_hh: p('weightHh'), bias_ih: p('biasIh'), bias_hh: p('biasHh') };
+      h = core.recurrence({ cell: core.cellForKernel(w.cell, H), params, x: h }).y;
     }
     const feats = w.perStep ? core.reshape(h, [w.batch * w.steps, H]) : core.reshape(core.slice(h, [0, w.steps - 1, 0], [w.batch, 1, H]), [w.batch, H]);
     return core.linear(feats, ps.get('fc.weight'), ps.get('fc.bias'));

@@ -1,11 +1,12 @@
 import {
   RnnError,
   ValueError,
+  LSTMCell,
   ParameterSet,
   backward,
   gather,
   mul,
-  rnnSequence,
+  recurrence,
   sum,
   tensor,
   tidy,
@@ -131,7 +132,8 @@ describeCuda('cuda backend on its device', (cuda: CudaBackend, target) => {
     const w = tensor(Float32Array.from(rand(B * T * H, 16)), [B, T, H], { backend: cuda });
     const step = () =>
       tidy(() => {
-        const r = rnnSequence({ mode: 'lstm', x, weightIh: ps.get('weightIh'), weightHh: ps.get('weightHh'), biasIh: ps.get('biasIh'), biasHh: ps.get('biasHh'), lengths: [6, 3, 6, 1] });
+        const params = { weight_ih: ps.get('weightIh'), weight_hh: ps.get('weightHh'), bias_ih: ps.get('biasIh'), bias_hh: ps.get('biasHh') };
+        const r = recurrence({ cell: new LSTMCell(H), params, x, lengths: [6, 3, 6, 1] });
         backward(sum(mul(r.y, w)));
         ps.zeroGrad();
       });

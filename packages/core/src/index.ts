@@ -4,11 +4,14 @@ export * from './backend.js';
 export * from './shape.js';
 export * from './random.js';
 export { Tensor, DataRef, type GradNode } from './tensor.js';
-export { noGrad, tidy, keep, backward, grad, isGradEnabled, type BackwardOptions } from './engine.js';
+export { noGrad, tidy, keep, isGradEnabled } from './engine.js';
+export { backward, grad, type BackwardOptions } from './autodiff.js';
 export * from './registry.js';
 export * from './ops/index.js';
 export * as ops from './ops/index.js';
 export * from './params.js';
+export * from './init.js';
+export * from './cells/index.js';
 export * as io from './io/index.js';
 export {
   parseSafetensors,
@@ -29,5 +32,7 @@ export {
   type RecurrentLayerConfig,
   type DenseLayerConfig,
   type EmbeddingLayerConfig,
+  type CustomLayerConfig,
   type ModelFile,
+  type JsonValue,
 } from './io/index.js';

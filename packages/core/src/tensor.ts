@@ -16,15 +16,18 @@ export class DataRef {
 }
 
 /**
- * A record in the autodiff graph: the op that produced `outputs` from `inputs`, and how to map the
- * gradients of its outputs to gradients of its inputs (in terms of ops, so it is differentiable
- * and backend-independent).
+ * A record in the autodiff graph: the op that produced `outputs` from `inputs`. The gradient of a
+ * primitive op is its entry in the table of `ops/grads.ts` (written in ops, so it is
+ * differentiable and backend-independent); a fused kernel brings its own `backward`.
  */
 export interface GradNode {
   readonly op: string;
   inputs: Tensor[];
   outputs: Tensor[];
-  backward(grads: (Tensor | null)[]): (Tensor | null)[];
+  /** What the op's gradient needs besides inputs and outputs (axes, a permutation, …). */
+  readonly attrs: Readonly<Record<string, unknown>>;
+  /** A fused kernel's own gradient; primitive ops leave it unset. */
+  backward?(grads: (Tensor | null)[]): (Tensor | null)[];
   /** Free saved state (e.g. a fused kernel's reserve) once backward has run. */
   release?(): void;
 }

@@ -187,3 +187,20 @@ describe('expectedTensors', () => {
     ]);
   });
 });
+
+describe('custom recurrent layers (a registered cell, an extension of the contract)', () => {
+  const layers = [
+    { type: 'custom', cell: 'elman', name: 'cell', hiddenSize: 5, outputSize: 3, bidirectional: true, options: { output: 'sigmoid' } },
+    { type: 'dense', name: 'fc', units: 1 },
+  ];
+  it('fill their defaults, take their width from outputSize, and list no tensors of their own', () => {
+    const c = parseModelConfig({ inputSize: 2, layers }, 'custom');
+    expect(c.layers[0]).toEqual({ ...layers[0], numLayers: 1, returnSequences: true });
+    expect(inferLayerWidths(c).map((w) => [w.inputWidth, w.outputWidth])).toEqual([[2, 6], [6, 1]]);
+    expect(expectedTensors(c).map((t) => t.name)).toEqual(['fc.weight', 'fc.bias']);
+  });
+  it('refuse a cell kind that is not a name, and options that are not JSON values', () => {
+    expect(() => parseModelConfig({ inputSize: 2, layers: [{ ...layers[0], cell: 'a b' }] }, 'S')).toThrow(/layers\[0\]\.cell: expected a cell kind/);
+    expect(() => parseModelConfig({ inputSize: 2, layers: [{ ...layers[0], options: 3 }] }, 'S')).toThrow(/layers\[0\]\.options: expected an object of JSON values/);
+  });
+});

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { Rng, getBackend, grad, randUniform, sum, tensor, type Tensor } from '@rnn/core';
+import { Rng, getBackend, grad, randUniform, readModelFile, sum, tensor, writeModelFile, type Tensor } from '@rnn/core';
 import { checkGradients } from '@rnn/core/testing';
 import { ElmanCell } from '../../../examples/custom-cells/elman.js';
 import { PeepholeLSTMCell } from '../../../examples/custom-cells/peephole-lstm.js';
 import { trainCustomCells } from '../../../examples/custom-cells/train.js';
-import { Recurrent, rnn, type Cell } from '../src/index.js';
+import { Recurrent, Sequential, dense, rnn, sequential, type Cell } from '../src/index.js';
 import './setup.js';
 
 /** A recurrent layer over `cell`, float64, its parameters as leaves, run on x with lengths. */
@@ -73,4 +73,59 @@ describe('custom cells train on real data (Nile flow, one-step-ahead)', () => {
       expect(v.last).toBeLessThan(0.8);
     }
   });
+});
+
+describe('custom cells save and load by name', () => {
+  for (const [kind, make] of [
+    ['elman', () => new ElmanCell(5, 3, 'sigmoid')],
+    ['peephole-lstm', () => new PeepholeLSTMCell(4)],
+  ] as const) {
+    it(`${kind}: the model file names the cell, and loading it predicts identically`, () => {
+      const model = sequential([rnn(make(), { name: 'cell', numLayers: 2, bidirectional: true }), dense({ name: 'fc', units: 2 })]);
+      model.build({ inputSize: 3, seed: 4 });
+      const x = randUniform([2, 6, 3], -1, 1, { rng: new Rng(8) });
+      const bytes = model.toBytes();
+      const layer = readModelFile(bytes, 'mem').config.layers[0]!;
+      expect(layer).toMatchObject({ type: 'custom', cell: kind, name: 'cell', numLayers: 2, bidirectional: true });
+      const loaded = Sequential.fromBytes(bytes, 'mem');
+      expect((loaded.layers[0] as Recurrent).cell).toBeInstanceOf(make().constructor);
+      expect((loaded.layers[0] as Recurrent).cell).toMatchObject(make());
+      expect(Array.from(loaded.predict(x).data())).toEqual(Array.from(model.predict(x).data()));
+    });
+  }
+
+  it('a file naming an unregistered cell is refused with the kind and what to import', () => {
+    const model = sequential([rnn(new ElmanCell(3, 2), { name: 'cell' })]);
+    model.build({ inputSize: 1 });
+    const config = JSON.stringify(model.config()).replace('"cell":"elman"', '"cell":"elman-v2"');
+    const file = readModelFile(model.toBytes(), 'mem');
+    expect(() => Sequential.fromConfig(JSON.parse(config))).toThrow(
+      /layer 'cell': no sequence cell 'elman-v2' is registered; if it is a custom cell, import the package that defines it \(it calls registerCell\('elman-v2', …\)\) before loading; registered: .*elman/,
+    );
+    expect(file.tensors.size).toBe(6);
+  });
+
+  it('a custom cell that is not registered trains but cannot be saved, and the error says how to fix it', () => {
+    const unregistered: Cell = Object.assign(new PeepholeLSTMCell(2), { kind: 'peephole-unregistered' });
+    const model = sequential([rnn(unregistered, { name: 'p' })]);
+    model.build({ inputSize: 1 });
+    expect(() => model.toBytes()).toThrow(/cell kind 'peephole-unregistered' is not registered; call registerCell\('peephole-unregistered'/);
+  });
+
+  it('a file whose tensors do not match the built cell is refused, naming the tensor and both shapes', () => {
+    const model = sequential([rnn(new PeepholeLSTMCell(2), { name: 'p' })]);
+    model.build({ inputSize: 1 });
+    const file = readModelFile(model.toBytes(), 'mem');
+    const wider = { ...file.config, layers: [{ ...file.config.layers[0]!, hiddenSize: 3 }] };
+    // the reader cannot know a custom cell's tensors; the loader checks them against the built cell
+    const bytes = writeModelFile(wider, file.tensors);
+    expect(() => Sequential.fromBytes(bytes, 'wider.safetensors')).toThrow(
+      /wider\.safetensors: tensor 'p\.weight_ih_l0' has shape \[8, 1\], expected \[12, 1\]/,
+    );
+    const fewer = new Map([...file.tensors].filter(([n]) => n !== 'p.peephole_o_l0'));
+    expect(() => Sequential.fromBytes(writeModelFile(file.config, fewer), 'fewer.safetensors')).toThrow(
+      /fewer\.safetensors: weights do not match the model; missing p\.peephole_o_l0/,
+    );
+  });
+
 });

@@ -138,7 +138,7 @@ describe('a tree 1,000 levels deep', () => {
     const [tree] = parseTrees(text, 'deep.txt');
     const net = new TreeNet({ cell: 'tree-lstm', hiddenSize: 4, embeddingDim: 3, vocab: Vocab.build([tree!]), seed: 1 });
     const t0 = performance.now();
-    const loss = net.loss(net.forward(net.encode([tree!])));
+    const loss = net.lossOf(net.forward(net.encode([tree!])));
     backward(loss);
     console.log(`1,000-deep tree (2,001 nodes), Tree-LSTM forward + backward: ${(performance.now() - t0).toFixed(0)} ms`);
     expect(Number.isFinite(loss.item())).toBe(true);

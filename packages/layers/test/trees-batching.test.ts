@@ -21,7 +21,7 @@ describe('dynamic batching', () => {
       const run = (nodeByNode: boolean) => {
         net.params.zeroGrad();
         const out = net.forward(enc, { nodeByNode });
-        const loss = net.loss(out, { l2: 1e-3 });
+        const loss = net.lossOf(out, { l2: 1e-3 });
         backward(loss);
         return { h: out.h.data(), logits: out.logits.data(), loss: loss.item(), grads: net.params.grads.data() };
       };

@@ -21,7 +21,7 @@ describe('finite-difference gradient check (float64)', () => {
       const E = cell === 'rnn' || cell === 'rntn' ? 3 : 4;
       const net = new TreeNet({ cell, hiddenSize: 3, embeddingDim: E, vocab, dtype: 'float64', seed: 7, embeddingStd: 0.7 });
       const enc = net.encode(trees);
-      const lossOf = () => net.loss(net.forward(enc), { l2: 0.01 });
+      const lossOf = () => net.lossOf(net.forward(enc), { l2: 0.01 });
       const tensors = net.params.tensors;
       const analytic = grad(lossOf(), [...tensors]).map((g) => g!.data());
       const h = 1e-6;

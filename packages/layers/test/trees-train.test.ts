@@ -7,7 +7,7 @@ import {
   ParameterSet, add, backward, getBackend, linear, noGrad, tanh, tensor, type Backend, type Rng, type Tensor,
 } from '@rnn/core';
 import {
-  Adagrad, TreeNet, Vocab, evaluateTrees, fitTrees, initialise, loadTreeNet, parseTrees, readTrees, registerTreeCell, saveTreeNet,
+  Adagrad, TreeNet, Vocab, evaluateTrees, fitTrees, initialise, loadTreeNet, parseTrees, readTrees, registerCell, saveTreeNet,
   scoreAccumulator, planBatch, type CellParams, type Children, type TreeCell,
 } from '../src/index.js';
 
@@ -70,7 +70,7 @@ describe('training tree nets', () => {
     const plain: Backend = Object.assign(Object.create(js) as Backend, { name: 'plain', treeLevelForward: undefined, treeLevelBackward: undefined });
     const run = (backend: Backend) => {
       const net = new TreeNet({ cell: 'tree-lstm', hiddenSize: 6, embeddingDim: 4, vocab, seed: 5, backend });
-      const loss = net.loss(net.forward(net.encode(trees.slice(0, 10))));
+      const loss = net.lossOf(net.forward(net.encode(trees.slice(0, 10))));
       backward(loss);
       return { loss: loss.item(), grads: net.params.grads.data() };
     };
@@ -102,12 +102,12 @@ describe('training tree nets', () => {
         return [tanh(x ? add(s, linear(x, p['u']!, null)) : s)];
       }
     }
-    registerTreeCell('test-sum', () => new SumCell());
+    registerCell('test-sum', () => new SumCell(), 'tree');
     const net = new TreeNet({ cell: 'test-sum', hiddenSize: 4, embeddingDim: 3, vocab, seed: 1 });
     const enc = net.encode(trees.slice(0, 8));
     const grads = (nodeByNode: boolean) => {
       net.params.zeroGrad();
-      backward(net.loss(net.forward(enc, { nodeByNode })));
+      backward(net.lossOf(net.forward(enc, { nodeByNode })));
       return net.params.grads.data();
     };
     expect(maxDiff(grads(false), grads(true))).toBeLessThan(1e-5);
@@ -121,7 +121,7 @@ describe('training tree nets', () => {
     const net = new TreeNet({ cell: 'tree-lstm', hiddenSize: 3, embeddingDim: 3, vocab: Vocab.build(wide), seed: 1 });
     expect(() => net.forward(net.encode(wide))).toThrow(/node 3 has 3 children; this cell takes at most 2 \(binarize the trees, or use the child-sum cell\)/);
     const bad = parseTrees('(7 (1 a) (1 b))');
-    expect(() => net.loss(net.forward(net.encode(bad)))).toThrow(/label 7, outside 0\.\.4/);
+    expect(() => net.lossOf(net.forward(net.encode(bad)))).toThrow(/label 7, outside 0\.\.4/);
   });
 });
 

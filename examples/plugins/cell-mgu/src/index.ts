@@ -1,5 +1,5 @@
 import { add, linear, mul, sigmoid, sub, tanh, zeros, type Rng, type Tensor } from '@rnn/core';
-import { initialise, type Cell, type CellParameter, type CellParams, type InitName } from '@rnn/layers';
+import { initialise, registerCell, type Cell, type CellParameter, type CellParams, type InitName } from '@rnn/layers';
 
 /**
  * The minimal gated unit (Zhou, Wu, Zhang & Zhou 2016): a GRU with one gate, the forget gate f
@@ -11,7 +11,8 @@ import { initialise, type Cell, type CellParameter, type CellParams, type InitNa
  *
  * Wrap it with `rnn(new MguCell(H), { numLayers, bidirectional })` from @rnn/layers: the layer
  * supplies time, direction, stacking, variable lengths and gradients. Parameters are initialised
- * uniform(±1/√H) like PyTorch's recurrent layers.
+ * uniform(±1/√H) like PyTorch's recurrent layers. Importing this package registers the cell as
+ * 'mgu', so a model file that uses it saves and loads by name.
  */
 export class MguCell implements Cell {
   readonly kind = 'mgu';
@@ -40,3 +41,5 @@ export class MguCell implements Cell {
     return [[next], next];
   }
 }
+
+registerCell('mgu', (config) => new MguCell(config.hiddenSize));

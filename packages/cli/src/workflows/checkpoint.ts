@@ -285,7 +285,7 @@ export async function fitResumable(model: Sequential, x: Tensor, y: Tensor, fit:
   let restoredBatch = false;
   let interrupted = false;
   let t0 = 0;
-  const result: ResumableResult = { history: { epochs: [] }, stopped: null, epoch: resume?.epoch ?? 0, batch: resume?.batch ?? 0, batches: 1, checkpoint: null };
+  const result: ResumableResult = { history: { epochs: [], bestEpoch: -1, seconds: 0, samplesPerSecond: 0 }, stopped: null, epoch: resume?.epoch ?? 0, batch: resume?.batch ?? 0, batches: 1, checkpoint: null };
 
   const save = (path: string, epoch: number, batch: number, rngNow: number[] | null, rngEpochStart: number[]) => {
     const o = model.training.optimizer.getState();

@@ -26,6 +26,7 @@ export {
   gruLayerSchema,
   denseLayerSchema,
   embeddingLayerSchema,
+  customLayerSchema,
   DENSE_ACTIVATIONS,
   RECURRENT_GATES,
   LAYER_NAME_PATTERN,
@@ -39,6 +40,7 @@ export {
   type DenseLayerConfig,
   type DenseActivation,
   type EmbeddingLayerConfig,
+  type CustomLayerConfig,
   type ExpectedTensor,
   type LayerWidths,
 } from './model-config.js';

@@ -59,18 +59,34 @@ export const embeddingLayerSchema = z.strictObject({
   embeddingDim: positiveInt,
 });
 
+/**
+ * An extension of the contract: a recurrent layer over a cell registered by name
+ * (`registerCell` in @rnn/layers). `options` is the rest of the cell's `config()`; its tensors
+ * are `<name>.<the cell's parameter>_l{k}[_reverse]`, which only the cell knows, so the reader
+ * accepts any tensor under the layer's prefix and the loader checks them against the built cell.
+ */
+const CELL_KIND_RULE = "expected a cell kind of letters, digits, '_', '-' or '.', at most 100 characters";
+export const customLayerSchema = z.strictObject({
+  type: z.literal('custom'),
+  cell: z.string({ error: CELL_KIND_RULE }).max(100, { error: CELL_KIND_RULE }).regex(/^[A-Za-z0-9_.-]+$/, { error: CELL_KIND_RULE }),
+  ...recurrentFields,
+  outputSize: positiveInt.optional(),
+  options: z.record(z.string(), z.json(), { error: 'expected an object of JSON values' }).default({}),
+});
+
 const LAYER_SCHEMAS = {
   rnn: rnnLayerSchema,
   lstm: lstmLayerSchema,
   gru: gruLayerSchema,
   dense: denseLayerSchema,
   embedding: embeddingLayerSchema,
+  custom: customLayerSchema,
 };
 const LAYER_TYPES = Object.keys(LAYER_SCHEMAS);
 
 export const layerConfigSchema = z.discriminatedUnion(
   'type',
-  [rnnLayerSchema, lstmLayerSchema, gruLayerSchema, denseLayerSchema, embeddingLayerSchema],
+  [rnnLayerSchema, lstmLayerSchema, gruLayerSchema, denseLayerSchema, embeddingLayerSchema, customLayerSchema],
   { error: `expected a layer type: ${LAYER_TYPES.map((t) => `"${t}"`).join(', ')}` },
 );
 
@@ -120,7 +136,7 @@ export const modelConfigSchema = z
           path: ['layers', i],
           message: `an embedding layer ("${layer.name}") takes integer ids, so it must be the first layer; found it after layers[${j}] ("${prev.name}")`,
         });
-      } else if (isRecurrent(layer) && !producesSequence(config.layers.slice(0, i))) {
+      } else if (readsSequence(layer) && !producesSequence(config.layers.slice(0, i))) {
         ctx.addIssue({
           code: 'custom',
           path: ['layers', i],
@@ -137,6 +153,7 @@ export type RecurrentLayerConfig = RnnLayerConfig | LstmLayerConfig | GruLayerCo
 export type DenseLayerConfig = z.infer<typeof denseLayerSchema>;
 export type DenseActivation = DenseLayerConfig['activation'];
 export type EmbeddingLayerConfig = z.infer<typeof embeddingLayerSchema>;
+export type CustomLayerConfig = z.infer<typeof customLayerSchema>;
 export type LayerConfig = z.infer<typeof layerConfigSchema>;
 /** A validated config: every default filled in. */
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
@@ -147,8 +164,13 @@ export function isRecurrent(layer: LayerConfig): layer is RecurrentLayerConfig {
   return layer.type === 'rnn' || layer.type === 'lstm' || layer.type === 'gru';
 }
 
+/** A built-in recurrent layer or one over a registered cell: both read `[batch, time, features]`. */
+function readsSequence(layer: LayerConfig): layer is RecurrentLayerConfig | CustomLayerConfig {
+  return isRecurrent(layer) || layer.type === 'custom';
+}
+
 function producesSequence(layers: readonly LayerConfig[]): boolean {
-  return layers.every((l) => !isRecurrent(l) || l.returnSequences);
+  return layers.every((l) => !readsSequence(l) || l.returnSequences);
 }
 
 /**
@@ -241,7 +263,7 @@ export function inferLayerWidths(config: ModelConfig): LayerWidths[] {
         ? layer.embeddingDim
         : layer.type === 'dense'
           ? layer.units
-          : (layer.bidirectional ? 2 : 1) * layer.hiddenSize;
+          : (layer.bidirectional ? 2 : 1) * (layer.type === 'custom' ? (layer.outputSize ?? layer.hiddenSize) : layer.hiddenSize);
     width = outputWidth;
     return { layer, inputWidth, outputWidth };
   });
@@ -255,6 +277,7 @@ export function inferLayerWidths(config: ModelConfig): LayerWidths[] {
 export function countLayerTensors(layer: LayerConfig): number {
   if (layer.type === 'embedding') return 1;
   if (layer.type === 'dense') return 2;
+  if (layer.type === 'custom') return 0; // not known without the cell: see customLayerSchema
   return 4 * layer.numLayers * (layer.bidirectional ? 2 : 1);
 }
 
@@ -267,7 +290,8 @@ export interface ExpectedTensor {
 
 /**
  * Every tensor a model with this config holds, in PyTorch `state_dict` order, with the shapes of
- * the contract's table. Expects a validated config (as `parseModelConfig` returns).
+ * the contract's table. Expects a validated config (as `parseModelConfig` returns). A `custom`
+ * layer's tensors are not listed: they depend on its cell.
  */
 export function expectedTensors(config: ModelConfig): ExpectedTensor[] {
   const out: ExpectedTensor[] = [];
@@ -281,7 +305,7 @@ export function expectedTensors(config: ModelConfig): ExpectedTensor[] {
     } else if (layer.type === 'dense') {
       add('weight', [layer.units, inputWidth!]);
       add('bias', [layer.units]);
-    } else {
+    } else if (layer.type !== 'custom') {
       const H = layer.hiddenSize;
       const D = layer.bidirectional ? 2 : 1;
       const GH = RECURRENT_GATES[layer.type] * H;

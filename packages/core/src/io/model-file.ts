@@ -118,7 +118,15 @@ export function checkModelTensors(
     }
   }
   const names = new Set(expected.map((e) => e.name));
-  for (const name of tensors.keys()) {
+  // a custom layer's tensors are its cell's, checked when the cell is built (see customLayerSchema)
+  const custom = config.layers.filter((l) => l.type === 'custom').map((l) => `${l.name}.`);
+  for (const [name, t] of tensors) {
+    if (!names.has(name) && custom.some((p) => name.startsWith(p))) {
+      if (t.dtype !== 'F32' && t.dtype !== 'F64') {
+        problems.push(`tensor "${name}" has dtype ${String(t.dtype)}; expected F32 or F64 (model weights are floats)`);
+      } else out.set(name, t);
+      continue;
+    }
     if (!names.has(name)) {
       problems.push(
         `tensor "${name}" does not match the config (no layer has a tensor of that name; ` +

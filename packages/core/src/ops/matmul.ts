@@ -1,7 +1,6 @@
 import { record, wrap } from '../engine.js';
 import { ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { sum } from './reduce.js';
 import { backendOf, requireFloat, sameDType } from './util.js';
 
 export interface MatmulOptions {
@@ -36,14 +35,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   else if (b.rank === 3) batch = [b.shape[0]!];
   const shape = [...batch, m, n];
   const y = wrap(backend, backend.matmul(a, b, transA, transB), shape, a.dtype);
-  record('matmul', [a, b], [y], ([g]) => {
-    let ga = transA ? matmul(b, g!, { transA: transB, transB: true }) : matmul(g!, b, { transB: !transB });
-    let gb = transB ? matmul(g!, a, { transA: true, transB: transA }) : matmul(a, g!, { transA: !transA });
-    // a shared (rank-2) operand collects its gradient from every batch entry
-    if (a.rank === 2 && ga.rank === 3) ga = sum(ga, 0);
-    if (b.rank === 2 && gb.rank === 3) gb = sum(gb, 0);
-    return [ga, gb];
-  });
+  record('matmul', [a, b], [y], { transA, transB });
   return y;
 }
 

@@ -2,7 +2,7 @@ import { normAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add, exp, sub } from './elementwise.js';
 import { matmul } from './matmul.js';
-import { logSumExp } from './reduce.js';
+import { logSumExp } from './composite.js';
 import { reshape } from './shape-ops.js';
 
 /** `log softmax(x)` along `axis`: `x - logΣexp(x)`, stable. */

@@ -3,9 +3,10 @@ import { alias, record, wrap } from '../engine.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import { broadcastShapes, checkShape, fmt, normAxis, sameShape, sizeOf, type Shape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { full, zeros } from './creation.js';
-import { unbroadcast } from './elementwise.js';
+import { zeros } from './creation.js';
 import { backendOf, sameDType } from './util.js';
+
+/** Shape and indexing primitives. Their gradients are in `grads.ts`, keyed by the op names recorded here. */
 
 /** Same data, new shape (one dimension may be -1). Shares storage; no copy. */
 export function reshape(x: Tensor, shape: Shape): Tensor {
@@ -21,7 +22,7 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   }
   if (sameShape(out, x.shape)) return x;
   const y = alias(x, out);
-  record('reshape', [x], [y], ([g]) => [reshape(g!, x.shape)]);
+  record('reshape', [x], [y]);
   return y;
 }
 
@@ -45,7 +46,7 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   if (!sameShape(out, shape)) throw new ShapeError(`broadcastTo: cannot broadcast ${x.describe()} to ${fmt(shape)}`);
   const z = zeros(shape, { dtype: x.dtype, backend: x.backend });
   const y = wrap(x.backend, x.backend.binary('add', x, z, shape), shape, x.dtype);
-  record('broadcastTo', [x], [y], ([g]) => [unbroadcast(g!, x.shape)]);
+  record('broadcastTo', [x], [y]);
   return y;
 }
 
@@ -58,9 +59,7 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   if (p.every((v, i) => v === i)) return x;
   const shape = p.map((a) => x.shape[a]!);
   const y = wrap(x.backend, x.backend.transpose(x, p), shape, x.dtype);
-  const inv = new Array<number>(p.length);
-  p.forEach((a, i) => (inv[a] = i));
-  record('transpose', [x], [y], ([g]) => [transpose(g!, inv)]);
+  record('transpose', [x], [y], { perm: p });
   return y;
 }
 
@@ -79,8 +78,7 @@ export function slice(x: Tensor, begin: readonly number[], size: readonly number
   }
   if (sameShape(sz, x.shape)) return x;
   const y = wrap(x.backend, x.backend.slice(x, begin, sz), sz, x.dtype);
-  const after = x.shape.map((d, i) => d - begin[i]! - sz[i]!);
-  record('slice', [x], [y], ([g]) => [pad(g!, begin, after)]);
+  record('slice', [x], [y], { begin });
   return y;
 }
 
@@ -91,7 +89,7 @@ export function pad(x: Tensor, before: readonly number[], after: readonly number
   const shape = x.shape.map((d, i) => d + before[i]! + after[i]!);
   if (sameShape(shape, x.shape)) return x;
   const y = wrap(x.backend, x.backend.pad(x, before, after), shape, x.dtype);
-  record('pad', [x], [y], ([g]) => [slice(g!, before, x.shape)]);
+  record('pad', [x], [y], { before });
   return y;
 }
 
@@ -112,14 +110,7 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   const shape = [...first.shape];
   shape[a] = xs.reduce((s, t) => s + t.shape[a]!, 0);
   const y = wrap(backend, backend.concat(xs, a), shape, first.dtype);
-  record('concat', [...xs], [y], ([g]) => {
-    let off = 0;
-    return xs.map((t) => {
-      const begin = shape.map((_, i) => (i === a ? off : 0));
-      off += t.shape[a]!;
-      return slice(g!, begin, t.shape);
-    });
-  });
+  record('concat', [...xs], [y], { axis: a });
   return y;
 }
 
@@ -145,12 +136,7 @@ export function split(x: Tensor, sizes: readonly number[], axis = 0): Tensor[] {
     off += s;
     return wrap(x.backend, x.backend.slice(x, begin, size), size, x.dtype);
   });
-  record('split', [x], pieces, (grads) => [
-    concat(
-      grads.map((g, i) => g ?? zeros(pieces[i]!.shape, { dtype: x.dtype, backend: x.backend })),
-      a,
-    ),
-  ]);
+  record('split', [x], pieces, { axis: a });
   return pieces;
 }
 
@@ -161,7 +147,7 @@ export function gather(x: Tensor, indices: Tensor): Tensor {
   const backend = backendOf('gather', x, indices);
   const shape = [...indices.shape, ...x.shape.slice(1)];
   const y = wrap(backend, backend.gather(x, indices), shape, x.dtype);
-  record('gather', [x, indices], [y], ([g]) => [scatterAdd(indices, g!, x.shape[0]!), null]);
+  record('gather', [x, indices], [y]);
   return y;
 }
 
@@ -175,7 +161,7 @@ export function scatterAdd(indices: Tensor, updates: Tensor, numRows: number): T
   const backend = backendOf('scatterAdd', indices, updates);
   const shape = [numRows, ...rest];
   const y = wrap(backend, backend.scatterAdd(indices, updates, numRows), shape, updates.dtype);
-  record('scatterAdd', [indices, updates], [y], ([g]) => [null, gather(g!, indices)]);
+  record('scatterAdd', [indices, updates], [y]);
   return y;
 }
 
@@ -186,16 +172,13 @@ export function where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
   const c = cond.dtype === a.dtype ? cond : cast(cond, a.dtype);
   const shape = broadcastShapes('where', broadcastShapes('where', c.shape, a.shape), b.shape);
   const y = wrap(backend, backend.where(c, a, b, shape), shape, a.dtype);
-  record('where', [a, b], [y], ([g]) => {
-    const z = full([], 0, { dtype: g!.dtype, backend });
-    return [unbroadcast(where(c, g!, z), a.shape), unbroadcast(where(c, z, g!), b.shape)];
-  });
+  record('where', [a, b], [y], { cond: c });
   return y;
 }
 
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
   const y = wrap(x.backend, x.backend.cast(x, dtype), x.shape, dtype);
-  if (dtype !== 'int32' && x.dtype !== 'int32') record('cast', [x], [y], ([g]) => [cast(g!, x.dtype)]);
+  if (dtype !== 'int32' && x.dtype !== 'int32') record('cast', [x], [y]);
   return y;
 }

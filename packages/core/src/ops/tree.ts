@@ -1,5 +1,5 @@
 import type { TreeLevelArgs } from '../backend.js';
-import { isGradEnabled, needsGrad, record, wrap } from '../engine.js';
+import { isGradEnabled, needsGrad, recordFused, wrap } from '../engine.js';
 import { ShapeError } from '../errors.js';
 import { fmt } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -58,7 +58,7 @@ export function treeLstmLevel(a: TreeLevelInput, options: { fused?: boolean } = 
   const res = backend.treeLevelForward(args);
   const h = wrap(backend, res.h, [N, H], a.x.dtype);
   const c = wrap(backend, res.c, [N, H], a.x.dtype);
-  record(
+  recordFused(
     'treeLstmLevel',
     inputs,
     [h, c],

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../backend.js';
-import { backward } from '../engine.js';
+import { backward } from '../autodiff.js';
 import { BackendError, DTypeError, RnnError, ShapeError } from '../errors.js';
 import { add, mul } from '../ops/elementwise.js';
 import { matmul } from '../ops/matmul.js';
-import { rnnSequence } from '../ops/recurrent.js';
+import { GRUCell } from '../cells/gru.js';
+import { recurrence } from '../ops/recurrence.js';
 import { concat, gather, reshape } from '../ops/shape-ops.js';
 import { make, type SuiteContext } from './context.js';
 
@@ -49,12 +50,15 @@ export function describeErrors(ctx: SuiteContext, makeBackend: () => Backend): v
       expect(() => concat([a, f([1, 2], [1, 2])], 0)).toThrow(/concat: tensor 1 has shape \[1, 2\], which does not match \[2, 3\] outside axis 0/);
     });
 
-    it('rnnSequence shape errors say which argument is wrong', () => {
+    it('recurrence shape errors say which argument is wrong', () => {
       const x = f(new Array(2 * 3 * 4).fill(0), [2, 3, 4]);
       const w = (r: number, c: number) => f(new Array(r * c).fill(0), [r, c]);
-      const args = { mode: 'gru' as const, x, weightIh: w(15, 4), weightHh: w(15, 5), biasIh: f(new Array(15).fill(0), [15]), biasHh: f(new Array(15).fill(0), [15]) };
-      expect(() => rnnSequence({ ...args, weightIh: w(15, 3) })).toThrow(/rnnSequence\(gru\): weightIh .* must have shape \[15, 4\], found float32\[15, 3\]/);
-      expect(() => rnnSequence({ ...args, lengths: [3, 4] })).toThrow(/lengths\[1\] = 4, expected an integer in 1\.\.3/);
+      const params = { weight_ih: w(15, 4), weight_hh: w(15, 5), bias_ih: f(new Array(15).fill(0), [15]), bias_hh: f(new Array(15).fill(0), [15]) };
+      const args = { cell: new GRUCell(5), x, params };
+      expect(() => recurrence({ ...args, params: { ...params, weight_ih: w(15, 3) } })).toThrow(
+        /recurrence\(gru\): weight_ih .* must have shape \[15, 4\], found float32\[15, 3\]/,
+      );
+      expect(() => recurrence({ ...args, lengths: [3, 4] })).toThrow(/lengths\[1\] = 4, expected an integer in 1\.\.3/);
     });
 
     it('autodiff misuse and use after dispose are RnnErrors with codes', () => {

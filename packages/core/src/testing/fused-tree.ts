@@ -1,5 +1,6 @@
 import { assert, describe, it } from 'vitest';
-import { grad, noGrad } from '../engine.js';
+import { grad } from '../autodiff.js';
+import { noGrad } from '../engine.js';
 import { add, mul } from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';
 import { treeLstmLevel, treeLstmLevelComposed, type TreeLevelInput } from '../ops/tree.js';

@@ -1,6 +1,7 @@
 import type { Backend } from '../backend.js';
 import type { FloatDType } from '../dtype.js';
-import { grad, noGrad, tidy } from '../engine.js';
+import { grad } from '../autodiff.js';
+import { noGrad, tidy } from '../engine.js';
 import { add, mul } from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';
 import type { Tensor } from '../tensor.js';

@@ -1,12 +1,13 @@
 import { assert, describe, it } from 'vitest';
 import type { BinaryOp } from '../backend.js';
 import type { FloatDType } from '../dtype.js';
-import { backward, grad } from '../engine.js';
+import { backward, grad } from '../autodiff.js';
 import { full } from '../ops/creation.js';
 import * as E from '../ops/elementwise.js';
 import { matmul } from '../ops/matmul.js';
 import { linear, logSoftmax, softmax } from '../ops/nn.js';
-import { logSumExp, max, mean, min, sum } from '../ops/reduce.js';
+import { logSumExp, mean } from '../ops/composite.js';
+import { max, min, sum } from '../ops/reduce.js';
 import * as S from '../ops/shape-ops.js';
 import { ParameterSet } from '../params.js';
 import { VALUE_TOL, expectClose, make, randomValues, rng, spreadValues, type SuiteContext } from './context.js';

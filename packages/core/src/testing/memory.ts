@@ -1,7 +1,9 @@
 import { assert, describe, it } from 'vitest';
-import { backward, tidy } from '../engine.js';
+import { backward } from '../autodiff.js';
+import { tidy } from '../engine.js';
 import { mul } from '../ops/elementwise.js';
-import { rnnSequence } from '../ops/recurrent.js';
+import { LSTMCell } from '../cells/lstm.js';
+import { recurrence } from '../ops/recurrence.js';
 import { sum } from '../ops/reduce.js';
 import { ParameterSet } from '../params.js';
 import { make, randomValues, rng, type SuiteContext } from './context.js';
@@ -23,27 +25,21 @@ export function describeMemory(ctx: SuiteContext): void {
       const r = rng(9);
       const ps = new ParameterSet(
         [
-          { name: 'weightIh', shape: [4 * H, I], init: randomValues(r, 4 * H * I, -0.3, 0.3) },
-          { name: 'weightHh', shape: [4 * H, H], init: randomValues(r, 4 * H * H, -0.3, 0.3) },
-          { name: 'biasIh', shape: [4 * H], init: randomValues(r, 4 * H, -0.1, 0.1) },
-          { name: 'biasHh', shape: [4 * H], init: randomValues(r, 4 * H, -0.1, 0.1) },
+          { name: 'weight_ih', shape: [4 * H, I], init: randomValues(r, 4 * H * I, -0.3, 0.3) },
+          { name: 'weight_hh', shape: [4 * H, H], init: randomValues(r, 4 * H * H, -0.3, 0.3) },
+          { name: 'bias_ih', shape: [4 * H], init: randomValues(r, 4 * H, -0.1, 0.1) },
+          { name: 'bias_hh', shape: [4 * H], init: randomValues(r, 4 * H, -0.1, 0.1) },
         ],
         { backend: ctx.backend },
       );
       const x = make(ctx, randomValues(r, B * T * I), [B, T, I], 'float32');
       const w = make(ctx, randomValues(r, B * T * H), [B, T, H], 'float32');
       const lengths = [8, 5, 8, 3];
+      const cell = new LSTMCell(H);
+      const params = Object.fromEntries(ps.names.map((n) => [n, ps.get(n)]));
       const step = () =>
         tidy(() => {
-          const res = rnnSequence({
-            mode: 'lstm',
-            x,
-            weightIh: ps.get('weightIh'),
-            weightHh: ps.get('weightHh'),
-            biasIh: ps.get('biasIh'),
-            biasHh: ps.get('biasHh'),
-            lengths,
-          });
+          const res = recurrence({ cell, params, x, lengths });
           backward(sum(mul(res.y, w)));
           ps.zeroGrad();
         });

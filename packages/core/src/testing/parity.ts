@@ -1,16 +1,17 @@
 import { describe, it } from 'vitest';
 import type { Backend, FusedCell } from '../backend.js';
-import { grad } from '../engine.js';
+import { grad } from '../autodiff.js';
 import * as E from '../ops/elementwise.js';
 import { matmul } from '../ops/matmul.js';
 import { linear, logSoftmax, softmax } from '../ops/nn.js';
-import { rnnSequence } from '../ops/recurrent.js';
-import { logSumExp, max, mean, sum } from '../ops/reduce.js';
+import { recurrence } from '../ops/recurrence.js';
+import { logSumExp, mean } from '../ops/composite.js';
+import { max, sum } from '../ops/reduce.js';
 import * as S from '../ops/shape-ops.js';
 import { treeLstmLevel } from '../ops/tree.js';
 import type { Tensor } from '../tensor.js';
 import { FUSED_TOL, expectClose, make, randomValues, rng, type SuiteContext } from './context.js';
-import { rnnArgs, rnnHostInputs, type RnnCase } from './fused.js';
+import { sequenceArgs, sequenceHostInputs, type SequenceCase } from './fused.js';
 import { treeArgs, treeHostInputs } from './fused-tree.js';
 import * as R from './reference.js';
 
@@ -105,15 +106,15 @@ export function describeParity(ctx: SuiteContext): void {
       a.grads.forEach((g, i) => expectClose(g, b.grads[i]!, FUSED_TOL, `classifier gradient ${i}`));
     });
 
-    for (const mode of ['rnn_tanh', 'rnn_relu', 'lstm', 'gru'] as FusedCell[]) {
-      it(`rnnSequence ${mode} (each backend's fused or composed path)`, () => {
+    for (const kernel of ['rnn_tanh', 'rnn_relu', 'lstm', 'gru'] as FusedCell[]) {
+      it(`recurrence ${kernel} (each backend's fused or composed path)`, () => {
         for (const reverse of [false, true]) {
-          const c: RnnCase = { mode, B: 3, T: 6, I: 5, H: 7, lengths: [6, 3, 5], reverse, initial: true };
-          const { hosts } = rnnHostInputs(c, 31);
+          const c: SequenceCase = { kernel, B: 3, T: 6, I: 5, H: 7, lengths: [6, 3, 5], reverse, initial: true };
+          const { hosts } = sequenceHostInputs(c, 31);
           compare(ctx, (...xs) => {
-            const res = rnnSequence(rnnArgs(c, xs));
-            return res.cN ? [res.y, res.hN, res.cN] : [res.y, res.hN];
-          }, hosts, `${mode} reverse=${reverse}`);
+            const res = recurrence(sequenceArgs(c, xs));
+            return [res.y, ...res.carry];
+          }, hosts, `${kernel} reverse=${reverse}`);
         }
       });
     }

@@ -1,5 +1,4 @@
-import { ConfigError, ShapeError, linear, relu, sigmoid, softmax, tanh, type LayerConfig, type Rng, type Tensor } from '@rnn/core';
-import { initialise, type InitName } from '../init.js';
+import { ConfigError, ShapeError, linear, relu, sigmoid, softmax, tanh, initialise, type LayerConfig, type Rng, type Tensor, type InitName } from '@rnn/core';
 import { Layer, type CallContext, type LayerParameter, type SymbolicShape } from './layer.js';
 
 export type Activation = 'linear' | 'tanh' | 'relu' | 'sigmoid' | 'softmax';

@@ -1,5 +1,4 @@
-import { ConfigError, ShapeError, ValueError, gather, type LayerConfig, type Rng, type Tensor } from '@rnn/core';
-import { initialise } from '../init.js';
+import { ConfigError, ShapeError, ValueError, gather, initialise, type LayerConfig, type Rng, type Tensor } from '@rnn/core';
 import { Layer, type CallContext, type LayerParameter, type SymbolicShape } from './layer.js';
 
 export interface EmbeddingOptions {

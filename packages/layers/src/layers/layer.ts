@@ -1,5 +1,4 @@
-import type { LayerConfig, Rng, Tensor } from '@rnn/core';
-import type { CellParameter } from '../cells/cell.js';
+import type { LayerConfig, Rng, Tensor, CellParameter } from '@rnn/core';
 
 /** What flows between layers, without the batch axis: a sequence `[T, F]`, ids `[T]`, or `[F]`. */
 export interface SymbolicShape {

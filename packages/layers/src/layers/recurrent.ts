@@ -1,21 +1,26 @@
 import {
   ConfigError,
+  GRUCell,
+  LSTMCell,
   ShapeError,
+  SimpleCell,
+  cellConfig,
   concat,
+  recurrence,
   reshape,
-  rnnSequence,
   slice,
   stack,
   tensor,
+  type Cell,
+  type CellParams,
+  type InitName,
+  type JsonValue,
   type LayerConfig,
   type Rng,
   type Tensor,
 } from '@rnn/core';
-import { GRUCell, LSTMCell, SimpleRNNCell } from '../cells/builtin.js';
-import type { Cell, CellParams } from '../cells/cell.js';
-import type { InitName } from '../init.js';
+import { isRegisteredCell } from '../cells/registry.js';
 import { Layer, type CallContext, type LayerParameter, type SymbolicShape } from './layer.js';
-import { scan } from './scan.js';
 
 export interface RecurrentOptions {
   name?: string;
@@ -42,9 +47,9 @@ export interface StepState {
 }
 
 /**
- * Runs any `Cell` over time: stacking, bidirectional, variable `lengths`, caller-given initial
- * states, final states. Built-in cells run the backend's fused whole-sequence kernel when it has
- * one; custom cells go through the shared `scan`. Parameter names follow PyTorch:
+ * Runs any `Cell` over time with core's `recurrence` (the backend's fused kernel for a built-in
+ * cell when it has one, else `scan` over `cell.step`): stacking, bidirectional, variable
+ * `lengths`, caller-given initial states, final states. Parameter names follow PyTorch:
  * `<name>.<param>_l{k}` and `<name>.<param>_l{k}_reverse`.
  */
 export class Recurrent extends Layer {
@@ -163,33 +168,11 @@ export class Recurrent extends Layer {
         const params = this.cellParams(ctx, k, d);
         const init = initialCarry(k, d);
         const reverse = d === 1;
-        let y: Tensor;
-        let carry: Tensor[];
-        if (this.cell.kernel) {
-          const r = rnnSequence(
-            {
-              mode: this.cell.kernel,
-              x: input,
-              h0: init?.[0] ?? null,
-              c0: init?.[1] ?? null,
-              weightIh: params['weight_ih']!,
-              weightHh: params['weight_hh']!,
-              biasIh: params['bias_ih']!,
-              biasHh: params['bias_hh']!,
-              lengths: ctx.lengths,
-              reverse,
-            },
-            { fused: this.fused },
-          );
-          y = r.y;
-          carry = r.cN ? [r.hN, r.cN] : [r.hN];
-          lastOut.push(r.hN);
-        } else {
-          const r = scan(this.cell, params, input, init ?? this.cell.initCarry(B, x), ctx.lengths, reverse);
-          y = r.y;
-          carry = r.carry;
-          lastOut.push(r.last);
-        }
+        const { y, carry, last } = recurrence(
+          { cell: this.cell, params, x: input, carry: init, lengths: ctx.lengths, reverse },
+          { fused: this.fused },
+        );
+        lastOut.push(last);
         outs.push(y);
         finalH.push(carry[0]!);
         if (carry[1]) finalC.push(carry[1]);
@@ -233,18 +216,32 @@ export class Recurrent extends Layer {
     return [y, { h: s.h.toArray() as number[][][], ...(s.c ? { c: s.c.toArray() as number[][][] } : {}) }];
   }
 
+  /**
+   * The contract's `rnn`/`lstm`/`gru` layer for a built-in cell; a `custom` layer naming the
+   * cell's kind for a registered custom cell; null (no model-file form) for an unregistered one.
+   */
   config(): LayerConfig | null {
-    if (this.type !== 'rnn' && this.type !== 'lstm' && this.type !== 'gru') return null;
+    const cell = this.cell;
+    const [name, numLayers, bidirectional, returnSequences] = [this.name, this.numLayers, this.bidirectional, this.returnSequences];
+    if (cell instanceof SimpleCell) {
+      return { type: 'rnn', name, hiddenSize: cell.hiddenSize, numLayers, bidirectional, nonlinearity: cell.nonlinearity, returnSequences };
+    }
+    if (cell instanceof LSTMCell || cell instanceof GRUCell) return { type: cell.kind, name, hiddenSize: cell.hiddenSize, numLayers, bidirectional, returnSequences };
+    if (!isRegisteredCell(cell.kind, 'sequence')) return null;
+    const { hiddenSize, outputSize, ...options } = cellConfig(cell);
     return {
-      type: this.type,
-      name: this.name,
-      hiddenSize: this.hiddenSize,
-      numLayers: this.numLayers,
-      bidirectional: this.bidirectional,
-      ...(this.type === 'rnn' ? { nonlinearity: (this.cell as SimpleRNNCell).nonlinearity } : {}),
-      returnSequences: this.returnSequences,
-    } as LayerConfig;
+      type: 'custom',
+      cell: cell.kind,
+      name,
+      hiddenSize,
+      ...(outputSize !== undefined ? { outputSize } : {}),
+      numLayers,
+      bidirectional,
+      returnSequences,
+      options: options as Record<string, JsonValue>,
+    };
   }
+
 }
 
 function describe(s: SymbolicShape): string {
@@ -266,6 +263,6 @@ function hidden(kind: string, o: BuiltinRecurrentOptions): number {
 export const lstm = (o: BuiltinRecurrentOptions): Recurrent => new Recurrent(new LSTMCell(hidden('lstm', o)), o);
 export const gru = (o: BuiltinRecurrentOptions): Recurrent => new Recurrent(new GRUCell(hidden('gru', o)), o);
 export const simpleRNN = (o: BuiltinRecurrentOptions & { nonlinearity?: 'tanh' | 'relu' }): Recurrent =>
-  new Recurrent(new SimpleRNNCell(hidden('rnn', o), o.nonlinearity ?? 'tanh'), o);
+  new Recurrent(new SimpleCell(hidden('rnn', o), o.nonlinearity ?? 'tanh'), o);
 /** A recurrent layer over a custom cell. */
 export const rnn = (cell: Cell, o: RecurrentOptions = {}): Recurrent => new Recurrent(cell, o);

@@ -1,18 +1,24 @@
 import { ConfigError, type LayerConfig, type ModelConfig } from '@rnn/core';
+import { sequenceCell } from '../cells/registry.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
 import type { Layer } from '../layers/layer.js';
-import { gru, lstm, simpleRNN } from '../layers/recurrent.js';
+import { Recurrent } from '../layers/recurrent.js';
 
-/** The layer for one model-file layer config. */
+/** The layer for one model-file layer config; recurrent layers get their cell from the registry. */
 export function layerFromConfig(c: LayerConfig): Layer {
   switch (c.type) {
     case 'lstm':
-      return lstm({ ...c, returnSequences: c.returnSequences });
     case 'gru':
-      return gru({ ...c, returnSequences: c.returnSequences });
     case 'rnn':
-      return simpleRNN({ ...c, returnSequences: c.returnSequences, nonlinearity: c.nonlinearity });
+    case 'custom': {
+      const where = `layer '${c.name}'`;
+      const cell =
+        c.type === 'custom'
+          ? sequenceCell(c.cell, { ...c.options, hiddenSize: c.hiddenSize, ...(c.outputSize !== undefined ? { outputSize: c.outputSize } : {}) }, where)
+          : sequenceCell(c.type, { hiddenSize: c.hiddenSize, ...(c.type === 'rnn' ? { nonlinearity: c.nonlinearity } : {}) }, where);
+      return new Recurrent(cell, { name: c.name, numLayers: c.numLayers, bidirectional: c.bidirectional, returnSequences: c.returnSequences });
+    }
     case 'dense':
       return new Dense({ name: c.name, units: c.units, activation: c.activation });
     case 'embedding':
@@ -27,9 +33,11 @@ export function configOf(layers: readonly Layer[], inputSize: number | undefined
   const list = layers.map((l) => l.config()).filter((c): c is LayerConfig => c !== null);
   const dropped = layers.filter((l) => l.config() === null && l.type !== 'dropout');
   if (dropped.length) {
+    const l = dropped[0]!;
     throw new ConfigError(
-      `layer '${dropped[0]!.name}' (${dropped[0]!.type}) has no model-file form; ` +
-        'custom cells can be trained and checkpointed but not saved in the portable model file',
+      `layer '${l.name}' (${l.type}) has no model-file form: its cell kind '${l.type}' is not registered; ` +
+        `call registerCell('${l.type}', (config) => new YourCell(config.hiddenSize, …)) where the cell is defined, ` +
+        'so that save can name it and load can build it (or save the weights alone with saveWeights)',
     );
   }
   return { ...(inputSize !== undefined && list[0]?.type !== 'embedding' ? { inputSize } : {}), layers: list } as ModelConfig;

@@ -1,40 +1,7 @@
-import type { Rng } from '@rnn/core';
-import type { Compiled, History } from './fit.js';
-import type { Sequential } from './sequential.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
+import type { Callback, Logs, TrainableModel } from './types.js';
 
-export interface Logs {
-  epoch: number;
-  loss: number;
-  [key: string]: number;
-}
-
-export interface BatchLogs {
-  epoch: number;
-  batch: number;
-  loss: number;
-  size: number;
-}
-
-export interface TrainBegin {
-  model: Sequential;
-  compiled: Compiled;
-  epochs: number;
-  batches: number;
-  rng: Rng;
-}
-
-/**
- * Hooks into `fit`. Returning 'stop' from `onEpochEnd` ends training after that epoch; from
- * `onBatchBegin`, before that batch (the epoch is left unfinished: no validation, no `onEpochEnd`).
- */
-export interface Callback {
-  onTrainBegin?(info: TrainBegin): void | Promise<void>;
-  onEpochBegin?(epoch: number): void | Promise<void>;
-  onBatchBegin?(batch: number, epoch: number): void | 'stop' | Promise<void | 'stop'>;
-  onBatchEnd?(batch: number, logs: BatchLogs): void | Promise<void>;
-  onEpochEnd?(epoch: number, logs: Logs): void | 'stop' | Promise<void | 'stop'>;
-  onTrainEnd?(history: History): void | Promise<void>;
-}
+export type { BatchLogs, Callback, History, Logs, TrainBegin } from './types.js';
 
 export interface EarlyStoppingOptions {
   monitor?: string;
@@ -48,11 +15,11 @@ export interface EarlyStoppingOptions {
 export function earlyStopping(o: EarlyStoppingOptions = {}): Callback & { stoppedEpoch: number | null } {
   let best = Infinity;
   let wait = 0;
-  let model: Sequential | null = null;
+  let model: TrainableModel | null = null;
   let bestWeights: Float32Array | Float64Array | null = null;
   const cb = {
     stoppedEpoch: null as number | null,
-    onTrainBegin(info: TrainBegin) {
+    onTrainBegin(info: { model: TrainableModel }) {
       model = info.model;
       best = Infinity;
       wait = 0;
@@ -81,38 +48,33 @@ export function earlyStopping(o: EarlyStoppingOptions = {}): Callback & { stoppe
   return cb;
 }
 
-/** Learning-rate schedules, applied at the start of each epoch (PyTorch `StepLR`, `CosineAnnealingLR`). */
-export function stepLR(stepSize: number, gamma = 0.1): Callback {
+/** A callback setting the learning rate at the start of each epoch from the rate it began with. */
+function schedule(lrAt: (base: number, epoch: number) => number): Callback {
   let base = 0;
-  let opt: Compiled['optimizer'] | null = null;
+  let opt: Optimizer | null = null;
   return {
     onTrainBegin(info) {
-      opt = info.compiled.optimizer;
+      opt = info.optimizer;
       base = opt.lr;
     },
     onEpochBegin(epoch) {
-      if (opt) opt.lr = base * Math.pow(gamma, Math.floor(epoch / stepSize));
+      if (opt) opt.lr = lrAt(base, epoch);
     },
   };
 }
 
+/** Learning-rate schedules, applied at the start of each epoch (PyTorch `StepLR`, `CosineAnnealingLR`). */
+export function stepLR(stepSize: number, gamma = 0.1): Callback {
+  return schedule((base, epoch) => base * Math.pow(gamma, Math.floor(epoch / stepSize)));
+}
+
 export function cosineLR(tMax: number, etaMin = 0): Callback {
-  let base = 0;
-  let opt: Compiled['optimizer'] | null = null;
-  return {
-    onTrainBegin(info) {
-      opt = info.compiled.optimizer;
-      base = opt.lr;
-    },
-    onEpochBegin(epoch) {
-      if (opt) opt.lr = etaMin + ((base - etaMin) * (1 + Math.cos((Math.PI * Math.min(epoch, tMax)) / tMax))) / 2;
-    },
-  };
+  return schedule((base, epoch) => etaMin + ((base - etaMin) * (1 + Math.cos((Math.PI * Math.min(epoch, tMax)) / tMax))) / 2);
 }
 
 /** Save the model file every `every` epochs (atomically: temp file, fsync, rename). */
 export function modelCheckpoint(path: string, o: { every?: number; saveBestOnly?: boolean; monitor?: string } = {}): Callback {
-  let model: Sequential | null = null;
+  let model: TrainableModel | null = null;
   let best = Infinity;
   return {
     onTrainBegin(info) {

@@ -27,7 +27,8 @@ import { Recurrent } from '../layers/recurrent.js';
 import { Embedding } from '../layers/embedding.js';
 import { configOf, layerFromConfig } from './build.js';
 import { summarize } from './summary.js';
-import { compile, evaluate, fit, type CompileOptions, type Compiled, type FitOptions, type History } from './fit.js';
+import { compile, evaluate, fit, type CompileOptions, type Compiled, type FitOptions } from './fit.js';
+import type { ForwardOptions, History, LayerStack, SequenceBatch, StepContext, TrainableModel } from './types.js';
 import { writeFileAtomic } from './files.js';
 import { readFileSync } from 'node:fs';
 
@@ -39,17 +40,13 @@ export interface BuildOptions {
   dtype?: FloatDType;
 }
 
-export interface ForwardOptions {
-  training?: boolean;
-  lengths?: readonly number[] | null;
-  rng?: Rng;
-}
+export type { ForwardOptions } from './types.js';
 
 /**
  * A stack of layers applied in order — the model of the model file. Its parameters live in one
- * `ParameterSet` (flat buffers) named as PyTorch names them.
+ * `ParameterSet` (flat buffers) named as PyTorch names them. `fit` trains it with the `Trainer`.
  */
-export class Sequential {
+export class Sequential implements LayerStack, TrainableModel<SequenceBatch> {
   readonly layers: Layer[];
   inputSize: number | undefined;
   params: ParameterSet | null = null;
@@ -175,6 +172,21 @@ export class Sequential {
     return this.compiled;
   }
 
+  /** The compiled loss of one training batch (dropout on): what the `Trainer` minimises. */
+  loss(batch: SequenceBatch, ctx: StepContext): Tensor {
+    const pred = this.forward(batch.x, { training: true, lengths: batch.lengths, rng: ctx.rng });
+    return this.training.loss(pred, batch.y);
+  }
+
+  batchTensors(batch: SequenceBatch): Record<string, Tensor> {
+    return { x: batch.x, y: batch.y };
+  }
+
+  /** Where element `k` of parameter `name` sits: its layer, and for recurrent weights the gate and unit. */
+  describeParameter(name: string, k: number): string {
+    return describeParameter(this.layers, this.params!, name, k);
+  }
+
   /** Train on `x`, `y` (tensors, or nested arrays converted on the current backend). */
   async fit(x: Tensor | NestedArray, y: Tensor | NestedArray, options: FitOptions = {}): Promise<History> {
     const c = this.training;
@@ -214,23 +226,7 @@ export class Sequential {
   async loadWeights(path: string): Promise<void> {
     if (!this.params) throw new ConfigError('loadWeights: build the model first (build({ inputSize }))');
     const { tensors } = parseSafetensors(new Uint8Array(readFileSync(path)), path);
-    const missing = this.params.names.filter((n) => !tensors.has(n));
-    const extra = [...tensors.keys()].filter((n) => !this.params!.has(n));
-    if (missing.length || extra.length) {
-      throw new FormatError(
-        `${path}: weights do not match the model` +
-          (missing.length ? `; missing ${missing.slice(0, 5).join(', ')}` : '') +
-          (extra.length ? `; unexpected ${extra.slice(0, 5).join(', ')}` : ''),
-      );
-    }
-    for (const t of this.params.tensors) {
-      const src = tensors.get(t.name!)!;
-      if (src.shape.length !== t.rank || src.shape.some((d, i) => d !== t.shape[i])) {
-        throw new FormatError(`${path}: tensor '${t.name}' has shape ${fmt(src.shape)}, expected ${fmt(t.shape)}`);
-      }
-      if (src.dtype !== 'F32' && src.dtype !== 'F64') throw new FormatError(`${path}: tensor '${t.name}' has dtype ${src.dtype}, expected F32 or F64`);
-    }
-    for (const t of this.params.tensors) this.params.set(t.name!, tensors.get(t.name!)!.data as Float32Array);
+    setWeights(this.params, tensors, path);
   }
 
   static async load(path: string, options: { backend?: Backend; dtype?: FloatDType } = {}): Promise<Sequential> {
@@ -262,7 +258,8 @@ export class Sequential {
     const file = readModelFile(bytes, source);
     const model = Sequential.fromConfig(file.config);
     model.build({ inputSize: file.config.inputSize, ...options });
-    for (const [name, t] of file.tensors) model.params!.set(name, t.data as Float32Array | Float64Array);
+    // the reader checked the built-in layers' tensors; a custom cell's are checked here, against the built cell
+    setWeights(model.params!, file.tensors, source);
     model.metadata = Object.fromEntries(Object.entries(file.metadata).filter(([k]) => k !== 'rnn.format' && k !== 'rnn.config'));
     return model;
   }
@@ -281,4 +278,49 @@ function asTensor(v: Tensor | NestedArray, params: ParameterSet | null, ids: boo
 /** `sequential([lstm({ units: 20 }), dense({ units: 5 })])` — Keras-style. */
 export function sequential(layers: Layer[], options: { inputSize?: number } = {}): Sequential {
   return new Sequential(layers, options);
+}
+
+/** Put `tensors` into `params`: every name and shape must match, F32 or F64; nothing is set otherwise. */
+function setWeights(params: ParameterSet, tensors: ReadonlyMap<string, RawTensor>, source: string): void {
+  const missing = params.names.filter((n) => !tensors.has(n));
+  const extra = [...tensors.keys()].filter((n) => !params.has(n));
+  if (missing.length || extra.length) {
+    throw new FormatError(
+      `${source}: weights do not match the model` +
+        (missing.length ? `; missing ${missing.slice(0, 5).join(', ')}` : '') +
+        (extra.length ? `; unexpected ${extra.slice(0, 5).join(', ')}` : ''),
+    );
+  }
+  for (const t of params.tensors) {
+    const src = tensors.get(t.name!)!;
+    if (src.shape.length !== t.rank || src.shape.some((d, i) => d !== t.shape[i])) {
+      throw new FormatError(`${source}: tensor '${t.name}' has shape ${fmt(src.shape)}, expected ${fmt(t.shape)}`);
+    }
+    if (src.dtype !== 'F32' && src.dtype !== 'F64') throw new FormatError(`${source}: tensor '${t.name}' has dtype ${src.dtype}, expected F32 or F64`);
+  }
+  for (const t of params.tensors) params.set(t.name!, tensors.get(t.name!)!.data as Float32Array | Float64Array);
+}
+
+const GATE_NAMES: Record<string, string[]> = {
+  lstm: ['i (input)', 'f (forget)', 'g (cell)', 'o (output)'],
+  gru: ['r (reset)', 'z (update)', 'n (new)'],
+};
+
+/** ` (layer 'lstm', gate f (forget), hidden unit 2, …)` for element `k` of parameter `name`. */
+function describeParameter(layers: readonly Layer[], params: ParameterSet, name: string, k: number): string {
+  const layer = layers.find((l) => name.startsWith(`${l.name}.`));
+  if (!layer) return '';
+  const m = /\.(?:weight|bias)_(?:ih|hh)_l(\d+)(_reverse)?$/.exec(name);
+  const kernel = layer instanceof Recurrent ? layer.cell.kernel : undefined;
+  if (!m || kernel === undefined) return ` (layer '${layer.name}')`;
+  const rec = layer as Recurrent;
+  const shape = params.get(name).shape;
+  const row = shape.length === 2 ? Math.floor(k / shape[1]!) : k;
+  const gates = GATE_NAMES[kernel];
+  const parts = [`layer '${layer.name}'`];
+  if (gates) parts.push(`gate ${gates[Math.floor(row / rec.hiddenSize)]}`);
+  parts.push(`hidden unit ${row % rec.hiddenSize}`);
+  if (rec.numLayers > 1) parts.push(`stacked layer ${m[1]}`);
+  if (m[2]) parts.push('reverse direction');
+  return ` (${parts.join(', ')})`;
 }

@@ -1,7 +1,7 @@
-import type { Sequential } from './sequential.js';
+import type { LayerStack } from './types.js';
 
 /** A Keras-style table: layer, type, output shape, parameter count. */
-export function summarize(model: Sequential): string {
+export function summarize(model: Pick<LayerStack, 'layers' | 'params'>): string {
   if (!model.params) return 'model (not built yet: call build({ inputSize }) to see shapes and parameter counts)';
   const params = model.params;
   const rows: string[][] = [['Layer', 'Type', 'Output', 'Params']];
@@ -11,7 +11,7 @@ export function summarize(model: Sequential): string {
     const detail = cfg
       ? Object.entries(cfg)
           .filter(([k]) => k !== 'type' && k !== 'name')
-          .map(([k, v]) => `${k}=${String(v)}`)
+          .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
           .join(' ')
       : '';
     rows.push([l.name, `${l.type}${detail ? ` (${detail})` : ''}`, '', n.toLocaleString('en-US')]);
@@ -25,7 +25,7 @@ export function summarize(model: Sequential): string {
       kind = 'sequence';
       out = `[B, T, ${String(cfg?.['embeddingDim'])}]`;
     } else if (cfg && 'hiddenSize' in cfg) {
-      const w = (cfg['bidirectional'] ? 2 : 1) * (cfg['hiddenSize'] as number);
+      const w = (cfg['bidirectional'] ? 2 : 1) * ((cfg['outputSize'] ?? cfg['hiddenSize']) as number);
       kind = cfg['returnSequences'] ? 'sequence' : 'vector';
       out = kind === 'sequence' ? `[B, T, ${w}]` : `[B, ${w}]`;
     } else if (cfg && 'units' in cfg) {

@@ -36,8 +36,7 @@ export class Adagrad extends Optimizer {
 
   protected update(params: ParameterSet): void {
     const p = params.values;
-    let g = params.grads;
-    if (this.weightDecay) g = add(g, mul(p, this.weightDecay));
+    const g = this.decayedGrad(params, this.weightDecay);
     const fresh = !this.slots.has('sum');
     const s = this.slot('sum', params);
     if (fresh && this.initialAccumulatorValue) this.write(s, add(s, this.initialAccumulatorValue));

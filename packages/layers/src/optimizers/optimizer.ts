@@ -1,4 +1,4 @@
-import { ConfigError, noGrad, tensor, type ParameterSet, type Tensor, type TypedArray } from '@rnn/core';
+import { ConfigError, add, mul, noGrad, tensor, type ParameterSet, type Tensor, type TypedArray } from '@rnn/core';
 
 /**
  * Optimizers update a model's whole flat parameter buffer at once from its flat gradient buffer
@@ -31,6 +31,11 @@ export abstract class Optimizer {
       this.slots.set(name, s);
     }
     return s;
+  }
+
+  /** The gradient with L2 weight decay folded in (`g + wd·p`, as torch.optim's `weight_decay`). */
+  protected decayedGrad(params: ParameterSet, weightDecay: number): Tensor {
+    return weightDecay ? add(params.grads, mul(params.values, weightDecay)) : params.grads;
   }
 
   /** `dst <- value`, in place, keeping views of `dst` valid. */

@@ -33,8 +33,7 @@ export class RMSprop extends Optimizer {
 
   protected update(params: ParameterSet): void {
     const p = params.values;
-    let g = params.grads;
-    if (this.weightDecay) g = add(g, mul(p, this.weightDecay));
+    const g = this.decayedGrad(params, this.weightDecay);
     const v = this.slot('square_avg', params);
     const v2 = add(mul(v, this.alpha), mul(square(g), 1 - this.alpha));
     this.write(v, v2);

@@ -33,8 +33,7 @@ export class SGD extends Optimizer {
 
   protected update(params: ParameterSet): void {
     const p = params.values;
-    let g = params.grads;
-    if (this.weightDecay) g = add(g, mul(p, this.weightDecay));
+    let g = this.decayedGrad(params, this.weightDecay);
     if (this.momentum) {
       const buf = this.slot('momentum', params);
       const next = this.steps === 1 ? g : add(mul(buf, this.momentum), mul(g, 1 - this.dampening));

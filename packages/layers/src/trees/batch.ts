@@ -13,7 +13,7 @@ import {
   type FloatDType,
   type Tensor,
 } from '@rnn/core';
-import type { CellParams } from '../cells/cell.js';
+import type { CellParams } from '@rnn/core';
 import type { Children, TreeCell } from './cell.js';
 import { nodeHeights, type Tree } from './tree.js';
 
@@ -150,6 +150,15 @@ export function planBatch(trees: readonly EncodedTree[], maxChildren = Infinity)
     levels.push({ count, childRows, allRows, parentOf, wordPos, wordIds });
   }
   return { trees: trees.length, total, levels, rowOf, labels, roots };
+}
+
+/** A tree net's forward pass over one batch. */
+export interface TreeForward {
+  plan: BatchPlan;
+  /** Every node's output `[plan.total, hidden]`, in row order (see `planBatch`). */
+  h: Tensor;
+  /** Every node's class scores `[plan.total, numClasses]`. */
+  logits: Tensor;
 }
 
 /** Word vectors `[ids.length, inputSize]` for word ids (the net's embedding lookup, with dropout). */

@@ -1,5 +1,4 @@
-import type { Rng, Tensor } from '@rnn/core';
-import type { CellParameter, CellParams } from '../cells/cell.js';
+import { initialise, type CellConfig, type CellParameter, type CellParams, type Rng, type Tensor } from '@rnn/core';
 
 /**
  * A tree cell is the sequence cell's idea turned over: where a sequence cell reduces (carry, x)
@@ -27,6 +26,8 @@ export interface TreeCell {
   /** Carry of `N` internal nodes from their children's carries and, when some of them have a
    * word, `x` `[N, inputSize]` (zero rows for those without); null when none has a word. */
   combine(p: CellParams, children: Children, x: Tensor | null): Tensor[];
+  /** What the cell's registered factory needs to build it again, when more than `hiddenSize` (see `Cell.config`). */
+  config?(): CellConfig;
 }
 
 /**
@@ -52,3 +53,8 @@ export interface Children {
 
 /** The output `h` of a carry. */
 export const outputOf = (carry: readonly Tensor[]): Tensor => carry[0]!;
+
+/** Parameters drawn uniform(±bound) in the order given (the tree cells' initialisation). */
+export function uniformParameters(shapes: Record<string, number[]>, bound: number, rng: Rng): CellParameter[] {
+  return Object.entries(shapes).map(([name, shape]) => ({ name, shape, init: initialise({ kind: 'uniform', bound }, shape, rng) }));
+}

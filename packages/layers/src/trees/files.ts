@@ -1,37 +1,18 @@
-import { FormatError, parseSafetensors, serializeSafetensors, type Backend, type FloatDType, type RawTensor } from '@rnn/core';
+import { FormatError, parseSafetensors, type Backend, type FloatDType, type JsonValue } from '@rnn/core';
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../model/files.js';
-import { TreeNet, type TreeNetConfig } from './model.js';
+import { TREE_MODEL_KEY, TREE_MODEL_VERSION, TreeNet, type TreeNetConfig } from './model.js';
 import { Vocab } from './vocab.js';
 
-/**
- * Tree models are safetensors files, but NOT model files of the contract (docs/model-file.md):
- * that contract lists sequence layers only, and its reader refuses a file without `rnn.format`
- * and `rnn.config`. A tree model instead has one metadata key, `rnn.tree`, holding JSON
- * `{ version: 1, config: TreeNetConfig, vocab: { tokens, lowercase } }`, and one F32 tensor per
- * parameter under its name (`embedding.weight`, `cell.weight_hh`, `classifier.bias`, ...), so
- * PyTorch's `safetensors.torch.load_file` reads the weights directly.
- */
-export const TREE_MODEL_KEY = 'rnn.tree';
-export const TREE_MODEL_VERSION = 1;
+export { TREE_MODEL_KEY, TREE_MODEL_VERSION } from './model.js';
 
-/** The file's bytes. `extra` metadata keys pass through (names must not start with `rnn.`). */
+/** The file's bytes (see `TreeNet.toBytes`). */
 export function serializeTreeNet(net: TreeNet, extra: Record<string, string> = {}): Uint8Array {
-  for (const k of Object.keys(extra)) {
-    if (k.startsWith('rnn.')) throw new FormatError(`tree model: metadata key '${k}' is reserved (keys starting with 'rnn.')`);
-  }
-  const tensors = new Map<string, RawTensor>();
-  for (const [name, data] of net.params.toHost()) {
-    const t = net.params.get(name);
-    tensors.set(name, { dtype: 'F32', shape: [...t.shape], data: Float32Array.from(data) });
-  }
-  const meta = { version: TREE_MODEL_VERSION, config: net.config(), vocab: net.vocab.toJSON() };
-  return serializeSafetensors(tensors, { ...extra, [TREE_MODEL_KEY]: JSON.stringify(meta) });
+  return net.toBytes(extra);
 }
 
 /** Write `net` to `path` atomically (a crash leaves the old file or the new one, whole). */
 export function saveTreeNet(net: TreeNet, path: string, extra: Record<string, string> = {}): void {
-  writeFileAtomic(path, serializeTreeNet(net, extra));
+  net.save(path, extra);
 }
 
 export function parseTreeNet(bytes: Uint8Array, source = '<buffer>', o: { backend?: Backend; dtype?: FloatDType } = {}): TreeNet {
@@ -59,6 +40,7 @@ export function parseTreeNet(bytes: Uint8Array, source = '<buffer>', o: { backen
   const net = new TreeNet({
     cell: c.cell,
     hiddenSize: c.hiddenSize,
+    cellOptions: (c.cellOptions ?? undefined) as Record<string, JsonValue> | undefined,
     embeddingDim: c.embeddingDim!,
     numClasses: c.numClasses,
     dropout: typeof c.dropout === 'number' ? c.dropout : 0,

@@ -1,5 +1,11 @@
 import {
   ConfigError,
+  FormatError,
+  argmax,
+  initialise,
+  cellConfig,
+  noGrad,
+  serializeSafetensors,
   ParameterSet,
   Rng,
   ValueError,
@@ -17,21 +23,27 @@ import {
   tensor,
   type Backend,
   type FloatDType,
+  type CellParams,
+  type JsonValue,
   type ParameterSpec,
+  type RawTensor,
   type Tensor,
 } from '@rnn/core';
-import type { CellParams } from '../cells/cell.js';
-import { initialise } from '../init.js';
-import { planBatch, runBatched, runNodeByNode, type BatchPlan, type EncodedTree } from './batch.js';
+import { treeCell } from '../cells/registry.js';
+import { writeFileAtomic } from '../model/files.js';
+import type { StepContext, TrainableModel } from '../model/types.js';
+import { planBatch, runBatched, runNodeByNode, type EncodedTree, type TreeForward } from './batch.js';
 import type { TreeCell } from './cell.js';
-import { treeCell } from './cells/index.js';
+import { scoreAccumulator } from './scores.js';
 import type { Tree } from './tree.js';
 import type { Vocab } from './vocab.js';
 
 export interface TreeNetOptions {
-  /** A built-in cell by name (with `hiddenSize`) or any `TreeCell`. */
+  /** A registered cell by kind (with `hiddenSize`, and `cellOptions` if it has any) or any `TreeCell`. */
   cell: TreeCell | string;
   hiddenSize?: number;
+  /** The rest of a registered cell's config (see `TreeCell.config`). */
+  cellOptions?: Record<string, JsonValue>;
   /** Width of the word vectors (trained from scratch). */
   embeddingDim: number;
   vocab: Vocab;
@@ -50,10 +62,29 @@ export interface TreeNetOptions {
 export interface TreeNetConfig {
   cell: string;
   hiddenSize: number;
+  /** The rest of the cell's `config()`, when it has more than its size. */
+  cellOptions?: Record<string, JsonValue>;
   embeddingDim: number;
   numClasses: number;
   dropout: number;
 }
+
+/** How `loss(batch)` trains (set by `fitTrees`, as `compile` sets a Sequential's loss). */
+export interface TreeTrainingOptions extends TreeLossOptions {
+  /** Run the cell node by node instead of level by level (for comparison; much slower). */
+  nodeByNode?: boolean;
+}
+
+/**
+ * Tree models are safetensors files, but NOT model files of the contract (docs/model-file.md):
+ * that contract lists sequence layers only, and its reader refuses a file without `rnn.format`
+ * and `rnn.config`. A tree model instead has one metadata key, `rnn.tree`, holding JSON
+ * `{ version: 1, config: TreeNetConfig, vocab: { tokens, lowercase } }`, and one F32 tensor per
+ * parameter under its name (`embedding.weight`, `cell.weight_hh`, `classifier.bias`, ...), so
+ * PyTorch's `safetensors.torch.load_file` reads the weights directly.
+ */
+export const TREE_MODEL_KEY = 'rnn.tree';
+export const TREE_MODEL_VERSION = 1;
 
 export interface TreeForwardOptions {
   training?: boolean;
@@ -63,13 +94,6 @@ export interface TreeForwardOptions {
   nodeByNode?: boolean;
 }
 
-export interface TreeForward {
-  plan: BatchPlan;
-  /** Every node's output `[plan.total, hidden]`, in row order (see `planBatch`). */
-  h: Tensor;
-  /** Every node's class scores `[plan.total, numClasses]`. */
-  logits: Tensor;
-}
 
 export interface TreeLossOptions {
   /** Only the roots' labels count (default false: every labelled node, as the SST papers). */
@@ -82,8 +106,9 @@ export interface TreeLossOptions {
  * A recursive tree net for node classification: word vectors (`embedding.weight [V, E]`), a tree
  * cell (`cell.*`) applied bottom-up, and a softmax classifier on every node's h
  * (`classifier.weight [C, H]`, `classifier.bias [C]`). All parameters live in one `ParameterSet`.
+ * A batch is an array of encoded trees; `fitTrees` trains it with the `Trainer`.
  */
-export class TreeNet {
+export class TreeNet implements TrainableModel<readonly EncodedTree[]> {
   readonly cell: TreeCell;
   readonly vocab: Vocab;
   readonly embeddingDim: number;
@@ -91,9 +116,11 @@ export class TreeNet {
   readonly dropout: number;
   readonly params: ParameterSet;
   private readonly cellParams: CellParams;
+  /** How `loss(batch)` trains. */
+  training: TreeTrainingOptions = {};
 
   constructor(o: TreeNetOptions) {
-    this.cell = typeof o.cell === 'string' ? treeCell(o.cell, o.hiddenSize ?? NaN) : o.cell;
+    this.cell = typeof o.cell === 'string' ? treeCell(o.cell, { ...o.cellOptions, hiddenSize: o.hiddenSize ?? NaN }, 'tree net') : o.cell;
     this.vocab = o.vocab;
     this.embeddingDim = o.embeddingDim;
     this.numClasses = o.numClasses ?? 5;
@@ -128,7 +155,33 @@ export class TreeNet {
   }
 
   config(): TreeNetConfig {
-    return { cell: this.cell.kind, hiddenSize: this.hiddenSize, embeddingDim: this.embeddingDim, numClasses: this.numClasses, dropout: this.dropout };
+    const { hiddenSize, ...cellOptions } = cellConfig(this.cell);
+    return {
+      cell: this.cell.kind,
+      hiddenSize,
+      ...(Object.keys(cellOptions).length ? { cellOptions: cellOptions as Record<string, JsonValue> } : {}),
+      embeddingDim: this.embeddingDim,
+      numClasses: this.numClasses,
+      dropout: this.dropout,
+    };
+  }
+
+  /** The tree-model file's bytes. `extra` metadata keys pass through (names must not start with `rnn.`). */
+  toBytes(extra: Record<string, string> = {}): Uint8Array {
+    for (const k of Object.keys(extra)) {
+      if (k.startsWith('rnn.')) throw new FormatError(`tree model: metadata key '${k}' is reserved (keys starting with 'rnn.')`);
+    }
+    const tensors = new Map<string, RawTensor>();
+    for (const [name, data] of this.params.toHost()) {
+      tensors.set(name, { dtype: 'F32', shape: [...this.params.get(name).shape], data: Float32Array.from(data) });
+    }
+    const meta = { version: TREE_MODEL_VERSION, config: this.config(), vocab: this.vocab.toJSON() };
+    return serializeSafetensors(tensors, { ...extra, [TREE_MODEL_KEY]: JSON.stringify(meta) });
+  }
+
+  /** Write the tree-model file atomically (a crash leaves the old file or the new one, whole). */
+  save(path: string, extra: Record<string, string> = {}): void {
+    writeFileAtomic(path, this.toBytes(extra));
   }
 
   /** Trees with their words as this net's vocabulary ids. */
@@ -166,10 +219,38 @@ export class TreeNet {
   }
 
   /**
-   * Cross-entropy summed over the labelled nodes (or the roots) and divided by the number of
-   * trees, as Tai et al. 2015 train; plus the L2 penalty.
+   * The training loss of a batch (dropout on, options from `training`), for the `Trainer`; the
+   * batch's root accuracy goes to the epoch's `fine_root`.
    */
-  loss(out: TreeForward, o: TreeLossOptions = {}): Tensor {
+  loss(batch: readonly EncodedTree[], ctx: StepContext): Tensor {
+    const out = this.forward(batch, { training: true, rng: ctx.rng, nodeByNode: this.training.nodeByNode });
+    const acc = scoreAccumulator(this.numClasses);
+    acc.add(out);
+    const scores = acc.result();
+    if (scores.trees > 0) ctx.metric('fine_root', scores.fineRoot, scores.trees);
+    return this.lossOf(out, this.training);
+  }
+
+  /** Each tree's predicted root class, in batches, without gradients. */
+  predict(trees: readonly (Tree | EncodedTree)[], o: { batchSize?: number } = {}): Int32Array {
+    const bs = o.batchSize ?? 256;
+    const enc = trees.map((t) => ('tree' in t ? t : this.encode([t])[0]!));
+    const out = new Int32Array(enc.length);
+    noGrad(() => {
+      for (let i = 0; i < enc.length; i += bs) {
+        const { plan, logits } = this.forward(enc.slice(i, i + bs));
+        const best = argmax(gather(logits, tensor(plan.roots, [plan.roots.length], { dtype: 'int32', backend: logits.backend })), -1);
+        out.set(best.data() as Int32Array, i);
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Cross-entropy of a forward pass, summed over the labelled nodes (or the roots) and divided by
+   * the number of trees, as Tai et al. 2015 train; plus the L2 penalty.
+   */
+  lossOf(out: TreeForward, o: TreeLossOptions = {}): Tensor {
     const { plan, logits } = out;
     const C = this.numClasses;
     const rows = o.rootOnly ? plan.roots : plan.labels.map((_, r) => r).filter((r) => plan.labels[r]! >= 0);

@@ -1,5 +1,5 @@
 import { ConfigError } from '@rnn/core';
-import { dense, sequential, type Callback, type Sequential } from '@rnn/layers';
+import { dense, sequential, type Callback, type Sequential, type TrainBegin } from '@rnn/layers';
 import { recurrent, type CellName } from '../cells.js';
 
 
@@ -23,8 +23,8 @@ export function keepBest(patience: number): Callback & { bestEpoch: number; best
   const cb = {
     bestEpoch: -1,
     best: Infinity,
-    onTrainBegin(info: { model: Sequential }) {
-      model = info.model;
+    onTrainBegin(info: TrainBegin) {
+      model = info.model as Sequential;
     },
     onEpochEnd(epoch: number, logs: Record<string, number>): 'stop' | void {
       const v = logs['val_loss'] ?? logs['loss']!;

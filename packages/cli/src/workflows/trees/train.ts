@@ -1,5 +1,5 @@
 import { ConfigError, ValueError } from '@rnn/core';
-import { TreeNet, Vocab, fitTrees, readTrees, saveTreeNet, treeCellKinds, type Tree, type TreeScores } from '@rnn/layers';
+import { TreeNet, Vocab, fitTrees, readTrees, saveTreeNet, cellKinds, type Tree, type TreeScores } from '@rnn/layers';
 import { useBackend } from '../../backend.js';
 import { action, withCommon, type Io } from '../../command.js';
 import { flag, type Values } from '../../flags.js';
@@ -19,7 +19,7 @@ import { treeProgress } from './progress.js';
  */
 
 /**
- * The tree cells built in (`treeCellKinds()` also lists cells a plugin registered, which --cell
+ * The tree cells built in (`cellKinds('tree')` also lists cells a plugin registered, which --cell
  * takes too, so it is a plain string checked at run time).
  */
 const TREE_CELLS = ['tree-lstm', 'child-sum', 'rnn', 'rntn'];
@@ -79,7 +79,7 @@ async function runTrees(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const json = v.json === true;
   await useBackend(io, verbose);
   const cellName = v.cell;
-  if (!treeCellKinds().includes(cellName)) {
+  if (!cellKinds('tree').includes(cellName)) {
     throw new ConfigError(`--cell ${cellName} is not a tree cell; --trees takes ${TREE_CELLS.join(', ')}`);
   }
   const hidden = v.hidden;
@@ -126,7 +126,7 @@ async function runTrees(v: Values<typeof trainFlags>, io: Io): Promise<void> {
       saveTreeNet(n, out);
       wrote++;
     },
-    callbacks: [treeProgress(io, { json, verbose, epochs, deadline })],
+    callbacks: [treeProgress(io, { json, verbose, deadline })],
   });
   const cpu = process.cpuUsage(cpu0);
   if (!dev) saveTreeNet(net, out);

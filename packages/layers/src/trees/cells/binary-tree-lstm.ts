@@ -1,7 +1,5 @@
-import { concat, linear, mul, sigmoid, slice, split, tanh, treeLstmLevel, zeros, type Rng, type Tensor } from '@rnn/core';
-import type { CellParameter, CellParams } from '../../cells/cell.js';
-import { initialise } from '../../init.js';
-import type { Children, TreeCell } from '../cell.js';
+import { concat, linear, mul, sigmoid, slice, split, tanh, treeLstmLevel, zeros, type Rng, type Tensor, type CellParameter, type CellParams } from '@rnn/core';
+import { uniformParameters, type Children, type TreeCell } from '../cell.js';
 
 /**
  * The binary (N-ary, N = 2) Tree-LSTM of Tai, Socher & Manning 2015 (eq. 9-14), gates i, fL, fR,
@@ -25,12 +23,7 @@ export class BinaryTreeLSTMCell implements TreeCell {
 
   parameters(inputSize: number, rng: Rng): CellParameter[] {
     const H = this.hiddenSize;
-    const u = { kind: 'uniform', bound: 1 / Math.sqrt(H) } as const;
-    return [
-      { name: 'weight_ih', shape: [5 * H, inputSize], init: initialise(u, [5 * H, inputSize], rng) },
-      { name: 'weight_hh', shape: [5 * H, 2 * H], init: initialise(u, [5 * H, 2 * H], rng) },
-      { name: 'bias', shape: [5 * H], init: initialise(u, [5 * H], rng) },
-    ];
+    return uniformParameters({ weight_ih: [5 * H, inputSize], weight_hh: [5 * H, 2 * H], bias: [5 * H] }, 1 / Math.sqrt(H), rng);
   }
 
   leaf(p: CellParams, x: Tensor): Tensor[] {

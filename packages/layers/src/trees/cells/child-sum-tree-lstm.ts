@@ -1,7 +1,5 @@
-import { add, linear, mul, sigmoid, split, tanh, type Rng, type Tensor } from '@rnn/core';
-import type { CellParameter, CellParams } from '../../cells/cell.js';
-import { initialise } from '../../init.js';
-import type { Children, TreeCell } from '../cell.js';
+import { add, linear, mul, sigmoid, split, tanh, type Rng, type Tensor, type CellParameter, type CellParams } from '@rnn/core';
+import { uniformParameters, type Children, type TreeCell } from '../cell.js';
 
 /**
  * The Child-Sum Tree-LSTM of Tai, Socher & Manning 2015 (eq. 2-8), for any number of unordered
@@ -26,13 +24,8 @@ export class ChildSumTreeLSTMCell implements TreeCell {
 
   parameters(inputSize: number, rng: Rng): CellParameter[] {
     const H = this.hiddenSize;
-    const u = { kind: 'uniform', bound: 1 / Math.sqrt(H) } as const;
-    return [
-      { name: 'weight_ih', shape: [4 * H, inputSize], init: initialise(u, [4 * H, inputSize], rng) },
-      { name: 'weight_hh', shape: [3 * H, H], init: initialise(u, [3 * H, H], rng) },
-      { name: 'weight_fh', shape: [H, H], init: initialise(u, [H, H], rng) },
-      { name: 'bias', shape: [4 * H], init: initialise(u, [4 * H], rng) },
-    ];
+    const shapes = { weight_ih: [4 * H, inputSize], weight_hh: [3 * H, H], weight_fh: [H, H], bias: [4 * H] };
+    return uniformParameters(shapes, 1 / Math.sqrt(H), rng);
   }
 
   private finish(iou: Tensor, fc: Tensor | null): Tensor[] {

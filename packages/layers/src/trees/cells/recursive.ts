@@ -1,6 +1,4 @@
-import { ConfigError, concat, linear, tanh, type Rng, type Tensor } from '@rnn/core';
-import type { CellParameter, CellParams } from '../../cells/cell.js';
-import { initialise } from '../../init.js';
+import { ConfigError, concat, linear, tanh, initialise, type Rng, type Tensor, type CellParameter, type CellParams } from '@rnn/core';
 import type { Children, TreeCell } from '../cell.js';
 
 /**

@@ -1,6 +1,4 @@
-import { add, linear, matmul, reshape, tanh, type Rng, type Tensor } from '@rnn/core';
-import type { CellParameter, CellParams } from '../../cells/cell.js';
-import { initialise } from '../../init.js';
+import { add, linear, matmul, reshape, tanh, initialise, type Rng, type Tensor, type CellParameter, type CellParams } from '@rnn/core';
 import type { Children } from '../cell.js';
 import { RecursiveCell } from './recursive.js';
 

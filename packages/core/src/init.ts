@@ -1,4 +1,5 @@
-import { Rng, defaultRng, type Shape, sizeOf } from '@rnn/core';
+import { Rng, defaultRng } from './random.js';
+import { sizeOf, type Shape } from './shape.js';
 
 /**
  * Weight initialisers. The default everywhere is PyTorch's, so a fresh model matches a fresh

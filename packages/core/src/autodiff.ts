@@ -1,0 +1,125 @@
+import { needsGrad, noGrad } from './engine.js';
+import { RnnError } from './errors.js';
+import { onesLike } from './ops/creation.js';
+import { add } from './ops/elementwise.js';
+import { GRADS } from './ops/grads.js';
+import type { GradNode, Tensor } from './tensor.js';
+
+/**
+ * The backward half of reverse-mode autodiff: `backward()` visits the graph that `engine.ts`
+ * recorded in reverse topological order, asking each node's op for its gradient (the table in
+ * `ops/grads.ts`, or a fused kernel's own). The graph lives only through the tensors that
+ * reference it, and `backward()` cuts it afterwards, so a training loop's memory does not grow
+ * from step to step.
+ */
+
+export interface BackwardOptions {
+  /** Gradient of the output (default: ones, which requires a one-element output). */
+  grad?: Tensor;
+  /** Keep the graph so backward can run again through it. */
+  retainGraph?: boolean;
+}
+
+/**
+ * Compute gradients of `output` and accumulate them into `.grad` of every leaf with
+ * `requiresGrad` (adding to an existing `.grad` in place, so flat gradient buffers stay shared).
+ */
+export function backward(output: Tensor, options: BackwardOptions = {}): void {
+  const grads = gradients(output, null, options);
+  for (const [leaf, g] of grads) accumulate(leaf, g);
+}
+
+/** Gradients of `output` w.r.t. each of `wrt` (null where it does not depend on them). */
+export function grad(output: Tensor, wrt: Tensor[], options: BackwardOptions = {}): (Tensor | null)[] {
+  const grads = gradients(output, new Set(wrt), options);
+  return wrt.map((t) => grads.get(t) ?? null);
+}
+
+function accumulate(leaf: Tensor, g: Tensor): void {
+  if (!leaf.grad) {
+    leaf.grad = g;
+    return;
+  }
+  const sum = noGrad(() => add(leaf.grad!, g));
+  leaf.backend.assign(leaf.grad, sum);
+  sum.dispose();
+}
+
+function backwardOf(node: GradNode): (grads: (Tensor | null)[]) => (Tensor | null)[] {
+  if (node.backward) return (grads) => node.backward!(grads);
+  const rule = GRADS[node.op];
+  if (!rule) throw new RnnError('E_INTERNAL', `autodiff: op '${node.op}' was recorded but has no gradient in ops/grads.ts`);
+  return (grads) => rule(grads, node);
+}
+
+function gradients(output: Tensor, wrt: Set<Tensor> | null, options: BackwardOptions): Map<Tensor, Tensor> {
+  if (!needsGrad(output)) {
+    throw new RnnError(
+      'E_AUTODIFF',
+      `backward: ${output.describe()} does not depend on any tensor with requiresGrad ` +
+        `(was it computed inside noGrad(), or are the parameters not marked requiresGrad?)`,
+    );
+  }
+  let seed = options.grad;
+  if (!seed) {
+    if (output.size !== 1) {
+      throw new RnnError(
+        'E_AUTODIFF',
+        `backward: output ${output.describe()} is not a scalar; pass { grad } of the same shape or reduce it first (e.g. mean())`,
+      );
+    }
+    seed = onesLike(output);
+  }
+  // Topological order of nodes by iterative DFS (deep graphs such as T=10,000 must not overflow).
+  const order: GradNode[] = [];
+  const seen = new Set<GradNode>();
+  const stack: [GradNode, number][] = [];
+  if (output.node) stack.push([output.node, 0]);
+  if (output.node) seen.add(output.node);
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    const [node, i] = top;
+    if (i < node.inputs.length) {
+      top[1]++;
+      const child = node.inputs[i]!.node;
+      if (child && !seen.has(child)) {
+        seen.add(child);
+        stack.push([child, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(node);
+    }
+  }
+
+  const grads = new Map<Tensor, Tensor>();
+  grads.set(output, seed);
+  const leaves = new Map<Tensor, Tensor>();
+  const sum = (t: Tensor, g: Tensor) => {
+    const prev = grads.get(t);
+    grads.set(t, prev ? add(prev, g) : g);
+  };
+  noGrad(() => {
+    for (let k = order.length - 1; k >= 0; k--) {
+      const node = order[k]!;
+      const outGrads = node.outputs.map((o) => grads.get(o) ?? null);
+      for (const o of node.outputs) if (o !== output && !wrt?.has(o)) grads.delete(o);
+      if (outGrads.every((g) => g === null)) continue;
+      const inGrads = backwardOf(node)(outGrads);
+      node.inputs.forEach((inp, j) => {
+        const g = inGrads[j];
+        if (!g || !needsGrad(inp) || inp.dtype === 'int32') return;
+        sum(inp, g);
+      });
+      if (!options.retainGraph) {
+        node.release?.();
+        for (const o of node.outputs) o.node = null;
+        node.inputs = [];
+      }
+    }
+  });
+  for (const [t, g] of grads) {
+    if (wrt ? wrt.has(t) : t.requiresGrad && t.node === null) leaves.set(t, g);
+  }
+  return leaves;
+}

@@ -1,0 +1,164 @@
+import { GATES, type BTensor, type SequenceForwardArgs } from '../backend.js';
+import type { Cell, CellParams } from '../cells/cell.js';
+import { scan } from '../cells/scan.js';
+import { isGradEnabled, needsGrad, recordFused, wrap } from '../engine.js';
+import { ConfigError, ShapeError } from '../errors.js';
+import { fmt } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { backendOf, requireFloat } from './util.js';
+
+/**
+ * `recurrence`: one recurrent layer direction over a whole sequence. A cell with a `kernel` runs
+ * the backend's fused whole-sequence kernel when the backend has it; every other case runs `scan`
+ * over `cell.step` — the path custom cells take, and the reference the conformance suite checks
+ * every fused kernel against. Either way the arguments are checked here first, with the messages
+ * users see.
+ */
+export interface RecurrenceArgs {
+  cell: Cell;
+  /** The cell's parameters by local name (`weight_ih`, …). */
+  params: CellParams;
+  /** `[B, T, I]` */
+  x: Tensor;
+  /** The carry at step 0, in `cell.initCarry`'s layout; zeros when omitted. */
+  carry?: readonly Tensor[] | null;
+  /** Valid steps per row (1..T); padded steps keep the carry and output zeros. */
+  lengths?: readonly number[] | Int32Array | null;
+  reverse?: boolean;
+}
+
+export interface RecurrenceResult {
+  /** `[B, T, outputSize]`, zeros at padded steps. */
+  y: Tensor;
+  /** The final carry (`[h]`, or `[h, c]` for an LSTM), each `[B, width]`; after step 0 when reverse. */
+  carry: Tensor[];
+  /** `[B, outputSize]`: each row's output at its last valid step (step 0 when reverse). */
+  last: Tensor;
+}
+
+export interface RecurrenceOptions {
+  /** Use the backend's fused kernel when the cell has one (default true); false forces `scan`. */
+  fused?: boolean;
+}
+
+interface Checked {
+  carry: Tensor[];
+  lengths: Int32Array | null;
+}
+
+function check(args: RecurrenceArgs): Checked {
+  const { cell, params, x } = args;
+  const op = `recurrence(${cell.kind})`;
+  requireFloat(op, x, 'x');
+  if (x.rank !== 3) throw new ShapeError(`${op}: x must be [batch, time, features], found ${x.describe()}`);
+  const [B, T, I] = x.shape as [number, number, number];
+  const expect = (t: Tensor, shape: readonly number[], what: string) => {
+    if (t.rank !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      throw new ShapeError(`${op}: ${what} must have shape ${fmt(shape)}, found ${t.describe()}`);
+    }
+  };
+  if (cell.kernel) {
+    // the fused kernel reads PyTorch's layout; scan over step would fail later and less clearly
+    const G = GATES[cell.kernel];
+    const H = cell.hiddenSize;
+    const want: [string, number[], string][] = [
+      ['weight_hh', [G * H, H], 'weight_hh'],
+      ['weight_ih', [G * H, I], 'weight_ih (its columns must equal the input features)'],
+      ['bias_ih', [G * H], 'bias_ih'],
+      ['bias_hh', [G * H], 'bias_hh'],
+    ];
+    for (const [name, shape, what] of want) {
+      const t = params[name];
+      if (!t) {
+        throw new ConfigError(
+          `${op}: parameter '${name}' is missing (found ${Object.keys(params).join(', ') || 'none'}); ` +
+            `the '${cell.kernel}' kernel reads weight_ih, weight_hh, bias_ih and bias_hh`,
+        );
+      }
+      expect(t, shape, what);
+    }
+  }
+  const init = cell.initCarry(B, x);
+  let carry = init;
+  if (args.carry) {
+    if (args.carry.length !== init.length) {
+      throw new ShapeError(`${op}: the initial carry has ${args.carry.length} entries, expected ${init.length} (as initCarry gives)`);
+    }
+    const names = init.length <= 2 ? ['h0', 'c0'] : init.map((_, i) => `carry[${i}]`);
+    args.carry.forEach((t, i) => expect(t, init[i]!.shape, names[i]!));
+    carry = [...args.carry];
+  }
+  let lengths: Int32Array | null = null;
+  if (args.lengths) {
+    if (args.lengths.length !== B) {
+      throw new ShapeError(`${op}: lengths has ${args.lengths.length} entries, expected one per batch row (${B})`);
+    }
+    lengths = Int32Array.from(args.lengths);
+    for (let b = 0; b < B; b++) {
+      const l = args.lengths[b]!;
+      if (!Number.isInteger(l) || l < 1 || l > T) {
+        throw new ShapeError(`${op}: lengths[${b}] = ${l}, expected an integer in 1..${T} (the time axis of x)`);
+      }
+    }
+    if (lengths.every((l) => l === T)) lengths = null;
+  }
+  backendOf(op, x, ...carry, ...Object.values(params));
+  return { carry, lengths };
+}
+
+/** Run one recurrent layer direction over a whole sequence (fused when the cell and backend can). */
+export function recurrence(args: RecurrenceArgs, options: RecurrenceOptions = {}): RecurrenceResult {
+  const c = check(args);
+  const { cell, x } = args;
+  const backend = x.backend;
+  if (options.fused === false || !cell.kernel || !backend.sequenceForward || !backend.sequenceBackward) {
+    return scan(cell, args.params, x, c.carry, c.lengths, args.reverse ?? false);
+  }
+  const p = args.params;
+  const [h0, c0] = c.carry as [Tensor, Tensor | undefined];
+  const weights = [p['weight_ih']!, p['weight_hh']!, p['bias_ih']!, p['bias_hh']!];
+  const inputs: Tensor[] = [x, h0, ...(c0 ? [c0] : []), ...weights];
+  const fargs: SequenceForwardArgs = {
+    cell: cell.kernel,
+    x,
+    h0,
+    c0: c0 ?? null,
+    weightIh: weights[0]!,
+    weightHh: weights[1]!,
+    biasIh: weights[2]!,
+    biasHh: weights[3]!,
+    lengths: c.lengths,
+    reverse: args.reverse ?? false,
+    training: isGradEnabled() && inputs.some(needsGrad),
+  };
+  const res = backend.sequenceForward(fargs);
+  const [B, T] = x.shape as [number, number];
+  const H = cell.hiddenSize;
+  const dt = x.dtype;
+  const y = wrap(backend, res.y, [B, T, H], dt);
+  const hN = wrap(backend, res.hN, [B, H], dt);
+  const cN = res.cN === null ? null : wrap(backend, res.cN, [B, H], dt);
+  const carry = cN ? [hN, cN] : [hN];
+  recordFused(
+    `sequence_${cell.kernel}`,
+    inputs,
+    [y, ...carry],
+    (grads) => {
+      const [dy, dhN, dcN] = grads as [Tensor | null, Tensor | null, Tensor | null];
+      const r = backend.sequenceBackward!({ ...fargs, forward: res, dy, dhN, dcN: dcN ?? null, needDx: needsGrad(x) });
+      const w = (s: unknown, t: BTensor) => wrap(backend, s, t.shape, dt);
+      return [
+        r.dx === null ? null : w(r.dx, x),
+        w(r.dh0, h0),
+        ...(c0 ? [w(r.dc0, c0)] : []),
+        w(r.dWeightIh, weights[0]!),
+        w(r.dWeightHh, weights[1]!),
+        w(r.dBiasIh, weights[2]!),
+        w(r.dBiasHh, weights[3]!),
+      ];
+    },
+    () => backend.disposeReserve?.(res.reserve),
+  );
+  // a built-in cell's output is its hidden state, so the last valid output is h_N
+  return { y, carry, last: hN };
+}

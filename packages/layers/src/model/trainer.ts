@@ -1,0 +1,198 @@
+import { ConfigError, Rng, backward, noGrad, sum, type TypedArray } from '@rnn/core';
+import { clipGradNorm, clipGradValue } from '../optimizers/clip.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
+import { divergence, findCulprit } from './numerics.js';
+import type { Callback, History, Logs, StepContext, TrainableModel } from './types.js';
+
+/** The rows a trainer draws batches from. */
+export interface TrainData<Batch> {
+  /** Rows (samples) in all. */
+  readonly size: number;
+  /** The batch holding the rows at `indices`. */
+  take(indices: Int32Array): Batch;
+}
+
+/**
+ * How often training checks for NaN/Inf: 'step' checks the loss, the gradients and the updated
+ * parameters at every step (the culprit is named before a bad step reaches a checkpoint);
+ * 'epoch' the loss at every step and the parameters once per epoch (cheaper: a non-finite
+ * gradient shows up as a non-finite loss one step later); 'off' never.
+ */
+export type NumericsCheck = 'step' | 'epoch' | 'off';
+
+export interface TrainerOptions {
+  optimizer: Optimizer;
+  /** Passes over the data (default 1). */
+  epochs?: number;
+  batchSize?: number;
+  /** Shuffle rows every epoch (default true); false: consecutive slices in row order. */
+  shuffle?: boolean;
+  /** Draws the shuffles and dropout masks (default: seeded 0). */
+  rng?: Rng;
+  callbacks?: Callback[];
+  /** Clip gradients by global norm before each step (`clip_grad_norm_`). */
+  clipNorm?: number;
+  /** Clip each gradient to ±value before each step (`clip_grad_value_`). */
+  clipValue?: number;
+  checkNumerics?: NumericsCheck;
+  /** Start counting epochs here (resuming). */
+  initialEpoch?: number;
+  /** With `initialEpoch`: skip that epoch's first batches (resuming mid-epoch). */
+  initialBatch?: number;
+  /** Time budget: after this many minutes the epoch in progress ends (and is validated) and training stops. */
+  minutes?: number;
+  /** Scores added to each epoch's logs after it trained (validation: `val_*` keys). */
+  validate?(epoch: number): Record<string, number>;
+  /** Keep the weights of the best epoch by a log key and put them back at the end. */
+  select?: { key: string; higher: boolean; onBest?(epoch: number, logs: Logs): void | Promise<void> };
+  /** Log the epoch's sample count under this key (e.g. 'trees'). */
+  countKey?: string;
+  /** Log `elapsed` (wall) and `cpu_elapsed` (this process's CPU) seconds since training began. */
+  clock?: boolean;
+}
+
+const positiveInt = (v: number) => Number.isInteger(v) && v >= 1;
+
+/**
+ * The one training loop, for every `TrainableModel`: epochs of shuffled mini-batches, one
+ * optimizer step each (zero grads, `model.loss`, backward, clip, step), callbacks, numerics
+ * checks, validation, best-epoch selection and a time budget. `Sequential.fit` and `fitTrees`
+ * are thin front ends that turn their arguments into a model, data and these options. Async: it
+ * yields to the event loop between batches, so a server stays responsive during training.
+ */
+export class Trainer<Batch> {
+  readonly epochs: number;
+  readonly batchSize: number;
+
+  constructor(
+    readonly model: TrainableModel<Batch>,
+    readonly o: TrainerOptions,
+  ) {
+    this.epochs = o.epochs ?? 1;
+    this.batchSize = o.batchSize ?? 32;
+    if (!positiveInt(this.epochs)) throw new ConfigError(`train: epochs must be a positive integer, found ${o.epochs}`);
+    if (!positiveInt(this.batchSize)) throw new ConfigError(`train: batchSize must be a positive integer, found ${o.batchSize}`);
+    if (o.minutes !== undefined && !(o.minutes > 0)) throw new ConfigError(`train: minutes must be a positive number, found ${o.minutes}`);
+  }
+
+  /** One optimizer step on one batch; returns the loss before the step. */
+  step(batch: Batch, ctx: StepContext & { where: string }): number {
+    const { model, o } = this;
+    const params = model.params!;
+    const check = o.checkNumerics ?? 'step';
+    const fail = (what: string, withBatch: boolean) =>
+      divergence({
+        params,
+        what,
+        where: ctx.where,
+        clipped: o.clipNorm !== undefined || o.clipValue !== undefined,
+        describe: model.describeParameter?.bind(model),
+        batch: withBatch ? model.batchTensors?.(batch) : undefined,
+      });
+    params.zeroGrad();
+    const loss = model.loss(batch, ctx);
+    const value = loss.item();
+    if (check !== 'off' && !Number.isFinite(value)) throw fail(`the loss is ${value}`, true);
+    backward(loss);
+    if (check === 'step' && !Number.isFinite(noGrad(() => sum(params.grads).item()))) throw fail('a gradient is not finite', false);
+    if (o.clipValue !== undefined) clipGradValue(params, o.clipValue);
+    if (o.clipNorm !== undefined) clipGradNorm(params, o.clipNorm);
+    o.optimizer.step(params);
+    // Caught here, not at the next step: otherwise the epoch could end and a checkpoint callback
+    // overwrite the last good model file with these weights. The sum can overflow with huge but
+    // finite weights, so only an element that is not finite counts.
+    if (check === 'step' && !Number.isFinite(noGrad(() => sum(params.values).item())) && findCulprit({ params })) {
+      throw fail('the optimizer step made a parameter non-finite', false);
+    }
+    return value;
+  }
+
+  async fit(data: TrainData<Batch>): Promise<History> {
+    const { model, o } = this;
+    const params = model.params!;
+    const n = data.size;
+    if (n === 0) throw new ConfigError('train: there is no training data');
+    const rng = o.rng ?? new Rng(0);
+    const callbacks = o.callbacks ?? [];
+    const batches = Math.ceil(n / this.batchSize);
+    const start = o.initialEpoch ?? 0;
+    const deadline = o.minutes !== undefined ? performance.now() + o.minutes * 60_000 : Infinity;
+    const history: History = { epochs: [], bestEpoch: -1, seconds: 0, samplesPerSecond: 0 };
+    let best: { value: number; weights: TypedArray; epoch: number } | null = null;
+    let stepMs = 0;
+    let stepSamples = 0;
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    for (const cb of callbacks) await cb.onTrainBegin?.({ model, optimizer: o.optimizer, epochs: this.epochs, batches, rng });
+    let stop = false;
+    for (let epoch = start; epoch < this.epochs && !stop; epoch++) {
+      for (const cb of callbacks) await cb.onEpochBegin?.(epoch);
+      const order = o.shuffle === false ? Int32Array.from({ length: n }, (_, i) => i) : rng.permutation(n);
+      const sums = new Map<string, [number, number]>();
+      const ctx: StepContext & { where: string } = {
+        rng,
+        where: '',
+        metric(name, value, weight) {
+          const s = sums.get(name) ?? [0, 0];
+          sums.set(name, [s[0] + value * weight, s[1] + weight]);
+        },
+      };
+      let lossSum = 0;
+      let seen = 0;
+      let timeUp = false;
+      const e0 = performance.now();
+      for (let b = epoch === start ? (o.initialBatch ?? 0) : 0; b < batches; b++) {
+        for (const cb of callbacks) if ((await cb.onBatchBegin?.(b, epoch)) === 'stop') stop = true;
+        if (stop) break;
+        const idx = order.subarray(b * this.batchSize, Math.min(n, (b + 1) * this.batchSize));
+        const s0 = performance.now();
+        ctx.where = `epoch ${epoch + 1}, batch ${b + 1}`;
+        const loss = this.step(data.take(idx), ctx);
+        stepMs += performance.now() - s0;
+        stepSamples += idx.length;
+        lossSum += loss * idx.length;
+        seen += idx.length;
+        for (const cb of callbacks) await cb.onBatchEnd?.(b, { loss, batch: b, epoch, size: idx.length });
+        await new Promise<void>((r) => setImmediate(r));
+        if (performance.now() > deadline) {
+          timeUp = true;
+          break;
+        }
+      }
+      // an epoch cut short by a callback has no epoch-end logs
+      if (stop) break;
+      if (o.checkNumerics === 'epoch' && !Number.isFinite(noGrad(() => sum(params.values).item()))) {
+        throw divergence({ params, what: 'a parameter is not finite', where: `epoch ${epoch + 1}`, clipped: o.clipNorm !== undefined });
+      }
+      const logs: Logs = { epoch, loss: lossSum / seen, seconds: (performance.now() - e0) / 1000, lr: o.optimizer.lr };
+      if (o.countKey) logs[o.countKey] = seen;
+      for (const [k, [s, w]] of sums) logs[k] = s / w;
+      if (o.validate) Object.assign(logs, o.validate(epoch));
+      history.bestEpoch = epoch;
+      if (o.select) {
+        const v = logs[o.select.key]!;
+        if (best === null || (o.select.higher ? v > best.value : v < best.value)) {
+          best = { value: v, weights: params.values.data(), epoch };
+          await o.select.onBest?.(epoch, logs);
+        }
+        history.bestEpoch = best.epoch;
+      }
+      if (o.clock) {
+        logs['elapsed'] = (performance.now() - t0) / 1000;
+        const cpu = process.cpuUsage(cpu0);
+        logs['cpu_elapsed'] = (cpu.user + cpu.system) / 1e6;
+      }
+      history.epochs.push(logs);
+      for (const cb of callbacks) if ((await cb.onEpochEnd?.(epoch, logs)) === 'stop') stop = true;
+      if (timeUp) stop = true;
+    }
+    if (best) {
+      const w = best.weights;
+      noGrad(() => params.backend.assign(params.values, { storage: params.backend.write(w), shape: params.values.shape, dtype: params.values.dtype }));
+    }
+    history.seconds = (performance.now() - t0) / 1000;
+    history.samplesPerSecond = stepSamples / (stepMs / 1000);
+    for (const cb of callbacks) await cb.onTrainEnd?.(history);
+    return history;
+  }
+}
