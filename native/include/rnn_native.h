@@ -12,7 +12,13 @@
  *
  * Semantics of each kernel are those of the TypeScript Backend interface
  * (packages/core/src/backend.ts); the fused recurrent kernels follow PyTorch's equations and
- * gate order (docs: /work/shared/contracts/model-file.md).
+ * gate order, and their weights the layout of PyTorch's nn.LSTM / nn.GRU / nn.RNN (gates stacked
+ * along the rows of w_ih and w_hh) that docs/model-file.md describes.
+ *
+ * Two kinds of callers: code that owns its buffers (the tests) calls the kernels directly; a
+ * binding that holds arrays with their lengths (the Node addons) first hands their element counts
+ * and dtypes to rnn_seq_check_args / rnn_tree_check_args / rnn_adam_check_args, which refuse any
+ * call that would read or write past an array.
  */
 #ifndef RNN_NATIVE_H
 #define RNN_NATIVE_H
@@ -34,7 +40,9 @@ typedef enum rnn_status {
   RNN_ERR_SHAPE = 2,    /* shapes that do not fit together */
   RNN_ERR_INDEX = 3,    /* an index or length out of range */
   RNN_ERR_ALLOC = 4,    /* workspace allocation failed */
-  RNN_ERR_INTERNAL = 5  /* a bug; please report */
+  RNN_ERR_INTERNAL = 5, /* a bug; please report */
+  /* 6 is RNN_ERR_DEVICE (rnn_cuda.h) */
+  RNN_ERR_DTYPE = 7     /* an array of another dtype than the call needs */
 } rnn_status;
 
 typedef enum rnn_dtype { RNN_F32 = 0, RNN_F64 = 1, RNN_I32 = 2 } rnn_dtype;
@@ -167,6 +175,45 @@ int rnn_tree_backward(const rnn_tree_desc* d, const void* x, const void* hl, con
                       const void* cr, const void* w, const void* wh, const void* reserve, const void* dh,
                       const void* dc, void* dx, void* dhl, void* dcl, void* dhr, void* dcr, void* dw, void* dwh,
                       void* db);
+
+/* ---- memory-safety checks for bindings (core/checks.cpp) ----
+ *
+ * What a binding knows about one array argument: its element count (negative when the argument is
+ * absent) and its dtype. Each check returns RNN_OK, or a status and rnn_last_error() naming the
+ * argument with the shape it needs: RNN_ERR_SHAPE for a wrong count, RNN_ERR_DTYPE for a wrong
+ * dtype, RNN_ERR_ARG for a missing array, RNN_ERR_INDEX for lengths out of range. */
+typedef struct rnn_array_info {
+  int64_t count;
+  int dtype;
+} rnn_array_info;
+
+enum { RNN_PASS_FORWARD = 0, RNN_PASS_BACKWARD = 1 };
+
+typedef enum rnn_seq_arg {
+  RNN_SEQ_X = 0, RNN_SEQ_H0, RNN_SEQ_C0, RNN_SEQ_W_IH, RNN_SEQ_W_HH, RNN_SEQ_B_IH, RNN_SEQ_B_HH, RNN_SEQ_LENGTHS,
+  RNN_SEQ_RESERVE, RNN_SEQ_DY, RNN_SEQ_DH_N, RNN_SEQ_DC_N, RNN_SEQ_ARG_COUNT
+} rnn_seq_arg;
+
+/**
+ * args[RNN_SEQ_ARG_COUNT] against d (checked too; d->dtype must be x's dtype and d->lengths the
+ * array counted in args[RNN_SEQ_LENGTHS], whose count is checked before any value is read).
+ * Forward: x, h0, w_ih, w_hh, b_ih, b_hh required; c0 (lstm) and reserve (a recycled one) optional.
+ * Backward: x, w_ih, w_hh, reserve required; h0, c0, dy, dh_n, dc_n optional. Others are ignored.
+ */
+int rnn_seq_check_args(const rnn_seq_desc* d, int pass, const rnn_array_info* args);
+
+typedef enum rnn_tree_arg {
+  RNN_TREE_X = 0, RNN_TREE_HL, RNN_TREE_CL, RNN_TREE_HR, RNN_TREE_CR, RNN_TREE_W, RNN_TREE_WH, RNN_TREE_B,
+  RNN_TREE_RESERVE, RNN_TREE_DH, RNN_TREE_DC, RNN_TREE_ARG_COUNT
+} rnn_tree_arg;
+
+/** Forward: x .. b required. Backward: x .. wh and reserve required, dh and dc optional. */
+int rnn_tree_check_args(const rnn_tree_desc* d, int pass, const rnn_array_info* args);
+
+typedef enum rnn_adam_arg { RNN_ADAM_PARAM = 0, RNN_ADAM_GRAD, RNN_ADAM_M, RNN_ADAM_V, RNN_ADAM_ARG_COUNT } rnn_adam_arg;
+
+/** param float32 or float64; grad, m and v of its dtype and count. */
+int rnn_adam_check_args(const rnn_array_info* args);
 
 /* ---- Adam / AdamW (adam.cpp) ---- */
 

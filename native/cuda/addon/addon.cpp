@@ -1,15 +1,14 @@
-// rnn_cuda.node: a thin node-addon-api layer over the CUDA kernel API (native/cuda/include/rnn_cuda.h).
+// rnn_cuda.node: the shared Node glue (native/napi/glue.h) over the CUDA kernel API
+// (native/cuda/include/rnn_cuda.h), with DeviceBuffers as storage (buffer.h), plus what only a
+// device has: probe/init, memory (write/read/fill/view/assign/free), GEMM choice, synchronize.
 //
 // Loading it touches no GPU: `probe()` says whether a device answers and why not, `init(device)`
-// starts the backend. Storage is DeviceBuffer objects (buffer.h); only write/read cross between
-// host and device. Argument checks share the CPU addon's helpers (native/addon/args.h) and throw
-// Errors whose `code` matches @rnn/core's error classes.
+// starts the backend. Only write/read cross between host and device.
 #include <napi.h>
 
 #include <cstring>
 
 #include "buffer.h"
-#include "ops.h"
 
 namespace cuda_addon {
 namespace {
@@ -129,7 +128,8 @@ Napi::Value Assign(const Napi::CallbackInfo& info) {
   need_args(env, info, 2, fn);
   DeviceBuffer* dst = to_buf(env, info[0], fn, "dst");
   DeviceBuffer* src = to_buf(env, info[1], fn, "src");
-  need(env, src, dst->dtype(), dst->length(), fn, "src", "[" + std::to_string(dst->length()) + "]");
+  addon::need_dtype(env, src->dtype(), dst->dtype(), fn, "src");
+  addon::need_length(env, src->length(), dst->length(), fn, "src", "[" + std::to_string(dst->length()) + "]");
   const size_t es = dst->dtype() == RNN_F64 ? 8 : 4, bytes = es * size_t(dst->length());
   const bool overlap = dst->block() == src->block() && dst->offset() != src->offset() &&
                        dst->offset() < src->offset() + src->length() && src->offset() < dst->offset() + dst->length();
@@ -155,12 +155,6 @@ Napi::Value Free(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-Napi::Object codes(Napi::Env env, std::initializer_list<std::pair<const char*, int>> entries) {
-  Napi::Object o = Napi::Object::New(env);
-  for (const auto& [name, code] : entries) o.Set(name, code);
-  return o;
-}
-
 Napi::Object init_module(Napi::Env env, Napi::Object exports) {
   exports.Set("DeviceBuffer", DeviceBuffer::Define(env));
   exports.Set("probe", Napi::Function::New(env, Probe, "probe"));
@@ -175,35 +169,7 @@ Napi::Object init_module(Napi::Env env, Napi::Object exports) {
   exports.Set("view", Napi::Function::New(env, View, "view"));
   exports.Set("assign", Napi::Function::New(env, Assign, "assign"));
   exports.Set("free", Napi::Function::New(env, Free, "free"));
-  Napi::Object c = Napi::Object::New(env);
-  c.Set("dtype", codes(env, {{"float32", RNN_F32}, {"float64", RNN_F64}, {"int32", RNN_I32}}));
-  c.Set("unary", codes(env, {{"neg", RNN_NEG},
-                             {"exp", RNN_EXP},
-                             {"log", RNN_LOG},
-                             {"tanh", RNN_TANH},
-                             {"sigmoid", RNN_SIGMOID},
-                             {"relu", RNN_RELU},
-                             {"sqrt", RNN_SQRT},
-                             {"abs", RNN_ABS},
-                             {"sign", RNN_SIGN},
-                             {"square", RNN_SQUARE},
-                             {"reciprocal", RNN_RECIPROCAL},
-                             {"step", RNN_STEP}}));
-  c.Set("binary", codes(env, {{"add", RNN_ADD},
-                              {"sub", RNN_SUB},
-                              {"mul", RNN_MUL},
-                              {"div", RNN_DIV},
-                              {"max", RNN_MAX},
-                              {"min", RNN_MIN},
-                              {"pow", RNN_POW},
-                              {"gt", RNN_GT},
-                              {"ge", RNN_GE},
-                              {"eq", RNN_EQ}}));
-  c.Set("reduce", codes(env, {{"sum", RNN_SUM}, {"max", RNN_RMAX}, {"min", RNN_RMIN}}));
-  c.Set("mode", codes(env, {{"rnn_tanh", RNN_MODE_TANH}, {"rnn_relu", RNN_MODE_RELU}, {"lstm", RNN_MODE_LSTM}, {"gru", RNN_MODE_GRU}}));
-  exports.Set("codes", c);
-  register_ops(env, exports);
-  register_fused(env, exports);
+  addon::Glue<CudaDevice>::register_all(env, exports);
   return exports;
 }
 
