@@ -1,6 +1,6 @@
 import { GATES, type BTensor, type SequenceForwardArgs, type FusedCell } from '../backend.js';
 import { isGradEnabled, needsGrad, record, wrap } from '../engine.js';
-import { ShapeError } from '../errors.js';
+import { DTypeError, ShapeError } from '../errors.js';
 import { fmt } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { tensor, zeros } from './creation.js';
@@ -54,6 +54,9 @@ function check(args: RnnSequenceArgs): Checked {
   const op = `rnnSequence(${mode})`;
   requireFloat(op, x, 'x');
   if (x.rank !== 3) throw new ShapeError(`${op}: x must be [batch, time, features], found ${x.describe()}`);
+  for (const [t, what] of [[weightIh, 'weightIh'], [weightHh, 'weightHh'], [biasIh, 'biasIh'], [biasHh, 'biasHh'], [args.h0, 'h0'], [args.c0, 'c0']] as const) {
+    if (t && t.dtype !== x.dtype) throw new DTypeError(`${op}: ${what} is ${t.describe()} but x is ${x.describe()}; cast it to ${x.dtype} with cast() first`);
+  }
   const [B, T, I] = x.shape as [number, number, number];
   const G = GATES[mode];
   const H = weightHh.shape[1]!;
