@@ -44,13 +44,9 @@ struct HostDevice {
 };
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("version", rnn_version());
-  o.Set("blas", rnn_blas_info());
-  o.Set("simd", rnn_simd());
-  o.Set("threads", rnn_get_num_threads());
-  return o;
+  return fields(info.Env())("version", rnn_version())("blas", rnn_blas_info())("simd", rnn_simd())(
+             "threads", rnn_get_num_threads())
+      .object;
 }
 
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {

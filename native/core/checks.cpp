@@ -67,13 +67,14 @@ int check_index(const char* what, const int32_t* idx, int64_t n, int64_t rows) {
 
 namespace {
 
-// One array argument the binding holds: its name, the shape the kernel needs, and whether it may
-// be absent.
+// One array argument the binding holds: its name, the shape the kernel needs, whether it may be
+// absent, and whether this pass reads it at all (one that is not read is not checked).
 struct Need {
   const char* name;
   int64_t dims[3];
   int rank;
   bool required;
+  bool used = true;
 };
 
 std::string shape_str(const Need& n) {
@@ -112,6 +113,29 @@ int check_x(const char* what, const rnn_array_info* args, int x, int dtype, cons
   return RNN_OK;
 }
 
+int check_arrays(const char* what, const Need* needs, int n, const rnn_array_info* a, int dtype) {
+  for (int k = 0; k < n; ++k)
+    if (needs[k].used) RNN_TRY(check_array(what, needs[k], a[k], dtype));
+  return RNN_OK;
+}
+
+// The descriptor and pass every binding check starts with.
+int check_pass(const char* what, const void* d, int pass) {
+  RNN_REQUIRE(d, RNN_ERR_ARG, "%s: descriptor is null", what);
+  RNN_REQUIRE(pass == RNN_PASS_FORWARD || pass == RNN_PASS_BACKWARD, RNN_ERR_ARG,
+              "%s: pass must be 0 (forward) or 1 (backward), got %d", what, pass);
+  return RNN_OK;
+}
+
+int check_reserve(const char* what, const rnn_array_info& r, bool required, int64_t count) {
+  RNN_REQUIRE(r.count >= 0 || !required, RNN_ERR_ARG, "%s: no reserve; run the forward with training on first", what);
+  RNN_REQUIRE(r.count < 0 || r.count == count, RNN_ERR_SHAPE,
+              "%s: the reserve has %lld elements but these arguments need %lld; pass the reserve of the forward call "
+              "with the same arguments",
+              what, (long long)r.count, (long long)count);
+  return RNN_OK;
+}
+
 }  // namespace
 
 }  // namespace rnn
@@ -123,9 +147,7 @@ extern "C" {
 int rnn_seq_check_args(const rnn_seq_desc* d, int pass, const rnn_array_info* a) {
   const bool fwd = pass == RNN_PASS_FORWARD;
   const char* what = fwd ? "sequence forward" : "sequence backward";
-  RNN_REQUIRE(d, RNN_ERR_ARG, "%s: descriptor is null", what);
-  RNN_REQUIRE(fwd || pass == RNN_PASS_BACKWARD, RNN_ERR_ARG, "%s: pass must be 0 (forward) or 1 (backward), got %d",
-              what, pass);
+  RNN_TRY(check_pass(what, d, pass));
   RNN_TRY(check_x(what, a, RNN_SEQ_X, d->dtype));
   // The lengths array is counted before check_seq_desc reads its values.
   const rnn_array_info& len = a[RNN_SEQ_LENGTHS];
@@ -140,58 +162,36 @@ int rnn_seq_check_args(const rnn_seq_desc* d, int pass, const rnn_array_info* a)
   RNN_TRY(check_seq_desc(what, d));
   const int64_t B = d->batch, T = d->steps, I = d->input, H = d->hidden, GH = gates_of(d->mode) * H;
   const bool lstm = d->mode == RNN_MODE_LSTM;
-  const int64_t rsize = B * T * H * seq_reserve_per(d->mode);
-  if (!fwd) RNN_REQUIRE(a[RNN_SEQ_RESERVE].count >= 0, RNN_ERR_ARG, "%s: no reserve; run the forward with training on first", what);
-  if (a[RNN_SEQ_RESERVE].count >= 0) {
-    RNN_REQUIRE(a[RNN_SEQ_RESERVE].count == rsize, RNN_ERR_SHAPE,
-                "%s: the reserve has %lld elements but these arguments need %lld; pass the reserve of the forward "
-                "call with the same arguments",
-                what, (long long)a[RNN_SEQ_RESERVE].count, (long long)rsize);
-  }
+  RNN_TRY(check_reserve(what, a[RNN_SEQ_RESERVE], !fwd, B * T * H * seq_reserve_per(d->mode)));
+  // Forward reads the biases; backward the gradients coming in; only lstm has a cell state.
   const Need needs[] = {
-      {"x", {B, T, I}, 3, true},          {"h0", {B, H}, 2, fwd},
-      {"c0", {B, H}, 2, false},           {"w_ih", {GH, I}, 2, true},
-      {"w_hh", {GH, H}, 2, true},         {"b_ih", {GH}, 1, fwd},
-      {"b_hh", {GH}, 1, fwd},             {"lengths", {B}, 1, false},
-      {"reserve", {rsize}, 1, !fwd},      {"dy", {B, T, H}, 3, false},
-      {"dh_n", {B, H}, 2, false},         {"dc_n", {B, H}, 2, false},
+      {"x", {B, T, I}, 3, true},        {"h0", {B, H}, 2, fwd},
+      {"c0", {B, H}, 2, false, lstm},   {"w_ih", {GH, I}, 2, true},
+      {"w_hh", {GH, H}, 2, true},       {"b_ih", {GH}, 1, fwd, fwd},
+      {"b_hh", {GH}, 1, fwd, fwd},      {"lengths", {B}, 1, false, false},
+      {"reserve", {0}, 1, false, false}, {"dy", {B, T, H}, 3, false, !fwd},
+      {"dh_n", {B, H}, 2, false, !fwd}, {"dc_n", {B, H}, 2, false, !fwd && lstm},
   };
   static_assert(sizeof needs / sizeof needs[0] == RNN_SEQ_ARG_COUNT, "one Need per rnn_seq_arg");
-  for (int k = 0; k < RNN_SEQ_ARG_COUNT; ++k) {
-    if (k == RNN_SEQ_LENGTHS || k == RNN_SEQ_RESERVE) continue;  // checked above
-    if (fwd && (k == RNN_SEQ_DY || k == RNN_SEQ_DH_N || k == RNN_SEQ_DC_N)) continue;
-    if (!fwd && (k == RNN_SEQ_B_IH || k == RNN_SEQ_B_HH)) continue;
-    if (!lstm && (k == RNN_SEQ_C0 || k == RNN_SEQ_DC_N)) continue;  // not read
-    RNN_TRY(check_array(what, needs[k], a[k], d->dtype));
-  }
-  return RNN_OK;
+  return check_arrays(what, needs, RNN_SEQ_ARG_COUNT, a, d->dtype);
 }
 
 int rnn_tree_check_args(const rnn_tree_desc* d, int pass, const rnn_array_info* a) {
   const bool fwd = pass == RNN_PASS_FORWARD;
   const char* what = fwd ? "tree level forward" : "tree level backward";
-  RNN_REQUIRE(d, RNN_ERR_ARG, "%s: descriptor is null", what);
-  RNN_REQUIRE(fwd || pass == RNN_PASS_BACKWARD, RNN_ERR_ARG, "%s: pass must be 0 (forward) or 1 (backward), got %d",
-              what, pass);
+  RNN_TRY(check_pass(what, d, pass));
   RNN_TRY(check_x(what, a, RNN_TREE_X, d->dtype));
   RNN_TRY(check_tree_desc(what, d));
   const int64_t N = d->nodes, I = d->input, H = d->hidden, GH = kTreeGates * H;
-  if (!fwd) RNN_REQUIRE(a[RNN_TREE_RESERVE].count >= 0, RNN_ERR_ARG, "%s: no reserve; run the forward with training on first", what);
+  RNN_TRY(check_reserve(what, a[RNN_TREE_RESERVE], !fwd, fwd ? -1 : kTreeReservePer * N * H));
   const Need needs[] = {
-      {"x", {N, I}, 2, true},       {"hl", {N, H}, 2, true},
-      {"cl", {N, H}, 2, true},      {"hr", {N, H}, 2, true},
-      {"cr", {N, H}, 2, true},      {"w", {GH, I}, 2, true},
-      {"wh", {GH, 2 * H}, 2, true}, {"b", {GH}, 1, fwd},
-      {"reserve", {kTreeReservePer * N * H}, 1, !fwd},
-      {"dh", {N, H}, 2, false},     {"dc", {N, H}, 2, false},
+      {"x", {N, I}, 2, true},       {"hl", {N, H}, 2, true},          {"cl", {N, H}, 2, true},
+      {"hr", {N, H}, 2, true},      {"cr", {N, H}, 2, true},          {"w", {GH, I}, 2, true},
+      {"wh", {GH, 2 * H}, 2, true}, {"b", {GH}, 1, fwd, fwd},         {"reserve", {0}, 1, false, false},
+      {"dh", {N, H}, 2, false, !fwd}, {"dc", {N, H}, 2, false, !fwd},
   };
   static_assert(sizeof needs / sizeof needs[0] == RNN_TREE_ARG_COUNT, "one Need per rnn_tree_arg");
-  for (int k = 0; k < RNN_TREE_ARG_COUNT; ++k) {
-    if (fwd && (k == RNN_TREE_RESERVE || k == RNN_TREE_DH || k == RNN_TREE_DC)) continue;
-    if (!fwd && k == RNN_TREE_B) continue;
-    RNN_TRY(check_array(what, needs[k], a[k], d->dtype));
-  }
-  return RNN_OK;
+  return check_arrays(what, needs, RNN_TREE_ARG_COUNT, a, d->dtype);
 }
 
 int rnn_adam_check_args(const rnn_array_info* a) {

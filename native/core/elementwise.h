@@ -68,39 +68,25 @@ RNN_HDI D convert(S x) {
 template <int Op>
 using OpCode = std::integral_constant<int, Op>;
 
-// f(OpCode<op>{}) for a unary op code (checked by the caller to be in range).
+// f(OpCode<op>{}) for the op among Ops, each a compile-time constant in f (the caller checks the
+// range; an op outside it gets the last one).
+template <int... Ops, class F>
+int with_op(int op, F&& f) {
+  int result = 0;
+  const bool found = ((op == Ops && ((result = f(OpCode<Ops>{})), true)) || ...);
+  constexpr int ops[] = {Ops...};
+  return found ? result : f(OpCode<ops[sizeof...(Ops) - 1]>{});
+}
+
 template <class F>
 int with_unary_op(int op, F&& f) {
-  switch (op) {
-    case RNN_NEG: return f(OpCode<RNN_NEG>{});
-    case RNN_EXP: return f(OpCode<RNN_EXP>{});
-    case RNN_LOG: return f(OpCode<RNN_LOG>{});
-    case RNN_TANH: return f(OpCode<RNN_TANH>{});
-    case RNN_SIGMOID: return f(OpCode<RNN_SIGMOID>{});
-    case RNN_RELU: return f(OpCode<RNN_RELU>{});
-    case RNN_SQRT: return f(OpCode<RNN_SQRT>{});
-    case RNN_ABS: return f(OpCode<RNN_ABS>{});
-    case RNN_SIGN: return f(OpCode<RNN_SIGN>{});
-    case RNN_SQUARE: return f(OpCode<RNN_SQUARE>{});
-    case RNN_RECIPROCAL: return f(OpCode<RNN_RECIPROCAL>{});
-    default: return f(OpCode<RNN_STEP>{});
-  }
+  return with_op<RNN_NEG, RNN_EXP, RNN_LOG, RNN_TANH, RNN_SIGMOID, RNN_RELU, RNN_SQRT, RNN_ABS, RNN_SIGN, RNN_SQUARE,
+                 RNN_RECIPROCAL, RNN_STEP>(op, f);
 }
 
 template <class F>
 int with_binary_op(int op, F&& f) {
-  switch (op) {
-    case RNN_ADD: return f(OpCode<RNN_ADD>{});
-    case RNN_SUB: return f(OpCode<RNN_SUB>{});
-    case RNN_MUL: return f(OpCode<RNN_MUL>{});
-    case RNN_DIV: return f(OpCode<RNN_DIV>{});
-    case RNN_MAX: return f(OpCode<RNN_MAX>{});
-    case RNN_MIN: return f(OpCode<RNN_MIN>{});
-    case RNN_POW: return f(OpCode<RNN_POW>{});
-    case RNN_GT: return f(OpCode<RNN_GT>{});
-    case RNN_GE: return f(OpCode<RNN_GE>{});
-    default: return f(OpCode<RNN_EQ>{});
-  }
+  return with_op<RNN_ADD, RNN_SUB, RNN_MUL, RNN_DIV, RNN_MAX, RNN_MIN, RNN_POW, RNN_GT, RNN_GE, RNN_EQ>(op, f);
 }
 
 // f((D*)y) for a destination dtype code (checked by the caller).

@@ -79,28 +79,24 @@ inline bool fits_int(int64_t v) { return v >= 0 && v <= 2147483647; }
   RNN_REQUIRE((ptr) != nullptr || (count) == 0, RNN_ERR_ARG, "%s: %s is null but must hold %lld elements", what, \
               name, (long long)(count))
 
-// Calls `call` with T bound to the element type of a float dtype.
-#define RNN_DISPATCH_FLOAT(dtype, what, call)                                                  \
-  do {                                                                                         \
-    if ((dtype) == RNN_F32) {                                                                  \
-      using T = float;                                                                         \
-      return call;                                                                             \
-    }                                                                                          \
-    if ((dtype) == RNN_F64) {                                                                  \
-      using T = double;                                                                        \
-      return call;                                                                             \
-    }                                                                                          \
-    return ::rnn::fail(RNN_ERR_ARG, "%s: dtype must be float32 or float64, got %s", what,      \
-                       ::rnn::dtype_name(dtype));                                              \
+// Calls `call` with T bound to the element type of a float dtype (RNN_DISPATCH_ALL: or int32).
+#define RNN_DISPATCH_CASE(dtype, code, type, call) \
+  if ((dtype) == (code)) {                          \
+    using T = type;                                 \
+    return call;                                    \
+  }
+
+#define RNN_DISPATCH_FLOAT(dtype, what, call)                                             \
+  do {                                                                                    \
+    RNN_DISPATCH_CASE(dtype, RNN_F32, float, call)                                        \
+    RNN_DISPATCH_CASE(dtype, RNN_F64, double, call)                                       \
+    return ::rnn::fail(RNN_ERR_ARG, "%s: dtype must be float32 or float64, got %s", what, \
+                       ::rnn::dtype_name(dtype));                                         \
   } while (0)
 
-// The same over float32, float64 and int32.
 #define RNN_DISPATCH_ALL(dtype, what, call)                                                                 \
   do {                                                                                                      \
-    if ((dtype) == RNN_I32) {                                                                               \
-      using T = int32_t;                                                                                    \
-      return call;                                                                                          \
-    }                                                                                                       \
+    RNN_DISPATCH_CASE(dtype, RNN_I32, int32_t, call)                                                        \
     if ((dtype) != RNN_F32 && (dtype) != RNN_F64)                                                           \
       return ::rnn::fail(RNN_ERR_ARG, "%s: unknown dtype code %d (expected 0 float32, 1 float64, 2 int32)", \
                          what, static_cast<int>(dtype));                                                    \

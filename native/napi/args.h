@@ -228,6 +228,17 @@ inline Arr new_arr(Napi::Env env, int dtype, size_t n, bool uninit = false) {
   return a;
 }
 
+// A plain JS object built field by field: fields(env)("a", 1)("b", "x").object.
+struct Fields {
+  Napi::Object object;
+  template <class V>
+  Fields& operator()(const char* key, V value) {
+    object.Set(key, value);
+    return *this;
+  }
+};
+inline Fields fields(Napi::Env env) { return Fields{Napi::Object::New(env)}; }
+
 inline Napi::Object need_object(Napi::Env env, const Napi::CallbackInfo& info, const char* fn) {
   if (info.Length() < 1 || !info[0].IsObject()) throw_code(env, "E_VALUE", std::string(fn) + ": expects one options object");
   return info[0].As<Napi::Object>();

@@ -78,7 +78,9 @@ struct Glue {
                            int64_t hi) {
     return to_int(env, o.Get(name), fn, name, lo, hi);
   }
-  static rnn_array_info info(const Buf& b) { return b.present() ? rnn_array_info{b.length(), b.dtype()} : rnn_array_info{-1, -1}; }
+  static rnn_array_info info(const Buf& b) {
+    return b.present() ? rnn_array_info{b.length(), b.dtype()} : rnn_array_info{-1, -1};
+  }
   static rnn_array_info info(const Arr& a) {
     return a.present() ? rnn_array_info{int64_t(a.length), a.dtype} : rnn_array_info{-1, -1};
   }

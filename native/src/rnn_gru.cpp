@@ -44,67 +44,47 @@ int gru_forward_avx512(const SeqFwd<float>& a) {
     const int lda = avx512::a_stride(int(H));
     float* abuf = workspace(kSlotA, nb * std::max(lda, avx512::a_stride(int(I))));
     float* gx = workspace(kSlotGx, nb * GH);  // this step's input projection, row n at gx + n * 3H
-    int64_t max_len = 0;
-    for (int64_t b = b0; b < b1; ++b) max_len = std::max(max_len, len_of(a.lengths, b, T_));
+    const int64_t max_len = max_len_of(a.lengths, b0, b1, T_);
     for (int64_t s = 0; s < max_len; ++s) {
-      int n = 0;
-      for (int64_t b = b0; b < b1; ++b) {
-        const int64_t L = len_of(a.lengths, b, T_);
-        if (s >= L) continue;
-        const int64_t row = b * T_ + time_of(s, L, a.reverse);
-        const int64_t prev = s == 0 ? -1 : b * T_ + time_of(s - 1, L, a.reverse);
-        hs[n] = prev < 0 ? a.h0 + b * H : a.y + prev * H;
-        xs[n] = a.x + row * I;
-        gxs[n] = gxw[n] = gx + n * GH;
-        hout[n] = a.y + row * H;
+      const int n = for_active_rows(a.lengths, T_, a.reverse, b0, b1, s, [&](int i, int64_t b, int64_t row,
+                                                                               int64_t prev) {
+        hs[i] = prev < 0 ? a.h0 + b * H : a.y + prev * H;
+        xs[i] = a.x + row * I;
+        gxs[i] = gxw[i] = gx + i * GH;
+        hout[i] = a.y + row * H;
         if (training) {
-          gts[n] = gates + row * GH;
-          hns[n] = hn_keep + row * H;
-          hps[n] = hprev + row * H;
+          gts[i] = gates + row * GH;
+          hns[i] = hn_keep + row * H;
+          hps[i] = hprev + row * H;
         }
-        ++n;
-      }
+      });
       avx512::gemm_rows(n, xs.data(), int(I), w_in, int(GH), gxw.data(), false, abuf);
-      const avx512::GruStep st{n,
-                               int(H),
-                               hs.data(),
-                               gxs.data(),
-                               hout.data(),
-                               training ? gts.data() : nullptr,
-                               training ? hns.data() : nullptr,
-                               training ? hps.data() : nullptr,
-                               w,
-                               bias_h,
-                               bias_i,
-                               scratch,
-                               abuf,
-                               lda};
+      const avx512::GruStep st{n, int(H), hs.data(), gxs.data(), hout.data(), training ? gts.data() : nullptr,
+                               training ? hns.data() : nullptr, training ? hps.data() : nullptr, w, bias_h, bias_i,
+                               scratch, abuf, lda};
       avx512::gru_fwd_step(st);
     }
   });
 
-  for (int64_t b = 0; b < B; ++b) {
-    const int64_t last = last_row(a.lengths, b, T_, a.reverse);
-    copy_elems(a.h_n + b * H, last >= 0 ? a.y + last * H : a.h0 + b * H, H);
-  }
+  copy_final_h(a);
   return RNN_OK;
 }
 
 }  // namespace
 
 template <class T>
-int gru_forward(const SeqFwd<T>& a) {
+int gru(const SeqFwd<T>& a) {
   if constexpr (std::is_same_v<T, float>)
     if (use_avx512() && a.B > 0 && a.T_ > 0 && a.H > 0) return gru_forward_avx512(a);
   return seq_forward<cells::Gru, T>(a);
 }
 template <class T>
-int gru_backward(const SeqBwd<T>& a) {
+int gru(const SeqBwd<T>& a) {
   return seq_backward<cells::Gru, T>(a);
 }
-template int gru_forward<float>(const SeqFwd<float>&);
-template int gru_forward<double>(const SeqFwd<double>&);
-template int gru_backward<float>(const SeqBwd<float>&);
-template int gru_backward<double>(const SeqBwd<double>&);
+template int gru<float>(const SeqFwd<float>&);
+template int gru<double>(const SeqFwd<double>&);
+template int gru<float>(const SeqBwd<float>&);
+template int gru<double>(const SeqBwd<double>&);
 
 }  // namespace rnn

@@ -48,54 +48,34 @@ int lstm_forward_avx512(const SeqFwd<float>& a) {
     float* scratch = workspace(kSlotScratch, nb * avx512::kLstmNR);
     const int lda = avx512::a_stride(int(I + H));
     float* abuf = workspace(kSlotA, nb * lda);
-    int64_t max_len = 0;
-    for (int64_t b = b0; b < b1; ++b) max_len = std::max(max_len, len_of(a.lengths, b, T_));
+    const int64_t max_len = max_len_of(a.lengths, b0, b1, T_);
     for (int64_t s = 0; s < max_len; ++s) {
-      int n = 0;
-      for (int64_t b = b0; b < b1; ++b) {
-        const int64_t L = len_of(a.lengths, b, T_);
-        if (s >= L) continue;
-        const int64_t row = b * T_ + time_of(s, L, a.reverse);
-        const int64_t prev = s == 0 ? -1 : b * T_ + time_of(s - 1, L, a.reverse);
-        xs[n] = a.x + row * I;
-        hs[n] = prev < 0 ? a.h0 + b * H : a.y + prev * H;
-        hout[n] = a.y + row * H;
+      const int n = for_active_rows(a.lengths, T_, a.reverse, b0, b1, s, [&](int i, int64_t b, int64_t row,
+                                                                               int64_t prev) {
+        xs[i] = a.x + row * I;
+        hs[i] = prev < 0 ? a.h0 + b * H : a.y + prev * H;
+        hout[i] = a.y + row * H;
         if (training) {
-          cin[n] = prev >= 0 ? extra + prev * H : (a.c0 ? a.c0 + b * H : zeros.get());
-          cout[n] = extra + row * H;
-          gts[n] = gates + row * GH;
-          hps[n] = hprev + row * H;
+          cin[i] = prev >= 0 ? extra + prev * H : (a.c0 ? a.c0 + b * H : zeros.get());
+          cout[i] = extra + row * H;
+          gts[i] = gates + row * GH;
+          hps[i] = hprev + row * H;
         } else {
-          cin[n] = cout[n] = cbuf.get() + b * H;
+          cin[i] = cout[i] = cbuf.get() + b * H;
         }
-        ++n;
-      }
-      const avx512::LstmStep st{n,
-                                int(I),
-                                int(H),
-                                xs.data(),
-                                hs.data(),
-                                cin.data(),
-                                cout.data(),
-                                hout.data(),
-                                training ? gts.data() : nullptr,
-                                training ? hps.data() : nullptr,
-                                w,
-                                bias,
-                                scratch,
-                                abuf,
-                                lda};
+      });
+      const avx512::LstmStep st{n, int(I), int(H), xs.data(), hs.data(), cin.data(), cout.data(), hout.data(),
+                                training ? gts.data() : nullptr, training ? hps.data() : nullptr, w, bias, scratch,
+                                abuf, lda};
       avx512::lstm_fwd_step(st);
     }
   });
 
-  for (int64_t b = 0; b < B; ++b) {
+  copy_final_h(a);
+  for (int64_t b = 0; b < B && a.c_n; ++b) {
     const int64_t last = last_row(a.lengths, b, T_, a.reverse);
-    copy_elems(a.h_n + b * H, last >= 0 ? a.y + last * H : a.h0 + b * H, H);
-    if (a.c_n) {
-      const float* c = cbuf ? cbuf.get() + b * H : (last >= 0 ? extra + last * H : (a.c0 ? a.c0 + b * H : zeros.get()));
-      copy_elems(a.c_n + b * H, c, H);
-    }
+    const float* c = cbuf ? cbuf.get() + b * H : (last >= 0 ? extra + last * H : (a.c0 ? a.c0 + b * H : zeros.get()));
+    copy_elems(a.c_n + b * H, c, H);
   }
   return RNN_OK;
 }
@@ -130,23 +110,16 @@ int lstm_backward_avx512(const SeqBwd<float>& a) {
     std::vector<const float*> arows(nb);
     std::vector<float*> crows(nb);
     float* abuf = workspace(kSlotA, nb * avx512::a_stride(int(GH)));
-    int64_t max_len = 0;
-    for (int64_t b = b0; b < b1; ++b) max_len = std::max(max_len, len_of(a.lengths, b, T_));
-    for (int64_t s = max_len - 1; s >= 0; --s) {
-      int n = 0;
-      for (int64_t b = b0; b < b1; ++b) {
-        const int64_t L = len_of(a.lengths, b, T_);
-        if (s >= L) continue;
-        const int64_t row = b * T_ + time_of(s, L, a.reverse);
-        const float* cprev =
-            s == 0 ? (a.c0 ? a.c0 + b * H : zeros.get()) : extra + (b * T_ + time_of(s - 1, L, a.reverse)) * H;
+    for (int64_t s = max_len_of(a.lengths, b0, b1, T_) - 1; s >= 0; --s) {
+      const int n = for_active_rows(a.lengths, T_, a.reverse, b0, b1, s, [&](int i, int64_t b, int64_t row,
+                                                                               int64_t prev) {
+        const float* cprev = prev < 0 ? (a.c0 ? a.c0 + b * H : zeros.get()) : extra + prev * H;
         float* dg = dg_all + row * GH;
         avx512::lstm_bwd_row(int(H), gates + row * GH, extra + row * H, cprev, dh + b * H,
                              a.dy ? a.dy + row * H : nullptr, dc + b * H, dg);
-        arows[n] = dg;
-        crows[n] = dh + b * H;
-        ++n;
-      }
+        arows[i] = dg;
+        crows[i] = dh + b * H;
+      });
       // LSTM has no direct h -> h_prev path: dh_{t-1} is the product alone (rows not active keep dh).
       avx512::gemm_rows(n, arows.data(), int(GH), w, int(H), crows.data(), false, abuf);
     }
@@ -165,20 +138,20 @@ bool fast_path(int64_t B, int64_t T_, int64_t H) { return use_avx512() && B > 0 
 }  // namespace
 
 template <class T>
-int lstm_forward(const SeqFwd<T>& a) {
+int lstm(const SeqFwd<T>& a) {
   if constexpr (std::is_same_v<T, float>)
     if (fast_path(a.B, a.T_, a.H)) return lstm_forward_avx512(a);
   return seq_forward<cells::Lstm, T>(a);
 }
 template <class T>
-int lstm_backward(const SeqBwd<T>& a) {
+int lstm(const SeqBwd<T>& a) {
   if constexpr (std::is_same_v<T, float>)
     if (fast_path(a.B, a.T_, a.H)) return lstm_backward_avx512(a);
   return seq_backward<cells::Lstm, T>(a);
 }
-template int lstm_forward<float>(const SeqFwd<float>&);
-template int lstm_forward<double>(const SeqFwd<double>&);
-template int lstm_backward<float>(const SeqBwd<float>&);
-template int lstm_backward<double>(const SeqBwd<double>&);
+template int lstm<float>(const SeqFwd<float>&);
+template int lstm<double>(const SeqFwd<double>&);
+template int lstm<float>(const SeqBwd<float>&);
+template int lstm<double>(const SeqBwd<double>&);
 
 }  // namespace rnn

@@ -1,28 +1,33 @@
 // The CPU's fused sequence kernels by mode: the C entry points and their checks are
 // core/api/seq.inc (shared with CUDA); each mode's time loop is its cell file's.
+#include "core/cells/all.h"
 #include "rnn_sequence.h"
 
 namespace rnn {
 namespace {
 
+// A cell's pass (A is SeqFwd<T> or SeqBwd<T>): its cell file's overloads.
+template <class A>
+int pass(cells::Lstm, const A& a) {
+  return lstm(a);
+}
+template <class A>
+int pass(cells::Gru, const A& a) {
+  return gru(a);
+}
+template <class A, bool Relu>
+int pass(cells::Simple<Relu>, const A& a) {
+  return simple(a, Relu);
+}
+
 template <class T>
 int seq_forward_mode(int mode, const SeqFwd<T>& a) {
-  switch (mode) {
-    case RNN_MODE_LSTM: return lstm_forward<T>(a);
-    case RNN_MODE_GRU: return gru_forward<T>(a);
-    case RNN_MODE_TANH: return simple_forward<T>(a, false);
-    default: return simple_forward<T>(a, true);
-  }
+  return with_cell(mode, [&](auto cell) { return pass(cell, a); });
 }
 
 template <class T>
 int seq_backward_mode(int mode, const SeqBwd<T>& a) {
-  switch (mode) {
-    case RNN_MODE_LSTM: return lstm_backward<T>(a);
-    case RNN_MODE_GRU: return gru_backward<T>(a);
-    case RNN_MODE_TANH: return simple_backward<T>(a, false);
-    default: return simple_backward<T>(a, true);
-  }
+  return with_cell(mode, [&](auto cell) { return pass(cell, a); });
 }
 
 }  // namespace

@@ -102,6 +102,37 @@ inline int64_t last_row(const int32_t* lengths, int64_t b, int64_t T, bool rever
   return L > 0 ? b * T + time_of(L - 1, L, reverse) : -1;
 }
 
+// The longest row among batch rows [b0, b1).
+inline int64_t max_len_of(const int32_t* lengths, int64_t b0, int64_t b1, int64_t T) {
+  int64_t m = 0;
+  for (int64_t b = b0; b < b1; ++b) m = std::max(m, len_of(lengths, b, T));
+  return m;
+}
+
+// Calls f(n, b, row, prev) for each batch row in [b0, b1) still active at loop step s, n counting
+// them from 0: row is the (b * T + t) row this step reads, prev the previous step's (-1 at s = 0).
+// Returns how many there were. (The avx512 kernels gather the active rows of a step this way.)
+template <class F>
+int for_active_rows(const int32_t* lengths, int64_t T, bool reverse, int64_t b0, int64_t b1, int64_t s, F&& f) {
+  int n = 0;
+  for (int64_t b = b0; b < b1; ++b) {
+    const int64_t L = len_of(lengths, b, T);
+    if (s >= L) continue;
+    const int64_t prev = s == 0 ? -1 : b * T + time_of(s - 1, L, reverse);
+    f(n++, b, b * T + time_of(s, L, reverse), prev);
+  }
+  return n;
+}
+
+// h_n of the kernels that keep no h buffer (avx512 paths): each row's last real output, or h0.
+template <class T>
+void copy_final_h(const SeqFwd<T>& a) {
+  for (int64_t b = 0; b < a.B; ++b) {
+    const int64_t last = last_row(a.lengths, b, a.T_, a.reverse);
+    copy_elems(a.h_n + b * a.H, last >= 0 ? a.y + last * a.H : a.h0 + b * a.H, a.H);
+  }
+}
+
 template <class Cell, class T>
 int seq_forward(const SeqFwd<T>& a) {
   const int64_t B = a.B, T_ = a.T_, I = a.I, H = a.H, GH = Cell::G * H, BT = B * T_;
@@ -228,12 +259,13 @@ int seq_backward(const SeqBwd<T>& a) {
   return RNN_OK;
 }
 
-// Entry points each cell file instantiates for float and double; rnn_sequence.cpp picks one by mode.
-template <class T> int lstm_forward(const SeqFwd<T>& a);
-template <class T> int lstm_backward(const SeqBwd<T>& a);
-template <class T> int gru_forward(const SeqFwd<T>& a);
-template <class T> int gru_backward(const SeqBwd<T>& a);
-template <class T> int simple_forward(const SeqFwd<T>& a, bool relu);
-template <class T> int simple_backward(const SeqBwd<T>& a, bool relu);
+// Each cell file's forward (SeqFwd) and backward (SeqBwd), instantiated for float and double;
+// rnn_sequence.cpp picks one by mode.
+template <class T> int lstm(const SeqFwd<T>& a);
+template <class T> int lstm(const SeqBwd<T>& a);
+template <class T> int gru(const SeqFwd<T>& a);
+template <class T> int gru(const SeqBwd<T>& a);
+template <class T> int simple(const SeqFwd<T>& a, bool relu);
+template <class T> int simple(const SeqBwd<T>& a, bool relu);
 
 }  // namespace rnn

@@ -9,16 +9,16 @@ RNN_CPU_CELL_ROWS(cells::Simple<false>, simple_tanh)
 RNN_CPU_CELL_ROWS(cells::Simple<true>, simple_relu)
 
 template <class T>
-int simple_forward(const SeqFwd<T>& a, bool relu) {
+int simple(const SeqFwd<T>& a, bool relu) {
   return relu ? seq_forward<cells::Simple<true>, T>(a) : seq_forward<cells::Simple<false>, T>(a);
 }
 template <class T>
-int simple_backward(const SeqBwd<T>& a, bool relu) {
+int simple(const SeqBwd<T>& a, bool relu) {
   return relu ? seq_backward<cells::Simple<true>, T>(a) : seq_backward<cells::Simple<false>, T>(a);
 }
-template int simple_forward<float>(const SeqFwd<float>&, bool);
-template int simple_forward<double>(const SeqFwd<double>&, bool);
-template int simple_backward<float>(const SeqBwd<float>&, bool);
-template int simple_backward<double>(const SeqBwd<double>&, bool);
+template int simple<float>(const SeqFwd<float>&, bool);
+template int simple<double>(const SeqFwd<double>&, bool);
+template int simple<float>(const SeqBwd<float>&, bool);
+template int simple<double>(const SeqBwd<double>&, bool);
 
 }  // namespace rnn

@@ -21,6 +21,15 @@ struct InBlock {
   int src, dst, rows;
 };
 
+// The constants a cell declares: its gates G per hidden unit, the H-blocks GC of its kept gate
+// gradients dG_all, whether it carries a cell state (lstm's c), whether it keeps an `extra` row per
+// step for backward. A cell adds kIn: which dG_all blocks feed which W_ih row blocks.
+template <int Gates, int GradBlocks, bool CellState, bool Extra>
+struct CellShape {
+  static constexpr int G = Gates, GC = GradBlocks;
+  static constexpr bool kCell = CellState, kExtra = Extra;
+};
+
 // Gates per mode (PyTorch's layouts): rnn_tanh/rnn_relu 1, lstm 4 (i, f, g, o), gru 3 (r, z, n);
 // 0 for an unknown mode. TypeScript's twin is GATES in packages/core/src/backend.ts.
 inline int gates_of(int mode) {

@@ -13,9 +13,7 @@
 
 namespace rnn::cells {
 
-struct Gru {
-  static constexpr int G = 3, GC = 4;
-  static constexpr bool kCell = false, kExtra = true;
+struct Gru : CellShape<3, 4, false, true> {
   static constexpr int kInBlocks = 2;
   static constexpr InBlock kIn[2] = {{0, 0, 2}, {3, 2, 1}};
 

@@ -10,9 +10,7 @@
 
 namespace rnn::cells {
 
-struct Lstm {
-  static constexpr int G = 4, GC = 4;
-  static constexpr bool kCell = true, kExtra = true;
+struct Lstm : CellShape<4, 4, true, true> {
   static constexpr int kInBlocks = 1;
   static constexpr InBlock kIn[1] = {{0, 0, 4}};
 

@@ -7,9 +7,7 @@
 namespace rnn::cells {
 
 template <bool Relu>
-struct Simple {
-  static constexpr int G = 1, GC = 1;
-  static constexpr bool kCell = false, kExtra = false;
+struct Simple : CellShape<1, 1, false, false> {
   static constexpr int kInBlocks = 1;
   static constexpr InBlock kIn[1] = {{0, 0, 1}};
 

@@ -16,20 +16,18 @@ namespace {
 using addon::need_args;
 using addon::to_int;
 
+// What this build is (both probe() and info() say it).
+addon::Fields& build(addon::Fields& f) {
+  return f("emulation", rnn_cuda_is_emulation() != 0)("archs", rnn_cuda_archs())("version", rnn_cuda_version());
+}
+
 Napi::Value Probe(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   rnn_cuda_probe_result p;
   rnn_cuda_probe(&p);
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("deviceCount", p.device_count);
-  o.Set("driverVersion", p.driver_version);
-  o.Set("runtimeVersion", p.runtime_version);
-  o.Set("status", p.status);
-  o.Set("message", p.message);
-  o.Set("emulation", rnn_cuda_is_emulation() != 0);
-  o.Set("archs", rnn_cuda_archs());
-  o.Set("version", rnn_cuda_version());
-  return o;
+  auto f = addon::fields(info.Env());
+  f("deviceCount", p.device_count)("driverVersion", p.driver_version)("runtimeVersion", p.runtime_version);
+  f("status", p.status)("message", p.message);
+  return build(f).object;
 }
 
 Napi::Value Init(const Napi::CallbackInfo& info) {
@@ -40,20 +38,12 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   rnn_cuda_device_info d;
-  check(env, rnn_cuda_get_device_info(&d));
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("device", d.device);
-  o.Set("name", d.name);
-  o.Set("computeCapability", std::to_string(d.major) + "." + std::to_string(d.minor));
-  o.Set("multiprocessors", d.multiprocessors);
-  o.Set("totalMemory", double(d.total_memory));
-  o.Set("gemm", rnn_cuda_gemm_info());
-  o.Set("emulation", rnn_cuda_is_emulation() != 0);
-  o.Set("archs", rnn_cuda_archs());
-  o.Set("version", rnn_cuda_version());
-  return o;
+  check(info.Env(), rnn_cuda_get_device_info(&d));
+  auto f = addon::fields(info.Env());
+  f("device", d.device)("name", d.name)("computeCapability", std::to_string(d.major) + "." + std::to_string(d.minor));
+  f("multiprocessors", d.multiprocessors)("totalMemory", double(d.total_memory))("gemm", rnn_cuda_gemm_info());
+  return build(f).object;
 }
 
 Napi::Value SetGemm(const Napi::CallbackInfo& info) {

@@ -15,9 +15,7 @@
 #include <algorithm>
 #include <memory>
 
-#include "core/cells/gru.h"
-#include "core/cells/lstm.h"
-#include "core/cells/simple.h"
+#include "core/cells/all.h"
 #include "core/scalar.h"
 #include "core/seq.h"
 #include "gemm.h"
@@ -72,7 +70,7 @@ int column_sums(const T* a, int64_t rows, int64_t cols, int64_t lda, T* out) {
 }
 
 template <class Cell, class T>
-int seq_forward(const SeqFwd<T>& a) {
+int seq_pass(const SeqFwd<T>& a) {
   const char* what = "rnn_cuda_seq_forward";
   const int64_t B = a.B, T_ = a.T_, I = a.I, H = a.H, GH = Cell::G * H, BT = B * T_;
   const bool training = a.reserve != nullptr, reverse = a.reverse;
@@ -122,7 +120,7 @@ int seq_forward(const SeqFwd<T>& a) {
 }
 
 template <class Cell, class T>
-int seq_backward(const SeqBwd<T>& a) {
+int seq_pass(const SeqBwd<T>& a) {
   const char* what = "rnn_cuda_seq_backward";
   const int64_t B = a.B, T_ = a.T_, I = a.I, H = a.H, GH = Cell::G * H, GC = Cell::GC * H, BT = B * T_;
   const bool reverse = a.reverse;
@@ -188,22 +186,12 @@ int seq_backward(const SeqBwd<T>& a) {
 
 template <class T>
 int seq_forward_mode(int mode, const SeqFwd<T>& a) {
-  switch (mode) {
-    case RNN_MODE_LSTM: return seq_forward<cells::Lstm, T>(a);
-    case RNN_MODE_GRU: return seq_forward<cells::Gru, T>(a);
-    case RNN_MODE_TANH: return seq_forward<cells::Simple<false>, T>(a);
-    default: return seq_forward<cells::Simple<true>, T>(a);
-  }
+  return with_cell(mode, [&](auto cell) { return seq_pass<decltype(cell)>(a); });
 }
 
 template <class T>
 int seq_backward_mode(int mode, const SeqBwd<T>& a) {
-  switch (mode) {
-    case RNN_MODE_LSTM: return seq_backward<cells::Lstm, T>(a);
-    case RNN_MODE_GRU: return seq_backward<cells::Gru, T>(a);
-    case RNN_MODE_TANH: return seq_backward<cells::Simple<false>, T>(a);
-    default: return seq_backward<cells::Simple<true>, T>(a);
-  }
+  return with_cell(mode, [&](auto cell) { return seq_pass<decltype(cell)>(a); });
 }
 
 }  // namespace

@@ -123,11 +123,7 @@ export class FusedArgs<S> {
 
   seqBackward(args: SequenceBackwardArgs): SeqBackwardOptions<S> {
     const o = this.seq(args, 'sequenceBackward');
-    const r = args.forward.reserve as SeqReserve<S> | null;
-    if (!r || r.kind !== this.kinds.seq) {
-      throw new BackendError('sequenceBackward: forward.reserve is missing; run sequenceForward with training: true and pass its result');
-    }
-    if (!r.data) throw new BackendError('sequenceBackward: the reserve was already released with disposeReserve');
+    const r = reserveOf<SeqReserve<S>>(args.forward.reserve, this.kinds.seq, 'sequence');
     const same =
       r.mode === args.cell &&
       r.dtype === args.x.dtype &&
@@ -145,7 +141,7 @@ export class FusedArgs<S> {
     }
     return {
       ...o,
-      reserve: r.data,
+      reserve: r.data!,
       dy: this.opt(args.dy, 'dy'),
       dhN: this.opt(args.dhN, 'dhN'),
       dcN: args.cell === 'lstm' ? this.opt(args.dcN, 'dcN') : null,
@@ -183,17 +179,13 @@ export class FusedArgs<S> {
 
   treeBackward(args: TreeLevelBackwardArgs): TreeBackwardOptions<S> {
     const o = this.tree(args, 'treeLevelBackward');
-    const r = args.forward.reserve as TreeReserve<S> | null;
-    if (!r || r.kind !== this.kinds.tree) {
-      throw new BackendError('treeLevelBackward: forward.reserve is missing; run treeLevelForward with training: true');
-    }
-    if (!r.data) throw new BackendError('treeLevelBackward: the reserve was already released with disposeReserve');
+    const r = reserveOf<TreeReserve<S>>(args.forward.reserve, this.kinds.tree, 'treeLevel');
     if (r.nodes !== o.nodes || r.input !== o.input || r.hidden !== o.hidden || r.dtype !== args.x.dtype) {
       throw new ValueError(
         `treeLevelBackward: the reserve belongs to a level of ${r.nodes} nodes [${r.input} -> ${r.hidden}]; pass that forward's arguments`,
       );
     }
-    return { ...o, reserve: r.data, dh: this.opt(args.dh, 'dh'), dc: this.opt(args.dc, 'dc') };
+    return { ...o, reserve: r.data!, dh: this.opt(args.dh, 'dh'), dc: this.opt(args.dc, 'dc') };
   }
 
   adam(args: AdamStepArgs): AdamOptions<S> {
@@ -206,6 +198,16 @@ export class FusedArgs<S> {
       ...{ lr, beta1, beta2, eps, step, weightDecay, decoupled },
     };
   }
+}
+
+/** The forward's reserve for a backward: this backend's kind, not yet released. */
+function reserveOf<R extends { kind: string; data: unknown }>(reserve: unknown, kind: string, op: 'sequence' | 'treeLevel'): R {
+  const r = reserve as R | null;
+  if (!r || r.kind !== kind) {
+    throw new BackendError(`${op}Backward: forward.reserve is missing; run ${op}Forward with training: true and pass its result`);
+  }
+  if (!r.data) throw new BackendError(`${op}Backward: the reserve was already released with disposeReserve`);
+  return r;
 }
 
 function sameLengths(a: Int32Array | null, b: Int32Array | null): boolean {

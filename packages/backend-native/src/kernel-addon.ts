@@ -1,4 +1,4 @@
-import { BackendError, DTypeError, RnnError, ShapeError, ValueError } from '@rnn/core';
+import { BackendError, DTypeError, RnnError, ShapeError, ValueError, type AdamStepArgs } from '@rnn/core';
 
 /**
  * What both addons export: the kernels of native/napi/glue.h, one Node glue compiled over two
@@ -108,19 +108,8 @@ export interface TreeBackwardOut<S> {
   dBias: S;
 }
 
-export interface AdamOptions<S> {
-  param: S;
-  grad: S;
-  m: S;
-  v: S;
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  step: number;
-  weightDecay: number;
-  decoupled: boolean;
-}
+/** core's AdamStepArgs with storage for the tensors. */
+export type AdamOptions<S> = Omit<AdamStepArgs, 'param' | 'grad' | 'm' | 'v'> & { param: S; grad: S; m: S; v: S };
 
 type Shape = readonly number[];
 
