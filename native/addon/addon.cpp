@@ -1,9 +1,9 @@
-// rnn_native.node: a thin node-addon-api layer over the C kernel API (native/include/rnn_native.h).
+// rnn_native.node: the shared Node glue (native/napi/glue.h) over the CPU's C API
+// (native/include/rnn_native.h), with typed arrays as storage, plus the CPU's runtime calls.
 //
 // Storage on the JS side is plain typed arrays (Float32Array, Float64Array, Int32Array): kernels
 // read and write their buffers in place (a subarray view costs nothing) and results are new
-// JS-allocated typed arrays, so the GC owns all memory. The op codes are exported from here so the
-// TypeScript side never hard-codes the C enums.
+// JS-allocated typed arrays, so the GC owns all memory.
 #include <napi.h>
 
 #include <cstdlib>
@@ -13,20 +13,40 @@
 #include <malloc.h>
 #endif
 
-#include "args.h"
-#include "ops.h"
+#include "napi/glue.h"
 
 namespace addon {
 namespace {
 
+// Glue's storage for the CPU: a host typed array.
+struct HostBuf {
+  Arr a;
+  bool present() const { return a.present(); }
+  void* data() const { return a.data; }
+  int dtype() const { return a.dtype; }
+  int64_t length() const { return int64_t(a.length); }
+  Napi::Object object() const { return a.ta; }
+};
+
+struct HostDevice {
+  using Buf = HostBuf;
+  static constexpr bool kAsync = true;  // the kernels run on the calling thread: offer *Async variants
+  static Buf arg(Napi::Env env, const Napi::Value& v, const char* fn, const char* name) {
+    return {to_arr(env, v, fn, name)};
+  }
+  static Buf opt(Napi::Env env, const Napi::Value& v, const char* fn, const char* name) {
+    return {to_opt_arr(env, v, fn, name)};
+  }
+  // Every kernel writes each element of its output (pad and scatter-add clear theirs first; the C
+  // API refuses an argmax over an empty axis), so outputs skip V8's zero-fill.
+  static Buf out(Napi::Env env, int dtype, int64_t n) { return {new_arr(env, dtype, size_t(n), true)}; }
+  RNN_KERNEL_TABLE(rnn_)
+};
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("version", rnn_version());
-  o.Set("blas", rnn_blas_info());
-  o.Set("simd", rnn_simd());
-  o.Set("threads", rnn_get_num_threads());
-  return o;
+  return fields(info.Env())("version", rnn_version())("blas", rnn_blas_info())("simd", rnn_simd())(
+             "threads", rnn_get_num_threads())
+      .object;
 }
 
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
@@ -34,12 +54,6 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   need_args(env, info, 1, "setNumThreads");
   check_status(env, rnn_set_num_threads(int(to_int(env, info[0], "setNumThreads", "n", 1, 1024))));
   return env.Undefined();
-}
-
-Napi::Object codes(Napi::Env env, std::initializer_list<std::pair<const char*, int>> entries) {
-  Napi::Object o = Napi::Object::New(env);
-  for (const auto& [name, code] : entries) o.Set(name, code);
-  return o;
 }
 
 // Tensors are typed arrays that V8 allocates with malloc. glibc serves blocks above its mmap threshold
@@ -62,37 +76,7 @@ Napi::Object init_module(Napi::Env env, Napi::Object exports) {
   rnn_init();
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
-  Napi::Object c = Napi::Object::New(env);
-  c.Set("dtype", codes(env, {{"float32", RNN_F32}, {"float64", RNN_F64}, {"int32", RNN_I32}}));
-  c.Set("unary", codes(env, {{"neg", RNN_NEG},
-                             {"exp", RNN_EXP},
-                             {"log", RNN_LOG},
-                             {"tanh", RNN_TANH},
-                             {"sigmoid", RNN_SIGMOID},
-                             {"relu", RNN_RELU},
-                             {"sqrt", RNN_SQRT},
-                             {"abs", RNN_ABS},
-                             {"sign", RNN_SIGN},
-                             {"square", RNN_SQUARE},
-                             {"reciprocal", RNN_RECIPROCAL},
-                             {"step", RNN_STEP}}));
-  c.Set("binary", codes(env, {{"add", RNN_ADD},
-                              {"sub", RNN_SUB},
-                              {"mul", RNN_MUL},
-                              {"div", RNN_DIV},
-                              {"max", RNN_MAX},
-                              {"min", RNN_MIN},
-                              {"pow", RNN_POW},
-                              {"gt", RNN_GT},
-                              {"ge", RNN_GE},
-                              {"eq", RNN_EQ}}));
-  c.Set("reduce", codes(env, {{"sum", RNN_SUM}, {"max", RNN_RMAX}, {"min", RNN_RMIN}}));
-  c.Set("mode", codes(env, {{"rnn_tanh", RNN_MODE_TANH}, {"rnn_relu", RNN_MODE_RELU}, {"lstm", RNN_MODE_LSTM}, {"gru", RNN_MODE_GRU}}));
-  exports.Set("codes", c);
-  register_ops(env, exports);
-  register_sequence(env, exports);
-  register_tree(env, exports);
-  register_adam(env, exports);
+  Glue<HostDevice>::register_all(env, exports);
   return exports;
 }
 

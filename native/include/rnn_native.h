@@ -12,7 +12,13 @@
  *
  * Semantics of each kernel are those of the TypeScript Backend interface
  * (packages/core/src/backend.ts); the fused recurrent kernels follow PyTorch's equations and
- * gate order (docs: /work/shared/contracts/model-file.md).
+ * gate order, and their weights the layout of PyTorch's nn.LSTM / nn.GRU / nn.RNN (gates stacked
+ * along the rows of w_ih and w_hh) that docs/model-file.md describes.
+ *
+ * Two kinds of callers: code that owns its buffers (the tests) calls the kernels directly; a
+ * binding that holds arrays with their lengths (the Node addons) first hands their element counts
+ * and dtypes to rnn_seq_check_args / rnn_tree_check_args / rnn_adam_check_args, which refuse any
+ * call that would read or write past an array.
  */
 #ifndef RNN_NATIVE_H
 #define RNN_NATIVE_H
@@ -34,7 +40,9 @@ typedef enum rnn_status {
   RNN_ERR_SHAPE = 2,    /* shapes that do not fit together */
   RNN_ERR_INDEX = 3,    /* an index or length out of range */
   RNN_ERR_ALLOC = 4,    /* workspace allocation failed */
-  RNN_ERR_INTERNAL = 5  /* a bug; please report */
+  RNN_ERR_INTERNAL = 5, /* a bug; please report */
+  /* 6 is RNN_ERR_DEVICE (rnn_cuda.h) */
+  RNN_ERR_DTYPE = 7     /* an array of another dtype than the call needs */
 } rnn_status;
 
 typedef enum rnn_dtype { RNN_F32 = 0, RNN_F64 = 1, RNN_I32 = 2 } rnn_dtype;
@@ -75,50 +83,11 @@ size_t rnn_dtype_size(int dtype);
 
 /* ---- elementwise (elementwise.cpp) ---- */
 
-int rnn_unary(int dtype, int op, const void* x, void* y, int64_t n);
-/** NumPy broadcasting of a and b to out_shape (which the caller computed). */
-int rnn_binary(int dtype, int op, const void* a, const int64_t* a_shape, int a_rank, const void* b,
-               const int64_t* b_shape, int b_rank, void* out, const int64_t* out_shape, int out_rank);
-/** out = cond != 0 ? a : b, all three broadcast to out_shape; cond has the dtype of a. */
-int rnn_where(int dtype, const void* cond, const int64_t* cond_shape, int cond_rank, const void* a,
-              const int64_t* a_shape, int a_rank, const void* b, const int64_t* b_shape, int b_rank, void* out,
-              const int64_t* out_shape, int out_rank);
-/** Float to int32 follows JavaScript's ToInt32 (truncate, wrap modulo 2^32, NaN to 0). */
-int rnn_cast(int src_dtype, const void* x, int dst_dtype, void* y, int64_t n);
-
 /* ---- reductions (reduce.cpp) ---- */
-
-/** Reduce over axes (sorted, unique); out has the remaining axes. Empty: sum 0, max -inf, min +inf. */
-int rnn_reduce(int dtype, int op, const void* x, const int64_t* shape, int rank, const int* axes, int naxes,
-               void* out);
-/** x viewed as [outer, n, inner]; out [outer, inner] holds the first index of the maximum. */
-int rnn_argmax(int dtype, const void* x, int64_t outer, int64_t n, int64_t inner, int32_t* out);
 
 /* ---- matmul (matmul.cpp) ---- */
 
-/**
- * out = op(a) @ op(b). An operand is [batch, rows, cols], or [rows, cols] shared by every batch when
- * its batch is 0. If both have a batch, they are equal. out is [batch, M, N] (batch 0: [M, N]).
- */
-int rnn_matmul(int dtype, const void* a, int64_t a_batch, int64_t a_rows, int64_t a_cols, int trans_a,
-               const void* b, int64_t b_batch, int64_t b_rows, int64_t b_cols, int trans_b, void* out);
-
 /* ---- layout (shape_ops.cpp) ---- */
-
-/** Output axis i is input axis perm[i]. */
-int rnn_transpose(int dtype, const void* x, const int64_t* shape, int rank, const int* perm, void* out);
-int rnn_slice(int dtype, const void* x, const int64_t* shape, int rank, const int64_t* begin, const int64_t* size,
-              void* out);
-int rnn_pad(int dtype, const void* x, const int64_t* shape, int rank, const int64_t* before, const int64_t* after,
-            void* out);
-/** Each input viewed as [outer, axis_sizes[k], inner]; out is [outer, sum(axis_sizes), inner]. */
-int rnn_concat(int dtype, const void* const* xs, const int64_t* axis_sizes, int n, int64_t outer, int64_t inner,
-               void* out);
-/** out[i] = x[idx[i]] row by row (rows of row_size elements); every idx in [0, rows). */
-int rnn_gather(int dtype, const void* x, int64_t rows, int64_t row_size, const int32_t* idx, int64_t n, void* out);
-/** out = zeros [num_rows, row_size]; out[idx[i]] += updates[i]. */
-int rnn_scatter_add(int dtype, const int32_t* idx, int64_t n, const void* updates, int64_t row_size,
-                    int64_t num_rows, void* out);
 
 /* ---- fused sequence kernels (rnn_sequence.cpp, rnn_lstm.cpp, rnn_gru.cpp, rnn_simple.cpp) ---- */
 
@@ -136,18 +105,6 @@ typedef struct rnn_seq_desc {
   int reverse;
 } rnn_seq_desc;
 
-/** Elements (of the dtype) the reserve needs for backward, or -1 (see rnn_last_error). */
-int64_t rnn_seq_reserve_size(const rnn_seq_desc* d);
-/** c0/c_n only for lstm (else ignored, may be null). reserve null: inference, nothing kept. */
-int rnn_seq_forward(const rnn_seq_desc* d, const void* x, const void* h0, const void* c0, const void* w_ih,
-                    const void* w_hh, const void* b_ih, const void* b_hh, void* y, void* h_n, void* c_n,
-                    void* reserve);
-/** dy, dh_n, dc_n may be null (zero). The reserve is the forward's, unchanged. dc0 only for lstm. dx may be
- *  null: the input gradient is then not computed (x is data). */
-int rnn_seq_backward(const rnn_seq_desc* d, const void* x, const void* h0, const void* c0, const void* w_ih,
-                     const void* w_hh, const void* reserve, const void* dy, const void* dh_n, const void* dc_n,
-                     void* dx, void* dh0, void* dc0, void* dw_ih, void* dw_hh, void* db_ih, void* db_hh);
-
 /* ---- Tree-LSTM level (tree_lstm.cpp) ---- */
 
 /**
@@ -159,14 +116,44 @@ typedef struct rnn_tree_desc {
   int64_t nodes, input, hidden;
 } rnn_tree_desc;
 
-int64_t rnn_tree_reserve_size(const rnn_tree_desc* d);
-int rnn_tree_forward(const rnn_tree_desc* d, const void* x, const void* hl, const void* cl, const void* hr,
-                     const void* cr, const void* w, const void* wh, const void* b, void* h, void* c, void* reserve);
-/** dh, dc may be null (zero). */
-int rnn_tree_backward(const rnn_tree_desc* d, const void* x, const void* hl, const void* cl, const void* hr,
-                      const void* cr, const void* w, const void* wh, const void* reserve, const void* dh,
-                      const void* dc, void* dx, void* dhl, void* dcl, void* dhr, void* dcr, void* dw, void* dwh,
-                      void* db);
+/* ---- memory-safety checks for bindings (core/checks.cpp) ----
+ *
+ * What a binding knows about one array argument: its element count (negative when the argument is
+ * absent) and its dtype. Each check returns RNN_OK, or a status and rnn_last_error() naming the
+ * argument with the shape it needs: RNN_ERR_SHAPE for a wrong count, RNN_ERR_DTYPE for a wrong
+ * dtype, RNN_ERR_ARG for a missing array, RNN_ERR_INDEX for lengths out of range. */
+typedef struct rnn_array_info {
+  int64_t count;
+  int dtype;
+} rnn_array_info;
+
+enum { RNN_PASS_FORWARD = 0, RNN_PASS_BACKWARD = 1 };
+
+typedef enum rnn_seq_arg {
+  RNN_SEQ_X = 0, RNN_SEQ_H0, RNN_SEQ_C0, RNN_SEQ_W_IH, RNN_SEQ_W_HH, RNN_SEQ_B_IH, RNN_SEQ_B_HH, RNN_SEQ_LENGTHS,
+  RNN_SEQ_RESERVE, RNN_SEQ_DY, RNN_SEQ_DH_N, RNN_SEQ_DC_N, RNN_SEQ_ARG_COUNT
+} rnn_seq_arg;
+
+/**
+ * args[RNN_SEQ_ARG_COUNT] against d (checked too; d->dtype must be x's dtype and d->lengths the
+ * array counted in args[RNN_SEQ_LENGTHS], whose count is checked before any value is read).
+ * Forward: x, h0, w_ih, w_hh, b_ih, b_hh required; c0 (lstm) and reserve (a recycled one) optional.
+ * Backward: x, w_ih, w_hh, reserve required; h0, c0, dy, dh_n, dc_n optional. Others are ignored.
+ */
+int rnn_seq_check_args(const rnn_seq_desc* d, int pass, const rnn_array_info* args);
+
+typedef enum rnn_tree_arg {
+  RNN_TREE_X = 0, RNN_TREE_HL, RNN_TREE_CL, RNN_TREE_HR, RNN_TREE_CR, RNN_TREE_W, RNN_TREE_WH, RNN_TREE_B,
+  RNN_TREE_RESERVE, RNN_TREE_DH, RNN_TREE_DC, RNN_TREE_ARG_COUNT
+} rnn_tree_arg;
+
+/** Forward: x .. b required. Backward: x .. wh and reserve required, dh and dc optional. */
+int rnn_tree_check_args(const rnn_tree_desc* d, int pass, const rnn_array_info* args);
+
+typedef enum rnn_adam_arg { RNN_ADAM_PARAM = 0, RNN_ADAM_GRAD, RNN_ADAM_M, RNN_ADAM_V, RNN_ADAM_ARG_COUNT } rnn_adam_arg;
+
+/** param float32 or float64; grad, m and v of its dtype and count. */
+int rnn_adam_check_args(const rnn_array_info* args);
 
 /* ---- Adam / AdamW (adam.cpp) ---- */
 
@@ -176,8 +163,77 @@ typedef struct rnn_adam_params {
   int decoupled;  /* 1: AdamW, 0: Adam with L2 added to the gradient */
 } rnn_adam_params;
 
-/** In place on param, m, v (n elements each), PyTorch's update rule. */
-int rnn_adam_step(int dtype, void* param, const void* grad, void* m, void* v, int64_t n, const rnn_adam_params* p);
+/* ---- the kernels ----
+ *
+ * Declared once for both C APIs: RNN_KERNELS_DECL(rnn_) here, RNN_KERNELS_DECL(rnn_cuda_) in
+ * rnn_cuda.h (the same kernels on device pointers). Implemented by the CPU files named above each
+ * section's types, through the shared entry points of native/core/api. */
+#define RNN_KERNELS_DECL(P) \
+  /* -- elementwise (src/elementwise.cpp) -- */ \
+  int P##unary(int dtype, int op, const void* x, void* y, int64_t n); \
+  /* NumPy broadcasting of a and b to out_shape (which the caller computed). */ \
+  int P##binary(int dtype, int op, const void* a, const int64_t* a_shape, int a_rank, const void* b, \
+      const int64_t* b_shape, int b_rank, void* out, const int64_t* out_shape, int out_rank); \
+  /* out = cond != 0 ? a : b, all three broadcast to out_shape; cond has the dtype of a. */ \
+  int P##where(int dtype, const void* cond, const int64_t* cond_shape, int cond_rank, const void* a, \
+      const int64_t* a_shape, int a_rank, const void* b, const int64_t* b_shape, int b_rank, void* out, \
+      const int64_t* out_shape, int out_rank); \
+  /* Float to int32 follows JavaScript's ToInt32 (truncate, wrap modulo 2^32, NaN to 0). */ \
+  int P##cast(int src_dtype, const void* x, int dst_dtype, void* y, int64_t n); \
+  /* -- reductions (reduce.cpp) -- */ \
+  /* Reduce over axes (sorted, unique); out has the remaining axes. Empty: sum 0, max -inf, min +inf. */ \
+  int P##reduce(int dtype, int op, const void* x, const int64_t* shape, int rank, const int* axes, int naxes, \
+      void* out); \
+  /* x viewed as [outer, n, inner]; out [outer, inner] holds the first index of the maximum. */ \
+  int P##argmax(int dtype, const void* x, int64_t outer, int64_t n, int64_t inner, int32_t* out); \
+  /* -- matmul (matmul.cpp) -- */ \
+  /* \
+   * out = op(a) @ op(b). An operand is [batch, rows, cols], or [rows, cols] shared by every batch when \
+   * its batch is 0. If both have a batch, they are equal. out is [batch, M, N] (batch 0: [M, N]). \
+   */ \
+  int P##matmul(int dtype, const void* a, int64_t a_batch, int64_t a_rows, int64_t a_cols, int trans_a, \
+      const void* b, int64_t b_batch, int64_t b_rows, int64_t b_cols, int trans_b, void* out); \
+  /* -- layout (shape_ops.cpp) -- */ \
+  /* Output axis i is input axis perm[i]. */ \
+  int P##transpose(int dtype, const void* x, const int64_t* shape, int rank, const int* perm, void* out); \
+  int P##slice(int dtype, const void* x, const int64_t* shape, int rank, const int64_t* begin, \
+      const int64_t* size, void* out); \
+  int P##pad(int dtype, const void* x, const int64_t* shape, int rank, const int64_t* before, \
+      const int64_t* after, void* out); \
+  /* Each input viewed as [outer, axis_sizes[k], inner]; out is [outer, sum(axis_sizes), inner]. */ \
+  int P##concat(int dtype, const void* const* xs, const int64_t* axis_sizes, int n, int64_t outer, \
+      int64_t inner, void* out); \
+  /* out[i] = x[idx[i]] row by row (rows of row_size elements); every idx in [0, rows). */ \
+  int P##gather(int dtype, const void* x, int64_t rows, int64_t row_size, const int32_t* idx, int64_t n, \
+      void* out); \
+  /* out = zeros [num_rows, row_size]; out[idx[i]] += updates[i]. */ \
+  int P##scatter_add(int dtype, const int32_t* idx, int64_t n, const void* updates, int64_t row_size, \
+      int64_t num_rows, void* out); \
+  /* -- fused sequence kernels (rnn_sequence.cpp and the cell files), rnn_seq_desc above -- */ \
+  /* Elements (of the dtype) the reserve needs for backward, or -1 (see rnn_last_error). */ \
+  int64_t P##seq_reserve_size(const rnn_seq_desc* d); \
+  /* c0/c_n only for lstm (else ignored, may be null). reserve null: inference, nothing kept. */ \
+  int P##seq_forward(const rnn_seq_desc* d, const void* x, const void* h0, const void* c0, const void* w_ih, \
+      const void* w_hh, const void* b_ih, const void* b_hh, void* y, void* h_n, void* c_n, void* reserve); \
+  /* dy, dh_n, dc_n may be null (zero). The reserve is the forward's, unchanged. dc0 only for lstm. dx may be \
+   *  null: the input gradient is then not computed (x is data). */ \
+  int P##seq_backward(const rnn_seq_desc* d, const void* x, const void* h0, const void* c0, const void* w_ih, \
+      const void* w_hh, const void* reserve, const void* dy, const void* dh_n, const void* dc_n, void* dx, \
+      void* dh0, void* dc0, void* dw_ih, void* dw_hh, void* db_ih, void* db_hh); \
+  /* -- Tree-LSTM level (tree_lstm.cpp), rnn_tree_desc above -- */ \
+  int64_t P##tree_reserve_size(const rnn_tree_desc* d); \
+  int P##tree_forward(const rnn_tree_desc* d, const void* x, const void* hl, const void* cl, const void* hr, \
+      const void* cr, const void* w, const void* wh, const void* b, void* h, void* c, void* reserve); \
+  /* dh, dc may be null (zero). */ \
+  int P##tree_backward(const rnn_tree_desc* d, const void* x, const void* hl, const void* cl, const void* hr, \
+      const void* cr, const void* w, const void* wh, const void* reserve, const void* dh, const void* dc, \
+      void* dx, void* dhl, void* dcl, void* dhr, void* dcr, void* dw, void* dwh, void* db); \
+  /* -- Adam / AdamW (adam.cpp) -- */ \
+  /* In place on param, m, v (n elements each), PyTorch's update rule. */ \
+  int P##adam_step(int dtype, void* param, const void* grad, void* m, void* v, int64_t n, \
+      const rnn_adam_params* p);
+
+RNN_KERNELS_DECL(rnn_)
 
 #ifdef __cplusplus
 }

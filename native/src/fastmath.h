@@ -58,4 +58,12 @@ inline T act_sigmoid(T x) { return sigmoid_approx(x); }
 template <class T>
 inline T act_tanh(T x) { return tanh_approx(x); }
 
+// The activations the CPU runs the shared cell equations (core/cells) with; CUDA uses ExactAct.
+struct FastAct {
+  template <class T>
+  static inline T sigmoid(T x) { return sigmoid_approx(x); }
+  template <class T>
+  static inline T tanh(T x) { return tanh_approx(x); }
+};
+
 }  // namespace rnn

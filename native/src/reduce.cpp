@@ -168,42 +168,4 @@ int argmax_typed(const T* x, int64_t outer, int64_t n, int64_t inner, int32_t* o
 }  // namespace
 }  // namespace rnn
 
-using namespace rnn;
-
-extern "C" {
-
-int rnn_reduce(int dtype, int op, const void* x, const int64_t* shape, int rank, const int* axes, int naxes,
-               void* out) {
-  const char* what = "rnn_reduce";
-  return guarded(what, [&]() -> int {
-    RNN_REQUIRE(op >= 0 && op < RNN_REDUCE_COUNT, RNN_ERR_ARG, "%s: unknown op code %d", what, op);
-    if (int st = check_shape(what, "x", shape, rank)) return st;
-    RNN_REQUIRE(naxes >= 0 && naxes <= rank && (naxes == 0 || axes), RNN_ERR_ARG,
-                "%s: %d axes for a rank-%d tensor", what, naxes, rank);
-    bool red[RNN_MAX_RANK] = {false};
-    for (int i = 0; i < naxes; ++i) {
-      RNN_REQUIRE(axes[i] >= 0 && axes[i] < rank, RNN_ERR_INDEX, "%s: axis %d is out of range for rank %d", what,
-                  axes[i], rank);
-      RNN_REQUIRE(!red[axes[i]], RNN_ERR_ARG, "%s: axis %d is listed twice", what, axes[i]);
-      red[axes[i]] = true;
-    }
-    const int64_t n = checked_numel(shape, rank);
-    RNN_REQUIRE(n == 0 || (x && out), RNN_ERR_ARG, "%s: null buffer", what);
-    RNN_DISPATCH_ALL(dtype, what, reduce_typed<T>(op, static_cast<const T*>(x), shape, rank, red, static_cast<T*>(out)));
-  });
-}
-
-int rnn_argmax(int dtype, const void* x, int64_t outer, int64_t n, int64_t inner, int32_t* out) {
-  const char* what = "rnn_argmax";
-  return guarded(what, [&]() -> int {
-    RNN_REQUIRE(outer >= 0 && n >= 0 && inner >= 0, RNN_ERR_ARG, "%s: negative size", what);
-    RNN_REQUIRE(n > 0 || outer * inner == 0, RNN_ERR_SHAPE, "%s: the axis has size 0, so there is no maximum",
-                what);
-    RNN_REQUIRE(n <= 2147483647, RNN_ERR_SHAPE, "%s: axis too long for int32 indices", what);
-    if (outer * inner == 0) return RNN_OK;
-    RNN_REQUIRE(x && out, RNN_ERR_ARG, "%s: null buffer", what);
-    RNN_DISPATCH_ALL(dtype, what, argmax_typed<T>(static_cast<const T*>(x), outer, n, inner, out));
-  });
-}
-
-}  // extern "C"
+#include "core/api/reduce.inc"

@@ -1,95 +1,13 @@
-// LSTM cell for the sequence driver (PyTorch gate order i, f, g, o):
-//   i = σ(W_ii x + b_ii + W_hi h + b_hi)     f = σ(W_if x + b_if + W_hf h + b_hf)
-//   g = tanh(W_ig x + b_ig + W_hg h + b_hg)  o = σ(W_io x + b_io + W_ho h + b_ho)
-//   c' = f*c + i*g                            h' = o*tanh(c')
-// Kept per step: (i, f, g, o) and c'. Backward recomputes tanh(c').
-#include "fastmath.h"
+// LSTM on the CPU: the portable path runs the shared cell (core/cells/lstm.h, equations there) in
+// the time loop of rnn_sequence.h; float32 on AVX-512 runs the fused step kernels of avx512.cpp.
+#include "core/cells/lstm.h"
 #include "rnn_sequence.h"
-#include "simd.h"
 
 namespace rnn {
+
+RNN_CPU_CELL_ROWS(cells::Lstm, lstm)
+
 namespace {
-
-template <class T>
-RNN_INLINE void lstm_fwd_impl(int64_t H, const T* gx, const T* gh, const T* bih, const T* bhh, T* h, T* c, T* gates,
-                              T* c_keep) {
-  // gx and gates may be the same row: each j reads its four inputs before writing them.
-#pragma omp simd
-  for (int64_t j = 0; j < H; ++j) {
-    const T i = act_sigmoid<T>(gx[j] + bih[j] + gh[j] + bhh[j]);
-    const T f = act_sigmoid<T>(gx[H + j] + bih[H + j] + gh[H + j] + bhh[H + j]);
-    const T g = act_tanh<T>(gx[2 * H + j] + bih[2 * H + j] + gh[2 * H + j] + bhh[2 * H + j]);
-    const T o = act_sigmoid<T>(gx[3 * H + j] + bih[3 * H + j] + gh[3 * H + j] + bhh[3 * H + j]);
-    const T cn = f * c[j] + i * g;
-    gates[j] = i;
-    gates[H + j] = f;
-    gates[2 * H + j] = g;
-    gates[3 * H + j] = o;
-    c[j] = cn;
-    c_keep[j] = cn;
-    h[j] = o * act_tanh<T>(cn);
-  }
-}
-
-template <class T>
-RNN_INLINE void lstm_bwd_impl(int64_t H, const T* gates, const T* c_t, const T* c_prev, T* dh, T* dc, T* dgs,
-                              T* dg_all) {
-#pragma omp simd
-  for (int64_t j = 0; j < H; ++j) {
-    const T i = gates[j], f = gates[H + j], g = gates[2 * H + j], o = gates[3 * H + j];
-    const T tc = act_tanh<T>(c_t[j]);
-    const T dhj = dh[j];
-    const T dct = dc[j] + dhj * o * (T(1) - tc * tc);
-    const T di = dct * g * i * (T(1) - i);
-    const T df = dct * c_prev[j] * f * (T(1) - f);
-    const T dg = dct * i * (T(1) - g * g);
-    const T dout = dhj * tc * o * (T(1) - o);
-    dc[j] = dct * f;
-    dh[j] = T(0);  // no direct path from h to h_prev; the gemm adds dGates W_hh
-    dgs[j] = di;
-    dgs[H + j] = df;
-    dgs[2 * H + j] = dg;
-    dgs[3 * H + j] = dout;
-    dg_all[j] = di;
-    dg_all[H + j] = df;
-    dg_all[2 * H + j] = dg;
-    dg_all[3 * H + j] = dout;
-  }
-}
-
-RNN_CLONES void lstm_fwd(int64_t H, const float* gx, const float* gh, const float* bih, const float* bhh, float* h,
-                         float* c, float* gates, float* c_keep) {
-  lstm_fwd_impl(H, gx, gh, bih, bhh, h, c, gates, c_keep);
-}
-RNN_CLONES void lstm_fwd(int64_t H, const double* gx, const double* gh, const double* bih, const double* bhh,
-                         double* h, double* c, double* gates, double* c_keep) {
-  lstm_fwd_impl(H, gx, gh, bih, bhh, h, c, gates, c_keep);
-}
-RNN_CLONES void lstm_bwd(int64_t H, const float* gates, const float* c_t, const float* c_prev, float* dh, float* dc,
-                         float* dgs, float* dg_all) {
-  lstm_bwd_impl(H, gates, c_t, c_prev, dh, dc, dgs, dg_all);
-}
-RNN_CLONES void lstm_bwd(int64_t H, const double* gates, const double* c_t, const double* c_prev, double* dh,
-                         double* dc, double* dgs, double* dg_all) {
-  lstm_bwd_impl(H, gates, c_t, c_prev, dh, dc, dgs, dg_all);
-}
-
-struct Lstm {
-  static constexpr int G = 4, GC = 4;
-  static constexpr bool kCell = true, kExtra = true;
-  static constexpr InBlock kIn[] = {{0, 0, 4}};
-
-  template <class T>
-  static void forward_row(int64_t H, const T* gx, const T* gh, const T* bih, const T* bhh, T* h, T* c, T* gates,
-                          T* extra) {
-    lstm_fwd(H, gx, gh, bih, bhh, h, c, gates, extra);
-  }
-  template <class T>
-  static void backward_row(int64_t H, const T* gates, const T* extra, const T* c_prev, const T* /*h_prev*/, T* dh,
-                           T* dc, T* dgs, T* dg_all) {
-    lstm_bwd(H, gates, extra, c_prev, dh, dc, dgs, dg_all);
-  }
-};
 
 // ---- float32 with AVX-512: the fused step of avx512.cpp, batch rows split across our threads ----
 //
@@ -130,54 +48,34 @@ int lstm_forward_avx512(const SeqFwd<float>& a) {
     float* scratch = workspace(kSlotScratch, nb * avx512::kLstmNR);
     const int lda = avx512::a_stride(int(I + H));
     float* abuf = workspace(kSlotA, nb * lda);
-    int64_t max_len = 0;
-    for (int64_t b = b0; b < b1; ++b) max_len = std::max(max_len, len_of(a.lengths, b, T_));
+    const int64_t max_len = max_len_of(a.lengths, b0, b1, T_);
     for (int64_t s = 0; s < max_len; ++s) {
-      int n = 0;
-      for (int64_t b = b0; b < b1; ++b) {
-        const int64_t L = len_of(a.lengths, b, T_);
-        if (s >= L) continue;
-        const int64_t row = b * T_ + time_of(s, L, a.reverse);
-        const int64_t prev = s == 0 ? -1 : b * T_ + time_of(s - 1, L, a.reverse);
-        xs[n] = a.x + row * I;
-        hs[n] = prev < 0 ? a.h0 + b * H : a.y + prev * H;
-        hout[n] = a.y + row * H;
+      const int n = for_active_rows(a.lengths, T_, a.reverse, b0, b1, s, [&](int i, int64_t b, int64_t row,
+                                                                               int64_t prev) {
+        xs[i] = a.x + row * I;
+        hs[i] = prev < 0 ? a.h0 + b * H : a.y + prev * H;
+        hout[i] = a.y + row * H;
         if (training) {
-          cin[n] = prev >= 0 ? extra + prev * H : (a.c0 ? a.c0 + b * H : zeros.get());
-          cout[n] = extra + row * H;
-          gts[n] = gates + row * GH;
-          hps[n] = hprev + row * H;
+          cin[i] = prev >= 0 ? extra + prev * H : (a.c0 ? a.c0 + b * H : zeros.get());
+          cout[i] = extra + row * H;
+          gts[i] = gates + row * GH;
+          hps[i] = hprev + row * H;
         } else {
-          cin[n] = cout[n] = cbuf.get() + b * H;
+          cin[i] = cout[i] = cbuf.get() + b * H;
         }
-        ++n;
-      }
-      const avx512::LstmStep st{n,
-                                int(I),
-                                int(H),
-                                xs.data(),
-                                hs.data(),
-                                cin.data(),
-                                cout.data(),
-                                hout.data(),
-                                training ? gts.data() : nullptr,
-                                training ? hps.data() : nullptr,
-                                w,
-                                bias,
-                                scratch,
-                                abuf,
-                                lda};
+      });
+      const avx512::LstmStep st{n, int(I), int(H), xs.data(), hs.data(), cin.data(), cout.data(), hout.data(),
+                                training ? gts.data() : nullptr, training ? hps.data() : nullptr, w, bias, scratch,
+                                abuf, lda};
       avx512::lstm_fwd_step(st);
     }
   });
 
-  for (int64_t b = 0; b < B; ++b) {
+  copy_final_h(a);
+  for (int64_t b = 0; b < B && a.c_n; ++b) {
     const int64_t last = last_row(a.lengths, b, T_, a.reverse);
-    copy_elems(a.h_n + b * H, last >= 0 ? a.y + last * H : a.h0 + b * H, H);
-    if (a.c_n) {
-      const float* c = cbuf ? cbuf.get() + b * H : (last >= 0 ? extra + last * H : (a.c0 ? a.c0 + b * H : zeros.get()));
-      copy_elems(a.c_n + b * H, c, H);
-    }
+    const float* c = cbuf ? cbuf.get() + b * H : (last >= 0 ? extra + last * H : (a.c0 ? a.c0 + b * H : zeros.get()));
+    copy_elems(a.c_n + b * H, c, H);
   }
   return RNN_OK;
 }
@@ -212,23 +110,16 @@ int lstm_backward_avx512(const SeqBwd<float>& a) {
     std::vector<const float*> arows(nb);
     std::vector<float*> crows(nb);
     float* abuf = workspace(kSlotA, nb * avx512::a_stride(int(GH)));
-    int64_t max_len = 0;
-    for (int64_t b = b0; b < b1; ++b) max_len = std::max(max_len, len_of(a.lengths, b, T_));
-    for (int64_t s = max_len - 1; s >= 0; --s) {
-      int n = 0;
-      for (int64_t b = b0; b < b1; ++b) {
-        const int64_t L = len_of(a.lengths, b, T_);
-        if (s >= L) continue;
-        const int64_t row = b * T_ + time_of(s, L, a.reverse);
-        const float* cprev =
-            s == 0 ? (a.c0 ? a.c0 + b * H : zeros.get()) : extra + (b * T_ + time_of(s - 1, L, a.reverse)) * H;
+    for (int64_t s = max_len_of(a.lengths, b0, b1, T_) - 1; s >= 0; --s) {
+      const int n = for_active_rows(a.lengths, T_, a.reverse, b0, b1, s, [&](int i, int64_t b, int64_t row,
+                                                                               int64_t prev) {
+        const float* cprev = prev < 0 ? (a.c0 ? a.c0 + b * H : zeros.get()) : extra + prev * H;
         float* dg = dg_all + row * GH;
         avx512::lstm_bwd_row(int(H), gates + row * GH, extra + row * H, cprev, dh + b * H,
                              a.dy ? a.dy + row * H : nullptr, dc + b * H, dg);
-        arows[n] = dg;
-        crows[n] = dh + b * H;
-        ++n;
-      }
+        arows[i] = dg;
+        crows[i] = dh + b * H;
+      });
       // LSTM has no direct h -> h_prev path: dh_{t-1} is the product alone (rows not active keep dh).
       avx512::gemm_rows(n, arows.data(), int(GH), w, int(H), crows.data(), false, abuf);
     }
@@ -247,20 +138,20 @@ bool fast_path(int64_t B, int64_t T_, int64_t H) { return use_avx512() && B > 0 
 }  // namespace
 
 template <class T>
-int lstm_forward(const SeqFwd<T>& a) {
+int lstm(const SeqFwd<T>& a) {
   if constexpr (std::is_same_v<T, float>)
     if (fast_path(a.B, a.T_, a.H)) return lstm_forward_avx512(a);
-  return seq_forward<Lstm, T>(a);
+  return seq_forward<cells::Lstm, T>(a);
 }
 template <class T>
-int lstm_backward(const SeqBwd<T>& a) {
+int lstm(const SeqBwd<T>& a) {
   if constexpr (std::is_same_v<T, float>)
     if (fast_path(a.B, a.T_, a.H)) return lstm_backward_avx512(a);
-  return seq_backward<Lstm, T>(a);
+  return seq_backward<cells::Lstm, T>(a);
 }
-template int lstm_forward<float>(const SeqFwd<float>&);
-template int lstm_forward<double>(const SeqFwd<double>&);
-template int lstm_backward<float>(const SeqBwd<float>&);
-template int lstm_backward<double>(const SeqBwd<double>&);
+template int lstm<float>(const SeqFwd<float>&);
+template int lstm<double>(const SeqFwd<double>&);
+template int lstm<float>(const SeqBwd<float>&);
+template int lstm<double>(const SeqBwd<double>&);
 
 }  // namespace rnn

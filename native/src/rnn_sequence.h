@@ -1,4 +1,6 @@
-// The time loop shared by every recurrent mode (cuDNN-style), apart from the cells that plug into it.
+// The CPU's time loop shared by every recurrent mode (cuDNN-style), apart from the cells that plug
+// into it: the cell equations are core/cells/*.h (shared with CUDA), run here by the vectorised row
+// loops of RNN_CPU_CELL_ROWS.
 //
 // Forward, for one layer and one direction over x [B, T, I]:
 //   1. Gx = X_all W_ih^T for all B*T rows at once (one gemm); rows are in x's own order b*T + t.
@@ -26,36 +28,61 @@
 
 #include "blas.h"
 #include "common.h"
+#include "core/cells/cell.h"
+#include "core/seq.h"
+#include "fastmath.h"
 #include "packed.h"
+#include "simd.h"
 #include "workspace.h"
 
 namespace rnn {
 
-template <class T>
-struct SeqFwd {
-  int64_t B, T_, I, H;
-  const int32_t* lengths;
-  bool reverse;
-  const T *x, *h0, *c0, *w_ih, *w_hh, *b_ih, *b_hh;
-  T *y, *h_n, *c_n, *reserve;
-};
+// How the CPU runs a cell's per-unit equations over a row of H units: one vectorised loop (the
+// gate nonlinearities are fastmath.h's for float32), compiled for the baseline and for AVX2 by the
+// RNN_CLONES functions RNN_CPU_CELL_ROWS defines, which CpuRows<Cell> names for seq_forward.
+template <class Cell, class T>
+RNN_INLINE void cell_fwd_row(int64_t H, const T* gx, const T* gh, const T* bih, const T* bhh, T* h, T* c, T* gates,
+                             T* extra) {
+#pragma omp simd
+  for (int64_t j = 0; j < H; ++j) Cell::template fwd<FastAct>(H, j, gx, gh, bih, bhh, h, c, gates, extra);
+}
 
-template <class T>
-struct SeqBwd {
-  int64_t B, T_, I, H;
-  const int32_t* lengths;
-  bool reverse;
-  const T *x, *h0, *c0, *w_ih, *w_hh, *reserve, *dy, *dh_n, *dc_n;
-  T *dx, *dh0, *dc0, *dw_ih, *dw_hh, *db_ih, *db_hh;
-};
+template <class Cell, class T>
+RNN_INLINE void cell_bwd_row(int64_t H, const T* gates, const T* extra, const T* c_prev, const T* h_prev, T* dh,
+                             T* dc, T* dgs, T* dg_all) {
+#pragma omp simd
+  for (int64_t j = 0; j < H; ++j)
+    Cell::template bwd<FastAct>(H, j, gates, extra, Cell::kCell ? c_prev[j] : T(0), h_prev, dh, dc, dgs, dg_all);
+}
 
-// Which columns of dG_all (in units of H) feed which rows of W_ih (in units of H).
-struct InBlock {
-  int src, dst, rows;
-};
+template <class Cell>
+struct CpuRows;
 
-inline int64_t len_of(const int32_t* lengths, int64_t b, int64_t T) { return lengths ? lengths[b] : T; }
-inline int64_t time_of(int64_t s, int64_t L, bool reverse) { return reverse ? L - 1 - s : s; }
+#define RNN_CPU_CELL_ROWS_T(Cell, tag, T)                                                                        \
+  RNN_CLONES void tag##_fwd_row(int64_t H, const T* gx, const T* gh, const T* bih, const T* bhh, T* h, T* c,     \
+                                T* gates, T* extra) {                                                           \
+    cell_fwd_row<Cell, T>(H, gx, gh, bih, bhh, h, c, gates, extra);                                             \
+  }                                                                                                             \
+  RNN_CLONES void tag##_bwd_row(int64_t H, const T* gates, const T* extra, const T* c_prev, const T* h_prev, T* dh, \
+                                T* dc, T* dgs, T* dg_all) {                                                     \
+    cell_bwd_row<Cell, T>(H, gates, extra, c_prev, h_prev, dh, dc, dgs, dg_all);                                \
+  }
+
+// Defines the row functions of a cell (float and double, cloned) and CpuRows<Cell> naming them.
+#define RNN_CPU_CELL_ROWS(Cell, tag)                    \
+  RNN_CPU_CELL_ROWS_T(Cell, tag, float)                 \
+  RNN_CPU_CELL_ROWS_T(Cell, tag, double)                \
+  template <>                                           \
+  struct CpuRows<Cell> {                                \
+    template <class... A>                               \
+    static void fwd(A... a) {                           \
+      tag##_fwd_row(a...);                              \
+    }                                                   \
+    template <class... A>                               \
+    static void bwd(A... a) {                           \
+      tag##_bwd_row(a...);                              \
+    }                                                   \
+  };
 
 // Zeros y (and hprev when given) at every padded step t >= lengths[b].
 template <class T>
@@ -73,6 +100,37 @@ void zero_padded_steps(const SeqFwd<T>& a, T* hprev) {
 inline int64_t last_row(const int32_t* lengths, int64_t b, int64_t T, bool reverse) {
   const int64_t L = len_of(lengths, b, T);
   return L > 0 ? b * T + time_of(L - 1, L, reverse) : -1;
+}
+
+// The longest row among batch rows [b0, b1).
+inline int64_t max_len_of(const int32_t* lengths, int64_t b0, int64_t b1, int64_t T) {
+  int64_t m = 0;
+  for (int64_t b = b0; b < b1; ++b) m = std::max(m, len_of(lengths, b, T));
+  return m;
+}
+
+// Calls f(n, b, row, prev) for each batch row in [b0, b1) still active at loop step s, n counting
+// them from 0: row is the (b * T + t) row this step reads, prev the previous step's (-1 at s = 0).
+// Returns how many there were. (The avx512 kernels gather the active rows of a step this way.)
+template <class F>
+int for_active_rows(const int32_t* lengths, int64_t T, bool reverse, int64_t b0, int64_t b1, int64_t s, F&& f) {
+  int n = 0;
+  for (int64_t b = b0; b < b1; ++b) {
+    const int64_t L = len_of(lengths, b, T);
+    if (s >= L) continue;
+    const int64_t prev = s == 0 ? -1 : b * T + time_of(s - 1, L, reverse);
+    f(n++, b, b * T + time_of(s, L, reverse), prev);
+  }
+  return n;
+}
+
+// h_n of the kernels that keep no h buffer (avx512 paths): each row's last real output, or h0.
+template <class T>
+void copy_final_h(const SeqFwd<T>& a) {
+  for (int64_t b = 0; b < a.B; ++b) {
+    const int64_t last = last_row(a.lengths, b, a.T_, a.reverse);
+    copy_elems(a.h_n + b * a.H, last >= 0 ? a.y + last * a.H : a.h0 + b * a.H, a.H);
+  }
 }
 
 template <class Cell, class T>
@@ -111,8 +169,8 @@ int seq_forward(const SeqFwd<T>& a) {
       T* hb = h.get() + b * H;
       if (hprev) copy_elems(hprev + row * H, hb, H);
       T* ex = extra ? extra + row * H : (extra_ws ? extra_ws.get() + b * H : nullptr);
-      Cell::forward_row(H, gates + row * GH, gh.get() + b * GH, a.b_ih, a.b_hh, hb,
-                        Cell::kCell ? c.get() + b * H : nullptr, gates + row * GH, ex);
+      CpuRows<Cell>::fwd(H, gates + row * GH, gh.get() + b * GH, a.b_ih, a.b_hh, hb,
+                         Cell::kCell ? c.get() + b * H : nullptr, gates + row * GH, ex);
       copy_elems(a.y + row * H, hb, H);
     }
   }
@@ -176,7 +234,7 @@ int seq_backward(const SeqBwd<T>& a) {
         if (s == 0) cprev = a.c0 ? a.c0 + b * H : zeros.get();
         else cprev = extra + (b * T_ + time_of(s - 1, L, a.reverse)) * H;
       }
-      Cell::backward_row(H, gates + row * GH, extra ? extra + row * H : nullptr, cprev, hprev + row * H, dhb,
+      CpuRows<Cell>::bwd(H, gates + row * GH, extra ? extra + row * H : nullptr, cprev, hprev + row * H, dhb,
                          Cell::kCell ? dc + b * H : nullptr, dgs_b, dg_all.get() + row * GC);
     }
     // dh_prev = (direct part the cell left in dh) + dGates W_hh; inactive rows add zeros.
@@ -201,12 +259,13 @@ int seq_backward(const SeqBwd<T>& a) {
   return RNN_OK;
 }
 
-// Entry points each cell file instantiates for float and double.
-template <class T> int lstm_forward(const SeqFwd<T>& a);
-template <class T> int lstm_backward(const SeqBwd<T>& a);
-template <class T> int gru_forward(const SeqFwd<T>& a);
-template <class T> int gru_backward(const SeqBwd<T>& a);
-template <class T> int simple_forward(const SeqFwd<T>& a, bool relu);
-template <class T> int simple_backward(const SeqBwd<T>& a, bool relu);
+// Each cell file's forward (SeqFwd) and backward (SeqBwd), instantiated for float and double;
+// rnn_sequence.cpp picks one by mode.
+template <class T> int lstm(const SeqFwd<T>& a);
+template <class T> int lstm(const SeqBwd<T>& a);
+template <class T> int gru(const SeqFwd<T>& a);
+template <class T> int gru(const SeqBwd<T>& a);
+template <class T> int simple(const SeqFwd<T>& a, bool relu);
+template <class T> int simple(const SeqBwd<T>& a, bool relu);
 
 }  // namespace rnn

@@ -1,7 +1,7 @@
-// Runtime state: per-thread error messages, thread count, BLAS identification.
+// Runtime state of the CPU library: thread count and pool, RNN_SIMD, BLAS identification. (Errors
+// live in the shared core: core/errors.cpp.)
 #include <atomic>
 #include <condition_variable>
-#include <cstdarg>
 #include <cstdlib>
 #include <exception>
 #include <mutex>
@@ -20,53 +20,10 @@
 namespace rnn {
 
 namespace {
-thread_local std::string g_error;
 std::once_flag g_init_once;
 int g_threads = 1;
 std::string g_blas_info;
 }  // namespace
-
-int fail(int status, const char* fmt, ...) {
-  char buf[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  std::vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  g_error = buf;
-  return status;
-}
-
-void clear_error() { g_error.clear(); }
-
-int64_t checked_numel(const int64_t* shape, int rank) {
-  int64_t n = 1;
-  for (int i = 0; i < rank; ++i) {
-    if (shape[i] < 0) return -1;
-    if (shape[i] != 0 && n > (int64_t(1) << 62) / shape[i]) return -1;
-    n *= shape[i];
-  }
-  return n;
-}
-
-int check_shape(const char* what, const char* name, const int64_t* shape, int rank) {
-  RNN_REQUIRE(rank >= 0 && rank <= RNN_MAX_RANK, RNN_ERR_SHAPE, "%s: %s has rank %d; expected 0..%d", what, name,
-              rank, RNN_MAX_RANK);
-  RNN_REQUIRE(rank == 0 || shape != nullptr, RNN_ERR_ARG, "%s: %s shape pointer is null", what, name);
-  for (int i = 0; i < rank; ++i)
-    RNN_REQUIRE(shape[i] >= 0, RNN_ERR_SHAPE, "%s: %s has a negative dim %lld at axis %d", what, name,
-                static_cast<long long>(shape[i]), i);
-  RNN_REQUIRE(checked_numel(shape, rank) >= 0, RNN_ERR_SHAPE, "%s: %s has too many elements", what, name);
-  return RNN_OK;
-}
-
-const char* dtype_name(int dtype) {
-  switch (dtype) {
-    case RNN_F32: return "float32";
-    case RNN_F64: return "float64";
-    case RNN_I32: return "int32";
-    default: return "unknown";
-  }
-}
 
 static int available_cpus() {
 #ifdef __linux__
@@ -221,8 +178,6 @@ void parallel_run(int tasks, const std::function<void(int)>& fn) {
 
 extern "C" {
 
-const char* rnn_last_error(void) { return rnn::g_error.c_str(); }
-
 const char* rnn_version(void) { return RNN_NATIVE_VERSION; }
 
 int rnn_init(void) {
@@ -247,15 +202,6 @@ const char* rnn_simd(void) { return rnn::simd_name(); }
 const char* rnn_blas_info(void) {
   rnn_init();
   return rnn::g_blas_info.c_str();
-}
-
-size_t rnn_dtype_size(int dtype) {
-  switch (dtype) {
-    case RNN_F32: return 4;
-    case RNN_F64: return 8;
-    case RNN_I32: return 4;
-    default: return 0;
-  }
 }
 
 }  // extern "C"

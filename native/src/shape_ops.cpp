@@ -15,7 +15,7 @@ namespace {
 // ---- transpose ----
 
 template <class W>
-void transpose_words(const W* x, const int64_t* shape, int rank, const int* perm, W* out) {
+int transpose_words(const W* x, const int64_t* shape, int rank, const int* perm, W* out, int64_t /*n*/) {
   int64_t in_stride[RNN_MAX_RANK];
   int64_t s = 1;
   for (int d = rank - 1; d >= 0; --d) {
@@ -39,7 +39,7 @@ void transpose_words(const W* x, const int64_t* shape, int rank, const int* perm
   }
   if (r <= 1) {  // the permutation keeps memory order
     std::memcpy(out, x, sizeof(W) * static_cast<size_t>(s));
-    return;
+    return RNN_OK;
   }
   int64_t idx[RNN_MAX_RANK] = {0};
   const bool tile = st[r - 1] != 1 && st[r - 2] == 1;
@@ -73,7 +73,7 @@ void transpose_words(const W* x, const int64_t* shape, int rank, const int* perm
       in -= st[d] * size[d];
       idx[d] = 0;
     }
-    if (d < 0) return;
+    if (d < 0) return RNN_OK;
   }
 }
 
@@ -155,146 +155,46 @@ int scatter_typed(const int32_t* idx, int64_t n, const T* upd, int64_t row, int6
   return RNN_OK;
 }
 
-int check_index(const char* what, const int32_t* idx, int64_t n, int64_t rows) {
-  for (int64_t i = 0; i < n; ++i)
-    RNN_REQUIRE(idx[i] >= 0 && idx[i] < rows, RNN_ERR_INDEX,
-                "%s: index %d at position %lld is out of range; expected 0..%lld", what, idx[i], (long long)i,
-                (long long)rows - 1);
+// The word-typed entry points core/api/shape_ops.inc calls.
+template <class W>
+int slice_words(const W* x, const int64_t* shape, int rank, const int64_t* begin, const int64_t* size, W* out,
+                int64_t /*n*/) {
+  const int64_t zero[RNN_MAX_RANK] = {0};
+  copy_box(sizeof(W), reinterpret_cast<const char*>(x), shape, begin, reinterpret_cast<char*>(out), size, zero, size,
+           rank);
+  return RNN_OK;
+}
+
+template <class W>
+int pad_words(const W* x, const int64_t* shape, int rank, const int64_t* before, const int64_t* out_shape, W* out,
+              int64_t n) {
+  std::fill_n(out, n, W(0));
+  const int64_t zero[RNN_MAX_RANK] = {0};
+  copy_box(sizeof(W), reinterpret_cast<const char*>(x), shape, zero, reinterpret_cast<char*>(out), out_shape, before,
+           shape, rank);
+  return RNN_OK;
+}
+
+template <class W>
+int concat_words(const W* const* xs, const int64_t* axis_sizes, int n, int64_t outer, int64_t inner, W* out) {
+  for (int64_t i = 0; i < outer; ++i)
+    for (int k = 0; k < n; ++k) {
+      const int64_t len = axis_sizes[k] * inner;
+      if (len == 0) continue;
+      std::memcpy(out, xs[k] + len * i, sizeof(W) * static_cast<size_t>(len));
+      out += len;
+    }
+  return RNN_OK;
+}
+
+template <class W>
+int gather_words(const W* x, int64_t /*rows*/, int64_t row_size, const int32_t* idx, int64_t n, W* out) {
+  const size_t bytes = sizeof(W) * static_cast<size_t>(row_size);
+  for (int64_t i = 0; i < n; ++i) std::memcpy(out + row_size * i, x + row_size * idx[i], bytes);
   return RNN_OK;
 }
 
 }  // namespace
 }  // namespace rnn
 
-using namespace rnn;
-
-extern "C" {
-
-int rnn_transpose(int dtype, const void* x, const int64_t* shape, int rank, const int* perm, void* out) {
-  const char* what = "rnn_transpose";
-  return guarded(what, [&]() -> int {
-    const size_t es = rnn_dtype_size(dtype);
-    RNN_REQUIRE(es, RNN_ERR_ARG, "%s: unknown dtype code %d", what, dtype);
-    if (int st = check_shape(what, "x", shape, rank)) return st;
-    bool seen[RNN_MAX_RANK] = {false};
-    for (int i = 0; i < rank; ++i) {
-      RNN_REQUIRE(perm && perm[i] >= 0 && perm[i] < rank && !seen[perm[i]], RNN_ERR_ARG,
-                  "%s: perm is not a permutation of 0..%d", what, rank - 1);
-      seen[perm[i]] = true;
-    }
-    const int64_t n = checked_numel(shape, rank);
-    if (n == 0) return RNN_OK;
-    RNN_REQUIRE(x && out, RNN_ERR_ARG, "%s: null buffer", what);
-    if (es == 4) transpose_words(static_cast<const uint32_t*>(x), shape, rank, perm, static_cast<uint32_t*>(out));
-    else transpose_words(static_cast<const uint64_t*>(x), shape, rank, perm, static_cast<uint64_t*>(out));
-    return RNN_OK;
-  });
-}
-
-int rnn_slice(int dtype, const void* x, const int64_t* shape, int rank, const int64_t* begin, const int64_t* size,
-              void* out) {
-  const char* what = "rnn_slice";
-  return guarded(what, [&]() -> int {
-    const size_t es = rnn_dtype_size(dtype);
-    RNN_REQUIRE(es, RNN_ERR_ARG, "%s: unknown dtype code %d", what, dtype);
-    if (int st = check_shape(what, "x", shape, rank)) return st;
-    RNN_REQUIRE(rank == 0 || (begin && size), RNN_ERR_ARG, "%s: begin/size are null", what);
-    for (int d = 0; d < rank; ++d)
-      RNN_REQUIRE(begin[d] >= 0 && size[d] >= 0 && begin[d] + size[d] <= shape[d], RNN_ERR_INDEX,
-                  "%s: axis %d: begin %lld + size %lld exceeds the dim %lld", what, d, (long long)begin[d],
-                  (long long)size[d], (long long)shape[d]);
-    const int64_t n = checked_numel(size, rank);
-    if (n == 0) return RNN_OK;
-    RNN_REQUIRE(x && out, RNN_ERR_ARG, "%s: null buffer", what);
-    const int64_t zero[RNN_MAX_RANK] = {0};
-    copy_box(es, static_cast<const char*>(x), shape, begin, static_cast<char*>(out), size, zero, size, rank);
-    return RNN_OK;
-  });
-}
-
-int rnn_pad(int dtype, const void* x, const int64_t* shape, int rank, const int64_t* before, const int64_t* after,
-            void* out) {
-  const char* what = "rnn_pad";
-  return guarded(what, [&]() -> int {
-    const size_t es = rnn_dtype_size(dtype);
-    RNN_REQUIRE(es, RNN_ERR_ARG, "%s: unknown dtype code %d", what, dtype);
-    if (int st = check_shape(what, "x", shape, rank)) return st;
-    RNN_REQUIRE(rank == 0 || (before && after), RNN_ERR_ARG, "%s: before/after are null", what);
-    int64_t out_shape[RNN_MAX_RANK];
-    for (int d = 0; d < rank; ++d) {
-      RNN_REQUIRE(before[d] >= 0 && after[d] >= 0, RNN_ERR_ARG, "%s: axis %d: negative padding (%lld, %lld)", what, d,
-                  (long long)before[d], (long long)after[d]);
-      out_shape[d] = shape[d] + before[d] + after[d];
-    }
-    const int64_t n = checked_numel(out_shape, rank);
-    RNN_REQUIRE(n >= 0, RNN_ERR_SHAPE, "%s: output too large", what);
-    if (n == 0) return RNN_OK;
-    RNN_REQUIRE(out && (x || checked_numel(shape, rank) == 0), RNN_ERR_ARG, "%s: null buffer", what);
-    std::memset(out, 0, es * static_cast<size_t>(n));
-    const int64_t zero[RNN_MAX_RANK] = {0};
-    copy_box(es, static_cast<const char*>(x), shape, zero, static_cast<char*>(out), out_shape, before, shape, rank);
-    return RNN_OK;
-  });
-}
-
-int rnn_concat(int dtype, const void* const* xs, const int64_t* axis_sizes, int n, int64_t outer, int64_t inner,
-               void* out) {
-  const char* what = "rnn_concat";
-  return guarded(what, [&]() -> int {
-    const size_t es = rnn_dtype_size(dtype);
-    RNN_REQUIRE(es, RNN_ERR_ARG, "%s: unknown dtype code %d", what, dtype);
-    RNN_REQUIRE(n >= 0 && outer >= 0 && inner >= 0 && (n == 0 || (xs && axis_sizes)), RNN_ERR_ARG,
-                "%s: bad arguments", what);
-    int64_t total = 0;
-    for (int k = 0; k < n; ++k) {
-      RNN_REQUIRE(axis_sizes[k] >= 0, RNN_ERR_ARG, "%s: input %d has a negative axis size", what, k);
-      RNN_REQUIRE(xs[k] || axis_sizes[k] * outer * inner == 0, RNN_ERR_ARG, "%s: input %d is null", what, k);
-      total += axis_sizes[k];
-    }
-    if (total * outer * inner == 0) return RNN_OK;
-    RNN_REQUIRE(out, RNN_ERR_ARG, "%s: null output", what);
-    char* o = static_cast<char*>(out);
-    for (int64_t i = 0; i < outer; ++i)
-      for (int k = 0; k < n; ++k) {
-        const size_t bytes = es * static_cast<size_t>(axis_sizes[k] * inner);
-        if (bytes == 0) continue;
-        std::memcpy(o, static_cast<const char*>(xs[k]) + bytes * i, bytes);
-        o += bytes;
-      }
-    return RNN_OK;
-  });
-}
-
-int rnn_gather(int dtype, const void* x, int64_t rows, int64_t row_size, const int32_t* idx, int64_t n, void* out) {
-  const char* what = "rnn_gather";
-  return guarded(what, [&]() -> int {
-    const size_t es = rnn_dtype_size(dtype);
-    RNN_REQUIRE(es, RNN_ERR_ARG, "%s: unknown dtype code %d", what, dtype);
-    RNN_REQUIRE(rows >= 0 && row_size >= 0 && n >= 0, RNN_ERR_ARG, "%s: negative size", what);
-    RNN_REQUIRE(n == 0 || idx, RNN_ERR_ARG, "%s: null indices", what);
-    if (int st = check_index(what, idx, n, rows)) return st;
-    if (n * row_size == 0) return RNN_OK;
-    RNN_REQUIRE(x && out, RNN_ERR_ARG, "%s: null buffer", what);
-    const size_t bytes = es * static_cast<size_t>(row_size);
-    for (int64_t i = 0; i < n; ++i)
-      std::memcpy(static_cast<char*>(out) + bytes * i, static_cast<const char*>(x) + bytes * idx[i], bytes);
-    return RNN_OK;
-  });
-}
-
-int rnn_scatter_add(int dtype, const int32_t* idx, int64_t n, const void* updates, int64_t row_size,
-                    int64_t num_rows, void* out) {
-  const char* what = "rnn_scatter_add";
-  return guarded(what, [&]() -> int {
-    RNN_REQUIRE(n >= 0 && row_size >= 0 && num_rows >= 0, RNN_ERR_ARG, "%s: negative size", what);
-    RNN_REQUIRE(n == 0 || idx, RNN_ERR_ARG, "%s: null indices", what);
-    if (int st = check_index(what, idx, n, num_rows)) return st;
-    if (num_rows * row_size == 0) return RNN_OK;
-    RNN_REQUIRE(out && (updates || n == 0), RNN_ERR_ARG, "%s: null buffer", what);
-    RNN_DISPATCH_ALL(dtype, what,
-                     scatter_typed<T>(idx, n, static_cast<const T*>(updates), row_size, num_rows,
-                                      static_cast<T*>(out)));
-  });
-}
-
-}  // extern "C"
+#include "core/api/shape_ops.inc"

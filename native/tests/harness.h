@@ -23,6 +23,10 @@ std::vector<Case>& registry();
 extern int failures;
 extern long checks;
 
+// Runs the registered cases (only those of group `only` when given, less those `skip` rejects);
+// prints one line per case and a summary. Returns the process exit status.
+int run(const char* only, bool (*skip)(const Case&) = nullptr);
+
 struct Registrar {
   Registrar(const char* g, const char* n, void (*fn)()) { registry().push_back({g, n, fn}); }
 };
@@ -49,6 +53,14 @@ inline std::mt19937_64& rng() {
 
 inline double uniform(double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng()); }
 inline int64_t randint(int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng()); }
+
+using Shape = std::vector<int64_t>;
+
+inline int64_t numel(const Shape& s) {
+  int64_t n = 1;
+  for (auto d : s) n *= d;
+  return n;
+}
 
 template <class T>
 std::vector<T> random_vec(size_t n, double lo = -1, double hi = 1) {

@@ -6,13 +6,8 @@
 
 namespace {
 
-using Shape = std::vector<int64_t>;
-
-int64_t numel(const Shape& s) {
-  int64_t n = 1;
-  for (auto d : s) n *= d;
-  return n;
-}
+using th::Shape;
+using th::numel;
 
 // Flat index into operand `s` (right-aligned, broadcast) of the output's flat index `o`.
 int64_t bcast_index(const Shape& out, const Shape& s, int64_t o) {

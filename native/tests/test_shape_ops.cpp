@@ -7,13 +7,8 @@
 
 namespace {
 
-using Shape = std::vector<int64_t>;
-
-int64_t numel(const Shape& s) {
-  int64_t n = 1;
-  for (auto d : s) n *= d;
-  return n;
-}
+using th::Shape;
+using th::numel;
 
 std::vector<int64_t> strides(const Shape& s) {
   std::vector<int64_t> st(s.size());

@@ -1,15 +1,14 @@
-// rnn_cuda.node: a thin node-addon-api layer over the CUDA kernel API (native/cuda/include/rnn_cuda.h).
+// rnn_cuda.node: the shared Node glue (native/napi/glue.h) over the CUDA kernel API
+// (native/cuda/include/rnn_cuda.h), with DeviceBuffers as storage (buffer.h), plus what only a
+// device has: probe/init, memory (write/read/fill/view/assign/free), GEMM choice, synchronize.
 //
 // Loading it touches no GPU: `probe()` says whether a device answers and why not, `init(device)`
-// starts the backend. Storage is DeviceBuffer objects (buffer.h); only write/read cross between
-// host and device. Argument checks share the CPU addon's helpers (native/addon/args.h) and throw
-// Errors whose `code` matches @rnn/core's error classes.
+// starts the backend. Only write/read cross between host and device.
 #include <napi.h>
 
 #include <cstring>
 
 #include "buffer.h"
-#include "ops.h"
 
 namespace cuda_addon {
 namespace {
@@ -17,20 +16,18 @@ namespace {
 using addon::need_args;
 using addon::to_int;
 
+// What this build is (both probe() and info() say it).
+addon::Fields& build(addon::Fields& f) {
+  return f("emulation", rnn_cuda_is_emulation() != 0)("archs", rnn_cuda_archs())("version", rnn_cuda_version());
+}
+
 Napi::Value Probe(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   rnn_cuda_probe_result p;
   rnn_cuda_probe(&p);
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("deviceCount", p.device_count);
-  o.Set("driverVersion", p.driver_version);
-  o.Set("runtimeVersion", p.runtime_version);
-  o.Set("status", p.status);
-  o.Set("message", p.message);
-  o.Set("emulation", rnn_cuda_is_emulation() != 0);
-  o.Set("archs", rnn_cuda_archs());
-  o.Set("version", rnn_cuda_version());
-  return o;
+  auto f = addon::fields(info.Env());
+  f("deviceCount", p.device_count)("driverVersion", p.driver_version)("runtimeVersion", p.runtime_version);
+  f("status", p.status)("message", p.message);
+  return build(f).object;
 }
 
 Napi::Value Init(const Napi::CallbackInfo& info) {
@@ -41,20 +38,12 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   rnn_cuda_device_info d;
-  check(env, rnn_cuda_get_device_info(&d));
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("device", d.device);
-  o.Set("name", d.name);
-  o.Set("computeCapability", std::to_string(d.major) + "." + std::to_string(d.minor));
-  o.Set("multiprocessors", d.multiprocessors);
-  o.Set("totalMemory", double(d.total_memory));
-  o.Set("gemm", rnn_cuda_gemm_info());
-  o.Set("emulation", rnn_cuda_is_emulation() != 0);
-  o.Set("archs", rnn_cuda_archs());
-  o.Set("version", rnn_cuda_version());
-  return o;
+  check(info.Env(), rnn_cuda_get_device_info(&d));
+  auto f = addon::fields(info.Env());
+  f("device", d.device)("name", d.name)("computeCapability", std::to_string(d.major) + "." + std::to_string(d.minor));
+  f("multiprocessors", d.multiprocessors)("totalMemory", double(d.total_memory))("gemm", rnn_cuda_gemm_info());
+  return build(f).object;
 }
 
 Napi::Value SetGemm(const Napi::CallbackInfo& info) {
@@ -129,7 +118,8 @@ Napi::Value Assign(const Napi::CallbackInfo& info) {
   need_args(env, info, 2, fn);
   DeviceBuffer* dst = to_buf(env, info[0], fn, "dst");
   DeviceBuffer* src = to_buf(env, info[1], fn, "src");
-  need(env, src, dst->dtype(), dst->length(), fn, "src", "[" + std::to_string(dst->length()) + "]");
+  addon::need_dtype(env, src->dtype(), dst->dtype(), fn, "src");
+  addon::need_length(env, src->length(), dst->length(), fn, "src", "[" + std::to_string(dst->length()) + "]");
   const size_t es = dst->dtype() == RNN_F64 ? 8 : 4, bytes = es * size_t(dst->length());
   const bool overlap = dst->block() == src->block() && dst->offset() != src->offset() &&
                        dst->offset() < src->offset() + src->length() && src->offset() < dst->offset() + dst->length();
@@ -155,12 +145,6 @@ Napi::Value Free(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-Napi::Object codes(Napi::Env env, std::initializer_list<std::pair<const char*, int>> entries) {
-  Napi::Object o = Napi::Object::New(env);
-  for (const auto& [name, code] : entries) o.Set(name, code);
-  return o;
-}
-
 Napi::Object init_module(Napi::Env env, Napi::Object exports) {
   exports.Set("DeviceBuffer", DeviceBuffer::Define(env));
   exports.Set("probe", Napi::Function::New(env, Probe, "probe"));
@@ -175,35 +159,7 @@ Napi::Object init_module(Napi::Env env, Napi::Object exports) {
   exports.Set("view", Napi::Function::New(env, View, "view"));
   exports.Set("assign", Napi::Function::New(env, Assign, "assign"));
   exports.Set("free", Napi::Function::New(env, Free, "free"));
-  Napi::Object c = Napi::Object::New(env);
-  c.Set("dtype", codes(env, {{"float32", RNN_F32}, {"float64", RNN_F64}, {"int32", RNN_I32}}));
-  c.Set("unary", codes(env, {{"neg", RNN_NEG},
-                             {"exp", RNN_EXP},
-                             {"log", RNN_LOG},
-                             {"tanh", RNN_TANH},
-                             {"sigmoid", RNN_SIGMOID},
-                             {"relu", RNN_RELU},
-                             {"sqrt", RNN_SQRT},
-                             {"abs", RNN_ABS},
-                             {"sign", RNN_SIGN},
-                             {"square", RNN_SQUARE},
-                             {"reciprocal", RNN_RECIPROCAL},
-                             {"step", RNN_STEP}}));
-  c.Set("binary", codes(env, {{"add", RNN_ADD},
-                              {"sub", RNN_SUB},
-                              {"mul", RNN_MUL},
-                              {"div", RNN_DIV},
-                              {"max", RNN_MAX},
-                              {"min", RNN_MIN},
-                              {"pow", RNN_POW},
-                              {"gt", RNN_GT},
-                              {"ge", RNN_GE},
-                              {"eq", RNN_EQ}}));
-  c.Set("reduce", codes(env, {{"sum", RNN_SUM}, {"max", RNN_RMAX}, {"min", RNN_RMIN}}));
-  c.Set("mode", codes(env, {{"rnn_tanh", RNN_MODE_TANH}, {"rnn_relu", RNN_MODE_RELU}, {"lstm", RNN_MODE_LSTM}, {"gru", RNN_MODE_GRU}}));
-  exports.Set("codes", c);
-  register_ops(env, exports);
-  register_fused(env, exports);
+  addon::Glue<CudaDevice>::register_all(env, exports);
   return exports;
 }
 

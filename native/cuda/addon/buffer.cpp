@@ -84,28 +84,4 @@ DeviceBuffer* to_buf(Napi::Env env, const Napi::Value& v, const char* fn, const 
   return b;
 }
 
-DeviceBuffer* to_opt_buf(Napi::Env env, const Napi::Value& v, const char* fn, const char* name) {
-  if (v.IsNull() || v.IsUndefined()) return nullptr;
-  return to_buf(env, v, fn, name);
-}
-
-void need_dtype(Napi::Env env, const DeviceBuffer* b, int dtype, const char* fn, const char* name) {
-  if (b->dtype() != dtype)
-    throw_code(env, "E_DTYPE", addon::where(fn, name) + " is " + addon::dtype_name(b->dtype()) +
-                                   " but " + addon::dtype_name(dtype) + " was expected");
-}
-
-void need_float(Napi::Env env, const DeviceBuffer* b, const char* fn, const char* name) {
-  if (b->dtype() != RNN_F32 && b->dtype() != RNN_F64)
-    throw_code(env, "E_DTYPE", addon::where(fn, name) + " must be float32 or float64, got " +
-                                   addon::dtype_name(b->dtype()));
-}
-
-void need_length(Napi::Env env, const DeviceBuffer* b, int64_t n, const char* fn, const char* name,
-                 const std::string& shape) {
-  if (b->length() != n)
-    throw_code(env, "E_SHAPE", addon::where(fn, name) + " has " + std::to_string(b->length()) +
-                                   " elements but shape " + shape + " needs " + std::to_string(n));
-}
-
 }  // namespace cuda_addon

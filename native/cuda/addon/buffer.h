@@ -12,19 +12,14 @@
 #include <memory>
 #include <string>
 
-// The shared argument helpers of the CPU addon (native/addon/args.h), with this addon's prefix.
-#define RNN_ADDON_PREFIX "rnn cuda: "
-#include "args.h"
+#include "napi/glue.h"
 #include "rnn_cuda.h"
 
 namespace cuda_addon {
 
 using addon::throw_code;
 
-// Turns a kernel status into a JS exception carrying the library's message.
-inline void check(Napi::Env env, int status) {
-  if (status != RNN_OK) throw_code(env, addon::status_code(status), rnn_cuda_last_error());
-}
+inline void check(Napi::Env env, int status) { addon::check_status(env, status); }
 
 struct Block {
   napi_env env;
@@ -67,18 +62,33 @@ class DeviceBuffer : public Napi::ObjectWrap<DeviceBuffer> {
 DeviceBuffer* as_buf(Napi::Env env, const Napi::Value& v);
 // The buffer behind a JS argument: checks it is a live DeviceBuffer.
 DeviceBuffer* to_buf(Napi::Env env, const Napi::Value& v, const char* fn, const char* name);
-// Same, or null for null/undefined.
-DeviceBuffer* to_opt_buf(Napi::Env env, const Napi::Value& v, const char* fn, const char* name);
 
-// Argument checks against a buffer.
-void need_dtype(Napi::Env env, const DeviceBuffer* b, int dtype, const char* fn, const char* name);
-void need_float(Napi::Env env, const DeviceBuffer* b, const char* fn, const char* name);
-void need_length(Napi::Env env, const DeviceBuffer* b, int64_t n, const char* fn, const char* name,
-                 const std::string& shape);
-inline void need(Napi::Env env, const DeviceBuffer* b, int dtype, int64_t n, const char* fn, const char* name,
-                 const std::string& shape) {
-  need_dtype(env, b, dtype, fn, name);
-  need_length(env, b, n, fn, name, shape);
-}
+// Glue's storage for CUDA (napi/glue.h): a DeviceBuffer and the JS object that owns it.
+struct DevBuf {
+  Napi::Object obj;
+  DeviceBuffer* buf = nullptr;
+  bool present() const { return buf != nullptr; }
+  void* data() const { return buf->data(); }
+  int dtype() const { return buf->dtype(); }
+  int64_t length() const { return buf->length(); }
+  Napi::Object object() const { return obj; }
+};
+
+struct CudaDevice {
+  using Buf = DevBuf;
+  static constexpr bool kAsync = false;  // kernels are queued on the stream: calls return at once
+  static Buf arg(Napi::Env env, const Napi::Value& v, const char* fn, const char* name) {
+    return {v.As<Napi::Object>(), to_buf(env, v, fn, name)};
+  }
+  static Buf opt(Napi::Env env, const Napi::Value& v, const char* fn, const char* name) {
+    if (v.IsNull() || v.IsUndefined()) return {};
+    return arg(env, v, fn, name);
+  }
+  static Buf out(Napi::Env env, int dtype, int64_t n) {
+    Napi::Object o = DeviceBuffer::Create(env, dtype, n);
+    return {o, DeviceBuffer::Unwrap(o)};
+  }
+  RNN_KERNEL_TABLE(rnn_cuda_)
+};
 
 }  // namespace cuda_addon

@@ -92,60 +92,17 @@ int rnn_cuda_synchronize(void);
 /** Bytes this library holds in live allocations. */
 int64_t rnn_cuda_bytes_in_use(void);
 
-/* ---- kernels: rnn_native.h's, on device pointers ---- */
+/* ---- kernels: rnn_native.h's, on device pointers ----
+ *
+ * Every kernel of rnn_native.h as rnn_cuda_*, declared by the same list (RNN_KERNELS_DECL). Where
+ * host and device memory differ: concat's xs is a HOST array of n device pointers; a sequence
+ * descriptor's lengths is a host array (copied to the device by the call); gather and scatter-add
+ * check their index values on the device (see above); cast to the same dtype is a copy. */
+RNN_KERNELS_DECL(rnn_cuda_)
 
-int rnn_cuda_unary(int dtype, int op, const void* x, void* y, int64_t n);
-int rnn_cuda_binary(int dtype, int op, const void* a, const int64_t* a_shape, int a_rank, const void* b,
-                    const int64_t* b_shape, int b_rank, void* out, const int64_t* out_shape, int out_rank);
-int rnn_cuda_where(int dtype, const void* cond, const int64_t* cond_shape, int cond_rank, const void* a,
-                   const int64_t* a_shape, int a_rank, const void* b, const int64_t* b_shape, int b_rank, void* out,
-                   const int64_t* out_shape, int out_rank);
-/** Same dtype: a copy. */
-int rnn_cuda_cast(int src_dtype, const void* x, int dst_dtype, void* y, int64_t n);
-
-int rnn_cuda_reduce(int dtype, int op, const void* x, const int64_t* shape, int rank, const int* axes, int naxes,
-                    void* out);
-int rnn_cuda_argmax(int dtype, const void* x, int64_t outer, int64_t n, int64_t inner, int32_t* out);
-
-int rnn_cuda_matmul(int dtype, const void* a, int64_t a_batch, int64_t a_rows, int64_t a_cols, int trans_a,
-                    const void* b, int64_t b_batch, int64_t b_rows, int64_t b_cols, int trans_b, void* out);
 /** Row-major C[M,N] = alpha op(A) op(B) + beta C with leading dimensions (float dtypes). */
 int rnn_cuda_gemm(int dtype, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, double alpha, const void* a,
                   int64_t lda, const void* b, int64_t ldb, double beta, void* c, int64_t ldc);
-
-int rnn_cuda_transpose(int dtype, const void* x, const int64_t* shape, int rank, const int* perm, void* out);
-int rnn_cuda_slice(int dtype, const void* x, const int64_t* shape, int rank, const int64_t* begin,
-                   const int64_t* size, void* out);
-int rnn_cuda_pad(int dtype, const void* x, const int64_t* shape, int rank, const int64_t* before,
-                 const int64_t* after, void* out);
-/** xs is a HOST array of n device pointers. */
-int rnn_cuda_concat(int dtype, const void* const* xs, const int64_t* axis_sizes, int n, int64_t outer, int64_t inner,
-                    void* out);
-int rnn_cuda_gather(int dtype, const void* x, int64_t rows, int64_t row_size, const int32_t* idx, int64_t n,
-                    void* out);
-int rnn_cuda_scatter_add(int dtype, const int32_t* idx, int64_t n, const void* updates, int64_t row_size,
-                         int64_t num_rows, void* out);
-
-/** d->lengths is a host array (copied to the device by the call). */
-int64_t rnn_cuda_seq_reserve_size(const rnn_seq_desc* d);
-int rnn_cuda_seq_forward(const rnn_seq_desc* d, const void* x, const void* h0, const void* c0, const void* w_ih,
-                         const void* w_hh, const void* b_ih, const void* b_hh, void* y, void* h_n, void* c_n,
-                         void* reserve);
-int rnn_cuda_seq_backward(const rnn_seq_desc* d, const void* x, const void* h0, const void* c0, const void* w_ih,
-                          const void* w_hh, const void* reserve, const void* dy, const void* dh_n, const void* dc_n,
-                          void* dx, void* dh0, void* dc0, void* dw_ih, void* dw_hh, void* db_ih, void* db_hh);
-
-int64_t rnn_cuda_tree_reserve_size(const rnn_tree_desc* d);
-int rnn_cuda_tree_forward(const rnn_tree_desc* d, const void* x, const void* hl, const void* cl, const void* hr,
-                          const void* cr, const void* w, const void* wh, const void* b, void* h, void* c,
-                          void* reserve);
-int rnn_cuda_tree_backward(const rnn_tree_desc* d, const void* x, const void* hl, const void* cl, const void* hr,
-                           const void* cr, const void* w, const void* wh, const void* reserve, const void* dh,
-                           const void* dc, void* dx, void* dhl, void* dcl, void* dhr, void* dcr, void* dw, void* dwh,
-                           void* db);
-
-int rnn_cuda_adam_step(int dtype, void* param, const void* grad, void* m, void* v, int64_t n,
-                       const rnn_adam_params* p);
 
 #ifdef __cplusplus
 }

@@ -29,14 +29,14 @@ int after_launch(const char* what);
 int* fault_flag();
 enum Fault { kFaultNone = 0, kFaultGather = 1, kFaultScatter = 2 };
 
-// A workspace of n elements of T for the duration of one call (throws DeviceOutOfMemory).
+// A workspace of n elements of T for the duration of one call (throws OutOfMemory, which guarded() reports).
 template <class T>
 class Workspace {
  public:
   explicit Workspace(int64_t n) {
     const size_t bytes = sizeof(T) * static_cast<size_t>(n > 0 ? n : 1);
     void* p = nullptr;
-    if (dev_alloc(&p, bytes, "workspace") != RNN_OK) throw DeviceOutOfMemory(bytes);
+    if (dev_alloc(&p, bytes, "workspace") != RNN_OK) throw OutOfMemory(bytes, "device");
     ptr_ = static_cast<T*>(p);
   }
   ~Workspace() { dev_free(ptr_); }

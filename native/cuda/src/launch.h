@@ -12,11 +12,11 @@
 #include <cstdint>
 
 #include "common.h"
+#include "core/hd.h"
 #include "device.h"
 
 #ifdef RNN_CUDA_EMULATION
 
-#define RNN_HD
 #define RNN_DL
 
 namespace rnn_cuda {
@@ -42,7 +42,6 @@ inline void record_fault(int* flag, int code) { *flag = code; }
 
 #include <cuda_runtime.h>
 
-#define RNN_HD __host__ __device__
 #define RNN_DL __device__
 
 namespace rnn_cuda {
@@ -76,9 +75,3 @@ __device__ inline void record_fault(int* flag, int code) { *reinterpret_cast<vol
 
 #endif
 
-// Calls RNN_OK-returning expressions in order, returning the first failure.
-#define RNN_TRY(expr)             \
-  do {                            \
-    int st_ = (expr);             \
-    if (st_ != RNN_OK) return st_; \
-  } while (0)

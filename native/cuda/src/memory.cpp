@@ -1,10 +1,13 @@
 // The C API's memory entry points: checks, then the device layer (device_cuda.cu or
-// device_emulation.cpp).
+// device_emulation.cpp). Errors are the shared core's (core/errors.cpp): one message per thread.
 #include "device.h"
 
 using namespace rnn_cuda;
 
 extern "C" {
+
+const char* rnn_cuda_last_error(void) { return rnn_last_error(); }
+const char* rnn_cuda_version(void) { return RNN_CUDA_VERSION; }
 
 int rnn_cuda_alloc(void** ptr, size_t bytes) {
   const char* what = "rnn_cuda_alloc";

@@ -10,35 +10,19 @@
 //
 // Reserve layout (rows in x's order b*T + t), the same as the CPU backend's:
 //   gates [B*T, G*H] | hprev [B*T, H] | extra [B*T, H] (lstm: c_t, gru: W_hn h + b_hn)
-// Semantics and argument checks are native/src/rnn_sequence.*'s.
+// The cells are the shared core's (core/cells/*.h, exact activations); the C entry points and
+// their checks core/api/seq.inc, as for the CPU.
 #include <algorithm>
 #include <memory>
 
-#include "cells.h"
+#include "core/cells/all.h"
+#include "core/scalar.h"
+#include "core/seq.h"
 #include "gemm.h"
+#include "launch.h"
 
 namespace rnn_cuda {
 namespace {
-
-template <class T>
-struct Fwd {
-  int64_t B, T_, I, H;
-  const int32_t* lengths;  // host
-  bool reverse;
-  const T *x, *h0, *c0, *w_ih, *w_hh, *b_ih, *b_hh;
-  T *y, *h_n, *c_n, *reserve;
-};
-
-template <class T>
-struct Bwd {
-  int64_t B, T_, I, H;
-  const int32_t* lengths;  // host
-  bool reverse;
-  const T *x, *c0, *w_ih, *w_hh, *reserve, *dy, *dh_n, *dc_n;
-  T *dx, *dh0, *dc0, *dw_ih, *dw_hh, *db_ih, *db_hh;
-};
-
-RNN_HD inline int64_t time_of(int64_t s, int64_t L, bool reverse) { return reverse ? L - 1 - s : s; }
 
 // Lengths on the device (null when every row runs all T steps), and the longest.
 struct Lengths {
@@ -86,7 +70,7 @@ int column_sums(const T* a, int64_t rows, int64_t cols, int64_t lda, T* out) {
 }
 
 template <class Cell, class T>
-int seq_forward(const Fwd<T>& a) {
+int seq_pass(const SeqFwd<T>& a) {
   const char* what = "rnn_cuda_seq_forward";
   const int64_t B = a.B, T_ = a.T_, I = a.I, H = a.H, GH = Cell::G * H, BT = B * T_;
   const bool training = a.reserve != nullptr, reverse = a.reverse;
@@ -126,7 +110,7 @@ int seq_forward(const Fwd<T>& a) {
       T* hb = hp + b * H;
       if (hprev) hprev[row * H + j] = hb[j];
       T* ex = extra ? extra + row * H : exw + b * H;
-      Cell::fwd(H, j, gates + row * GH, ghp + b * GH, bih, bhh, hb, cp + b * H, gates + row * GH, ex);
+      Cell::template fwd<ExactAct>(H, j, gates + row * GH, ghp + b * GH, bih, bhh, hb, cp + b * H, gates + row * GH, ex);
       y[row * H + j] = hb[j];
     }));
   }
@@ -136,7 +120,7 @@ int seq_forward(const Fwd<T>& a) {
 }
 
 template <class Cell, class T>
-int seq_backward(const Bwd<T>& a) {
+int seq_pass(const SeqBwd<T>& a) {
   const char* what = "rnn_cuda_seq_backward";
   const int64_t B = a.B, T_ = a.T_, I = a.I, H = a.H, GH = Cell::G * H, GC = Cell::GC * H, BT = B * T_;
   const bool reverse = a.reverse;
@@ -175,7 +159,7 @@ int seq_backward(const Bwd<T>& a) {
       const T c_prev = !Cell::kCell ? T(0)
                        : s == 0     ? (c0 ? c0[b * H + j] : T(0))
                                     : extra[(b * T_ + time_of(s - 1, L, reverse)) * H + j];
-      Cell::bwd(H, j, gates + row * GH, extra ? extra + row * H : nullptr, c_prev, hprev + row * H, dh + b * H,
+      Cell::template bwd<ExactAct>(H, j, gates + row * GH, extra ? extra + row * H : nullptr, c_prev, hprev + row * H, dh + b * H,
                 dc ? dc + b * H : nullptr, dgsp + b * GH, dga + row * GC);
     }));
     // dh_prev = (the direct part the cell left in dh) + dGates W_hh; finished rows add zeros.
@@ -190,148 +174,27 @@ int seq_backward(const Bwd<T>& a) {
     const T* src = dga + blk.src * H;
     const int64_t rows = blk.rows * H;
     RNN_TRY(gemm2d<T>(what, true, false, rows, I, BT, T(1), src, GC, a.x, I, T(0), a.dw_ih + blk.dst * H * I, I));
-    RNN_TRY(gemm2d<T>(what, false, false, BT, I, rows, T(1), src, GC, a.w_ih + blk.dst * H * I, I,
-                      k == 0 ? T(0) : T(1), a.dx, I));
+    if (a.dx)  // null: x is data, no input gradient wanted
+      RNN_TRY(gemm2d<T>(what, false, false, BT, I, rows, T(1), src, GC, a.w_ih + blk.dst * H * I, I,
+                        k == 0 ? T(0) : T(1), a.dx, I));
     RNN_TRY(column_sums<T>(src, BT, rows, GC, a.db_ih + blk.dst * H));
   }
   return RNN_OK;
 }
 
-// ---- entry points ----
+// ---- by mode (core/api/seq.inc calls these) ----
 
-int gates_of(int mode) {
-  switch (mode) {
-    case RNN_MODE_TANH:
-    case RNN_MODE_RELU: return 1;
-    case RNN_MODE_LSTM: return 4;
-    case RNN_MODE_GRU: return 3;
-    default: return 0;
-  }
-}
-
-// Elements of reserve per (b, t, h): gates, hprev, and lstm's c / gru's hn.
-int reserve_per(int mode) { return gates_of(mode) + 1 + (mode == RNN_MODE_LSTM || mode == RNN_MODE_GRU ? 1 : 0); }
-
-int check_desc(const char* what, const rnn_seq_desc* d) {
-  RNN_REQUIRE(d, RNN_ERR_ARG, "%s: descriptor is null", what);
-  RNN_REQUIRE(gates_of(d->mode) > 0, RNN_ERR_ARG,
-              "%s: unknown mode %d (expected 0 rnn_tanh, 1 rnn_relu, 2 lstm, 3 gru)", what, d->mode);
-  RNN_REQUIRE(float_dtype(d->dtype), RNN_ERR_ARG, "%s: dtype must be float32 or float64, got %s", what,
-              dtype_name(d->dtype));
-  RNN_REQUIRE(d->batch >= 0 && d->steps >= 0 && d->input >= 0 && d->hidden >= 0, RNN_ERR_SHAPE,
-              "%s: sizes must be >= 0, got batch %lld steps %lld input %lld hidden %lld", what, (long long)d->batch,
-              (long long)d->steps, (long long)d->input, (long long)d->hidden);
-  // Every GEMM dimension (B*T rows, G*H columns, I, H) fits an int (cuBLAS); then no element count
-  // below (at most B*T * 6H) overflows int64.
-  const bool ok = fits_int(d->batch) && fits_int(d->steps) && fits_int(d->input) && fits_int(4 * d->hidden) &&
-                  (d->steps == 0 || d->batch <= 2147483647 / d->steps);
-  RNN_REQUIRE(ok, RNN_ERR_SHAPE, "%s: sizes too large (batch %lld, steps %lld, input %lld, hidden %lld)", what,
-              (long long)d->batch, (long long)d->steps, (long long)d->input, (long long)d->hidden);
-  if (d->lengths) {
-    for (int64_t b = 0; b < d->batch; ++b)
-      RNN_REQUIRE(d->lengths[b] >= 0 && d->lengths[b] <= d->steps, RNN_ERR_INDEX,
-                  "%s: lengths[%lld] = %d is out of range; expected 0..%lld (the sequence length)", what,
-                  (long long)b, d->lengths[b], (long long)d->steps);
-  }
-  return RNN_OK;
+template <class T>
+int seq_forward_mode(int mode, const SeqFwd<T>& a) {
+  return with_cell(mode, [&](auto cell) { return seq_pass<decltype(cell)>(a); });
 }
 
 template <class T>
-int forward_typed(const rnn_seq_desc* d, const void* x, const void* h0, const void* c0, const void* w_ih,
-                  const void* w_hh, const void* b_ih, const void* b_hh, void* y, void* h_n, void* c_n,
-                  void* reserve) {
-  Fwd<T> a{d->batch, d->steps, d->input, d->hidden, d->lengths, d->reverse != 0,
-           static_cast<const T*>(x), static_cast<const T*>(h0), static_cast<const T*>(c0),
-           static_cast<const T*>(w_ih), static_cast<const T*>(w_hh), static_cast<const T*>(b_ih),
-           static_cast<const T*>(b_hh), static_cast<T*>(y), static_cast<T*>(h_n), static_cast<T*>(c_n),
-           static_cast<T*>(reserve)};
-  switch (d->mode) {
-    case RNN_MODE_LSTM: return seq_forward<LstmCell, T>(a);
-    case RNN_MODE_GRU: return seq_forward<GruCell, T>(a);
-    case RNN_MODE_TANH: return seq_forward<SimpleCell<false>, T>(a);
-    default: return seq_forward<SimpleCell<true>, T>(a);
-  }
-}
-
-template <class T>
-int backward_typed(const rnn_seq_desc* d, const void* x, const void* c0, const void* w_ih, const void* w_hh,
-                   const void* reserve, const void* dy, const void* dh_n, const void* dc_n, void* dx, void* dh0,
-                   void* dc0, void* dw_ih, void* dw_hh, void* db_ih, void* db_hh) {
-  Bwd<T> a{d->batch, d->steps, d->input, d->hidden, d->lengths, d->reverse != 0,
-           static_cast<const T*>(x), static_cast<const T*>(c0), static_cast<const T*>(w_ih),
-           static_cast<const T*>(w_hh), static_cast<const T*>(reserve), static_cast<const T*>(dy),
-           static_cast<const T*>(dh_n), static_cast<const T*>(dc_n), static_cast<T*>(dx), static_cast<T*>(dh0),
-           static_cast<T*>(dc0), static_cast<T*>(dw_ih), static_cast<T*>(dw_hh), static_cast<T*>(db_ih),
-           static_cast<T*>(db_hh)};
-  switch (d->mode) {
-    case RNN_MODE_LSTM: return seq_backward<LstmCell, T>(a);
-    case RNN_MODE_GRU: return seq_backward<GruCell, T>(a);
-    case RNN_MODE_TANH: return seq_backward<SimpleCell<false>, T>(a);
-    default: return seq_backward<SimpleCell<true>, T>(a);
-  }
+int seq_backward_mode(int mode, const SeqBwd<T>& a) {
+  return with_cell(mode, [&](auto cell) { return seq_pass<decltype(cell)>(a); });
 }
 
 }  // namespace
 }  // namespace rnn_cuda
 
-using namespace rnn_cuda;
-
-extern "C" {
-
-int64_t rnn_cuda_seq_reserve_size(const rnn_seq_desc* d) {
-  if (check_desc("rnn_cuda_seq_reserve_size", d) != RNN_OK) return -1;
-  return d->batch * d->steps * d->hidden * reserve_per(d->mode);
-}
-
-int rnn_cuda_seq_forward(const rnn_seq_desc* d, const void* x, const void* h0, const void* c0, const void* w_ih,
-                         const void* w_hh, const void* b_ih, const void* b_hh, void* y, void* h_n, void* c_n,
-                         void* reserve) {
-  const char* what = "rnn_cuda_seq_forward";
-  return guarded(what, [&]() -> int {
-    RNN_TRY(check_desc(what, d));
-    const int64_t B = d->batch, T_ = d->steps, I = d->input, H = d->hidden, GH = gates_of(d->mode) * H;
-    const bool lstm = d->mode == RNN_MODE_LSTM;
-    RNN_NEED(x, B * T_ * I, "x");
-    RNN_NEED(h0, B * H, "h0");
-    RNN_NEED(w_ih, GH * I, "w_ih");
-    RNN_NEED(w_hh, GH * H, "w_hh");
-    RNN_NEED(b_ih, GH, "b_ih");
-    RNN_NEED(b_hh, GH, "b_hh");
-    RNN_NEED(y, B * T_ * H, "y");
-    RNN_NEED(h_n, B * H, "h_n");
-    if (lstm) RNN_NEED(c_n, B * H, "c_n");
-    if (!lstm) c0 = c_n = nullptr;
-    if (B * H == 0) return RNN_OK;  // no state and no output
-    RNN_TRY(require_init(what));
-    RNN_DISPATCH_FLOAT(d->dtype, what, forward_typed<T>(d, x, h0, c0, w_ih, w_hh, b_ih, b_hh, y, h_n, c_n, reserve));
-  });
-}
-
-int rnn_cuda_seq_backward(const rnn_seq_desc* d, const void* x, const void* h0, const void* c0, const void* w_ih,
-                          const void* w_hh, const void* reserve, const void* dy, const void* dh_n, const void* dc_n,
-                          void* dx, void* dh0, void* dc0, void* dw_ih, void* dw_hh, void* db_ih, void* db_hh) {
-  const char* what = "rnn_cuda_seq_backward";
-  return guarded(what, [&]() -> int {
-    RNN_TRY(check_desc(what, d));
-    const int64_t B = d->batch, T_ = d->steps, I = d->input, H = d->hidden, GH = gates_of(d->mode) * H;
-    const bool lstm = d->mode == RNN_MODE_LSTM;
-    RNN_NEED(x, B * T_ * I, "x");
-    RNN_NEED(w_ih, GH * I, "w_ih");
-    RNN_NEED(w_hh, GH * H, "w_hh");
-    RNN_NEED(reserve, B * T_ * H * reserve_per(d->mode), "reserve (run the forward with training on)");
-    RNN_NEED(dx, B * T_ * I, "dx");
-    RNN_NEED(dh0, B * H, "dh0");
-    RNN_NEED(dw_ih, GH * I, "dw_ih");
-    RNN_NEED(dw_hh, GH * H, "dw_hh");
-    RNN_NEED(db_ih, GH, "db_ih");
-    RNN_NEED(db_hh, GH, "db_hh");
-    (void)h0;  // the reserve holds every state backward reads
-    if (!lstm) c0 = dc_n = dc0 = nullptr;
-    RNN_TRY(require_init(what));
-    RNN_DISPATCH_FLOAT(d->dtype, what,
-                       backward_typed<T>(d, x, c0, w_ih, w_hh, reserve, dy, dh_n, dc_n, dx, dh0, dc0, dw_ih, dw_hh,
-                                         db_ih, db_hh));
-  });
-}
-
-}  // extern "C"
+#include "core/api/seq.inc"

@@ -5,8 +5,8 @@
 // which the next synchronisation reports.
 #include <cstring>
 
-#include "scalar.h"
-#include "strided.h"
+#include "core/strided.h"
+#include "launch.h"
 
 namespace rnn_cuda {
 namespace {
@@ -60,7 +60,16 @@ struct PadGeom {
 };
 
 template <class W>
-int pad_words(const W* x, const PadGeom& g, W* out, int64_t n) {
+int pad_words(const W* x, const int64_t* shape, int rank, const int64_t* before, const int64_t* out_shape, W* out,
+              int64_t n) {
+  PadGeom g;
+  g.rank = rank;
+  for (int d = 0; d < rank; ++d) {
+    g.out_shape[d] = out_shape[d];
+    g.before[d] = before[d];
+    g.in_shape[d] = shape[d];
+  }
+  contiguous_strides(shape, rank, g.in_stride);
   return for_each_index("rnn_cuda_pad", n, [=] RNN_DL(int64_t i) {
     int64_t rem = i, off = 0;
     bool inside = true;
@@ -130,144 +139,4 @@ int scatter_typed(const int32_t* idx, int64_t n, const T* upd, int64_t row, int6
 }  // namespace
 }  // namespace rnn_cuda
 
-using namespace rnn_cuda;
-
-extern "C" {
-
-int rnn_cuda_transpose(int dtype, const void* x, const int64_t* shape, int rank, const int* perm, void* out) {
-  const char* what = "rnn_cuda_transpose";
-  return guarded(what, [&]() -> int {
-    const size_t es = dtype_size(dtype);
-    RNN_REQUIRE(es, RNN_ERR_ARG, "%s: unknown dtype code %d", what, dtype);
-    RNN_TRY(check_shape(what, "x", shape, rank));
-    bool seen[RNN_MAX_RANK] = {false};
-    for (int i = 0; i < rank; ++i) {
-      RNN_REQUIRE(perm && perm[i] >= 0 && perm[i] < rank && !seen[perm[i]], RNN_ERR_ARG,
-                  "%s: perm is not a permutation of 0..%d", what, rank - 1);
-      seen[perm[i]] = true;
-    }
-    const int64_t n = checked_numel(shape, rank);
-    if (n == 0) return RNN_OK;
-    RNN_REQUIRE(x && out, RNN_ERR_ARG, "%s: null buffer", what);
-    RNN_TRY(require_init(what));
-    if (es == 4)
-      return transpose_words(static_cast<const uint32_t*>(x), shape, rank, perm, static_cast<uint32_t*>(out), n);
-    return transpose_words(static_cast<const uint64_t*>(x), shape, rank, perm, static_cast<uint64_t*>(out), n);
-  });
-}
-
-int rnn_cuda_slice(int dtype, const void* x, const int64_t* shape, int rank, const int64_t* begin,
-                   const int64_t* size, void* out) {
-  const char* what = "rnn_cuda_slice";
-  return guarded(what, [&]() -> int {
-    const size_t es = dtype_size(dtype);
-    RNN_REQUIRE(es, RNN_ERR_ARG, "%s: unknown dtype code %d", what, dtype);
-    RNN_TRY(check_shape(what, "x", shape, rank));
-    RNN_REQUIRE(rank == 0 || (begin && size), RNN_ERR_ARG, "%s: begin/size are null", what);
-    for (int d = 0; d < rank; ++d)
-      RNN_REQUIRE(begin[d] >= 0 && size[d] >= 0 && begin[d] <= shape[d] && size[d] <= shape[d] - begin[d],
-                  RNN_ERR_INDEX, "%s: axis %d: begin %lld + size %lld exceeds the dim %lld", what, d,
-                  (long long)begin[d], (long long)size[d], (long long)shape[d]);
-    const int64_t n = checked_numel(size, rank);
-    if (n == 0) return RNN_OK;
-    RNN_REQUIRE(x && out, RNN_ERR_ARG, "%s: null buffer", what);
-    RNN_TRY(require_init(what));
-    if (es == 4)
-      return slice_words(static_cast<const uint32_t*>(x), shape, rank, begin, size, static_cast<uint32_t*>(out), n);
-    return slice_words(static_cast<const uint64_t*>(x), shape, rank, begin, size, static_cast<uint64_t*>(out), n);
-  });
-}
-
-int rnn_cuda_pad(int dtype, const void* x, const int64_t* shape, int rank, const int64_t* before,
-                 const int64_t* after, void* out) {
-  const char* what = "rnn_cuda_pad";
-  return guarded(what, [&]() -> int {
-    const size_t es = dtype_size(dtype);
-    RNN_REQUIRE(es, RNN_ERR_ARG, "%s: unknown dtype code %d", what, dtype);
-    RNN_TRY(check_shape(what, "x", shape, rank));
-    RNN_REQUIRE(rank == 0 || (before && after), RNN_ERR_ARG, "%s: before/after are null", what);
-    PadGeom g;
-    g.rank = rank;
-    for (int d = 0; d < rank; ++d) {
-      RNN_REQUIRE(before[d] >= 0 && after[d] >= 0 && before[d] <= (int64_t(1) << 40) && after[d] <= (int64_t(1) << 40),
-                  RNN_ERR_ARG, "%s: axis %d: padding (%lld, %lld) must be in 0..2^40", what, d, (long long)before[d],
-                  (long long)after[d]);
-      g.out_shape[d] = shape[d] + before[d] + after[d];
-      g.before[d] = before[d];
-      g.in_shape[d] = shape[d];
-    }
-    contiguous_strides(shape, rank, g.in_stride);
-    const int64_t n = checked_numel(g.out_shape, rank);
-    RNN_REQUIRE(n >= 0, RNN_ERR_SHAPE, "%s: output too large", what);
-    if (n == 0) return RNN_OK;
-    RNN_REQUIRE(out && (x || checked_numel(shape, rank) == 0), RNN_ERR_ARG, "%s: null buffer", what);
-    RNN_TRY(require_init(what));
-    if (es == 4) return pad_words(static_cast<const uint32_t*>(x), g, static_cast<uint32_t*>(out), n);
-    return pad_words(static_cast<const uint64_t*>(x), g, static_cast<uint64_t*>(out), n);
-  });
-}
-
-int rnn_cuda_concat(int dtype, const void* const* xs, const int64_t* axis_sizes, int n, int64_t outer, int64_t inner,
-                    void* out) {
-  const char* what = "rnn_cuda_concat";
-  return guarded(what, [&]() -> int {
-    const size_t es = dtype_size(dtype);
-    RNN_REQUIRE(es, RNN_ERR_ARG, "%s: unknown dtype code %d", what, dtype);
-    RNN_REQUIRE(n >= 0 && outer >= 0 && inner >= 0 && (n == 0 || (xs && axis_sizes)), RNN_ERR_ARG,
-                "%s: bad arguments", what);
-    int64_t total = 0;
-    for (int k = 0; k < n; ++k) {
-      RNN_REQUIRE(axis_sizes[k] >= 0 && axis_sizes[k] <= (int64_t(1) << 40), RNN_ERR_ARG,
-                  "%s: input %d has an axis size out of range", what, k);
-      RNN_REQUIRE(xs[k] || axis_sizes[k] * outer * inner == 0, RNN_ERR_ARG, "%s: input %d is null", what, k);
-      total += axis_sizes[k];
-    }
-    const int64_t dims[3] = {outer, total, inner};
-    RNN_REQUIRE(checked_numel(dims, 3) >= 0, RNN_ERR_SHAPE, "%s: output too large", what);
-    if (total * outer * inner == 0) return RNN_OK;
-    RNN_REQUIRE(out, RNN_ERR_ARG, "%s: null output", what);
-    RNN_TRY(require_init(what));
-    if (es == 4)
-      return concat_words(reinterpret_cast<const uint32_t* const*>(xs), axis_sizes, n, outer, inner,
-                          static_cast<uint32_t*>(out));
-    return concat_words(reinterpret_cast<const uint64_t* const*>(xs), axis_sizes, n, outer, inner,
-                        static_cast<uint64_t*>(out));
-  });
-}
-
-int rnn_cuda_gather(int dtype, const void* x, int64_t rows, int64_t row_size, const int32_t* idx, int64_t n,
-                    void* out) {
-  const char* what = "rnn_cuda_gather";
-  return guarded(what, [&]() -> int {
-    const size_t es = dtype_size(dtype);
-    RNN_REQUIRE(es, RNN_ERR_ARG, "%s: unknown dtype code %d", what, dtype);
-    RNN_REQUIRE(rows >= 0 && row_size >= 0 && n >= 0, RNN_ERR_ARG, "%s: negative size", what);
-    const int64_t dims[2] = {n, row_size};
-    RNN_REQUIRE(checked_numel(dims, 2) >= 0, RNN_ERR_SHAPE, "%s: output too large", what);
-    if (n * row_size == 0) return RNN_OK;
-    RNN_REQUIRE(idx && out && (x || rows == 0), RNN_ERR_ARG, "%s: null buffer", what);
-    RNN_TRY(require_init(what));
-    if (es == 4)
-      return gather_words(static_cast<const uint32_t*>(x), rows, row_size, idx, n, static_cast<uint32_t*>(out));
-    return gather_words(static_cast<const uint64_t*>(x), rows, row_size, idx, n, static_cast<uint64_t*>(out));
-  });
-}
-
-int rnn_cuda_scatter_add(int dtype, const int32_t* idx, int64_t n, const void* updates, int64_t row_size,
-                         int64_t num_rows, void* out) {
-  const char* what = "rnn_cuda_scatter_add";
-  return guarded(what, [&]() -> int {
-    RNN_REQUIRE(valid_dtype(dtype), RNN_ERR_ARG, "%s: unknown dtype code %d", what, dtype);
-    RNN_REQUIRE(n >= 0 && row_size >= 0 && num_rows >= 0, RNN_ERR_ARG, "%s: negative size", what);
-    const int64_t dims[2] = {num_rows, row_size}, udims[2] = {n, row_size};
-    RNN_REQUIRE(checked_numel(dims, 2) >= 0 && checked_numel(udims, 2) >= 0, RNN_ERR_SHAPE, "%s: too large", what);
-    if (num_rows * row_size == 0) return RNN_OK;
-    RNN_REQUIRE(out && ((idx && updates) || n == 0), RNN_ERR_ARG, "%s: null buffer", what);
-    RNN_TRY(require_init(what));
-    RNN_DISPATCH_ALL(dtype, what,
-                     scatter_typed<T>(idx, n, static_cast<const T*>(updates), row_size, num_rows,
-                                      static_cast<T*>(out)));
-  });
-}
-
-}  // extern "C"
+#include "core/api/shape_ops.inc"

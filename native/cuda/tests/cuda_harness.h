@@ -11,17 +11,9 @@
 #include "harness.h"
 #include "rnn_cuda.h"
 
-#define CU_OK(call)                                                                                      \
-  do {                                                                                                   \
-    int st_ = (call);                                                                                    \
-    th::report(st_ == RNN_OK, __FILE__, __LINE__, std::string(#call) + " -> " + rnn_cuda_last_error()); \
-  } while (0)
-#define CU_STATUS(call, expected)                                                                          \
-  do {                                                                                                     \
-    int st_ = (call);                                                                                      \
-    th::report(st_ == (expected), __FILE__, __LINE__,                                                      \
-               std::string(#call) + " returned " + std::to_string(st_) + ": " + rnn_cuda_last_error());   \
-  } while (0)
+// One error store serves both C APIs (native/core/errors.cpp): the CPU harness's checks apply.
+#define CU_OK CHECK_OK
+#define CU_STATUS CHECK_STATUS
 
 namespace cuth {
 

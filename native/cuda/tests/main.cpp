@@ -8,15 +8,6 @@
 
 #include "cuda_harness.h"
 
-namespace th {
-std::vector<Case>& registry() {
-  static std::vector<Case> r;
-  return r;
-}
-int failures = 0;
-long checks = 0;
-}  // namespace th
-
 int main(int argc, char** argv) {
   const char* only = argc > 1 ? argv[1] : nullptr;
   rnn_init();
@@ -40,19 +31,5 @@ int main(int argc, char** argv) {
     std::printf("device %d: %s (sm_%d%d, %d SMs); GEMM: %s\n", info.device, info.name, info.major, info.minor,
                 info.multiprocessors, rnn_cuda_gemm_info());
   }
-  int ran = 0;
-  for (const auto& c : th::registry()) {
-    if (only && std::strcmp(only, c.group) != 0) continue;
-    if (!only && !needs_device && std::strcmp(c.group, "checks") != 0) continue;
-    const int before = th::failures;
-    c.fn();
-    ++ran;
-    std::printf("%s %s.%s\n", th::failures == before ? "ok  " : "FAIL", c.group, c.name);
-  }
-  if (ran == 0) {
-    std::fprintf(stderr, "no tests matched '%s'\n", only ? only : "");
-    return 1;
-  }
-  std::printf("%d tests, %ld checks, %d failed\n", ran, th::checks, th::failures);
-  return th::failures == 0 ? 0 : 1;
+  return th::run(only);
 }

@@ -1,31 +1,49 @@
 import {
   BackendError,
-  DTypeError,
-  GATES,
-  ShapeError,
   ValueError,
+  type AdamStepArgs,
   type BTensor,
   type DType,
+  type FusedCell,
   type SequenceBackwardArgs,
   type SequenceForwardArgs,
   type SequenceForwardResult,
-  type FusedCell,
   type TreeLevelArgs,
   type TreeLevelBackwardArgs,
+  type TreeLevelResult,
 } from '@rnn/core';
-import type { AddonCodes, Arr, SeqBackwardOptions, SeqForwardOptions, SeqForwardOut, SeqOptions, TreeOptions } from './addon.js';
-import { arr, fmt, optArr, rank, size } from './storage.js';
+import type {
+  AddonCodes,
+  AdamOptions,
+  SeqBackwardOptions,
+  SeqForwardOptions,
+  SeqForwardOut,
+  SeqOptions,
+  TreeBackwardOptions,
+  TreeForwardOptions,
+  TreeForwardOut,
+  TreeOptions,
+} from './kernel-addon.js';
+import { rank } from './storage.js';
 
 /**
- * Turning the Backend interface's fused-kernel arguments into the addon's options objects:
- * dims from the tensors' shapes, every shape checked (ShapeError / DTypeError with what was
- * expected), and the reserve wrapped with the call it belongs to so a mismatched backward is
- * refused instead of silently computing garbage.
+ * Turning the Backend interface's fused-kernel arguments into an addon's options objects, for
+ * either addon (`S` is its storage): dims from the tensors' shapes and each tensor's storage. This
+ * only marshals: what a user can get wrong is checked by @rnn/core's ops, and whether the arrays
+ * fit the dims by the C API (rnn_seq_check_args, rnn_tree_check_args, rnn_adam_check_args).
+ *
+ * What it adds is the reserve's provenance: the reserve is wrapped with the call it belongs to, so
+ * a backward with other arguments (a reversed direction, other lengths: the same size, different
+ * contents) is refused instead of silently computing garbage.
  */
 
-/** What `sequenceForward` keeps for `sequenceBackward`: the kernel's reserve buffer and the call it belongs to. */
-export interface NativeSeqReserve {
-  readonly kind: 'rnn';
+/** A tensor's storage on this backend (checks it is this backend's kind of storage). */
+export type StorageOf<S> = (t: BTensor, what: string) => S;
+
+/** What `sequenceForward` keeps for `sequenceBackward`: the kernel's reserve and the call it belongs to. */
+export interface SeqReserve<S> {
+  /** 'rnn' on the native backend, 'cuda-rnn' on cuda: a reserve never crosses backends. */
+  readonly kind: string;
   readonly mode: FusedCell;
   readonly dtype: DType;
   readonly batch: number;
@@ -35,170 +53,161 @@ export interface NativeSeqReserve {
   readonly reverse: boolean;
   readonly lengths: Int32Array | null;
   /** null once released by `disposeReserve`. */
-  data: Arr | null;
+  data: S | null;
 }
 
 /** What `treeLevelForward` keeps for `treeLevelBackward`. */
-export interface NativeTreeReserve {
-  readonly kind: 'tree';
+export interface TreeReserve<S> {
+  readonly kind: string;
   readonly dtype: DType;
   readonly nodes: number;
   readonly input: number;
   readonly hidden: number;
-  data: Arr | null;
+  data: S | null;
 }
 
-function seqOptions(codes: AddonCodes, args: SequenceForwardArgs, op: string): SeqOptions {
-  const mode = codes.mode[args.cell];
-  if (mode === undefined) throw new ValueError(`${op}: unknown mode '${args.cell}'`);
-  const [batch, steps, input] = rank(args.x, 3, 'x', op) as [number, number, number];
-  const [hb, hidden] = rank(args.h0, 2, 'h0', op) as [number, number];
-  if (hb !== batch) throw new ShapeError(`${op}: h0 has shape ${fmt(args.h0.shape)} but x has batch ${batch}`);
-  const g = GATES[args.cell] * hidden;
-  const expect = (t: BTensor | null, shape: number[], what: string) => {
-    if (t && (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))) {
-      throw new ShapeError(`${op}: ${what} has shape ${fmt(t.shape)}; expected ${fmt(shape)} for ${args.cell}`);
+export class FusedArgs<S> {
+  constructor(
+    private readonly codes: AddonCodes,
+    private readonly store: StorageOf<S>,
+    private readonly kinds: { readonly seq: string; readonly tree: string },
+  ) {}
+
+  private opt(t: BTensor | null, what: string): S | null {
+    return t ? this.store(t, what) : null;
+  }
+
+  private seq(args: SequenceForwardArgs, op: string): SeqOptions<S> {
+    const mode = this.codes.mode[args.cell];
+    if (mode === undefined) throw new ValueError(`${op}: unknown cell '${args.cell}'; expected one of ${Object.keys(this.codes.mode).join(', ')}`);
+    const [batch, steps, input] = rank(args.x, 3, 'x', op) as [number, number, number];
+    const hidden = rank(args.h0, 2, 'h0', op)[1]!;
+    return {
+      mode,
+      batch,
+      steps,
+      input,
+      hidden,
+      x: this.store(args.x, 'x'),
+      h0: this.store(args.h0, 'h0'),
+      c0: args.cell === 'lstm' ? this.opt(args.c0, 'c0') : null,
+      weightIh: this.store(args.weightIh, 'weightIh'),
+      weightHh: this.store(args.weightHh, 'weightHh'),
+      lengths: args.lengths,
+      reverse: args.reverse,
+    };
+  }
+
+  seqForward(args: SequenceForwardArgs): SeqForwardOptions<S> {
+    const o = this.seq(args, 'sequenceForward');
+    return { ...o, biasIh: this.store(args.biasIh, 'biasIh'), biasHh: this.store(args.biasHh, 'biasHh'), training: args.training };
+  }
+
+  seqForwardResult(args: SequenceForwardArgs, o: SeqOptions<S>, out: SeqForwardOut<S>): SequenceForwardResult {
+    const reserve: SeqReserve<S> | null = out.reserve
+      ? {
+          kind: this.kinds.seq,
+          mode: args.cell,
+          dtype: args.x.dtype,
+          batch: o.batch,
+          steps: o.steps,
+          input: o.input,
+          hidden: o.hidden,
+          reverse: args.reverse,
+          lengths: args.lengths ? args.lengths.slice() : null,
+          data: out.reserve,
+        }
+      : null;
+    return { y: out.y, hN: out.hN, cN: out.cN, reserve };
+  }
+
+  seqBackward(args: SequenceBackwardArgs): SeqBackwardOptions<S> {
+    const o = this.seq(args, 'sequenceBackward');
+    const r = reserveOf<SeqReserve<S>>(args.forward.reserve, this.kinds.seq, 'sequence');
+    const same =
+      r.mode === args.cell &&
+      r.dtype === args.x.dtype &&
+      r.batch === o.batch &&
+      r.steps === o.steps &&
+      r.input === o.input &&
+      r.hidden === o.hidden &&
+      r.reverse === args.reverse &&
+      sameLengths(r.lengths, args.lengths);
+    if (!same) {
+      throw new ValueError(
+        `sequenceBackward: the reserve belongs to a ${r.mode} forward over [${r.batch}, ${r.steps}, ${r.input}] -> ${r.hidden}` +
+          ` (reverse ${r.reverse}, lengths ${r.lengths ? 'given' : 'none'}); pass the same arguments as that forward`,
+      );
     }
-  };
-  expect(args.weightIh, [g, input], 'weightIh');
-  expect(args.weightHh, [g, hidden], 'weightHh');
-  expect(args.biasIh, [g], 'biasIh');
-  expect(args.biasHh, [g], 'biasHh');
-  if (args.cell === 'lstm') expect(args.c0, [batch, hidden], 'c0');
-  if (args.lengths && args.lengths.length !== batch) {
-    throw new ShapeError(`${op}: lengths has ${args.lengths.length} entries for a batch of ${batch}`);
+    return {
+      ...o,
+      reserve: r.data!,
+      dy: this.opt(args.dy, 'dy'),
+      dhN: this.opt(args.dhN, 'dhN'),
+      dcN: args.cell === 'lstm' ? this.opt(args.dcN, 'dcN') : null,
+      needDx: args.needDx !== false,
+    };
   }
-  for (const t of [args.h0, args.c0, args.weightIh, args.weightHh, args.biasIh, args.biasHh]) {
-    if (t && t.dtype !== args.x.dtype) throw new DTypeError(`${op}: all tensors must be ${args.x.dtype} like x, got ${t.dtype}`);
+
+  private tree(args: TreeLevelArgs, op: string): TreeOptions<S> {
+    const [nodes, input] = rank(args.x, 2, 'x', op) as [number, number];
+    const hidden = rank(args.hL, 2, 'hL', op)[1]!;
+    return {
+      nodes,
+      input,
+      hidden,
+      x: this.store(args.x, 'x'),
+      hL: this.store(args.hL, 'hL'),
+      cL: this.store(args.cL, 'cL'),
+      hR: this.store(args.hR, 'hR'),
+      cR: this.store(args.cR, 'cR'),
+      weight: this.store(args.weight, 'weight'),
+      weightH: this.store(args.weightH, 'weightH'),
+    };
   }
-  return {
-    mode,
-    batch,
-    steps,
-    input,
-    hidden,
-    x: arr(args.x, 'x'),
-    h0: arr(args.h0, 'h0'),
-    c0: args.cell === 'lstm' ? optArr(args.c0, 'c0') : null,
-    weightIh: arr(args.weightIh, 'weightIh'),
-    weightHh: arr(args.weightHh, 'weightHh'),
-    lengths: args.lengths,
-    reverse: args.reverse,
-  };
-}
 
-export function seqForwardOptions(codes: AddonCodes, args: SequenceForwardArgs): SeqForwardOptions {
-  const o = seqOptions(codes, args, 'sequenceForward');
-  return { ...o, biasIh: arr(args.biasIh, 'biasIh'), biasHh: arr(args.biasHh, 'biasHh'), training: args.training };
-}
-
-export function seqForwardResult(args: SequenceForwardArgs, out: SeqForwardOut): SequenceForwardResult {
-  const [batch, steps, input] = args.x.shape as [number, number, number];
-  const reserve: NativeSeqReserve | null = out.reserve
-    ? {
-        kind: 'rnn',
-        mode: args.cell,
-        dtype: args.x.dtype,
-        batch,
-        steps,
-        input,
-        hidden: args.h0.shape[1]!,
-        reverse: args.reverse,
-        lengths: args.lengths ? args.lengths.slice() : null,
-        data: out.reserve,
-      }
-    : null;
-  return { y: out.y, hN: out.hN, cN: out.cN, reserve };
-}
-
-export function seqBackwardOptions(codes: AddonCodes, args: SequenceBackwardArgs): SeqBackwardOptions {
-  const o = seqOptions(codes, args, 'sequenceBackward');
-  const r = args.forward.reserve as NativeSeqReserve | null;
-  if (!r || r.kind !== 'rnn') {
-    throw new BackendError('sequenceBackward: forward.reserve is missing; run sequenceForward with training: true and pass its result');
+  treeForward(args: TreeLevelArgs): TreeForwardOptions<S> {
+    return { ...this.tree(args, 'treeLevelForward'), bias: this.store(args.bias, 'bias'), training: args.training };
   }
-  if (!r.data) throw new BackendError('sequenceBackward: the reserve was already released with disposeReserve');
-  const same =
-    r.mode === args.cell &&
-    r.dtype === args.x.dtype &&
-    r.batch === o.batch &&
-    r.steps === o.steps &&
-    r.input === o.input &&
-    r.hidden === o.hidden &&
-    r.reverse === args.reverse &&
-    sameLengths(r.lengths, args.lengths);
-  if (!same) {
-    throw new ValueError(
-      `sequenceBackward: the reserve belongs to a ${r.mode} forward over [${r.batch}, ${r.steps}, ${r.input}] -> ${r.hidden}` +
-        ` (reverse ${r.reverse}, lengths ${r.lengths ? 'given' : 'none'}); pass the same arguments as that forward`,
-    );
-  }
-  const { batch: b, steps: t, hidden: h } = o;
-  const check = (x: BTensor | null, shape: number[], what: string) => {
-    if (x && size(x.shape) !== size(shape)) throw new ShapeError(`sequenceBackward: ${what} has shape ${fmt(x.shape)}; expected ${fmt(shape)}`);
-  };
-  check(args.dy, [b, t, h], 'dy');
-  check(args.dhN, [b, h], 'dhN');
-  check(args.dcN, [b, h], 'dcN');
-  return {
-    ...o,
-    reserve: r.data,
-    dy: optArr(args.dy, 'dy'),
-    dhN: optArr(args.dhN, 'dhN'),
-    dcN: args.cell === 'lstm' ? optArr(args.dcN, 'dcN') : null,
-    needDx: args.needDx !== false,
-  };
-}
 
-export function treeOptions(args: TreeLevelArgs, op: string): TreeOptions {
-  const [nodes, input] = rank(args.x, 2, 'x', op) as [number, number];
-  const [hn, hidden] = rank(args.hL, 2, 'hL', op) as [number, number];
-  if (hn !== nodes) throw new ShapeError(`${op}: hL has shape ${fmt(args.hL.shape)} but x has ${nodes} nodes`);
-  for (const [t, what] of [
-    [args.cL, 'cL'],
-    [args.hR, 'hR'],
-    [args.cR, 'cR'],
-  ] as const) {
-    if (t.shape.length !== 2 || t.shape[0] !== nodes || t.shape[1] !== hidden) {
-      throw new ShapeError(`${op}: ${what} has shape ${fmt(t.shape)}; expected ${fmt([nodes, hidden])}`);
+  treeForwardResult(args: TreeLevelArgs, o: TreeOptions<S>, out: TreeForwardOut<S>): TreeLevelResult {
+    const reserve: TreeReserve<S> | null = out.reserve
+      ? { kind: this.kinds.tree, dtype: args.x.dtype, nodes: o.nodes, input: o.input, hidden: o.hidden, data: out.reserve }
+      : null;
+    return { h: out.h, c: out.c, reserve };
+  }
+
+  treeBackward(args: TreeLevelBackwardArgs): TreeBackwardOptions<S> {
+    const o = this.tree(args, 'treeLevelBackward');
+    const r = reserveOf<TreeReserve<S>>(args.forward.reserve, this.kinds.tree, 'treeLevel');
+    if (r.nodes !== o.nodes || r.input !== o.input || r.hidden !== o.hidden || r.dtype !== args.x.dtype) {
+      throw new ValueError(
+        `treeLevelBackward: the reserve belongs to a level of ${r.nodes} nodes [${r.input} -> ${r.hidden}]; pass that forward's arguments`,
+      );
     }
+    return { ...o, reserve: r.data!, dh: this.opt(args.dh, 'dh'), dc: this.opt(args.dc, 'dc') };
   }
-  if (args.weight.shape[0] !== 5 * hidden || args.weight.shape[1] !== input) {
-    throw new ShapeError(`${op}: weight has shape ${fmt(args.weight.shape)}; expected ${fmt([5 * hidden, input])}`);
+
+  adam(args: AdamStepArgs): AdamOptions<S> {
+    const { lr, beta1, beta2, eps, step, weightDecay, decoupled } = args;
+    return {
+      param: this.store(args.param, 'param'),
+      grad: this.store(args.grad, 'grad'),
+      m: this.store(args.m, 'm'),
+      v: this.store(args.v, 'v'),
+      ...{ lr, beta1, beta2, eps, step, weightDecay, decoupled },
+    };
   }
-  if (args.weightH.shape[0] !== 5 * hidden || args.weightH.shape[1] !== 2 * hidden) {
-    throw new ShapeError(`${op}: weightH has shape ${fmt(args.weightH.shape)}; expected ${fmt([5 * hidden, 2 * hidden])}`);
-  }
-  return {
-    nodes,
-    input,
-    hidden,
-    x: arr(args.x, 'x'),
-    hL: arr(args.hL, 'hL'),
-    cL: arr(args.cL, 'cL'),
-    hR: arr(args.hR, 'hR'),
-    cR: arr(args.cR, 'cR'),
-    weight: arr(args.weight, 'weight'),
-    weightH: arr(args.weightH, 'weightH'),
-  };
 }
 
-export function treeReserve(args: TreeLevelArgs, o: TreeOptions, data: Arr | null): NativeTreeReserve | null {
-  return data ? { kind: 'tree', dtype: args.x.dtype, nodes: o.nodes, input: o.input, hidden: o.hidden, data } : null;
-}
-
-export function treeBackwardReserve(args: TreeLevelBackwardArgs, o: TreeOptions): Arr {
-  const r = args.forward.reserve as NativeTreeReserve | null;
-  if (!r || r.kind !== 'tree') {
-    throw new BackendError('treeLevelBackward: forward.reserve is missing; run treeLevelForward with training: true');
+/** The forward's reserve for a backward: this backend's kind, not yet released. */
+function reserveOf<R extends { kind: string; data: unknown }>(reserve: unknown, kind: string, op: 'sequence' | 'treeLevel'): R {
+  const r = reserve as R | null;
+  if (!r || r.kind !== kind) {
+    throw new BackendError(`${op}Backward: forward.reserve is missing; run ${op}Forward with training: true and pass its result`);
   }
-  if (!r.data) throw new BackendError('treeLevelBackward: the reserve was already released with disposeReserve');
-  if (r.nodes !== o.nodes || r.input !== o.input || r.hidden !== o.hidden || r.dtype !== args.x.dtype) {
-    throw new ValueError(
-      `treeLevelBackward: the reserve belongs to a level of ${r.nodes} nodes [${r.input} -> ${r.hidden}]; pass that forward's arguments`,
-    );
-  }
-  return r.data;
+  if (!r.data) throw new BackendError(`${op}Backward: the reserve was already released with disposeReserve`);
+  return r;
 }
 
 function sameLengths(a: Int32Array | null, b: Int32Array | null): boolean {

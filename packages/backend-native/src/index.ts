@@ -1,14 +1,13 @@
 import { hasBackend, registerBackend, type Backend } from '@rnn/core';
 import { loadAddon } from './addon.js';
-import { createCudaBackend, cudaPriority, cudaQuiet } from './cuda.js';
+import { createCudaBackend, cudaPriority, cudaQuiet } from './cuda/index.js';
 import { NativeBackend } from './native-backend.js';
 
 export { NativeBackend } from './native-backend.js';
-export type { NativeSeqReserve, NativeTreeReserve } from './fused-args.js';
+export type { SeqReserve, TreeReserve } from './fused-args.js';
 export { loadAddon, loadAddonFrom, ADDON_VERSION, DEFAULT_ADDON_PATH, type NativeAddon } from './addon.js';
-export { CudaBackend } from './cuda-backend.js';
-export { createCudaBackend, cudaPriority, cudaQuiet } from './cuda.js';
-export type { CudaSeqReserve, CudaTreeReserve } from './cuda-fused.js';
+export { CudaBackend } from './cuda/backend.js';
+export { createCudaBackend, cudaPriority, cudaQuiet } from './cuda/index.js';
 export {
   loadCudaAddon,
   loadCudaAddonFrom,
@@ -20,7 +19,7 @@ export {
   type CudaProbe,
   type DeviceBuffer,
   type LoadCudaOptions,
-} from './cuda-addon.js';
+} from './cuda/addon.js';
 
 /** Registry priority: above the js backend (1), below cuda (100). */
 export const priority = 10;

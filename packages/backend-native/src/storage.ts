@@ -1,13 +1,7 @@
 import { DTypeError, ShapeError, type BTensor } from '@rnn/core';
-import type { Arr } from './addon.js';
+import type { Arr } from './kernel-addon.js';
 
 /** Storage helpers: this backend's storage is a typed array of the tensor's dtype. */
-
-export function size(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
 
 export const fmt = (s: readonly number[]): string => `[${s.join(', ')}]`;
 
@@ -25,10 +19,6 @@ export function arr(t: BTensor, what: string): Arr {
     );
   }
   return s as Arr;
-}
-
-export function optArr(t: BTensor | null, what: string): Arr | null {
-  return t ? arr(t, what) : null;
 }
 
 export function rank(t: BTensor, r: number, what: string, op: string): readonly number[] {

@@ -87,7 +87,7 @@ const SPECS: Spec[] = [
   },
 ];
 
-/** The same call for an addon (the CUDA one takes DeviceBuffers, and gather the indices' shape). */
+/** The same call for an addon (the CUDA one takes DeviceBuffers). */
 interface Target {
   name: string;
   addon: Record<string, (...a: unknown[]) => unknown>;
@@ -202,10 +202,15 @@ function mutate(spec: Spec, call: Call, r: () => number): Call {
 
 // ---- the targets ----
 
+/** gather takes the indices' shape too (both addons share one glue: native/napi/glue.h). */
+function withIndexShape(spec: string, call: Call): Call {
+  return spec === 'gather' && ArrayBuffer.isView(call[2]) ? [...call, [(call[2] as Arr).length]] : call;
+}
+
 function nativeTarget(): Target | string {
   try {
     const addon = loadAddon() as unknown as Target['addon'];
-    return { name: 'native', addon, prefix: /^rnn native: /, adapt: (_s, c) => c, settle: () => {} };
+    return { name: 'native', addon, prefix: /^rnn native: /, adapt: withIndexShape, settle: () => {} };
   } catch (err) {
     return (err as Error).message;
   }
@@ -225,11 +230,7 @@ function cudaTarget(which: 'gpu' | 'emulation'): Target | string {
     name: `cuda-${which}`,
     addon,
     prefix: /^rnn cuda: /,
-    adapt: (spec, call) => {
-      // The CUDA gather takes the indices' shape too (its indices are a device buffer).
-      const c = spec === 'gather' && ArrayBuffer.isView(call[2]) ? [...call, [(call[2] as Arr).length]] : call;
-      return c.map((x) => write(x));
-    },
+    adapt: (spec, call) => withIndexShape(spec, call).map((x) => write(x)),
     settle: () => addon['synchronize']!(),
   };
 }

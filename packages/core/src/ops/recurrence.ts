@@ -2,7 +2,7 @@ import { GATES, type BTensor, type SequenceForwardArgs } from '../backend.js';
 import type { Cell, CellParams } from '../cells/cell.js';
 import { scan } from '../cells/scan.js';
 import { isGradEnabled, needsGrad, recordFused, wrap } from '../engine.js';
-import { ConfigError, ShapeError } from '../errors.js';
+import { ConfigError, DTypeError, ShapeError } from '../errors.js';
 import { fmt } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { backendOf, requireFloat } from './util.js';
@@ -51,6 +51,15 @@ function check(args: RecurrenceArgs): Checked {
   const op = `recurrence(${cell.kind})`;
   requireFloat(op, x, 'x');
   if (x.rank !== 3) throw new ShapeError(`${op}: x must be [batch, time, features], found ${x.describe()}`);
+  // every backend computes in one dtype per call: a mixed call is the user's to fix, here
+  const carryNames = ['h0', 'c0'];
+  const mixed: [Tensor | undefined, string][] = [
+    ...Object.entries(params).map(([name, t]) => [t, name] as [Tensor, string]),
+    ...(args.carry ?? []).map((t, i) => [t, carryNames[i] ?? `carry[${i}]`] as [Tensor, string]),
+  ];
+  for (const [t, what] of mixed) {
+    if (t && t.dtype !== x.dtype) throw new DTypeError(`${op}: ${what} is ${t.describe()} but x is ${x.describe()}; cast it to ${x.dtype} with cast() first`);
+  }
   const [B, T, I] = x.shape as [number, number, number];
   const expect = (t: Tensor, shape: readonly number[], what: string) => {
     if (t.rank !== shape.length || t.shape.some((d, i) => d !== shape[i])) {

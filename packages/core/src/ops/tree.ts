@@ -1,6 +1,6 @@
 import type { TreeLevelArgs } from '../backend.js';
 import { isGradEnabled, needsGrad, recordFused, wrap } from '../engine.js';
-import { ShapeError } from '../errors.js';
+import { DTypeError, ShapeError } from '../errors.js';
 import { fmt } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add, mul, sigmoid, tanh } from './elementwise.js';
@@ -43,6 +43,9 @@ function check(a: TreeLevelInput): { N: number; H: number } {
   for (const [t, shape, what] of want) {
     if (t.rank !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
       throw new ShapeError(`treeLstmLevel: ${what} must have shape ${fmt(shape)}, found ${t.describe()}`);
+    }
+    if (t.dtype !== a.x.dtype) {
+      throw new DTypeError(`treeLstmLevel: ${what} is ${t.describe()} but x is ${a.x.describe()}; cast it to ${a.x.dtype} with cast() first`);
     }
   }
   backendOf('treeLstmLevel', ...want.map((w) => w[0]));

@@ -1,5 +1,6 @@
 import { describe, it } from 'vitest';
 import type { Backend } from '../backend.js';
+import { describeArgumentErrors } from './argument-errors.js';
 import { describeBroadcasting } from './broadcasting.js';
 import { makeContext } from './context.js';
 import { describeDTypes } from './dtypes.js';
@@ -60,6 +61,7 @@ export function describeBackend(name: string, makeBackend: () => Backend, option
     describeShapeOps(ctx);
     describeBroadcasting(ctx);
     describeErrors(ctx, makeBackend);
+    describeArgumentErrors(ctx);
     describeGradients(ctx);
     describeFused(ctx);
     if (ctx.reference) describeParity(ctx);

@@ -1,4 +1,4 @@
-// The machinery shared by the fused-kernel bindings (sequence.cpp, tree.cpp).
+// Async kernel calls for the fused-kernel bindings of glue.h (devices whose kernels block: the CPU).
 //
 // Each binding first does everything that needs JS, on the main thread: read and check the options
 // object, allocate the result arrays, and build a Job (the kernel call on raw pointers). The sync
@@ -41,7 +41,7 @@ class KernelWorker : public Napi::AsyncWorker {
     }
     if (st != RNN_OK) {
       code_ = status_code(st);
-      SetError(std::string("rnn native: ") + (st == RNN_ERR_INTERNAL && !*rnn_last_error() ? "internal error"
+      SetError(std::string(RNN_ADDON_PREFIX) + (st == RNN_ERR_INTERNAL && !*rnn_last_error() ? "internal error"
                                                                                           : rnn_last_error()));
     }
   }
@@ -69,29 +69,6 @@ inline Napi::Value finish(Napi::Env env, Job& job, bool async) {
   Napi::Promise p = w->Promise();
   w->Queue();
   return p;
-}
-
-// Options-object accessors.
-inline Arr field_arr(Napi::Env env, const Napi::Object& o, const char* fn, const char* name) {
-  return to_arr(env, o.Get(name), fn, name);
-}
-inline Arr field_opt(Napi::Env env, const Napi::Object& o, const char* fn, const char* name) {
-  return to_opt_arr(env, o.Get(name), fn, name);
-}
-inline int64_t field_int(Napi::Env env, const Napi::Object& o, const char* fn, const char* name, int64_t lo, int64_t hi) {
-  return to_int(env, o.Get(name), fn, name, lo, hi);
-}
-
-inline void need(Napi::Env env, const Arr& a, int dtype, int64_t n, const char* fn, const char* name, const std::string& shape) {
-  need_dtype(env, a, dtype, fn, name);
-  need_length(env, a, n, fn, name, shape);
-}
-
-inline std::string dims(std::initializer_list<int64_t> d) { return shape_str(std::vector<int64_t>(d)); }
-
-inline void keep_all(Job& job, std::initializer_list<const Arr*> arrs) {
-  for (const Arr* a : arrs)
-    if (a->present()) job.keep.push_back(a->ta);
 }
 
 // Exports `name` (sync) and `nameAsync` (Promise) for a binding f(info, async).

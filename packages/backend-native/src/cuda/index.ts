@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Backend } from '@rnn/core';
-import { DEFAULT_CUDA_ADDON_PATH, loadCudaAddon } from './cuda-addon.js';
-import { CudaBackend } from './cuda-backend.js';
+import { DEFAULT_CUDA_ADDON_PATH, loadCudaAddon } from './addon.js';
+import { CudaBackend } from './backend.js';
 
 /** Registry priority of 'cuda': above native (10) and js (1), so a working GPU wins. */
 export const cudaPriority = 100;

@@ -1,10 +1,11 @@
-// Error messages (per thread) and the host-side shape checks every entry point starts with.
+// The one error store of both C APIs, and the shape helpers every entry point starts with.
+#include "errors.h"
+
 #include <cstdarg>
+#include <cstdio>
 #include <string>
 
-#include "common.h"
-
-namespace rnn_cuda {
+namespace rnn {
 
 namespace {
 thread_local std::string g_error;
@@ -52,9 +53,9 @@ const char* dtype_name(int dtype) {
   }
 }
 
-}  // namespace rnn_cuda
+}  // namespace rnn
 
 extern "C" {
-const char* rnn_cuda_last_error(void) { return rnn_cuda::g_error.c_str(); }
-const char* rnn_cuda_version(void) { return RNN_CUDA_VERSION; }
+const char* rnn_last_error(void) { return rnn::g_error.c_str(); }
+size_t rnn_dtype_size(int dtype) { return rnn::dtype_size(dtype); }
 }

@@ -1,6 +1,8 @@
-// Argument checking for the addon: every entry point converts and validates its JS arguments here
-// (types, element counts against shapes) before any kernel touches memory, and throws a JS Error
-// with a `code` matching @rnn/core's error classes (E_DTYPE, E_SHAPE, E_VALUE, E_BACKEND).
+// Converting JS arguments for the Node glue (both addons): numbers, booleans, shapes, host typed
+// arrays; and throwing a JS Error whose `code` matches @rnn/core's error classes (E_DTYPE,
+// E_SHAPE, E_VALUE, E_BACKEND). A conversion refuses a value it cannot represent (a shape with a
+// fractional dim, a non-array); sizes against shapes are checked by the C API (rnn_*_check_args)
+// or, for the primitives, by glue.h before an output is allocated.
 #pragma once
 
 #include <napi.h>
@@ -13,9 +15,9 @@
 
 #include "rnn_native.h"
 
-// Every message starts with this (the CUDA addon, which shares these helpers, defines its own).
+// Every message starts with the addon's name (set per addon by CMake: "rnn native: ", "rnn cuda: ").
 #ifndef RNN_ADDON_PREFIX
-#define RNN_ADDON_PREFIX "rnn native: "
+#error "RNN_ADDON_PREFIX must be defined (native/CMakeLists.txt: rnn_node_addon)"
 #endif
 
 namespace addon {
@@ -27,10 +29,17 @@ namespace addon {
 }
 
 inline const char* status_code(int status) {
-  return status == RNN_ERR_SHAPE ? "E_SHAPE" : (status == RNN_ERR_ARG || status == RNN_ERR_INDEX) ? "E_VALUE" : "E_BACKEND";
+  switch (status) {
+    case RNN_ERR_SHAPE: return "E_SHAPE";
+    case RNN_ERR_DTYPE: return "E_DTYPE";
+    case RNN_ERR_ARG:
+    case RNN_ERR_INDEX: return "E_VALUE";
+    default: return "E_BACKEND";
+  }
 }
 
-// Turns a kernel's status into a JS exception (the kernel's own message, per thread).
+// Turns a C API status into a JS exception carrying the library's message (one store per thread
+// for both C APIs: core/errors.cpp).
 inline void check_status(Napi::Env env, int status) {
   if (status != RNN_OK) throw_code(env, status_code(status), rnn_last_error());
 }
@@ -39,7 +48,10 @@ inline const char* dtype_name(int dtype) {
   return dtype == RNN_F32 ? "float32" : dtype == RNN_F64 ? "float64" : dtype == RNN_I32 ? "int32" : "?";
 }
 
-// A typed array the kernels may read or write in place.
+inline size_t elem_size(int dtype) { return dtype == RNN_F64 ? 8 : 4; }
+
+// A host typed array the kernels may read or write in place (the CPU addon's storage; the CUDA
+// addon's lengths and the data of write/read).
 struct Arr {
   Napi::TypedArray ta;
   int dtype = -1;
@@ -79,15 +91,9 @@ inline Arr to_opt_arr(Napi::Env env, const Napi::Value& v, const char* fn, const
   return to_arr(env, v, fn, name);
 }
 
-inline void need_dtype(Napi::Env env, const Arr& a, int dtype, const char* fn, const char* name) {
-  if (a.dtype != dtype)
-    throw_code(env, "E_DTYPE",
-               where(fn, name) + " is " + dtype_name(a.dtype) + " but " + dtype_name(dtype) + " was expected");
-}
-
-inline void need_float(Napi::Env env, const Arr& a, const char* fn, const char* name) {
-  if (a.dtype != RNN_F32 && a.dtype != RNN_F64)
-    throw_code(env, "E_DTYPE", where(fn, name) + " must be float32 or float64, got " + dtype_name(a.dtype));
+inline void need_dtype(Napi::Env env, int have, int want, const char* fn, const char* name) {
+  if (have != want)
+    throw_code(env, "E_DTYPE", where(fn, name) + " is " + dtype_name(have) + " but " + dtype_name(want) + " was expected");
 }
 
 inline std::string shape_str(const std::vector<int64_t>& s) {
@@ -102,12 +108,11 @@ inline int64_t numel(const std::vector<int64_t>& s) {
   return n;
 }
 
-inline void need_length(Napi::Env env, const Arr& a, int64_t n, const char* fn, const char* name,
+inline void need_length(Napi::Env env, int64_t have, int64_t n, const char* fn, const char* name,
                         const std::string& shape) {
-  if (static_cast<int64_t>(a.length) != n)
-    throw_code(env, "E_SHAPE",
-               where(fn, name) + " has " + std::to_string(a.length) + " elements but shape " + shape + " needs " +
-                   std::to_string(n));
+  if (have != n)
+    throw_code(env, "E_SHAPE", where(fn, name) + " has " + std::to_string(have) + " elements but shape " + shape +
+                                   " needs " + std::to_string(n));
 }
 
 inline int64_t to_int(Napi::Env env, const Napi::Value& v, const char* fn, const char* name, int64_t lo, int64_t hi) {
@@ -222,6 +227,17 @@ inline Arr new_arr(Napi::Env env, int dtype, size_t n, bool uninit = false) {
   a.data = n ? data : nullptr;
   return a;
 }
+
+// A plain JS object built field by field: fields(env)("a", 1)("b", "x").object.
+struct Fields {
+  Napi::Object object;
+  template <class V>
+  Fields& operator()(const char* key, V value) {
+    object.Set(key, value);
+    return *this;
+  }
+};
+inline Fields fields(Napi::Env env) { return Fields{Napi::Object::New(env)}; }
 
 inline Napi::Object need_object(Napi::Env env, const Napi::CallbackInfo& info, const char* fn) {
   if (info.Length() < 1 || !info[0].IsObject()) throw_code(env, "E_VALUE", std::string(fn) + ": expects one options object");

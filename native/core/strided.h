@@ -1,34 +1,54 @@
 // Strided N-d iteration for broadcasting kernels: K input operands against a contiguous output.
 //
-// Shapes are aligned to the right (NumPy); an input dim of 1 against a larger output dim gets
-// stride 0. Size-1 dims are dropped and neighbours whose strides chain are merged, so the common
-// cases collapse to one long inner run (same shape), a run with a stride-0 operand (scalar or
-// row broadcast), or a few nested runs.
+// make_broadcast (host) aligns the operand shapes to the output's (NumPy: a dim of 1 gets stride
+// 0), drops size-1 axes and merges neighbours whose strides chain, so the common cases collapse to
+// one long run (same shape), a run with a stride-0 operand (scalar or row broadcast), or a few
+// nested runs. The CPU walks runs (for_each_run: inner loops it can vectorise); a GPU thread turns
+// its flat output index into operand offsets (offsets, RNN_HD).
 #pragma once
 
 #include <cstdint>
 
-#include "common.h"
+#include "errors.h"
+#include "hd.h"
 
 namespace rnn {
 
 template <int K>
 struct Strided {
-  int rank = 0;  // >= 1 after make_broadcast
+  int rank = 1;  // >= 1 after make_broadcast
   int64_t shape[RNN_MAX_RANK];
   int64_t stride[K][RNN_MAX_RANK];
+
+  // Offsets into each operand of output element i.
+  RNN_HD void offsets(int64_t i, int64_t* off) const {
+    for (int k = 0; k < K; ++k) off[k] = 0;
+    for (int d = rank - 1; d >= 0; --d) {
+      const int64_t n = shape[d];
+      const int64_t c = i % n;
+      i /= n;
+      for (int k = 0; k < K; ++k) off[k] += c * stride[k][d];
+    }
+  }
+  // True when every operand is contiguous with the output (its offsets are i itself).
+  bool contiguous() const {
+    if (rank != 1) return false;
+    for (int k = 0; k < K; ++k)
+      if (stride[k][0] != 1) return false;
+    return true;
+  }
 };
 
 template <int K>
 int make_broadcast(const char* what, const int64_t* const shapes[K], const int ranks[K], const int64_t* out_shape,
                    int out_rank, Strided<K>* it) {
-  if (int st = check_shape(what, "output", out_shape, out_rank)) return st;
+  RNN_TRY(check_shape(what, "output", out_shape, out_rank));
   int64_t full[K][RNN_MAX_RANK];
   for (int k = 0; k < K; ++k) {
-    if (int st = check_shape(what, "operand", shapes[k], ranks[k])) return st;
+    RNN_TRY(check_shape(what, "operand", shapes[k], ranks[k]));
     RNN_REQUIRE(ranks[k] <= out_rank, RNN_ERR_SHAPE, "%s: operand %d has rank %d, above the output rank %d", what, k,
                 ranks[k], out_rank);
-    // Contiguous strides of operand k, then aligned to the output's axes.
+    // Contiguous strides of operand k, aligned to the output's axes.
     int64_t s = 1;
     for (int d = out_rank - 1; d >= 0; --d) {
       const int src = d - (out_rank - ranks[k]);
@@ -70,7 +90,7 @@ int make_broadcast(const char* what, const int64_t* const shapes[K], const int r
   return RNN_OK;
 }
 
-// Calls run(off[K], out_off, n, inner_stride[K]) for each innermost run, in output order.
+// Calls run(off[K], out_off, n, inner_stride[K]) for each innermost run, in output order (host).
 template <int K, class Run>
 void for_each_run(const Strided<K>& it, Run&& run) {
   const int r = it.rank;
@@ -94,6 +114,31 @@ void for_each_run(const Strided<K>& it, Run&& run) {
       idx[d] = 0;
     }
     if (d < 0) return;
+  }
+}
+
+// A shape with arbitrary strides: the offset of a flat (row-major) index under it.
+struct Walk {
+  int rank = 0;
+  int64_t shape[RNN_MAX_RANK];
+  int64_t stride[RNN_MAX_RANK];
+
+  RNN_HD int64_t offset(int64_t i) const {
+    int64_t off = 0;
+    for (int d = rank - 1; d >= 0; --d) {
+      const int64_t c = i % shape[d];
+      i /= shape[d];
+      off += c * stride[d];
+    }
+    return off;
+  }
+};
+
+inline void contiguous_strides(const int64_t* shape, int rank, int64_t* stride) {
+  int64_t s = 1;
+  for (int d = rank - 1; d >= 0; --d) {
+    stride[d] = s;
+    s *= shape[d];
   }
 }
 

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { BackendError, RnnError } from '@rnn/core';
-import { rethrow, type AddonCodes } from './addon.js';
+import { BackendError } from '@rnn/core';
+import { memoLoader, type KernelAddon } from '../kernel-addon.js';
 
 /**
- * The CUDA addon (native/cuda/addon) and its loader.
+ * The CUDA addon (native/cuda/addon over the shared glue native/napi/glue.h) and its loader.
  *
  * Storage is `DeviceBuffer` objects: device memory the addon owns, freed by `free` (the backend's
  * `dispose`) or by the garbage collector. Only `write` and `read` copy between host and device.
@@ -46,38 +46,9 @@ export interface CudaInfo {
 
 type Buf = DeviceBuffer;
 
-export interface CudaSeqOptions {
-  mode: number;
-  batch: number;
-  steps: number;
-  input: number;
-  hidden: number;
-  x: Buf;
-  h0: Buf;
-  c0: Buf | null;
-  weightIh: Buf;
-  weightHh: Buf;
-  lengths: Int32Array | null;
-  reverse: boolean;
-}
-
-export interface CudaTreeOptions {
-  nodes: number;
-  input: number;
-  hidden: number;
-  x: Buf;
-  hL: Buf;
-  cL: Buf;
-  hR: Buf;
-  cR: Buf;
-  weight: Buf;
-  weightH: Buf;
-}
-
-/** The functions `rnn_cuda.node` exports. Shapes are plain arrays of dims. */
-export interface CudaAddon {
+/** What `rnn_cuda.node` exports: the shared kernels over DeviceBuffers, and device and memory calls. */
+export interface CudaAddon extends KernelAddon<Buf> {
   DeviceBuffer: abstract new (...args: never[]) => DeviceBuffer;
-  codes: AddonCodes;
   probe(): CudaProbe;
   init(device: number): void;
   info(): CudaInfo;
@@ -90,75 +61,15 @@ export interface CudaAddon {
   view(x: Buf, offset: number, length: number): Buf;
   assign(dst: Buf, src: Buf): void;
   free(x: Buf): void;
-  unary(op: number, x: Buf): Buf;
-  binary(op: number, a: Buf, aShape: readonly number[], b: Buf, bShape: readonly number[], outShape: readonly number[]): Buf;
-  where(
-    cond: Buf,
-    condShape: readonly number[],
-    a: Buf,
-    aShape: readonly number[],
-    b: Buf,
-    bShape: readonly number[],
-    outShape: readonly number[],
-  ): Buf;
-  reduce(op: number, x: Buf, shape: readonly number[], axes: readonly number[]): Buf;
-  argmax(x: Buf, shape: readonly number[], axis: number): Buf;
-  matmul(a: Buf, aShape: readonly number[], b: Buf, bShape: readonly number[], transA: boolean, transB: boolean): Buf;
-  transpose(x: Buf, shape: readonly number[], perm: readonly number[]): Buf;
-  slice(x: Buf, shape: readonly number[], begin: readonly number[], size: readonly number[]): Buf;
-  pad(x: Buf, shape: readonly number[], before: readonly number[], after: readonly number[]): Buf;
-  concat(xs: readonly Buf[], shapes: readonly (readonly number[])[], axis: number): Buf;
-  gather(x: Buf, shape: readonly number[], indices: Buf, indicesShape: readonly number[]): Buf;
-  scatterAdd(indices: Buf, indicesShape: readonly number[], updates: Buf, updatesShape: readonly number[], numRows: number): Buf;
-  cast(x: Buf, dtype: number): Buf;
-  sequenceForward(o: CudaSeqOptions & { biasIh: Buf; biasHh: Buf; training: boolean }): {
-    y: Buf;
-    hN: Buf;
-    cN: Buf | null;
-    reserve: Buf | null;
-  };
-  sequenceBackward(o: CudaSeqOptions & { reserve: Buf; dy: Buf | null; dhN: Buf | null; dcN: Buf | null }): {
-    dx: Buf;
-    dh0: Buf;
-    dc0: Buf | null;
-    dWeightIh: Buf;
-    dWeightHh: Buf;
-    dBiasIh: Buf;
-    dBiasHh: Buf;
-  };
-  treeLevelForward(o: CudaTreeOptions & { bias: Buf; training: boolean }): { h: Buf; c: Buf; reserve: Buf | null };
-  treeLevelBackward(o: CudaTreeOptions & { reserve: Buf; dh: Buf | null; dc: Buf | null }): {
-    dx: Buf;
-    dhL: Buf;
-    dcL: Buf;
-    dhR: Buf;
-    dcR: Buf;
-    dWeight: Buf;
-    dWeightH: Buf;
-    dBias: Buf;
-  };
-  adamStep(o: {
-    param: Buf;
-    grad: Buf;
-    m: Buf;
-    v: Buf;
-    lr: number;
-    beta1: number;
-    beta2: number;
-    eps: number;
-    step: number;
-    weightDecay: number;
-    decoupled: boolean;
-  }): void;
 }
 
 /** Version of the C API this TypeScript expects (`rnn_cuda_version()`); a mismatch means a stale build. */
 export const CUDA_ADDON_VERSION = '0.1.0';
 
 /** Where the build puts the GPU addon, and the CPU emulation build that tests use. */
-export const DEFAULT_CUDA_ADDON_PATH = fileURLToPath(new URL('../build/cuda/Release/rnn_cuda.node', import.meta.url));
+export const DEFAULT_CUDA_ADDON_PATH = fileURLToPath(new URL('../../build/cuda/Release/rnn_cuda.node', import.meta.url));
 export const EMULATION_CUDA_ADDON_PATH = fileURLToPath(
-  new URL('../build/cuda-emulation/Release/rnn_cuda.node', import.meta.url),
+  new URL('../../build/cuda-emulation/Release/rnn_cuda.node', import.meta.url),
 );
 
 const USE_INSTEAD = "use RNN_BACKEND=native (CPU) or leave RNN_BACKEND unset to pick the best backend that loads";
@@ -173,25 +84,14 @@ export interface LoadCudaOptions {
   device?: number;
 }
 
-let cached: CudaAddon | null = null;
-let failure: BackendError | null = null;
-
 /**
  * Loads `rnn_cuda.node` (path: `RNN_CUDA_ADDON`, else build/cuda/Release in this package), checks
  * that a device answers and initialises it. Throws a `BackendError` saying what is missing and what
  * to do; the outcome is cached either way.
  */
-export function loadCudaAddon(): CudaAddon {
-  if (cached) return cached;
-  if (failure) throw failure;
-  try {
-    cached = loadCudaAddonFrom(process.env['RNN_CUDA_ADDON'] || DEFAULT_CUDA_ADDON_PATH);
-    return cached;
-  } catch (err) {
-    failure = err instanceof BackendError ? err : new BackendError(String(err));
-    throw failure;
-  }
-}
+export const loadCudaAddon: () => CudaAddon = memoLoader(() =>
+  loadCudaAddonFrom(process.env['RNN_CUDA_ADDON'] || DEFAULT_CUDA_ADDON_PATH),
+);
 
 /** Loads, probes and initialises the addon at `path`, uncached (tests use it for the messages). */
 export function loadCudaAddonFrom(path: string, options: LoadCudaOptions = {}): CudaAddon {
@@ -234,12 +134,4 @@ export function loadCudaAddonFrom(path: string, options: LoadCudaOptions = {}): 
     throw new BackendError(`cuda backend: could not start on device ${device}: ${(err as Error).message}. Meanwhile ${USE_INSTEAD}`);
   }
   return addon as CudaAddon;
-}
-
-/** Rethrows an addon error as the matching @rnn/core error class (same message). */
-export function rethrowCuda(err: unknown): never {
-  if (err instanceof Error && !(err instanceof RnnError) && (err as { code?: unknown }).code === 'E_DISPOSED') {
-    throw new RnnError('E_DISPOSED', `${err.message}: a tensor was used after dispose()`);
-  }
-  rethrow(err);
 }

@@ -1,0 +1,172 @@
+import {
+  DTypeError,
+  GATES,
+  ValueError,
+  type FusedCell,
+  type AdamStepArgs,
+  type BinaryOp,
+  type BTensor,
+  type DType,
+  type ReduceOp,
+  type SequenceBackwardArgs,
+  type SequenceBackwardResult,
+  type SequenceForwardArgs,
+  type SequenceForwardResult,
+  type Storage,
+  type TreeLevelArgs,
+  type TreeLevelBackwardArgs,
+  type TreeLevelBackwardResult,
+  type TreeLevelResult,
+  type UnaryOp,
+} from '@rnn/core';
+import { FusedArgs } from './fused-args.js';
+import { rethrow, type AddonCodes, type KernelAddon } from './kernel-addon.js';
+
+/**
+ * The compute half of a Backend over an addon of native/napi/glue.h, shared by the native (CPU)
+ * and cuda backends: each primitive and fused kernel is one addon call on the tensors' storage
+ * `S`, its errors turned into core's classes. A subclass adds what differs: its storage (`store`,
+ * and the memory ops write/read/fill/view/assign/dispose), `info`, and how reserves are released.
+ */
+export abstract class AddonBackend<S> {
+  abstract readonly name: string;
+  readonly dtypes: readonly DType[] = ['float32', 'float64', 'int32'];
+  protected readonly codes: AddonCodes;
+  protected readonly fused: FusedArgs<S>;
+
+  protected constructor(
+    private readonly kernels: KernelAddon<S>,
+    reserveKinds: { seq: string; tree: string },
+  ) {
+    this.codes = kernels.codes;
+    this.fused = new FusedArgs<S>(this.codes, (t, what) => this.store(t, what), reserveKinds);
+  }
+
+  /** The storage behind a tensor, refused (DTypeError) unless it is this backend's. */
+  protected abstract store(t: BTensor, what: string): S;
+
+  /** A released reserve of this size to write into, if the backend keeps any (the CPU's pool). */
+  protected recycledReserve(_dtype: DType, _length: number): S | null {
+    return null;
+  }
+
+  protected call<R>(f: () => R): R {
+    try {
+      return f();
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  private code(table: Record<string, number>, kind: string, name: string): number {
+    const code = table[name];
+    if (code === undefined) throw new ValueError(`${kind}: unknown op '${name}'`);
+    return code;
+  }
+
+  // ---- primitives ----
+
+  unary(op: UnaryOp, x: BTensor): Storage {
+    const code = this.code(this.codes.unary, 'unary', op);
+    return this.call(() => this.kernels.unary(code, this.store(x, 'x')));
+  }
+
+  binary(op: BinaryOp, a: BTensor, b: BTensor, outShape: readonly number[]): Storage {
+    const code = this.code(this.codes.binary, 'binary', op);
+    return this.call(() => this.kernels.binary(code, this.store(a, 'a'), a.shape, this.store(b, 'b'), b.shape, outShape));
+  }
+
+  reduce(op: ReduceOp, x: BTensor, axes: readonly number[]): Storage {
+    const code = this.code(this.codes.reduce, 'reduce', op);
+    return this.call(() => this.kernels.reduce(code, this.store(x, 'x'), x.shape, axes));
+  }
+
+  argmax(x: BTensor, axis: number): Storage {
+    return this.call(() => this.kernels.argmax(this.store(x, 'x'), x.shape, axis));
+  }
+
+  matmul(a: BTensor, b: BTensor, transA: boolean, transB: boolean): Storage {
+    return this.call(() => this.kernels.matmul(this.store(a, 'a'), a.shape, this.store(b, 'b'), b.shape, transA, transB));
+  }
+
+  transpose(x: BTensor, perm: readonly number[]): Storage {
+    return this.call(() => this.kernels.transpose(this.store(x, 'x'), x.shape, perm));
+  }
+
+  slice(x: BTensor, begin: readonly number[], sizes: readonly number[]): Storage {
+    return this.call(() => this.kernels.slice(this.store(x, 'x'), x.shape, begin, sizes));
+  }
+
+  pad(x: BTensor, before: readonly number[], after: readonly number[]): Storage {
+    return this.call(() => this.kernels.pad(this.store(x, 'x'), x.shape, before, after));
+  }
+
+  concat(xs: readonly BTensor[], axis: number): Storage {
+    return this.call(() =>
+      this.kernels.concat(
+        xs.map((x, i) => this.store(x, `input ${i}`)),
+        xs.map((x) => x.shape),
+        axis,
+      ),
+    );
+  }
+
+  gather(x: BTensor, indices: BTensor): Storage {
+    if (indices.dtype !== 'int32') throw new DTypeError(`gather: indices must be int32, got ${indices.dtype}`);
+    return this.call(() => this.kernels.gather(this.store(x, 'x'), x.shape, this.store(indices, 'indices'), indices.shape));
+  }
+
+  scatterAdd(indices: BTensor, updates: BTensor, numRows: number): Storage {
+    if (indices.dtype !== 'int32') throw new DTypeError(`scatterAdd: indices must be int32, got ${indices.dtype}`);
+    return this.call(() =>
+      this.kernels.scatterAdd(this.store(indices, 'indices'), indices.shape, this.store(updates, 'updates'), updates.shape, numRows),
+    );
+  }
+
+  where(cond: BTensor, a: BTensor, b: BTensor, outShape: readonly number[]): Storage {
+    return this.call(() =>
+      this.kernels.where(this.store(cond, 'cond'), cond.shape, this.store(a, 'a'), a.shape, this.store(b, 'b'), b.shape, outShape),
+    );
+  }
+
+  cast(x: BTensor, dtype: DType): Storage {
+    const code = this.codes.dtype[dtype];
+    if (code === undefined) throw new DTypeError(`cast: unknown dtype '${dtype}'`);
+    return this.call(() => this.kernels.cast(this.store(x, 'x'), code));
+  }
+
+  // ---- fused kernels ----
+
+  sequenceForward(args: SequenceForwardArgs): SequenceForwardResult {
+    return this.call(() => {
+      const o = this.fused.seqForward(args);
+      if (o.training) o.reserveOut = this.recycledReserve(args.x.dtype, seqReserveSize(args.cell, o));
+      return this.fused.seqForwardResult(args, o, this.kernels.sequenceForward(o));
+    });
+  }
+
+  sequenceBackward(args: SequenceBackwardArgs): SequenceBackwardResult {
+    return this.call(() => this.kernels.sequenceBackward(this.fused.seqBackward(args))) as SequenceBackwardResult;
+  }
+
+  treeLevelForward(args: TreeLevelArgs): TreeLevelResult {
+    return this.call(() => {
+      const o = this.fused.treeForward(args);
+      return this.fused.treeForwardResult(args, o, this.kernels.treeLevelForward(o));
+    });
+  }
+
+  treeLevelBackward(args: TreeLevelBackwardArgs): TreeLevelBackwardResult {
+    return this.call(() => this.kernels.treeLevelBackward(this.fused.treeBackward(args)));
+  }
+
+  adamStep(args: AdamStepArgs): void {
+    this.call(() => this.kernels.adamStep(this.fused.adam(args)));
+  }
+}
+
+/** Elements of a fused sequence reserve (rnn_seq_reserve_size): gates, h_prev, and LSTM's c / GRU's hn. */
+function seqReserveSize(cell: FusedCell, o: { batch: number; steps: number; hidden: number }): number {
+  const per = GATES[cell] + 1 + (cell === 'lstm' || cell === 'gru' ? 1 : 0);
+  return o.batch * o.steps * o.hidden * per;
+}
