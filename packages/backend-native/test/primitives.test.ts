@@ -1,35 +1,9 @@
 import { expect, it } from 'vitest';
 import type { BinaryOp, UnaryOp } from '@rnn/core';
+import { BINARY, UNARY } from '@rnn/core/testing';
 import { T, bcastIndex, describeNative, expectClose, rand, size } from './helpers.js';
 
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-const UNARY: Record<UnaryOp, (x: number) => number> = {
-  neg: (x) => -x,
-  exp: Math.exp,
-  log: Math.log,
-  tanh: Math.tanh,
-  sigmoid,
-  relu: (x) => (Number.isNaN(x) ? x : x > 0 ? x : 0),
-  sqrt: Math.sqrt,
-  abs: Math.abs,
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x),
-  square: (x) => x * x,
-  reciprocal: (x) => 1 / x,
-  step: (x) => (x > 0 ? 1 : 0),
-};
-const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  max: Math.max,
-  min: Math.min,
-  pow: Math.pow,
-  gt: (a, b) => (a > b ? 1 : 0),
-  ge: (a, b) => (a >= b ? 1 : 0),
-  eq: (a, b) => (a === b ? 1 : 0),
-};
-
+// the same elementwise reference loops the conformance suite uses
 describeNative('native backend: primitives against reference loops', (b) => {
   it('describes itself', () => {
     const info = b.info();

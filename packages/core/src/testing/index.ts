@@ -71,3 +71,5 @@ export function describeBackend(name: string, makeBackend: () => Backend, option
 
 export { checkGradients, GRAD_CHECK, type GradCheckOptions, type GradCheckSettings, type GradFn } from './gradcheck.js';
 export { expectClose, type Tolerance } from './context.js';
+/** Scalar reference definitions of the elementwise primitives (what every backend must compute). */
+export { UNARY, BINARY } from './reference.js';
