@@ -1,6 +1,6 @@
 import { FormatError, Rng, ValueError, tensor, type Tensor } from '@rnn/core';
 import { readCsvFile, type CsvTable } from '../timeseries/csv.js';
-import { fitScaler, type Scaler } from '../timeseries/scaler.js';
+import { fitScaler, type Scaler } from '@rnn/timeseries';
 
 /**
  * Labelled variable-length sequences, as in the indoor-movement data:

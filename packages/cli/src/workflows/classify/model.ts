@@ -1,6 +1,6 @@
 import { dense, sequential, type Sequential } from '@rnn/layers';
 import { recurrent, type CellName } from '../cells.js';
-import type { Scaler } from '../timeseries/scaler.js';
+import type { Scaler } from '@rnn/timeseries';
 import { padded, type SequenceSet } from './data.js';
 
 /** The model-file metadata key of a classifier: channels, classes and the input scaler. */

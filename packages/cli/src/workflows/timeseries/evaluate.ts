@@ -5,8 +5,8 @@ import { flag } from '../../flags.js';
 import { writeChart } from '../../plot/index.js';
 import { modelIn } from '../flags.js';
 import { evaluationChart } from './charts.js';
-import { evaluatePart, scoreTable } from './evaluation.js';
-import { openModelAndSeries } from './forecaster.js';
+import { evaluatePart, scoreTable } from '@rnn/timeseries';
+import { openModelAndSeries } from './open.js';
 
 /** `rnn evaluate --csv`: the model's test (or validation) part against naive baselines. */
 export const evaluateTimeseries = action({

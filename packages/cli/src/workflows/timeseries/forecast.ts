@@ -7,8 +7,8 @@ import { flag } from '../../flags.js';
 import { writeChart } from '../../plot/index.js';
 import { modelIn } from '../flags.js';
 import { forecastChart } from './charts.js';
-import { nextDates } from './dates.js';
-import { forecastAhead, openModelAndSeries } from './forecaster.js';
+import { forecastAhead, nextDates } from '@rnn/timeseries';
+import { openModelAndSeries } from './open.js';
 
 /** `rnn forecast`: the next steps of a series, in its original units. */
 export const forecastTimeseries = action({

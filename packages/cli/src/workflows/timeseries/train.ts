@@ -7,16 +7,23 @@ import { progressCallback } from '../../progress.js';
 import { batchSize, cell, clipNorm, epochJson, hidden, layers, lr, out, seed } from '../flags.js';
 import { lossChart } from './charts.js';
 import { writeChart } from '../../plot/index.js';
-import { SEASON } from './dates.js';
-import { isSeasonal } from './seasonality.js';
-import { difference } from './difference.js';
-import { evaluatePart, scoreTable } from './evaluation.js';
-import { META_KEY, type TimeseriesMeta } from './meta.js';
-import { forecastModel, keepBest } from './model.js';
-import { fitScaler } from './scaler.js';
+import {
+  META_KEY,
+  SEASON,
+  bounds,
+  difference,
+  evaluatePart,
+  fitScaler,
+  forecastModel,
+  isSeasonal,
+  keepBest,
+  origins,
+  scoreTable,
+  splitSeries,
+  windowTensors,
+  type TimeseriesMeta,
+} from '@rnn/timeseries';
 import { loadSeries } from './series.js';
-import { bounds, origins, splitSeries } from './split.js';
-import { windowTensors } from './windows.js';
 
 /**
  * `rnn train --csv`: a forecaster on one column of a CSV time series. The defaults were checked on

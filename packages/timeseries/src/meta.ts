@@ -1,7 +1,6 @@
 import { FormatError } from '@rnn/core';
 import type { Sequential } from '@rnn/layers';
 import { z } from 'zod';
-import { metadataJson } from '../../model-io.js';
 
 /** The model-file metadata key that holds everything a time-series model needs besides its weights. */
 export const META_KEY = 'rnn.timeseries';
@@ -44,4 +43,20 @@ export function readMeta(model: Sequential, path: string): TimeseriesMeta {
     throw new FormatError(`--model ${path}: metadata "${META_KEY}" has a scaler for ${meta.scaler.mean.length} columns but ${meta.columns.length} columns`);
   }
   return meta;
+}
+
+/** Model-file metadata `key` (JSON text) checked by `schema`; a FormatError naming `where` if it is not. */
+function metadataJson<T>(text: string, key: string, schema: z.ZodType<T>, where: string): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new FormatError(`${where}: metadata "${key}" is not JSON (${(err as Error).message})`);
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new FormatError(`${where}: metadata "${key}" is invalid at "${i.path.join('.')}": ${i.message}`);
+  }
+  return r.data;
 }
