@@ -13,3 +13,7 @@ export * from './scaler.js';
 export * from './seasonality.js';
 export * from './split.js';
 export * from './windows.js';
+export * from './forecaster.js';
+export * from './input.js';
+export * from './options.js';
+export * from './plan.js';

@@ -1,6 +1,5 @@
 import { ValueError } from '@rnn/core';
-import type { Sequential } from '@rnn/layers';
-import { readMeta, type TimeseriesMeta } from '@rnn/timeseries';
+import { Forecaster, type Names, type SeriesInput, type TimeseriesMeta } from '@rnn/timeseries';
 import type { Io } from '../../command.js';
 import { loadModel } from '../../model-io.js';
 import { loadSeries, type Series } from './series.js';
@@ -15,12 +14,32 @@ export function loadForModel(path: string, meta: TimeseriesMeta): Series {
   return s;
 }
 
-/** `--model` and `--csv` of evaluate and forecast: the model, its time-series metadata, and the series (its notes said on stderr). */
-export async function openModelAndSeries(modelPath: string, csvPath: string, io: Io): Promise<{ model: Sequential; meta: TimeseriesMeta; series: Series }> {
-  const model = await loadModel(modelPath);
-  const meta = readMeta(model, modelPath);
-  const series = loadForModel(csvPath, meta);
-  for (const n of series.notes) io.stderr.write(`rnn: note: ${n}\n`);
-  return { model, meta, series };
+/** How the library's messages name its options at the command line. */
+export const FLAG_NAMES: Names = {
+  window: '--window',
+  horizon: '--horizon',
+  season: '--season',
+  transform: '--transform',
+  valSplit: '--val-split',
+  testSplit: '--test-split',
+  steps: '--steps',
+};
+
+/** A series read from a CSV file, as the library takes it: the target, its features and dates. */
+export function seriesInput(s: Series): SeriesInput {
+  return {
+    name: s.columns[0]!,
+    values: s.values[0]!,
+    features: new Map(s.columns.slice(1).map((c, k) => [c, s.values[k + 1]!])),
+    ...(s.dates ? { dates: s.dates, dateName: s.date! } : {}),
+  };
 }
 
+/** `--model` and `--csv` of evaluate and forecast: the forecaster and the series (its notes said on stderr). */
+export async function openModelAndSeries(modelPath: string, csvPath: string, io: Io): Promise<{ forecaster: Forecaster; meta: TimeseriesMeta; series: Series }> {
+  const forecaster = Forecaster.fromModel(await loadModel(modelPath), `--model ${modelPath}`, FLAG_NAMES);
+  const meta = forecaster.meta;
+  const series = loadForModel(csvPath, meta);
+  for (const n of series.notes) io.stderr.write(`rnn: note: ${n}\n`);
+  return { forecaster, meta, series };
+}
