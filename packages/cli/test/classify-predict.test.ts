@@ -49,12 +49,12 @@ describe('rnn predict and evaluate --sequences', () => {
     expect(Object.keys(rows[0].probabilities).sort()).toEqual(['-1', '1']);
   });
 
-  it('evaluate --part held-out: the held-out accuracy training reported, per-class scores and the confusion matrix', async () => {
+  it('evaluate --held-out: the held-out accuracy training reported, per-class scores and the confusion matrix', async () => {
     const dir2 = tmp();
     const m = join(dir2, 'm.safetensors');
     const t = await run(['train', '--sequences', SEQUENCES, '--labels', LABELS, '--out', m, '--epochs', '3', '--hidden', '8', '--json']);
     const trained = JSON.parse(t.stdout.trim().split('\n').pop()!);
-    const r = await run(['evaluate', '--sequences', SEQUENCES, '--labels', LABELS, '--model', m, '--part', 'held-out', '--json']);
+    const r = await run(['evaluate', '--sequences', SEQUENCES, '--labels', LABELS, '--model', m, '--held-out', '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.sequences).toBe(63);

@@ -6,7 +6,7 @@ import { seriesData, type SeriesData, type SeriesInput } from './input.js';
 import { META_KEY, readMeta, type TimeseriesMeta } from './meta.js';
 import { parseForecastOptions, type ForecastOptions } from './options.js';
 import { OPTION_KEYS, planForecast, type ForecastPlan, type OptionNames } from './plan.js';
-import { forecastAhead } from './predict.js';
+import { forecastAhead, predictFrom } from './predict.js';
 
 /** How messages name things: option keys in code (the default), flags at the command line. */
 export interface Names extends OptionNames {
@@ -132,6 +132,18 @@ export class Forecaster {
       );
     }
     return forecastAhead(this.model, this.meta, s.values, steps);
+  }
+
+  /**
+   * The model's forecasts from every step of the series that has a full window behind it
+   * (`origins[i]` is the last step it reads, 0-based): the fitted values a backtest plots. The
+   * last origin is the end of the series, so its forecasts are the next `horizon` steps.
+   */
+  backtest(data?: SeriesInput): { origins: number[]; forecasts: number[][] } {
+    const s = this.seriesOf(data, 'backtest');
+    const first = this.meta.lag + this.meta.window - 1;
+    const origins = Array.from({ length: s.length - first }, (_, k) => first + k);
+    return { origins, forecasts: predictFrom(this.model, this.meta, s.values, origins) };
   }
 
   /** The dates of the next `steps` steps, in the style of the series' own (`1961-01`), or `+1, +2…` without dates. */

@@ -33,14 +33,11 @@ export const evaluateClassify = action({
     model: modelIn('a classifier from rnn train --sequences'),
     sequences: flag.string('labelled sequences to score (id,step,channels…)', { value: 'FILE.csv', required: true }),
     labels: flag.string('one label per sequence (id,label)', { value: 'FILE.csv', required: true }),
-    part: flag.choice(['all', 'held-out'], "which sequences: all of the files, or those training held out (--test-split; needs the files it was trained on)", {
-      value: 'NAME',
-      default: 'all',
-    }),
+    'held-out': flag.boolean('score only the sequences training held out (--test-split), found by id in the files it was trained on (default: every sequence of the files)'),
     json: flag.boolean('print the scores as one JSON object'),
   }),
   examples: [
-    'rnn evaluate --model movement.safetensors --sequences data/indoor-movement/sequences.csv --labels data/indoor-movement/labels.csv --part held-out',
+    'rnn evaluate --model movement.safetensors --sequences data/indoor-movement/sequences.csv --labels data/indoor-movement/labels.csv --held-out',
     'rnn evaluate --model movement.safetensors --sequences test.csv --labels test-labels.csv --json',
   ],
   async run(v, io) {
@@ -53,11 +50,12 @@ export const evaluateClassify = action({
       throw new ValueError(`--labels ${v.labels}: label${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 5).map((l) => `'${l}'`).join(', ')} the model does not know; its classes are ${meta.classes.join(', ')}`);
     }
     let idx = seqs.ids.map((_, i) => i);
-    if (v.part === 'held-out') {
-      if (!meta.heldOut?.length) throw new ValueError(`--model ${v.model}: the model records no held-out sequences (trained with --test-split 0, or by an older rnn); use --part all on sequences it never saw`);
+    const heldOut = v['held-out'] === true;
+    if (heldOut) {
+      if (!meta.heldOut?.length) throw new ValueError(`--model ${v.model}: the model records no held-out sequences (trained with --test-split 0, or by an older rnn); score sequences it never saw, without --held-out`);
       const at = new Map(seqs.ids.map((id, i) => [id, i]));
       const missing = meta.heldOut.filter((id) => !at.has(id));
-      if (missing.length) throw new ValueError(`${seqs.source}: ${missing.length} of the ${meta.heldOut.length} held-out sequences are not in the file (e.g. '${missing[0]}'); --part held-out needs the file the model was trained on`);
+      if (missing.length) throw new ValueError(`${seqs.source}: ${missing.length} of the ${meta.heldOut.length} held-out sequences are not in the file (e.g. '${missing[0]}'); --held-out needs the file the model was trained on`);
       idx = meta.heldOut.map((id) => at.get(id)!);
     }
     const probs = classProbabilities(model, meta, seqs, idx);
@@ -66,7 +64,7 @@ export const evaluateClassify = action({
     if (v.json) {
       io.stdout.write(
         JSON.stringify({
-          part: v.part,
+          part: heldOut ? 'held-out' : 'all',
           sequences: r.sequences,
           accuracy: r.accuracy,
           macro_f1: Number.isNaN(r.macroF1) ? null : r.macroF1,
@@ -77,7 +75,7 @@ export const evaluateClassify = action({
         }) + '\n',
       );
     } else {
-      io.stdout.write(reportText(r, meta.classes, `${v.part === 'held-out' ? 'held-out part' : 'all'} ${r.sequences} sequences of ${v.sequences}`) + '\n');
+      io.stdout.write(reportText(r, meta.classes, `${heldOut ? 'held-out part:' : 'all'} ${r.sequences} sequences of ${v.sequences}`) + '\n');
     }
   },
 });

@@ -17,7 +17,7 @@ const classifyMetaSchema = z.strictObject({
   /** Label strings; class k is the k-th logit. */
   classes: z.array(z.string()).min(2),
   scaler: z.strictObject({ mean: z.array(z.number()), std: z.array(z.number().positive()) }),
-  /** Ids of the sequences training held out (`rnn evaluate --sequences --part held-out` scores them). */
+  /** Ids of the sequences training held out (`rnn evaluate --sequences --held-out` scores them). */
   heldOut: z.array(z.string()).optional(),
 });
 export type ClassifyMeta = z.infer<typeof classifyMetaSchema>;
