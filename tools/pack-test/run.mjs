@@ -40,7 +40,7 @@ const keep = args.keep;
 const noNative = args['no-native'];
 const reportPath = args.report ?? null;
 
-const PACKAGES = ['core', 'backend-js', 'backend-native', 'layers', 'cli'];
+const PACKAGES = ['core', 'backend-js', 'backend-native', 'layers', 'timeseries', 'cli'];
 const PLUGINS = ['backend-tracing', 'cell-mgu', 'loss-logcosh'];
 const NPM_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn'];
 
@@ -369,10 +369,10 @@ async function main() {
     });
 
     // 4. the plugins (each from its own tarball), vitest for the conformance suite, and the CLI
-    await step('npm install the plugin tarballs (backend, cell, loss), vitest and @rnn/cli', async () => {
+    await step('npm install the plugin tarballs (backend, cell, loss), vitest, @rnn/timeseries and @rnn/cli', async () => {
       const vitest = createRequire(join(root, 'package.json'))('vitest/package.json').version;
       const plugins = [tgz('rnn-backend-tracing'), tgz('rnn-cell-mgu'), tgz('rnn-loss-logcosh')];
-      await run('npm', ['install', ...NPM_FLAGS, ...plugins, tgz('@rnn/cli'), `vitest@${vitest}`], { cwd: app });
+      await run('npm', ['install', ...NPM_FLAGS, ...plugins, tgz('@rnn/timeseries'), tgz('@rnn/cli'), `vitest@${vitest}`], { cwd: app });
     });
 
     // The native build (tens of seconds of C++) runs while the JS-side checks below run with
@@ -435,8 +435,8 @@ async function main() {
     });
 
     // 5. the READMEs' examples, run against the installed packages (backend-native's after its build)
-    await step("run the ```ts examples of @rnn/core, @rnn/backend-js and @rnn/layers' READMEs", async () => {
-      for (const name of ['@rnn/core', '@rnn/backend-js', '@rnn/layers']) await runReadme(name, JS);
+    await step("run the ```ts examples of @rnn/core, @rnn/backend-js, @rnn/layers and @rnn/timeseries' READMEs", async () => {
+      for (const name of ['@rnn/core', '@rnn/backend-js', '@rnn/layers', '@rnn/timeseries']) await runReadme(name, JS);
     });
 
     // 6. a TypeScript consumer

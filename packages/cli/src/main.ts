@@ -9,7 +9,7 @@ import { workflowCommand } from './commands/workflow-command.js';
 
 export const COMMANDS: Command[] = [
   workflowCommand('train', 'train a model and write the model file'),
-  workflowCommand('predict', 'run a model on an array of inputs'),
+  workflowCommand('predict', 'run a model on new inputs: arrays, sequences, text, trees or a series'),
   workflowCommand('evaluate', 'score a model on held-out data'),
   workflowCommand('forecast', 'forecast the next steps of a series with a time-series model, in its original units'),
   workflowCommand('generate', 'write text with a character model from rnn train --text'),

@@ -59,6 +59,6 @@ describe.skipIf(skip)('the packages installed from their tarballs', () => {
     const code = await node('tools/pack-test/changesets.mjs', ['--report', reportPath]);
     expect(code).toBe(0);
     const report = JSON.parse(readFileSync(reportPath, 'utf8'));
-    expect(Object.keys(report.snapshot).sort()).toEqual(['@rnn/backend-js', '@rnn/backend-native', '@rnn/cli', '@rnn/core', '@rnn/layers']);
+    expect(Object.keys(report.snapshot).sort()).toEqual(['@rnn/backend-js', '@rnn/backend-native', '@rnn/cli', '@rnn/core', '@rnn/layers', '@rnn/timeseries']);
   }, 60_000);
 });

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { columnIndex, filterRows, numericColumn, parseCsv } from '../src/workflows/timeseries/csv.js';
-import { inferFrequency, nextDates, parseDate } from '../src/workflows/timeseries/dates.js';
+import { inferFrequency, nextDates, parseDate } from '@rnn/timeseries';
 import { loadSeries } from '../src/workflows/timeseries/series.js';
 import { tmp } from './helpers.js';
 

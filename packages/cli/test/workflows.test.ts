@@ -85,10 +85,18 @@ describe('a flag of another workflow is refused by name', () => {
     expect(r.stderr).toBe('rnn: rnn train: --csv and --text pick different workflows (timeseries, text); give one\n');
   });
 
-  it('a command whose workflows all have a flag asks for one', async () => {
+  it('a command whose workflows all have a flag asks for one', () => {
+    // every built-in command has the array mode (no flag) now; a command made of flagged workflows only
+    const flagged = WORKFLOWS.filter((w) => w.trigger && w.evaluate);
+    const evaluate = workflowCommand('evaluate', 'score a model', flagged);
+    expect(() => evaluate.route(['--model', 'm.safetensors'])).toThrow(UsageError);
+    expect(() => evaluate.route(['--model', 'm.safetensors'])).toThrow(/^rnn evaluate: give --csv FILE\.csv or .*--trees FILE\.txt\[\.gz\] \(the workflow\)/);
+  });
+
+  it('rnn evaluate with no workflow flag is the array mode, and names the workflow flags when --x is missing', async () => {
     const r = await run(['evaluate', '--model', 'm.safetensors']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/rnn evaluate: give --csv FILE\.csv or --trees FILE\.txt\[\.gz\]/);
+    expect(r.stderr).toMatch(/rnn evaluate: --x is required in array mode \(or evaluate --csv, --text, --sequences or --trees\)/);
   });
 
   it('--config gives the chosen workflow its options; the command line wins', async () => {
@@ -179,7 +187,12 @@ describe('a new workflow is one object in the list', () => {
   it('the built-in commands list every workflow that implements them', () => {
     const labels = COMMANDS.flatMap((c) => c.routes().map((r) => r.label)).sort();
     expect(labels).toEqual(
-      ['evaluate --csv', 'evaluate --trees', 'forecast', 'generate', 'info', 'predict', 'summary', 'train', 'train --csv', 'train --sequences', 'train --text', 'train --trees'].sort(),
+      [
+        ...['evaluate', 'evaluate --csv', 'evaluate --sequences', 'evaluate --text', 'evaluate --trees'],
+        ...['predict', 'predict --csv', 'predict --sequences', 'predict --text', 'predict --trees'],
+        ...['forecast', 'generate', 'info', 'summary'],
+        ...['train', 'train --csv', 'train --sequences', 'train --text', 'train --trees'],
+      ].sort(),
     );
   });
 });

@@ -8,7 +8,8 @@ import { inputTensor, loadModel } from '../../model-io.js';
 import { progressCallback } from '../../progress.js';
 import { batchSize, epochJson, epochs, lr, out, seed } from '../flags.js';
 
-function targetTensor(a: HostArray, loss: string) {
+/** Targets as the loss reads them: class ids (int32) for crossentropy, floats for mse. */
+export function targetTensor(a: HostArray, loss: string) {
   if (loss === 'crossentropy') {
     if (!a.integer) throw new ValueError(`${a.source}: crossentropy needs integer class ids, found non-integer values`);
     return tensor(Int32Array.from(a.data), a.shape, { dtype: 'int32' });

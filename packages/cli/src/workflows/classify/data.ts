@@ -1,6 +1,6 @@
 import { FormatError, Rng, ValueError, tensor, type Tensor } from '@rnn/core';
 import { readCsvFile, type CsvTable } from '../timeseries/csv.js';
-import { fitScaler, type Scaler } from '../timeseries/scaler.js';
+import { fitScaler, type Scaler } from '@rnn/timeseries';
 
 /**
  * Labelled variable-length sequences, as in the indoor-movement data:
@@ -33,9 +33,21 @@ function numberAt(t: CsvTable, i: number, k: number): number {
   return v;
 }
 
-export function readSequenceSet(sequencesPath: string, labelsPath: string): SequenceSet {
+/** Sequences without labels (what `rnn predict --sequences` reads): ids, channels and each one's steps. */
+export interface Sequences {
+  ids: string[];
+  /** The id column's name in the file (predict writes it back under the same name). */
+  idColumn: string;
+  channels: string[];
+  /** Per sequence, `length × channels` values, row-major. */
+  data: Float64Array[];
+  lengths: number[];
+  /** Where the sequences came from, for messages: `--sequences FILE`. */
+  source: string;
+}
+
+export function readSequences(sequencesPath: string): Sequences {
   const st = readCsvFile(sequencesPath, '--sequences');
-  const lt = readCsvFile(labelsPath, '--labels');
   const stepCol = st.header.findIndex((h) => STEP_NAMES.includes(h.toLowerCase()));
   const chanCols = st.header.map((_, k) => k).filter((k) => k !== 0 && k !== stepCol);
   if (chanCols.length === 0) {
@@ -67,27 +79,38 @@ export function readSequenceSet(sequencesPath: string, labelsPath: string): Sequ
     data.push(d);
     lengths.push(rows.length);
   }
+  return { ids, idColumn: st.header[0]!, channels: chanCols.map((k) => st.header[k]!), data, lengths, source: st.source };
+}
 
+/** Each sequence's label string, from a labels file (`id,label[,…]`); every sequence needs one. */
+export function readLabels(labelsPath: string, s: Sequences): string[] {
+  const lt = readCsvFile(labelsPath, '--labels');
   const labelCol = Math.max(1, lt.header.findIndex((h) => LABEL_NAMES.includes(h.toLowerCase())));
   if (lt.header.length < 2) throw new FormatError(`${lt.source}: expected an id column and a label column, found ${lt.header.join(',')}`);
+  const known = new Set(s.ids);
   const labelOf = new Map<string, string>();
   lt.rows.forEach((r, i) => {
     const id = r[0]!.trim();
     if (labelOf.has(id)) throw new FormatError(`${lt.source}: line ${lt.lines[i]}: sequence '${id}' is labelled twice`);
-    if (!rowsOf.has(id)) throw new FormatError(`${lt.source}: line ${lt.lines[i]}: sequence '${id}' has a label but no rows in ${st.source.replace(/^--sequences /, '')}`);
+    if (!known.has(id)) throw new FormatError(`${lt.source}: line ${lt.lines[i]}: sequence '${id}' has a label but no rows in ${s.source.replace(/^--sequences /, '')}`);
     labelOf.set(id, r[labelCol]!.trim());
   });
-  const unlabelled = ids.filter((id) => !labelOf.has(id));
+  const unlabelled = s.ids.filter((id) => !labelOf.has(id));
   if (unlabelled.length) {
     throw new FormatError(`${lt.source}: no label for ${unlabelled.length} sequence(s): ${unlabelled.slice(0, 5).join(', ')}${unlabelled.length > 5 ? ', …' : ''}`);
   }
-  const raw = ids.map((id) => labelOf.get(id)!);
+  return s.ids.map((id) => labelOf.get(id)!);
+}
+
+export function readSequenceSet(sequencesPath: string, labelsPath: string): SequenceSet {
+  const s = readSequences(sequencesPath);
+  const raw = readLabels(labelsPath, s);
   const distinct = [...new Set(raw)];
-  const numeric = distinct.every((s) => s !== '' && Number.isFinite(Number(s)));
+  const numeric = distinct.every((l) => l !== '' && Number.isFinite(Number(l)));
   const classes = distinct.sort(numeric ? (a, b) => Number(a) - Number(b) : undefined);
-  if (classes.length < 2) throw new ValueError(`${lt.source}: every sequence has label '${classes[0]}'; a classifier needs at least two classes`);
+  if (classes.length < 2) throw new ValueError(`--labels ${labelsPath}: every sequence has label '${classes[0]}'; a classifier needs at least two classes`);
   const index = new Map(classes.map((c, i) => [c, i]));
-  return { ids, channels: chanCols.map((k) => st.header[k]!), data, lengths, labels: raw.map((s) => index.get(s)!), classes };
+  return { ids: s.ids, channels: s.channels, data: s.data, lengths: s.lengths, labels: raw.map((l) => index.get(l)!), classes };
 }
 
 /**
@@ -125,7 +148,7 @@ export function channelScaler(s: SequenceSet, train: readonly number[]): Scaler 
  * Standardised sequences `idx` as one `[n, T, C]` tensor padded with zeros to the longest of
  * them, and their lengths (the recurrent layer keeps its state over the padding).
  */
-export function padded(s: SequenceSet, idx: readonly number[], scaler: Scaler): { x: Tensor; lengths: number[] } {
+export function padded(s: Pick<SequenceSet, 'channels' | 'data' | 'lengths'>, idx: readonly number[], scaler: Scaler): { x: Tensor; lengths: number[] } {
   const C = s.channels.length;
   const lengths = idx.map((i) => s.lengths[i]!);
   const T = Math.max(...lengths);

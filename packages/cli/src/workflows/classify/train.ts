@@ -51,7 +51,7 @@ async function runClassify(v: Values<typeof trainFlags>, io: Io): Promise<void> 
   model.metadata = {
     ...model.metadata,
     [TASK_KEY]: 'classify',
-    [CLASSIFY_KEY]: JSON.stringify({ version: 1, channels: set.channels, classes: set.classes, scaler }),
+    [CLASSIFY_KEY]: JSON.stringify({ version: 1, channels: set.channels, classes: set.classes, scaler, heldOut: test.map((i) => set.ids[i]!) }),
   };
   model.compile({ optimizer: { type: 'adam', lr }, loss: 'crossentropy', clipNorm: clip, metrics: ['accuracy'] });
   const tr = padded(set, train, scaler);

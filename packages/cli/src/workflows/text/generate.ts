@@ -1,11 +1,8 @@
-import { ConfigError } from '@rnn/core';
-import { Dense } from '@rnn/layers';
 import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
-import { loadModel } from '../../model-io.js';
 import { modelIn } from '../flags.js';
-import { Vocabulary } from './corpus.js';
+import { openCharModel } from './open.js';
 import { generate as sampleText } from './sample.js';
 
 /** `rnn generate`: text from a character model of `rnn train --text`. */
@@ -27,13 +24,7 @@ export const generateText = action({
   ],
   async run(v, io) {
     await useBackend(io, v.verbose === true);
-    const path = v.model;
-    const model = await loadModel(path);
-    const vocab = Vocabulary.fromMetadata(model.metadata, `--model ${path}`);
-    const last = model.layers[model.layers.length - 1]!;
-    if (!(last instanceof Dense) || last.units !== vocab.size) {
-      throw new ConfigError(`--model ${path}: its last layer must be a dense layer with one logit per vocabulary character (${vocab.size}); found ${last.type} '${last.name}'`);
-    }
+    const { model, vocab } = await openCharModel(v.model);
     const prime = v.prime ?? '';
     // refuse an unknown prime before printing anything
     vocab.encode(prime, '--prime');

@@ -1,7 +1,6 @@
 import type { Logs } from '@rnn/layers';
 import { PALETTE, type LineChartSpec, type LineSeries } from '../../plot/index.js';
-import { decimalYear } from './dates.js';
-import type { Evaluation } from './evaluation.js';
+import { decimalYear, type Evaluation } from '@rnn/timeseries';
 import type { Series } from './series.js';
 
 /** Training and validation loss per epoch (log scale), the kept epoch marked. */

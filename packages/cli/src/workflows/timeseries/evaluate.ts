@@ -1,12 +1,10 @@
-import { ConfigError } from '@rnn/core';
 import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
 import { writeChart } from '../../plot/index.js';
 import { modelIn } from '../flags.js';
 import { evaluationChart } from './charts.js';
-import { evaluatePart, scoreTable } from './evaluation.js';
-import { openModelAndSeries } from './forecaster.js';
+import { openModelAndSeries, seriesInput } from './open.js';
 
 /** `rnn evaluate --csv`: the model's test (or validation) part against naive baselines. */
 export const evaluateTimeseries = action({
@@ -24,24 +22,19 @@ export const evaluateTimeseries = action({
   ],
   async run(v, io) {
     await useBackend(io, v.verbose === true);
-    const { model, meta, series } = await openModelAndSeries(v.model, v.csv, io);
+    const { forecaster, meta, series } = await openModelAndSeries(v.model, v.csv, io);
     const season = v.season ?? meta.season;
     if (series.length !== meta.split.rows) {
       io.stderr.write(`rnn: note: ${series.source} has ${series.length} rows, the model was trained on ${meta.split.rows}; scoring the last ${meta.split.test} steps\n`);
     }
     const part = v.part;
-    const n = series.length;
-    const size = part === 'test' ? meta.split.test : meta.split.val;
-    if (size === 0) throw new ConfigError(`the model was trained with no ${part} part (--${part === 'test' ? 'test' : 'val'}-split 0), so there is nothing to score`);
-    const [from, to] = part === 'test' ? [n - meta.split.test, n] : [n - meta.split.test - meta.split.val, n - meta.split.test];
-    const e = evaluatePart(model, meta, series.values, from, to, season, part);
-    const cell = model.config().layers[0]!.type;
-    const range = series.dates ? `${series.dates[from]} .. ${series.dates[to - 1]}` : `steps ${from + 1}..${to}`;
+    const e = forecaster.evaluate({ part, season, data: seriesInput(series) });
+    const { from, to, label: cell } = e;
     if (v.json) {
       io.stdout.write(
         JSON.stringify({
           part,
-          range,
+          range: e.range,
           steps: to - from,
           origins: e.origins.length,
           horizon: meta.horizon,
@@ -53,9 +46,9 @@ export const evaluateTimeseries = action({
       );
     } else {
       io.stdout.write(
-        `${part} part: ${range} (${to - from} steps; ${e.origins.length} origin${e.origins.length === 1 ? '' : 's'} × ${meta.horizon}-step horizon = ${e.points} forecasts), ${meta.target}\n` +
+        `${part} part: ${e.range} (${to - from} steps; ${e.origins.length} origin${e.origins.length === 1 ? '' : 's'} × ${meta.horizon}-step horizon = ${e.points} forecasts), ${meta.target}\n` +
           `MASE = MAE / ${e.scale.toPrecision(4)}, the in-sample MAE of the seasonal-naive forecast (m = ${e.scaleLag}) before the ${part} part\n` +
-          `${scoreTable(e, cell)}\n`,
+          `${e.table}\n`,
       );
     }
     if (v.plot) {

@@ -7,8 +7,7 @@ import { flag } from '../../flags.js';
 import { writeChart } from '../../plot/index.js';
 import { modelIn } from '../flags.js';
 import { forecastChart } from './charts.js';
-import { nextDates } from './dates.js';
-import { forecastAhead, openModelAndSeries } from './forecaster.js';
+import { openModelAndSeries, seriesInput } from './open.js';
 
 /** `rnn forecast`: the next steps of a series, in its original units. */
 export const forecastTimeseries = action({
@@ -26,10 +25,11 @@ export const forecastTimeseries = action({
   ],
   async run(v, io) {
     await useBackend(io, v.verbose === true);
-    const { model, meta, series } = await openModelAndSeries(v.model, v.csv, io);
+    const { forecaster, meta, series } = await openModelAndSeries(v.model, v.csv, io);
     const steps = v.steps;
-    const values = forecastAhead(model, meta, series.values, steps);
-    const dates = series.dates ? nextDates(series.dates[series.length - 1]!, series.frequency, steps) : values.map((_, k) => String(series.length + k + 1));
+    const data = seriesInput(series);
+    const values = forecaster.forecast(steps, data);
+    const dates = forecaster.nextDates(steps, data);
     const dateCol = meta.date ?? 'step';
     const rows = values.map((y, k) => ({ [dateCol]: dates[k]!, [meta.target]: +y.toPrecision(7) }));
     const csv = [`${dateCol},${meta.target}`, ...rows.map((r) => `${r[dateCol]},${r[meta.target]}`)].join('\n') + '\n';

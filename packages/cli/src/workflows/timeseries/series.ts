@@ -1,6 +1,6 @@
 import { ValueError } from '@rnn/core';
 import { columnIndex, filterRows, numericColumn, readCsvFile, separatorName, type CsvTable, type MissingPolicy } from './csv.js';
-import { inferFrequency, parseDate, type Frequency } from './dates.js';
+import { inferFrequency, parseDate, type Frequency } from '@rnn/timeseries';
 
 /** Which columns of which rows make the series: what `rnn train --csv` is told and the model file remembers. */
 export interface SeriesSpec {

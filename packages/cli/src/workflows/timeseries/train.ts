@@ -7,20 +7,14 @@ import { progressCallback } from '../../progress.js';
 import { batchSize, cell, clipNorm, epochJson, hidden, layers, lr, out, seed } from '../flags.js';
 import { lossChart } from './charts.js';
 import { writeChart } from '../../plot/index.js';
-import { SEASON } from './dates.js';
-import { isSeasonal } from './seasonality.js';
-import { difference } from './difference.js';
-import { evaluatePart, scoreTable } from './evaluation.js';
-import { META_KEY, type TimeseriesMeta } from './meta.js';
-import { forecastModel, keepBest } from './model.js';
-import { fitScaler } from './scaler.js';
+import { Forecaster, scoreTable } from '@rnn/timeseries';
+import { FLAG_NAMES, seriesInput } from './open.js';
 import { loadSeries } from './series.js';
-import { bounds, origins, splitSeries } from './split.js';
-import { windowTensors } from './windows.js';
 
 /**
- * `rnn train --csv`: a forecaster on one column of a CSV time series. The defaults were checked on
- * the validation parts only (AirPassengers, CO2, two seeds each): every variation tried (lr
+ * `rnn train --csv`: a forecaster on one column of a CSV time series, by `Forecaster` of
+ * @rnn/timeseries (this file maps the flags to its options and prints the report). The defaults
+ * were checked on the validation parts only (AirPassengers, CO2, two seeds each): every variation tried (lr
  * 0.002/0.01, hidden 16/64, window 12/36, batch 32) was within noise of these, all well under the
  * seasonal-naive MASE.
  */
@@ -65,95 +59,59 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   if (!target) throw new ConfigError('rnn train --csv: --target COL is required (the column to forecast)');
   const series = loadSeries(v.csv, { target, features: v.features, date: v.date, where: v.where, missing: v.missing, delimiter: v.delimiter });
   for (const n of series.notes) io.stderr.write(`rnn: note: ${n}\n`);
-  const season = v.season ?? SEASON[series.frequency];
-  const window = v.window ?? Math.max(8, 2 * season);
-  const horizon = v.horizon;
-  const split = splitSeries(series.length, v['val-split'], v['test-split']);
-  let transform: TimeseriesMeta['transform'];
-  let why = '';
-  if (v.transform !== 'auto') transform = v.transform;
-  else {
-    // seasonal differences only where the training part shows the season; calendar dates alone (stock prices) are not enough
-    const test = isSeasonal(series.values[0]!, split.train, season);
-    transform = test.seasonal ? 'seasonal' : 'diff';
-    if (season > 1) why = ` (auto: autocorrelation of the changes at lag ${season} ${test.acf.toFixed(2)} ${test.seasonal ? '>' : '<='} ${test.bound.toFixed(2)})`;
-  }
-  const lag = transform === 'seasonal' ? season : transform === 'diff' ? 1 : 0;
-  if (transform === 'seasonal' && season === 1) throw new ConfigError('--transform seasonal needs a season > 1; pass --season N or use --transform diff');
-  const b = bounds(split);
-  const o = { window, horizon, lag };
-  const trainAt = origins(b.train[0], b.train[1], o);
-  if (trainAt.length < 2) {
-    throw new ConfigError(
-      `the training part has ${split.train} steps, too few for windows of ${window}${lag ? ` differences over ${lag} steps` : ''} and ${horizon} steps ahead ` +
-        `(it needs at least ${lag + window + horizon + 1}); use a smaller --window/--horizon or smaller --val-split/--test-split`,
-    );
-  }
-  const valAt = split.val > 0 ? origins(b.val[0], b.val[1], o) : [];
-  if (split.val > 0 && valAt.length === 0) {
-    throw new ConfigError(`the validation part has ${split.val} steps, fewer than --horizon ${horizon}; raise --val-split (or pass --val-split 0 for none)`);
-  }
-  const z = series.values.map((c) => difference(c, lag));
-  const scaler = fitScaler(z, lag, split.train, series.columns);
-  const [x, y] = windowTensors(z, scaler, trainAt, window, horizon);
-  const val = valAt.length ? windowTensors(z, scaler, valAt, window, horizon) : undefined;
-
-  const seed = v.seed;
-  const model = forecastModel({ cell: v.cell, hidden: v.hidden, layers: v.layers, horizon, features: series.columns.length, seed });
-  model.compile({ optimizer: { type: 'adam', lr: v.lr }, loss: 'mse', clipNorm: v['clip-norm'] });
-  const best = keepBest(v.patience);
+  // the recipe (transform, split, scaler, windows, network) is the library's; this file reads the flags and reports
+  const options = {
+    horizon: v.horizon,
+    season: v.season,
+    window: v.window,
+    transform: v.transform,
+    cell: v.cell,
+    hidden: v.hidden,
+    layers: v.layers,
+    epochs: v.epochs,
+    lr: v.lr,
+    batchSize: v['batch-size'],
+    clipNorm: v['clip-norm'],
+    valSplit: v['val-split'],
+    testSplit: v['test-split'],
+    patience: v.patience,
+    seed: v.seed,
+    csv: { where: v.where ?? null, delimiter: v.delimiter ?? null, missing: v.missing },
+  };
+  const plan = Forecaster.prepare(seriesInput(series), options, FLAG_NAMES);
+  const { meta, best } = plan;
+  const { season, transform, lag, window, horizon, split } = meta;
+  const why = plan.auto ? ` (auto: autocorrelation of the changes at lag ${season} ${plan.auto.acf.toFixed(2)} ${plan.auto.seasonal ? '>' : '<='} ${plan.auto.bound.toFixed(2)})` : '';
   const logs: Logs[] = [];
   const t0 = performance.now();
-  await model.fit(x, y, {
-    epochs: v.epochs,
-    batchSize: v['batch-size'],
-    shuffle: true, // windows within the training part only; the parts themselves stay in time order
-    seed,
-    validationData: val,
-    callbacks: [progressCallback(io, { json, label: 'train', verbose }), { onEpochEnd: (_e, l) => void logs.push({ ...l }) }, best],
+  const history = await plan.model.fit(plan.x, plan.y, {
+    ...plan.fitOptions,
+    callbacks: [progressCallback(io, { json, label: 'train', verbose }), { onEpochEnd: (_e, l) => void logs.push({ ...l }) }, ...plan.callbacks],
   });
   const seconds = (performance.now() - t0) / 1000;
-  const meta: TimeseriesMeta = {
-    version: 1,
-    columns: series.columns,
-    target,
-    date: series.date,
-    frequency: series.frequency,
-    where: v.where ?? null,
-    delimiter: v.delimiter ?? null,
-    missing: v.missing,
-    window,
-    horizon,
-    season,
-    transform,
-    lag,
-    scaler,
-    split: { rows: series.length, ...split },
-    lastDate: series.dates ? series.dates[series.length - 1]! : null,
-  };
-  model.metadata = { ...model.metadata, [META_KEY]: JSON.stringify(meta) };
-  await model.save(v.out);
+  const forecaster = Forecaster.fromPlan(plan, history, FLAG_NAMES);
+  await forecaster.save(v.out);
   const summary = {
     event: 'done',
     epochs: logs.length,
     bestEpoch: best.bestEpoch + 1,
     seconds: +seconds.toFixed(2),
-    trainWindows: trainAt.length,
-    valWindows: valAt.length,
-    split,
+    trainWindows: plan.trainWindows,
+    valWindows: plan.valWindows,
+    split: { train: split.train, val: split.val, test: split.test },
     season,
     transform,
     window,
     horizon,
     out: v.out,
   } as Record<string, unknown>;
-  const ev = valAt.length ? evaluatePart(model, meta, series.values, b.val[0], b.val[1], season, 'validation') : null;
+  const ev = plan.valWindows ? forecaster.evaluate({ part: 'validation' }) : null;
   if (ev) summary['validation'] = Object.fromEntries(Object.entries(ev.scores).map(([k, s]) => [k, { mae: s.mae, rmse: s.rmse, mase: s.mase }]));
   if (json) io.stdout.write(JSON.stringify(summary) + '\n');
   else {
     io.stdout.write(
-      `trained ${logs.length} epochs in ${seconds.toFixed(1)}s (best epoch ${best.bestEpoch + 1}, ${valAt.length ? 'validation' : 'training'} loss ${best.best.toPrecision(4)}); ` +
-        `${trainAt.length} training windows of ${window} steps, horizon ${horizon}, ${transform === 'none' ? 'levels' : `${transform} differences (lag ${lag})`}${why}, season ${season}\n`,
+      `trained ${logs.length} epochs in ${seconds.toFixed(1)}s (best epoch ${best.bestEpoch + 1}, ${plan.valWindows ? 'validation' : 'training'} loss ${best.best.toPrecision(4)}); ` +
+        `${plan.trainWindows} training windows of ${window} steps, horizon ${horizon}, ${transform === 'none' ? 'levels' : `${transform} differences (lag ${lag})`}${why}, season ${season}\n`,
     );
     if (ev) io.stdout.write(`validation (steps ${ev.from + 1}..${ev.to}, ${ev.points} forecasts):\n${scoreTable(ev, v.cell)}\n`);
     io.stdout.write(`wrote ${v.out}\n`);

@@ -4,6 +4,7 @@ import { flag } from '../../flags.js';
 import { modelIn } from '../flags.js';
 import type { Workflow } from '../workflow.js';
 import { evaluateTreeModel, formatTreeScores, treeScoresJson } from './evaluate.js';
+import { predictTrees } from './predict.js';
 import { trainTrees } from './train.js';
 
 /** `rnn evaluate --trees`: a tree model's scores on a file of labelled trees. */
@@ -25,7 +26,8 @@ const evaluateTrees = action({
 export const trees: Workflow = {
   name: 'trees',
   trigger: 'trees',
-  summary: 'a recursive net over labelled parse trees (SST): train with --dev/--test, evaluate',
+  summary: 'a recursive net over labelled parse trees (SST): train with --dev/--test, evaluate, predict labels',
   train: trainTrees,
   evaluate: evaluateTrees,
+  predict: predictTrees,
 };

@@ -1,7 +1,15 @@
 import { ConfigError } from '@rnn/core';
-import { dense, sequential, type Callback, type Sequential, type TrainBegin } from '@rnn/layers';
-import { recurrent, type CellName } from '../cells.js';
+import { dense, gru, lstm, sequential, simpleRNN, type Callback, type Sequential, type TrainBegin } from '@rnn/layers';
 
+/** The recurrent cells a forecaster is built from. */
+export const CELLS = ['lstm', 'gru', 'rnn'] as const;
+export type CellName = (typeof CELLS)[number];
+
+/** The recurrent layer of a cell name, named after it (the tensor names of the model file follow). */
+function recurrent(cell: CellName, o: { hiddenSize: number; numLayers: number }) {
+  const make = cell === 'gru' ? gru : cell === 'rnn' ? simpleRNN : lstm;
+  return make({ name: cell, ...o });
+}
 
 /** `numLayers` stacked recurrent layers reading the window, then one linear output per forecast step. */
 export function forecastModel(o: { cell: CellName; hidden: number; layers: number; horizon: number; features: number; seed: number }): Sequential {

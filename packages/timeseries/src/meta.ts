@@ -1,7 +1,6 @@
 import { FormatError } from '@rnn/core';
 import type { Sequential } from '@rnn/layers';
 import { z } from 'zod';
-import { metadataJson } from '../../model-io.js';
 
 /** The model-file metadata key that holds everything a time-series model needs besides its weights. */
 export const META_KEY = 'rnn.timeseries';
@@ -33,15 +32,34 @@ export const timeseriesMetaSchema = z.strictObject({
 
 export type TimeseriesMeta = z.infer<typeof timeseriesMetaSchema>;
 
-/** The time-series metadata of a model file, checked; a clear error when it is not a `--csv` model. */
-export function readMeta(model: Sequential, path: string): TimeseriesMeta {
+/**
+ * The time-series metadata of a model file, checked; a clear error when it is not a forecaster
+ * (`where` names the file in messages: `--model m.safetensors` at the command line).
+ */
+export function readMeta(model: Sequential, where: string): TimeseriesMeta {
   const text = model.metadata[META_KEY];
   if (text === undefined) {
-    throw new FormatError(`--model ${path}: not a time-series model (its metadata has no "${META_KEY}"); train one with rnn train --csv FILE --target COL`);
+    throw new FormatError(`${where}: not a time-series model (its metadata has no "${META_KEY}"); train one with rnn train --csv FILE --target COL, or Forecaster.fit`);
   }
-  const meta = metadataJson(text, META_KEY, timeseriesMetaSchema, `--model ${path}`);
+  const meta = metadataJson(text, META_KEY, timeseriesMetaSchema, where);
   if (meta.scaler.mean.length !== meta.columns.length || meta.scaler.std.length !== meta.columns.length) {
-    throw new FormatError(`--model ${path}: metadata "${META_KEY}" has a scaler for ${meta.scaler.mean.length} columns but ${meta.columns.length} columns`);
+    throw new FormatError(`${where}: metadata "${META_KEY}" has a scaler for ${meta.scaler.mean.length} columns but ${meta.columns.length} columns`);
   }
   return meta;
+}
+
+/** Model-file metadata `key` (JSON text) checked by `schema`; a FormatError naming `where` if it is not. */
+function metadataJson<T>(text: string, key: string, schema: z.ZodType<T>, where: string): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new FormatError(`${where}: metadata "${key}" is not JSON (${(err as Error).message})`);
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new FormatError(`${where}: metadata "${key}" is invalid at "${i.path.join('.')}": ${i.message}`);
+  }
+  return r.data;
 }

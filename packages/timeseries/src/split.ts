@@ -19,12 +19,12 @@ function size(n: number, f: number, flag: string): number {
  * Split `n` time steps in time order. Nothing is shuffled across the boundaries: validation comes
  * after all training steps and the test window is the end of the series.
  */
-export function splitSeries(n: number, valSplit: number, testSplit: number): Split {
-  const test = size(n, testSplit, '--test-split');
-  const val = size(n, valSplit, '--val-split');
+export function splitSeries(n: number, valSplit: number, testSplit: number, names: { valSplit: string; testSplit: string } = { valSplit: '--val-split', testSplit: '--test-split' }): Split {
+  const test = size(n, testSplit, names.testSplit);
+  const val = size(n, valSplit, names.valSplit);
   const train = n - val - test;
   if (train < 1) {
-    throw new ConfigError(`the series has ${n} steps, too few for a validation part of ${val} and a test part of ${test}; lower --val-split or --test-split`);
+    throw new ConfigError(`the series has ${n} steps, too few for a validation part of ${val} and a test part of ${test}; lower ${names.valSplit} or ${names.testSplit}`);
   }
   return { train, val, test };
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { difference, undifference } from '../src/workflows/timeseries/difference.js';
-import { fitScaler, scale, unscale } from '../src/workflows/timeseries/scaler.js';
-import { bounds, origins, splitSeries } from '../src/workflows/timeseries/split.js';
-import { inputWindows, targetWindows } from '../src/workflows/timeseries/windows.js';
+import { difference, undifference } from '../src/difference.js';
+import { fitScaler, scale, unscale } from '../src/scaler.js';
+import { bounds, origins, splitSeries } from '../src/split.js';
+import { inputWindows, targetWindows } from '../src/windows.js';
 
 describe('splitting in time order', () => {
   it('takes fractions or step counts, train first and test last', () => {

@@ -1,7 +1,7 @@
 import { ValueError } from '@rnn/core';
 import type { Sequential } from '@rnn/layers';
 import { naive, seasonalNaive } from './baselines.js';
-import { predictFrom } from './forecaster.js';
+import { predictFrom } from './predict.js';
 import type { TimeseriesMeta } from './meta.js';
 import { maseScale, scores, type Scores } from './metrics.js';
 import { origins } from './split.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { naive, seasonalNaive } from '../src/workflows/timeseries/baselines.js';
-import { mae, maseScale, rmse, scores } from '../src/workflows/timeseries/metrics.js';
+import { naive, seasonalNaive } from '../src/baselines.js';
+import { mae, maseScale, rmse, scores } from '../src/metrics.js';
 
 describe('baselines', () => {
   const y = [10, 20, 30, 40, 11, 21, 31, 41, 12];
@@ -32,7 +32,7 @@ describe('metrics', () => {
 
 describe('seasonality test (picks --transform auto)', () => {
   it('finds the season in a trending seasonal series and none in a random walk', async () => {
-    const { isSeasonal } = await import('../src/workflows/timeseries/seasonality.js');
+    const { isSeasonal } = await import('../src/seasonality.js');
     const seasonal = Array.from({ length: 120 }, (_, t) => 100 + 2 * t + 10 * Math.sin((2 * Math.PI * t) / 12));
     expect(isSeasonal(seasonal, 120, 12).seasonal).toBe(true);
     let s = 7;

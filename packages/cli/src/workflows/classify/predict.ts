@@ -1,0 +1,54 @@
+import { extname } from 'node:path';
+import { FormatError } from '@rnn/core';
+import { writeFileAtomic } from '@rnn/layers';
+import { useBackend } from '../../backend.js';
+import { action, withCommon } from '../../command.js';
+import { flag } from '../../flags.js';
+import { modelIn } from '../flags.js';
+import { argmaxOf, classProbabilities, openClassifier } from './run.js';
+
+/** A CSV field, quoted when it must be. */
+const field = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/**
+ * `rnn predict --sequences`: a label per sequence. CSV (stdout, or --output .csv): the id column
+ * under the input's name, `label`, and with --probabilities one column `p_<class>` per class;
+ * --output .json (or --json): a list of `{ id, label, probabilities? }`.
+ */
+export const predictClassify = action({
+  flags: withCommon({
+    model: modelIn('a classifier from rnn train --sequences'),
+    sequences: flag.string('the sequences to label, one row per step (id,step,channels…: the channels the model was trained on)', { value: 'FILE.csv', required: true }),
+    output: flag.string('write the labels to a file (default: CSV on stdout)', { value: 'OUT.csv|OUT.json' }),
+    probabilities: flag.boolean("add each class's probability (softmax of the logits)"),
+    json: flag.boolean('print the labels as JSON on stdout'),
+  }),
+  examples: [
+    'rnn predict --model movement.safetensors --sequences data/indoor-movement/sequences.csv',
+    'rnn predict --model movement.safetensors --sequences new.csv --probabilities --output labels.csv',
+  ],
+  async run(v, io) {
+    await useBackend(io, v.verbose === true);
+    const out = v.output;
+    const ext = out ? extname(out).toLowerCase() : '';
+    if (out && ext !== '.csv' && ext !== '.json') throw new FormatError(`--output ${out}: unsupported file type '${ext || '(none)'}', expected .csv or .json`);
+    const { model, meta, seqs } = await openClassifier(v.model, v.sequences);
+    const idx = seqs.ids.map((_, i) => i);
+    const probs = classProbabilities(model, meta, seqs, idx);
+    const withP = v.probabilities === true;
+    const rows = seqs.ids.map((id, i) => ({
+      id,
+      label: meta.classes[argmaxOf(probs[i]!)]!,
+      ...(withP ? { probabilities: Object.fromEntries(meta.classes.map((c, k) => [c, +probs[i]![k]!.toPrecision(6)])) } : {}),
+    }));
+    const csv =
+      [
+        [seqs.idColumn, 'label', ...(withP ? meta.classes.map((c) => `p_${c}`) : [])].map(field).join(','),
+        ...rows.map((r) => [r.id, r.label, ...(withP ? meta.classes.map((c) => String(r.probabilities![c])) : [])].map(field).join(',')),
+      ].join('\n') + '\n';
+    if (out) writeFileAtomic(out, ext === '.csv' ? csv : JSON.stringify(rows, null, 1) + '\n');
+    if (v.json) io.stdout.write(JSON.stringify(rows) + '\n');
+    else if (!out) io.stdout.write(csv);
+    else io.stderr.write(`rnn: labelled ${rows.length} sequences; wrote ${out}\n`);
+  },
+});

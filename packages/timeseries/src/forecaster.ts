@@ -1,0 +1,184 @@
+import { ConfigError, ValueError } from '@rnn/core';
+import { Sequential, type History } from '@rnn/layers';
+import { nextDates } from './dates.js';
+import { evaluatePart, scoreTable, type Evaluation } from './evaluation.js';
+import { seriesData, type SeriesData, type SeriesInput } from './input.js';
+import { META_KEY, readMeta, type TimeseriesMeta } from './meta.js';
+import { parseForecastOptions, type ForecastOptions } from './options.js';
+import { OPTION_KEYS, planForecast, type ForecastPlan, type OptionNames } from './plan.js';
+import { forecastAhead, predictFrom } from './predict.js';
+
+/** How messages name things: option keys in code (the default), flags at the command line. */
+export interface Names extends OptionNames {
+  steps: string;
+}
+const CODE_NAMES: Names = { ...OPTION_KEYS, steps: 'steps' };
+
+/** A scored part of the series: the model against naive and seasonal naive, from the same origins. */
+export interface ForecastEvaluation extends Evaluation {
+  /** The model's row in the table: its cell (`lstm`). */
+  label: string;
+  /** The dates (or steps) the part spans: `1959-01 .. 1960-12`. */
+  range: string;
+  horizon: number;
+  /** MAE, RMSE and MASE of the three forecasts as an aligned text table, the best MASE marked. */
+  table: string;
+}
+
+export interface EvaluateOptions {
+  /** Which held-out part to score (default `test`, the end of the series). */
+  part?: 'test' | 'validation';
+  /** Seasonal period of the seasonal-naive forecast and of MASE's scale (default: the model's). */
+  season?: number;
+  /** The series to score on (default: the one the forecaster was fit on); its end is the test part. */
+  data?: SeriesInput;
+}
+
+/**
+ * A recurrent forecaster with the recipe of `rnn train --csv` in one call: what the network
+ * predicts (the level, the change over one step, or over one season: chosen from the training
+ * part), scaling fitted on the training part only, windows of past steps, a validation part for
+ * early stopping, a test part at the end scored against the naive and seasonal-naive forecasts.
+ *
+ * ```ts no-run
+ * const f = await Forecaster.fit({ values, dates }, { horizon: 12 });
+ * console.log(f.evaluate().table); // MASE below 1: better than seasonal naive
+ * const next = f.forecast(24);     // beyond the horizon, forecasts are fed back in
+ * await f.save('air.safetensors'); // the file `rnn forecast --model` reads
+ * ```
+ */
+export class Forecaster {
+  private constructor(
+    /** The network: recurrent layers reading the window, one linear output per horizon step. */
+    readonly model: Sequential,
+    /** What the model file records besides the weights: columns, season, transform, scaler, split. */
+    readonly meta: TimeseriesMeta,
+    private series: SeriesData | null,
+    /** The training history, for a forecaster trained in this process. */
+    readonly history: History | null,
+    /** The best epoch (0-based) on the validation part, for a forecaster trained in this process. */
+    readonly bestEpoch: number | null,
+    private readonly names: Names,
+  ) {}
+
+  /** Check the series and options and build everything up to training (see `ForecastPlan`); `fit` is `prepare` + `model.fit` + `fromPlan`. */
+  static prepare(data: SeriesInput, options: ForecastOptions = {}, names: OptionNames = OPTION_KEYS): ForecastPlan & { series: SeriesData } {
+    const o = parseForecastOptions(options);
+    const series = seriesData(data);
+    return { ...planForecast(series, o, names), series };
+  }
+
+  /** The forecaster of a plan once its model is trained. */
+  static fromPlan(plan: ForecastPlan & { series: SeriesData }, history: History | null = null, names: Partial<Names> = {}): Forecaster {
+    plan.model.metadata = { ...plan.model.metadata, [META_KEY]: JSON.stringify(plan.meta) };
+    return new Forecaster(plan.model, plan.meta, plan.series, history, plan.best.bestEpoch, { ...CODE_NAMES, ...names });
+  }
+
+  /** Fit a forecaster on a series: the values alone, or `{ values, dates, name, features }`. */
+  static async fit(data: SeriesInput, options: ForecastOptions = {}): Promise<Forecaster> {
+    const plan = Forecaster.prepare(data, options);
+    const user = parseForecastOptions(options).callbacks;
+    const history = await plan.model.fit(plan.x, plan.y, { ...plan.fitOptions, callbacks: [...user, ...plan.callbacks] });
+    return Forecaster.fromPlan(plan, history);
+  }
+
+  /** A model file written by `save` or by `rnn train --csv`. */
+  static async load(path: string): Promise<Forecaster> {
+    return Forecaster.fromModel(await Sequential.load(path), path);
+  }
+
+  /** A loaded `Sequential` with time-series metadata; `where` names it in errors. */
+  static fromModel(model: Sequential, where = 'model', names: Partial<Names> = {}): Forecaster {
+    return new Forecaster(model, readMeta(model, where), null, null, null, { ...CODE_NAMES, ...names });
+  }
+
+  /** Write the model file (safetensors with the recipe in its metadata), the one `rnn evaluate/forecast` read. */
+  async save(path: string): Promise<void> {
+    await this.model.save(path);
+  }
+
+  /** The series to read: `data` if given, else the one fit on; it must have the model's columns. */
+  private seriesOf(data: SeriesInput | undefined, what: string): SeriesData {
+    if (data === undefined) {
+      if (!this.series) throw new ConfigError(`${what}: this forecaster was loaded from a file and holds no series; pass it: ${what}(…, { values, dates })`);
+      return this.series;
+    }
+    const s = seriesData(data);
+    const m = this.meta;
+    const given = s.columns.slice(1).join(', ');
+    if (s.columns.length !== m.columns.length || s.columns.slice(1).some((c, k) => c !== m.columns[k + 1])) {
+      throw new ValueError(
+        `${what}: the model reads the columns ${m.columns.map((c) => `'${c}'`).join(', ')} (the target, then its features); ` +
+          `the series given has ${given ? `features ${given}` : 'no features'}`,
+      );
+    }
+    const need = m.lag + m.window;
+    if (s.length < need) throw new ValueError(`${what}: the model reads ${m.window} steps${m.lag ? ` of ${m.lag}-step differences` : ''}, so it needs at least ${need} values; found ${s.length}`);
+    return s;
+  }
+
+  /**
+   * The next `steps` values after the end of the series (default: the horizon), in its units.
+   * Up to the horizon they come from one forward pass (direct); beyond it the forecasts are fed
+   * back in (recursive), which needs the target to be the only input.
+   */
+  forecast(steps: number = this.meta.horizon, data?: SeriesInput): number[] {
+    if (!Number.isInteger(steps) || steps < 1) throw new ConfigError(`forecast: steps must be a positive integer, found ${steps}`);
+    const s = this.seriesOf(data, 'forecast');
+    if (steps > this.meta.horizon && s.columns.length > 1) {
+      throw new ConfigError(
+        `${this.names.steps} ${steps} is beyond the model's horizon (${this.meta.horizon}), and forecasting further needs future values of ` +
+          `${this.meta.columns.slice(1).map((c) => `'${c}'`).join(', ')}, which are not known; forecast ${this.meta.horizon} steps or fit on the target alone`,
+      );
+    }
+    return forecastAhead(this.model, this.meta, s.values, steps);
+  }
+
+  /**
+   * The model's forecasts from every step of the series that has a full window behind it
+   * (`origins[i]` is the last step it reads, 0-based): the fitted values a backtest plots. The
+   * last origin is the end of the series, so its forecasts are the next `horizon` steps.
+   */
+  backtest(data?: SeriesInput): { origins: number[]; forecasts: number[][] } {
+    const s = this.seriesOf(data, 'backtest');
+    const first = this.meta.lag + this.meta.window - 1;
+    const origins = Array.from({ length: s.length - first }, (_, k) => first + k);
+    return { origins, forecasts: predictFrom(this.model, this.meta, s.values, origins) };
+  }
+
+  /** The dates of the next `steps` steps, in the style of the series' own (`1961-01`), or `+1, +2…` without dates. */
+  nextDates(steps: number = this.meta.horizon, data?: SeriesInput): string[] {
+    const s = this.seriesOf(data, 'nextDates');
+    return s.dates ? nextDates(s.dates[s.length - 1]!, s.frequency, steps) : Array.from({ length: steps }, (_, k) => String(s.length + k + 1));
+  }
+
+  /**
+   * Score the held-out test part (or the validation part) against the naive and seasonal-naive
+   * forecasts from the same origins: MAE, RMSE and MASE (the MAE over the in-sample MAE of the
+   * seasonal-naive forecast before the part; below 1 beats it). The parts are those of training,
+   * counted from the end of the series.
+   */
+  evaluate(o: EvaluateOptions = {}): ForecastEvaluation {
+    const known = ['part', 'season', 'data'];
+    const unknown = Object.keys(o).find((k) => !known.includes(k));
+    if (unknown !== undefined) throw new ConfigError(`evaluate: unknown option '${unknown}'; options are: ${known.join(', ')}`);
+    const part = o.part ?? 'test';
+    if (part !== 'test' && part !== 'validation') throw new ConfigError(`evaluate: part must be 'test' or 'validation', found '${String(part)}'`);
+    const season = o.season ?? this.meta.season;
+    if (!Number.isInteger(season) || season < 1) throw new ConfigError(`evaluate: season must be a positive integer, found ${season}`);
+    const s = this.seriesOf(o.data, 'evaluate');
+    const { split } = this.meta;
+    const size = part === 'test' ? split.test : split.val;
+    if (size === 0) {
+      const key = part === 'test' ? this.names.testSplit : this.names.valSplit;
+      throw new ConfigError(`the model was trained with no ${part} part (${key} 0), so there is nothing to score`);
+    }
+    const n = s.length;
+    const [from, to] = part === 'test' ? [n - split.test, n] : [n - split.test - split.val, n - split.test];
+    if (from < 1) throw new ValueError(`evaluate: the series has ${n} steps, fewer than the model's ${part} part needs (${size}) plus one before it`);
+    const e = evaluatePart(this.model, this.meta, s.values, from, to, season, part);
+    const label = this.model.config().layers[0]!.type;
+    const range = s.dates ? `${s.dates[from]} .. ${s.dates[to - 1]}` : `steps ${from + 1}..${to}`;
+    return { ...e, label, range, horizon: this.meta.horizon, table: scoreTable(e, label) };
+  }
+}

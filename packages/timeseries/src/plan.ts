@@ -1,0 +1,131 @@
+import { ConfigError, type Tensor } from '@rnn/core';
+import type { Callback, FitOptions, Sequential } from '@rnn/layers';
+import { SEASON } from './dates.js';
+import { difference } from './difference.js';
+import type { SeriesData } from './input.js';
+import type { TimeseriesMeta } from './meta.js';
+import { forecastModel, keepBest } from './model.js';
+import type { ResolvedForecastOptions } from './options.js';
+import { fitScaler } from './scaler.js';
+import { isSeasonal } from './seasonality.js';
+import { bounds, origins, splitSeries } from './split.js';
+import { windowTensors } from './windows.js';
+
+/** How messages name the options: the option keys in code, the flags at the command line. */
+export interface OptionNames {
+  window: string;
+  horizon: string;
+  season: string;
+  transform: string;
+  valSplit: string;
+  testSplit: string;
+}
+
+export const OPTION_KEYS: OptionNames = { window: 'window', horizon: 'horizon', season: 'season', transform: 'transform', valSplit: 'valSplit', testSplit: 'testSplit' };
+
+/**
+ * Everything decided before training: the transform, the split, the scaler, the windows and the
+ * built, compiled network. `Forecaster.fit` runs `model.fit(x, y, { ...fitOptions, callbacks })`
+ * on it; a caller that drives training itself (the CLI, with its progress bar) does the same.
+ */
+export interface ForecastPlan {
+  model: Sequential;
+  x: Tensor;
+  y: Tensor;
+  /** epochs, batch size, seed, shuffling (windows within the training part only), validation windows. */
+  fitOptions: FitOptions;
+  /** Early stopping that keeps the best epoch's weights, and the time budget: pass them to `fit` after your own callbacks. */
+  callbacks: Callback[];
+  /** The best epoch (0-based) and its loss, once trained. */
+  best: { readonly bestEpoch: number; readonly best: number };
+  /** What the model file records besides the weights. */
+  meta: TimeseriesMeta;
+  trainWindows: number;
+  valWindows: number;
+  /** Why `transform: 'auto'` chose what it did: the autocorrelation of the changes at the seasonal lag against its bound. */
+  auto: { seasonal: boolean; acf: number; bound: number } | null;
+}
+
+/** Stop at the end of the first epoch that ends after `minutes`. */
+function timeBudget(minutes: number): Callback {
+  let deadline = Infinity;
+  return {
+    onTrainBegin() {
+      deadline = performance.now() + minutes * 60_000;
+    },
+    onEpochEnd() {
+      if (performance.now() >= deadline) return 'stop';
+    },
+  };
+}
+
+/** The recipe of `rnn train --csv` up to training, on a checked series. */
+export function planForecast(series: SeriesData, o: ResolvedForecastOptions, names: OptionNames = OPTION_KEYS): ForecastPlan {
+  const season = o.season ?? SEASON[series.frequency];
+  const window = o.window ?? Math.max(8, 2 * season);
+  const horizon = o.horizon;
+  const split = splitSeries(series.length, o.valSplit, o.testSplit, names);
+  let transform: TimeseriesMeta['transform'];
+  let auto: ForecastPlan['auto'] = null;
+  if (o.transform !== 'auto') transform = o.transform;
+  else {
+    // seasonal differences only where the training part shows the season; calendar dates alone (stock prices) are not enough
+    const test = isSeasonal(series.values[0]!, split.train, season);
+    transform = test.seasonal ? 'seasonal' : 'diff';
+    if (season > 1) auto = test;
+  }
+  const lag = transform === 'seasonal' ? season : transform === 'diff' ? 1 : 0;
+  if (transform === 'seasonal' && season === 1) throw new ConfigError(`${names.transform} seasonal needs a season > 1; pass ${names.season} N or use ${names.transform} diff`);
+  const b = bounds(split);
+  const w = { window, horizon, lag };
+  const trainAt = origins(b.train[0], b.train[1], w);
+  if (trainAt.length < 2) {
+    throw new ConfigError(
+      `the training part has ${split.train} steps, too few for windows of ${window}${lag ? ` differences over ${lag} steps` : ''} and ${horizon} steps ahead ` +
+        `(it needs at least ${lag + window + horizon + 1}); use a smaller ${names.window}/${names.horizon} or smaller ${names.valSplit}/${names.testSplit}`,
+    );
+  }
+  const valAt = split.val > 0 ? origins(b.val[0], b.val[1], w) : [];
+  if (split.val > 0 && valAt.length === 0) {
+    throw new ConfigError(`the validation part has ${split.val} steps, fewer than ${names.horizon} ${horizon}; raise ${names.valSplit} (or pass ${names.valSplit} 0 for none)`);
+  }
+  const z = series.values.map((c) => difference(c, lag));
+  const scaler = fitScaler(z, lag, split.train, series.columns);
+  const [x, y] = windowTensors(z, scaler, trainAt, window, horizon);
+  const val = valAt.length ? windowTensors(z, scaler, valAt, window, horizon) : undefined;
+
+  const model = forecastModel({ cell: o.cell, hidden: o.hidden, layers: o.layers, horizon, features: series.columns.length, seed: o.seed });
+  model.compile({ optimizer: { type: 'adam', lr: o.lr }, loss: 'mse', clipNorm: o.clipNorm });
+  const best = keepBest(o.patience);
+  const meta: TimeseriesMeta = {
+    version: 1,
+    columns: series.columns,
+    target: series.columns[0]!,
+    date: series.date,
+    frequency: series.frequency,
+    where: o.csv.where,
+    delimiter: o.csv.delimiter,
+    missing: o.csv.missing,
+    window,
+    horizon,
+    season,
+    transform,
+    lag,
+    scaler,
+    split: { rows: series.length, ...split },
+    lastDate: series.dates ? series.dates[series.length - 1]! : null,
+  };
+  return {
+    model,
+    x,
+    y,
+    // windows within the training part only are shuffled; the parts themselves stay in time order
+    fitOptions: { epochs: o.epochs, batchSize: o.batchSize, shuffle: true, seed: o.seed, validationData: val },
+    callbacks: [best, ...(o.minutes !== undefined ? [timeBudget(o.minutes)] : [])],
+    best,
+    meta,
+    trainWindows: trainAt.length,
+    valWindows: valAt.length,
+    auto,
+  };
+}
