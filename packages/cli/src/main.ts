@@ -77,6 +77,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     flushWarnings(io);
     return 0;
   } catch (err) {
+    // a progress bar may be on the row: the message replaces it rather than running into it
+    if (io.stderr.isTTY) io.stderr.write('\r\x1b[K');
     if (process.env['RNN_DEBUG']) io.stderr.write(`${(err as Error).stack}\n`);
     if (err instanceof UsageError) {
       io.stderr.write(`rnn: ${err.message}\n`);

@@ -68,9 +68,10 @@ export const trainArrays = action({
       batchSize: v['batch-size'],
       shuffle: v.shuffle,
       seed: v.seed,
-      callbacks: [progressCallback(io, { json: v.json === true, label: 'train', verbose: v.verbose === true })],
+      callbacks: [progressCallback(io, { json: v.json === true, label: 'train' })],
     });
     await model.save(v.out);
-    if (v.verbose) io.stderr.write(`rnn: wrote ${v.out}\n`);
+    // on stderr: stdout is for --json's lines
+    io.stderr.write(`rnn: wrote ${v.out}\n`);
   },
 });

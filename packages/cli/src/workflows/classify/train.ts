@@ -73,7 +73,7 @@ async function runClassify(v: Values<typeof trainFlags>, io: Io): Promise<void> 
     model,
     tr.x,
     y,
-    { epochs, batchSize: v['batch-size'], seed, lengths: tr.lengths, callbacks: [noEpochLimit(progressCallback(io, { json, label: 'classify', verbose }), v.epochs === undefined && control.budgetMs !== null)] },
+    { epochs, batchSize: v['batch-size'], seed, lengths: tr.lengths, callbacks: [noEpochLimit(progressCallback(io, { json, label: 'classify', minutes: v.minutes }), v.epochs === undefined && control.budgetMs !== null)] },
     { workflow: 'sequences', settings, control, command: commandLine(v, trainFlags.flags), io },
   );
   const seconds = (performance.now() - t0) / 1000;

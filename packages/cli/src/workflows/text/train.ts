@@ -72,7 +72,7 @@ async function runText(v: Values<typeof trainFlags>, io: Io): Promise<void> {
       batchSize: v['batch-size'],
       seed,
       validationData: val,
-      callbacks: [noEpochLimit(progressCallback(io, { json, label: 'text', verbose }), v.epochs === undefined && control.budgetMs !== null)],
+      callbacks: [noEpochLimit(progressCallback(io, { json, label: 'text', minutes: v.minutes }), v.epochs === undefined && control.budgetMs !== null)],
     },
     { workflow: 'text', settings, control, command: commandLine(v, trainFlags.flags), io },
   );

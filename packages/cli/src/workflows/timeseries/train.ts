@@ -110,7 +110,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     shuffle: true, // windows within the training part only; the parts themselves stay in time order
     seed,
     validationData: val,
-    callbacks: [progressCallback(io, { json, label: 'train', verbose }), { onEpochEnd: (_e, l) => void logs.push({ ...l }) }, best],
+    callbacks: [progressCallback(io, { json, label: 'train' }), { onEpochEnd: (_e, l) => void logs.push({ ...l }) }, best],
   });
   const seconds = (performance.now() - t0) / 1000;
   const meta: TimeseriesMeta = {

@@ -109,7 +109,6 @@ async function runTrees(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   }
   // what shaped the run, echoed in the JSON summary
   const settings = Object.fromEntries(Object.entries(v).filter(([k, x]) => x !== undefined && !['json', 'verbose', 'config'].includes(k)));
-  const deadline = minutes !== undefined ? performance.now() + minutes * 60_000 : null;
   let wrote = 0;
   const cpu0 = process.cpuUsage();
   const history = await fitTrees(net, net.encode(train), {
@@ -126,7 +125,7 @@ async function runTrees(v: Values<typeof trainFlags>, io: Io): Promise<void> {
       saveTreeNet(n, out);
       wrote++;
     },
-    callbacks: [treeProgress(io, { json, verbose, deadline })],
+    callbacks: [treeProgress(io, { json })],
   });
   const cpu = process.cpuUsage(cpu0);
   if (!dev) saveTreeNet(net, out);
