@@ -2,9 +2,10 @@ import { ConfigError } from '@rnn/core';
 import type { Logs } from '@rnn/layers';
 import { useBackend } from '../../backend.js';
 import { action, withCommon, type Io } from '../../command.js';
-import { flag, type Values } from '../../flags.js';
+import { UsageError, flag, type Values } from '../../flags.js';
 import { progressCallback } from '../../progress.js';
 import { batchSize, cell, clipNorm, epochJson, hidden, layers, lr, out, seed } from '../flags.js';
+import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { lossChart } from './charts.js';
 import { writeChart } from '../../plot/index.js';
 import { SEASON } from './dates.js';
@@ -55,14 +56,16 @@ export const trainFlags = withCommon({
   seed,
   out,
   json: epochJson,
+  ...LOG_FLAGS,
 });
 
 async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const verbose = v.verbose === true;
   const json = v.json === true;
+  const logging = trainLogs(v, io);
   await useBackend(io, verbose);
   const target = v.target;
-  if (!target) throw new ConfigError('rnn train --csv: --target COL is required (the column to forecast)');
+  if (!target) throw new UsageError('rnn train --csv: --target COL is required (the column to forecast)');
   const series = loadSeries(v.csv, { target, features: v.features, date: v.date, where: v.where, missing: v.missing, delimiter: v.delimiter });
   for (const n of series.notes) io.stderr.write(`rnn: note: ${n}\n`);
   const season = v.season ?? SEASON[series.frequency];
@@ -110,7 +113,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     shuffle: true, // windows within the training part only; the parts themselves stay in time order
     seed,
     validationData: val,
-    callbacks: [progressCallback(io, { json, label: 'train' }), { onEpochEnd: (_e, l) => void logs.push({ ...l }) }, best],
+    callbacks: [progressCallback(io, { json, label: 'train' }), ...logging.callbacks, { onEpochEnd: (_e, l) => void logs.push({ ...l }) }, best],
   });
   const seconds = (performance.now() - t0) / 1000;
   const meta: TimeseriesMeta = {

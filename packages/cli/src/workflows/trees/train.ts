@@ -5,6 +5,7 @@ import { action, withCommon, type Io } from '../../command.js';
 import { flag, type Values } from '../../flags.js';
 import { minutes } from '../checkpoint.js';
 import { batchSize, epochJson, epochsOrMinutes, hidden, seed } from '../flags.js';
+import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { formatTreeScores, scoreTreeFile, treeScoresJson } from './evaluate.js';
 import { treeProgress } from './progress.js';
 
@@ -51,6 +52,7 @@ export const trainFlags = withCommon({
   'clip-norm': flag.number('clip the global gradient norm before each step', { value: 'F', check: 'positive' }),
   seed,
   json: epochJson,
+  ...LOG_FLAGS,
 });
 
 function numClassesOf(trees: readonly Tree[], path: string): number {
@@ -77,6 +79,7 @@ function checkLabels(trees: readonly Tree[], classes: number, path: string): voi
 async function runTrees(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const verbose = v.verbose === true;
   const json = v.json === true;
+  const logging = trainLogs(v, io);
   await useBackend(io, verbose);
   const cellName = v.cell;
   if (!cellKinds('tree').includes(cellName)) {
@@ -125,7 +128,7 @@ async function runTrees(v: Values<typeof trainFlags>, io: Io): Promise<void> {
       saveTreeNet(n, out);
       wrote++;
     },
-    callbacks: [treeProgress(io, { json })],
+    callbacks: [treeProgress(io, { json }), ...logging.callbacks],
   });
   const cpu = process.cpuUsage(cpu0);
   if (!dev) saveTreeNet(net, out);
