@@ -61,9 +61,14 @@ function expandConfig(route: string, argv: readonly string[], flags: Parameters<
   return [...configArgs(route, path, flags), ...without];
 }
 
-/** An error line starts with `rnn:`, or with the command it names (`rnn train --csv: …`), never both. */
+/**
+ * An error line starts with `rnn: ` once (scripts match it). A message about one command names it
+ * (`rnn train --text: unknown flag …`, whole when thrown from `parseFlags`); on the line the
+ * command follows the prefix without a second `rnn`: `rnn: train --text: unknown flag …`.
+ */
 export function prefixed(message: string): string {
-  return /^rnn[ :]/.test(message) ? message : `rnn: ${message}`;
+  if (message.startsWith('rnn: ')) return message;
+  return `rnn: ${message.startsWith('rnn ') ? message.slice(4) : message}`;
 }
 
 /** Run the CLI; returns the exit status. Errors become one line on stderr, never a stack trace. */

@@ -89,7 +89,7 @@ describe('rnn train --reduce-lr-on-plateau', () => {
     const base = ['train', ...WORKFLOWS[0]![1](dir), '--out', join(dir, 'm.safetensors')];
     const a = await run([...base, '--min-lr', '0.1']);
     expect(a.code).toBe(2);
-    expect(a.stderr).toBe('rnn train: --min-lr needs --reduce-lr-on-plateau N (the epochs without improvement before the rate drops)\n');
+    expect(a.stderr).toBe('rnn: train: --min-lr needs --reduce-lr-on-plateau N (the epochs without improvement before the rate drops)\n');
     const b = await run([...base, '--reduce-lr-on-plateau', '2', '--reduce-lr-factor', '1.5']);
     expect(b.code).toBe(1);
     expect(b.stderr).toBe('rnn: --reduce-lr-factor must be in (0, 1) (the learning rate is multiplied by it), found 1.5\n');
