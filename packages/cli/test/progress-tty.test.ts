@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tmp } from './helpers.js';
@@ -30,7 +30,11 @@ if (!hasTmux) {
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const sockets: string[] = [];
 afterAll(() => {
-  for (const s of sockets) spawnSync('tmux', ['-L', s, 'kill-server']);
+  for (const s of sockets) {
+    spawnSync('tmux', ['-L', s, 'kill-server']);
+    // tmux can leave the socket file of a server that has exited
+    rmSync(join(process.env['TMUX_TMPDIR'] ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, s), { force: true });
+  }
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
