@@ -21,6 +21,18 @@ export function registerCommand(c: Command): void {
   if (!COMMANDS.some((x) => x.name === c.name)) COMMANDS.push(c);
 }
 
+/** The exit status rule, shown by `rnn --help` and followed by `main` (see the catch below). */
+export const EXIT_STATUS = [
+  'Exit status: 0 done;',
+  '  2 usage error: how the command is written (an unknown command, flag or --config option, a flag',
+  '    without its value, a malformed number, a value not among the choices, a missing required flag,',
+  '    flags that conflict or need another);',
+  '  1 value error: what it was given (a value out of range, a file missing, unreadable or malformed,',
+  '    data that does not fit the model, an output that cannot be written, training that diverged);',
+  '  130 stopped by Ctrl-C after writing a checkpoint; 70 an internal error (please report it).',
+  'Errors are one line on stderr.',
+];
+
 function usage(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
@@ -33,6 +45,8 @@ function usage(): string {
     '',
     'Environment: RNN_BACKEND=native|js|cuda picks the compute backend (unset: the fastest that loads);',
     '             RNN_NUM_THREADS sets the native backend\'s threads.',
+    '',
+    ...EXIT_STATUS,
   ].join('\n');
 }
 
@@ -45,6 +59,16 @@ function expandConfig(route: string, argv: readonly string[], flags: Parameters<
   if (!path) throw new UsageError(`rnn ${route}: --config needs a file path`);
   const without = argv.filter((_, i) => i !== ci && !(i === ci + 1 && !inline));
   return [...configArgs(route, path, flags), ...without];
+}
+
+/**
+ * An error line starts with `rnn: ` once (scripts match it). A message about one command names it
+ * (`rnn train --text: unknown flag …`, whole when thrown from `parseFlags`); on the line the
+ * command follows the prefix without a second `rnn`: `rnn: train --text: unknown flag …`.
+ */
+export function prefixed(message: string): string {
+  if (message.startsWith('rnn: ')) return message;
+  return `rnn: ${message.startsWith('rnn ') ? message.slice(4) : message}`;
 }
 
 /** Run the CLI; returns the exit status. Errors become one line on stderr, never a stack trace. */
@@ -77,18 +101,21 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     flushWarnings(io);
     return 0;
   } catch (err) {
+    // a progress bar may be on the row: the message replaces it rather than running into it
+    if (io.stderr.isTTY) io.stderr.write('\r\x1b[K');
     if (process.env['RNN_DEBUG']) io.stderr.write(`${(err as Error).stack}\n`);
+    // the exit status rule (rnn --help, README): 2 for how the command was written, 1 for what it was given
     if (err instanceof UsageError) {
-      io.stderr.write(`rnn: ${err.message}\n`);
+      io.stderr.write(`${prefixed(err.message)}\n`);
       return 2;
     }
     if (err instanceof RnnError) {
-      io.stderr.write(`rnn: ${err.message}\n`);
+      io.stderr.write(`${prefixed(err.message)}\n`);
       return err.code === 'E_INTERRUPTED' ? 130 : 1; // Ctrl-C, checkpoint written (workflows/checkpoint.ts)
     }
     const e = err as { code?: string; message?: string; path?: string };
     if (e.code && e.message && /^E[A-Z]+$/.test(e.code)) {
-      io.stderr.write(`rnn: ${e.message}\n`);
+      io.stderr.write(`${prefixed(e.message)}\n`);
       return 1;
     }
     io.stderr.write(`rnn: internal error: ${e.message ?? String(err)} (set RNN_DEBUG=1 to see where; please report it)\n`);

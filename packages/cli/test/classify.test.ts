@@ -95,9 +95,9 @@ describe('rnn train --sequences', () => {
     expect(meta.scaler.mean.length).toBe(4);
   });
 
-  it('needs --labels', async () => {
+  it('needs --labels (a missing required flag is a usage error: exit 2)', async () => {
     const r = await run(['train', '--sequences', SEQUENCES, '--out', join(tmp(), 'c.safetensors')]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--labels FILE\.csv is required/);
   });
 });

@@ -18,7 +18,10 @@ describe('rnn train --csv, evaluate, forecast on AirPassengers', () => {
   });
 
   it('trains, reports validation scores and writes the model and the loss chart', () => {
-    expect(trained.stderr.split('\n').filter((l) => l && !l.startsWith('rnn: warning:'))).toEqual([]);
+    // stderr: one progress line per epoch (not a terminal), nothing else
+    expect(trained.stderr.split('\n').filter((l) => l && !l.startsWith('rnn: warning:'))).toEqual(
+      [1, 2, 3].map((e) => expect.stringMatching(new RegExp(`^train epoch ${e}/3 loss \\S+ val_loss \\S+ \\(\\d+\\.\\ds\\)$`))),
+    );
     expect(trained.code).toBe(0);
     expect(trained.stdout).toMatch(/trained 3 epochs/);
     expect(trained.stdout).toMatch(/validation \(steps 97\.\.120, 156 forecasts\)/);

@@ -63,12 +63,12 @@ describe('per-workflow help', () => {
 
 describe('a flag of another workflow is refused by name', () => {
   const cases: [string[], RegExp][] = [
-    [['train', '--text', 'a.txt', '--out', 'm.safetensors', '--season', '12'], /^rnn: rnn train --text: --season belongs to the timeseries workflow \(rnn train --csv\); see rnn train --text --help\n$/],
+    [['train', '--text', 'a.txt', '--out', 'm.safetensors', '--season', '12'], /^rnn: train --text: --season belongs to the timeseries workflow \(rnn train --csv\); see rnn train --text --help\n$/],
     [['train', '--trees', 't.txt', '--out', 'm.safetensors', '--checkpoint', 'c'], /--checkpoint belongs to the text and classify workflows \(rnn train --text, rnn train --sequences\)/],
-    [['train', '--csv', 'a.csv', '--out', 'm.safetensors', '--loss', 'mse'], /rnn train --csv: --loss belongs to the arrays workflow \(rnn train\)/],
-    [['train', '--model', 'm', '--x', 'x', '--y', 'y', '--out', 'o', '--target', 't'], /rnn train: --target belongs to the timeseries workflow/],
-    [['forecast', '--model', 'm', '--csv', 'c', '--epochs', '3'], /rnn forecast: --epochs is a flag of rnn train, not of rnn forecast/],
-    [['evaluate', '--model', 'm', '--trees', 't', '--part', 'test'], /rnn evaluate --trees: --part belongs to the timeseries workflow \(rnn evaluate --csv\)/],
+    [['train', '--csv', 'a.csv', '--out', 'm.safetensors', '--loss', 'mse'], /^rnn: train --csv: --loss belongs to the arrays workflow \(rnn train\)/],
+    [['train', '--model', 'm', '--x', 'x', '--y', 'y', '--out', 'o', '--target', 't'], /^rnn: train: --target belongs to the timeseries workflow/],
+    [['forecast', '--model', 'm', '--csv', 'c', '--epochs', '3'], /^rnn: forecast: --epochs is a flag of rnn train, not of rnn forecast/],
+    [['evaluate', '--model', 'm', '--trees', 't', '--part', 'test'], /^rnn: evaluate --trees: --part belongs to the timeseries workflow \(rnn evaluate --csv\)/],
   ];
   for (const [args, re] of cases) {
     it(args.slice(0, 2).join(' ') + ' … ' + args.find((a, i) => i > 1 && a.startsWith('--') && re.source.includes(a)), async () => {
@@ -82,7 +82,7 @@ describe('a flag of another workflow is refused by name', () => {
   it('two workflow flags at once are refused', async () => {
     const r = await run(['train', '--csv', 'a.csv', '--text', 'b.txt', '--out', 'm.safetensors']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('rnn: rnn train: --csv and --text pick different workflows (timeseries, text); give one\n');
+    expect(r.stderr).toBe('rnn: train: --csv and --text pick different workflows (timeseries, text); give one\n');
   });
 
   it('a command whose workflows all have a flag asks for one', () => {
@@ -96,7 +96,7 @@ describe('a flag of another workflow is refused by name', () => {
   it('rnn evaluate with no workflow flag is the array mode, and names the workflow flags when --x is missing', async () => {
     const r = await run(['evaluate', '--model', 'm.safetensors']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/rnn evaluate: --x is required in array mode \(or evaluate --csv, --text, --sequences or --trees\)/);
+    expect(r.stderr).toMatch(/^rnn: evaluate: --x is required in array mode \(or evaluate --csv, --text, --sequences or --trees\)/);
   });
 
   it('--config gives the chosen workflow its options; the command line wins', async () => {

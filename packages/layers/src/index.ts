@@ -36,6 +36,10 @@ export * from './model/progress.js';
 export * from './model/sequential.js';
 export * from './model/fit.js';
 export * from './model/callbacks.js';
+export * from './model/reduce-lr.js';
+// node only (node:fs): the log files
+export { csvLogger, type CsvLoggerOptions } from './model/csv-logger.js';
+export { tensorBoard, type TensorBoardOptions } from './model/tensorboard/callback.js';
 export * from './model/build.js';
 export { writeFileAtomic } from './model/files.js';
 export * from './trees/index.js';

@@ -112,6 +112,25 @@ describe('custom cells save and load by name', () => {
     expect(() => model.toBytes()).toThrow(/cell kind 'peephole-unregistered' is not registered; call registerCell\('peephole-unregistered'/);
   });
 
+  it('summary() shows the shapes predict gives, for registered and unregistered custom cells', () => {
+    const unregistered: Cell = Object.assign(new ElmanCell(6, 3), { kind: 'elman-unregistered' });
+    const x = [[[1], [2], [3]], [[4], [5], [6]]];
+    const cases = [
+      [rnn(unregistered, { name: 'c' }), '[B, 3]', '[B, 1]', [2, 1]],
+      [rnn(new ElmanCell(6, 3), { name: 'c' }), '[B, 3]', '[B, 1]', [2, 1]],
+      [rnn(unregistered, { name: 'c', returnSequences: true, bidirectional: true }), '[B, T, 6]', '[B, T, 1]', [2, 3, 1]],
+      [rnn(new PeepholeLSTMCell(5), { name: 'c' }), '[B, 5]', '[B, 1]', [2, 1]],
+    ] as const;
+    for (const [layer, cellOut, out, predicted] of cases) {
+      const model = sequential([layer, dense({ units: 1, name: 'out' })]);
+      model.build({ inputSize: 1 });
+      const rows = model.summary().split('\n');
+      expect(rows.find((r) => r.startsWith('c '))).toContain(`  ${cellOut}  `);
+      expect(rows.find((r) => r.startsWith('out '))).toContain(`  ${out}  `);
+      expect(model.predict(x).shape).toEqual(predicted);
+    }
+  });
+
   it('a file whose tensors do not match the built cell is refused, naming the tensor and both shapes', () => {
     const model = sequential([rnn(new PeepholeLSTMCell(2), { name: 'p' })]);
     model.build({ inputSize: 1 });

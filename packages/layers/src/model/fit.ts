@@ -15,6 +15,7 @@ import {
 } from '@rnn/core';
 import { getLoss, type LossFn, type LossName } from '../losses.js';
 import { getOptimizer, type Optimizer, type OptimizerSpec } from '../optimizers/index.js';
+import { progressReporter } from './progress.js';
 import { Trainer, type TrainerOptions } from './trainer.js';
 import type { Callback, History, LayerStack, SequenceBatch, TrainableModel } from './types.js';
 
@@ -55,6 +56,12 @@ export interface FitOptions {
    * again, so the generator must hold its state from the start of that epoch (a callback restores it).
    */
   initialBatch?: number;
+  /**
+   * Progress on stderr, as Keras's `verbose`: 0 (the default) prints nothing; 1 a bar per epoch on
+   * a terminal (batch, loss, rate, ETA), replaced by one line when the epoch ends, and one line
+   * per epoch elsewhere (a pipe, a file, CI); 2 one line per epoch everywhere.
+   */
+  verbose?: 0 | 1 | 2;
 }
 
 export interface Compiled {
@@ -147,6 +154,20 @@ export function evaluate(model: LayerStack, c: Compiled, x: Tensor, y: Tensor, b
   return out;
 }
 
+/** The progress callback `verbose` asks for (none for 0). */
+function progressFor(verbose: unknown): Callback[] {
+  if (verbose === undefined || verbose === 0) return [];
+  if (verbose !== 1 && verbose !== 2) {
+    const hint = typeof verbose === 'boolean' ? ` (for ${verbose} write verbose: ${verbose ? 1 : 0})` : '';
+    throw new ConfigError(
+      `fit: verbose must be 0 (silent), 1 (a bar on a terminal, else a line per epoch) or 2 (a line per epoch), found ${JSON.stringify(verbose)}${hint}`,
+    );
+  }
+  // no process in a browser: the lines go to the console there
+  const stderr = typeof process !== 'undefined' && process.stderr ? process.stderr : { write: (s: string) => console.log(s.replace(/\n$/, '')) };
+  return [progressReporter({ stderr, verbose: true, bar: verbose === 1 })];
+}
+
 /** The trainer `fit` runs: the compiled optimizer, clipping and numerics checks. */
 function trainerFor(model: FitModel, c: Compiled, o: FitOptions = {}, validate?: TrainerOptions['validate']): Trainer<SequenceBatch> {
   return new Trainer(model, {
@@ -156,7 +177,7 @@ function trainerFor(model: FitModel, c: Compiled, o: FitOptions = {}, validate?:
     batchSize: o.batchSize ?? 32,
     shuffle: o.shuffle,
     rng: new Rng(o.seed ?? 0),
-    callbacks: o.callbacks,
+    callbacks: [...progressFor(o.verbose), ...(o.callbacks ?? [])],
     clipNorm: c.clipNorm,
     clipValue: c.clipValue,
     checkNumerics: o.checkNumerics === false ? 'off' : 'step',

@@ -54,6 +54,8 @@ export class Sequential implements LayerStack, TrainableModel<SequenceBatch> {
   metadata: Record<string, string> = {};
   private inputKind: SymbolicShape['kind'] = 'sequence';
   private outputShape: SymbolicShape | null = null;
+  /** Each layer's output, as its `build` returned it (what `summary()` shows). */
+  private layerShapes: SymbolicShape[] = [];
 
   constructor(layers: Layer[], options: { inputSize?: number } = {}) {
     if (layers.length === 0) throw new ConfigError('sequential: a model needs at least one layer');
@@ -90,7 +92,7 @@ export class Sequential implements LayerStack, TrainableModel<SequenceBatch> {
     }
     this.inputSize = first instanceof Embedding ? undefined : inputSize;
     let shape: SymbolicShape = { kind: this.inputKind, features: inputSize ?? 0 };
-    for (const l of this.layers) shape = l.build(shape);
+    this.layerShapes = this.layers.map((l) => (shape = l.build(shape)));
     this.outputShape = shape;
     const rng = new Rng(options.seed ?? 0);
     const specs = this.layers.flatMap((l) => l.parameters(rng));
@@ -234,7 +236,7 @@ export class Sequential implements LayerStack, TrainableModel<SequenceBatch> {
   }
 
   summary(): string {
-    return summarize(this);
+    return summarize(this, this.layerShapes);
   }
 
   config(): ModelConfig {

@@ -123,7 +123,7 @@ export class Trainer<Batch> {
     let stepSamples = 0;
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    for (const cb of callbacks) await cb.onTrainBegin?.({ model, optimizer: o.optimizer, epochs: this.epochs, batches, rng });
+    for (const cb of callbacks) await cb.onTrainBegin?.({ model, optimizer: o.optimizer, epochs: this.epochs, batches, rng, minutes: o.minutes });
     let stop = false;
     for (let epoch = start; epoch < this.epochs && !stop; epoch++) {
       for (const cb of callbacks) await cb.onEpochBegin?.(epoch);

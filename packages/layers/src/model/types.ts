@@ -56,6 +56,8 @@ export interface TrainBegin {
   batches: number;
   /** Draws the shuffles and the dropout masks: a resuming callback saves and restores its state. */
   rng: Rng;
+  /** The trainer's time budget in minutes (`TrainerOptions.minutes`), if it has one. */
+  minutes?: number;
 }
 
 export interface History {

@@ -7,6 +7,7 @@ import { UsageError, flag } from '../../flags.js';
 import { inputTensor, loadModel } from '../../model-io.js';
 import { progressCallback } from '../../progress.js';
 import { batchSize, epochJson, epochs, lr, out, seed } from '../flags.js';
+import { LOG_FLAGS, trainLogs } from '../logging.js';
 
 /** Targets as the loss reads them: class ids (int32) for crossentropy, floats for mse. */
 export function targetTensor(a: HostArray, loss: string) {
@@ -34,6 +35,7 @@ export const trainArrays = action({
     seed,
     init: flag.boolean("start from a fresh initialisation of the model's config instead of its weights"),
     json: epochJson,
+    ...LOG_FLAGS,
   }),
   examples: [
     'rnn train --model m.safetensors --x x.json --y y.json --out m2.safetensors --epochs 5',
@@ -45,6 +47,7 @@ export const trainArrays = action({
       const k = modelPath === undefined ? 'model' : xPath === undefined ? 'x' : 'y';
       throw new UsageError(`rnn train: --${k} is required in array mode (or train from --csv, --text, --sequences or --trees); see rnn train --help`);
     }
+    const logging = trainLogs(v, io);
     await useBackend(io, v.verbose === true);
     let model = await loadModel(modelPath);
     if (v.init) {
@@ -69,9 +72,10 @@ export const trainArrays = action({
       batchSize: v['batch-size'],
       shuffle: v.shuffle,
       seed: v.seed,
-      callbacks: [progressCallback(io, { json: v.json === true, label: 'train', verbose: v.verbose === true })],
+      callbacks: [progressCallback(io, { json: v.json === true, label: 'train' }), ...logging.callbacks],
     });
     await model.save(v.out);
-    if (v.verbose) io.stderr.write(`rnn: wrote ${v.out}\n`);
+    // on stderr: stdout is for --json's lines
+    io.stderr.write(`rnn: wrote ${v.out}\n`);
   },
 });

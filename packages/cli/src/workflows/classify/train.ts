@@ -1,10 +1,11 @@
-import { ConfigError, argmax, noGrad, tensor } from '@rnn/core';
+import { argmax, noGrad, tensor } from '@rnn/core';
 import { useBackend } from '../../backend.js';
 import { action, withCommon, type Io } from '../../command.js';
-import { flag, type Values } from '../../flags.js';
+import { UsageError, flag, type Values } from '../../flags.js';
 import { progressCallback } from '../../progress.js';
 import { CHECKPOINT_FLAGS, commandLine, fingerprint, fitResumable, minutes, noEpochLimit, resumeSettings, runControl } from '../checkpoint.js';
 import { batchSize, cell, clipNorm, epochJson, epochsOrMinutes, hidden, layers, lr, out, seed } from '../flags.js';
+import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { TASK_KEY } from '../text/corpus.js';
 import { CLASSIFY_KEY, classLogits, classifierModel } from './model.js';
 import { channelScaler, padded, readSequenceSet, stratifiedSplit } from './data.js';
@@ -26,6 +27,7 @@ export const trainFlags = withCommon({
   seed,
   ...CHECKPOINT_FLAGS,
   json: epochJson,
+  ...LOG_FLAGS,
 });
 
 function accuracy(pred: ArrayLike<number>, labels: readonly number[]): number {
@@ -37,8 +39,9 @@ function accuracy(pred: ArrayLike<number>, labels: readonly number[]): number {
 async function runClassify(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const verbose = v.verbose === true;
   const json = v.json === true;
+  const logging = trainLogs(v, io);
   await useBackend(io, verbose);
-  if (!v.labels) throw new ConfigError('rnn train --sequences: --labels FILE.csv is required (one label per sequence id)');
+  if (!v.labels) throw new UsageError('rnn train --sequences: --labels FILE.csv is required (one label per sequence id)');
   const control = await runControl(v);
   const epochs = v.epochs ?? (control.budgetMs !== null ? Number.MAX_SAFE_INTEGER : 60);
   const { lr, 'clip-norm': clip, 'test-split': testSplit, seed, cell } = v;
@@ -73,8 +76,8 @@ async function runClassify(v: Values<typeof trainFlags>, io: Io): Promise<void> 
     model,
     tr.x,
     y,
-    { epochs, batchSize: v['batch-size'], seed, lengths: tr.lengths, callbacks: [noEpochLimit(progressCallback(io, { json, label: 'classify', verbose }), v.epochs === undefined && control.budgetMs !== null)] },
-    { workflow: 'sequences', settings, control, command: commandLine(v, trainFlags.flags), io },
+    { epochs, batchSize: v['batch-size'], seed, lengths: tr.lengths, callbacks: [noEpochLimit(progressCallback(io, { json, label: 'classify', minutes: v.minutes }), v.epochs === undefined && control.budgetMs !== null), ...logging.callbacks] },
+    { workflow: 'sequences', settings, control, command: commandLine(v, trainFlags.flags), io, extra: logging.extra },
   );
   const seconds = (performance.now() - t0) / 1000;
   await model.save(v.out);

@@ -5,6 +5,7 @@ import { flag, type Values } from '../../flags.js';
 import { progressCallback } from '../../progress.js';
 import { CHECKPOINT_FLAGS, commandLine, fingerprint, fitResumable, minutes, noEpochLimit, resumeSettings, runControl } from '../checkpoint.js';
 import { batchSize, cell, clipNorm, epochJson, epochsOrMinutes, hidden, layers, lr, out, seed } from '../flags.js';
+import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { TASK_KEY, VOCAB_KEY, Vocabulary, readText, windows } from './corpus.js';
 import { textModel } from './model.js';
 
@@ -27,11 +28,13 @@ export const trainFlags = withCommon({
   seed,
   ...CHECKPOINT_FLAGS,
   json: epochJson,
+  ...LOG_FLAGS,
 });
 
 async function runText(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const verbose = v.verbose === true;
   const json = v.json === true;
+  const logging = trainLogs(v, io);
   await useBackend(io, verbose);
   const control = await runControl(v);
   const epochs = v.epochs ?? (control.budgetMs !== null ? Number.MAX_SAFE_INTEGER : 1);
@@ -72,9 +75,9 @@ async function runText(v: Values<typeof trainFlags>, io: Io): Promise<void> {
       batchSize: v['batch-size'],
       seed,
       validationData: val,
-      callbacks: [noEpochLimit(progressCallback(io, { json, label: 'text', verbose }), v.epochs === undefined && control.budgetMs !== null)],
+      callbacks: [noEpochLimit(progressCallback(io, { json, label: 'text', minutes: v.minutes }), v.epochs === undefined && control.budgetMs !== null), ...logging.callbacks],
     },
-    { workflow: 'text', settings, control, command: commandLine(v, trainFlags.flags), io },
+    { workflow: 'text', settings, control, command: commandLine(v, trainFlags.flags), io, extra: logging.extra },
   );
   const seconds = (performance.now() - t0) / 1000;
   await model.save(v.out);

@@ -2,9 +2,10 @@ import { ConfigError } from '@rnn/core';
 import type { Logs } from '@rnn/layers';
 import { useBackend } from '../../backend.js';
 import { action, withCommon, type Io } from '../../command.js';
-import { flag, type Values } from '../../flags.js';
+import { UsageError, flag, type Values } from '../../flags.js';
 import { progressCallback } from '../../progress.js';
 import { batchSize, cell, clipNorm, epochJson, hidden, layers, lr, out, seed } from '../flags.js';
+import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { lossChart } from './charts.js';
 import { writeChart } from '../../plot/index.js';
 import { Forecaster, scoreTable } from '@rnn/timeseries';
@@ -49,14 +50,16 @@ export const trainFlags = withCommon({
   seed,
   out,
   json: epochJson,
+  ...LOG_FLAGS,
 });
 
 async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const verbose = v.verbose === true;
   const json = v.json === true;
+  const logging = trainLogs(v, io);
   await useBackend(io, verbose);
   const target = v.target;
-  if (!target) throw new ConfigError('rnn train --csv: --target COL is required (the column to forecast)');
+  if (!target) throw new UsageError('rnn train --csv: --target COL is required (the column to forecast)');
   const series = loadSeries(v.csv, { target, features: v.features, date: v.date, where: v.where, missing: v.missing, delimiter: v.delimiter });
   for (const n of series.notes) io.stderr.write(`rnn: note: ${n}\n`);
   // the recipe (transform, split, scaler, windows, network) is the library's; this file reads the flags and reports
@@ -86,7 +89,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const t0 = performance.now();
   const history = await plan.model.fit(plan.x, plan.y, {
     ...plan.fitOptions,
-    callbacks: [progressCallback(io, { json, label: 'train', verbose }), { onEpochEnd: (_e, l) => void logs.push({ ...l }) }, ...plan.callbacks],
+    callbacks: [progressCallback(io, { json, label: 'train' }), ...logging.callbacks, { onEpochEnd: (_e, l) => void logs.push({ ...l }) }, ...plan.callbacks],
   });
   const seconds = (performance.now() - t0) / 1000;
   const forecaster = Forecaster.fromPlan(plan, history, FLAG_NAMES);

@@ -10,17 +10,19 @@ function devScores(logs: Logs): string {
   return `${loss}${percent(logs, 'val_fine_root')}${percent(logs, 'val_binary_root')}${percent(logs, 'val_fine_all')}`;
 }
 
-/** `rnn train --trees` progress: the one reporter, counting trees, its ETA bounded by `--minutes`. */
-export function treeProgress(io: Io, o: { json?: boolean; verbose?: boolean; deadline: number | null }): Callback {
+/**
+ * `rnn train --trees` progress: the one reporter, counting trees (a bar on a terminal, a line per
+ * epoch elsewhere); its ETA comes from the trainer's `--minutes` budget.
+ */
+export function treeProgress(io: Io, o: { json?: boolean }): Callback {
   return progressReporter({
     stderr: io.stderr,
     stdout: io.stdout,
     json: o.json,
-    verbose: o.verbose,
+    verbose: true,
     label: 'trees',
     unit: 'trees',
     countKey: 'trees',
-    deadline: o.deadline,
     describe: devScores,
   });
 }

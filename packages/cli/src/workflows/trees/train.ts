@@ -5,6 +5,7 @@ import { action, withCommon, type Io } from '../../command.js';
 import { flag, type Values } from '../../flags.js';
 import { minutes } from '../checkpoint.js';
 import { batchSize, epochJson, epochsOrMinutes, hidden, seed } from '../flags.js';
+import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { formatTreeScores, scoreTreeFile, treeScoresJson } from './evaluate.js';
 import { treeProgress } from './progress.js';
 
@@ -51,6 +52,7 @@ export const trainFlags = withCommon({
   'clip-norm': flag.number('clip the global gradient norm before each step', { value: 'F', check: 'positive' }),
   seed,
   json: epochJson,
+  ...LOG_FLAGS,
 });
 
 function numClassesOf(trees: readonly Tree[], path: string): number {
@@ -77,6 +79,7 @@ function checkLabels(trees: readonly Tree[], classes: number, path: string): voi
 async function runTrees(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const verbose = v.verbose === true;
   const json = v.json === true;
+  const logging = trainLogs(v, io);
   await useBackend(io, verbose);
   const cellName = v.cell;
   if (!cellKinds('tree').includes(cellName)) {
@@ -109,7 +112,6 @@ async function runTrees(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   }
   // what shaped the run, echoed in the JSON summary
   const settings = Object.fromEntries(Object.entries(v).filter(([k, x]) => x !== undefined && !['json', 'verbose', 'config'].includes(k)));
-  const deadline = minutes !== undefined ? performance.now() + minutes * 60_000 : null;
   let wrote = 0;
   const cpu0 = process.cpuUsage();
   const history = await fitTrees(net, net.encode(train), {
@@ -126,7 +128,7 @@ async function runTrees(v: Values<typeof trainFlags>, io: Io): Promise<void> {
       saveTreeNet(n, out);
       wrote++;
     },
-    callbacks: [treeProgress(io, { json, verbose, deadline })],
+    callbacks: [treeProgress(io, { json }), ...logging.callbacks],
   });
   const cpu = process.cpuUsage(cpu0);
   if (!dev) saveTreeNet(net, out);
