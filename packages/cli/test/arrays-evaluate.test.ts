@@ -53,7 +53,7 @@ describe('rnn evaluate (array mode)', () => {
     const m = join(dir, 'm.safetensors');
     const none = await run(['evaluate', '--model', m]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toBe('rnn: rnn evaluate: --x is required in array mode (or evaluate --csv, --text, --sequences or --trees); see rnn evaluate --help\n');
+    expect(none.stderr).toBe('rnn: evaluate: --x is required in array mode (or evaluate --csv, --text, --sequences or --trees); see rnn evaluate --help\n');
     const csv = await run(['evaluate', '--model', m, '--x', AIR, '--y', Y]);
     expect(csv.code).toBe(1);
     expect(csv.stderr.split('\n')).toHaveLength(2);
