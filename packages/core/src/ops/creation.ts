@@ -4,7 +4,7 @@ import { arrayFor, dtypeOf, type DType, type TypedArray } from '../dtype.js';
 import { wrap } from '../engine.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { getBackend } from '../registry.js';
-import { Rng, defaultRng } from '../random.js';
+import { defaultRng } from '../random.js';
 import { checkShape, fmt, sizeOf, type Shape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { parseOptions } from '../options/parse.js';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseOptions } from '../options/parse.js';
 import { bool, lengthsSchema, tensorSchema } from '../options/schemas.js';
 import { GATES, type BTensor, type SequenceForwardArgs } from '../backend.js';
-import type { Cell, CellParams } from '../cells/cell.js';
+import type { Cell } from '../cells/cell.js';
 import { scan } from '../cells/scan.js';
 import { isGradEnabled, needsGrad, recordFused, wrap } from '../engine.js';
 import { ConfigError, ShapeError } from '../errors.js';

@@ -39,7 +39,7 @@ function describeIssue(schema: AnySchema, value: unknown, where: string, issue: 
   }
   const expected = expectation(issue);
   if (path.length === 0) return `${where}: expected ${expected === 'an object' ? 'an options object' : expected}, found ${describeValue(input)}`;
-  return `${where}: option '${pathString(path)}' must be ${expected}, found ${describeValue(input)}`;
+  return `${where}: ${pathString(path)} must be ${expected}, found ${describeValue(input)}`;
 }
 
 /**
