@@ -85,6 +85,7 @@ const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   gradientclip: ['clipnorm'],
   clipgradvalue: ['clipvalue'],
   metric: ['metrics'],
+  acc: ['accuracy'],
   lossfn: ['loss'],
   criterion: ['loss'],
   optim: ['optimizer'],
@@ -145,14 +146,10 @@ function distance(a: string, b: string): number {
  * `hidden_size` → `units`), or a near typo (`epoch` → `epochs`); null when nothing is close.
  */
 export function suggestName(name: string, known: readonly string[]): string | null {
+  const synonym = synonymOf(name, known);
+  if (synonym !== null) return synonym;
   const n = normalizeName(name);
   const byNorm = new Map(known.map((k) => [normalizeName(k), k] as const));
-  const same = byNorm.get(n);
-  if (same !== undefined && same !== name) return same;
-  for (const candidate of SYNONYMS[n] ?? []) {
-    const k = byNorm.get(candidate);
-    if (k !== undefined && k !== name) return k;
-  }
   let best: string | null = null;
   let bestD = Infinity;
   for (const [kn, k] of byNorm) {
@@ -163,6 +160,22 @@ export function suggestName(name: string, known: readonly string[]): string | nu
     }
   }
   return best !== null && bestD <= Math.max(1, Math.floor(n.length / 3)) ? best : null;
+}
+
+/**
+ * The name among `known` that means what `name` means: the same name spelled another way
+ * (`batch_size` → `batch-size`) or a Keras/PyTorch synonym (`learning-rate` → `lr`); no typos.
+ */
+export function synonymOf(name: string, known: readonly string[]): string | null {
+  const n = normalizeName(name);
+  const byNorm = new Map(known.map((k) => [normalizeName(k), k] as const));
+  const same = byNorm.get(n);
+  if (same !== undefined && same !== name) return same;
+  for (const candidate of SYNONYMS[n] ?? []) {
+    const k = byNorm.get(candidate);
+    if (k !== undefined && k !== name) return k;
+  }
+  return null;
 }
 
 /** Advice for a name with no counterpart (`activation` on an LSTM), or null. */

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { nameNote, suggestName } from './names.js';
+import { nameNote, suggestName, synonymOf } from './names.js';
 
 type Issue = z.core.$ZodIssue;
 type AnySchema = z.core.$ZodType;
@@ -16,7 +16,9 @@ type AnySchema = z.core.$ZodType;
 export function parseOptions<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  throw new ConfigError(describeIssue(schema, value, where, r.error.issues[0]!));
+  // an unknown key first: a misspelt required key also shows up as that key missing
+  const issues = r.error.issues;
+  throw new ConfigError(describeIssue(schema, value, where, issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!));
 }
 
 /** The one line a user sees for the first thing wrong in `value`. */
@@ -27,9 +29,12 @@ function describeIssue(schema: AnySchema, value: unknown, where: string, issue: 
     const accepted = keysAt(schema, value, path);
     const owner = path.length ? `'${pathString(path)}'` : where;
     const parts = issue.keys.map((key) => {
-      const s = suggestName(key, accepted);
-      const note = s ? null : nameNote(key);
-      return `unknown option '${pathString([...path, key])}'${s ? ` (did you mean '${s}'?)` : ''}${note ? ` (${note})` : ''}`;
+      // the same name spelled another way or a synonym, else advice for a foreign habit, else a typo
+      const synonym = synonymOf(key, accepted);
+      const note = synonym ? null : nameNote(key);
+      const typo = synonym || note ? null : suggestName(key, accepted);
+      const hint = synonym ?? typo;
+      return `unknown option '${pathString([...path, key])}'${hint ? ` (did you mean '${hint}'?)` : ''}${note ? ` (${note})` : ''}`;
     });
     return `${where}: ${parts.join('; ')}; ${owner} takes ${accepted.length ? accepted.join(', ') : 'no options'}`;
   }
@@ -38,8 +43,9 @@ function describeIssue(schema: AnySchema, value: unknown, where: string, issue: 
     if (branch) return describeIssue(schema, value, where, { ...branch, path: [...path, ...branch.path] } as Issue);
   }
   const expected = expectation(issue);
-  if (path.length === 0) return `${where}: expected ${expected === 'an object' ? 'an options object' : expected}, found ${describeValue(input)}`;
-  return `${where}: ${pathString(path)} must be ${expected}, found ${describeValue(input)}`;
+  const hint = valueHint(issue, input);
+  if (path.length === 0) return `${where}: expected ${expected === 'an object' ? 'an options object' : expected}, found ${describeValue(input)}${hint}`;
+  return `${where}: ${pathString(path)} must be ${expected}, found ${describeValue(input)}${hint}`;
 }
 
 /**
@@ -82,6 +88,19 @@ function expectation(issue: Issue): string {
     default:
       return issue.message;
   }
+}
+
+/** ` (did you mean 'adam'?)` for a string close to one of the names the schema takes. */
+function valueHint(issue: Issue, input: unknown): string {
+  if (typeof input !== 'string') return '';
+  const names = new Set<string>();
+  const collect = (i: Issue) => {
+    if (i.code === 'invalid_value') for (const v of i.values) if (typeof v === 'string') names.add(v);
+    if (i.code === 'invalid_union') for (const b of i.errors ?? []) for (const j of b) if (j.path.length === 0) collect(j);
+  };
+  collect(issue);
+  const s = suggestName(input, [...names]);
+  return s ? ` (did you mean '${s}'?)` : '';
 }
 
 const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);

@@ -6,13 +6,13 @@ const ACTIVATIONS = ['linear', 'tanh', 'relu', 'sigmoid', 'softmax'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 
 const denseOptions = z.strictObject({
-  /** As in a model-file layer config (`model.config().layers[i]`): must name this layer. */
-  type: z.literal('dense').optional(),
   /** Output features (PyTorch `out_features`); the input width is inferred when the model is built. */
   units: schemas.positiveInt(),
   activation: z.enum(ACTIVATIONS).optional(),
   name: schemas.text().optional(),
   init: z.enum(['pytorch', 'glorot', 'orthogonal']).optional(),
+  /** As in a model-file layer config (`model.config().layers[i]`): must name this layer. */
+  type: z.literal('dense').optional(),
 });
 
 export type DenseOptions = z.infer<typeof denseOptions>;

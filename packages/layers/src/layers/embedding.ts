@@ -3,13 +3,13 @@ import { ConfigError, ShapeError, parseOptions, schemas, ValueError, gather, ini
 import { Layer, type CallContext, type LayerParameter, type SymbolicShape } from './layer.js';
 
 const embeddingOptions = z.strictObject({
-  /** As in a model-file layer config (`model.config().layers[i]`): must name this layer. */
-  type: z.literal('embedding').optional(),
   /** Vocabulary size (Keras `input_dim`). */
   numEmbeddings: schemas.positiveInt(),
   /** Width of each vector (Keras `output_dim`). */
   embeddingDim: schemas.positiveInt(),
   name: schemas.text().optional(),
+  /** As in a model-file layer config (`model.config().layers[i]`): must name this layer. */
+  type: z.literal('embedding').optional(),
 });
 
 export type EmbeddingOptions = z.infer<typeof embeddingOptions>;

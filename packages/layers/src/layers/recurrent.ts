@@ -51,8 +51,8 @@ const builtinShape = {
   units: positiveInt().optional(),
 };
 const kindShape = { type: z.enum(['rnn', 'lstm', 'gru']).optional() };
-const builtinOptions = z.strictObject({ ...kindShape, ...builtinShape });
-const simpleRNNOptions = z.strictObject({ ...kindShape, ...builtinShape, nonlinearity: z.enum(['tanh', 'relu']).optional() });
+const builtinOptions = z.strictObject({ ...builtinShape, ...kindShape });
+const simpleRNNOptions = z.strictObject({ ...builtinShape, nonlinearity: z.enum(['tanh', 'relu']).optional(), ...kindShape });
 
 export type RecurrentOptions = z.infer<typeof recurrentOptions>;
 export type BuiltinRecurrentOptions = z.infer<typeof builtinOptions>;
