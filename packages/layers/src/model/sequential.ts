@@ -31,8 +31,7 @@ import { configOf, layerFromConfig } from './build.js';
 import { summarize } from './summary.js';
 import { batchOptions, checkFitOptions, compile, evaluate, fit, type BatchOptions, type CompileOptions, type Compiled, type FitOptions } from './fit.js';
 import type { ForwardOptions, History, LayerStack, SequenceBatch, StepContext, TrainableModel } from './types.js';
-import { writeFileAtomic } from './files.js';
-import { readFileSync } from 'node:fs';
+import { USE_BYTES, files } from '../platform/files.js';
 
 const buildOptions = z.strictObject({
   /** Features per time step (not needed when the first layer is an embedding). */
@@ -229,7 +228,7 @@ export class Sequential implements LayerStack, TrainableModel<SequenceBatch> {
 
   /** Write the model file atomically. */
   async save(path: string, extraMetadata: Record<string, string> = {}): Promise<void> {
-    writeFileAtomic(path, this.toBytes(extraMetadata));
+    files('model.save(path)', USE_BYTES).writeFile(path, this.toBytes(extraMetadata));
   }
 
   /**
@@ -244,19 +243,19 @@ export class Sequential implements LayerStack, TrainableModel<SequenceBatch> {
       const d = host.get(t.name!)!;
       tensors.set(t.name!, { dtype: 'F32', shape: [...t.shape], data: d instanceof Float32Array ? d : Float32Array.from(d) } as RawTensor);
     }
-    writeFileAtomic(path, serializeSafetensors(tensors, { 'rnn.weights': '1' }));
+    files('model.saveWeights(path)', 'use serializeSafetensors on the weights instead').writeFile(path, serializeSafetensors(tensors, { 'rnn.weights': '1' }));
   }
 
   /** Load weights saved by `saveWeights` into this (built) model; every name and shape must match. */
   async loadWeights(path: string): Promise<void> {
     if (!this.params) throw new ConfigError('loadWeights: build the model first (build({ inputSize }))');
-    const { tensors } = parseSafetensors(new Uint8Array(readFileSync(path)), path);
+    const { tensors } = parseSafetensors(files('model.loadWeights(path)', 'parse the bytes with parseSafetensors instead').readFile(path), path);
     setWeights(this.params, tensors, path);
   }
 
   static async load(path: string, options: LoadOptions = {}): Promise<Sequential> {
     parseOptions(loadOptions, options, 'Sequential.load');
-    return Sequential.fromBytes(new Uint8Array(readFileSync(path)), path, options);
+    return Sequential.fromBytes(files('Sequential.load(path)', USE_BYTES).readFile(path), path, options);
   }
 
   summary(): string {

@@ -72,6 +72,29 @@ const trainerOptions = z.strictObject({
 
 export type TrainerOptions = z.infer<typeof trainerOptions>;
 
+/** This process's CPU time (Node), or null where there is no `process` (a browser). */
+function cpuUsage(since?: NodeJS.CpuUsage): NodeJS.CpuUsage | null {
+  return typeof process === 'undefined' || typeof process.cpuUsage !== 'function' ? null : process.cpuUsage(since);
+}
+
+/**
+ * Let pending I/O and timers run between batches: `setImmediate` in Node; in a browser a message
+ * through a `MessageChannel` (a zero `setTimeout` is clamped to 4 ms after a few nested calls).
+ */
+const yieldToEventLoop: () => Promise<void> =
+  typeof setImmediate === 'function'
+    ? () => new Promise((r) => setImmediate(r))
+    : () =>
+        new Promise((r) => {
+          const channel = new MessageChannel();
+          // (the DOM's MessagePort: setting onmessage starts it; Node's types do not declare it)
+          (channel.port1 as unknown as { onmessage: () => void }).onmessage = () => {
+            channel.port1.close();
+            r();
+          };
+          channel.port2.postMessage(null);
+        });
+
 const isPositiveInt = (v: number) => Number.isInteger(v) && v >= 1;
 
 /**
@@ -144,7 +167,7 @@ export class Trainer<Batch> {
     let stepMs = 0;
     let stepSamples = 0;
     const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
+    const cpu0 = cpuUsage();
     for (const cb of callbacks) await cb.onTrainBegin?.({ model, optimizer: o.optimizer, epochs: this.epochs, batches, rng });
     let stop = false;
     for (let epoch = start; epoch < this.epochs && !stop; epoch++) {
@@ -175,7 +198,7 @@ export class Trainer<Batch> {
         lossSum += loss * idx.length;
         seen += idx.length;
         for (const cb of callbacks) await cb.onBatchEnd?.(b, { loss, batch: b, epoch, size: idx.length });
-        await new Promise<void>((r) => setImmediate(r));
+        await yieldToEventLoop();
         if (performance.now() > deadline) {
           timeUp = true;
           break;
@@ -201,8 +224,8 @@ export class Trainer<Batch> {
       }
       if (o.clock) {
         logs['elapsed'] = (performance.now() - t0) / 1000;
-        const cpu = process.cpuUsage(cpu0);
-        logs['cpu_elapsed'] = (cpu.user + cpu.system) / 1e6;
+        const cpu = cpu0 && cpuUsage(cpu0);
+        if (cpu) logs['cpu_elapsed'] = (cpu.user + cpu.system) / 1e6;
       }
       history.epochs.push(logs);
       for (const cb of callbacks) if ((await cb.onEpochEnd?.(epoch, logs)) === 'stop') stop = true;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FormatError, parseOptions, parseSafetensors, schemas, type Backend, type FloatDType, type JsonValue } from '@rnn/core';
-import { readFileSync } from 'node:fs';
+import { files } from '../platform/files.js';
 import { TREE_MODEL_KEY, TREE_MODEL_VERSION, TreeNet, type TreeNetConfig } from './model.js';
 import { Vocab } from './vocab.js';
 
@@ -72,7 +72,7 @@ export function loadTreeNet(path: string, o: { backend?: Backend; dtype?: FloatD
   parseOptions(loadOptions, o, 'loadTreeNet');
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = files('loadTreeNet(path)', 'use parseTreeNet(bytes)').readFile(path);
   } catch (err) {
     if ((err as { code?: string }).code === 'ENOENT') throw new FormatError(`${path}: no such file`);
     throw err;

@@ -32,7 +32,7 @@ import {
   type Tensor,
 } from '@rnn/core';
 import { treeCell } from '../cells/registry.js';
-import { writeFileAtomic } from '../model/files.js';
+import { files } from '../platform/files.js';
 import type { StepContext, TrainableModel } from '../model/types.js';
 import { planBatch, runBatched, runNodeByNode, type EncodedTree, type TreeForward } from './batch.js';
 import type { TreeCell } from './cell.js';
@@ -192,7 +192,7 @@ export class TreeNet implements TrainableModel<readonly EncodedTree[]> {
 
   /** Write the tree-model file atomically (a crash leaves the old file or the new one, whole). */
   save(path: string, extra: Record<string, string> = {}): void {
-    writeFileAtomic(path, this.toBytes(extra));
+    files('net.save(path)', 'use net.toBytes() and parseTreeNet(bytes)').writeFile(path, this.toBytes(extra));
   }
 
   /** Trees with their words as this net's vocabulary ids. */
