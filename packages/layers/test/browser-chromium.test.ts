@@ -55,12 +55,19 @@ describe.skipIf(!CHROMIUM)('in headless Chromium', () => {
     const problems: string[] = [];
     try {
       const page = await context.newPage();
-      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+      // an error while the bundle loads (before the page's code runs) fails at once, not at the timeout
+      const crashed = new Promise<never>((_, reject) =>
+        page.on('pageerror', (e) => {
+          problems.push(`page error: ${e.message}`);
+          reject(new Error(`the page threw: ${e.stack ?? e.message}`));
+        }),
+      );
+      crashed.catch(() => {}); // also after the race: `problems` reports it
       page.on('console', (m) => {
         if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
       });
       await page.goto(url);
-      await page.waitForSelector('#result[data-done="1"]', { timeout: 90_000 });
+      await Promise.race([page.waitForSelector('#result[data-done="1"]', { timeout: 90_000 }), crashed]);
       const result = JSON.parse((await page.textContent('#result')) ?? '{}');
       expect(result.error, result.error).toBeUndefined();
       expect(problems).toEqual([]);
