@@ -3,9 +3,10 @@
 #
 #   bash tools/setup.sh
 #
-# 1. system packages for the native backend (libopenblas-dev cmake g++) and the font of PNG charts
-#    (fonts-dejavu-core), skipped when present; without root it prints the apt-get line to run and
-#    carries on with the TypeScript backend (and PNG text in the built-in ASCII bitmap font)
+# 1. system packages for the native backend (libopenblas-dev cmake g++), the font of PNG charts
+#    (fonts-dejavu-core) and Chromium for the headless browser test (chromium), skipped when
+#    present; without root it prints the apt-get line to run and carries on with the TypeScript
+#    backend (and PNG text in the built-in ASCII bitmap font)
 # 2. npm ci (its install hook builds the native addon when the tools are there)
 # 3. build every package (nx), and the native addon if the install hook did not
 # 4. the main job (tools/main-job.sh): LSTM forecasters for AirPassengers and CO2, scored
@@ -30,8 +31,8 @@ if [ "$major" -lt 20 ]; then
 fi
 echo "node $(node --version), npm $(npm --version), $(nproc 2>/dev/null || echo '?') CPU cores"
 
-step "system packages: libopenblas-dev cmake g++ (native backend), fonts-dejavu-core (text in PNG charts)"
-PKGS=(libopenblas-dev cmake g++ fonts-dejavu-core)
+step "system packages: libopenblas-dev cmake g++ (native backend), fonts-dejavu-core (text in PNG charts), chromium (browser test)"
+PKGS=(libopenblas-dev cmake g++ fonts-dejavu-core chromium)
 if [ -n "${SKIP_APT:-}" ]; then
   echo "skipped (SKIP_APT is set)"
 elif ! command -v dpkg-query >/dev/null 2>&1; then
@@ -50,7 +51,7 @@ else
     sudo apt-get update
     sudo DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
   else
-    warn "not root, so not installing ${missing[*]}; for the native backend and PNG chart text run:"
+    warn "not root, so not installing ${missing[*]}; for the native backend, PNG chart text and the browser test run:"
     warn "  sudo apt-get update && sudo apt-get install -y ${missing[*]}"
     warn "then 'npm run build:native -w @rnn/backend-native'. Carrying on with the TypeScript backend."
   fi

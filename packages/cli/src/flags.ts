@@ -1,4 +1,4 @@
-import { ConfigError, RnnError } from '@rnn/core';
+import { ConfigError, RnnError, synonymOf } from '@rnn/core';
 import { z } from 'zod';
 
 /**
@@ -105,8 +105,14 @@ function distance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
-/** The closest known name, if it is close enough to be a plausible typo. */
+/**
+ * The known name meant: the same name spelled another way or a Keras/PyTorch habit
+ * (`--batch_size`, `--learning-rate` → `--lr`, `--num-epochs` → `--epochs`, `--hidden-size` →
+ * `--hidden`), else the closest one if it is close enough to be a plausible typo.
+ */
 export function suggest(name: string, known: readonly string[]): string | null {
+  const synonym = synonymOf(name, known);
+  if (synonym !== null) return synonym;
   let best: string | null = null;
   let bestD = Infinity;
   for (const k of known) {

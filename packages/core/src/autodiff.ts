@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { parseOptions } from './options/parse.js';
+import { bool, tensorSchema } from './options/schemas.js';
 import { needsGrad, noGrad } from './engine.js';
 import { RnnError } from './errors.js';
 import { onesLike } from './ops/creation.js';
@@ -13,24 +16,28 @@ import type { GradNode, Tensor } from './tensor.js';
  * from step to step.
  */
 
-export interface BackwardOptions {
+const backwardOptions = z.strictObject({
   /** Gradient of the output (default: ones, which requires a one-element output). */
-  grad?: Tensor;
+  grad: tensorSchema().optional(),
   /** Keep the graph so backward can run again through it. */
-  retainGraph?: boolean;
-}
+  retainGraph: bool().optional(),
+});
+
+export type BackwardOptions = z.infer<typeof backwardOptions>;
 
 /**
  * Compute gradients of `output` and accumulate them into `.grad` of every leaf with
  * `requiresGrad` (adding to an existing `.grad` in place, so flat gradient buffers stay shared).
  */
 export function backward(output: Tensor, options: BackwardOptions = {}): void {
+  parseOptions(backwardOptions, options, 'backward');
   const grads = gradients(output, null, options);
   for (const [leaf, g] of grads) accumulate(leaf, g);
 }
 
 /** Gradients of `output` w.r.t. each of `wrt` (null where it does not depend on them). */
 export function grad(output: Tensor, wrt: Tensor[], options: BackwardOptions = {}): (Tensor | null)[] {
+  parseOptions(backwardOptions, options, 'grad');
   const grads = gradients(output, new Set(wrt), options);
   return wrt.map((t) => grads.get(t) ?? null);
 }

@@ -36,3 +36,4 @@ export {
   type ModelFile,
   type JsonValue,
 } from './io/index.js';
+export * from './options/index.js';

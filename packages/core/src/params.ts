@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { parseOptions } from './options/parse.js';
+import { backendSchema, floatDtypeSchema } from './options/schemas.js';
 import type { Backend } from './backend.js';
 import type { FloatDType, TypedArray } from './dtype.js';
 import { wrap } from './engine.js';
@@ -5,6 +8,8 @@ import { RnnError, ShapeError } from './errors.js';
 import { getBackend } from './registry.js';
 import { fmt, sizeOf, type Shape } from './shape.js';
 import type { Tensor } from './tensor.js';
+
+const parameterSetOptions = z.strictObject({ dtype: floatDtypeSchema().optional(), backend: backendSchema().optional() });
 
 export interface ParameterSpec {
   name: string;
@@ -30,6 +35,7 @@ export class ParameterSet {
     specs: readonly ParameterSpec[],
     options: { dtype?: FloatDType; backend?: Backend } = {},
   ) {
+    parseOptions(parameterSetOptions, options, 'new ParameterSet');
     const backend = options.backend ?? getBackend();
     const dtype = options.dtype ?? 'float32';
     const total = specs.reduce((s, p) => s + sizeOf(p.shape), 0);

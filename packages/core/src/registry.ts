@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { parseOptions } from './options/parse.js';
+import { bool } from './options/schemas.js';
 import type { Backend } from './backend.js';
 import { BackendError } from './errors.js';
 
@@ -9,11 +12,13 @@ import { BackendError } from './errors.js';
  */
 export type BackendFactory = () => Backend;
 
-export interface RegisterOptions {
+const registerOptions = z.strictObject({
   /** Fall through silently when this backend cannot load while auto-selecting (e.g. a GPU backend
    * on a machine without a GPU: not a problem worth a warning). Asking for it by name still errors. */
-  quiet?: boolean;
-}
+  quiet: bool().optional(),
+});
+
+export type RegisterOptions = z.infer<typeof registerOptions>;
 
 interface Entry {
   name: string;
@@ -32,6 +37,7 @@ const warned = new Set<string>();
 export const KNOWN_BACKEND_PACKAGES = ['@rnn/backend-native', '@rnn/backend-js'];
 
 export function registerBackend(name: string, factory: BackendFactory, priority = 0, options: RegisterOptions = {}): void {
+  parseOptions(registerOptions, options, 'registerBackend');
   if (entries.has(name)) {
     throw new BackendError(
       `registerBackend: a backend named '${name}' is already registered; ` +
@@ -115,9 +121,7 @@ export function getBackend(): Backend {
     }
     if (!e.quiet && !warned.has(e.name)) {
       warned.add(e.name);
-      process.emitWarning(`rnn: backend '${e.name}' is not available, falling back: ${e.error?.message}`, {
-        code: 'RNN_BACKEND_FALLBACK',
-      });
+      warn(`rnn: backend '${e.name}' is not available, falling back: ${e.error?.message}`, 'RNN_BACKEND_FALLBACK');
     }
   }
   throw new BackendError(
@@ -147,8 +151,17 @@ function warnOnce(pkg: string, err: unknown): void {
   if (warned.has(pkg)) return;
   warned.add(pkg);
   const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-  process.emitWarning(`rnn: could not load ${pkg}: ${msg}`, { code: 'RNN_BACKEND_IMPORT' });
+  warn(`rnn: could not load ${pkg}: ${msg}`, 'RNN_BACKEND_IMPORT');
 }
+
+/** A process warning in Node; the console elsewhere (a browser has no `process`). */
+function warn(message: string, code: string): void {
+  if (typeof process !== 'undefined' && typeof process.emitWarning === 'function') process.emitWarning(message, { code });
+  else console.warn(message);
+}
+
+/** Node (or a runtime that implements its module loader): where backend packages can be imported by name. */
+const onNode = (): boolean => typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 /**
  * Load the installed backend packages synchronously, so that `RNN_BACKEND` (or the automatic
@@ -197,6 +210,9 @@ function discoverInstalled(): void {
  * imported, so models pick up every installed backend under any module loader.
  */
 export async function loadInstalledBackends(): Promise<void> {
+  // A browser cannot import a bare package name at run time (and a bundle holds what it imported
+  // statically), so there is nothing to find there: @rnn/backend-js, imported by @rnn/layers, is it.
+  if (!onNode()) return;
   for (const pkg of KNOWN_BACKEND_PACKAGES) {
     if (entries.has(pkg.replace('@rnn/backend-', ''))) continue;
     try {

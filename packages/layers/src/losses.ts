@@ -1,5 +1,8 @@
+import { z } from 'zod';
 import {
   ConfigError,
+  parseOptions,
+  schemas,
   ShapeError,
   ValueError,
   abs,
@@ -25,7 +28,19 @@ import {
 
 /** A loss maps (prediction, target) to a scalar. Custom losses are plain functions of core ops. */
 export type LossFn = (pred: Tensor, target: Tensor) => Tensor;
-export type LossName = 'mse' | 'mae' | 'huber' | 'crossentropy' | 'categoricalCrossentropy' | 'bce' | 'bceWithLogits';
+export const LOSS_NAMES = ['mse', 'mae', 'huber', 'crossentropy', 'categoricalCrossentropy', 'bce', 'bceWithLogits'] as const;
+export type LossName = (typeof LOSS_NAMES)[number];
+
+/** A loss by name, a function `(pred, target) => scalar`, or `{ name: 'huber', delta }`. */
+export const lossSpec = z.union(
+  [
+    z.enum(LOSS_NAMES),
+    schemas.fn<LossFn>('a function (pred, target) => scalar'),
+    z.strictObject({ name: z.literal('huber'), delta: schemas.positiveNumber() }),
+  ],
+  { error: `a loss: one of ${LOSS_NAMES.join(', ')}, a function (pred, target) => scalar tensor, or { name: 'huber', delta }` },
+);
+export type LossSpec = z.infer<typeof lossSpec>;
 
 function sameShape(loss: string, pred: Tensor, target: Tensor): void {
   if (pred.rank !== target.rank || pred.shape.some((d, i) => d !== target.shape[i])) {
@@ -119,7 +134,8 @@ export const bceWithLogits: LossFn = (x, target) => {
   return mean(add(sub(pos, mul(x, y)), log(add(1, exp(neg(ax))))));
 };
 
-export function getLoss(loss: LossName | LossFn | { name: 'huber'; delta: number }): LossFn {
+export function getLoss(spec: LossSpec, where = 'getLoss'): LossFn {
+  const loss = parseOptions(lossSpec, spec, where);
   if (typeof loss === 'function') return loss;
   if (typeof loss === 'object') return huber(loss.delta);
   const table: Record<LossName, LossFn> = {

@@ -40,7 +40,8 @@ function makeLayer(cfg: RecurrentLayerConfig, path: Path, returnSequences: boole
     initCarry: (b, like) => cell.initCarry(b, like),
     step: (p, carry, x) => cell.step(p, carry, x),
   };
-  return rnn(custom, o);
+  // the layer options only: the config's type, hiddenSize and nonlinearity belong to the cell
+  return rnn(custom, { name: o.name, numLayers: o.numLayers, bidirectional: o.bidirectional, returnSequences, fused: o.fused });
 }
 
 /** A one-layer model holding the case's parameters, and the layer itself. */

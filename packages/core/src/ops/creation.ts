@@ -1,24 +1,29 @@
+import { z } from 'zod';
 import type { Backend } from '../backend.js';
 import { arrayFor, dtypeOf, type DType, type TypedArray } from '../dtype.js';
 import { wrap } from '../engine.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { getBackend } from '../registry.js';
-import { Rng, defaultRng } from '../random.js';
+import { defaultRng } from '../random.js';
 import { checkShape, fmt, sizeOf, type Shape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import { parseOptions } from '../options/parse.js';
+import { backendSchema, dtypeSchema, rngSchema } from '../options/schemas.js';
 
 export type NestedArray = number | readonly NestedArray[];
 
-export interface CreateOptions {
-  dtype?: DType;
-  backend?: Backend;
-}
+const createOptions = z.strictObject({ dtype: dtypeSchema().optional(), backend: backendSchema().optional() });
+const randomOptions = createOptions.extend({ rng: rngSchema().optional() });
+
+/** Where a tensor lives and what it holds: `{ dtype: 'float64', backend: backendByName('js') }`. */
+export type CreateOptions = z.infer<typeof createOptions>;
 
 /**
  * A tensor from nested arrays, a flat array plus `shape`, or a typed array plus `shape`.
  * Ragged nested arrays are refused, naming the first index where the lengths differ.
  */
 export function tensor(values: NestedArray | TypedArray, shape?: Shape, options: CreateOptions = {}): Tensor {
+  parseOptions(createOptions, options, 'tensor');
   const backend = options.backend ?? getBackend();
   if (ArrayBuffer.isView(values)) {
     const typed = values as TypedArray;
@@ -87,6 +92,7 @@ function flatten(v: NestedArray, out: TypedArray, pos: { i: number }): void {
 
 export function full(shape: Shape, value: number, options: CreateOptions = {}): Tensor {
   checkShape('full', shape);
+  parseOptions(createOptions, options, 'full');
   const backend = options.backend ?? getBackend();
   const dtype = options.dtype ?? 'float32';
   return wrap(backend, backend.fill(sizeOf(shape), dtype, value), shape, dtype);
@@ -112,24 +118,24 @@ export function scalar(value: number, options: CreateOptions = {}): Tensor {
   return full([], value, options);
 }
 
-export interface RandomOptions extends CreateOptions {
-  rng?: Rng;
-}
+export type RandomOptions = z.infer<typeof randomOptions>;
 
 /** Uniform in [lo, hi), drawn on the host from a seeded generator (same numbers on every backend). */
 export function randUniform(shape: Shape, lo: number, hi: number, options: RandomOptions = {}): Tensor {
+  parseOptions(randomOptions, options, 'randUniform');
   const rng = options.rng ?? defaultRng();
   const data = arrayFor(options.dtype ?? 'float32', sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = rng.uniform(lo, hi);
-  return tensor(data, shape, options);
+  return tensor(data, shape, { dtype: options.dtype, backend: options.backend });
 }
 
 /** Normal with the given mean and standard deviation. */
 export function randNormal(shape: Shape, mean = 0, std = 1, options: RandomOptions = {}): Tensor {
+  parseOptions(randomOptions, options, 'randNormal');
   const rng = options.rng ?? defaultRng();
   const data = arrayFor(options.dtype ?? 'float32', sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = mean + std * rng.normal();
-  return tensor(data, shape, options);
+  return tensor(data, shape, { dtype: options.dtype, backend: options.backend });
 }
 
 /** Copy a tensor onto another backend (or dtype). */

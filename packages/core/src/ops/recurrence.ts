@@ -1,5 +1,8 @@
+import { z } from 'zod';
+import { parseOptions } from '../options/parse.js';
+import { bool, lengthsSchema, tensorSchema } from '../options/schemas.js';
 import { GATES, type BTensor, type SequenceForwardArgs } from '../backend.js';
-import type { Cell, CellParams } from '../cells/cell.js';
+import type { Cell } from '../cells/cell.js';
 import { scan } from '../cells/scan.js';
 import { isGradEnabled, needsGrad, recordFused, wrap } from '../engine.js';
 import { ConfigError, DTypeError, ShapeError } from '../errors.js';
@@ -14,18 +17,28 @@ import { backendOf, requireFloat } from './util.js';
  * every fused kernel against. Either way the arguments are checked here first, with the messages
  * users see.
  */
-export interface RecurrenceArgs {
-  cell: Cell;
+const recurrenceArgs = z.strictObject({
+  cell: z.custom<Cell>((v) => typeof v === 'object' && v !== null && typeof (v as Cell).step === 'function' && typeof (v as Cell).initCarry === 'function', {
+    error: 'a Cell (an object with initCarry and step)',
+  }),
   /** The cell's parameters by local name (`weight_ih`, …). */
-  params: CellParams;
+  params: z.record(z.string(), tensorSchema(), { error: 'an object of Tensors by local parameter name' }),
   /** `[B, T, I]` */
-  x: Tensor;
+  x: tensorSchema(),
   /** The carry at step 0, in `cell.initCarry`'s layout; zeros when omitted. */
-  carry?: readonly Tensor[] | null;
+  carry: z.array(tensorSchema(), { error: 'an array of Tensors' }).readonly().nullish(),
   /** Valid steps per row (1..T); padded steps keep the carry and output zeros. */
-  lengths?: readonly number[] | Int32Array | null;
-  reverse?: boolean;
-}
+  lengths: lengthsSchema().nullish(),
+  reverse: bool().optional(),
+});
+
+const recurrenceOptions = z.strictObject({
+  /** Use the backend's fused kernel when the cell has one (default true); false forces `scan`. */
+  fused: bool().optional(),
+});
+
+export type RecurrenceArgs = z.infer<typeof recurrenceArgs>;
+export type RecurrenceOptions = z.infer<typeof recurrenceOptions>;
 
 export interface RecurrenceResult {
   /** `[B, T, outputSize]`, zeros at padded steps. */
@@ -34,11 +47,6 @@ export interface RecurrenceResult {
   carry: Tensor[];
   /** `[B, outputSize]`: each row's output at its last valid step (step 0 when reverse). */
   last: Tensor;
-}
-
-export interface RecurrenceOptions {
-  /** Use the backend's fused kernel when the cell has one (default true); false forces `scan`. */
-  fused?: boolean;
 }
 
 interface Checked {
@@ -117,6 +125,8 @@ function check(args: RecurrenceArgs): Checked {
 
 /** Run one recurrent layer direction over a whole sequence (fused when the cell and backend can). */
 export function recurrence(args: RecurrenceArgs, options: RecurrenceOptions = {}): RecurrenceResult {
+  parseOptions(recurrenceArgs, args, 'recurrence');
+  parseOptions(recurrenceOptions, options, 'recurrence options');
   const c = check(args);
   const { cell, x } = args;
   const backend = x.backend;

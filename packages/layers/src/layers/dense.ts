@@ -1,15 +1,21 @@
-import { ConfigError, ShapeError, linear, relu, sigmoid, softmax, tanh, initialise, type LayerConfig, type Rng, type Tensor, type InitName } from '@rnn/core';
+import { z } from 'zod';
+import { ConfigError, ShapeError, parseOptions, schemas, linear, relu, sigmoid, softmax, tanh, initialise, type LayerConfig, type Rng, type Tensor, type InitName } from '@rnn/core';
 import { Layer, type CallContext, type LayerParameter, type SymbolicShape } from './layer.js';
 
-export type Activation = 'linear' | 'tanh' | 'relu' | 'sigmoid' | 'softmax';
-const ACTIVATIONS: readonly Activation[] = ['linear', 'tanh', 'relu', 'sigmoid', 'softmax'];
+const ACTIVATIONS = ['linear', 'tanh', 'relu', 'sigmoid', 'softmax'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
 
-export interface DenseOptions {
-  units: number;
-  activation?: Activation;
-  name?: string;
-  init?: InitName;
-}
+const denseOptions = z.strictObject({
+  /** Output features (PyTorch `out_features`); the input width is inferred when the model is built. */
+  units: schemas.positiveInt(),
+  activation: z.enum(ACTIVATIONS).optional(),
+  name: schemas.text().optional(),
+  init: z.enum(['pytorch', 'glorot', 'orthogonal']).optional(),
+  /** As in a model-file layer config (`model.config().layers[i]`): must name this layer. */
+  type: z.literal('dense').optional(),
+});
+
+export type DenseOptions = z.infer<typeof denseOptions>;
 
 /** `act(x W^T + b)` on the last axis (every time step of a sequence), PyTorch `nn.Linear` layout. */
 export class Dense extends Layer {
@@ -20,7 +26,8 @@ export class Dense extends Layer {
   private inFeatures = 0;
 
   constructor(o: DenseOptions) {
-    super(o.name ?? 'fc');
+    super(o?.name ?? 'fc');
+    parseOptions(denseOptions, o, 'dense');
     if (!Number.isInteger(o.units) || o.units < 1) throw new ConfigError(`dense '${this.name}': units must be a positive integer, found ${o.units}`);
     const act = o.activation ?? 'linear';
     if (!ACTIVATIONS.includes(act)) {

@@ -1,4 +1,5 @@
-import { ConfigError, mul, tensor, type LayerConfig, type Rng, type Tensor } from '@rnn/core';
+import { z } from 'zod';
+import { ConfigError, describeValue, mul, parseOptions, schemas, tensor, type LayerConfig, type Rng, type Tensor } from '@rnn/core';
 import { Layer, type CallContext, type LayerParameter, type SymbolicShape } from './layer.js';
 
 /** Inverted dropout: in training, zero each value with probability `rate` and scale the rest by 1/(1-rate). */
@@ -30,4 +31,22 @@ export class Dropout extends Layer {
   }
 }
 
-export const dropout = (rate: number, name?: string): Dropout => new Dropout(rate, name);
+const dropoutOptions = z.strictObject({
+  /** Probability of zeroing each value (PyTorch `p`), in [0, 1). */
+  rate: schemas.rate(),
+  name: schemas.text().optional(),
+});
+
+export type DropoutOptions = z.infer<typeof dropoutOptions>;
+
+/** `dropout(0.2)`, `dropout(0.2, 'drop1')` or `dropout({ rate: 0.2, name: 'drop1' })`. */
+export function dropout(rate: number | DropoutOptions, name?: string): Dropout {
+  if (typeof rate === 'object' && rate !== null) {
+    if (name !== undefined) throw new ConfigError("dropout: give the name inside the options object, dropout({ rate, name })");
+    const o = parseOptions(dropoutOptions, rate, 'dropout');
+    return new Dropout(o.rate, o.name);
+  }
+  if (typeof rate !== 'number') throw new ConfigError(`dropout: rate must be a number in [0, 1) (or an options object { rate, name }), found ${describeValue(rate)}`);
+  if (name !== undefined && typeof name !== 'string') throw new ConfigError(`dropout: name must be a string, found ${describeValue(name)}`);
+  return new Dropout(rate, name);
+}

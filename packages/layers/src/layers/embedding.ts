@@ -1,11 +1,18 @@
-import { ConfigError, ShapeError, ValueError, gather, initialise, type LayerConfig, type Rng, type Tensor } from '@rnn/core';
+import { z } from 'zod';
+import { ConfigError, ShapeError, parseOptions, schemas, ValueError, gather, initialise, type LayerConfig, type Rng, type Tensor } from '@rnn/core';
 import { Layer, type CallContext, type LayerParameter, type SymbolicShape } from './layer.js';
 
-export interface EmbeddingOptions {
-  numEmbeddings: number;
-  embeddingDim: number;
-  name?: string;
-}
+const embeddingOptions = z.strictObject({
+  /** Vocabulary size (Keras `input_dim`). */
+  numEmbeddings: schemas.positiveInt(),
+  /** Width of each vector (Keras `output_dim`). */
+  embeddingDim: schemas.positiveInt(),
+  name: schemas.text().optional(),
+  /** As in a model-file layer config (`model.config().layers[i]`): must name this layer. */
+  type: z.literal('embedding').optional(),
+});
+
+export type EmbeddingOptions = z.infer<typeof embeddingOptions>;
 
 /** Token ids `[B, T]` to vectors `[B, T, embeddingDim]`; weight `[numEmbeddings, embeddingDim]`, N(0, 1) init. */
 export class Embedding extends Layer {
@@ -14,7 +21,8 @@ export class Embedding extends Layer {
   readonly embeddingDim: number;
 
   constructor(o: EmbeddingOptions) {
-    super(o.name ?? 'emb');
+    super(o?.name ?? 'emb');
+    parseOptions(embeddingOptions, o, 'embedding');
     for (const k of ['numEmbeddings', 'embeddingDim'] as const) {
       if (!Number.isInteger(o[k]) || o[k] < 1) throw new ConfigError(`embedding '${this.name}': ${k} must be a positive integer, found ${o[k]}`);
     }

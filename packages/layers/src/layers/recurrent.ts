@@ -1,5 +1,9 @@
+import { z } from 'zod';
 import {
   ConfigError,
+  describeValue,
+  parseOptions,
+  schemas,
   GRUCell,
   LSTMCell,
   ShapeError,
@@ -22,17 +26,37 @@ import {
 import { isRegisteredCell } from '../cells/registry.js';
 import { Layer, type CallContext, type LayerParameter, type SymbolicShape } from './layer.js';
 
-export interface RecurrentOptions {
-  name?: string;
+const { bool, positiveInt, text } = schemas;
+
+const recurrentShape = {
+  name: text().optional(),
   /** Stacked layers, like PyTorch's `num_layers`. Default 1. */
-  numLayers?: number;
-  bidirectional?: boolean;
+  numLayers: positiveInt().optional(),
+  bidirectional: bool().optional(),
   /** Output every step `[B, T, D*H]` (true) or the final state `[B, D*H]` (false, the default). */
-  returnSequences?: boolean;
-  init?: InitName;
+  returnSequences: bool().optional(),
+  init: z.enum(['pytorch', 'glorot', 'orthogonal']).optional(),
   /** Use the backend's fused kernel when it has one (default true); false forces the composed path. */
-  fused?: boolean;
-}
+  fused: bool().optional(),
+};
+const recurrentOptions = z.strictObject(recurrentShape);
+/**
+ * A factory's options. `type` is there so that a layer config of the model file
+ * (`model.config().layers[i]`) is accepted by its own factory; it must name that factory's layer.
+ */
+const builtinShape = {
+  ...recurrentShape,
+  /** Hidden units (Keras calls it `units`, PyTorch `hidden_size`). */
+  hiddenSize: positiveInt().optional(),
+  units: positiveInt().optional(),
+};
+const kindShape = { type: z.enum(['rnn', 'lstm', 'gru']).optional() };
+const builtinOptions = z.strictObject({ ...builtinShape, ...kindShape });
+const simpleRNNOptions = z.strictObject({ ...builtinShape, nonlinearity: z.enum(['tanh', 'relu']).optional(), ...kindShape });
+
+export type RecurrentOptions = z.infer<typeof recurrentOptions>;
+export type BuiltinRecurrentOptions = z.infer<typeof builtinOptions>;
+export type SimpleRNNOptions = z.infer<typeof simpleRNNOptions>;
 
 /** Initial or final states: `h` (and `c` for LSTM-like cells), each `[numLayers*D, B, H]`. */
 export interface RecurrentState {
@@ -69,6 +93,7 @@ export class Recurrent extends Layer {
     options: RecurrentOptions = {},
   ) {
     super(options.name ?? cell.kind);
+    parseOptions(recurrentOptions, options, 'new Recurrent');
     this.type = cell.kind;
     this.numLayers = options.numLayers ?? 1;
     this.bidirectional = options.bidirectional ?? false;
@@ -248,21 +273,40 @@ function describe(s: SymbolicShape): string {
   return s.kind === 'ids' ? '[batch, time] token ids' : s.kind === 'vector' ? `[batch, ${s.features}]` : `[batch, time, ${s.features}]`;
 }
 
-export interface BuiltinRecurrentOptions extends RecurrentOptions {
-  /** Hidden units (Keras calls it `units`). */
-  hiddenSize?: number;
-  units?: number;
+/** The hidden size under either name, and the options `Recurrent` takes. */
+function sizeAndOptions(kind: string, type: string, o: SimpleRNNOptions): [number, RecurrentOptions] {
+  const { hiddenSize, units, nonlinearity: _, type: given, ...rest } = o;
+  if (given !== undefined && given !== type) {
+    throw new ConfigError(`${kind}: type '${given}' names another layer (this factory makes '${type}'); use ${given === 'rnn' ? 'simpleRNN' : given}(…), or drop type`);
+  }
+  if (hiddenSize !== undefined && units !== undefined && hiddenSize !== units) {
+    throw new ConfigError(`${kind}: hiddenSize ${hiddenSize} and units ${units} name the same size; give one of them`);
+  }
+  const h = hiddenSize ?? units;
+  if (h === undefined) throw new ConfigError(`${kind}: hiddenSize (or units) is required, e.g. ${kind}({ hiddenSize: 32 })`);
+  return [h, rest];
 }
 
-function hidden(kind: string, o: BuiltinRecurrentOptions): number {
-  const h = o.hiddenSize ?? o.units;
-  if (h === undefined) throw new ConfigError(`${kind}: hiddenSize (or units) is required`);
-  return h;
-}
-
-export const lstm = (o: BuiltinRecurrentOptions): Recurrent => new Recurrent(new LSTMCell(hidden('lstm', o)), o);
-export const gru = (o: BuiltinRecurrentOptions): Recurrent => new Recurrent(new GRUCell(hidden('gru', o)), o);
-export const simpleRNN = (o: BuiltinRecurrentOptions & { nonlinearity?: 'tanh' | 'relu' }): Recurrent =>
-  new Recurrent(new SimpleCell(hidden('rnn', o), o.nonlinearity ?? 'tanh'), o);
+/** An LSTM layer: `lstm({ hiddenSize: 32 })` (or `units`, as Keras), with `numLayers`, `bidirectional`, `returnSequences`. */
+export const lstm = (o: BuiltinRecurrentOptions): Recurrent => {
+  const [h, rest] = sizeAndOptions('lstm', 'lstm', parseOptions(builtinOptions, o, 'lstm'));
+  return new Recurrent(new LSTMCell(h), rest);
+};
+/** A GRU layer (PyTorch gate layout); options as `lstm`. */
+export const gru = (o: BuiltinRecurrentOptions): Recurrent => {
+  const [h, rest] = sizeAndOptions('gru', 'gru', parseOptions(builtinOptions, o, 'gru'));
+  return new Recurrent(new GRUCell(h), rest);
+};
+/** An Elman RNN layer, `tanh` or `relu`; options as `lstm` plus `nonlinearity`. */
+export const simpleRNN = (o: SimpleRNNOptions): Recurrent => {
+  const parsed = parseOptions(simpleRNNOptions, o, 'simpleRNN');
+  const [h, rest] = sizeAndOptions('simpleRNN', 'rnn', parsed);
+  return new Recurrent(new SimpleCell(h, parsed.nonlinearity ?? 'tanh'), rest);
+};
 /** A recurrent layer over a custom cell. */
-export const rnn = (cell: Cell, o: RecurrentOptions = {}): Recurrent => new Recurrent(cell, o);
+export const rnn = (cell: Cell, o: RecurrentOptions = {}): Recurrent => {
+  if (typeof cell !== 'object' || cell === null || typeof (cell as Cell).step !== 'function') {
+    throw new ConfigError(`rnn: the first argument must be a Cell (an object with initCarry and step), found ${describeValue(cell)}; for a built-in cell use lstm(), gru() or simpleRNN()`);
+  }
+  return new Recurrent(cell, parseOptions(recurrentOptions, o, 'rnn'));
+};

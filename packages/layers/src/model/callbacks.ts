@@ -1,18 +1,24 @@
+import { ConfigError, describeValue, parseOptions } from '@rnn/core';
 import type { Optimizer } from '../optimizers/optimizer.js';
+import {
+  checkpointOptions,
+  cosineLRArgs,
+  earlyStoppingOptions,
+  stepLRArgs,
+  type CheckpointOptions,
+  type CosineLROptions,
+  type EarlyStoppingOptions,
+  type StepLROptions,
+} from './callback-options.js';
 import type { Callback, Logs, TrainableModel } from './types.js';
 
 export type { BatchLogs, Callback, History, Logs, TrainBegin } from './types.js';
 
-export interface EarlyStoppingOptions {
-  monitor?: string;
-  patience?: number;
-  minDelta?: number;
-  /** Put back the best weights seen when training stops. */
-  restoreBestWeights?: boolean;
-}
+export type { EarlyStoppingOptions, CheckpointOptions, StepLROptions, CosineLROptions } from './callback-options.js';
 
 /** Stop when `monitor` (default `val_loss`, else `loss`) has not improved for `patience` epochs. */
-export function earlyStopping(o: EarlyStoppingOptions = {}): Callback & { stoppedEpoch: number | null } {
+export function earlyStopping(options: EarlyStoppingOptions = {}): Callback & { stoppedEpoch: number | null } {
+  const o = parseOptions(earlyStoppingOptions, options, 'earlyStopping');
   let best = Infinity;
   let wait = 0;
   let model: TrainableModel | null = null;
@@ -64,16 +70,20 @@ function schedule(lrAt: (base: number, epoch: number) => number): Callback {
 }
 
 /** Learning-rate schedules, applied at the start of each epoch (PyTorch `StepLR`, `CosineAnnealingLR`). */
-export function stepLR(stepSize: number, gamma = 0.1): Callback {
+export function stepLR(stepSizeOrOptions: number | StepLROptions, gammaArg?: number): Callback {
+  const { stepSize, gamma } = stepLRArgs(stepSizeOrOptions, gammaArg);
   return schedule((base, epoch) => base * Math.pow(gamma, Math.floor(epoch / stepSize)));
 }
 
-export function cosineLR(tMax: number, etaMin = 0): Callback {
+export function cosineLR(tMaxOrOptions: number | CosineLROptions, etaMinArg?: number): Callback {
+  const { tMax, etaMin } = cosineLRArgs(tMaxOrOptions, etaMinArg);
   return schedule((base, epoch) => etaMin + ((base - etaMin) * (1 + Math.cos((Math.PI * Math.min(epoch, tMax)) / tMax))) / 2);
 }
 
 /** Save the model file every `every` epochs (atomically: temp file, fsync, rename). */
-export function modelCheckpoint(path: string, o: { every?: number; saveBestOnly?: boolean; monitor?: string } = {}): Callback {
+export function modelCheckpoint(path: string, options: CheckpointOptions = {}): Callback {
+  if (typeof path !== 'string') throw new ConfigError(`modelCheckpoint: the first argument is the file to write, found ${describeValue(path)}`);
+  const o = parseOptions(checkpointOptions, options, 'modelCheckpoint');
   let model: TrainableModel | null = null;
   let best = Infinity;
   return {

@@ -1,6 +1,8 @@
 import {
   ConfigError,
   Rng,
+  parseOptions,
+  schemas,
   ShapeError,
   argmax,
   cast,
@@ -13,8 +15,11 @@ import {
   tensor,
   type Tensor,
 } from '@rnn/core';
-import { getLoss, type LossFn, type LossName } from '../losses.js';
-import { getOptimizer, type Optimizer, type OptimizerSpec } from '../optimizers/index.js';
+import { z } from 'zod';
+import { callbackSchema } from './callback-schema.js';
+import { getLoss, lossSpec, type LossFn } from '../losses.js';
+import { getOptimizer, type Optimizer } from '../optimizers/index.js';
+import { optimizerSpec } from '../optimizers/options.js';
 import { progressReporter } from './progress.js';
 import { Trainer, type TrainerOptions } from './trainer.js';
 import type { Callback, History, LayerStack, SequenceBatch, TrainableModel } from './types.js';
@@ -22,46 +27,62 @@ import type { Callback, History, LayerStack, SequenceBatch, TrainableModel } fro
 /** `Sequential.fit`'s front end to the `Trainer`: Keras-style compile, fit and evaluate over tensors. */
 export type FitModel = LayerStack & TrainableModel<SequenceBatch>;
 
-export type MetricName = 'mae' | 'mse' | 'accuracy';
+const { positiveInt, positiveNumber, nonNegativeInt, bool, integer, tensorSchema, lengthsSchema } = schemas;
 
-export interface CompileOptions {
-  optimizer: OptimizerSpec;
-  loss: LossName | LossFn | { name: 'huber'; delta: number };
-  metrics?: MetricName[];
+export const METRIC_NAMES = ['mae', 'mse', 'accuracy'] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+const compileOptions = z.strictObject({
+  optimizer: optimizerSpec,
+  loss: lossSpec,
+  metrics: z.array(z.enum(METRIC_NAMES), { error: `an array of metric names (${METRIC_NAMES.join(', ')})` }).optional(),
   /** Clip gradients by global norm before each step (`clip_grad_norm_`). */
-  clipNorm?: number;
+  clipNorm: positiveNumber().optional(),
   /** Clip each gradient to ±value before each step (`clip_grad_value_`). */
-  clipValue?: number;
-}
+  clipValue: positiveNumber().optional(),
+});
 
-export interface FitOptions {
-  epochs?: number;
-  batchSize?: number;
+const fitOptions = z.strictObject({
+  epochs: positiveInt().optional(),
+  batchSize: positiveInt().optional(),
   /** Shuffle rows every epoch (default true). false: consecutive slices in row order. */
-  shuffle?: boolean;
+  shuffle: bool().optional(),
   /** Hold out this fraction of rows (the last ones, before shuffling) for validation. */
-  validationSplit?: number;
-  validationData?: [Tensor, Tensor];
-  callbacks?: Callback[];
+  validationSplit: z.number({ error: 'a number in [0, 1)' }).min(0, { error: 'a number in [0, 1)' }).lt(1, { error: 'a number in [0, 1)' }).optional(),
+  validationData: z.tuple([tensorSchema(), tensorSchema()], { error: 'a pair [x, y] of Tensors' }).optional(),
+  callbacks: z.array(callbackSchema, { error: 'an array of Callbacks' }).optional(),
   /** Seeds shuffling and dropout. */
-  seed?: number;
+  seed: integer().optional(),
   /** Per-row valid lengths for variable-length sequence batches. */
-  lengths?: readonly number[];
+  lengths: lengthsSchema().optional(),
   /** Check the loss and gradients for NaN/Inf at every step (default true). */
-  checkNumerics?: boolean;
+  checkNumerics: bool().optional(),
   /** Start counting epochs here (resuming). */
-  initialEpoch?: number;
+  initialEpoch: nonNegativeInt().optional(),
   /**
    * With `initialEpoch`: skip that epoch's first batches (resuming mid-epoch). Its shuffle is drawn
    * again, so the generator must hold its state from the start of that epoch (a callback restores it).
    */
-  initialBatch?: number;
+  initialBatch: nonNegativeInt().optional(),
   /**
    * Progress on stderr, as Keras's `verbose`: 0 (the default) prints nothing; 1 a bar per epoch on
    * a terminal (batch, loss, rate, ETA), replaced by one line when the epoch ends, and one line
-   * per epoch elsewhere (a pipe, a file, CI); 2 one line per epoch everywhere.
+   * per epoch elsewhere (a pipe, a file, CI); 2 one line per epoch everywhere. Checked by
+   * `progressFor`, whose message says how to write `true`.
    */
-  verbose?: 0 | 1 | 2;
+  verbose: z.unknown().optional() as z.ZodOptional<z.ZodType<0 | 1 | 2>>,
+});
+
+/** `evaluate` and `predict`: batch size and per-row valid lengths. */
+export const batchOptions = z.strictObject({ batchSize: positiveInt().optional(), lengths: lengthsSchema().optional() });
+
+export type CompileOptions = z.infer<typeof compileOptions>;
+export type FitOptions = z.infer<typeof fitOptions>;
+export type BatchOptions = z.infer<typeof batchOptions>;
+
+/** Check `fit`'s options where the user passed them (`model.fit`). */
+export function checkFitOptions(o: unknown, where = 'fit'): FitOptions {
+  return parseOptions(fitOptions, o, where);
 }
 
 export interface Compiled {
@@ -73,11 +94,12 @@ export interface Compiled {
   clipValue?: number;
 }
 
-export function compile(o: CompileOptions): Compiled {
+export function compile(options: CompileOptions, where = 'compile'): Compiled {
+  const o = parseOptions(compileOptions, options, where);
   const lossName = typeof o.loss === 'string' ? o.loss : typeof o.loss === 'function' ? o.loss.name || 'custom' : 'huber';
   return {
-    optimizer: getOptimizer(o.optimizer),
-    loss: getLoss(o.loss),
+    optimizer: getOptimizer(o.optimizer, `${where}: optimizer`),
+    loss: getLoss(o.loss, `${where}: loss`),
     lossName,
     metrics: o.metrics ?? [],
     clipNorm: o.clipNorm,
@@ -196,7 +218,8 @@ function sliceRows(t: Tensor, from: number, to: number): Tensor {
 }
 
 /** Keras-style training: checks the data against the model, then runs the `Trainer`. */
-export async function fit(model: FitModel, c: Compiled, x: Tensor, y: Tensor, o: FitOptions = {}): Promise<History> {
+export async function fit(model: FitModel, c: Compiled, x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
+  const o = checkFitOptions(options);
   trainerFor(model, c, o); // checks the options before any work
   if (!model.built) model.build({ inputSize: x.shape[x.rank - 1], seed: o.seed });
   model.checkInput(x, 'fit: x');

@@ -1,5 +1,9 @@
+import { z } from 'zod';
 import {
   ConfigError,
+  describeValue,
+  parseOptions,
+  schemas,
   ParameterSet,
   Rng,
   ShapeError,
@@ -15,29 +19,43 @@ import {
   FormatError,
   tensor,
   writeModelFile,
-  type Backend,
   type NestedArray,
-  type FloatDType,
   type ModelConfig,
   type RawTensor,
   type Tensor,
 } from '@rnn/core';
-import type { Layer, SymbolicShape } from '../layers/layer.js';
+import { Layer, type SymbolicShape } from '../layers/layer.js';
 import { Recurrent } from '../layers/recurrent.js';
 import { Embedding } from '../layers/embedding.js';
 import { configOf, layerFromConfig } from './build.js';
 import { summarize } from './summary.js';
-import { compile, evaluate, fit, type CompileOptions, type Compiled, type FitOptions } from './fit.js';
+import { batchOptions, checkFitOptions, compile, evaluate, fit, type BatchOptions, type CompileOptions, type Compiled, type FitOptions } from './fit.js';
 import type { ForwardOptions, History, LayerStack, SequenceBatch, StepContext, TrainableModel } from './types.js';
-import { writeFileAtomic } from './files.js';
-import { readFileSync } from 'node:fs';
+import { USE_BYTES, files } from '../platform/files.js';
 
-export interface BuildOptions {
+const buildOptions = z.strictObject({
   /** Features per time step (not needed when the first layer is an embedding). */
-  inputSize?: number;
-  seed?: number;
-  backend?: Backend;
-  dtype?: FloatDType;
+  inputSize: schemas.positiveInt().optional(),
+  seed: schemas.integer().optional(),
+  backend: schemas.backendSchema().optional(),
+  dtype: schemas.floatDtypeSchema().optional(),
+});
+const sequentialOptions = z.strictObject({ inputSize: schemas.positiveInt().optional() });
+const loadOptions = z.strictObject({ backend: schemas.backendSchema().optional(), dtype: schemas.floatDtypeSchema().optional() });
+
+export type BuildOptions = z.infer<typeof buildOptions>;
+export type SequentialOptions = z.infer<typeof sequentialOptions>;
+/** Where a loaded model's weights live: `{ backend, dtype }`. */
+export type LoadOptions = z.infer<typeof loadOptions>;
+
+/** The layers must be an array of layer objects: `sequential([lstm(…), dense(…)])`. */
+function checkLayers(layers: unknown, where: string): asserts layers is Layer[] {
+  if (!Array.isArray(layers)) {
+    throw new ConfigError(`${where}: expected an array of layers, e.g. sequential([lstm({ units: 8 }), dense({ units: 1 })]), found ${describeValue(layers)}`);
+  }
+  layers.forEach((l, i) => {
+    if (!(l instanceof Layer)) throw new ConfigError(`${where}: layers[${i}] must be a layer (lstm(…), dense(…), …), found ${describeValue(l)}`);
+  });
 }
 
 export type { ForwardOptions } from './types.js';
@@ -57,7 +75,9 @@ export class Sequential implements LayerStack, TrainableModel<SequenceBatch> {
   /** Each layer's output, as its `build` returned it (what `summary()` shows). */
   private layerShapes: SymbolicShape[] = [];
 
-  constructor(layers: Layer[], options: { inputSize?: number } = {}) {
+  constructor(layers: Layer[], options: SequentialOptions = {}) {
+    checkLayers(layers, 'new Sequential');
+    parseOptions(sequentialOptions, options, 'new Sequential');
     if (layers.length === 0) throw new ConfigError('sequential: a model needs at least one layer');
     const names = new Set<string>();
     for (const l of layers) {
@@ -81,6 +101,7 @@ export class Sequential implements LayerStack, TrainableModel<SequenceBatch> {
 
   /** Create and initialise the parameters (PyTorch's default initialisation unless a layer says otherwise). */
   build(options: BuildOptions = {}): this {
+    parseOptions(buildOptions, options, 'build');
     const first = this.layers[0]!;
     const inputSize = options.inputSize ?? this.inputSize;
     if (first instanceof Embedding) this.inputKind = 'ids';
@@ -136,7 +157,8 @@ export class Sequential implements LayerStack, TrainableModel<SequenceBatch> {
   }
 
   /** Inference in batches, without gradients. */
-  predict(input: Tensor | NestedArray, options: { batchSize?: number; lengths?: readonly number[] } = {}): Tensor {
+  predict(input: Tensor | NestedArray, options: BatchOptions = {}): Tensor {
+    parseOptions(batchOptions, options, 'predict');
     const x = asTensor(input, this.params, this.layers[0] instanceof Embedding);
     this.ensureBuilt(x);
     const n = x.shape[0]!;
@@ -165,7 +187,7 @@ export class Sequential implements LayerStack, TrainableModel<SequenceBatch> {
 
   /** Choose the optimizer, loss and metrics for `fit`/`evaluate`. */
   compile(options: CompileOptions): this {
-    this.compiled = compile(options);
+    this.compiled = compile(options, 'compile');
     return this;
   }
 
@@ -191,13 +213,15 @@ export class Sequential implements LayerStack, TrainableModel<SequenceBatch> {
 
   /** Train on `x`, `y` (tensors, or nested arrays converted on the current backend). */
   async fit(x: Tensor | NestedArray, y: Tensor | NestedArray, options: FitOptions = {}): Promise<History> {
+    checkFitOptions(options, 'fit');
     const c = this.training;
     const xt = asTensor(x, this.params, this.layers[0] instanceof Embedding);
     const yt = asTensor(y, this.params, c.lossName === 'crossentropy');
     return fit(this, c, xt, yt, options);
   }
 
-  evaluate(x: Tensor | NestedArray, y: Tensor | NestedArray, options: { batchSize?: number; lengths?: readonly number[] } = {}): Record<string, number> {
+  evaluate(x: Tensor | NestedArray, y: Tensor | NestedArray, options: BatchOptions = {}): Record<string, number> {
+    parseOptions(batchOptions, options, 'evaluate');
     const c = this.training;
     const xt = asTensor(x, this.params, this.layers[0] instanceof Embedding);
     const yt = asTensor(y, this.params, c.lossName === 'crossentropy');
@@ -206,7 +230,7 @@ export class Sequential implements LayerStack, TrainableModel<SequenceBatch> {
 
   /** Write the model file atomically. */
   async save(path: string, extraMetadata: Record<string, string> = {}): Promise<void> {
-    writeFileAtomic(path, this.toBytes(extraMetadata));
+    files('model.save(path)', USE_BYTES).writeFile(path, this.toBytes(extraMetadata));
   }
 
   /**
@@ -221,18 +245,19 @@ export class Sequential implements LayerStack, TrainableModel<SequenceBatch> {
       const d = host.get(t.name!)!;
       tensors.set(t.name!, { dtype: 'F32', shape: [...t.shape], data: d instanceof Float32Array ? d : Float32Array.from(d) } as RawTensor);
     }
-    writeFileAtomic(path, serializeSafetensors(tensors, { 'rnn.weights': '1' }));
+    files('model.saveWeights(path)', 'use serializeSafetensors on the weights instead').writeFile(path, serializeSafetensors(tensors, { 'rnn.weights': '1' }));
   }
 
   /** Load weights saved by `saveWeights` into this (built) model; every name and shape must match. */
   async loadWeights(path: string): Promise<void> {
     if (!this.params) throw new ConfigError('loadWeights: build the model first (build({ inputSize }))');
-    const { tensors } = parseSafetensors(new Uint8Array(readFileSync(path)), path);
+    const { tensors } = parseSafetensors(files('model.loadWeights(path)', 'parse the bytes with parseSafetensors instead').readFile(path), path);
     setWeights(this.params, tensors, path);
   }
 
-  static async load(path: string, options: { backend?: Backend; dtype?: FloatDType } = {}): Promise<Sequential> {
-    return Sequential.fromBytes(new Uint8Array(readFileSync(path)), path, options);
+  static async load(path: string, options: LoadOptions = {}): Promise<Sequential> {
+    parseOptions(loadOptions, options, 'Sequential.load');
+    return Sequential.fromBytes(files('Sequential.load(path)', USE_BYTES).readFile(path), path, options);
   }
 
   summary(): string {
@@ -256,7 +281,8 @@ export class Sequential implements LayerStack, TrainableModel<SequenceBatch> {
   }
 
   /** A model from model-file bytes; refuses anything that does not match the contract. */
-  static fromBytes(bytes: Uint8Array, source = '<buffer>', options: { backend?: Backend; dtype?: FloatDType } = {}): Sequential {
+  static fromBytes(bytes: Uint8Array, source = '<buffer>', options: LoadOptions = {}): Sequential {
+    parseOptions(loadOptions, options, 'Sequential.fromBytes');
     const file = readModelFile(bytes, source);
     const model = Sequential.fromConfig(file.config);
     model.build({ inputSize: file.config.inputSize, ...options });
@@ -278,7 +304,9 @@ function asTensor(v: Tensor | NestedArray, params: ParameterSet | null, ids: boo
 }
 
 /** `sequential([lstm({ units: 20 }), dense({ units: 5 })])` — Keras-style. */
-export function sequential(layers: Layer[], options: { inputSize?: number } = {}): Sequential {
+export function sequential(layers: Layer[], options: SequentialOptions = {}): Sequential {
+  checkLayers(layers, 'sequential');
+  parseOptions(sequentialOptions, options, 'sequential');
   return new Sequential(layers, options);
 }
 

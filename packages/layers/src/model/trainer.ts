@@ -1,8 +1,10 @@
-import { ConfigError, Rng, backward, noGrad, sum, type TypedArray } from '@rnn/core';
+import { z } from 'zod';
+import { ConfigError, Rng, backward, noGrad, parseOptions, schemas, sum, type TypedArray } from '@rnn/core';
+import { callbackSchema } from './callback-schema.js';
 import { clipGradNorm, clipGradValue } from '../optimizers/clip.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { divergence, findCulprit } from './numerics.js';
-import type { Callback, History, Logs, StepContext, TrainableModel } from './types.js';
+import type { History, Logs, StepContext, TrainableModel } from './types.js';
 
 /** The rows a trainer draws batches from. */
 export interface TrainData<Batch> {
@@ -18,40 +20,82 @@ export interface TrainData<Batch> {
  * 'epoch' the loss at every step and the parameters once per epoch (cheaper: a non-finite
  * gradient shows up as a non-finite loss one step later); 'off' never.
  */
-export type NumericsCheck = 'step' | 'epoch' | 'off';
+const { positiveInt, positiveNumber, nonNegativeInt, bool, text, rngSchema, fn } = schemas;
 
-export interface TrainerOptions {
-  optimizer: Optimizer;
+const NUMERICS = ['step', 'epoch', 'off'] as const;
+export type NumericsCheck = (typeof NUMERICS)[number];
+
+const trainerOptions = z.strictObject({
+  optimizer: z.custom<Optimizer>((v) => typeof v === 'object' && v !== null && typeof (v as Optimizer).step === 'function', {
+    error: 'an Optimizer (new Adam({ lr }) or getOptimizer(spec))',
+  }),
   /** Passes over the data (default 1). */
-  epochs?: number;
-  batchSize?: number;
+  epochs: positiveInt().optional(),
+  batchSize: positiveInt().optional(),
   /** Shuffle rows every epoch (default true); false: consecutive slices in row order. */
-  shuffle?: boolean;
+  shuffle: bool().optional(),
   /** Draws the shuffles and dropout masks (default: seeded 0). */
-  rng?: Rng;
-  callbacks?: Callback[];
+  rng: rngSchema().optional(),
+  callbacks: z.array(callbackSchema, { error: 'an array of Callbacks' }).optional(),
   /** Clip gradients by global norm before each step (`clip_grad_norm_`). */
-  clipNorm?: number;
+  clipNorm: positiveNumber().optional(),
   /** Clip each gradient to ±value before each step (`clip_grad_value_`). */
-  clipValue?: number;
-  checkNumerics?: NumericsCheck;
+  clipValue: positiveNumber().optional(),
+  /**
+   * How often training checks for NaN/Inf: 'step' checks the loss, the gradients and the updated
+   * parameters at every step (the culprit is named before a bad step reaches a checkpoint);
+   * 'epoch' the loss at every step and the parameters once per epoch (cheaper: a non-finite
+   * gradient shows up as a non-finite loss one step later); 'off' never.
+   */
+  checkNumerics: z.enum(NUMERICS).optional(),
   /** Start counting epochs here (resuming). */
-  initialEpoch?: number;
+  initialEpoch: nonNegativeInt().optional(),
   /** With `initialEpoch`: skip that epoch's first batches (resuming mid-epoch). */
-  initialBatch?: number;
+  initialBatch: nonNegativeInt().optional(),
   /** Time budget: after this many minutes the epoch in progress ends (and is validated) and training stops. */
-  minutes?: number;
+  minutes: positiveNumber().optional(),
   /** Scores added to each epoch's logs after it trained (validation: `val_*` keys). */
-  validate?(epoch: number): Record<string, number>;
+  validate: fn<(epoch: number) => Record<string, number>>('a function (epoch) => { val_…: number }').optional(),
   /** Keep the weights of the best epoch by a log key and put them back at the end. */
-  select?: { key: string; higher: boolean; onBest?(epoch: number, logs: Logs): void | Promise<void> };
+  select: z
+    .strictObject({
+      key: text(),
+      higher: bool(),
+      onBest: fn<(epoch: number, logs: Logs) => void | Promise<void>>('a function (epoch, logs) => void').optional(),
+    })
+    .optional(),
   /** Log the epoch's sample count under this key (e.g. 'trees'). */
-  countKey?: string;
+  countKey: text().optional(),
   /** Log `elapsed` (wall) and `cpu_elapsed` (this process's CPU) seconds since training began. */
-  clock?: boolean;
+  clock: bool().optional(),
+});
+
+export type TrainerOptions = z.infer<typeof trainerOptions>;
+
+/** This process's CPU time (Node), or null where there is no `process` (a browser). */
+function cpuUsage(since?: NodeJS.CpuUsage): NodeJS.CpuUsage | null {
+  return typeof process === 'undefined' || typeof process.cpuUsage !== 'function' ? null : process.cpuUsage(since);
 }
 
-const positiveInt = (v: number) => Number.isInteger(v) && v >= 1;
+/**
+ * Let pending I/O and timers run between batches: `setImmediate` in Node; in a browser a message
+ * through a `MessageChannel` (a zero `setTimeout` is clamped to 4 ms after a few nested calls).
+ */
+const yieldToEventLoop: () => Promise<void> =
+  typeof setImmediate === 'function'
+    ? () => new Promise((r) => setImmediate(r))
+    : () =>
+        new Promise((r) => {
+          const channel = new MessageChannel();
+          // (the DOM's MessagePort: setting onmessage starts it; Node's types do not declare it)
+          (channel.port1 as unknown as { onmessage: () => void }).onmessage = () => {
+            channel.port1.close();
+            r();
+          };
+          channel.port2.postMessage(null);
+        });
+
+const isPositiveInt = (v: number) => Number.isInteger(v) && v >= 1;
 
 /**
  * The one training loop, for every `TrainableModel`: epochs of shuffled mini-batches, one
@@ -68,10 +112,11 @@ export class Trainer<Batch> {
     readonly model: TrainableModel<Batch>,
     readonly o: TrainerOptions,
   ) {
+    parseOptions(trainerOptions, o, 'new Trainer');
     this.epochs = o.epochs ?? 1;
     this.batchSize = o.batchSize ?? 32;
-    if (!positiveInt(this.epochs)) throw new ConfigError(`train: epochs must be a positive integer, found ${o.epochs}`);
-    if (!positiveInt(this.batchSize)) throw new ConfigError(`train: batchSize must be a positive integer, found ${o.batchSize}`);
+    if (!isPositiveInt(this.epochs)) throw new ConfigError(`train: epochs must be a positive integer, found ${o.epochs}`);
+    if (!isPositiveInt(this.batchSize)) throw new ConfigError(`train: batchSize must be a positive integer, found ${o.batchSize}`);
     if (o.minutes !== undefined && !(o.minutes > 0)) throw new ConfigError(`train: minutes must be a positive number, found ${o.minutes}`);
   }
 
@@ -122,7 +167,7 @@ export class Trainer<Batch> {
     let stepMs = 0;
     let stepSamples = 0;
     const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
+    const cpu0 = cpuUsage();
     for (const cb of callbacks) await cb.onTrainBegin?.({ model, optimizer: o.optimizer, epochs: this.epochs, batches, rng, minutes: o.minutes });
     let stop = false;
     for (let epoch = start; epoch < this.epochs && !stop; epoch++) {
@@ -153,7 +198,7 @@ export class Trainer<Batch> {
         lossSum += loss * idx.length;
         seen += idx.length;
         for (const cb of callbacks) await cb.onBatchEnd?.(b, { loss, batch: b, epoch, size: idx.length });
-        await new Promise<void>((r) => setImmediate(r));
+        await yieldToEventLoop();
         if (performance.now() > deadline) {
           timeUp = true;
           break;
@@ -179,8 +224,8 @@ export class Trainer<Batch> {
       }
       if (o.clock) {
         logs['elapsed'] = (performance.now() - t0) / 1000;
-        const cpu = process.cpuUsage(cpu0);
-        logs['cpu_elapsed'] = (cpu.user + cpu.system) / 1e6;
+        const cpu = cpu0 && cpuUsage(cpu0);
+        if (cpu) logs['cpu_elapsed'] = (cpu.user + cpu.system) / 1e6;
       }
       history.epochs.push(logs);
       for (const cb of callbacks) if ((await cb.onEpochEnd?.(epoch, logs)) === 'stop') stop = true;

@@ -1,13 +1,9 @@
-import { ConfigError, add, div, mul, sqrt, square, sub, type ParameterSet } from '@rnn/core';
+import { parseOptions, ConfigError, add, div, mul, sqrt, square, sub, type ParameterSet } from '@rnn/core';
+import { z } from 'zod';
 import { Optimizer } from './optimizer.js';
+import { adagradOptions } from './options.js';
 
-export interface AdagradOptions {
-  lr?: number;
-  lrDecay?: number;
-  weightDecay?: number;
-  initialAccumulatorValue?: number;
-  eps?: number;
-}
+export type AdagradOptions = z.infer<typeof adagradOptions>;
 
 /**
  * `torch.optim.Adagrad` (defaults lr 0.01, lr_decay 0, weight_decay 0, initial accumulator 0,
@@ -23,6 +19,7 @@ export class Adagrad extends Optimizer {
   readonly eps: number;
 
   constructor(o: AdagradOptions = {}) {
+    parseOptions(adagradOptions, o, 'new Adagrad');
     super(o.lr ?? 0.01);
     this.lrDecay = o.lrDecay ?? 0;
     this.weightDecay = o.weightDecay ?? 0;

@@ -1,13 +1,9 @@
-import { add, div, mul, sqrt, square, sub, type ParameterSet } from '@rnn/core';
+import { parseOptions, add, div, mul, sqrt, square, sub, type ParameterSet } from '@rnn/core';
+import { z } from 'zod';
 import { Optimizer } from './optimizer.js';
+import { adamOptions } from './options.js';
 
-export interface AdamOptions {
-  lr?: number;
-  beta1?: number;
-  beta2?: number;
-  eps?: number;
-  weightDecay?: number;
-}
+export type AdamOptions = z.infer<typeof adamOptions>;
 
 /**
  * `torch.optim.Adam` (and AdamW with `decoupled`):
@@ -25,6 +21,7 @@ export class Adam extends Optimizer {
   protected decoupled = false;
 
   constructor(o: AdamOptions = {}) {
+    parseOptions(adamOptions, o, 'new Adam');
     super(o.lr ?? 0.001);
     this.beta1 = o.beta1 ?? 0.9;
     this.beta2 = o.beta2 ?? 0.999;
@@ -86,6 +83,7 @@ export function adamComposed(
 export class AdamW extends Adam {
   override readonly name = 'adamw';
   constructor(o: AdamOptions = {}) {
+    parseOptions(adamOptions, o, 'new AdamW');
     super({ weightDecay: 0.01, ...o });
     this.decoupled = true;
   }

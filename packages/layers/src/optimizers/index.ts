@@ -1,9 +1,10 @@
-import { ConfigError } from '@rnn/core';
-import { Adagrad, type AdagradOptions } from './adagrad.js';
-import { Adam, AdamW, type AdamOptions } from './adam.js';
+import { ConfigError, parseOptions } from '@rnn/core';
+import { optimizerSpec, type OptimizerSpec } from './options.js';
+import { Adagrad } from './adagrad.js';
+import { Adam, AdamW } from './adam.js';
 import type { Optimizer } from './optimizer.js';
-import { RMSprop, type RMSpropOptions } from './rmsprop.js';
-import { SGD, type SGDOptions } from './sgd.js';
+import { RMSprop } from './rmsprop.js';
+import { SGD } from './sgd.js';
 
 export * from './optimizer.js';
 export * from './sgd.js';
@@ -12,12 +13,13 @@ export * from './rmsprop.js';
 export * from './adagrad.js';
 export * from './clip.js';
 
-export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
-export type OptimizerSpec = Optimizer | OptimizerName | ({ type: OptimizerName } & SGDOptions & AdamOptions & RMSpropOptions & AdagradOptions);
+export { OPTIMIZER_NAMES, type OptimizerName, type OptimizerSpec, type OptimizerConfig } from './options.js';
 
-export function getOptimizer(spec: OptimizerSpec): Optimizer {
-  if (typeof spec === 'object' && 'step' in spec) return spec;
-  const { type, ...o } = typeof spec === 'string' ? { type: spec } : spec;
+/** The optimizer a spec names: an instance as is, a name with PyTorch's defaults, or `{ type, …options }`. */
+export function getOptimizer(spec: OptimizerSpec, where = 'getOptimizer'): Optimizer {
+  const checked = parseOptions(optimizerSpec, spec, where);
+  if (typeof checked === 'object' && 'step' in checked) return checked;
+  const { type, ...o } = typeof checked === 'string' ? { type: checked } : checked;
   switch (type) {
     case 'sgd':
       return new SGD(o);

@@ -1,14 +1,9 @@
-import { add, div, mul, sqrt, square, sub, type ParameterSet } from '@rnn/core';
+import { parseOptions, add, div, mul, sqrt, square, sub, type ParameterSet } from '@rnn/core';
+import { z } from 'zod';
 import { Optimizer } from './optimizer.js';
+import { rmspropOptions } from './options.js';
 
-export interface RMSpropOptions {
-  lr?: number;
-  alpha?: number;
-  eps?: number;
-  weightDecay?: number;
-  momentum?: number;
-  centered?: boolean;
-}
+export type RMSpropOptions = z.infer<typeof rmspropOptions>;
 
 /**
  * `torch.optim.RMSprop`: v ← α v + (1 − α) g²; centered: ḡ ← α ḡ + (1 − α) g, d = √(v − ḡ²) + ε,
@@ -23,6 +18,7 @@ export class RMSprop extends Optimizer {
   readonly centered: boolean;
 
   constructor(o: RMSpropOptions = {}) {
+    parseOptions(rmspropOptions, o, 'new RMSprop');
     super(o.lr ?? 0.01);
     this.alpha = o.alpha ?? 0.99;
     this.eps = o.eps ?? 1e-8;

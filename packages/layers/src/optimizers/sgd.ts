@@ -1,13 +1,9 @@
-import { ConfigError, add, mul, type ParameterSet, sub } from '@rnn/core';
+import { parseOptions, ConfigError, add, mul, type ParameterSet, sub } from '@rnn/core';
+import { z } from 'zod';
 import { Optimizer } from './optimizer.js';
+import { sgdOptions } from './options.js';
 
-export interface SGDOptions {
-  lr?: number;
-  momentum?: number;
-  dampening?: number;
-  nesterov?: boolean;
-  weightDecay?: number;
-}
+export type SGDOptions = z.infer<typeof sgdOptions>;
 
 /**
  * `torch.optim.SGD`: g ← g + wd·p; with momentum, b ← μ b + (1 − τ) g (b = g on the first step)
@@ -21,6 +17,7 @@ export class SGD extends Optimizer {
   readonly weightDecay: number;
 
   constructor(o: SGDOptions = {}) {
+    parseOptions(sgdOptions, o, 'new SGD');
     super(o.lr ?? 0.01);
     this.momentum = o.momentum ?? 0;
     this.dampening = o.dampening ?? 0;

@@ -1,5 +1,6 @@
-import { FormatError, parseSafetensors, type Backend, type FloatDType, type JsonValue } from '@rnn/core';
-import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { FormatError, parseOptions, parseSafetensors, schemas, type Backend, type FloatDType, type JsonValue } from '@rnn/core';
+import { files } from '../platform/files.js';
 import { TREE_MODEL_KEY, TREE_MODEL_VERSION, TreeNet, type TreeNetConfig } from './model.js';
 import { Vocab } from './vocab.js';
 
@@ -15,7 +16,10 @@ export function saveTreeNet(net: TreeNet, path: string, extra: Record<string, st
   net.save(path, extra);
 }
 
-export function parseTreeNet(bytes: Uint8Array, source = '<buffer>', o: { backend?: Backend; dtype?: FloatDType } = {}): TreeNet {
+const loadOptions = z.strictObject({ backend: schemas.backendSchema().optional(), dtype: schemas.floatDtypeSchema().optional() });
+
+export function parseTreeNet(bytes: Uint8Array, source = '<buffer>', options: { backend?: Backend; dtype?: FloatDType } = {}): TreeNet {
+  const o = parseOptions(loadOptions, options, 'parseTreeNet');
   const { metadata, tensors } = parseSafetensors(bytes, source);
   const raw = metadata[TREE_MODEL_KEY];
   if (raw === undefined) {
@@ -65,9 +69,10 @@ export function parseTreeNet(bytes: Uint8Array, source = '<buffer>', o: { backen
 }
 
 export function loadTreeNet(path: string, o: { backend?: Backend; dtype?: FloatDType } = {}): TreeNet {
+  parseOptions(loadOptions, o, 'loadTreeNet');
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = files('loadTreeNet(path)', 'use parseTreeNet(bytes)').readFile(path);
   } catch (err) {
     if ((err as { code?: string }).code === 'ENOENT') throw new FormatError(`${path}: no such file`);
     throw err;

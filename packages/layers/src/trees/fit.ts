@@ -1,7 +1,10 @@
-import { Rng } from '@rnn/core';
+import { z } from 'zod';
+import { Rng, parseOptions, schemas } from '@rnn/core';
+import { callbackSchema } from '../model/callback-schema.js';
+import { optimizerSpec } from '../optimizers/options.js';
 import { Trainer } from '../model/trainer.js';
-import type { Callback, Logs } from '../model/types.js';
-import { getOptimizer, type OptimizerSpec } from '../optimizers/index.js';
+import type { Logs } from '../model/types.js';
+import { getOptimizer } from '../optimizers/index.js';
 import type { EncodedTree } from './batch.js';
 import { evaluateTrees, type TreeScores } from './evaluate.js';
 import type { TreeNet } from './model.js';
@@ -16,29 +19,33 @@ const LOG_KEY: Record<TreeMetric, string> = {
   binaryAll: 'val_binary_all',
 };
 
-export interface FitTreesOptions {
+const { positiveInt, positiveNumber, nonNegativeNumber, bool, integer, fn } = schemas;
+
+const fitTreesOptions = z.strictObject({
   /** Most passes over the training trees (default 1). */
-  epochs?: number;
+  epochs: positiveInt().optional(),
   /** Stop after this many minutes of training (the epoch in progress ends early, and is scored). */
-  minutes?: number;
-  batchSize?: number;
+  minutes: positiveNumber().optional(),
+  batchSize: positiveInt().optional(),
   /** Default Adam, lr 0.001 (fused on backends with `adamStep`). Tai et al. 2015 used Adagrad, lr 0.05. */
-  optimizer?: OptimizerSpec;
-  l2?: number;
+  optimizer: optimizerSpec.optional(),
+  l2: nonNegativeNumber().optional(),
   /** Loss on the roots only (default: on every labelled node). */
-  rootOnly?: boolean;
-  clipNorm?: number;
-  seed?: number;
+  rootOnly: bool().optional(),
+  clipNorm: positiveNumber().optional(),
+  seed: integer().optional(),
   /** Scored after every epoch; the best epoch's weights are kept. */
-  dev?: readonly EncodedTree[];
+  dev: z.array(z.custom<EncodedTree>((v) => typeof v === 'object' && v !== null), { error: 'an array of encoded trees' }).readonly().optional(),
   /** What "best" means on dev (default fineRoot). */
-  select?: TreeMetric;
+  select: z.enum(['fineRoot', 'fineAll', 'binaryRoot', 'binaryAll']).optional(),
   /** Called with the net holding the new best weights (write a checkpoint here). */
-  onBest?(net: TreeNet, epoch: number, dev: TreeScores): void | Promise<void>;
-  callbacks?: Callback[];
+  onBest: fn<(net: TreeNet, epoch: number, dev: TreeScores) => void | Promise<void>>('a function (net, epoch, dev) => void').optional(),
+  callbacks: z.array(callbackSchema, { error: 'an array of Callbacks' }).optional(),
   /** Run the cell node by node instead of level by level (for comparison; much slower). */
-  nodeByNode?: boolean;
-}
+  nodeByNode: bool().optional(),
+});
+
+export type FitTreesOptions = z.infer<typeof fitTreesOptions>;
 
 export interface TreeHistory {
   /** One `Logs` per epoch: `loss`, `seconds`, `lr`, `trees`, `fine_root`, `val_*` with dev, `elapsed`, `cpu_elapsed`. */
@@ -55,7 +62,8 @@ export interface TreeHistory {
  * Train a tree net with a loss at every labelled node (or the roots), select the epoch that scores
  * best on `dev`, and leave the net holding its weights: the `Trainer` with tree options.
  */
-export async function fitTrees(net: TreeNet, train: readonly EncodedTree[], o: FitTreesOptions = {}): Promise<TreeHistory> {
+export async function fitTrees(net: TreeNet, train: readonly EncodedTree[], options: FitTreesOptions = {}): Promise<TreeHistory> {
+  const o = parseOptions(fitTreesOptions, options, 'fitTrees');
   net.training = { rootOnly: o.rootOnly, l2: o.l2, nodeByNode: o.nodeByNode };
   let lastDev: TreeScores | null = null;
   let bestDev: TreeScores | null = null;

@@ -1,5 +1,8 @@
+import { z } from 'zod';
 import {
   ConfigError,
+  parseOptions,
+  schemas,
   FormatError,
   argmax,
   initialise,
@@ -21,7 +24,6 @@ import {
   square,
   sum,
   tensor,
-  type Backend,
   type FloatDType,
   type CellParams,
   type JsonValue,
@@ -30,33 +32,41 @@ import {
   type Tensor,
 } from '@rnn/core';
 import { treeCell } from '../cells/registry.js';
-import { writeFileAtomic } from '../model/files.js';
+import { files } from '../platform/files.js';
 import type { StepContext, TrainableModel } from '../model/types.js';
 import { planBatch, runBatched, runNodeByNode, type EncodedTree, type TreeForward } from './batch.js';
 import type { TreeCell } from './cell.js';
 import { scoreAccumulator } from './scores.js';
 import type { Tree } from './tree.js';
-import type { Vocab } from './vocab.js';
+import { Vocab } from './vocab.js';
 
-export interface TreeNetOptions {
+const treeNetOptions = z.strictObject({
   /** A registered cell by kind (with `hiddenSize`, and `cellOptions` if it has any) or any `TreeCell`. */
-  cell: TreeCell | string;
-  hiddenSize?: number;
+  cell: z.union(
+    [
+      schemas.text(),
+      z.custom<TreeCell>((v) => typeof v === 'object' && v !== null && typeof (v as TreeCell).parameters === 'function', { error: 'a TreeCell' }),
+    ],
+    { error: "a registered tree cell's name ('tree-lstm', 'child-sum', 'rnn', 'rntn') or a TreeCell" },
+  ),
+  hiddenSize: schemas.positiveInt().optional(),
   /** The rest of a registered cell's config (see `TreeCell.config`). */
-  cellOptions?: Record<string, JsonValue>;
+  cellOptions: z.record(z.string(), z.custom<JsonValue>(() => true), { error: 'an object of JSON values' }).optional(),
   /** Width of the word vectors (trained from scratch). */
-  embeddingDim: number;
-  vocab: Vocab;
+  embeddingDim: schemas.positiveInt(),
+  vocab: z.instanceof(Vocab, { error: 'a Vocab (Vocab.build(trees))' }),
   /** Classes of the node labels (SST: 5). */
-  numClasses?: number;
+  numClasses: z.number({ error: 'an integer of at least 2' }).int({ error: 'an integer of at least 2' }).min(2, { error: 'an integer of at least 2' }).optional(),
   /** Dropout on the word vectors and on h before the classifier, in training (default 0). */
-  dropout?: number;
+  dropout: schemas.rate().optional(),
   /** Standard deviation of the word vectors' normal initialisation (default 0.1: with N(0, 1), as nn.Embedding, words learned from scratch move too little relative to their size). */
-  embeddingStd?: number;
-  seed?: number;
-  dtype?: FloatDType;
-  backend?: Backend;
-}
+  embeddingStd: schemas.positiveNumber().optional(),
+  seed: schemas.integer().optional(),
+  dtype: schemas.floatDtypeSchema().optional(),
+  backend: schemas.backendSchema().optional(),
+});
+
+export type TreeNetOptions = z.infer<typeof treeNetOptions>;
 
 /** What a tree-model file stores under `rnn.tree`, with the vocabulary. */
 export interface TreeNetConfig {
@@ -119,7 +129,8 @@ export class TreeNet implements TrainableModel<readonly EncodedTree[]> {
   /** How `loss(batch)` trains. */
   training: TreeTrainingOptions = {};
 
-  constructor(o: TreeNetOptions) {
+  constructor(options: TreeNetOptions) {
+    const o = parseOptions(treeNetOptions, options, 'new TreeNet');
     this.cell = typeof o.cell === 'string' ? treeCell(o.cell, { ...o.cellOptions, hiddenSize: o.hiddenSize ?? NaN }, 'tree net') : o.cell;
     this.vocab = o.vocab;
     this.embeddingDim = o.embeddingDim;
@@ -181,7 +192,7 @@ export class TreeNet implements TrainableModel<readonly EncodedTree[]> {
 
   /** Write the tree-model file atomically (a crash leaves the old file or the new one, whole). */
   save(path: string, extra: Record<string, string> = {}): void {
-    writeFileAtomic(path, this.toBytes(extra));
+    files('net.save(path)', 'use net.toBytes() and parseTreeNet(bytes)').writeFile(path, this.toBytes(extra));
   }
 
   /** Trees with their words as this net's vocabulary ids. */

@@ -1,6 +1,5 @@
 import { FormatError } from '@rnn/core';
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { files } from '../platform/files.js';
 import type { Tree } from './tree.js';
 
 /**
@@ -126,9 +125,10 @@ export function parseTrees(text: string, source = '<input>'): Tree[] {
 
 /** Trees from a file, gunzipped first when it is gzip (by its magic bytes, whatever its name). */
 export function readTrees(path: string): Tree[] {
-  let bytes: Buffer;
+  const fs = files('readTrees(path)', 'use parseTrees(text)');
+  let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = fs.readFile(path);
   } catch (err) {
     const e = err as { code?: string; message: string };
     if (e.code === 'ENOENT') throw new FormatError(`${path}: no such file`);
@@ -138,7 +138,7 @@ export function readTrees(path: string): Tree[] {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       // bounded: a small hostile .gz must not inflate without limit (256 MiB is far above any corpus here)
-      bytes = gunzipSync(bytes, { maxOutputLength: 256 * 2 ** 20 });
+      bytes = fs.gunzip(bytes, 256 * 2 ** 20);
     } catch (err) {
       throw new FormatError(`${path}: looks like gzip but does not decompress: ${(err as Error).message}`);
     }

@@ -1,14 +1,17 @@
-import { ConfigError, FormatError } from '@rnn/core';
+import { z } from 'zod';
+import { ConfigError, FormatError, parseOptions, schemas } from '@rnn/core';
 import type { Tree } from './tree.js';
 
-export interface VocabOptions {
+const vocabOptions = z.strictObject({
   /** Words seen fewer times than this in the training trees become the unknown word (default 1). */
-  minCount?: number;
+  minCount: schemas.positiveInt().optional(),
   /** Fold words to lower case before counting and looking up (default false). */
-  lowercase?: boolean;
+  lowercase: schemas.bool().optional(),
   /** Keep at most this many words besides the unknown word, the most frequent first. */
-  maxSize?: number;
-}
+  maxSize: schemas.nonNegativeInt().optional(),
+});
+
+export type VocabOptions = z.infer<typeof vocabOptions>;
 
 /**
  * Word ↔ id. Id 0 is the unknown word `<unk>`, which every word not in the vocabulary maps to;
@@ -31,7 +34,8 @@ export class Vocab {
     });
   }
 
-  static build(trees: readonly Tree[], o: VocabOptions = {}): Vocab {
+  static build(trees: readonly Tree[], options: VocabOptions = {}): Vocab {
+    const o = parseOptions(vocabOptions, options, 'Vocab.build');
     const minCount = o.minCount ?? 1;
     if (!(Number.isInteger(minCount) && minCount >= 1)) throw new ConfigError(`vocab: minCount must be a positive integer, found ${o.minCount}`);
     if (o.maxSize !== undefined && !(Number.isInteger(o.maxSize) && o.maxSize >= 0)) {
