@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
 /**
@@ -6,8 +6,10 @@ import { dirname, basename, join } from 'node:path';
  * write a temporary file beside it (`.<name>.<pid>.<ms>.tmp`), fsync it, rename it over the
  * target, fsync the directory. A writer killed mid-write leaves its temporary file behind; the
  * next successful write to the same path removes those of processes that no longer exist.
+ * A missing parent folder is created first, so that a long training run never ends on ENOENT.
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+  mkdirSync(dirname(path), { recursive: true });
   const name = `.${basename(path)}.${process.pid}.${Date.now()}.tmp`;
   const tmp = join(dirname(path), name);
   const fd = openSync(tmp, 'w', 0o644);
