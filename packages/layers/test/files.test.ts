@@ -20,3 +20,12 @@ describe('saving into a folder that does not exist yet', () => {
     expect((await Sequential.load(path)).config()).toEqual(m.config());
   });
 });
+
+describe('a folder that cannot be made', () => {
+  it('fails at once with the OS error (not a hang: recursive mkdir loops for ever under /proc)', () => {
+    expect(() => writeFileAtomic('/proc/rnn-no-such/dir/m.txt', 'x')).toThrow(/ENOENT/);
+    const file = join(mkdtempSync(join(tmpdir(), 'rnn-files-')), 'f');
+    writeFileAtomic(file, 'x');
+    expect(() => writeFileAtomic(join(file, 'sub', 'm.txt'), 'x')).toThrow(/ENOTDIR/);
+  });
+});
