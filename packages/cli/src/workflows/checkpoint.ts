@@ -108,12 +108,13 @@ function decodeRng(s: readonly (number | null)[]): number[] {
   return s.map((v) => (v === null ? NaN : v));
 }
 
-function encodeSlot(a: TypedArray): { dtype: 'F32' | 'F64'; base64: string } {
+/** A typed array as JSON-safe base64 (optimizer slots, a callback's saved weights). */
+export function encodeSlot(a: TypedArray): { dtype: 'F32' | 'F64'; base64: string } {
   const f = a instanceof Float64Array ? a : a instanceof Float32Array ? a : Float32Array.from(a as ArrayLike<number>);
   return { dtype: f instanceof Float64Array ? 'F64' : 'F32', base64: Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('base64') };
 }
 
-function decodeSlot(s: { dtype: 'F32' | 'F64'; base64: string }): Float32Array | Float64Array {
+export function decodeSlot(s: { dtype: 'F32' | 'F64'; base64: string }): Float32Array | Float64Array {
   const b = Buffer.from(s.base64, 'base64');
   const copy = new Uint8Array(b); // aligned
   return s.dtype === 'F64' ? new Float64Array(copy.buffer, 0, copy.length / 8) : new Float32Array(copy.buffer, 0, copy.length / 4);

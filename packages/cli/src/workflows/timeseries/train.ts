@@ -5,6 +5,8 @@ import { action, withCommon, type Io } from '../../command.js';
 import { flag, type Values } from '../../flags.js';
 import { progressCallback } from '../../progress.js';
 import { batchSize, cell, clipNorm, epochJson, hidden, layers, lr, out, seed } from '../flags.js';
+import { CHECKPOINT_FLAGS, commandLine, fingerprint, fitResumable, minutes, noEpochLimit, resumeSettings, runControl } from '../checkpoint.js';
+import { checkOutputs, saveModel } from '../outputs.js';
 import { lossChart } from './charts.js';
 import { writeChart } from '../../plot/index.js';
 import { SEASON } from './dates.js';
@@ -12,7 +14,7 @@ import { isSeasonal } from './seasonality.js';
 import { difference } from './difference.js';
 import { evaluatePart, scoreTable } from './evaluation.js';
 import { META_KEY, type TimeseriesMeta } from './meta.js';
-import { forecastModel, keepBest } from './model.js';
+import { forecastModel, keepBest, type KeepBestState } from './model.js';
 import { fitScaler } from './scaler.js';
 import { loadSeries } from './series.js';
 import { bounds, origins, splitSeries } from './split.js';
@@ -36,7 +38,8 @@ export const trainFlags = withCommon({
   cell,
   hidden: hidden(32),
   layers: layers(1),
-  epochs: flag.int('passes over the data, with early stopping (--patience)', { value: 'N', default: 300, check: 'positive' }),
+  epochs: flag.int('passes over the data, with early stopping (--patience) (default 300; with --minutes and no --epochs, no limit)', { value: 'N', check: 'positive' }),
+  minutes,
   lr: lr(0.005),
   'batch-size': batchSize(16),
   'clip-norm': clipNorm(1),
@@ -54,8 +57,12 @@ export const trainFlags = withCommon({
   plot: flag.string('write the training and validation loss per epoch as a chart', { value: 'OUT.svg|OUT.png' }),
   seed,
   out,
+  ...CHECKPOINT_FLAGS,
   json: epochJson,
 });
+
+/** What a resume must share with the run that wrote the checkpoint (besides the data). */
+const RESUME_KEYS = ['target', 'features', 'date', 'where', 'delimiter', 'missing', 'window', 'horizon', 'cell', 'hidden', 'layers', 'lr', 'batch-size', 'clip-norm', 'val-split', 'test-split', 'season', 'transform', 'patience', 'seed'];
 
 async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const verbose = v.verbose === true;
@@ -63,6 +70,9 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   await useBackend(io, verbose);
   const target = v.target;
   if (!target) throw new ConfigError('rnn train --csv: --target COL is required (the column to forecast)');
+  const control = await runControl(v);
+  checkOutputs({ out: v.out, checkpoint: v.checkpoint, plot: v.plot });
+  const epochs = v.epochs ?? (control.budgetMs !== null ? Number.MAX_SAFE_INTEGER : 300);
   const series = loadSeries(v.csv, { target, features: v.features, date: v.date, where: v.where, missing: v.missing, delimiter: v.delimiter });
   for (const n of series.notes) io.stderr.write(`rnn: note: ${n}\n`);
   const season = v.season ?? SEASON[series.frequency];
@@ -101,18 +111,6 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const seed = v.seed;
   const model = forecastModel({ cell: v.cell, hidden: v.hidden, layers: v.layers, horizon, features: series.columns.length, seed });
   model.compile({ optimizer: { type: 'adam', lr: v.lr }, loss: 'mse', clipNorm: v['clip-norm'] });
-  const best = keepBest(v.patience);
-  const logs: Logs[] = [];
-  const t0 = performance.now();
-  await model.fit(x, y, {
-    epochs: v.epochs,
-    batchSize: v['batch-size'],
-    shuffle: true, // windows within the training part only; the parts themselves stay in time order
-    seed,
-    validationData: val,
-    callbacks: [progressCallback(io, { json, label: 'train', verbose }), { onEpochEnd: (_e, l) => void logs.push({ ...l }) }, best],
-  });
-  const seconds = (performance.now() - t0) / 1000;
   const meta: TimeseriesMeta = {
     version: 1,
     columns: series.columns,
@@ -131,10 +129,50 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     split: { rows: series.length, ...split },
     lastDate: series.dates ? series.dates[series.length - 1]! : null,
   };
+  // before training: a checkpoint is a model file that evaluate and forecast read too
   model.metadata = { ...model.metadata, [META_KEY]: JSON.stringify(meta) };
-  await model.save(v.out);
+  const best = keepBest(v.patience);
+  let logs: Logs[] = [];
+  const data = series.values.map((c) => fingerprint(new Int32Array(c.buffer, c.byteOffset, c.byteLength / 4))).join(':');
+  const settings = resumeSettings(`${series.length}:${data}`, { ...v, features: v.features?.join(',') }, RESUME_KEYS);
+  const t0 = performance.now();
+  const r = await fitResumable(
+    model,
+    x,
+    y,
+    {
+      epochs,
+      batchSize: v['batch-size'],
+      shuffle: true, // windows within the training part only; the parts themselves stay in time order
+      seed,
+      validationData: val,
+      callbacks: [
+        noEpochLimit(progressCallback(io, { json, label: 'train', verbose }), v.epochs === undefined && control.budgetMs !== null),
+        { onEpochEnd: (_e, l) => void logs.push({ ...l }) },
+        best,
+      ],
+    },
+    {
+      workflow: 'csv',
+      settings,
+      control,
+      command: commandLine(v, trainFlags.flags),
+      io,
+      extra: {
+        save: () => JSON.stringify({ best: best.save(), logs }),
+        restore: (text) => {
+          const saved = JSON.parse(text) as { best: KeepBestState; logs: Logs[] };
+          best.restore(saved.best);
+          logs = saved.logs;
+        },
+      },
+    },
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const saved = await saveModel(io, 'out', v.out, (p) => model.save(p));
   const summary = {
     event: 'done',
+    stopped: r.stopped ?? 'epochs',
     epochs: logs.length,
     bestEpoch: best.bestEpoch + 1,
     seconds: +seconds.toFixed(2),
@@ -145,23 +183,25 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     transform,
     window,
     horizon,
-    out: v.out,
+    checkpoint: r.checkpoint,
+    out: saved.path,
   } as Record<string, unknown>;
   const ev = valAt.length ? evaluatePart(model, meta, series.values, b.val[0], b.val[1], season, 'validation') : null;
   if (ev) summary['validation'] = Object.fromEntries(Object.entries(ev.scores).map(([k, s]) => [k, { mae: s.mae, rmse: s.rmse, mase: s.mase }]));
   if (json) io.stdout.write(JSON.stringify(summary) + '\n');
   else {
     io.stdout.write(
-      `trained ${logs.length} epochs in ${seconds.toFixed(1)}s (best epoch ${best.bestEpoch + 1}, ${valAt.length ? 'validation' : 'training'} loss ${best.best.toPrecision(4)}); ` +
+      `${r.stopped === 'time' ? 'time budget reached after' : 'trained'} ${logs.length} epochs in ${seconds.toFixed(1)}s (best epoch ${best.bestEpoch + 1}, ${valAt.length ? 'validation' : 'training'} loss ${best.best.toPrecision(4)}); ` +
         `${trainAt.length} training windows of ${window} steps, horizon ${horizon}, ${transform === 'none' ? 'levels' : `${transform} differences (lag ${lag})`}${why}, season ${season}\n`,
     );
     if (ev) io.stdout.write(`validation (steps ${ev.from + 1}..${ev.to}, ${ev.points} forecasts):\n${scoreTable(ev, v.cell)}\n`);
-    io.stdout.write(`wrote ${v.out}\n`);
+    io.stdout.write(`wrote ${saved.path}${r.checkpoint ? `; checkpoint ${r.checkpoint} (continue with --resume ${r.checkpoint})` : ''}\n`);
   }
   if (v.plot) {
     const p = writeChart(v.plot, lossChart(logs, best.bestEpoch, series.columns[0]!));
     if (!json) io.stdout.write(`wrote ${p}\n`);
   }
+  if (saved.error) throw saved.error;
 }
 
 export const trainTimeseries = action({
