@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseSafetensors } from '@rnn/core';
 import { readCheckpoint } from '../src/workflows/checkpoint.js';
+import { WORKFLOWS } from '../src/workflows/index.js';
 import { run, tmp } from './helpers.js';
 
 /**
@@ -80,5 +81,83 @@ describe('rnn train --csv: checkpoints and exact resume', () => {
 
   it('--resume of a missing file is one clear line, exit 1, and nothing trained', async () => {
     await missingResume(base, tmp());
+  });
+});
+
+const SST = join(DATA, 'sst');
+/** The first `n` trees of an SST file, as a plain text file in `dir`. */
+function slice(name: string, n: number, dir: string): string {
+  const lines = gunzipSync(readFileSync(join(SST, `${name}.txt.gz`))).toString('utf8').split('\n').slice(0, n);
+  const path = join(dir, `${name}.txt`);
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+
+describe('rnn train --trees: checkpoints and exact resume', () => {
+  const dir = tmp();
+  const base = ['train', '--trees', slice('train', 40, dir), '--dev', slice('dev', 20, dir), '--hidden', '6', '--embedding', '6', '--batch-size', '10', '--lr', '0.05', '--seed', '3'];
+
+  it('4 epochs straight = 2 epochs, then --resume to 4 (dropout, Adam and the best epoch on dev carried through)', async () => {
+    await straightVsResumed(base, 4, tmp());
+  });
+
+  it('a checkpoint is a tree-model file: evaluate --trees reads it', async () => {
+    const d = tmp();
+    const ckpt = join(d, 'c.safetensors');
+    expect((await run([...base, '--out', join(d, 'm.safetensors'), '--epochs', '1', '--checkpoint', ckpt])).code).toBe(0);
+    expect((await readCheckpoint(ckpt, async (p) => ({ model: { params: null, config: () => null }, metadata: parseSafetensors(readFileSync(p), p).metadata }))).state).toMatchObject({
+      workflow: 'trees',
+      epoch: 1,
+      batch: 0,
+    });
+    expect((await run(['evaluate', '--model', ckpt, '--trees', join(dir, 'dev.txt')])).code).toBe(0);
+  });
+
+  it('--minutes stops before a batch, writes the checkpoint and the model', async () => {
+    const d = tmp();
+    const ckpt = join(d, 'c.safetensors');
+    const out = join(d, 'm.safetensors');
+    const t = await run([...base, '--out', out, '--epochs', '2', '--minutes', '0.000001', '--checkpoint', ckpt, '--json']);
+    expect(t.code).toBe(0);
+    expect(JSON.parse(t.stdout.trim().split('\n').at(-1)!)).toMatchObject({ stopped: 'time', checkpoint: ckpt, out });
+    expect(existsSync(out)).toBe(true);
+    expect(existsSync(ckpt)).toBe(true);
+  });
+
+  it('--resume of a missing file is one clear line, exit 1, and nothing trained', async () => {
+    await missingResume(base, tmp());
+  });
+});
+
+describe('rnn train (array mode): checkpoints and exact resume', () => {
+  const G = new URL('../../layers/test/golden/', import.meta.url).pathname;
+  const base = (kind: string) => ['train', '--model', join(G, `${kind}.init.safetensors`), '--x', join(G, `${kind}.x.json`), '--y', join(G, `${kind}.y.json`), '--batch-size', '3', '--seed', '5'];
+
+  it('adam, shuffled: 4 epochs straight = 2, then --resume to 4', async () => {
+    await straightVsResumed([...base('train-mse-adam'), '--optimizer', 'adam', '--lr', '0.01'], 4, tmp());
+  });
+
+  it('adagrad (its own optimizer state), crossentropy: 4 epochs straight = 2, then --resume to 4', async () => {
+    await straightVsResumed([...base('train-crossentropy-adam-char'), '--optimizer', 'adagrad', '--lr', '0.1', '--loss', 'crossentropy'], 4, tmp());
+  });
+
+  it('--resume of a missing file is one clear line, exit 1, and nothing trained', async () => {
+    await missingResume(base('train-mse-adam'), tmp());
+  });
+});
+
+describe('every workflow', () => {
+  it("declares --checkpoint, --checkpoint-every, --resume and --minutes in its train flags (so none is ignored: an undeclared flag is refused by name)", () => {
+    for (const w of WORKFLOWS) {
+      for (const f of ['checkpoint', 'checkpoint-every', 'resume', 'minutes']) expect(Object.keys(w.train.flags.flags), `${w.name} --${f}`).toContain(f);
+    }
+  });
+
+  it('--resume of a missing file is one clear line, exit 1 (text, sequences)', async () => {
+    const dir = tmp();
+    const text = join(dir, 't.txt');
+    writeFileSync(text, 'abcabcabc\n'.repeat(20));
+    await missingResume(['train', '--text', text, '--seq-len', '8', '--hidden', '4', '--layers', '1'], dir);
+    await missingResume(['train', '--sequences', join(DATA, 'indoor-movement/sequences.csv'), '--labels', join(DATA, 'indoor-movement/labels.csv'), '--hidden', '4'], dir);
   });
 });

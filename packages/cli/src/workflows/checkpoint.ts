@@ -30,7 +30,13 @@ export const minutes = flag.number('time budget: stop cleanly after the batch ru
   check: 'positive',
 });
 
-/** Flags a workflow adds to take part, with `minutes`. */
+/** `--minutes` for workflows whose --epochs keeps its default under a budget (time series, arrays). */
+export const budgetMinutes = flag.number('time budget: stop cleanly before the next batch once M minutes have passed (--epochs still applies)', {
+  value: 'M',
+  check: 'positive',
+});
+
+/** Flags a workflow adds to take part, with `minutes` (or `budgetMinutes`). */
 export const CHECKPOINT_FLAGS = {
   checkpoint: flag.string('write a resumable checkpoint here every --checkpoint-every epochs, on Ctrl-C, and when --minutes runs out', { value: 'C.safetensors' }),
   'checkpoint-every': flag.int('epochs between checkpoints (default 1 with --checkpoint)', { value: 'N', check: 'positive' }),

@@ -38,6 +38,10 @@ export interface FitTreesOptions {
   callbacks?: Callback[];
   /** Run the cell node by node instead of level by level (for comparison; much slower). */
   nodeByNode?: boolean;
+  /** Start counting epochs here (resuming; a callback restores the optimizer, generator and selection, see `TrainBegin`). */
+  initialEpoch?: number;
+  /** With `initialEpoch`: skip that epoch's first batches (resuming mid-epoch). */
+  initialBatch?: number;
 }
 
 export interface TreeHistory {
@@ -70,6 +74,8 @@ export async function fitTrees(net: TreeNet, train: readonly EncodedTree[], o: F
     // a non-finite gradient makes the next loss non-finite: no extra pass over the gradients
     checkNumerics: 'epoch',
     minutes: o.minutes,
+    initialEpoch: o.initialEpoch,
+    initialBatch: o.initialBatch,
     countKey: 'trees',
     clock: true,
     validate: dev

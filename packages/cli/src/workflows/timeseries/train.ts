@@ -5,7 +5,7 @@ import { action, withCommon, type Io } from '../../command.js';
 import { flag, type Values } from '../../flags.js';
 import { progressCallback } from '../../progress.js';
 import { batchSize, cell, clipNorm, epochJson, hidden, layers, lr, out, seed } from '../flags.js';
-import { CHECKPOINT_FLAGS, commandLine, fingerprint, fitResumable, minutes, noEpochLimit, resumeSettings, runControl } from '../checkpoint.js';
+import { CHECKPOINT_FLAGS, budgetMinutes, commandLine, fingerprint, fitResumable, resumeSettings, runControl } from '../checkpoint.js';
 import { checkOutputs, saveModel } from '../outputs.js';
 import { lossChart } from './charts.js';
 import { writeChart } from '../../plot/index.js';
@@ -38,8 +38,9 @@ export const trainFlags = withCommon({
   cell,
   hidden: hidden(32),
   layers: layers(1),
-  epochs: flag.int('passes over the data, with early stopping (--patience) (default 300; with --minutes and no --epochs, no limit)', { value: 'N', check: 'positive' }),
-  minutes,
+  epochs: flag.int('passes over the data, with early stopping (--patience)', { value: 'N', default: 300, check: 'positive' }),
+  // unlike text's, --epochs keeps its default under --minutes: early stopping ends most runs
+  minutes: budgetMinutes,
   lr: lr(0.005),
   'batch-size': batchSize(16),
   'clip-norm': clipNorm(1),
@@ -72,7 +73,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   if (!target) throw new ConfigError('rnn train --csv: --target COL is required (the column to forecast)');
   const control = await runControl(v);
   checkOutputs({ out: v.out, checkpoint: v.checkpoint, plot: v.plot });
-  const epochs = v.epochs ?? (control.budgetMs !== null ? Number.MAX_SAFE_INTEGER : 300);
+  const epochs = v.epochs;
   const series = loadSeries(v.csv, { target, features: v.features, date: v.date, where: v.where, missing: v.missing, delimiter: v.delimiter });
   for (const n of series.notes) io.stderr.write(`rnn: note: ${n}\n`);
   const season = v.season ?? SEASON[series.frequency];
@@ -147,7 +148,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
       seed,
       validationData: val,
       callbacks: [
-        noEpochLimit(progressCallback(io, { json, label: 'train', verbose }), v.epochs === undefined && control.budgetMs !== null),
+        progressCallback(io, { json, label: 'train', verbose }),
         { onEpochEnd: (_e, l) => void logs.push({ ...l }) },
         best,
       ],
