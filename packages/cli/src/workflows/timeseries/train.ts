@@ -12,7 +12,7 @@ import { writeChart } from '../../plot/index.js';
 import { SEASON } from './dates.js';
 import { isSeasonal } from './seasonality.js';
 import { difference } from './difference.js';
-import { evaluatePart, scoreTable } from './evaluation.js';
+import { evaluatePart, maseNote, scoreTable } from './evaluation.js';
 import { META_KEY, type TimeseriesMeta } from './meta.js';
 import { forecastModel, keepBest, type KeepBestState } from './model.js';
 import { fitScaler } from './scaler.js';
@@ -189,6 +189,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   } as Record<string, unknown>;
   const ev = valAt.length ? evaluatePart(model, meta, series.values, b.val[0], b.val[1], season, 'validation') : null;
   if (ev) summary['validation'] = Object.fromEntries(Object.entries(ev.scores).map(([k, s]) => [k, { mae: s.mae, rmse: s.rmse, mase: s.mase }]));
+  if (ev && maseNote(ev)) summary['maseNote'] = maseNote(ev);
   if (json) io.stdout.write(JSON.stringify(summary) + '\n');
   else {
     io.stdout.write(
