@@ -3,7 +3,7 @@ import type { Sequential } from '@rnn/layers';
 import { naive, seasonalNaive } from './baselines.js';
 import { predictFrom } from './forecaster.js';
 import type { TimeseriesMeta } from './meta.js';
-import { maseScale, scores, type Scores } from './metrics.js';
+import { scores, seasonalNaiveMae, type Scores } from './metrics.js';
 import { origins } from './split.js';
 
 export interface Evaluation {
@@ -41,7 +41,7 @@ export function evaluatePart(model: Sequential, meta: TimeseriesMeta, values: re
   const sn = ts.map((t) => seasonalNaive(y, t, meta.horizon, season));
   const actual = ts.flatMap((t) => Array.from(y.subarray(t + 1, t + 1 + meta.horizon)));
   const scaleLag = from > season ? season : 1;
-  const scale = maseScale(y, from, scaleLag);
+  const scale = seasonalNaiveMae(y, from, scaleLag);
   return {
     part,
     from,
