@@ -173,5 +173,9 @@ describe('a perfectly periodic series', () => {
     const scores = JSON.parse(j.stdout);
     expect(scores.scores['seasonal naive'].mase).toBeNull();
     expect(scores.maseNote).toMatch(/is zero/);
+    // a chart into a folder that cannot be made fails at once (Node's recursive mkdir never returns under /proc)
+    const p = await run(['evaluate', '--model', out, '--csv', csv, '--plot', '/proc/rnn-no-such/a.svg']);
+    expect(p.code).toBe(1);
+    expect(p.stderr).toMatch(/ENOENT/);
   });
 });
