@@ -23,8 +23,8 @@ describe('per-workflow help', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^rnn train --csv — /);
     const opts = optionsOf(r.stdout);
-    for (const f of ['csv', 'target', 'season', 'transform', 'patience', 'out', 'epochs', 'verbose', 'config', 'help']) expect(opts, f).toContain(f);
-    for (const f of ['text', 'seq-len', 'gz', 'embedding', 'checkpoint', 'sequences', 'labels', 'trees', 'x', 'loss', 'shuffle']) expect(opts, f).not.toContain(f);
+    for (const f of ['csv', 'target', 'season', 'transform', 'patience', 'out', 'epochs', 'checkpoint', 'resume', 'minutes', 'verbose', 'config', 'help']) expect(opts, f).toContain(f);
+    for (const f of ['text', 'seq-len', 'gz', 'embedding', 'sequences', 'labels', 'trees', 'x', 'loss', 'shuffle']) expect(opts, f).not.toContain(f);
     // each workflow states its own defaults
     expect(r.stdout).toMatch(/--lr F +learning rate \(default 0\.005\)/);
   });
@@ -64,7 +64,7 @@ describe('per-workflow help', () => {
 describe('a flag of another workflow is refused by name', () => {
   const cases: [string[], RegExp][] = [
     [['train', '--text', 'a.txt', '--out', 'm.safetensors', '--season', '12'], /^rnn: train --text: --season belongs to the timeseries workflow \(rnn train --csv\); see rnn train --text --help\n$/],
-    [['train', '--trees', 't.txt', '--out', 'm.safetensors', '--checkpoint', 'c'], /--checkpoint belongs to the text and classify workflows \(rnn train --text, rnn train --sequences\)/],
+    [['train', '--trees', 't.txt', '--out', 'm.safetensors', '--patience', '3'], /^rnn: train --trees: --patience belongs to the timeseries workflow \(rnn train --csv\)/],
     [['train', '--csv', 'a.csv', '--out', 'm.safetensors', '--loss', 'mse'], /^rnn: train --csv: --loss belongs to the arrays workflow \(rnn train\)/],
     [['train', '--model', 'm', '--x', 'x', '--y', 'y', '--out', 'o', '--target', 't'], /^rnn: train: --target belongs to the timeseries workflow/],
     [['forecast', '--model', 'm', '--csv', 'c', '--epochs', '3'], /^rnn: forecast: --epochs is a flag of rnn train, not of rnn forecast/],

@@ -24,6 +24,8 @@ export {
   expectedTensors,
   readModelFile,
   writeModelFile,
+  encodeFloats,
+  decodeFloats,
   modelConfigSchema,
   type RawTensor,
   type ModelConfig,

@@ -3,7 +3,7 @@ import type { Sequential } from '@rnn/layers';
 import { naive, seasonalNaive } from './baselines.js';
 import { predictFrom } from './predict.js';
 import type { TimeseriesMeta } from './meta.js';
-import { maseScale, scores, type Scores } from './metrics.js';
+import { scores, seasonalNaiveMae, type Scores } from './metrics.js';
 import { origins } from './split.js';
 
 export interface Evaluation {
@@ -41,7 +41,7 @@ export function evaluatePart(model: Sequential, meta: TimeseriesMeta, values: re
   const sn = ts.map((t) => seasonalNaive(y, t, meta.horizon, season));
   const actual = ts.flatMap((t) => Array.from(y.subarray(t + 1, t + 1 + meta.horizon)));
   const scaleLag = from > season ? season : 1;
-  const scale = maseScale(y, from, scaleLag);
+  const scale = seasonalNaiveMae(y, from, scaleLag);
   return {
     part,
     from,
@@ -60,14 +60,26 @@ export function evaluatePart(model: Sequential, meta: TimeseriesMeta, values: re
   };
 }
 
+/** Why the MASE column is n/a, or null when it is defined. */
+export function maseNote(e: Evaluation): string | null {
+  if (e.scale > 0) return null;
+  return (
+    `MASE n/a: its scale, the in-sample MAE of the seasonal-naive forecast (m = ${e.scaleLag}) before the ${e.part} part, is zero ` +
+    `(the series repeats exactly over ${e.scaleLag} step${e.scaleLag === 1 ? '' : 's'}); compare the MAE instead`
+  );
+}
+
 const num = (v: number) => (Math.abs(v) >= 1000 ? v.toFixed(1) : Math.abs(v) >= 1 ? v.toFixed(3) : v.toPrecision(3));
 
-/** The scores as an aligned text table, best MASE marked. */
+/** The scores as an aligned text table, best MASE marked (best MAE when MASE is n/a, with the note why). */
 export function scoreTable(e: Evaluation, label: string): string {
-  const rows = Object.entries(e.scores).map(([name, s]) => [name === 'model' ? label : name, num(s.mae), num(s.rmse), s.mase.toFixed(3)]);
-  const best = Math.min(...Object.values(e.scores).map((s) => s.mase));
+  const note = maseNote(e);
+  const rows = Object.entries(e.scores).map(([name, s]) => [name === 'model' ? label : name, num(s.mae), num(s.rmse), Number.isNaN(s.mase) ? 'n/a' : s.mase.toFixed(3)]);
+  const key = note ? 'mae' : 'mase';
+  const best = Math.min(...Object.values(e.scores).map((s) => s[key]));
   const head = ['forecast', 'MAE', 'RMSE', 'MASE'];
   const w = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k]!.length)));
   const line = (r: string[]) => r.map((c, k) => (k === 0 ? c.padEnd(w[k]!) : c.padStart(w[k]!))).join('  ');
-  return [line(head), ...rows.map((r, i) => `${line(r)}${Object.values(e.scores)[i]!.mase === best ? '  <- best' : ''}`)].join('\n');
+  const table = [line(head), ...rows.map((r, i) => `${line(r)}${Object.values(e.scores)[i]![key] === best ? '  <- best' : ''}`)];
+  return [...table, ...(note ? [note] : [])].join('\n');
 }

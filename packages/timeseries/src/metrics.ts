@@ -4,6 +4,7 @@ import { ValueError } from '@rnn/core';
 export interface Scores {
   mae: number;
   rmse: number;
+  /** NaN (null in JSON) when the scale is zero: see `maseScale`. */
   mase: number;
 }
 
@@ -23,17 +24,24 @@ export function rmse(actual: readonly number[], pred: readonly number[]): number
  * The MASE denominator: the mean absolute error of the in-sample seasonal naive forecast,
  * `mean |y[t] - y[t-m]|` over `t = m .. n-1` of the series before the test window (Hyndman &
  * Koehler 2006; with the seasonal lag as in the M4 competition; m = 1 gives the classic one-step naive).
+ * Zero for a series that repeats exactly with the season: MASE is then undefined, which `scores`
+ * reports as NaN (n/a) — an evaluation must not fail a run whose model is trained and written.
  */
-export function maseScale(y: ArrayLike<number>, n: number, m: number): number {
+export function seasonalNaiveMae(y: ArrayLike<number>, n: number, m: number): number {
   if (n <= m) throw new ValueError(`MASE needs more than ${m} steps before the test window to scale by, found ${n}`);
   let s = 0;
   for (let t = m; t < n; t++) s += Math.abs(y[t]! - y[t - m]!);
-  const d = s / (n - m);
+  return s / (n - m);
+}
+
+/** `seasonalNaiveMae`, refusing a zero scale. */
+export function maseScale(y: ArrayLike<number>, n: number, m: number): number {
+  const d = seasonalNaiveMae(y, n, m);
   if (!(d > 0)) throw new ValueError(`MASE is undefined: the series before the test window does not change over lag ${m}`);
   return d;
 }
 
 export function scores(actual: readonly number[], pred: readonly number[], scale: number): Scores {
   const a = mae(actual, pred);
-  return { mae: a, rmse: rmse(actual, pred), mase: a / scale };
+  return { mae: a, rmse: rmse(actual, pred), mase: scale > 0 ? a / scale : NaN };
 }

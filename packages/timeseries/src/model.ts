@@ -1,4 +1,4 @@
-import { ConfigError } from '@rnn/core';
+import { ConfigError, decodeFloats, encodeFloats } from '@rnn/core';
 import { dense, gru, lstm, sequential, simpleRNN, type Callback, type Sequential, type TrainBegin } from '@rnn/layers';
 
 /** The recurrent cells a forecaster is built from. */
@@ -20,11 +20,19 @@ export function forecastModel(o: { cell: CellName; hidden: number; layers: numbe
   return m.build({ inputSize: o.features, seed: o.seed });
 }
 
+/** What `keepBest` carries through a checkpoint, so that a resumed run selects and stops as the straight one. */
+export interface KeepBestState {
+  best: number | null;
+  bestEpoch: number;
+  wait: number;
+  saved: Record<string, ReturnType<typeof encodeFloats>> | null;
+}
+
 /**
  * Keep the weights of the epoch with the lowest `val_loss` (or `loss` without validation), put
  * them back when training ends, and stop after `patience` epochs without improvement.
  */
-export function keepBest(patience: number): Callback & { bestEpoch: number; best: number } {
+export function keepBest(patience: number): Callback & { bestEpoch: number; best: number; save(): KeepBestState; restore(s: KeepBestState): void } {
   let model: Sequential | null = null;
   let saved: Map<string, Float32Array | Float64Array | Int32Array> | null = null;
   let wait = 0;
@@ -33,6 +41,10 @@ export function keepBest(patience: number): Callback & { bestEpoch: number; best
     best: Infinity,
     onTrainBegin(info: TrainBegin) {
       model = info.model as Sequential;
+    },
+    // a run resumed from the checkpoint of a run that had stopped early stops at once, as that run did
+    onBatchBegin(): 'stop' | void {
+      if (wait >= patience) return 'stop';
     },
     onEpochEnd(epoch: number, logs: Record<string, number>): 'stop' | void {
       const v = logs['val_loss'] ?? logs['loss']!;
@@ -45,6 +57,20 @@ export function keepBest(patience: number): Callback & { bestEpoch: number; best
     },
     onTrainEnd() {
       if (saved && model) for (const [name, d] of saved) model.params!.set(name, d);
+    },
+    save(): KeepBestState {
+      return {
+        best: Number.isFinite(cb.best) ? cb.best : null,
+        bestEpoch: cb.bestEpoch,
+        wait,
+        saved: saved ? Object.fromEntries([...saved].map(([k, d]) => [k, encodeFloats(d as Float32Array)])) : null,
+      };
+    },
+    restore(s: KeepBestState) {
+      cb.best = s.best ?? Infinity;
+      cb.bestEpoch = s.bestEpoch;
+      wait = s.wait;
+      saved = s.saved ? new Map(Object.entries(s.saved).map(([k, d]) => [k, decodeFloats(d)])) : null;
     },
   };
   return cb;

@@ -37,7 +37,7 @@ export interface ForecastPlan {
   /** Early stopping that keeps the best epoch's weights, and the time budget: pass them to `fit` after your own callbacks. */
   callbacks: Callback[];
   /** The best epoch (0-based) and its loss, once trained. */
-  best: { readonly bestEpoch: number; readonly best: number };
+  best: ReturnType<typeof keepBest>;
   /** What the model file records besides the weights. */
   meta: TimeseriesMeta;
   trainWindows: number;

@@ -1,5 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
+import { extname } from 'node:path';
 import { FormatError } from '@rnn/core';
 import { writeFileAtomic } from '@rnn/layers';
 import { lineChart, type LineChartSpec } from './chart.js';
@@ -19,7 +18,6 @@ export function writeChart(path: string, spec: LineChartSpec, flag = '--plot', n
   const ext = extname(path).toLowerCase();
   if (ext !== '.svg' && ext !== '.png') throw new FormatError(`${flag} ${path}: unsupported chart type '${ext || '(none)'}', expected .svg or .png`);
   const scene = lineChart(spec);
-  mkdirSync(dirname(path) || '.', { recursive: true });
   writeFileAtomic(path, ext === '.svg' ? sceneToSvg(scene) : renderPng(scene, 2, note));
   return path;
 }

@@ -1,12 +1,39 @@
-import { ConfigError, RnnError, type Rng, type Tensor, type TypedArray } from '@rnn/core';
-import { writeFileAtomic, type Callback, type FitOptions, type History, type Sequential } from '@rnn/layers';
-import { z } from 'zod';
+import { ConfigError, RnnError, type ParameterSet, type Rng, type Tensor } from '@rnn/core';
+import { writeFileAtomic, type Callback, type FitOptions, type History, type Sequential, type TrainBegin } from '@rnn/layers';
 import { UsageError, flag, type FlagMap } from '../flags.js';
 import type { Io } from '../command.js';
-import { loadModel, metadataJson } from '../model-io.js';
+import {
+  CHECKPOINT_KEY,
+  decodeRng,
+  decodeSlot,
+  encodeRng,
+  encodeSlot,
+  loadSequential,
+  readCheckpoint,
+  type Checkpoint,
+  type CheckpointLoader,
+  type CheckpointModel,
+  type CheckpointState,
+  type Settings,
+} from './checkpoint-file.js';
+import { saveModel } from './outputs.js';
+
+export {
+  CHECKPOINT_KEY,
+  checkpointBytes,
+  decodeSlot,
+  encodeSlot,
+  readCheckpoint,
+  writeCheckpoint,
+  type Checkpoint,
+  type CheckpointLoader,
+  type CheckpointModel,
+  type CheckpointState,
+  type Settings,
+} from './checkpoint-file.js';
 
 /**
- * Checkpoints and exact resumes, for every `rnn train` workflow that trains with `fit`.
+ * Checkpoints and exact resumes, for every `rnn train` workflow (the file itself: checkpoint-file.ts).
  *
  * A checkpoint is ONE model file (weights, config, the workflow's metadata such as the vocabulary),
  * so `rnn generate`/`predict` read it like any model, whose metadata also holds `rnn.checkpoint`:
@@ -21,62 +48,24 @@ import { loadModel, metadataJson } from '../model-io.js';
  * batch where training stopped.
  */
 
-export const CHECKPOINT_KEY = 'rnn.checkpoint';
-
-/** `--minutes`: a time budget (tree training takes it too, without checkpoints). */
+/** `--minutes`: a time budget; the run stops before a batch and writes its checkpoint. */
 export const minutes = flag.number('time budget: stop cleanly after the batch running when M minutes have passed (with no --epochs: no epoch limit)', {
   value: 'M',
   check: 'positive',
 });
 
-/** Flags a workflow adds to take part, with `minutes`. */
+/** `--minutes` for workflows whose --epochs keeps its default under a budget (time series, arrays). */
+export const budgetMinutes = flag.number('time budget: stop cleanly before the next batch once M minutes have passed (--epochs still applies)', {
+  value: 'M',
+  check: 'positive',
+});
+
+/** Flags a workflow adds to take part, with `minutes` (or `budgetMinutes`). */
 export const CHECKPOINT_FLAGS = {
   checkpoint: flag.string('write a resumable checkpoint here every --checkpoint-every epochs, on Ctrl-C, and when --minutes runs out', { value: 'C.safetensors' }),
   'checkpoint-every': flag.int('epochs between checkpoints (default 1 with --checkpoint)', { value: 'N', check: 'positive' }),
   resume: flag.string('continue from a checkpoint to --epochs; the other flags must match the run that wrote it', { value: 'C.safetensors' }),
 };
-
-const rngState = z.array(z.number().nullable()).length(5);
-/** Checkpoints written before the word "workflow" name it "mode". */
-function legacy(json: unknown): unknown {
-  if (json === null || typeof json !== 'object' || !('mode' in json) || 'workflow' in json) return json;
-  const { mode, ...rest } = json as Record<string, unknown>;
-  return { ...rest, workflow: mode };
-}
-
-const stateObject = z.object({
-  version: z.literal(1),
-  /** The trigger flag of the workflow that wrote it (`text` for `rnn train --text`). */
-  workflow: z.string(),
-  /** The next epoch to run (0-based) and the next batch in it. */
-  epoch: z.number().int().min(0),
-  batch: z.number().int().min(0),
-  batches: z.number().int().min(1),
-  /** The generator at the start of `epoch` (the epoch's shuffle is drawn from it). */
-  rngEpochStart: rngState,
-  /** The generator just before batch `batch` (null at batch 0: it follows from the shuffle). */
-  rng: rngState.nullable(),
-  settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
-  /** A workflow's own training state (an early-stopping callback's best loss and weights, …). */
-  extra: z.string().nullable().default(null),
-  optimizer: z.object({
-    name: z.string(),
-    lr: z.number(),
-    steps: z.number().int().min(0),
-    slots: z.record(z.string(), z.object({ dtype: z.enum(['F32', 'F64']), base64: z.string() })),
-  }),
-});
-const stateSchema = z.preprocess(legacy, stateObject);
-
-export type CheckpointState = z.infer<typeof stateObject>;
-/** What must be the same to resume exactly: data fingerprint, architecture, batch size, seed, … */
-export type Settings = CheckpointState['settings'];
-
-export interface Checkpoint {
-  path: string;
-  model: Sequential;
-  state: CheckpointState;
-}
 
 /** Ctrl-C during training: a checkpoint was written. The CLI exits with status 130. */
 export class InterruptedError extends RnnError {
@@ -85,58 +74,13 @@ export class InterruptedError extends RnnError {
   }
 }
 
-function encodeRng(s: number[]): (number | null)[] {
-  return s.map((v) => (Number.isNaN(v) ? null : v));
-}
-
-function decodeRng(s: readonly (number | null)[]): number[] {
-  return s.map((v) => (v === null ? NaN : v));
-}
-
-function encodeSlot(a: TypedArray): { dtype: 'F32' | 'F64'; base64: string } {
-  const f = a instanceof Float64Array ? a : a instanceof Float32Array ? a : Float32Array.from(a as ArrayLike<number>);
-  return { dtype: f instanceof Float64Array ? 'F64' : 'F32', base64: Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('base64') };
-}
-
-function decodeSlot(s: { dtype: 'F32' | 'F64'; base64: string }): Float32Array | Float64Array {
-  const b = Buffer.from(s.base64, 'base64');
-  const copy = new Uint8Array(b); // aligned
-  return s.dtype === 'F64' ? new Float64Array(copy.buffer, 0, copy.length / 8) : new Float32Array(copy.buffer, 0, copy.length / 4);
-}
-
-/** The checkpoint file's bytes: the model file plus `rnn.checkpoint`. */
-export function checkpointBytes(model: Sequential, state: CheckpointState): Uint8Array {
-  return model.toBytes({ [CHECKPOINT_KEY]: JSON.stringify(state) });
-}
-
-export function writeCheckpoint(path: string, model: Sequential, state: CheckpointState): void {
-  writeFileAtomic(path, checkpointBytes(model, state));
-}
-
-/** Read `--resume FILE`: the model (its `rnn.checkpoint` key removed from its metadata) and the state. */
-export async function readCheckpoint(path: string): Promise<Checkpoint> {
-  const model = await loadModel(path).catch((err: unknown) => {
-    if (err instanceof RnnError) throw new RnnError(err.code, err.message.replace(/^--model /, '--resume '));
-    throw err;
-  });
-  const text = model.metadata[CHECKPOINT_KEY];
-  if (text === undefined) {
-    throw new ConfigError(
-      `--resume ${path}: a model file but not a checkpoint (no "${CHECKPOINT_KEY}" in its metadata); checkpoints are written by rnn train --checkpoint FILE`,
-    );
-  }
-  const state = metadataJson(text, CHECKPOINT_KEY, stateSchema, `--resume ${path}`);
-  delete model.metadata[CHECKPOINT_KEY];
-  return { path, model, state };
-}
-
 /** How `--checkpoint`, `--checkpoint-every`, `--resume` and `--minutes` ask a run to go. */
-export interface RunControl {
+export interface RunControl<M extends CheckpointModel = Sequential> {
   checkpoint: string | null;
   every: number;
   /** Where Ctrl-C writes when there is no --checkpoint. */
   interruptPath: string;
-  resume: Checkpoint | null;
+  resume: Checkpoint<M> | null;
   /** Time budget in milliseconds, or null. */
   budgetMs: number | null;
 }
@@ -150,7 +94,9 @@ export interface ControlFlags {
   out: string;
 }
 
-export async function runControl(v: ControlFlags): Promise<RunControl> {
+export async function runControl(v: ControlFlags): Promise<RunControl>;
+export async function runControl<M extends CheckpointModel>(v: ControlFlags, load: CheckpointLoader<M>): Promise<RunControl<M>>;
+export async function runControl(v: ControlFlags, load: CheckpointLoader<CheckpointModel> = loadSequential): Promise<RunControl<CheckpointModel>> {
   const checkpoint = v.checkpoint ?? null;
   if (v['checkpoint-every'] !== undefined && !checkpoint) {
     throw new UsageError('rnn train: --checkpoint-every needs --checkpoint FILE (where to write the checkpoints)');
@@ -159,7 +105,7 @@ export async function runControl(v: ControlFlags): Promise<RunControl> {
     checkpoint,
     every: v['checkpoint-every'] ?? 1,
     interruptPath: checkpoint ?? `${v.out.replace(/\.safetensors$/, '')}.checkpoint.safetensors`,
-    resume: v.resume ? await readCheckpoint(v.resume) : null,
+    resume: v.resume ? await readCheckpoint(v.resume, load) : null,
     budgetMs: v.minutes === undefined ? null : v.minutes * 60_000,
   };
 }
@@ -205,7 +151,7 @@ export function commandLine(v: Readonly<Record<string, unknown>>, flags: FlagMap
   return parts.join(' ');
 }
 
-function checkSettings(c: Checkpoint, workflow: string, now: Settings): void {
+function checkSettings(c: Checkpoint<CheckpointModel>, workflow: string, now: Settings): void {
   if (c.state.workflow !== workflow) {
     throw new ConfigError(`--resume ${c.path} was written by rnn train --${c.state.workflow}, not --${workflow}; resume it with the same workflow and flags`);
   }
@@ -229,11 +175,11 @@ export function noEpochLimit(cb: Callback, unlimited: boolean): Callback {
   return { ...cb, onTrainBegin: (info) => cb.onTrainBegin?.({ ...info, epochs: Infinity }) };
 }
 
-export interface ResumableFit {
+export interface ResumableFit<M extends CheckpointModel = Sequential> {
   /** The workflow's trigger flag, stored in the checkpoint (`text`). */
   workflow: string;
   settings: Settings;
-  control: RunControl;
+  control: RunControl<M>;
   /** The command that resumes this run, without `--resume` (see `commandLine`). */
   command: string;
   io: Io;
@@ -253,31 +199,52 @@ export interface ResumableResult {
   checkpoint: string | null;
 }
 
+/** What `trainResumable` trains: any model the one `Trainer` trains, behind its front end. */
+export interface ResumableTraining<M extends CheckpointModel> {
+  model: M & { readonly params: ParameterSet };
+  /** The epoch count the front end is given. */
+  epochs: number;
+  /** The checkpoint file: the model file with `metadata` added. */
+  bytes(metadata: Record<string, string>): Uint8Array;
+  /** Run the front end (`model.fit`, `fitTrees`) from this epoch and batch, with these callbacks last. */
+  fit(o: { initialEpoch: number; initialBatch: number; callbacks: Callback[] }): Promise<History>;
+}
+
 /**
  * `model.fit` with checkpoints, `--resume`, a `--minutes` budget and Ctrl-C. Build and compile the
  * model from the flags as for a fresh run (dropout and all); on a resume, the checkpoint's weights,
  * optimizer state and generator replace the fresh ones. Throws `InterruptedError` after Ctrl-C,
  * once the checkpoint is written.
  */
-export async function fitResumable(model: Sequential, x: Tensor, y: Tensor, fit: FitOptions, r: ResumableFit): Promise<ResumableResult> {
+export function fitResumable(model: Sequential, x: Tensor, y: Tensor, fit: FitOptions, r: ResumableFit): Promise<ResumableResult> {
+  return trainResumable(
+    {
+      model: model as Sequential & { params: ParameterSet },
+      epochs: fit.epochs ?? 1,
+      bytes: (metadata) => model.toBytes(metadata),
+      fit: (o) => model.fit(x, y, { ...fit, ...o, callbacks: [...(fit.callbacks ?? []), ...o.callbacks] }),
+    },
+    r,
+  );
+}
+
+/** `fitResumable` for any front end of the `Trainer` (the trees workflow's `fitTrees`). */
+export async function trainResumable<M extends CheckpointModel>(t: ResumableTraining<M>, r: ResumableFit<M>): Promise<ResumableResult> {
   const { control, io } = r;
   const resume = control.resume?.state ?? null;
-  const epochs = fit.epochs ?? 1;
+  const { model, epochs } = t;
   if (control.resume) {
     checkSettings(control.resume, r.workflow, r.settings);
     const [want, found] = [JSON.stringify(model.config()), JSON.stringify(control.resume.model.config())];
     if (want !== found) throw new ConfigError(`--resume ${control.resume.path}: its model is ${found}, but these flags build ${want}`);
-    for (const [name, data] of control.resume.model.params!.toHost()) model.params!.set(name, data);
+    for (const [name, data] of control.resume.model.params!.toHost()) model.params.set(name, data);
     if (resume!.epoch >= epochs) {
       throw new ConfigError(
         `--resume ${control.resume.path} already finished epoch ${resume!.epoch}; --epochs ${epochs} leaves nothing to train (pass a larger --epochs)`,
       );
     }
-    model.training.optimizer.setState(
-      { lr: resume!.optimizer.lr, steps: resume!.optimizer.steps, slots: Object.fromEntries(Object.entries(resume!.optimizer.slots).map(([k, s]) => [k, decodeSlot(s)])) },
-      model.params!,
-    );
   }
+  let optimizer: TrainBegin['optimizer'] | null = null;
   let rng: Rng | null = null;
   let batches = 1;
   let epochStart: number[] = [];
@@ -286,10 +253,12 @@ export async function fitResumable(model: Sequential, x: Tensor, y: Tensor, fit:
   let interrupted = false;
   let t0 = 0;
   const result: ResumableResult = { history: { epochs: [], bestEpoch: -1, seconds: 0, samplesPerSecond: 0 }, stopped: null, epoch: resume?.epoch ?? 0, batch: resume?.batch ?? 0, batches: 1, checkpoint: null };
+  // a checkpoint that could not be written where asked goes to a rescue path, and stays there
+  const moved = new Map<string, string>();
 
-  const save = (path: string, epoch: number, batch: number, rngNow: number[] | null, rngEpochStart: number[]) => {
-    const o = model.training.optimizer.getState();
-    writeCheckpoint(path, model, {
+  const save = async (path: string, epoch: number, batch: number, rngNow: number[] | null, rngEpochStart: number[]): Promise<string> => {
+    const o = optimizer!.getState();
+    const state: CheckpointState = {
       version: 1,
       workflow: r.workflow,
       epoch,
@@ -300,11 +269,27 @@ export async function fitResumable(model: Sequential, x: Tensor, y: Tensor, fit:
       settings: r.settings,
       extra: r.extra?.save() ?? null,
       optimizer: { name: o.name, lr: o.lr, steps: o.steps, slots: Object.fromEntries(Object.entries(o.slots).map(([k, a]) => [k, encodeSlot(a)])) },
-    });
+    };
+    const bytes = t.bytes({ [CHECKPOINT_KEY]: JSON.stringify(state) });
+    const where = moved.get(path);
+    if (where) {
+      writeFileAtomic(where, bytes);
+      return where;
+    }
+    const saved = await saveModel(io, path === control.checkpoint ? 'checkpoint' : 'checkpoint (Ctrl-C)', path, (p) => writeFileAtomic(p, bytes));
+    if (saved.error) moved.set(path, saved.path);
+    return saved.path;
   };
 
   const hooks: Callback = {
     onTrainBegin(info) {
+      optimizer = info.optimizer;
+      if (resume) {
+        optimizer.setState(
+          { lr: resume.optimizer.lr, steps: resume.optimizer.steps, slots: Object.fromEntries(Object.entries(resume.optimizer.slots).map(([k, s]) => [k, decodeSlot(s)])) },
+          model.params,
+        );
+      }
       // after the workflow's own callbacks have started (and reset themselves)
       if (resume && r.extra && resume.extra !== null) r.extra.restore(resume.extra);
       rng = info.rng;
@@ -319,7 +304,7 @@ export async function fitResumable(model: Sequential, x: Tensor, y: Tensor, fit:
       }
       epochStart = rng!.getState();
     },
-    onBatchBegin(batch, epoch) {
+    async onBatchBegin(batch, epoch) {
       if (resume && !restoredBatch) {
         restoredBatch = true;
         if (resume.rng) rng!.setState(decodeRng(resume.rng));
@@ -328,14 +313,14 @@ export async function fitResumable(model: Sequential, x: Tensor, y: Tensor, fit:
       if (!interrupted && !late) return;
       // stop before this batch; the state now is the state a resume needs here
       const path = interrupted ? control.interruptPath : control.checkpoint;
-      if (path) save(path, epoch, batch, batch === 0 ? null : rng!.getState(), epochStart);
-      Object.assign(result, { stopped: interrupted ? 'interrupt' : 'time', epoch, batch, checkpoint: path });
+      const written = path ? await save(path, epoch, batch, batch === 0 ? null : rng!.getState(), epochStart) : null;
+      Object.assign(result, { stopped: interrupted ? 'interrupt' : 'time', epoch, batch, checkpoint: written });
       return 'stop';
     },
-    onEpochEnd(epoch) {
+    async onEpochEnd(epoch) {
       result.epoch = epoch + 1;
       result.batch = 0;
-      if (control.checkpoint && (epoch + 1) % control.every === 0) save(control.checkpoint, epoch + 1, 0, null, rng!.getState());
+      if (control.checkpoint && (epoch + 1) % control.every === 0) await save(control.checkpoint, epoch + 1, 0, null, rng!.getState());
     },
   };
 
@@ -349,19 +334,14 @@ export async function fitResumable(model: Sequential, x: Tensor, y: Tensor, fit:
   };
   process.on('SIGINT', onSignal);
   try {
-    result.history = await model.fit(x, y, {
-      ...fit,
-      initialEpoch: resume?.epoch ?? 0,
-      initialBatch: resume?.batch ?? 0,
-      callbacks: [...(fit.callbacks ?? []), hooks],
-    });
+    result.history = await t.fit({ initialEpoch: resume?.epoch ?? 0, initialBatch: resume?.batch ?? 0, callbacks: [hooks] });
   } finally {
     process.removeListener('SIGINT', onSignal);
   }
   if (result.stopped === 'interrupt') {
     throw new InterruptedError(
-      `interrupted in epoch ${result.epoch + 1} after ${result.batch} of ${batches} batches; checkpoint written to ${control.interruptPath}. ` +
-        `Resume with: ${r.command} --resume ${shellQuote(control.interruptPath)}`,
+      `interrupted in epoch ${result.epoch + 1} after ${result.batch} of ${batches} batches; checkpoint written to ${result.checkpoint}. ` +
+        `Resume with: ${r.command} --resume ${shellQuote(result.checkpoint!)}`,
     );
   }
   return result;

@@ -140,3 +140,24 @@ export function int64ToInt32(data: BigInt64Array, what: string): Int32Array {
   }
   return out;
 }
+
+/**
+ * A float array as base64 text with its dtype (`F32`/`F64`, safetensors' names), for state that
+ * travels inside JSON metadata (checkpoints: optimizer moments, early stopping's best weights).
+ * Uses `btoa`/`atob`, so it runs in browsers too.
+ */
+export function encodeFloats(a: Float32Array | Float64Array | ArrayLike<number>): { dtype: 'F32' | 'F64'; base64: string } {
+  const f = a instanceof Float64Array || a instanceof Float32Array ? a : Float32Array.from(a);
+  const bytes = new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return { dtype: f instanceof Float64Array ? 'F64' : 'F32', base64: btoa(text) };
+}
+
+/** The inverse of `encodeFloats` (a fresh, aligned array). */
+export function decodeFloats(s: { dtype: 'F32' | 'F64'; base64: string }): Float32Array | Float64Array {
+  const text = atob(s.base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return s.dtype === 'F64' ? new Float64Array(bytes.buffer, 0, bytes.length / 8) : new Float32Array(bytes.buffer, 0, bytes.length / 4);
+}

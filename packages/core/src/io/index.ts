@@ -55,5 +55,5 @@ export {
   type ModelTensor,
   type WriteModelFileOptions,
 } from './model-file.js';
-export { int64ToInt32 } from './bytes.js';
+export { int64ToInt32, encodeFloats, decodeFloats } from './bytes.js';
 export { parseStrictJson, type JsonValue } from './strict-json.js';

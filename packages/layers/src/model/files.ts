@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
 /**
@@ -6,8 +6,10 @@ import { dirname, basename, join } from 'node:path';
  * write a temporary file beside it (`.<name>.<pid>.<ms>.tmp`), fsync it, rename it over the
  * target, fsync the directory. A writer killed mid-write leaves its temporary file behind; the
  * next successful write to the same path removes those of processes that no longer exist.
+ * A missing parent folder is created first, so that a long training run never ends on ENOENT.
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+  makeFolder(dirname(path));
   const name = `.${basename(path)}.${process.pid}.${Date.now()}.tmp`;
   const tmp = join(dirname(path), name);
   const fd = openSync(tmp, 'w', 0o644);
@@ -35,6 +37,21 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     /* some filesystems do not allow fsync on directories */
   }
   removeStaleTemps(dirname(path), basename(path));
+}
+
+/**
+ * `mkdir -p`, one level at a time: Node's `mkdirSync(dir, { recursive: true })` never returns for
+ * a folder under /proc (mkdir there fails with ENOENT, which it takes for a missing parent).
+ */
+function makeFolder(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeFolder(parent);
+  try {
+    mkdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
 }
 
 /**

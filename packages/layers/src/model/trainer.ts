@@ -4,7 +4,7 @@ import { callbackSchema } from './callback-schema.js';
 import { clipGradNorm, clipGradValue } from '../optimizers/clip.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { divergence, findCulprit } from './numerics.js';
-import type { History, Logs, StepContext, TrainableModel } from './types.js';
+import type { Callback, History, Logs, Selection, StepContext, TrainableModel, TrainBegin } from './types.js';
 
 /** The rows a trainer draws batches from. */
 export interface TrainData<Batch> {
@@ -163,12 +163,21 @@ export class Trainer<Batch> {
     const start = o.initialEpoch ?? 0;
     const deadline = o.minutes !== undefined ? performance.now() + o.minutes * 60_000 : Infinity;
     const history: History = { epochs: [], bestEpoch: -1, seconds: 0, samplesPerSecond: 0 };
-    let best: { value: number; weights: TypedArray; epoch: number } | null = null;
+    let best: Selection | null = null;
     let stepMs = 0;
     let stepSamples = 0;
     const t0 = performance.now();
     const cpu0 = cpuUsage();
-    for (const cb of callbacks) await cb.onTrainBegin?.({ model, optimizer: o.optimizer, epochs: this.epochs, batches, rng, minutes: o.minutes });
+    const selection: TrainBegin['selection'] = o.select
+      ? {
+          get: () => best,
+          set: (b) => {
+            if (b && b.weights.length !== params.values.size) throw new ConfigError(`train: a selection's weights have ${b.weights.length} values, the model has ${params.values.size}`);
+            best = b;
+          },
+        }
+      : undefined;
+    for (const cb of callbacks) await cb.onTrainBegin?.({ model, optimizer: o.optimizer, epochs: this.epochs, batches, rng, minutes: o.minutes, selection });
     let stop = false;
     for (let epoch = start; epoch < this.epochs && !stop; epoch++) {
       for (const cb of callbacks) await cb.onEpochBegin?.(epoch);
@@ -232,6 +241,7 @@ export class Trainer<Batch> {
       if (timeUp) stop = true;
     }
     if (best) {
+      history.bestEpoch = best.epoch;
       const w = best.weights;
       noGrad(() => params.backend.assign(params.values, { storage: params.backend.write(w), shape: params.values.shape, dtype: params.values.dtype }));
     }

@@ -1,4 +1,4 @@
-import type { ParameterSet, Rng, Tensor } from '@rnn/core';
+import type { ParameterSet, Rng, Tensor, TypedArray } from '@rnn/core';
 import type { Layer } from '../layers/layer.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 
@@ -58,6 +58,19 @@ export interface TrainBegin {
   rng: Rng;
   /** The trainer's time budget in minutes (`TrainerOptions.minutes`), if it has one. */
   minutes?: number;
+  /**
+   * With best-epoch selection (`TrainerOptions.select`): the best epoch so far, whose weights are
+   * put back at the end. A resuming callback saves it in a checkpoint and sets it back, so that a
+   * resumed run selects what the uninterrupted run would have.
+   */
+  selection?: { get(): Selection | null; set(best: Selection | null): void };
+}
+
+/** The best epoch so far under best-epoch selection: its score, index and weights (flat, as `params.values`). */
+export interface Selection {
+  value: number;
+  epoch: number;
+  weights: TypedArray;
 }
 
 export interface History {

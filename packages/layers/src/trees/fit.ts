@@ -19,7 +19,7 @@ const LOG_KEY: Record<TreeMetric, string> = {
   binaryAll: 'val_binary_all',
 };
 
-const { positiveInt, positiveNumber, nonNegativeNumber, bool, integer, fn } = schemas;
+const { positiveInt, positiveNumber, nonNegativeNumber, nonNegativeInt, bool, integer, fn } = schemas;
 
 const fitTreesOptions = z.strictObject({
   /** Most passes over the training trees (default 1). */
@@ -43,6 +43,10 @@ const fitTreesOptions = z.strictObject({
   callbacks: z.array(callbackSchema, { error: 'an array of Callbacks' }).optional(),
   /** Run the cell node by node instead of level by level (for comparison; much slower). */
   nodeByNode: bool().optional(),
+  /** Start counting epochs here (resuming; a callback restores the optimizer, generator and selection, see `TrainBegin`). */
+  initialEpoch: nonNegativeInt().optional(),
+  /** With `initialEpoch`: skip that epoch's first batches (resuming mid-epoch). */
+  initialBatch: nonNegativeInt().optional(),
 });
 
 export type FitTreesOptions = z.infer<typeof fitTreesOptions>;
@@ -78,6 +82,8 @@ export async function fitTrees(net: TreeNet, train: readonly EncodedTree[], opti
     // a non-finite gradient makes the next loss non-finite: no extra pass over the gradients
     checkNumerics: 'epoch',
     minutes: o.minutes,
+    initialEpoch: o.initialEpoch,
+    initialBatch: o.initialBatch,
     countKey: 'trees',
     clock: true,
     validate: dev

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { RnnError, ValueError, fmt, tensor } from '@rnn/core';
 import { Sequential, checkTarget } from '@rnn/layers';
 import { readArray, type HostArray } from '../../arrays.js';
@@ -8,6 +9,8 @@ import { inputTensor, loadModel } from '../../model-io.js';
 import { progressCallback } from '../../progress.js';
 import { batchSize, epochJson, epochs, lr, out, seed } from '../flags.js';
 import { LOG_FLAGS, trainLogs } from '../logging.js';
+import { CHECKPOINT_FLAGS, budgetMinutes, commandLine, fingerprint, fitResumable, resumeSettings, runControl } from '../checkpoint.js';
+import { checkOutputs, saveModel } from '../outputs.js';
 
 /** Targets as the loss reads them: class ids (int32) for crossentropy, floats for mse. */
 export function targetTensor(a: HostArray, loss: string) {
@@ -18,9 +21,14 @@ export function targetTensor(a: HostArray, loss: string) {
   return tensor(Float32Array.from(a.data), a.shape);
 }
 
-/** The contract's array mode (shared/contracts/cli.md): its flags and defaults are fixed there. */
-export const trainArrays = action({
-  flags: withCommon({
+/** What a resume must share with the run that wrote the checkpoint (besides the model and the data). */
+const RESUME_KEYS = ['loss', 'optimizer', 'lr', 'batch-size', 'shuffle', 'clip-norm', 'seed', 'init'];
+
+/**
+ * The contract's array mode (shared/contracts/cli.md): its flags and defaults are fixed there; the
+ * checkpoint flags and --minutes are additions every workflow shares.
+ */
+const trainFlags = withCommon({
     model: flag.string('the model to start from (its weights, or with --init only its config)', { value: 'M.safetensors' }),
     x: flag.string('inputs [batch, time, features] or token ids [batch, time]', { value: 'X.json|X.npy' }),
     y: flag.string('targets (class ids for crossentropy)', { value: 'Y.json|Y.npy' }),
@@ -34,9 +42,14 @@ export const trainArrays = action({
     'clip-norm': flag.number('clip the global gradient norm before each step', { value: 'F', check: 'positive' }),
     seed,
     init: flag.boolean("start from a fresh initialisation of the model's config instead of its weights"),
+    minutes: budgetMinutes,
+    ...CHECKPOINT_FLAGS,
     json: epochJson,
     ...LOG_FLAGS,
-  }),
+  });
+
+export const trainArrays = action({
+  flags: trainFlags,
   examples: [
     'rnn train --model m.safetensors --x x.json --y y.json --out m2.safetensors --epochs 5',
     'rnn train --model m.safetensors --x ids.npy --y next.npy --out m2.safetensors --loss crossentropy --optimizer sgd --lr 0.1 --no-shuffle',
@@ -49,6 +62,8 @@ export const trainArrays = action({
     }
     const logging = trainLogs(v, io);
     await useBackend(io, v.verbose === true);
+    const control = await runControl(v);
+    checkOutputs({ out: v.out, checkpoint: v.checkpoint });
     let model = await loadModel(modelPath);
     if (v.init) {
       const fresh = Sequential.fromConfig(model.config());
@@ -67,15 +82,25 @@ export const trainArrays = action({
       if (err instanceof RnnError) throw new RnnError(err.code, `--y ${yPath} (shape ${fmt(ya.shape)}) does not fit --x ${xPath} and the model: ${err.message.replace(/^fit: /, '')}`);
       throw err;
     }
-    await model.fit(x, y, {
-      epochs: v.epochs,
-      batchSize: v['batch-size'],
-      shuffle: v.shuffle,
-      seed: v.seed,
-      callbacks: [progressCallback(io, { json: v.json === true, label: 'train' }), ...logging.callbacks],
-    });
-    await model.save(v.out);
-    // on stderr: stdout is for --json's lines
-    io.stderr.write(`rnn: wrote ${v.out}\n`);
+    const bits = (d: ArrayLike<number>) => fingerprint(new Int32Array(Float64Array.from(d).buffer));
+    const data = [readFileSync(modelPath), xa.data, ya.data].map(bits).join(':');
+    const r = await fitResumable(
+      model,
+      x,
+      y,
+      {
+        epochs: v.epochs,
+        batchSize: v['batch-size'],
+        shuffle: v.shuffle,
+        seed: v.seed,
+        callbacks: [progressCallback(io, { json: v.json === true, label: 'train' }), ...logging.callbacks],
+      },
+      { workflow: 'arrays', settings: resumeSettings(data, v, RESUME_KEYS), control, command: commandLine(v, trainFlags.flags), io },
+    );
+    const saved = await saveModel(io, 'out', v.out, (p) => model.save(p));
+    // always, on stderr (stdout is for --json's lines)
+    const stop = r.stopped === 'time' ? `time budget reached in epoch ${r.epoch + 1} after ${r.batch} of ${r.batches} batches; ` : '';
+    io.stderr.write(`rnn: ${stop}wrote ${saved.path}${r.checkpoint ? `; checkpoint ${r.checkpoint} (continue with --resume ${r.checkpoint})` : ''}\n`);
+    if (saved.error) throw saved.error;
   },
 });

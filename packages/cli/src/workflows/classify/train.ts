@@ -4,6 +4,7 @@ import { action, withCommon, type Io } from '../../command.js';
 import { UsageError, flag, type Values } from '../../flags.js';
 import { progressCallback } from '../../progress.js';
 import { CHECKPOINT_FLAGS, commandLine, fingerprint, fitResumable, minutes, noEpochLimit, resumeSettings, runControl } from '../checkpoint.js';
+import { checkOutputs, saveModel } from '../outputs.js';
 import { batchSize, cell, clipNorm, epochJson, epochsOrMinutes, hidden, layers, lr, out, seed } from '../flags.js';
 import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { TASK_KEY } from '../text/corpus.js';
@@ -43,6 +44,7 @@ async function runClassify(v: Values<typeof trainFlags>, io: Io): Promise<void> 
   await useBackend(io, verbose);
   if (!v.labels) throw new UsageError('rnn train --sequences: --labels FILE.csv is required (one label per sequence id)');
   const control = await runControl(v);
+  checkOutputs({ out: v.out, checkpoint: v.checkpoint });
   const epochs = v.epochs ?? (control.budgetMs !== null ? Number.MAX_SAFE_INTEGER : 60);
   const { lr, 'clip-norm': clip, 'test-split': testSplit, seed, cell } = v;
 
@@ -80,7 +82,7 @@ async function runClassify(v: Values<typeof trainFlags>, io: Io): Promise<void> 
     { workflow: 'sequences', settings, control, command: commandLine(v, trainFlags.flags), io, extra: logging.extra },
   );
   const seconds = (performance.now() - t0) / 1000;
-  await model.save(v.out);
+  const saved = await saveModel(io, 'out', v.out, (p) => model.save(p));
 
   // the majority class of the training part, predicted for every held-out sequence
   const counts = set.classes.map((_, c) => train.filter((i) => set.labels[i] === c).length);
@@ -109,7 +111,7 @@ async function runClassify(v: Values<typeof trainFlags>, io: Io): Promise<void> 
     baseline_accuracy: te ? baseline : null,
     baseline_class: set.classes[majority],
     checkpoint: r.checkpoint,
-    out: v.out,
+    out: saved.path,
   };
   if (json) io.stdout.write(JSON.stringify(summary) + '\n');
   const pct = (a: number) => `${(100 * a).toFixed(1)}%`;
@@ -118,8 +120,9 @@ async function runClassify(v: Values<typeof trainFlags>, io: Io): Promise<void> 
       (te
         ? `held-out accuracy ${pct(testAcc)} on ${test.length} sequences (majority class '${set.classes[majority]}': ${pct(baseline)})`
         : 'no held-out part (--test-split 0)') +
-      `; wrote ${v.out}${r.checkpoint ? `; checkpoint ${r.checkpoint}` : ''}\n`,
+      `; wrote ${saved.path}${r.checkpoint ? `; checkpoint ${r.checkpoint}` : ''}\n`,
   );
+  if (saved.error) throw saved.error;
 }
 
 export const trainClassify = action({

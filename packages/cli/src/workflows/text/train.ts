@@ -4,6 +4,7 @@ import { action, withCommon, type Io } from '../../command.js';
 import { flag, type Values } from '../../flags.js';
 import { progressCallback } from '../../progress.js';
 import { CHECKPOINT_FLAGS, commandLine, fingerprint, fitResumable, minutes, noEpochLimit, resumeSettings, runControl } from '../checkpoint.js';
+import { checkOutputs, saveModel } from '../outputs.js';
 import { batchSize, cell, clipNorm, epochJson, epochsOrMinutes, hidden, layers, lr, out, seed } from '../flags.js';
 import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { TASK_KEY, VOCAB_KEY, Vocabulary, readText, windows } from './corpus.js';
@@ -37,6 +38,7 @@ async function runText(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const logging = trainLogs(v, io);
   await useBackend(io, verbose);
   const control = await runControl(v);
+  checkOutputs({ out: v.out, checkpoint: v.checkpoint });
   const epochs = v.epochs ?? (control.budgetMs !== null ? Number.MAX_SAFE_INTEGER : 1);
   const { lr, 'clip-norm': clip, 'val-split': valSplit, 'seq-len': seqLen, seed, cell } = v;
 
@@ -80,7 +82,7 @@ async function runText(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     { workflow: 'text', settings, control, command: commandLine(v, trainFlags.flags), io, extra: logging.extra },
   );
   const seconds = (performance.now() - t0) / 1000;
-  await model.save(v.out);
+  const saved = await saveModel(io, 'out', v.out, (p) => model.save(p));
   const last = r.history.epochs[r.history.epochs.length - 1];
   // a run cut short mid-epoch has no epoch-end validation: measure the final weights here
   let valLoss = r.batch === 0 ? last?.['val_loss'] : undefined;
@@ -98,16 +100,17 @@ async function runText(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     val_loss: valLoss ?? null,
     val_bits_per_char: valLoss === undefined ? null : valLoss / Math.LN2,
     checkpoint: r.checkpoint,
-    out: v.out,
+    out: saved.path,
   };
   if (json) io.stdout.write(JSON.stringify(summary) + '\n');
   const parts = [
     `${r.stopped === 'time' ? `time budget reached at ${where}` : `trained to ${where}`} in ${seconds.toFixed(1)}s`,
     valLoss === undefined ? 'no validation part' : `validation loss ${valLoss.toFixed(4)} nats/char (${(valLoss / Math.LN2).toFixed(3)} bits/char)`,
-    `wrote ${v.out}`,
+    `wrote ${saved.path}`,
   ];
   if (r.checkpoint) parts.push(`checkpoint ${r.checkpoint} (continue with --resume ${r.checkpoint})`);
   io.stderr.write(`rnn: ${parts.join('; ')}\n`);
+  if (saved.error) throw saved.error;
 }
 
 export const trainText = action({

@@ -5,6 +5,7 @@ import { writeChart } from '../../plot/index.js';
 import { modelIn } from '../flags.js';
 import { evaluationChart } from './charts.js';
 import { openModelAndSeries, seriesInput } from './open.js';
+import { maseNote } from '@rnn/timeseries';
 
 /** `rnn evaluate --csv`: the model's test (or validation) part against naive baselines. */
 export const evaluateTimeseries = action({
@@ -41,13 +42,14 @@ export const evaluateTimeseries = action({
           forecasts: e.points,
           season,
           maseScale: e.scale,
+          ...(maseNote(e) ? { maseNote: maseNote(e) } : {}),
           scores: Object.fromEntries(Object.entries(e.scores).map(([k, s]) => [k === 'model' ? cell : k, s])),
         }) + '\n',
       );
     } else {
       io.stdout.write(
         `${part} part: ${e.range} (${to - from} steps; ${e.origins.length} origin${e.origins.length === 1 ? '' : 's'} × ${meta.horizon}-step horizon = ${e.points} forecasts), ${meta.target}\n` +
-          `MASE = MAE / ${e.scale.toPrecision(4)}, the in-sample MAE of the seasonal-naive forecast (m = ${e.scaleLag}) before the ${part} part\n` +
+          (e.scale > 0 ? `MASE = MAE / ${e.scale.toPrecision(4)}, the in-sample MAE of the seasonal-naive forecast (m = ${e.scaleLag}) before the ${part} part\n` : '') +
           `${e.table}\n`,
       );
     }

@@ -8,8 +8,10 @@ import { batchSize, cell, clipNorm, epochJson, hidden, layers, lr, out, seed } f
 import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { lossChart } from './charts.js';
 import { writeChart } from '../../plot/index.js';
-import { Forecaster, scoreTable } from '@rnn/timeseries';
+import { Forecaster, META_KEY, maseNote, scoreTable, type KeepBestState } from '@rnn/timeseries';
 import { FLAG_NAMES, seriesInput } from './open.js';
+import { CHECKPOINT_FLAGS, budgetMinutes, commandLine, fingerprint, fitResumable, resumeSettings, runControl } from '../checkpoint.js';
+import { checkOutputs, saveModel } from '../outputs.js';
 import { loadSeries } from './series.js';
 
 /**
@@ -32,6 +34,8 @@ export const trainFlags = withCommon({
   hidden: hidden(32),
   layers: layers(1),
   epochs: flag.int('passes over the data, with early stopping (--patience)', { value: 'N', default: 300, check: 'positive' }),
+  // unlike text's, --epochs keeps its default under --minutes: early stopping ends most runs
+  minutes: budgetMinutes,
   lr: lr(0.005),
   'batch-size': batchSize(16),
   'clip-norm': clipNorm(1),
@@ -49,9 +53,13 @@ export const trainFlags = withCommon({
   plot: flag.string('write the training and validation loss per epoch as a chart', { value: 'OUT.svg|OUT.png' }),
   seed,
   out,
+  ...CHECKPOINT_FLAGS,
   json: epochJson,
   ...LOG_FLAGS,
 });
+
+/** What a resume must share with the run that wrote the checkpoint (besides the data). */
+const RESUME_KEYS = ['target', 'features', 'date', 'where', 'delimiter', 'missing', 'window', 'horizon', 'cell', 'hidden', 'layers', 'lr', 'batch-size', 'clip-norm', 'val-split', 'test-split', 'season', 'transform', 'patience', 'seed'];
 
 async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const verbose = v.verbose === true;
@@ -60,6 +68,8 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   await useBackend(io, verbose);
   const target = v.target;
   if (!target) throw new UsageError('rnn train --csv: --target COL is required (the column to forecast)');
+  const control = await runControl(v);
+  checkOutputs({ out: v.out, checkpoint: v.checkpoint, plot: v.plot });
   const series = loadSeries(v.csv, { target, features: v.features, date: v.date, where: v.where, missing: v.missing, delimiter: v.delimiter });
   for (const n of series.notes) io.stderr.write(`rnn: note: ${n}\n`);
   // the recipe (transform, split, scaler, windows, network) is the library's; this file reads the flags and reports
@@ -85,17 +95,43 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const { meta, best } = plan;
   const { season, transform, lag, window, horizon, split } = meta;
   const why = plan.auto ? ` (auto: autocorrelation of the changes at lag ${season} ${plan.auto.acf.toFixed(2)} ${plan.auto.seasonal ? '>' : '<='} ${plan.auto.bound.toFixed(2)})` : '';
-  const logs: Logs[] = [];
+  // before training: a checkpoint is a model file that evaluate and forecast read too
+  plan.model.metadata = { ...plan.model.metadata, [META_KEY]: JSON.stringify(meta) };
+  let logs: Logs[] = [];
+  const data = series.values.map((c) => fingerprint(new Int32Array(c.buffer, c.byteOffset, c.byteLength / 4))).join(':');
+  const settings = resumeSettings(`${series.length}:${data}`, { ...v, features: v.features?.join(',') }, RESUME_KEYS);
   const t0 = performance.now();
-  const history = await plan.model.fit(plan.x, plan.y, {
-    ...plan.fitOptions,
-    callbacks: [progressCallback(io, { json, label: 'train' }), ...logging.callbacks, { onEpochEnd: (_e, l) => void logs.push({ ...l }) }, ...plan.callbacks],
-  });
+  const r = await fitResumable(
+    plan.model,
+    plan.x,
+    plan.y,
+    {
+      ...plan.fitOptions,
+      callbacks: [progressCallback(io, { json, label: 'train' }), ...logging.callbacks, { onEpochEnd: (_e, l) => void logs.push({ ...l }) }, ...plan.callbacks],
+    },
+    {
+      workflow: 'csv',
+      settings,
+      control,
+      command: commandLine(v, trainFlags.flags),
+      io,
+      extra: {
+        save: () => JSON.stringify({ best: best.save(), logs, logging: logging.extra?.save() ?? null }),
+        restore: (text) => {
+          const saved = JSON.parse(text) as { best: KeepBestState; logs: Logs[]; logging?: string | null };
+          best.restore(saved.best);
+          logs = saved.logs;
+          if (saved.logging && logging.extra) logging.extra.restore(saved.logging);
+        },
+      },
+    },
+  );
   const seconds = (performance.now() - t0) / 1000;
-  const forecaster = Forecaster.fromPlan(plan, history, FLAG_NAMES);
-  await forecaster.save(v.out);
+  const forecaster = Forecaster.fromPlan(plan, r.history, FLAG_NAMES);
+  const saved = await saveModel(io, 'out', v.out, (p) => forecaster.save(p));
   const summary = {
     event: 'done',
+    stopped: r.stopped ?? 'epochs',
     epochs: logs.length,
     bestEpoch: best.bestEpoch + 1,
     seconds: +seconds.toFixed(2),
@@ -106,23 +142,26 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     transform,
     window,
     horizon,
-    out: v.out,
+    checkpoint: r.checkpoint,
+    out: saved.path,
   } as Record<string, unknown>;
   const ev = plan.valWindows ? forecaster.evaluate({ part: 'validation' }) : null;
   if (ev) summary['validation'] = Object.fromEntries(Object.entries(ev.scores).map(([k, s]) => [k, { mae: s.mae, rmse: s.rmse, mase: s.mase }]));
+  if (ev && maseNote(ev)) summary['maseNote'] = maseNote(ev);
   if (json) io.stdout.write(JSON.stringify(summary) + '\n');
   else {
     io.stdout.write(
-      `trained ${logs.length} epochs in ${seconds.toFixed(1)}s (best epoch ${best.bestEpoch + 1}, ${plan.valWindows ? 'validation' : 'training'} loss ${best.best.toPrecision(4)}); ` +
+      `${r.stopped === 'time' ? 'time budget reached after' : 'trained'} ${logs.length} epochs in ${seconds.toFixed(1)}s (best epoch ${best.bestEpoch + 1}, ${plan.valWindows ? 'validation' : 'training'} loss ${best.best.toPrecision(4)}); ` +
         `${plan.trainWindows} training windows of ${window} steps, horizon ${horizon}, ${transform === 'none' ? 'levels' : `${transform} differences (lag ${lag})`}${why}, season ${season}\n`,
     );
     if (ev) io.stdout.write(`validation (steps ${ev.from + 1}..${ev.to}, ${ev.points} forecasts):\n${scoreTable(ev, v.cell)}\n`);
-    io.stdout.write(`wrote ${v.out}\n`);
+    io.stdout.write(`wrote ${saved.path}${r.checkpoint ? `; checkpoint ${r.checkpoint} (continue with --resume ${r.checkpoint})` : ''}\n`);
   }
   if (v.plot) {
     const p = writeChart(v.plot, lossChart(logs, best.bestEpoch, series.columns[0]!));
     if (!json) io.stdout.write(`wrote ${p}\n`);
   }
+  if (saved.error) throw saved.error;
 }
 
 export const trainTimeseries = action({

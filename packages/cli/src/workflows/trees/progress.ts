@@ -12,9 +12,9 @@ function devScores(logs: Logs): string {
 
 /**
  * `rnn train --trees` progress: the one reporter, counting trees (a bar on a terminal, a line per
- * epoch elsewhere); its ETA comes from the trainer's `--minutes` budget.
+ * epoch elsewhere); with `--minutes`, its ETA is the time left in the budget.
  */
-export function treeProgress(io: Io, o: { json?: boolean }): Callback {
+export function treeProgress(io: Io, o: { json?: boolean; minutes?: number | undefined }): Callback {
   return progressReporter({
     stderr: io.stderr,
     stdout: io.stdout,
@@ -24,5 +24,6 @@ export function treeProgress(io: Io, o: { json?: boolean }): Callback {
     unit: 'trees',
     countKey: 'trees',
     describe: devScores,
+    minutes: o.minutes,
   });
 }

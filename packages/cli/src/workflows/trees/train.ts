@@ -1,9 +1,23 @@
-import { ConfigError, ValueError } from '@rnn/core';
-import { TreeNet, Vocab, fitTrees, readTrees, saveTreeNet, cellKinds, type Tree, type TreeScores } from '@rnn/layers';
+import { readFileSync } from 'node:fs';
+import { ConfigError, ValueError, parseSafetensors, serializeSafetensors } from '@rnn/core';
+import { TreeNet, Vocab, fitTrees, parseTreeNet, readTrees, cellKinds, writeFileAtomic, type Tree, type TreeScores } from '@rnn/layers';
 import { useBackend } from '../../backend.js';
+import type { TrainBegin } from '@rnn/layers';
 import { action, withCommon, type Io } from '../../command.js';
 import { flag, type Values } from '../../flags.js';
-import { minutes } from '../checkpoint.js';
+import {
+  CHECKPOINT_FLAGS,
+  commandLine,
+  decodeSlot,
+  encodeSlot,
+  fingerprint,
+  minutes,
+  resumeSettings,
+  runControl,
+  trainResumable,
+  type CheckpointLoader,
+} from '../checkpoint.js';
+import { checkOutputs, saveModel } from '../outputs.js';
 import { batchSize, epochJson, epochsOrMinutes, hidden, seed } from '../flags.js';
 import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { formatTreeScores, scoreTreeFile, treeScoresJson } from './evaluate.js';
@@ -51,9 +65,33 @@ export const trainFlags = withCommon({
   lowercase: flag.boolean('fold words to lower case (--no-lowercase keeps case)', { default: true }),
   'clip-norm': flag.number('clip the global gradient norm before each step', { value: 'F', check: 'positive' }),
   seed,
+  ...CHECKPOINT_FLAGS,
   json: epochJson,
   ...LOG_FLAGS,
 });
+
+/** A tree checkpoint: a tree-model file (`rnn evaluate --trees` reads it) with `rnn.checkpoint` added. */
+const loadTreeCheckpoint: CheckpointLoader<TreeNet> = async (path) => {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ConfigError(`--resume ${path}: no such file`);
+    if (code === 'EISDIR') throw new ConfigError(`--resume ${path}: is a directory, expected a checkpoint file`);
+    throw err;
+  }
+  return { model: parseTreeNet(bytes, `--resume ${path}`), metadata: parseSafetensors(bytes, path).metadata };
+};
+
+function treeCheckpointBytes(net: TreeNet, metadata: Record<string, string>): Uint8Array {
+  // TreeNet.toBytes keeps `rnn.` keys for itself: add the checkpoint's to its file
+  const file = parseSafetensors(net.toBytes(), 'checkpoint');
+  return serializeSafetensors(file.tensors, { ...file.metadata, ...metadata });
+}
+
+/** What a resume must share with the run that wrote the checkpoint (besides the data). */
+const RESUME_KEYS = ['cell', 'hidden', 'embedding', 'batch-size', 'optimizer', 'lr', 'dropout', 'l2', 'root-only', 'min-count', 'lowercase', 'clip-norm', 'seed'];
 
 function numClassesOf(trees: readonly Tree[], path: string): number {
   let max = -1;
@@ -85,6 +123,8 @@ async function runTrees(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   if (!cellKinds('tree').includes(cellName)) {
     throw new ConfigError(`--cell ${cellName} is not a tree cell; --trees takes ${TREE_CELLS.join(', ')}`);
   }
+  const control = await runControl(v, loadTreeCheckpoint);
+  checkOutputs({ out: v.out, checkpoint: v.checkpoint });
   const hidden = v.hidden;
   // the recursive nets of Socher et al. use the word vectors as the leaves' states
   const embedding = v.embedding ?? (cellName === 'rnn' || cellName === 'rntn' ? hidden : 100);
@@ -112,56 +152,101 @@ async function runTrees(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   }
   // what shaped the run, echoed in the JSON summary
   const settings = Object.fromEntries(Object.entries(v).filter(([k, x]) => x !== undefined && !['json', 'verbose', 'config'].includes(k)));
+  const data = [trainPath, v.dev].map((p) => (p ? fingerprint(readFileSync(p)) : '-')).join(':');
+  const resumeWith = resumeSettings(data, { ...v, lr, embedding }, RESUME_KEYS);
   let wrote = 0;
+  // the dev scores of the best epoch, carried through a checkpoint with the Trainer's selection
+  let bestDev: TreeScores | null = null;
+  let selection: TrainBegin['selection'];
+  // --out is written each time dev improves; a failed write there is retried (and rescued) at the end
+  let bestWriteFailed = false;
   const cpu0 = process.cpuUsage();
-  const history = await fitTrees(net, net.encode(train), {
-    epochs,
-    minutes,
-    batchSize,
-    optimizer: { type: optimizer, lr },
-    l2,
-    rootOnly: v['root-only'] === true,
-    clipNorm,
-    seed,
-    dev: dev ? net.encode(dev) : undefined,
-    onBest: (n) => {
-      saveTreeNet(n, out);
-      wrote++;
+  const r = await trainResumable(
+    {
+      model: net,
+      epochs,
+      bytes: (metadata) => treeCheckpointBytes(net, metadata),
+      fit: (o) =>
+        fitTrees(net, net.encode(train), {
+          epochs,
+          batchSize,
+          optimizer: { type: optimizer, lr },
+          l2,
+          rootOnly: v['root-only'] === true,
+          clipNorm,
+          seed,
+          dev: dev ? net.encode(dev) : undefined,
+          onBest: (n, _epoch, scores) => {
+            bestDev = scores;
+            try {
+              writeFileAtomic(out, n.toBytes());
+              wrote++;
+            } catch {
+              bestWriteFailed = true;
+            }
+          },
+          initialEpoch: o.initialEpoch,
+          initialBatch: o.initialBatch,
+          callbacks: [treeProgress(io, { json, minutes }), ...logging.callbacks, { onTrainBegin: (info) => void (selection = info.selection) }, ...o.callbacks],
+        }).then((h) => ({ epochs: h.epochs, bestEpoch: h.bestEpoch, seconds: h.seconds, samplesPerSecond: h.treesPerSecond })),
     },
-    callbacks: [treeProgress(io, { json }), ...logging.callbacks],
-  });
+    {
+      workflow: 'trees',
+      settings: resumeWith,
+      control,
+      command: commandLine(v, trainFlags.flags),
+      io,
+      extra: {
+        save: () => {
+          const best = selection?.get() ?? null;
+          return JSON.stringify({ best: best && { value: best.value, epoch: best.epoch, weights: encodeSlot(best.weights) }, bestDev });
+        },
+        restore: (text) => {
+          const saved = JSON.parse(text) as { best: { value: number; epoch: number; weights: ReturnType<typeof encodeSlot> } | null; bestDev: TreeScores | null };
+          selection?.set(saved.best && { value: saved.best.value, epoch: saved.best.epoch, weights: decodeSlot(saved.best.weights) });
+          bestDev = saved.bestDev;
+        },
+      },
+    },
+  );
+  const history = r.history;
   const cpu = process.cpuUsage(cpu0);
-  if (!dev) saveTreeNet(net, out);
+  // without --dev, or when no epoch improved in this run (a resume, a budget spent mid-epoch), or a write failed
+  const saved = !dev || wrote === 0 || bestWriteFailed ? await saveModel(io, 'out', out, (p) => writeFileAtomic(p, net.toBytes())) : { path: out, error: null };
   const testScores: TreeScores | null = test ? scoreTreeFile(net, v.test!) : null;
-  const ran = history.epochs.length;
-  const stoppedByTime = ran < epochs && minutes !== undefined;
+  const ran = r.epoch;
+  const stoppedByTime = r.stopped === 'time';
+  const bestEpoch = selection?.get()?.epoch ?? history.bestEpoch;
+  const where = `${ran} epoch${ran === 1 ? '' : 's'}${r.batch > 0 ? ` and ${r.batch} of ${r.batches} batches` : ''}`;
   if (json) {
     io.stdout.write(
       JSON.stringify({
         event: 'done',
         stopped: stoppedByTime ? 'time' : 'epochs',
         epochs: ran,
-        best_epoch: history.bestEpoch + 1,
+        best_epoch: bestEpoch + 1,
         seconds: +history.seconds.toFixed(2),
         cpu_seconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
-        trees_per_second: +history.treesPerSecond.toFixed(2),
+        trees_per_second: +history.samplesPerSecond.toFixed(2),
         parameters: net.params.size,
         vocabulary: vocab.size,
         settings,
-        dev: history.bestDev ? treeScoresJson(history.bestDev) : null,
+        dev: bestDev ? treeScoresJson(bestDev) : null,
         test: testScores ? treeScoresJson(testScores) : null,
-        out,
+        checkpoint: r.checkpoint,
+        out: saved.path,
       }) + '\n',
     );
   }
   const lines = [
-    `rnn: ${stoppedByTime ? 'time budget reached after' : 'trained'} ${ran} epoch${ran === 1 ? '' : 's'} in ${history.seconds.toFixed(1)}s ` +
-      `(${history.treesPerSecond.toFixed(1)} trees/s); ${dev ? `best epoch on dev: ${history.bestEpoch + 1}` : 'no --dev: kept the last epoch'}; wrote ${out}` +
-      `${wrote > 1 ? ` (updated ${wrote} times)` : ''}`,
+    `rnn: ${stoppedByTime ? 'time budget reached after' : 'trained'} ${where} in ${history.seconds.toFixed(1)}s ` +
+      `(${history.samplesPerSecond.toFixed(1)} trees/s); ${dev ? (bestEpoch >= 0 ? `best epoch on dev: ${bestEpoch + 1}` : 'no epoch finished to score on dev: kept the last weights') : 'no --dev: kept the last epoch'}; wrote ${saved.path}` +
+      `${wrote > 1 ? ` (updated ${wrote} times)` : ''}${r.checkpoint ? `; checkpoint ${r.checkpoint} (continue with --resume ${r.checkpoint})` : ''}`,
   ];
-  if (history.bestDev) lines.push(`rnn: ${formatTreeScores(history.bestDev, 'dev')}`);
+  if (bestDev) lines.push(`rnn: ${formatTreeScores(bestDev, 'dev')}`);
   if (testScores) lines.push(`rnn: ${formatTreeScores(testScores, 'test')}`);
   io.stderr.write(lines.join('\n') + '\n');
+  if (saved.error) throw saved.error;
 }
 
 export const trainTrees = action({
