@@ -76,7 +76,7 @@ const ENTRIES: Entry[] = [
     base: { epochs: 1 },
     valid: {
       batchSize: 2, shuffle: false, validationSplit: 0.25, validationData: [x, y], callbacks: [earlyStopping()], seed: 4,
-      lengths: [2, 1, 2, 2], checkNumerics: false, initialEpoch: 0, initialBatch: 0,
+      lengths: [2, 1, 2, 2], checkNumerics: false, initialEpoch: 0, initialBatch: 0, verbose: 0,
     },
   },
   { where: 'evaluate', call: (o) => model().build({ inputSize: 1 }).evaluate(x, y, o as never), base: {}, valid: { batchSize: 2, lengths: [2, 2, 1, 1] } },
