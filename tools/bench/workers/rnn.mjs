@@ -51,7 +51,7 @@ async function treeStep() {
     return () => {
       for (const b of batches) {
         net.params.zeroGrad();
-        const loss = net.loss(net.forward(b, { training: true, rng, nodeByNode }));
+        const loss = net.lossOf(net.forward(b, { training: true, rng, nodeByNode }));
         loss.item();
         core.backward(loss);
         optimizer.step(net.params);
