@@ -1,4 +1,4 @@
-import { ConfigError, RnnError, synonymOf } from '@rnn/core';
+import { ConfigError, RnnError, editDistance, synonymOf } from '@rnn/core';
 import { z } from 'zod';
 
 /**
@@ -94,17 +94,6 @@ export function flagSet<F extends FlagMap>(flags: F): FlagSet<F> {
   return { flags, schema: z.strictObject(shape) };
 }
 
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
 /**
  * The known name meant: the same name spelled another way or a Keras/PyTorch habit
  * (`--batch_size`, `--learning-rate` → `--lr`, `--num-epochs` → `--epochs`, `--hidden-size` →
@@ -116,7 +105,7 @@ export function suggest(name: string, known: readonly string[]): string | null {
   let best: string | null = null;
   let bestD = Infinity;
   for (const k of known) {
-    const dd = distance(name, k);
+    const dd = editDistance(name, k);
     if (dd < bestD) {
       bestD = dd;
       best = k;

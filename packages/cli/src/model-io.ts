@@ -1,6 +1,5 @@
-import { ConfigError, FormatError, ShapeError, ValueError, fmt, tensor, type Tensor } from '@rnn/core';
+import { ConfigError, ShapeError, ValueError, fmt, tensor, type Tensor } from '@rnn/core';
 import { Embedding, Sequential } from '@rnn/layers';
-import type { z } from 'zod';
 import type { HostArray } from './arrays.js';
 
 /** Load a model file; every error names the file. */
@@ -46,17 +45,4 @@ export function inputTensor(model: Sequential, a: HostArray): Tensor {
 }
 
 /** Model-file metadata `key` (JSON text) checked by `schema`; a FormatError naming `where` (`--model m.safetensors`) if it is not. */
-export function metadataJson<T>(text: string, key: string, schema: z.ZodType<T>, where: string): T {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new FormatError(`${where}: metadata "${key}" is not JSON (${(err as Error).message})`);
-  }
-  const r = schema.safeParse(json);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new FormatError(`${where}: metadata "${key}" is invalid at "${i.path.join('.')}": ${i.message}`);
-  }
-  return r.data;
-}
+export { metadataJson } from '@rnn/timeseries';

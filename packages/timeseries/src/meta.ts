@@ -49,7 +49,7 @@ export function readMeta(model: Sequential, where: string): TimeseriesMeta {
 }
 
 /** Model-file metadata `key` (JSON text) checked by `schema`; a FormatError naming `where` if it is not. */
-function metadataJson<T>(text: string, key: string, schema: z.ZodType<T>, where: string): T {
+export function metadataJson<T>(text: string, key: string, schema: z.ZodType<T>, where: string): T {
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -18,19 +18,7 @@ import {
 } from './checkpoint-file.js';
 import { saveModel } from './outputs.js';
 
-export {
-  CHECKPOINT_KEY,
-  checkpointBytes,
-  decodeSlot,
-  encodeSlot,
-  readCheckpoint,
-  writeCheckpoint,
-  type Checkpoint,
-  type CheckpointLoader,
-  type CheckpointModel,
-  type CheckpointState,
-  type Settings,
-} from './checkpoint-file.js';
+export * from './checkpoint-file.js';
 
 /**
  * Checkpoints and exact resumes, for every `rnn train` workflow (the file itself: checkpoint-file.ts).

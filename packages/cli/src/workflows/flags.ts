@@ -10,6 +10,20 @@ export const out = flag.string('where to write the trained model', { value: 'M.s
 export const seed = flag.int('random seed (shuffling, initialisation): the same seed gives the same model', { value: 'N', default: 0 });
 export const epochJson = flag.boolean('print one JSON line per epoch on stdout, and a summary line at the end');
 export const modelIn = (help: string) => flag.string(help, { value: 'M.safetensors', required: true });
+export const csvIn = (help: string) => flag.string(help, { value: 'FILE.csv', required: true });
+/** `gunzip` of a text file (`--text`). */
+export const gz = flag.choice(['auto', 'yes', 'no'], 'gunzip the file: auto (by its magic bytes), yes, no', { value: 'WHEN', default: 'auto' });
+
+/** What `rnn evaluate|predict|forecast --csv` read first: the model and the series (`csv`: the help of `--csv`). */
+export const seriesInputs = (csv: string) => ({ model: modelIn('a model trained with rnn train --csv'), csv: csvIn(csv) });
+/** What `rnn evaluate|predict --sequences` read first: the classifier and the sequences. */
+export const classifierInputs = (sequences: string) => ({ model: modelIn('a classifier from rnn train --sequences'), sequences: csvIn(sequences) });
+/** What `rnn evaluate|predict --text` read first: the character model and the text. */
+export const charModelInputs = (text: string) => ({
+  model: modelIn('a character model (or a checkpoint) from rnn train --text'),
+  text: flag.string(text, { value: 'FILE', required: true }),
+  gz,
+});
 
 export const lr = (d: number) => flag.number('learning rate', { value: 'F', default: d, check: 'positive' });
 export const epochs = (d: number) => flag.int('passes over the data', { value: 'N', default: d, check: 'positive' });

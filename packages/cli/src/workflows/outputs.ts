@@ -1,7 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { ConfigError, RnnError } from '@rnn/core';
+import { ConfigError, FormatError, RnnError } from '@rnn/core';
 import type { Io } from '../command.js';
 
 /**
@@ -115,4 +115,11 @@ export async function saveModel(
     return { path: p, error: new SaveError(`${message} — move it where you want it`, p) };
   }
   throw new SaveError(`could not write --${flag} ${path} (${reason(first)}), nor a rescue copy to ${candidates.join(', ')}; the model is lost`, null);
+}
+
+/** The file type of `--output` (`.csv` or `.json`); a FormatError for any other. */
+export function outputType(out: string): '.csv' | '.json' {
+  const ext = extname(out).toLowerCase();
+  if (ext !== '.csv' && ext !== '.json') throw new FormatError(`--output ${out}: unsupported file type '${ext || '(none)'}', expected .csv or .json`);
+  return ext;
 }

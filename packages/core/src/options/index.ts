@@ -1,3 +1,3 @@
 export { parseOptions, describeValue, keysAt } from './parse.js';
-export { suggestName, synonymOf, nameNote, normalizeName } from './names.js';
+export { suggestName, synonymOf, nameNote, normalizeName, editDistance } from './names.js';
 export * as schemas from './schemas.js';

@@ -129,7 +129,8 @@ const NOTES: Readonly<Record<string, string>> = {
   verbose: 'progress is reported by a callback: callbacks: [progressReporter({ stderr: process.stderr })]',
 };
 
-function distance(a: string, b: string): number {
+/** The Levenshtein edit distance between `a` and `b`. */
+export function editDistance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
@@ -153,7 +154,7 @@ export function suggestName(name: string, known: readonly string[]): string | nu
   let best: string | null = null;
   let bestD = Infinity;
   for (const [kn, k] of byNorm) {
-    const dd = distance(n, kn);
+    const dd = editDistance(n, kn);
     if (dd < bestD && k !== name) {
       bestD = dd;
       best = k;

@@ -2,7 +2,7 @@ import { ValueError } from '@rnn/core';
 import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
-import { modelIn } from '../flags.js';
+import { classifierInputs, csvIn } from '../flags.js';
 import { readLabels } from './data.js';
 import { argmaxOf, classProbabilities, openClassifier } from './run.js';
 import { classificationReport, type ClassificationReport } from './scores.js';
@@ -30,9 +30,8 @@ function reportText(r: ClassificationReport, classes: readonly string[], what: s
 /** `rnn evaluate --sequences`: a classifier's accuracy, per-class precision/recall/F1 and confusion matrix. */
 export const evaluateClassify = action({
   flags: withCommon({
-    model: modelIn('a classifier from rnn train --sequences'),
-    sequences: flag.string('labelled sequences to score (id,step,channels…)', { value: 'FILE.csv', required: true }),
-    labels: flag.string('one label per sequence (id,label)', { value: 'FILE.csv', required: true }),
+    ...classifierInputs('labelled sequences to score (id,step,channels…)'),
+    labels: csvIn('one label per sequence (id,label)'),
     'held-out': flag.boolean('score only the sequences training held out (--test-split), found by id in the files it was trained on (default: every sequence of the files)'),
     json: flag.boolean('print the scores as one JSON object'),
   }),

@@ -1,10 +1,9 @@
-import { extname } from 'node:path';
-import { FormatError } from '@rnn/core';
 import { writeFileAtomic } from '@rnn/layers';
 import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
-import { modelIn } from '../flags.js';
+import { classifierInputs } from '../flags.js';
+import { outputType } from '../outputs.js';
 import { argmaxOf, classProbabilities, openClassifier } from './run.js';
 
 /** A CSV field, quoted when it must be. */
@@ -17,8 +16,7 @@ const field = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` 
  */
 export const predictClassify = action({
   flags: withCommon({
-    model: modelIn('a classifier from rnn train --sequences'),
-    sequences: flag.string('the sequences to label, one row per step (id,step,channels…: the channels the model was trained on)', { value: 'FILE.csv', required: true }),
+    ...classifierInputs('the sequences to label, one row per step (id,step,channels…: the channels the model was trained on)'),
     output: flag.string('write the labels to a file (default: CSV on stdout)', { value: 'OUT.csv|OUT.json' }),
     probabilities: flag.boolean("add each class's probability (softmax of the logits)"),
     json: flag.boolean('print the labels as JSON on stdout'),
@@ -30,8 +28,7 @@ export const predictClassify = action({
   async run(v, io) {
     await useBackend(io, v.verbose === true);
     const out = v.output;
-    const ext = out ? extname(out).toLowerCase() : '';
-    if (out && ext !== '.csv' && ext !== '.json') throw new FormatError(`--output ${out}: unsupported file type '${ext || '(none)'}', expected .csv or .json`);
+    const ext = out ? outputType(out) : '';
     const { model, meta, seqs } = await openClassifier(v.model, v.sequences);
     const idx = seqs.ids.map((_, i) => i);
     const probs = classProbabilities(model, meta, seqs, idx);

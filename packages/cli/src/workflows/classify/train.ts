@@ -5,7 +5,7 @@ import { UsageError, flag, type Values } from '../../flags.js';
 import { progressCallback } from '../../progress.js';
 import { CHECKPOINT_FLAGS, commandLine, fingerprint, fitResumable, minutes, noEpochLimit, resumeSettings, runControl } from '../checkpoint.js';
 import { checkOutputs, saveModel } from '../outputs.js';
-import { batchSize, cell, clipNorm, epochJson, epochsOrMinutes, hidden, layers, lr, out, seed } from '../flags.js';
+import { batchSize, cell, clipNorm, csvIn, epochJson, epochsOrMinutes, hidden, layers, lr, out, seed } from '../flags.js';
 import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { TASK_KEY } from '../text/corpus.js';
 import { CLASSIFY_KEY, classLogits, classifierModel } from './model.js';
@@ -13,7 +13,7 @@ import { channelScaler, padded, readSequenceSet, stratifiedSplit } from './data.
 
 /** `rnn train --sequences`: defaults chosen on the indoor-movement data (see data/indoor-movement/README.md). */
 export const trainFlags = withCommon({
-  sequences: flag.string('variable-length sequences to classify, one row per step (id,step,channels…); needs --labels', { value: 'FILE.csv', required: true }),
+  sequences: csvIn('variable-length sequences to classify, one row per step (id,step,channels…); needs --labels'),
   labels: flag.string('one label per sequence (id,label)', { value: 'FILE.csv' }),
   out,
   cell,

@@ -2,7 +2,7 @@ import { ValueError, tensor } from '@rnn/core';
 import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
-import { modelIn } from '../flags.js';
+import { charModelInputs } from '../flags.js';
 import { readText, windows } from './corpus.js';
 import { openCharModel } from './open.js';
 
@@ -13,9 +13,7 @@ import { openCharModel } from './open.js';
  */
 export const evaluateText = action({
   flags: withCommon({
-    model: modelIn('a character model (or a checkpoint) from rnn train --text'),
-    text: flag.string('held-out text to score the model on (.gz read transparently)', { value: 'FILE', required: true }),
-    gz: flag.choice(['auto', 'yes', 'no'], 'gunzip the file: auto (by its magic bytes), yes, no', { value: 'WHEN', default: 'auto' }),
+    ...charModelInputs('held-out text to score the model on (.gz read transparently)'),
     'seq-len': flag.int('characters per scored sequence (the state starts afresh at each)', { value: 'T', default: 100, check: 'positive' }),
     'batch-size': flag.int('sequences per forward pass', { value: 'N', default: 64, check: 'positive' }),
     json: flag.boolean('print the scores as one JSON object'),

@@ -2,7 +2,7 @@ import { ValueError, tensor } from '@rnn/core';
 import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
-import { modelIn } from '../flags.js';
+import { charModelInputs } from '../flags.js';
 import { readText } from './corpus.js';
 import { openCharModel, showChar } from './open.js';
 
@@ -13,9 +13,7 @@ import { openCharModel, showChar } from './open.js';
  */
 export const predictText = action({
   flags: withCommon({
-    model: modelIn('a character model (or a checkpoint) from rnn train --text'),
-    text: flag.string('the text so far (.gz read transparently); the model reads all of it', { value: 'FILE', required: true }),
-    gz: flag.choice(['auto', 'yes', 'no'], 'gunzip the file: auto (by its magic bytes), yes, no', { value: 'WHEN', default: 'auto' }),
+    ...charModelInputs('the text so far (.gz read transparently); the model reads all of it'),
     top: flag.int('show the K likeliest characters', { value: 'K', default: 10, check: 'positive' }),
     json: flag.boolean('print the distribution as one JSON object: { context, entropy_bits, next: [{ char, p }] }'),
     all: flag.boolean('list every character of the vocabulary, not only the top K'),

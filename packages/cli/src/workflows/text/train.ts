@@ -5,7 +5,7 @@ import { flag, type Values } from '../../flags.js';
 import { progressCallback } from '../../progress.js';
 import { CHECKPOINT_FLAGS, commandLine, fingerprint, fitResumable, minutes, noEpochLimit, resumeSettings, runControl } from '../checkpoint.js';
 import { checkOutputs, saveModel } from '../outputs.js';
-import { batchSize, cell, clipNorm, epochJson, epochsOrMinutes, hidden, layers, lr, out, seed } from '../flags.js';
+import { batchSize, cell, clipNorm, epochJson, epochsOrMinutes, gz, hidden, layers, lr, out, seed } from '../flags.js';
 import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { TASK_KEY, VOCAB_KEY, Vocabulary, readText, windows } from './corpus.js';
 import { textModel } from './model.js';
@@ -13,7 +13,7 @@ import { textModel } from './model.js';
 /** `rnn train --text`: a character-level language model (char-rnn's defaults). */
 export const trainFlags = withCommon({
   text: flag.string('a text file to train a character-level language model on (.gz read transparently)', { value: 'FILE', required: true }),
-  gz: flag.choice(['auto', 'yes', 'no'], 'gunzip the file: auto (by its magic bytes), yes, no', { value: 'WHEN', default: 'auto' }),
+  gz,
   out,
   'seq-len': flag.int('characters per training sequence', { value: 'T', default: 100, check: 'positive' }),
   embedding: flag.int('character embedding size', { value: 'N', default: 64, check: 'positive' }),

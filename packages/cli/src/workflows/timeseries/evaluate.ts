@@ -2,7 +2,7 @@ import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
 import { writeChart } from '../../plot/index.js';
-import { modelIn } from '../flags.js';
+import { seriesInputs } from '../flags.js';
 import { evaluationChart } from './charts.js';
 import { openModelAndSeries, seriesInput } from './open.js';
 import { maseNote } from '@rnn/timeseries';
@@ -10,8 +10,7 @@ import { maseNote } from '@rnn/timeseries';
 /** `rnn evaluate --csv`: the model's test (or validation) part against naive baselines. */
 export const evaluateTimeseries = action({
   flags: withCommon({
-    model: modelIn('a model trained with rnn train --csv'),
-    csv: flag.string('the series (the file it was trained on: the test part is the same end of it)', { value: 'FILE.csv', required: true }),
+    ...seriesInputs('the series (the file it was trained on: the test part is the same end of it)'),
     season: flag.int("seasonal period for the seasonal-naive forecast and MASE (default: the model's, from its dates)", { value: 'N', check: 'positive' }),
     part: flag.choice(['test', 'validation'], 'which part to score', { value: 'NAME', default: 'test' }),
     plot: flag.string('write the forecasts against the actual values as a chart', { value: 'OUT.svg|OUT.png' }),

@@ -1,19 +1,17 @@
-import { extname } from 'node:path';
-import { FormatError } from '@rnn/core';
 import { writeFileAtomic } from '@rnn/layers';
 import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
 import { writeChart } from '../../plot/index.js';
-import { modelIn } from '../flags.js';
+import { seriesInputs } from '../flags.js';
+import { outputType } from '../outputs.js';
 import { forecastChart } from './charts.js';
 import { openModelAndSeries, seriesInput } from './open.js';
 
 /** `rnn forecast`: the next steps of a series, in its original units. */
 export const forecastTimeseries = action({
   flags: withCommon({
-    model: modelIn('a model trained with rnn train --csv'),
-    csv: flag.string("the series to continue (its last rows are the model's input)", { value: 'FILE.csv', required: true }),
+    ...seriesInputs("the series to continue (its last rows are the model's input)"),
     steps: flag.int("steps to forecast; beyond the model's horizon the forecasts are fed back in", { value: 'K', default: 12, check: 'positive' }),
     output: flag.string('write the forecast to a file (default: CSV on stdout)', { value: 'F.csv|F.json' }),
     plot: flag.string('write the recent history and the forecast as a chart', { value: 'OUT.svg|OUT.png' }),
@@ -35,8 +33,7 @@ export const forecastTimeseries = action({
     const csv = [`${dateCol},${meta.target}`, ...rows.map((r) => `${r[dateCol]},${r[meta.target]}`)].join('\n') + '\n';
     const out = v.output;
     if (out) {
-      const ext = extname(out).toLowerCase();
-      if (ext !== '.csv' && ext !== '.json') throw new FormatError(`--output ${out}: unsupported file type '${ext || '(none)'}', expected .csv or .json`);
+      const ext = outputType(out);
       writeFileAtomic(out, ext === '.csv' ? csv : JSON.stringify(rows, null, 1) + '\n');
     }
     if (v.json) io.stdout.write(JSON.stringify(rows) + '\n');

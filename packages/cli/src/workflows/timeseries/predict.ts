@@ -1,10 +1,9 @@
-import { extname } from 'node:path';
-import { FormatError } from '@rnn/core';
 import { writeFileAtomic } from '@rnn/layers';
 import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
-import { modelIn } from '../flags.js';
+import { seriesInputs } from '../flags.js';
+import { outputType } from '../outputs.js';
 import { openModelAndSeries, seriesInput } from './open.js';
 
 /**
@@ -15,8 +14,7 @@ import { openModelAndSeries, seriesInput } from './open.js';
  */
 export const predictTimeseries = action({
   flags: withCommon({
-    model: modelIn('a model trained with rnn train --csv'),
-    csv: flag.string('the series to run the model over (the columns it was trained on)', { value: 'FILE.csv', required: true }),
+    ...seriesInputs('the series to run the model over (the columns it was trained on)'),
     output: flag.string('write the predictions to a file (default: CSV on stdout)', { value: 'P.csv|P.json' }),
     json: flag.boolean('print the predictions as JSON on stdout'),
   }),
@@ -27,8 +25,7 @@ export const predictTimeseries = action({
   async run(v, io) {
     await useBackend(io, v.verbose === true);
     const out = v.output;
-    const ext = out ? extname(out).toLowerCase() : '';
-    if (out && ext !== '.csv' && ext !== '.json') throw new FormatError(`--output ${out}: unsupported file type '${ext || '(none)'}', expected .csv or .json`);
+    const ext = out ? outputType(out) : '';
     const { forecaster, meta, series } = await openModelAndSeries(v.model, v.csv, io);
     const data = seriesInput(series);
     const { origins, forecasts } = forecaster.backtest(data);

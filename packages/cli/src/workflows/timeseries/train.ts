@@ -4,7 +4,7 @@ import { useBackend } from '../../backend.js';
 import { action, withCommon, type Io } from '../../command.js';
 import { UsageError, flag, type Values } from '../../flags.js';
 import { progressCallback } from '../../progress.js';
-import { batchSize, cell, clipNorm, epochJson, hidden, layers, lr, out, seed } from '../flags.js';
+import { batchSize, cell, clipNorm, csvIn, epochJson, hidden, layers, lr, out, seed } from '../flags.js';
 import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { lossChart } from './charts.js';
 import { writeChart } from '../../plot/index.js';
@@ -22,7 +22,7 @@ import { loadSeries } from './series.js';
  * seasonal-naive MASE.
  */
 export const trainFlags = withCommon({
-  csv: flag.string('the series: a CSV file with a header line, one row per time step', { value: 'FILE.csv', required: true }),
+  csv: csvIn('the series: a CSV file with a header line, one row per time step'),
   target: flag.string('the column to forecast', { value: 'COL' }),
   features: flag.list('more input columns (the target is always an input)', { value: 'COL,COL' }),
   date: flag.string('the date column (default: a column named date/month/year/…; it sets the season: 12 for monthly data)', { value: 'COL' }),
