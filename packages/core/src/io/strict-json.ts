@@ -126,18 +126,19 @@ class Parser {
         writable: true,
         configurable: true,
       });
-      this.skipWs();
-      const c = this.text[this.pos];
-      if (c === ',') {
-        this.pos++;
-        continue;
-      }
-      if (c === '}') {
-        this.pos++;
-        return out;
-      }
-      this.fail("',' or '}'");
+      if (!this.another('}')) return out;
     }
+  }
+
+  /** After an element: true past a ',' (another follows), false past `close` (the end). */
+  private another(close: '}' | ']'): boolean {
+    this.skipWs();
+    const c = this.text[this.pos];
+    if (c === ',' || c === close) {
+      this.pos++;
+      return c === ',';
+    }
+    this.fail(`',' or '${close}'`);
   }
 
   array(depth: number): JsonValue {
@@ -151,17 +152,7 @@ class Parser {
     for (;;) {
       this.skipWs();
       out.push(this.value(depth));
-      this.skipWs();
-      const c = this.text[this.pos];
-      if (c === ',') {
-        this.pos++;
-        continue;
-      }
-      if (c === ']') {
-        this.pos++;
-        return out;
-      }
-      this.fail("',' or ']'");
+      if (!this.another(']')) return out;
     }
   }
 
