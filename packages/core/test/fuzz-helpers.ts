@@ -30,3 +30,13 @@ export function fuzz(name: string, numRuns: number): FuzzStats {
   console.log(formatStats(stats));
   return stats;
 }
+
+/** The fuzz run of reader `name`: all `numRuns` inputs tried, more than `least` of them loaded and more than `least` refused. */
+export function itLoadsOrRefuses(name: string, numRuns: number, least: number): void {
+  it('every input loads with the values written, or is refused with a FormatError', () => {
+    const stats = fuzz(name, numRuns);
+    expect(stats.tried).toBe(numRuns);
+    expect(stats.ok).toBeGreaterThan(least);
+    expect(stats.refused).toBeGreaterThan(least);
+  });
+}

@@ -96,14 +96,9 @@ class Parser {
   }
 
   object(depth: number): JsonValue {
-    this.pos++; // '{'
     const out: { [key: string]: JsonValue } = {};
     const seen = new Set<string>();
-    this.skipWs();
-    if (this.text[this.pos] === '}') {
-      this.pos++;
-      return out;
-    }
+    if (this.empty('}')) return out;
     for (;;) {
       this.skipWs();
       if (this.text[this.pos] !== '"') this.fail('a string key');
@@ -130,6 +125,15 @@ class Parser {
     }
   }
 
+  /** Past the opening '{' or '[': true, and past `close` too, when nothing stands between them. */
+  private empty(close: '}' | ']'): boolean {
+    this.pos++;
+    this.skipWs();
+    if (this.text[this.pos] !== close) return false;
+    this.pos++;
+    return true;
+  }
+
   /** After an element: true past a ',' (another follows), false past `close` (the end). */
   private another(close: '}' | ']'): boolean {
     this.skipWs();
@@ -142,13 +146,8 @@ class Parser {
   }
 
   array(depth: number): JsonValue {
-    this.pos++; // '['
     const out: JsonValue[] = [];
-    this.skipWs();
-    if (this.text[this.pos] === ']') {
-      this.pos++;
-      return out;
-    }
+    if (this.empty(']')) return out;
     for (;;) {
       this.skipWs();
       out.push(this.value(depth));
