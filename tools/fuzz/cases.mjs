@@ -666,6 +666,22 @@ export function makeTargets(lib) {
   const SRC = 'fuzz-input';
   const named = (e) => expectThat(typeof e.message === 'string' && e.message.length > 0, `${e.constructor.name} with an empty message`);
   const namesSource = (e) => expectThat(e.message.includes(SRC), `error message does not name the source: ${e.message.slice(0, 200)}`);
+  /**
+   * What `read()` returns. An error of `kinds` it throws must have a message naming the source, and
+   * only an input built broken (`expected` null) may be refused: else `<refused>: <the message>`.
+   */
+  const readOrRefuse = (read, expected, refused, kinds) => {
+    try {
+      return read();
+    } catch (e) {
+      if (kinds.some((k) => e instanceof k)) {
+        named(e);
+        namesSource(e);
+        expectThat(expected === null, `${refused}: ${e.message.slice(0, 300)}`);
+      }
+      throw e;
+    }
+  };
 
   const checkSafetensors = (got, expected) => {
     for (const [name, t] of got.tensors) {
@@ -705,17 +721,7 @@ export function makeTargets(lib) {
         { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((bytes) => ({ bytes, expected: null })) },
       ),
       run: ({ bytes, expected }) => {
-        let got;
-        try {
-          got = lib.parseSafetensors(bytes, SRC);
-        } catch (e) {
-          if (e instanceof FormatError) {
-            named(e);
-            namesSource(e);
-            expectThat(expected === null, `a well-formed file was refused: ${e.message.slice(0, 300)}`);
-          }
-          throw e;
-        }
+        const got = readOrRefuse(() => lib.parseSafetensors(bytes, SRC), expected, 'a well-formed file was refused', [FormatError]);
         checkSafetensors(got, expected);
       },
       show: ({ bytes }) => bytes,
@@ -729,17 +735,7 @@ export function makeTargets(lib) {
         { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => ({ bytes: concatBytes(Uint8Array.of(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59), b), expected: null })) },
       ),
       run: ({ bytes, expected }) => {
-        let got;
-        try {
-          got = lib.parseNpy(bytes, SRC);
-        } catch (e) {
-          if (e instanceof FormatError) {
-            named(e);
-            namesSource(e);
-            expectThat(expected === null, `a well-formed .npy was refused: ${e.message.slice(0, 300)}`);
-          }
-          throw e;
-        }
+        const got = readOrRefuse(() => lib.parseNpy(bytes, SRC), expected, 'a well-formed .npy was refused', [FormatError]);
         const n = got.shape.reduce((a, b) => a * b, 1);
         expectThat(got.data.length === n, `${got.data.length} elements for shape [${got.shape}]`);
         if (expected) {
@@ -756,17 +752,7 @@ export function makeTargets(lib) {
       allowed: [FormatError],
       arb: jsonArrayText,
       run: ({ text, expected }) => {
-        let got;
-        try {
-          got = lib.parseJsonArray(text, SRC);
-        } catch (e) {
-          if (e instanceof FormatError) {
-            named(e);
-            namesSource(e);
-            expectThat(expected === null, `a well-formed array was refused: ${e.message.slice(0, 300)}`);
-          }
-          throw e;
-        }
+        const got = readOrRefuse(() => lib.parseJsonArray(text, SRC), expected, 'a well-formed array was refused', [FormatError]);
         const n = got.shape.reduce((a, b) => a * b, 1);
         expectThat(got.data.length === n, `${got.data.length} values for shape [${got.shape}]`);
         expectThat(got.data.every(Number.isFinite), 'a non-finite value was accepted');
@@ -823,17 +809,7 @@ export function makeTargets(lib) {
         return { bytes: lib.serializeSafetensors(tensors, metadata), expected: clean ? { config, tensors: written } : null };
       }),
       run: ({ bytes, expected }) => {
-        let got;
-        try {
-          got = lib.readModelFile(bytes, SRC);
-        } catch (e) {
-          if (e instanceof FormatError || e instanceof ConfigError) {
-            named(e);
-            namesSource(e);
-            expectThat(expected === null, `a valid model file was refused: ${e.message.slice(0, 300)}`);
-          }
-          throw e;
-        }
+        const got = readOrRefuse(() => lib.readModelFile(bytes, SRC), expected, 'a valid model file was refused', [FormatError, ConfigError]);
         if (expected) {
           expectThat(JSON.stringify(got.config) === JSON.stringify(expected.config), 'config differs after reading');
           for (const [name, t] of expected.tensors) {
@@ -885,17 +861,7 @@ export function makeTargets(lib) {
       allowed: [FormatError],
       arb: treeText,
       run: ({ text, expected }) => {
-        let got;
-        try {
-          got = lib.parseTrees(text, SRC);
-        } catch (e) {
-          if (e instanceof FormatError) {
-            named(e);
-            namesSource(e);
-            expectThat(expected === null, `well-formed trees were refused: ${e.message.slice(0, 300)}`);
-          }
-          throw e;
-        }
+        const got = readOrRefuse(() => lib.parseTrees(text, SRC), expected, 'well-formed trees were refused', [FormatError]);
         for (const t of got) {
           expectThat(t.labels.length === t.words.length && t.labels.length === t.children.length, 'tree arrays differ in length');
           t.children.forEach((cs, n) => cs.forEach((c) => expectThat(c < n, `node ${n} has child ${c}: not post-order`)));

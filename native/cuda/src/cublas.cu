@@ -47,20 +47,23 @@ bool sym(void* lib, const char* name, F* out) {
 
 inline int op(bool t) { return t ? kOpT : kOpN; }
 
-int call(const GemmArgs& g, const float* alpha, const float* a, const float* b, const float* beta, float* c) {
+// One GEMM (batch 1) or a strided batch: the row-major C = op(A) op(B) as cuBLAS's column-major Cᵀ = op(B)ᵀ op(A)ᵀ.
+template <class T, class Gemm, class Batched>
+int call_with(Gemm gemm, Batched batched, const GemmArgs& g, const T* alpha, const T* a, const T* b, const T* beta,
+              T* c) {
   if (g.batch == 1)
-    return g_api.sgemm(g_api.handle, op(g.tb), op(g.ta), int(g.n), int(g.m), int(g.k), alpha, b, int(g.ldb), a,
-                       int(g.lda), beta, c, int(g.ldc));
-  return g_api.sgemm_batched(g_api.handle, op(g.tb), op(g.ta), int(g.n), int(g.m), int(g.k), alpha, b, int(g.ldb),
-                             g.stride_b, a, int(g.lda), g.stride_a, beta, c, int(g.ldc), g.stride_c, int(g.batch));
+    return gemm(g_api.handle, op(g.tb), op(g.ta), int(g.n), int(g.m), int(g.k), alpha, b, int(g.ldb), a, int(g.lda),
+                beta, c, int(g.ldc));
+  return batched(g_api.handle, op(g.tb), op(g.ta), int(g.n), int(g.m), int(g.k), alpha, b, int(g.ldb), g.stride_b, a,
+                 int(g.lda), g.stride_a, beta, c, int(g.ldc), g.stride_c, int(g.batch));
+}
+
+int call(const GemmArgs& g, const float* alpha, const float* a, const float* b, const float* beta, float* c) {
+  return call_with(g_api.sgemm, g_api.sgemm_batched, g, alpha, a, b, beta, c);
 }
 
 int call(const GemmArgs& g, const double* alpha, const double* a, const double* b, const double* beta, double* c) {
-  if (g.batch == 1)
-    return g_api.dgemm(g_api.handle, op(g.tb), op(g.ta), int(g.n), int(g.m), int(g.k), alpha, b, int(g.ldb), a,
-                       int(g.lda), beta, c, int(g.ldc));
-  return g_api.dgemm_batched(g_api.handle, op(g.tb), op(g.ta), int(g.n), int(g.m), int(g.k), alpha, b, int(g.ldb),
-                             g.stride_b, a, int(g.lda), g.stride_a, beta, c, int(g.ldc), g.stride_c, int(g.batch));
+  return call_with(g_api.dgemm, g_api.dgemm_batched, g, alpha, a, b, beta, c);
 }
 
 }  // namespace

@@ -137,8 +137,13 @@ function gradCheck(b: NativeBackend, p: Problem) {
   ];
   if (p.mode === 'lstm') params.push(['c0', p.c0, g.dc0 as Float64Array]);
   else expect(g.dc0).toBeNull();
+  expectGradsMatch(params, loss, `${p.mode}${p.reverse ? ' reverse' : ''}${p.lengths ? ' lengths' : ''}`);
+}
+
+/** Each `[name, values, gradient]`: the gradient within 1e-6 of central differences of `loss` (step 1e-6); `what` labels a failure. */
+function expectGradsMatch(pairs: [string, Float64Array, Float64Array][], loss: () => number, what: string): void {
   const eps = 1e-6;
-  for (const [name, v, grad] of params) {
+  for (const [name, v, grad] of pairs) {
     const fd = new Float64Array(v.length);
     for (let i = 0; i < v.length; i++) {
       const keep = v[i]!;
@@ -149,7 +154,7 @@ function gradCheck(b: NativeBackend, p: Problem) {
       v[i] = keep;
       fd[i] = (lp - lm) / (2 * eps);
     }
-    expectClose(grad, fd, 1e-6, `${p.mode}${p.reverse ? ' reverse' : ''}${p.lengths ? ' lengths' : ''} d${name}`);
+    expectClose(grad, fd, 1e-6, `${what} d${name}`);
   }
 }
 
@@ -297,17 +302,7 @@ describeNative('native backend: fused kernels', (b) => {
       ['weightH', v.weightH, g.dWeightH as Float64Array],
       ['bias', v.bias, g.dBias as Float64Array],
     ];
-    for (const [name, arr, grad] of pairs) {
-      const fd = arr.map((keep, i) => {
-        arr[i] = keep + 1e-6;
-        const lp = loss();
-        arr[i] = keep - 1e-6;
-        const lm = loss();
-        arr[i] = keep;
-        return (lp - lm) / 2e-6;
-      });
-      expectClose(grad, fd, 1e-6, `tree d${name}`);
-    }
+    expectGradsMatch(pairs, loss, 'tree');
   });
 
   it('adamStep updates param, m and v in place (through views) by PyTorch’s rule', () => {

@@ -1,11 +1,10 @@
 // Fuzzing the JSON-array reader. Generators live in tools/fuzz/cases.mjs, shared with the long run.
 import { describe, expect, it } from 'vitest';
-import { FUZZ_SEED, formatStats, fuzzTarget, makeTargets, runCase } from '../../../tools/fuzz/cases.mjs';
-import { ConfigError, FormatError, RnnError } from '../src/errors.js';
+import { FUZZ_SEED } from '../../../tools/fuzz/cases.mjs';
+import { FormatError } from '../src/errors.js';
 import * as io from '../src/io/index.js';
+import { itLoadsOrRefuses, itRefuses } from './fuzz-helpers.js';
 
-const targets = makeTargets({ ...io, FormatError, ConfigError, RnnError } as never);
-const LIMITS = { maxMs: 2000, maxJumpBytes: 64 * 2 ** 20 };
 const DEEP = 100_000;
 
 describe('JSON arrays: hostile text is refused with a FormatError, quickly, without a stack overflow', () => {
@@ -19,16 +18,7 @@ describe('JSON arrays: hostile text is refused with a FormatError, quickly, with
     ['a ragged array whose first row claims 10,000 columns', `[[${'1,'.repeat(9999)}1], [1]]`],
     ['a lone surrogate where a number belongs', '["\\ud800"]'],
   ];
-  for (const [what, text] of cases) {
-    it(what, () => {
-      const r = runCase(
-        { name: what, allowed: [FormatError], arb: null as never, show: () => text, run: () => io.parseJsonArray(text, 'x.json') },
-        null,
-        LIMITS,
-      );
-      expect(r.outcome).toBe('refused');
-    });
-  }
+  itRefuses(cases.map(([what, text]) => [what, () => text]), [FormatError], (text) => io.parseJsonArray(text, 'x.json'));
 
   it('reads 100,000 numbers in one row, and a 100,000-digit fraction as a number', () => {
     expect(io.parseJsonArray(`[${'0,'.repeat(DEEP)}0]`, 'x.json').shape).toEqual([DEEP + 1]);
@@ -37,11 +27,5 @@ describe('JSON arrays: hostile text is refused with a FormatError, quickly, with
 });
 
 describe(`JSON array fuzz (seed ${FUZZ_SEED})`, () => {
-  it('every input loads with the values written, or is refused with a FormatError', () => {
-    const stats = fuzzTarget(targets.find((t) => t.name === 'json-array')!, { numRuns: 2000, ...LIMITS });
-    console.log(formatStats(stats));
-    expect(stats.tried).toBe(2000);
-    expect(stats.ok).toBeGreaterThan(200);
-    expect(stats.refused).toBeGreaterThan(200);
-  });
+  itLoadsOrRefuses('json-array', 2000, 200);
 });

@@ -1,12 +1,10 @@
 // Fuzzing the model config (zod) as JS values and as JSON text. Generators live in
 // tools/fuzz/cases.mjs, shared with the long run.
 import { describe, expect, it } from 'vitest';
-import { FUZZ_SEED, formatStats, fuzzTarget, makeTargets, runCase } from '../../../tools/fuzz/cases.mjs';
-import { ConfigError, FormatError, RnnError } from '../src/errors.js';
+import { FUZZ_SEED } from '../../../tools/fuzz/cases.mjs';
+import { ConfigError } from '../src/errors.js';
 import * as io from '../src/io/index.js';
-
-const targets = makeTargets({ ...io, FormatError, ConfigError, RnnError } as never);
-const LIMITS = { maxMs: 2000, maxJumpBytes: 64 * 2 ** 20 };
+import { fuzz, itRefuses } from './fuzz-helpers.js';
 
 function nested(depth: number, leaf: unknown, object: boolean): unknown {
   let v = leaf;
@@ -25,22 +23,12 @@ describe('model config: hostile values are refused with a ConfigError, without a
     ['units -0', dense(-0)],
     ['a "__proto__" layer field', { inputSize: 2, layers: [JSON.parse('{"type":"dense","name":"d","units":1,"__proto__":{"x":1}}')] }],
   ];
-  for (const [what, value] of cases) {
-    it(what, () => {
-      const r = runCase(
-        { name: what, allowed: [ConfigError], arb: null as never, show: () => '', run: () => io.parseModelConfig(value, 'cfg') },
-        null,
-        LIMITS,
-      );
-      expect(r.outcome).toBe('refused');
-    });
-  }
+  itRefuses(cases.map(([what, value]) => [what, () => value]), [ConfigError], (value) => io.parseModelConfig(value, 'cfg'), () => '');
 });
 
 describe(`model config fuzz (seed ${FUZZ_SEED})`, () => {
   it('every value or text validates, or is refused with a ConfigError (FormatError for bad JSON text)', () => {
-    const stats = fuzzTarget(targets.find((t) => t.name === 'model-config')!, { numRuns: 700, ...LIMITS });
-    console.log(formatStats(stats));
+    const stats = fuzz('model-config', 700);
     expect(stats.tried).toBe(700);
     expect(stats.ok).toBeGreaterThan(100);
   });

@@ -1,11 +1,9 @@
 // Fuzzing the .npy reader. Generators live in tools/fuzz/cases.mjs, shared with the long run.
-import { describe, expect, it } from 'vitest';
-import { FUZZ_SEED, formatStats, fuzzTarget, makeTargets, runCase } from '../../../tools/fuzz/cases.mjs';
-import { ConfigError, FormatError, RnnError } from '../src/errors.js';
+import { describe } from 'vitest';
+import { FUZZ_SEED } from '../../../tools/fuzz/cases.mjs';
+import { FormatError } from '../src/errors.js';
 import * as io from '../src/io/index.js';
-
-const targets = makeTargets({ ...io, FormatError, ConfigError, RnnError } as never);
-const LIMITS = { maxMs: 2000, maxJumpBytes: 64 * 2 ** 20 };
+import { itLoadsOrRefuses, itRefuses } from './fuzz-helpers.js';
 
 /** A version 1.0 .npy file with `dict` as its header (padded as numpy pads) and `data` after it. */
 function npy(dict: string, data: number | Uint8Array = 0, headerLength?: number): Uint8Array {
@@ -34,25 +32,9 @@ describe('npy: hostile headers are refused with a FormatError, quickly, without 
     ['float64 data truncated by one byte', () => npy(f4('(2, 2)', '<f8'), 31)],
     ['int64 data missing entirely', () => npy(f4('(3,)', '<i8'), 0)],
   ];
-  for (const [what, make] of cases) {
-    it(what, () => {
-      const bytes = make();
-      const r = runCase(
-        { name: what, allowed: [FormatError], arb: null as never, show: () => bytes, run: () => io.parseNpy(bytes, 'f.npy') },
-        null,
-        LIMITS,
-      );
-      expect(r.outcome).toBe('refused');
-    });
-  }
+  itRefuses(cases, [FormatError], (bytes) => io.parseNpy(bytes, 'f.npy'));
 });
 
 describe(`npy fuzz (seed ${FUZZ_SEED})`, () => {
-  it('every input loads with the values written, or is refused with a FormatError', () => {
-    const stats = fuzzTarget(targets.find((t) => t.name === 'npy')!, { numRuns: 3000, ...LIMITS });
-    console.log(formatStats(stats));
-    expect(stats.tried).toBe(3000);
-    expect(stats.ok).toBeGreaterThan(200);
-    expect(stats.refused).toBeGreaterThan(200);
-  });
+  itLoadsOrRefuses('npy', 3000, 200);
 });

@@ -1,14 +1,11 @@
 // Fuzzing the safetensors reader (and the model file built on it). Generators live in
 // tools/fuzz/cases.mjs, shared with the long run (`node tools/fuzz/run.mjs`).
 import { describe, expect, it } from 'vitest';
-import { FUZZ_SEED, formatStats, fuzzTarget, makeTargets, runCase } from '../../../tools/fuzz/cases.mjs';
-import { ConfigError, FormatError, RnnError } from '../src/errors.js';
+import { FUZZ_SEED } from '../../../tools/fuzz/cases.mjs';
+import { FormatError } from '../src/errors.js';
 import * as io from '../src/io/index.js';
+import { fuzz, itLoadsOrRefuses, itRefuses } from './fuzz-helpers.js';
 import { stFile } from './io-helpers.js';
-
-const targets = makeTargets({ ...io, FormatError, ConfigError, RnnError } as never);
-const target = (name: string) => targets.find((t) => t.name === name)!;
-const LIMITS = { maxMs: 2000, maxJumpBytes: 64 * 2 ** 20 };
 
 describe('safetensors: hostile headers are refused with a FormatError, quickly, without big allocations', () => {
   const entry = (offsets: string, shape = '[2]', dtype = 'F32') => `"w":{"dtype":"${dtype}","shape":${shape},"data_offsets":${offsets}}`;
@@ -25,17 +22,7 @@ describe('safetensors: hostile headers are refused with a FormatError, quickly, 
     ['100,000 nested objects in metadata', () => stFile(`{"__metadata__":${'{"a":'.repeat(100_000)}"x"${'}'.repeat(100_000)}}`)],
     ['100,000 unclosed brackets', () => stFile('['.repeat(100_000))],
   ];
-  for (const [what, make] of cases) {
-    it(what, () => {
-      const bytes = make();
-      const r = runCase(
-        { name: what, allowed: [FormatError], arb: null as never, show: () => bytes, run: () => io.parseSafetensors(bytes, 'f.safetensors') },
-        null,
-        LIMITS,
-      );
-      expect(r.outcome).toBe('refused');
-    });
-  }
+  itRefuses(cases, [FormatError], (bytes) => io.parseSafetensors(bytes, 'f.safetensors'));
 
   it('names the source in the refusal of a header-length bomb', () => {
     expect(() => io.parseSafetensors(stFile('{}', [], 2n ** 63n), 'bomb.safetensors')).toThrow(/bomb\.safetensors: .*9223372036854775808.*limit/);
@@ -43,17 +30,10 @@ describe('safetensors: hostile headers are refused with a FormatError, quickly, 
 });
 
 describe(`safetensors fuzz (seed ${FUZZ_SEED})`, () => {
-  it('every input loads with the values written, or is refused with a FormatError', () => {
-    const stats = fuzzTarget(target('safetensors'), { numRuns: 1200, ...LIMITS });
-    console.log(formatStats(stats));
-    expect(stats.tried).toBe(1200);
-    expect(stats.ok).toBeGreaterThan(100);
-    expect(stats.refused).toBeGreaterThan(100);
-  });
+  itLoadsOrRefuses('safetensors', 1200, 100);
 
   it('model files: every input loads or is refused with a FormatError or ConfigError', () => {
-    const stats = fuzzTarget(target('model-file'), { numRuns: 800, ...LIMITS });
-    console.log(formatStats(stats));
+    const stats = fuzz('model-file', 800);
     expect(stats.ok).toBeGreaterThan(100);
   });
 });

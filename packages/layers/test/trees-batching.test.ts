@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { backward } from '@rnn/core';
-import { TreeNet, Vocab, readTrees } from '../src/index.js';
-import { fileURLToPath } from 'node:url';
-
-const DEV = fileURLToPath(new URL('../../../data/sst/dev.txt.gz', import.meta.url));
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
+import { TreeNet } from '../src/index.js';
+import { maxDiff, sstSample } from './trees-helpers.js';
 
 describe('dynamic batching', () => {
-  const trees = readTrees(DEV).slice(0, 12);
-  const vocab = Vocab.build(trees, { lowercase: true });
+  const { trees, vocab } = sstSample('dev', 12);
   for (const cell of ['tree-lstm', 'child-sum', 'rnn', 'rntn'] as const) {
     it(`${cell}: batched and node-by-node give the same outputs and gradients`, () => {
       const net = new TreeNet({ cell, hiddenSize: 6, embeddingDim: cell.startsWith('r') ? 6 : 5, vocab, seed: 1, embeddingStd: 0.5 });

@@ -2,26 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   ParameterSet, add, backward, getBackend, linear, noGrad, tanh, tensor, type Backend, type Rng, type Tensor,
 } from '@rnn/core';
 import {
-  Adagrad, TreeNet, Vocab, evaluateTrees, fitTrees, initialise, loadTreeNet, parseTrees, readTrees, registerCell, saveTreeNet,
+  Adagrad, TreeNet, Vocab, evaluateTrees, fitTrees, initialise, loadTreeNet, parseTrees, registerCell, saveTreeNet,
   scoreAccumulator, planBatch, type CellParams, type Children, type TreeCell,
 } from '../src/index.js';
-
-const TRAIN = fileURLToPath(new URL('../../../data/sst/train.txt.gz', import.meta.url));
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
+import { maxDiff, sstSample } from './trees-helpers.js';
 
 describe('training tree nets', () => {
-  const trees = readTrees(TRAIN).slice(0, 40);
-  const vocab = Vocab.build(trees, { lowercase: true });
+  const { trees, vocab } = sstSample('train', 40);
 
   it('a Tree-LSTM fits 40 SST trees: the loss falls', async () => {
     const net = new TreeNet({ cell: 'tree-lstm', hiddenSize: 12, embeddingDim: 12, vocab, seed: 2, embeddingStd: 0.1 });

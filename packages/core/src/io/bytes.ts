@@ -31,27 +31,18 @@ export function decodeElements<K extends ElementKind>(
 ): ElementArrays[K] {
   const size = ITEM_SIZE[kind];
   const count = src.byteLength / size;
-  if (littleEndian === HOST_LITTLE_ENDIAN) {
-    const copy = new Uint8Array(src); // a copy, aligned at offset 0 of a new buffer
-    return viewAs(kind, copy.buffer, count);
+  const copy = new Uint8Array(src); // a copy, aligned at offset 0 of a new buffer
+  if (littleEndian !== HOST_LITTLE_ENDIAN) {
+    // the other byte order: reverse the bytes of each element in place
+    for (let i = 0; i < copy.length; i += size) {
+      for (let a = i, b = i + size - 1; a < b; a++, b--) {
+        const t = copy[a]!;
+        copy[a] = copy[b]!;
+        copy[b] = t;
+      }
+    }
   }
-  const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
-  const out = viewAs(kind, new ArrayBuffer(count * size), count);
-  switch (kind) {
-    case 'f32':
-      for (let i = 0; i < count; i++) (out as Float32Array)[i] = view.getFloat32(i * 4, littleEndian);
-      break;
-    case 'f64':
-      for (let i = 0; i < count; i++) (out as Float64Array)[i] = view.getFloat64(i * 8, littleEndian);
-      break;
-    case 'i32':
-      for (let i = 0; i < count; i++) (out as Int32Array)[i] = view.getInt32(i * 4, littleEndian);
-      break;
-    case 'i64':
-      for (let i = 0; i < count; i++) (out as BigInt64Array)[i] = view.getBigInt64(i * 8, littleEndian);
-      break;
-  }
-  return out;
+  return viewAs(kind, copy.buffer, count);
 }
 
 function viewAs<K extends ElementKind>(kind: K, buffer: ArrayBuffer, count: number): ElementArrays[K] {

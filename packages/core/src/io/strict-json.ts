@@ -96,14 +96,9 @@ class Parser {
   }
 
   object(depth: number): JsonValue {
-    this.pos++; // '{'
     const out: { [key: string]: JsonValue } = {};
     const seen = new Set<string>();
-    this.skipWs();
-    if (this.text[this.pos] === '}') {
-      this.pos++;
-      return out;
-    }
+    if (this.empty('}')) return out;
     for (;;) {
       this.skipWs();
       if (this.text[this.pos] !== '"') this.fail('a string key');
@@ -126,42 +121,37 @@ class Parser {
         writable: true,
         configurable: true,
       });
-      this.skipWs();
-      const c = this.text[this.pos];
-      if (c === ',') {
-        this.pos++;
-        continue;
-      }
-      if (c === '}') {
-        this.pos++;
-        return out;
-      }
-      this.fail("',' or '}'");
+      if (!this.another('}')) return out;
     }
   }
 
-  array(depth: number): JsonValue {
-    this.pos++; // '['
-    const out: JsonValue[] = [];
+  /** Past the opening '{' or '[': true, and past `close` too, when nothing stands between them. */
+  private empty(close: '}' | ']'): boolean {
+    this.pos++;
     this.skipWs();
-    if (this.text[this.pos] === ']') {
+    if (this.text[this.pos] !== close) return false;
+    this.pos++;
+    return true;
+  }
+
+  /** After an element: true past a ',' (another follows), false past `close` (the end). */
+  private another(close: '}' | ']'): boolean {
+    this.skipWs();
+    const c = this.text[this.pos];
+    if (c === ',' || c === close) {
       this.pos++;
-      return out;
+      return c === ',';
     }
+    this.fail(`',' or '${close}'`);
+  }
+
+  array(depth: number): JsonValue {
+    const out: JsonValue[] = [];
+    if (this.empty(']')) return out;
     for (;;) {
       this.skipWs();
       out.push(this.value(depth));
-      this.skipWs();
-      const c = this.text[this.pos];
-      if (c === ',') {
-        this.pos++;
-        continue;
-      }
-      if (c === ']') {
-        this.pos++;
-        return out;
-      }
-      this.fail("',' or ']'");
+      if (!this.another(']')) return out;
     }
   }
 

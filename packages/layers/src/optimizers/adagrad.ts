@@ -1,6 +1,6 @@
-import { parseOptions, ConfigError, add, div, mul, sqrt, square, sub, type ParameterSet } from '@rnn/core';
+import { ConfigError, add, div, mul, sqrt, square, sub, type ParameterSet } from '@rnn/core';
 import { z } from 'zod';
-import { Optimizer } from './optimizer.js';
+import { Optimizer, settings, type Settings } from './optimizer.js';
 import { adagradOptions } from './options.js';
 
 export type AdagradOptions = z.infer<typeof adagradOptions>;
@@ -11,20 +11,14 @@ export type AdagradOptions = z.infer<typeof adagradOptions>;
  *   g ← g + wd·p,   clr = lr / (1 + (t − 1)·lr_decay)
  *   s ← s + g²,     p ← p − clr · g / (√s + ε)
  */
+export interface Adagrad extends Omit<Settings<AdagradOptions>, 'lr'> {}
 export class Adagrad extends Optimizer {
   readonly name = 'adagrad';
-  readonly lrDecay: number;
-  readonly weightDecay: number;
-  readonly initialAccumulatorValue: number;
-  readonly eps: number;
 
   constructor(o: AdagradOptions = {}) {
-    parseOptions(adagradOptions, o, 'new Adagrad');
-    super(o.lr ?? 0.01);
-    this.lrDecay = o.lrDecay ?? 0;
-    this.weightDecay = o.weightDecay ?? 0;
-    this.initialAccumulatorValue = o.initialAccumulatorValue ?? 0;
-    this.eps = o.eps ?? 1e-10;
+    const { lr, ...h } = settings(adagradOptions, o, 'new Adagrad', { lr: 0.01, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10 });
+    super(lr);
+    Object.assign(this, h);
     if (!(this.lrDecay >= 0)) throw new ConfigError(`adagrad: lrDecay must be >= 0, found ${o.lrDecay}`);
     if (!(this.initialAccumulatorValue >= 0)) {
       throw new ConfigError(`adagrad: initialAccumulatorValue must be >= 0, found ${o.initialAccumulatorValue}`);

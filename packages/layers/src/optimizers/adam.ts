@@ -1,6 +1,6 @@
 import { parseOptions, add, div, mul, sqrt, square, sub, type ParameterSet } from '@rnn/core';
 import { z } from 'zod';
-import { Optimizer } from './optimizer.js';
+import { Optimizer, settings, type Settings } from './optimizer.js';
 import { adamOptions } from './options.js';
 
 export type AdamOptions = z.infer<typeof adamOptions>;
@@ -12,21 +12,15 @@ export type AdamOptions = z.infer<typeof adamOptions>;
  *   p ← p − (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε)
  * Runs the backend's fused `adamStep` when it has one.
  */
+export interface Adam extends Omit<Settings<AdamOptions>, 'lr'> {}
 export class Adam extends Optimizer {
   readonly name: string = 'adam';
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly eps: number;
-  readonly weightDecay: number;
   protected decoupled = false;
 
   constructor(o: AdamOptions = {}) {
-    parseOptions(adamOptions, o, 'new Adam');
-    super(o.lr ?? 0.001);
-    this.beta1 = o.beta1 ?? 0.9;
-    this.beta2 = o.beta2 ?? 0.999;
-    this.eps = o.eps ?? 1e-8;
-    this.weightDecay = o.weightDecay ?? 0;
+    const { lr, ...h } = settings(adamOptions, o, 'new Adam', { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+    super(lr);
+    Object.assign(this, h);
   }
 
   protected update(params: ParameterSet): void {

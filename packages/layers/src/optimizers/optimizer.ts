@@ -1,4 +1,5 @@
-import { ConfigError, add, mul, noGrad, tensor, type ParameterSet, type Tensor, type TypedArray } from '@rnn/core';
+import { ConfigError, add, mul, noGrad, parseOptions, tensor, type ParameterSet, type Tensor, type TypedArray } from '@rnn/core';
+import type { z } from 'zod';
 
 /**
  * Optimizers update a model's whole flat parameter buffer at once from its flat gradient buffer
@@ -61,4 +62,15 @@ export abstract class Optimizer {
       this.slots.set(k, tensor(Float64Array.from(v), [params.size], { dtype: params.values.dtype, backend: params.backend }));
     }
   }
+}
+
+/** An optimizer's settings once checked: every option, the absent ones at their (PyTorch) default. */
+export type Settings<O> = { readonly [K in keyof O]-?: Exclude<O[K], undefined> };
+
+/** `o` checked against its strict `schema` (a wrong key or value refused by name), the absent options set from `defaults`. */
+export function settings<O extends object>(schema: z.ZodType, o: O, where: string, defaults: Settings<O>): Settings<O> {
+  parseOptions(schema, o, where);
+  const out: Record<string, unknown> = { ...defaults };
+  for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== null) out[k] = v;
+  return out as Settings<O>;
 }

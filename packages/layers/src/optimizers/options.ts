@@ -10,35 +10,19 @@ import type { Optimizer } from './optimizer.js';
 const { positiveNumber, nonNegativeNumber, bool } = schemas;
 const beta = () => z.number({ error: 'a number in [0, 1)' }).min(0, { error: 'a number in [0, 1)' }).lt(1, { error: 'a number in [0, 1)' });
 
-export const sgdShape = {
-  lr: positiveNumber().optional(),
-  momentum: nonNegativeNumber().optional(),
-  dampening: nonNegativeNumber().optional(),
-  nesterov: bool().optional(),
-  weightDecay: nonNegativeNumber().optional(),
-};
-export const adamShape = {
-  lr: positiveNumber().optional(),
-  beta1: beta().optional(),
-  beta2: beta().optional(),
-  eps: positiveNumber().optional(),
-  weightDecay: nonNegativeNumber().optional(),
-};
-export const rmspropShape = {
-  lr: positiveNumber().optional(),
-  alpha: beta().optional(),
-  eps: positiveNumber().optional(),
-  weightDecay: nonNegativeNumber().optional(),
-  momentum: nonNegativeNumber().optional(),
-  centered: bool().optional(),
-};
-export const adagradShape = {
-  lr: positiveNumber().optional(),
-  lrDecay: nonNegativeNumber().optional(),
-  weightDecay: nonNegativeNumber().optional(),
-  initialAccumulatorValue: nonNegativeNumber().optional(),
-  eps: positiveNumber().optional(),
-};
+/** The kinds of value an optimizer option takes, each optional (absent: the optimizer's default). */
+const kinds = { positive: positiveNumber, nonNegative: nonNegativeNumber, bool, beta };
+type Kind = keyof typeof kinds;
+
+/** A strict object's shape, one optional entry per option, in the order given (the order errors list them in). */
+function shape<K extends Record<string, Kind>>(spec: K): { [P in keyof K]: z.ZodOptional<ReturnType<(typeof kinds)[K[P]]>> } {
+  return Object.fromEntries(Object.entries(spec).map(([key, kind]) => [key, kinds[kind]().optional()])) as never;
+}
+
+export const sgdShape = shape({ lr: 'positive', momentum: 'nonNegative', dampening: 'nonNegative', nesterov: 'bool', weightDecay: 'nonNegative' });
+export const adamShape = shape({ lr: 'positive', beta1: 'beta', beta2: 'beta', eps: 'positive', weightDecay: 'nonNegative' });
+export const rmspropShape = shape({ lr: 'positive', alpha: 'beta', eps: 'positive', weightDecay: 'nonNegative', momentum: 'nonNegative', centered: 'bool' });
+export const adagradShape = shape({ lr: 'positive', lrDecay: 'nonNegative', weightDecay: 'nonNegative', initialAccumulatorValue: 'nonNegative', eps: 'positive' });
 
 export const sgdOptions = z.strictObject(sgdShape);
 export const adamOptions = z.strictObject(adamShape);

@@ -1,6 +1,6 @@
-import { parseOptions, add, div, mul, sqrt, square, sub, type ParameterSet } from '@rnn/core';
+import { add, div, mul, sqrt, square, sub, type ParameterSet } from '@rnn/core';
 import { z } from 'zod';
-import { Optimizer } from './optimizer.js';
+import { Optimizer, settings, type Settings } from './optimizer.js';
 import { rmspropOptions } from './options.js';
 
 export type RMSpropOptions = z.infer<typeof rmspropOptions>;
@@ -9,22 +9,14 @@ export type RMSpropOptions = z.infer<typeof rmspropOptions>;
  * `torch.optim.RMSprop`: v ← α v + (1 − α) g²; centered: ḡ ← α ḡ + (1 − α) g, d = √(v − ḡ²) + ε,
  * else d = √v + ε; with momentum b ← μ b + g/d, p ← p − lr·b; else p ← p − lr·g/d.
  */
+export interface RMSprop extends Omit<Settings<RMSpropOptions>, 'lr'> {}
 export class RMSprop extends Optimizer {
   readonly name = 'rmsprop';
-  readonly alpha: number;
-  readonly eps: number;
-  readonly weightDecay: number;
-  readonly momentum: number;
-  readonly centered: boolean;
 
   constructor(o: RMSpropOptions = {}) {
-    parseOptions(rmspropOptions, o, 'new RMSprop');
-    super(o.lr ?? 0.01);
-    this.alpha = o.alpha ?? 0.99;
-    this.eps = o.eps ?? 1e-8;
-    this.weightDecay = o.weightDecay ?? 0;
-    this.momentum = o.momentum ?? 0;
-    this.centered = o.centered ?? false;
+    const { lr, ...h } = settings(rmspropOptions, o, 'new RMSprop', { lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false });
+    super(lr);
+    Object.assign(this, h);
   }
 
   protected update(params: ParameterSet): void {

@@ -1,6 +1,6 @@
-import { parseOptions, ConfigError, add, mul, type ParameterSet, sub } from '@rnn/core';
+import { ConfigError, add, mul, type ParameterSet, sub } from '@rnn/core';
 import { z } from 'zod';
-import { Optimizer } from './optimizer.js';
+import { Optimizer, settings, type Settings } from './optimizer.js';
 import { sgdOptions } from './options.js';
 
 export type SGDOptions = z.infer<typeof sgdOptions>;
@@ -9,20 +9,14 @@ export type SGDOptions = z.infer<typeof sgdOptions>;
  * `torch.optim.SGD`: g ← g + wd·p; with momentum, b ← μ b + (1 − τ) g (b = g on the first step)
  * and g ← g + μ b (Nesterov) or g ← b; then p ← p − lr·g.
  */
+export interface SGD extends Omit<Settings<SGDOptions>, 'lr'> {}
 export class SGD extends Optimizer {
   readonly name = 'sgd';
-  readonly momentum: number;
-  readonly dampening: number;
-  readonly nesterov: boolean;
-  readonly weightDecay: number;
 
   constructor(o: SGDOptions = {}) {
-    parseOptions(sgdOptions, o, 'new SGD');
-    super(o.lr ?? 0.01);
-    this.momentum = o.momentum ?? 0;
-    this.dampening = o.dampening ?? 0;
-    this.nesterov = o.nesterov ?? false;
-    this.weightDecay = o.weightDecay ?? 0;
+    const { lr, ...h } = settings(sgdOptions, o, 'new SGD', { lr: 0.01, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 });
+    super(lr);
+    Object.assign(this, h);
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
       throw new ConfigError('sgd: Nesterov momentum requires momentum > 0 and dampening 0');
     }

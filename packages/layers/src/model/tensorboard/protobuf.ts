@@ -43,17 +43,18 @@ export class ProtoWriter {
   }
 
   double(field: number, v: number): this {
-    this.key(field, Wire.I64);
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setFloat64(0, v, true);
-    this.push(b);
-    return this;
+    return this.fixed(field, Wire.I64, 8, (d) => d.setFloat64(0, v, true));
   }
 
   float(field: number, v: number): this {
-    this.key(field, Wire.I32);
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setFloat32(0, v, true);
+    return this.fixed(field, Wire.I32, 4, (d) => d.setFloat32(0, v, true));
+  }
+
+  /** A fixed-width field: `size` little-endian bytes that `set` writes. */
+  private fixed(field: number, wire: Wire, size: number, set: (view: DataView) => void): this {
+    this.key(field, wire);
+    const b = new Uint8Array(size);
+    set(new DataView(b.buffer));
     this.push(b);
     return this;
   }
