@@ -20,6 +20,8 @@ export function withCommon<F extends FlagMap>(flags: F): FlagSet<F & typeof COMM
 export interface Action<S extends FlagSet = FlagSet> {
   flags: S;
   examples: readonly string[];
+  /** Pick the compute backend (and say which with --verbose) before `run`: every action that computes. */
+  computes?: boolean;
   run(values: Values<S>, io: Io): Promise<void>;
 }
 

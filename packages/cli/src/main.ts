@@ -1,7 +1,7 @@
 import { RnnError } from '@rnn/core';
 import { UsageError, parseFlags, suggest } from './flags.js';
 import type { Command, Io } from './command.js';
-import { flushWarnings } from './backend.js';
+import { flushWarnings, useBackend } from './backend.js';
 import { configArgs } from './config-file.js';
 import { info, version } from './commands/info.js';
 import { summary } from './commands/summary.js';
@@ -97,6 +97,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     if (positional.length) {
       throw new UsageError(`rnn ${route.label}: unexpected argument '${positional[0]}' (options start with --); see rnn ${route.label} --help`);
     }
+    if (route.action.computes) await useBackend(io, (values as { verbose?: boolean }).verbose === true);
     await route.action.run(values, io);
     flushWarnings(io);
     return 0;

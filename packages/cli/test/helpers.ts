@@ -1,7 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import { main } from '../src/main.js';
 
 export const GOLDEN = new URL('../../layers/test/golden/', import.meta.url).pathname;
@@ -20,4 +21,14 @@ export async function run(args: string[]): Promise<{ code: number; stdout: strin
   err.on('data', (d) => (stderr += d));
   const code = await main(args, { stdout: out, stderr: err });
   return { code, stdout, stderr };
+}
+
+const SST = new URL('../../../data/sst/', import.meta.url).pathname;
+
+/** The first `n` trees of a bundled SST file (`train`, `dev`, `test`), as a plain text file in `dir`. */
+export function sstSlice(name: string, n: number, dir: string): string {
+  const lines = gunzipSync(readFileSync(join(SST, `${name}.txt.gz`))).toString('utf8').split('\n').slice(0, n);
+  const path = join(dir, `${name}.txt`);
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
 }

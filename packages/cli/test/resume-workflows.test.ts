@@ -1,11 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseSafetensors } from '@rnn/core';
 import { readCheckpoint } from '../src/workflows/checkpoint.js';
 import { WORKFLOWS } from '../src/workflows/index.js';
-import { run, tmp } from './helpers.js';
+import { run, sstSlice, tmp } from './helpers.js';
 
 /**
  * The text workflow's bar, for every workflow: N epochs straight and N/2 epochs, then --resume to
@@ -84,18 +83,10 @@ describe('rnn train --csv: checkpoints and exact resume', () => {
   });
 });
 
-const SST = join(DATA, 'sst');
-/** The first `n` trees of an SST file, as a plain text file in `dir`. */
-function slice(name: string, n: number, dir: string): string {
-  const lines = gunzipSync(readFileSync(join(SST, `${name}.txt.gz`))).toString('utf8').split('\n').slice(0, n);
-  const path = join(dir, `${name}.txt`);
-  writeFileSync(path, lines.join('\n') + '\n');
-  return path;
-}
 
 describe('rnn train --trees: checkpoints and exact resume', () => {
   const dir = tmp();
-  const base = ['train', '--trees', slice('train', 40, dir), '--dev', slice('dev', 20, dir), '--hidden', '6', '--embedding', '6', '--batch-size', '10', '--lr', '0.05', '--seed', '3'];
+  const base = ['train', '--trees', sstSlice('train', 40, dir), '--dev', sstSlice('dev', 20, dir), '--hidden', '6', '--embedding', '6', '--batch-size', '10', '--lr', '0.05', '--seed', '3'];
 
   it('4 epochs straight = 2 epochs, then --resume to 4 (dropout, Adam and the best epoch on dev carried through)', async () => {
     await straightVsResumed(base, 4, tmp());

@@ -1,28 +1,19 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseSafetensors, readModelFile } from '@rnn/core';
 import { loadTreeNet } from '@rnn/layers';
 import { evaluateTreeModel } from '../src/workflows/trees/evaluate.js';
-import { run, tmp } from './helpers.js';
+import { run, sstSlice, tmp } from './helpers.js';
 
-const SST = new URL('../../../data/sst/', import.meta.url).pathname;
 
-/** The first `n` trees of an SST file, as a plain text file in `dir`. */
-function slice(name: string, n: number, dir: string): string {
-  const lines = gunzipSync(readFileSync(join(SST, `${name}.txt.gz`))).toString('utf8').split('\n').slice(0, n);
-  const path = join(dir, `${name}.txt`);
-  writeFileSync(path, lines.join('\n') + '\n');
-  return path;
-}
 
 describe('rnn train --trees', () => {
   it('trains, keeps the best epoch on dev, writes a tree model and scores the test trees once', async () => {
     const dir = tmp();
     const out = join(dir, 'sst.safetensors');
     const r = await run([
-      'train', '--trees', slice('train', 40, dir), '--dev', slice('dev', 20, dir), '--test', slice('test', 20, dir),
+      'train', '--trees', sstSlice('train', 40, dir), '--dev', sstSlice('dev', 20, dir), '--test', sstSlice('test', 20, dir),
       '--cell', 'tree-lstm', '--hidden', '8', '--embedding', '8', '--epochs', '2', '--batch-size', '10', '--lr', '0.01',
       '--out', out, '--json', '--seed', '3',
     ]);
@@ -61,7 +52,7 @@ describe('rnn train --trees', () => {
 
   it('refuses a sequence cell', async () => {
     const dir = tmp();
-    const r = await run(['train', '--trees', slice('dev', 5, dir), '--cell', 'gru', '--out', join(dir, 'm.safetensors')]);
+    const r = await run(['train', '--trees', sstSlice('dev', 5, dir), '--cell', 'gru', '--out', join(dir, 'm.safetensors')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('--cell gru is not a tree cell');
   });

@@ -1,22 +1,14 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { loadTreeNet, parseTrees, readTrees } from '@rnn/layers';
 import { describe, expect, it } from 'vitest';
 import { evaluateTreeModel } from '../src/workflows/trees/evaluate.js';
-import { run, tmp } from './helpers.js';
+import { run, sstSlice, tmp } from './helpers.js';
 
 // the SST excerpt (data/sst/SOURCE.md): a tiny Tree-LSTM, then a label per tree and per node
-const SST = new URL('../../../data/sst/', import.meta.url).pathname;
 const SEQUENCES = new URL('../../../data/indoor-movement/sequences.csv', import.meta.url).pathname;
 const LABELS = new URL('../../../data/indoor-movement/labels.csv', import.meta.url).pathname;
 
-function slice(name: string, n: number, dir: string): string {
-  const lines = gunzipSync(readFileSync(join(SST, `${name}.txt.gz`))).toString('utf8').split('\n').slice(0, n);
-  const path = join(dir, `${name}.txt`);
-  writeFileSync(path, lines.join('\n') + '\n');
-  return path;
-}
 
 describe('rnn predict --trees', () => {
   const dir = tmp();
@@ -24,8 +16,8 @@ describe('rnn predict --trees', () => {
   let test = '';
 
   it('trains a small tree model', async () => {
-    test = slice('test', 30, dir);
-    const r = await run(['train', '--trees', slice('train', 60, dir), '--hidden', '8', '--embedding', '8', '--epochs', '2', '--batch-size', '10', '--lr', '0.01', '--out', model, '--seed', '3']);
+    test = sstSlice('test', 30, dir);
+    const r = await run(['train', '--trees', sstSlice('train', 60, dir), '--hidden', '8', '--embedding', '8', '--epochs', '2', '--batch-size', '10', '--lr', '0.01', '--out', model, '--seed', '3']);
     expect(r.code).toBe(0);
   });
 

@@ -1,5 +1,4 @@
 import { readArray, toJson, writeArray } from '../../arrays.js';
-import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
 import { inputTensor, loadModel } from '../../model-io.js';
@@ -13,8 +12,8 @@ export const predictArrays = action({
     'batch-size': flag.int('rows per forward pass', { value: 'N', default: 256, check: 'positive' }),
   }),
   examples: ['rnn predict --model model.safetensors --input x.json', 'rnn predict --model model.safetensors --input x.npy --output y.npy --verbose'],
+  computes: true,
   async run(v, io) {
-    await useBackend(io, v.verbose === true);
     const model = await loadModel(v.model);
     const x = inputTensor(model, readArray(v.input, '--input'));
     const y = model.predict(x, { batchSize: v['batch-size'] });

@@ -1,5 +1,4 @@
 import { ValueError } from '@rnn/core';
-import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
 import { classifierInputs, csvIn } from '../flags.js';
@@ -39,8 +38,8 @@ export const evaluateClassify = action({
     'rnn evaluate --model movement.safetensors --sequences data/indoor-movement/sequences.csv --labels data/indoor-movement/labels.csv --held-out',
     'rnn evaluate --model movement.safetensors --sequences test.csv --labels test-labels.csv --json',
   ],
+  computes: true,
   async run(v, io) {
-    await useBackend(io, v.verbose === true);
     const { model, meta, seqs } = await openClassifier(v.model, v.sequences);
     const raw = readLabels(v.labels, seqs);
     const index = new Map(meta.classes.map((c, k) => [c, k]));

@@ -1,5 +1,4 @@
 import { writeFileAtomic } from '@rnn/layers';
-import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
 import { classifierInputs } from '../flags.js';
@@ -25,8 +24,8 @@ export const predictClassify = action({
     'rnn predict --model movement.safetensors --sequences data/indoor-movement/sequences.csv',
     'rnn predict --model movement.safetensors --sequences new.csv --probabilities --output labels.csv',
   ],
+  computes: true,
   async run(v, io) {
-    await useBackend(io, v.verbose === true);
     const out = v.output;
     const ext = out ? outputType(out) : '';
     const { model, meta, seqs } = await openClassifier(v.model, v.sequences);

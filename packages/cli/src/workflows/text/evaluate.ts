@@ -1,5 +1,4 @@
 import { ValueError, tensor } from '@rnn/core';
-import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
 import { charModelInputs } from '../flags.js';
@@ -19,8 +18,8 @@ export const evaluateText = action({
     json: flag.boolean('print the scores as one JSON object'),
   }),
   examples: ['rnn evaluate --model shakespeare.safetensors --text held-out.txt', 'rnn evaluate --model notes.safetensors --text more-notes.txt --seq-len 64 --json'],
+  computes: true,
   async run(v, io) {
-    await useBackend(io, v.verbose === true);
     const { model, vocab } = await openCharModel(v.model);
     const ids = vocab.encode(readText(v.text, v.gz), `--text ${v.text}`);
     if (ids.length < 2) throw new ValueError(`--text ${v.text}: ${ids.length} character${ids.length === 1 ? '' : 's'}; scoring needs at least two (one to read, one to predict)`);

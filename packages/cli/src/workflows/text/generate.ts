@@ -1,4 +1,3 @@
-import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
 import { modelIn } from '../flags.js';
@@ -22,8 +21,8 @@ export const generateText = action({
     'rnn generate --model shakespeare.safetensors --prime "ROMEO:" --length 500 --temperature 0.8 --seed 1',
     'rnn generate --model shakespeare.safetensors --prime "First Citizen:\\n" --temperature 0',
   ],
+  computes: true,
   async run(v, io) {
-    await useBackend(io, v.verbose === true);
     const { model, vocab } = await openCharModel(v.model);
     const prime = v.prime ?? '';
     // refuse an unknown prime before printing anything

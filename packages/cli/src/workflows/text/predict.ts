@@ -1,5 +1,4 @@
 import { ValueError, tensor } from '@rnn/core';
-import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
 import { charModelInputs } from '../flags.js';
@@ -19,8 +18,8 @@ export const predictText = action({
     all: flag.boolean('list every character of the vocabulary, not only the top K'),
   }),
   examples: ['rnn predict --model shakespeare.safetensors --text prompt.txt', 'rnn predict --model shakespeare.safetensors --text prompt.txt --all --json'],
+  computes: true,
   async run(v, io) {
-    await useBackend(io, v.verbose === true);
     const { model, vocab } = await openCharModel(v.model);
     const ids = vocab.encode(readText(v.text, v.gz), `--text ${v.text}`);
     if (ids.length === 0) throw new ValueError(`--text ${v.text}: the file is empty; predict needs at least one character to continue (rnn generate starts from nothing)`);

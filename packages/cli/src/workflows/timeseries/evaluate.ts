@@ -1,4 +1,3 @@
-import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
 import { writeChart } from '../../plot/index.js';
@@ -20,8 +19,8 @@ export const evaluateTimeseries = action({
     'rnn evaluate --model air.safetensors --csv data/airpassengers/airpassengers.csv',
     'rnn evaluate --model air.safetensors --csv data/airpassengers/airpassengers.csv --json --plot test.png',
   ],
+  computes: true,
   async run(v, io) {
-    await useBackend(io, v.verbose === true);
     const { forecaster, meta, series } = await openModelAndSeries(v.model, v.csv, io);
     const season = v.season ?? meta.season;
     if (series.length !== meta.split.rows) {

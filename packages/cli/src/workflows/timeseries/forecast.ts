@@ -1,5 +1,4 @@
 import { writeFileAtomic } from '@rnn/layers';
-import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
 import { writeChart } from '../../plot/index.js';
@@ -21,8 +20,8 @@ export const forecastTimeseries = action({
     'rnn forecast --model air.safetensors --csv data/airpassengers/airpassengers.csv --steps 24',
     'rnn forecast --model air.safetensors --csv data/airpassengers/airpassengers.csv --steps 24 --output next.csv --plot next.svg',
   ],
+  computes: true,
   async run(v, io) {
-    await useBackend(io, v.verbose === true);
     const { forecaster, meta, series } = await openModelAndSeries(v.model, v.csv, io);
     const steps = v.steps;
     const data = seriesInput(series);

@@ -1,5 +1,4 @@
 import { writeFileAtomic } from '@rnn/layers';
-import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
 import { seriesInputs } from '../flags.js';
@@ -22,8 +21,8 @@ export const predictTimeseries = action({
     'rnn predict --model air.safetensors --csv data/airpassengers/airpassengers.csv',
     'rnn predict --model air.safetensors --csv data/airpassengers/airpassengers.csv --output fitted.csv',
   ],
+  computes: true,
   async run(v, io) {
-    await useBackend(io, v.verbose === true);
     const out = v.output;
     const ext = out ? outputType(out) : '';
     const { forecaster, meta, series } = await openModelAndSeries(v.model, v.csv, io);

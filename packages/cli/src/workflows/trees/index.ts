@@ -1,4 +1,3 @@
-import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
 import { modelIn } from '../flags.js';
@@ -15,8 +14,8 @@ const evaluateTrees = action({
     json: flag.boolean('print the scores as one JSON object'),
   }),
   examples: ['rnn evaluate --model sst.safetensors --trees data/sst/test.txt.gz'],
+  computes: true,
   async run(v, io) {
-    await useBackend(io, v.verbose === true);
     const { scores } = evaluateTreeModel(v.model, v.trees);
     io.stdout.write(v.json ? JSON.stringify(treeScoresJson(scores)) + '\n' : formatTreeScores(scores, v.trees) + '\n');
   },

@@ -1,6 +1,5 @@
 import { argmax, noGrad } from '@rnn/core';
 import { loadTreeNet, readTrees, writeFileAtomic, type Tree, type TreeNet } from '@rnn/layers';
-import { useBackend } from '../../backend.js';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
 import { modelIn } from '../flags.js';
@@ -46,8 +45,8 @@ export const predictTrees = action({
     output: flag.string('write to a file instead of stdout', { value: 'OUT.txt' }),
   }),
   examples: ['rnn predict --model sst.safetensors --trees data/sst/test.txt.gz', 'rnn predict --model sst.safetensors --trees parsed.txt --nodes --output labelled.txt'],
+  computes: true,
   async run(v, io) {
-    await useBackend(io, v.verbose === true);
     const net = loadTreeNet(v.model);
     const trees = readTrees(v.trees);
     const labels = predictNodes(net, trees);
