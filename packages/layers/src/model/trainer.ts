@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { ConfigError, Rng, backward, noGrad, parseOptions, schemas, sum, type TypedArray } from '@rnn/core';
+import { ConfigError, Rng, backward, noGrad, parseOptions, schemas, sum } from '@rnn/core';
 import { callbackSchema } from './callback-schema.js';
 import { clipGradNorm, clipGradValue } from '../optimizers/clip.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { divergence, findCulprit } from './numerics.js';
-import type { Callback, History, Logs, Selection, StepContext, TrainableModel, TrainBegin } from './types.js';
+import type { History, Logs, Selection, StepContext, TrainableModel, TrainBegin } from './types.js';
 
 /** The rows a trainer draws batches from. */
 export interface TrainData<Batch> {

@@ -1,4 +1,3 @@
-import { ConfigError } from '@rnn/core';
 import type { Logs } from '@rnn/layers';
 import { useBackend } from '../../backend.js';
 import { action, withCommon, type Io } from '../../command.js';
