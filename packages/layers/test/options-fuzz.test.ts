@@ -9,7 +9,7 @@ import { LSTMCell, Rng, getBackend, tensor } from '@rnn/core';
 import {
   Adagrad, Adam, AdamW, RMSprop, Recurrent, SGD, Sequential, Trainer, TreeNet, Vocab, cosineLR, dense, dropout, earlyStopping,
   embedding, evaluateTrees, fitTrees, getLoss, getOptimizer, gru, loadTreeNet, lstm, modelCheckpoint, parseTreeNet, parseTrees,
-  sequential, simpleRNN, stepLR,
+  progressReporter, sequential, simpleRNN, stepLR,
 } from '../src/index.js';
 import { describeOptions, type Entry } from './options-helpers.js';
 
@@ -83,6 +83,12 @@ const ENTRIES: Entry[] = [
   { where: 'predict', call: (o) => built.predict(x, o as never), base: {}, valid: { batchSize: 3, lengths: [2, 2, 1, 1] } },
   { where: 'Sequential.load', call: (o) => Sequential.load(modelPath, o as never), base: {}, valid: { backend, dtype: 'float64' } },
   { where: 'Sequential.fromBytes', call: (o) => Sequential.fromBytes(built.toBytes(), 'm', o as never), base: {}, valid: { backend, dtype: 'float64' } },
+  {
+    where: 'progressReporter',
+    call: (o) => progressReporter(o as never),
+    base: { stderr: { write: () => true } },
+    valid: { stdout: { write: () => true }, json: true, label: 'fit', unit: 'rows', quiet: true, verbose: true, bar: false, minutes: 2, describe: () => '', countKey: 'n' },
+  },
   { where: 'earlyStopping', call: (o) => earlyStopping(o as never), base: {}, valid: { monitor: 'loss', patience: 2, minDelta: 0.01, restoreBestWeights: true } },
   { where: 'stepLR', call: (o) => stepLR(o as never), base: { stepSize: 2 }, valid: { gamma: 0.5 } },
   { where: 'cosineLR', call: (o) => cosineLR(o as never), base: { tMax: 10 }, valid: { etaMin: 1e-5 } },

@@ -1,4 +1,25 @@
+import { z } from 'zod';
+import { parseOptions, schemas } from '@rnn/core';
 import type { Callback, Logs } from './types.js';
+
+const { positiveNumber, bool, text, fn } = schemas;
+const writable = (what: string) =>
+  z.custom<{ write(s: string): unknown }>((v) => typeof (v as { write?: unknown } | null)?.write === 'function', { error: `${what} (an object with write(s))` });
+
+/** `ProgressOptions` as a strict schema: a misspelt key is refused where the reporter is made. */
+const progressOptions = z.strictObject({
+  stderr: writable('a stream'),
+  stdout: writable('a stream').optional(),
+  json: bool().optional(),
+  label: text().optional(),
+  unit: text().optional(),
+  quiet: bool().optional(),
+  verbose: bool().optional(),
+  bar: bool().optional(),
+  minutes: positiveNumber().nullable().optional(),
+  describe: fn<(logs: Logs) => string>('a function (logs) => string').optional(),
+  countKey: text().optional(),
+});
 
 export interface ProgressOptions {
   /** The bar (on a terminal) and the epoch lines go here. `columns` (a terminal's width) bounds the bar. */
@@ -59,7 +80,9 @@ const BAR_CELLS = 24;
  * without. With `json`, one JSON object per epoch on stdout. An epoch count that is not finite
  * (training bounded by time) shows no total.
  */
-export function progressReporter(o: ProgressOptions): Callback {
+export function progressReporter(options: ProgressOptions): Callback {
+  parseOptions(progressOptions, options, 'progressReporter');
+  const o = options;
   const tty = !!o.stderr.isTTY && !inCi() && o.bar !== false;
   const lines = !o.quiet && (tty || o.verbose === true);
   const label = o.label ?? 'train';
