@@ -1,4 +1,4 @@
-import { ConfigError } from '@rnn/core';
+import { ConfigError, suggestName, synonymOf } from '@rnn/core';
 import type { Callback } from '@rnn/layers';
 import { z } from 'zod';
 import { CELLS } from './model.js';
@@ -54,31 +54,6 @@ export const forecastOptionsSchema = z.strictObject({
 export type ForecastOptions = z.input<typeof forecastOptionsSchema>;
 export type ResolvedForecastOptions = z.output<typeof forecastOptionsSchema>;
 
-/** Edit distance, for "did you mean" hints. */
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
-/** The closest known key, when close enough to be a typo (`learningRate` → `lr` is listed separately). */
-function closest(name: string, known: readonly string[]): string | null {
-  const alias: Record<string, string> = { learningRate: 'lr', learning_rate: 'lr', units: 'hidden', hiddenSize: 'hidden', numLayers: 'layers', batch_size: 'batchSize', lookback: 'window' };
-  if (alias[name]) return alias[name]!;
-  let best: string | null = null;
-  let bestD = Infinity;
-  for (const k of known) {
-    const dd = distance(name, k);
-    if (dd < bestD) [best, bestD] = [k, dd];
-  }
-  return best !== null && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : null;
-}
-
 /** Options checked and defaults filled; an unknown key or a bad value is a ConfigError naming it. */
 export function parseForecastOptions(o: unknown, where = 'Forecaster.fit'): ResolvedForecastOptions {
   const r = forecastOptionsSchema.safeParse(o ?? {});
@@ -88,7 +63,8 @@ export function parseForecastOptions(o: unknown, where = 'Forecaster.fit'): Reso
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
     const at = issue.path.length ? `${issue.path.join('.')}.` : '';
-    const hint = issue.path.length ? null : closest(key, known);
+    // the shared synonym table (learningRate → lr, units → hidden, lookback → window, …), else a typo
+    const hint = issue.path.length ? null : (synonymOf(key, known) ?? suggestName(key, known));
     throw new ConfigError(`${where}: unknown option '${at}${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; options are: ${known.join(', ')}`);
   }
   const path = issue.path.join('.') || 'options';
