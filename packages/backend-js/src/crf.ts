@@ -1,11 +1,11 @@
-import type { CrfKernelArgs, CrfNllBackwardArgs, CrfNllBackwardResult, CrfNllKernelArgs, CrfNllKernelResult, CrfViterbiResult } from '@rnn/core';
-import { viterbiHost } from '@rnn/core';
+import type { CrfNllBackwardArgs, CrfNllBackwardResult, CrfNllKernelArgs, CrfNllKernelResult } from '@rnn/core';
 import { allocLike, floatData } from './layout.js';
 
 /**
  * The linear-chain CRF as kernels (math in core's `ops/crf.ts`): the forward algorithm and the
  * forward–backward marginals for the gradient, one row at a time in float64. The native kernels
- * (native/core/crf.h) follow the same steps; this is their readable twin.
+ * (native/core/crf.h) follow the same steps; this is their readable twin. Viterbi has no kernel
+ * here: core's host Viterbi (`crfDecode` on read-back arrays) already is one.
  *
  *   alpha_0 = start + e_0,   alpha_t[j] = e_t[j] + log Σ_i exp(alpha_{t-1}[i] + trans[i, j])
  *   beta_{L-1} = end,        beta_t[i] = log Σ_j exp(trans[i, j] + e_{t+1}[j] + beta_{t+1}[j])
@@ -113,12 +113,4 @@ export function crfNllBackward(a: CrfNllBackwardArgs): CrfNllBackwardResult {
     return o;
   };
   return { dEmissions: dE, dTransitions: out(dTr), dStart: out(dSt), dEnd: out(dEn) };
-}
-
-export function crfViterbi(a: CrfKernelArgs): CrfViterbiResult {
-  const [B, T, K] = a.emissions.shape as [number, number, number];
-  const r = viterbiHost({ B, T, K, lengths: a.lengths }, floatData(a.emissions), floatData(a.transitions), floatData(a.start), floatData(a.end));
-  const tags = new Int32Array(B * T);
-  r.tags.forEach((p, b) => tags.set(p, b * T));
-  return { tags, scores: Float64Array.from(r.scores) };
 }

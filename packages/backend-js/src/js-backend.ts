@@ -2,11 +2,11 @@ import type {
   AdamStepArgs, Backend, BackendInfo, BinaryOp, BTensor, DType, ReduceOp, SequenceBackwardArgs,
   SequenceBackwardResult, SequenceForwardArgs, SequenceForwardResult, Storage, TreeLevelArgs,
   TreeLevelBackwardArgs, TreeLevelBackwardResult, TreeLevelResult, TypedArray, UnaryOp,
-  Conv1dArgs, Conv1dBackwardArgs, Conv1dBackwardResult, CrfKernelArgs, CrfNllBackwardArgs,
-  CrfNllBackwardResult, CrfNllKernelArgs, CrfNllKernelResult, CrfViterbiResult,
+  Conv1dArgs, Conv1dBackwardArgs, Conv1dBackwardResult, CrfNllBackwardArgs,
+  CrfNllBackwardResult, CrfNllKernelArgs, CrfNllKernelResult,
 } from '@rnn/core';
 import { conv1dBackward, conv1dForward } from './conv1d.js';
-import { crfNllBackward, crfNllForward, crfViterbi } from './crf.js';
+import { crfNllBackward, crfNllForward } from './crf.js';
 import { adamStep } from './adam.js';
 import { binary, cast, unary, where } from './elementwise.js';
 import { alloc, data, sizeOf } from './layout.js';
@@ -123,10 +123,6 @@ export class JsBackend implements Backend {
 
   crfNllBackward(args: CrfNllBackwardArgs): CrfNllBackwardResult {
     return crfNllBackward(args);
-  }
-
-  crfViterbi(args: CrfKernelArgs): CrfViterbiResult {
-    return crfViterbi(args);
   }
 
   conv1dForward(args: Conv1dArgs): Storage {
