@@ -261,4 +261,67 @@ int rnn_adam_check_args(const rnn_array_info* a) {
   return RNN_OK;
 }
 
+int rnn_crf_check_args(const rnn_crf_desc* d, int pass, const rnn_array_info* a) {
+  const bool bwd = pass == RNN_PASS_BACKWARD, vit = pass == RNN_PASS_VITERBI;
+  const char* what = vit ? "crf viterbi" : bwd ? "crf backward" : "crf forward";
+  RNN_REQUIRE(d, RNN_ERR_ARG, "%s: descriptor is null", what);
+  RNN_REQUIRE(pass >= RNN_PASS_FORWARD && pass <= RNN_PASS_VITERBI, RNN_ERR_ARG,
+              "%s: pass must be 0 (forward), 1 (backward) or 2 (viterbi), got %d", what, pass);
+  RNN_TRY(check_x(what, a, RNN_CRF_EMISSIONS, d->dtype, "emissions"));
+  const int64_t B = d->batch, T = d->steps, K = d->tags;
+  RNN_REQUIRE(fits_int(B) && T >= 1 && fits_int(T) && K >= 1 && K <= 65536 && (B == 0 || T <= 2147483647 / B / K),
+              RNN_ERR_SHAPE, "%s: sizes out of range (batch %lld, steps %lld, tags %lld; steps and tags must be >= 1)",
+              what, (long long)B, (long long)T, (long long)K);
+  const rnn_array_info& len = a[RNN_CRF_LENGTHS];
+  RNN_REQUIRE(d->lengths && len.count == B && len.dtype == RNN_I32, RNN_ERR_SHAPE,
+              "%s: lengths must be %lld int32 values (one per row), got %lld of %s", what, (long long)B,
+              (long long)len.count, dtype_name(len.dtype));
+  for (int64_t b = 0; b < B; ++b)
+    RNN_REQUIRE(d->lengths[b] >= 1 && d->lengths[b] <= T, RNN_ERR_INDEX,
+                "%s: lengths[%lld] = %d is out of range; expected 1..%lld", what, (long long)b, d->lengths[b],
+                (long long)T);
+  if (!vit) {
+    const rnn_array_info& g = a[RNN_CRF_GOLD];
+    RNN_REQUIRE(d->gold && g.count == B * T && g.dtype == RNN_I32, RNN_ERR_SHAPE,
+                "%s: gold tags must be %lld int32 values (batch * steps), got %lld of %s", what, (long long)(B * T),
+                (long long)g.count, dtype_name(g.dtype));
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t t = 0; t < d->lengths[b]; ++t)
+        RNN_REQUIRE(d->gold[b * T + t] >= 0 && d->gold[b * T + t] < K, RNN_ERR_INDEX,
+                    "%s: gold[%lld][%lld] = %d is out of range; expected 0..%lld", what, (long long)b, (long long)t,
+                    d->gold[b * T + t], (long long)K - 1);
+  }
+  RNN_TRY(check_reserve(what, a[RNN_CRF_RESERVE], bwd, bwd ? B * T * K + B : -1));
+  if (!bwd && a[RNN_CRF_RESERVE].count >= 0)
+    RNN_TRY(check_reserve(what, a[RNN_CRF_RESERVE], false, B * T * K + B));
+  const Need needs[] = {
+      {"emissions", {B, T, K}, 3, true}, {"trans", {K, K}, 2, true},   {"start", {K}, 1, !bwd, !bwd},
+      {"end", {K}, 1, true},             {"lengths", {B}, 1, false, false}, {"gold", {B}, 1, false, false},
+      {"reserve", {0}, 1, false, false}, {"dnll", {B}, 1, bwd, bwd},
+  };
+  static_assert(sizeof needs / sizeof needs[0] == RNN_CRF_ARG_COUNT, "one Need per rnn_crf_arg");
+  return check_arrays(what, needs, RNN_CRF_ARG_COUNT, a, d->dtype);
+}
+
+int rnn_conv1d_check_args(const rnn_conv1d_desc* d, int pass, const rnn_array_info* a) {
+  const bool fwd = pass == RNN_PASS_FORWARD;
+  const char* what = fwd ? "conv1d forward" : "conv1d backward";
+  RNN_TRY(check_pass(what, d, pass));
+  RNN_TRY(check_x(what, a, RNN_CONV1D_X, d->dtype));
+  const int64_t B = d->batch, T = d->steps, C = d->in_channels, O = d->out_channels, K = d->kernel, P = d->padding;
+  const int64_t To = T + 2 * P - K + 1;
+  RNN_REQUIRE(fits_int(B) && fits_int(T) && fits_int(C) && fits_int(O) && K >= 1 && fits_int(K) && P >= 0 &&
+                  P <= 2147483647 && To >= 1 && fits_int(To) && (B == 0 || To <= 2147483647 / B) &&
+                  C * K <= 2147483647,
+              RNN_ERR_SHAPE,
+              "%s: sizes out of range (batch %lld, steps %lld, channels %lld -> %lld, kernel %lld, padding %lld; "
+              "the output must have at least one step)",
+              what, (long long)B, (long long)T, (long long)C, (long long)O, (long long)K, (long long)P);
+  const Need needs[] = {
+      {"x", {B, T, C}, 3, true}, {"w", {O, C, K}, 3, true}, {"bias", {O}, 1, false, fwd}, {"dy", {B, To, O}, 3, !fwd, !fwd},
+  };
+  static_assert(sizeof needs / sizeof needs[0] == RNN_CONV1D_ARG_COUNT, "one Need per rnn_conv1d_arg");
+  return check_arrays(what, needs, RNN_CONV1D_ARG_COUNT, a, d->dtype);
+}
+
 }  // extern "C"

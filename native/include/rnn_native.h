@@ -132,6 +132,27 @@ typedef struct rnn_attn_desc {
   int64_t batch, queries, sources, features, values;
   const int32_t* lengths;
 } rnn_attn_desc;
+/* ---- linear-chain CRF (crf.cpp) ---- */
+
+/**
+ * B sentences of T steps over K tags: emissions [B, T, K], trans [K, K] (from i to j), start [K],
+ * end [K]. lengths [B] (host memory, each 1..T) and, for the loss, gold [B*T] (host memory, each in
+ * 0..K-1 at valid steps; padded entries are not read). nll = log Z - gold score per row.
+ */
+typedef struct rnn_crf_desc {
+  int dtype;
+  int64_t batch, steps, tags;
+  const int32_t* lengths;
+  const int32_t* gold;
+} rnn_crf_desc;
+
+/* ---- 1-D convolution (conv1d.cpp) ---- */
+
+/** x [B, T, Cin], w [Cout, Cin, K] (PyTorch), bias [Cout] or null, y [B, T + 2*padding - K + 1, Cout]. */
+typedef struct rnn_conv1d_desc {
+  int dtype;
+  int64_t batch, steps, in_channels, out_channels, kernel, padding;
+} rnn_conv1d_desc;
 
 /* ---- memory-safety checks for bindings (core/checks.cpp) ----
  *
@@ -175,6 +196,26 @@ typedef enum rnn_attn_arg {
 /** Forward: q, k, val required, v for additive. Backward: also weights (the forward's); dcontext and
  *  dweights optional. d->lengths is the array counted in args[RNN_ATTN_LENGTHS]. */
 int rnn_attn_check_args(const rnn_attn_desc* d, int pass, const rnn_array_info* args);
+typedef enum rnn_crf_arg {
+  RNN_CRF_EMISSIONS = 0, RNN_CRF_TRANS, RNN_CRF_START, RNN_CRF_END, RNN_CRF_LENGTHS, RNN_CRF_GOLD, RNN_CRF_RESERVE,
+  RNN_CRF_DNLL, RNN_CRF_ARG_COUNT
+} rnn_crf_arg;
+
+/**
+ * Forward: emissions .. lengths required, gold required for the loss (pass RNN_PASS_FORWARD) and
+ * absent for Viterbi (pass RNN_PASS_VITERBI), reserve optional. Backward: all but reserve's
+ * values; dnll [B]. Lengths and gold are counted before their values are read; each length must be
+ * in 1..T and each gold tag at a valid step in 0..K-1.
+ */
+enum { RNN_PASS_VITERBI = 2 };
+int rnn_crf_check_args(const rnn_crf_desc* d, int pass, const rnn_array_info* args);
+
+typedef enum rnn_conv1d_arg {
+  RNN_CONV1D_X = 0, RNN_CONV1D_W, RNN_CONV1D_BIAS, RNN_CONV1D_DY, RNN_CONV1D_ARG_COUNT
+} rnn_conv1d_arg;
+
+/** Forward: x, w required, bias optional. Backward: x, w, dy required. The output must have >= 1 step. */
+int rnn_conv1d_check_args(const rnn_conv1d_desc* d, int pass, const rnn_array_info* args);
 
 typedef enum rnn_adam_arg { RNN_ADAM_PARAM = 0, RNN_ADAM_GRAD, RNN_ADAM_M, RNN_ADAM_V, RNN_ADAM_ARG_COUNT } rnn_adam_arg;
 
@@ -261,6 +302,22 @@ typedef struct rnn_adam_params {
   /* weights: the forward's. dcontext, dweights may be null (zero). dv only for additive. */ \
   int P##attn_backward(const rnn_attn_desc* d, const void* q, const void* k, const void* val, const void* v, \
       const void* weights, const void* dcontext, const void* dweights, void* dq, void* dk, void* dval, void* dv); \
+  /* -- linear-chain CRF (crf.cpp), rnn_crf_desc above -- */ \
+  /* Elements (of the dtype) of the reserve: alphas [B, T, K] and log Z [B]. */ \
+  int64_t P##crf_reserve_size(const rnn_crf_desc* d); \
+  /* nll [B]; reserve may be null (inference). */ \
+  int P##crf_nll_forward(const rnn_crf_desc* d, const void* emissions, const void* trans, const void* start, \
+      const void* end, void* nll, void* reserve); \
+  int P##crf_nll_backward(const rnn_crf_desc* d, const void* emissions, const void* trans, const void* end, \
+      const void* reserve, const void* dnll, void* demissions, void* dtrans, void* dstart, void* dend); \
+  /* Best path per row into host memory: tags [B*T] (0 past each length), scores [B]; ties: lowest tag. */ \
+  int P##crf_viterbi(const rnn_crf_desc* d, const void* emissions, const void* trans, const void* start, \
+      const void* end, int32_t* tags, double* scores); \
+  /* -- 1-D convolution (conv1d.cpp), rnn_conv1d_desc above -- */ \
+  int P##conv1d_forward(const rnn_conv1d_desc* d, const void* x, const void* w, const void* bias, void* y); \
+  /* dx may be null (not computed); dbias null when there is no bias. */ \
+  int P##conv1d_backward(const rnn_conv1d_desc* d, const void* x, const void* w, const void* dy, void* dx, \
+      void* dw, void* dbias); \
   /* -- Adam / AdamW (adam.cpp) -- */ \
   /* In place on param, m, v (n elements each), PyTorch's update rule. */ \
   int P##adam_step(int dtype, void* param, const void* grad, void* m, void* v, int64_t n, \

@@ -46,6 +46,11 @@
   static constexpr auto tree_backward = &P##tree_backward;      \
   static constexpr auto attn_forward = &P##attn_forward;        \
   static constexpr auto attn_backward = &P##attn_backward;      \
+  static constexpr auto crf_nll_forward = &P##crf_nll_forward;  \
+  static constexpr auto crf_nll_backward = &P##crf_nll_backward; \
+  static constexpr auto crf_viterbi = &P##crf_viterbi;          \
+  static constexpr auto conv1d_forward = &P##conv1d_forward;    \
+  static constexpr auto conv1d_backward = &P##conv1d_backward;  \
   static constexpr auto adam_step = &P##adam_step;
 
 namespace addon {
@@ -667,6 +672,132 @@ struct Glue {
     return finish(env, job, async);
   }
 
+  // ---- linear-chain CRF: sizes checked by rnn_crf_check_args (short: sync only) ----
+
+  struct Crf {
+    rnn_crf_desc d{};
+    Buf e, trans, start, end;
+    Arr lengths, gold;  // host memory on every device
+    rnn_array_info args[RNN_CRF_ARG_COUNT];
+  };
+
+  static Crf read_crf(Napi::Env env, const Napi::Object& o, const char* fn, bool loss) {
+    Crf c;
+    c.d.batch = field_int(env, o, fn, "batch", 0, 2147483647);
+    c.d.steps = field_int(env, o, fn, "steps", 0, 2147483647);
+    c.d.tags = field_int(env, o, fn, "numTags", 0, 2147483647);
+    c.e = field(env, o, fn, "emissions");
+    c.d.dtype = c.e.dtype();
+    c.trans = field(env, o, fn, "transitions");
+    c.start = field_opt(env, o, fn, "start");
+    c.end = field(env, o, fn, "end");
+    c.lengths = to_arr(env, o.Get("lengths"), fn, "lengths");
+    c.d.lengths = static_cast<const int32_t*>(c.lengths.data);
+    if (loss) {
+      c.gold = to_arr(env, o.Get("tags"), fn, "tags");
+      c.d.gold = static_cast<const int32_t*>(c.gold.data);
+    }
+    for (auto& a : c.args) a = {-1, -1};
+    c.args[RNN_CRF_EMISSIONS] = info(c.e);
+    c.args[RNN_CRF_TRANS] = info(c.trans);
+    c.args[RNN_CRF_START] = info(c.start);
+    c.args[RNN_CRF_END] = info(c.end);
+    c.args[RNN_CRF_LENGTHS] = info(c.lengths);
+    c.args[RNN_CRF_GOLD] = info(c.gold);
+    return c;
+  }
+
+  static Napi::Value CrfForward(const Napi::CallbackInfo& cb) {
+    const char* fn = "crfNllForward";
+    Napi::Env env = cb.Env();
+    Napi::Object o = need_object(env, cb, fn);
+    Crf c = read_crf(env, o, fn, true);
+    run(env, rnn_crf_check_args(&c.d, RNN_PASS_FORWARD, c.args));
+    const bool training = to_bool(env, o.Get("training"), fn, "training");
+    const int64_t B = c.d.batch, n = B * c.d.steps * c.d.tags + B;
+    Buf nll = Dev::out(env, c.d.dtype, B);
+    Buf reserve = training ? Dev::out(env, c.d.dtype, n) : Buf{};
+    run(env, Dev::crf_nll_forward(&c.d, ptr(c.e), ptr(c.trans), ptr(c.start), ptr(c.end), ptr(nll), ptr(reserve)));
+    return fields(env)("nll", js(env, nll))("reserve", js(env, reserve)).object;
+  }
+
+  static Napi::Value CrfBackward(const Napi::CallbackInfo& cb) {
+    const char* fn = "crfNllBackward";
+    Napi::Env env = cb.Env();
+    Napi::Object o = need_object(env, cb, fn);
+    Crf c = read_crf(env, o, fn, true);
+    Buf reserve = field_opt(env, o, fn, "reserve"), dnll = field(env, o, fn, "dnll");
+    c.args[RNN_CRF_RESERVE] = info(reserve);
+    c.args[RNN_CRF_DNLL] = info(dnll);
+    run(env, rnn_crf_check_args(&c.d, RNN_PASS_BACKWARD, c.args));
+    const int dt = c.d.dtype;
+    const int64_t B = c.d.batch, T = c.d.steps, K = c.d.tags;
+    Buf de = Dev::out(env, dt, B * T * K), dtr = Dev::out(env, dt, K * K), dst = Dev::out(env, dt, K),
+        den = Dev::out(env, dt, K);
+    run(env, Dev::crf_nll_backward(&c.d, ptr(c.e), ptr(c.trans), ptr(c.end), ptr(reserve), ptr(dnll), ptr(de),
+                                   ptr(dtr), ptr(dst), ptr(den)));
+    return fields(env)("dEmissions", js(env, de))("dTransitions", js(env, dtr))("dStart", js(env, dst))(
+               "dEnd", js(env, den))
+        .object;
+  }
+
+  static Napi::Value CrfViterbi(const Napi::CallbackInfo& cb) {
+    const char* fn = "crfViterbi";
+    Napi::Env env = cb.Env();
+    Napi::Object o = need_object(env, cb, fn);
+    Crf c = read_crf(env, o, fn, false);
+    run(env, rnn_crf_check_args(&c.d, RNN_PASS_VITERBI, c.args));
+    const int64_t B = c.d.batch, T = c.d.steps;
+    Arr tags = new_arr(env, RNN_I32, size_t(B * T)), scores = new_arr(env, RNN_F64, size_t(B));
+    run(env, Dev::crf_viterbi(&c.d, ptr(c.e), ptr(c.trans), ptr(c.start), ptr(c.end),
+                              static_cast<int32_t*>(tags.data), static_cast<double*>(scores.data)));
+    return fields(env)("tags", tags.ta)("scores", scores.ta).object;
+  }
+
+  // ---- 1-D convolution: sizes checked by rnn_conv1d_check_args ----
+
+  static rnn_conv1d_desc read_conv(Napi::Env env, const Napi::Object& o, const char* fn, const Buf& x) {
+    rnn_conv1d_desc d{};
+    d.dtype = x.dtype();
+    d.batch = field_int(env, o, fn, "batch", 0, 2147483647);
+    d.steps = field_int(env, o, fn, "steps", 0, 2147483647);
+    d.in_channels = field_int(env, o, fn, "inChannels", 0, 2147483647);
+    d.out_channels = field_int(env, o, fn, "outChannels", 0, 2147483647);
+    d.kernel = field_int(env, o, fn, "kernel", 0, 2147483647);
+    d.padding = field_int(env, o, fn, "padding", 0, 2147483647);
+    return d;
+  }
+
+  static Napi::Value Conv1dForward(const Napi::CallbackInfo& cb) {
+    const char* fn = "conv1dForward";
+    Napi::Env env = cb.Env();
+    Napi::Object o = need_object(env, cb, fn);
+    Buf x = field(env, o, fn, "x"), w = field(env, o, fn, "weight"), b = field_opt(env, o, fn, "bias");
+    rnn_conv1d_desc d = read_conv(env, o, fn, x);
+    const rnn_array_info args[RNN_CONV1D_ARG_COUNT] = {info(x), info(w), info(b), {-1, -1}};
+    run(env, rnn_conv1d_check_args(&d, RNN_PASS_FORWARD, args));
+    Buf y = Dev::out(env, d.dtype, d.batch * (d.steps + 2 * d.padding - d.kernel + 1) * d.out_channels);
+    run(env, Dev::conv1d_forward(&d, ptr(x), ptr(w), ptr(b), ptr(y)));
+    return js(env, y);
+  }
+
+  static Napi::Value Conv1dBackward(const Napi::CallbackInfo& cb) {
+    const char* fn = "conv1dBackward";
+    Napi::Env env = cb.Env();
+    Napi::Object o = need_object(env, cb, fn);
+    Buf x = field(env, o, fn, "x"), w = field(env, o, fn, "weight"), dy = field(env, o, fn, "dy");
+    rnn_conv1d_desc d = read_conv(env, o, fn, x);
+    const rnn_array_info args[RNN_CONV1D_ARG_COUNT] = {info(x), info(w), {-1, -1}, info(dy)};
+    run(env, rnn_conv1d_check_args(&d, RNN_PASS_BACKWARD, args));
+    const bool need_dx = to_bool(env, o.Get("needDx"), fn, "needDx");
+    const bool has_bias = to_bool(env, o.Get("hasBias"), fn, "hasBias");
+    Buf dx = need_dx ? Dev::out(env, d.dtype, d.batch * d.steps * d.in_channels) : Buf{};
+    Buf dw = Dev::out(env, d.dtype, d.out_channels * d.in_channels * d.kernel);
+    Buf db = has_bias ? Dev::out(env, d.dtype, d.out_channels) : Buf{};
+    run(env, Dev::conv1d_backward(&d, ptr(x), ptr(w), ptr(dy), ptr(dx), ptr(dw), ptr(db)));
+    return fields(env)("dx", js(env, dx))("dWeight", js(env, dw))("dBias", js(env, db)).object;
+  }
+
   // ---- Adam / AdamW, in place (short and memory-bound: sync only) ----
 
   static Napi::Value AdamStep(const Napi::CallbackInfo& cb) {
@@ -727,7 +858,9 @@ struct Glue {
         {"unary", Unary},   {"binary", Binary},       {"where", Where},     {"reduce", Reduce},
         {"argmax", Argmax}, {"matmul", Matmul},       {"transpose", Transpose}, {"slice", Slice},
         {"pad", Pad},       {"concat", Concat},       {"gather", Gather},   {"scatterAdd", ScatterAdd},
-        {"cast", Cast},     {"adamStep", AdamStep}};
+        {"cast", Cast},     {"adamStep", AdamStep},   {"crfNllForward", CrfForward},
+        {"crfNllBackward", CrfBackward}, {"crfViterbi", CrfViterbi}, {"conv1dForward", Conv1dForward},
+        {"conv1dBackward", Conv1dBackward}};
     for (const auto& [name, f] : ops) exports.Set(name, Napi::Function::New(env, f, name));
     fused(env, exports, "sequenceForward", SeqForward);
     fused(env, exports, "sequenceBackward", SeqBackward);

@@ -18,6 +18,16 @@ import {
   type SequenceForwardResult,
   type Storage,
   type TreeLevelArgs,
+  type CrfKernelArgs,
+  type CrfNllBackwardArgs,
+  type CrfNllBackwardResult,
+  type CrfNllKernelArgs,
+  type CrfNllKernelResult,
+  type CrfViterbiResult,
+  type Conv1dArgs,
+  type Conv1dBackwardArgs,
+  type Conv1dBackwardResult,
+  BackendError,
   type TreeLevelBackwardArgs,
   type TreeLevelBackwardResult,
   type TreeLevelResult,
@@ -170,6 +180,61 @@ export abstract class AddonBackend<S> {
 
   attentionBackward(args: AttentionBackwardArgs): AttentionBackwardResult {
     return this.call(() => this.kernels.attentionBackward(this.fused.attentionBackward(args)));
+  }
+
+  // ---- linear-chain CRF and conv1d (sizes checked by the C API; meaning by core) ----
+
+  private crf(a: CrfKernelArgs) {
+    const [batch, steps, K] = a.emissions.shape as [number, number, number];
+    return {
+      batch,
+      steps,
+      emissions: this.store(a.emissions, 'emissions'),
+      transitions: this.store(a.transitions, 'transitions'),
+      start: this.store(a.start, 'start'),
+      end: this.store(a.end, 'end'),
+      lengths: a.lengths,
+      numTags: K,
+    };
+  }
+
+  crfNllForward(args: CrfNllKernelArgs): CrfNllKernelResult {
+    return this.call(() => {
+      const out = this.kernels.crfNllForward({ ...this.crf(args), tags: args.tags, training: args.training });
+      return { nll: out.nll, reserve: out.reserve ? { kind: 'crf', data: out.reserve } : null };
+    });
+  }
+
+  crfNllBackward(args: CrfNllBackwardArgs): CrfNllBackwardResult {
+    return this.call(() => {
+      const r = args.forward.reserve as { kind: string; data: S | null } | null;
+      if (!r || r.kind !== 'crf' || !r.data) {
+        throw new BackendError('crfNllBackward: forward.reserve is missing or released; run crfNllForward with training: true and pass its result');
+      }
+      return this.kernels.crfNllBackward({ ...this.crf(args), tags: args.tags, reserve: r.data, dnll: this.store(args.dnll, 'dnll') });
+    });
+  }
+
+  crfViterbi(args: CrfKernelArgs): CrfViterbiResult {
+    return this.call(() => {
+      return this.kernels.crfViterbi(this.crf(args));
+    });
+  }
+
+  private conv(a: Conv1dArgs) {
+    const [batch, steps, inChannels] = a.x.shape as [number, number, number];
+    const [outChannels, , kernel] = a.weight.shape as [number, number, number];
+    return { batch, steps, inChannels, outChannels, kernel, padding: a.padding, x: this.store(a.x, 'x'), weight: this.store(a.weight, 'weight') };
+  }
+
+  conv1dForward(args: Conv1dArgs): Storage {
+    return this.call(() => this.kernels.conv1dForward({ ...this.conv(args), bias: args.bias ? this.store(args.bias, 'bias') : null }));
+  }
+
+  conv1dBackward(args: Conv1dBackwardArgs): Conv1dBackwardResult {
+    return this.call(() =>
+      this.kernels.conv1dBackward({ ...this.conv(args), dy: this.store(args.dy, 'dy'), needDx: args.needDx, hasBias: args.bias !== null }),
+    );
   }
 
   adamStep(args: AdamStepArgs): void {

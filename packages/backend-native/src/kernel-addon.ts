@@ -170,6 +170,36 @@ export interface KernelAddon<S> {
   attentionForward(o: AttnOptions<S>): AttnForwardOut<S>;
   attentionBackward(o: AttnBackwardOptions<S>): AttnBackwardOut<S>;
   adamStep(o: AdamOptions<S>): void;
+  crfNllForward(o: CrfOptions<S> & { tags: Int32Array; training: boolean }): { nll: S; reserve: S | null };
+  crfNllBackward(o: CrfOptions<S> & { tags: Int32Array; reserve: S; dnll: S }): { dEmissions: S; dTransitions: S; dStart: S; dEnd: S };
+  crfViterbi(o: CrfOptions<S>): { tags: Int32Array; scores: Float64Array };
+  conv1dForward(o: Conv1dOptions<S> & { bias: S | null }): S;
+  conv1dBackward(o: Conv1dOptions<S> & { dy: S; needDx: boolean; hasBias: boolean }): { dx: S | null; dWeight: S; dBias: S | null };
+}
+
+/** The CRF kernels' common options (rnn_crf_desc): lengths and tags stay host Int32Arrays on every device. */
+export interface CrfOptions<S> {
+  batch: number;
+  steps: number;
+  /** K, the number of tags. */
+  numTags: number;
+  emissions: S;
+  transitions: S;
+  start: S;
+  end: S;
+  lengths: Int32Array;
+}
+
+/** rnn_conv1d_desc plus the operands. */
+export interface Conv1dOptions<S> {
+  batch: number;
+  steps: number;
+  inChannels: number;
+  outChannels: number;
+  kernel: number;
+  padding: number;
+  x: S;
+  weight: S;
 }
 
 /** Rethrows an addon error as the matching @rnn/core error class (same message). */

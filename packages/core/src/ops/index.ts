@@ -8,3 +8,5 @@ export * from './nn.js';
 export * from './recurrence.js';
 export * from './tree.js';
 export * from './attention.js';
+export * from './crf.js';
+export * from './conv.js';

@@ -3,6 +3,8 @@ import type { Backend } from '../backend.js';
 import { describeArgumentErrors } from './argument-errors.js';
 import { describeAttention } from './attention.js';
 import { describeBroadcasting } from './broadcasting.js';
+import { describeConv1d } from './conv1d.js';
+import { describeCrf } from './crf.js';
 import { makeContext } from './context.js';
 import { describeDTypes } from './dtypes.js';
 import { describeErrors } from './errors.js';
@@ -66,6 +68,8 @@ export function describeBackend(name: string, makeBackend: () => Backend, option
     describeGradients(ctx);
     describeFused(ctx);
     describeAttention(ctx);
+    describeCrf(ctx);
+    describeConv1d(ctx);
     if (ctx.reference) describeParity(ctx);
     describeMemory(ctx);
   });
