@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, FormatError, parseOptions, parseSafetensors, schemas, type Backend, type FloatDType } from '@rnn/core';
+import { ConfigError, FormatError, parseOptions, parseSafetensors, schemas } from '@rnn/core';
 import { files } from '../platform/files.js';
 import { seq2seqConfigSchema } from './config.js';
 import { SEQ2SEQ_FORMAT, Seq2Seq } from './model.js';
