@@ -14,6 +14,46 @@ export function seq2seqMetadata(bytes: Uint8Array, source = '<buffer>'): Record<
 }
 
 /**
+ * A `Seq2Seq` (fresh weights) from a parsed `rnn.config` (one `seq2seq` layer), checked by its
+ * strict schema; `source` names where it came from in the errors (FormatError).
+ */
+export function seq2seqFromConfig(json: unknown, source = 'config', options: LoadOptions = {}): Seq2Seq {
+  const o = parseOptions(loadOptions, options, 'seq2seqFromConfig');
+  const first = (json as { layers?: { type?: unknown }[] } | null)?.layers?.[0]?.type;
+  if (typeof first === 'string' && first !== 'seq2seq') {
+    throw new FormatError(`${source}: its first layer is of type "${first}", not "seq2seq": it is a sequence model file (load it with Sequential.load)`);
+  }
+  let config;
+  try {
+    config = parseOptions(seq2seqConfigSchema, json, `${source}: "rnn.config"`);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new FormatError(err.message);
+    throw err;
+  }
+  const c = config.layers[0];
+  const sourceVocab = SeqVocab.fromJSON(c.sourceVocab, `${source}: "rnn.config" layers[0].sourceVocab`);
+  const targetVocab = SeqVocab.fromJSON(c.targetVocab, `${source}: "rnn.config" layers[0].targetVocab`);
+  try {
+    return new Seq2Seq({
+      sourceVocab,
+      targetVocab,
+      sourceEmbeddingDim: c.sourceEmbeddingDim,
+      targetEmbeddingDim: c.targetEmbeddingDim,
+      encoder: c.encoder,
+      decoder: c.decoder,
+      attention: c.attention,
+      inputFeeding: c.inputFeeding,
+      dropout: c.dropout,
+      scheduledSampling: c.scheduledSampling,
+      ...o,
+    });
+  } catch (err) {
+    if (err instanceof ConfigError) throw new FormatError(`${source}: "rnn.config": ${err.message}`);
+    throw err;
+  }
+}
+
+/**
  * A `Seq2Seq` from a model file's bytes. Everything is checked before the model is built: the
  * format version, the config (a strict schema: one `seq2seq` layer), both vocabularies, every
  * tensor's name, dtype (F32/F64) and shape; nothing is half-loaded.
@@ -35,31 +75,7 @@ export function parseSeq2Seq(bytes: Uint8Array, source = '<buffer>', options: Lo
   } catch (err) {
     throw new FormatError(`${source}: metadata "rnn.config" is not valid JSON: ${(err as Error).message}`);
   }
-  const first = (json as { layers?: { type?: unknown }[] } | null)?.layers?.[0]?.type;
-  if (typeof first === 'string' && first !== 'seq2seq') {
-    throw new FormatError(`${source}: its first layer is of type "${first}", not "seq2seq": it is a sequence model file (load it with Sequential.load)`);
-  }
-  let config;
-  try {
-    config = parseOptions(seq2seqConfigSchema, json, `${source}: "rnn.config"`);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new FormatError(err.message);
-    throw err;
-  }
-  const c = config.layers[0];
-  const model = new Seq2Seq({
-    sourceVocab: SeqVocab.fromJSON(c.sourceVocab, `${source}: "rnn.config" layers[0].sourceVocab`),
-    targetVocab: SeqVocab.fromJSON(c.targetVocab, `${source}: "rnn.config" layers[0].targetVocab`),
-    sourceEmbeddingDim: c.sourceEmbeddingDim,
-    targetEmbeddingDim: c.targetEmbeddingDim,
-    encoder: c.encoder,
-    decoder: c.decoder,
-    attention: c.attention,
-    inputFeeding: c.inputFeeding,
-    dropout: c.dropout,
-    scheduledSampling: c.scheduledSampling,
-    ...o,
-  });
+  const model = seq2seqFromConfig(json, source, o);
   const want = new Set(model.params.names);
   for (const name of tensors.keys()) {
     if (!want.has(name)) throw new FormatError(`${source}: unexpected tensor "${name}"; this seq2seq config has ${model.params.names.join(', ')}`);
