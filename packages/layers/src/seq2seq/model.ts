@@ -182,6 +182,15 @@ export class Seq2Seq implements TrainableModel<readonly Seq2SeqPair[]>, Net {
    * sentences per decoder call. See `beamDecode` for the ranking and stopping rules.
    */
   decode(sources: readonly (readonly number[])[], options: DecodeOptions = {}): Hypothesis[] {
+    return this.search(sources, options, false);
+  }
+
+  /** `decode` through the beam search code even for K = 1 (where `decode` runs the greedy loop): for checks. */
+  decodeBeam(sources: readonly (readonly number[])[], options: DecodeOptions = {}): Hypothesis[] {
+    return this.search(sources, options, true);
+  }
+
+  private search(sources: readonly (readonly number[])[], options: DecodeOptions, beamAlways: boolean): Hypothesis[] {
     const o = parseOptions(decodeOptions, options, 'seq2seq decode options');
     const K = o.beam ?? 1;
     const bs = o.batchSize ?? 64;
@@ -194,7 +203,7 @@ export class Seq2Seq implements TrainableModel<readonly Seq2SeqPair[]>, Net {
         const maxLength = Int32Array.from(chunk, (s) => o.maxLength ?? 2 * s.length + 10);
         const enc = encode(this, src, noDrop);
         const state = initialState(this, bridge(this, enc));
-        out.push(...(K === 1 ? greedyDecode(this, enc.memory, state, maxLength, alpha) : beamDecode(this, enc.memory, state, maxLength, K, alpha)));
+        out.push(...(K === 1 && !beamAlways ? greedyDecode(this, enc.memory, state, maxLength, alpha) : beamDecode(this, enc.memory, state, maxLength, K, alpha)));
       }
     });
     return out;
