@@ -46,6 +46,31 @@ int check_tree_desc(const char* what, const rnn_tree_desc* d) {
   return RNN_OK;
 }
 
+int check_attn_desc(const char* what, const rnn_attn_desc* d) {
+  RNN_REQUIRE(d, RNN_ERR_ARG, "%s: descriptor is null", what);
+  RNN_REQUIRE(d->score == RNN_ATTN_DOT || d->score == RNN_ATTN_ADDITIVE, RNN_ERR_ARG,
+              "%s: unknown score %d (expected 0 dot, 1 additive)", what, d->score);
+  RNN_REQUIRE(float_dtype(d->dtype), RNN_ERR_ARG, "%s: dtype must be float32 or float64, got %s", what,
+              dtype_name(d->dtype));
+  // Each size fits an int and every product of three stays far inside int64.
+  const bool ok = fits_int(d->batch) && fits_int(d->queries) && fits_int(d->sources) && fits_int(d->features) &&
+                  fits_int(d->values);
+  RNN_REQUIRE(ok && d->batch >= 0 && d->queries >= 0 && d->sources >= 0 && d->features >= 0 && d->values >= 0,
+              RNN_ERR_SHAPE, "%s: sizes out of range (batch %lld, queries %lld, sources %lld, features %lld, values %lld)",
+              what, (long long)d->batch, (long long)d->queries, (long long)d->sources, (long long)d->features,
+              (long long)d->values);
+  RNN_REQUIRE(d->sources >= 1 || d->batch * d->queries == 0, RNN_ERR_SHAPE,
+              "%s: no source steps to attend to (sources 0 for %lld query rows)", what,
+              (long long)(d->batch * d->queries));
+  if (d->lengths) {
+    for (int64_t b = 0; b < d->batch; ++b)
+      RNN_REQUIRE(d->lengths[b] >= 1 && d->lengths[b] <= d->sources, RNN_ERR_INDEX,
+                  "%s: lengths[%lld] = %d is out of range; expected 1..%lld (the source steps)", what, (long long)b,
+                  d->lengths[b], (long long)d->sources);
+  }
+  return RNN_OK;
+}
+
 int check_adam_params(const char* what, const rnn_adam_params* hp) {
   RNN_REQUIRE(hp, RNN_ERR_ARG, "%s: params are null", what);
   RNN_REQUIRE(hp->step >= 1, RNN_ERR_ARG, "%s: step is 1-based; got %lld", what, (long long)hp->step);
@@ -192,6 +217,38 @@ int rnn_tree_check_args(const rnn_tree_desc* d, int pass, const rnn_array_info* 
   };
   static_assert(sizeof needs / sizeof needs[0] == RNN_TREE_ARG_COUNT, "one Need per rnn_tree_arg");
   return check_arrays(what, needs, RNN_TREE_ARG_COUNT, a, d->dtype);
+}
+
+int rnn_attn_check_args(const rnn_attn_desc* d, int pass, const rnn_array_info* a) {
+  const bool fwd = pass == RNN_PASS_FORWARD;
+  const char* what = fwd ? "attention forward" : "attention backward";
+  RNN_TRY(check_pass(what, d, pass));
+  RNN_TRY(check_x(what, a, RNN_ATTN_Q, d->dtype, "q"));
+  // The lengths array is counted before check_attn_desc reads its values.
+  const rnn_array_info& len = a[RNN_ATTN_LENGTHS];
+  RNN_REQUIRE((len.count >= 0) == (d->lengths != nullptr), RNN_ERR_ARG,
+              "%s: the descriptor's lengths and args[RNN_ATTN_LENGTHS] disagree on whether lengths are given", what);
+  if (d->lengths) {
+    RNN_REQUIRE(len.dtype == RNN_I32, RNN_ERR_DTYPE, "%s: lengths must be int32, got %s", what,
+                dtype_name(len.dtype));
+    RNN_REQUIRE(len.count == d->batch, RNN_ERR_SHAPE, "%s: lengths has %lld entries for a batch of %lld", what,
+                (long long)len.count, (long long)d->batch);
+  }
+  RNN_TRY(check_attn_desc(what, d));
+  const int64_t B = d->batch, Tq = d->queries, Ts = d->sources, D = d->features, Dv = d->values;
+  const bool additive = d->score == RNN_ATTN_ADDITIVE;
+  const Need needs[] = {
+      {"q", {B, Tq, D}, 3, true},
+      {"k", {B, Ts, D}, 3, true},
+      {"val", {B, Ts, Dv}, 3, true},
+      {"v", {D}, 1, additive, additive},
+      {"lengths", {B}, 1, false, false},
+      {"weights", {B, Tq, Ts}, 3, !fwd, !fwd},
+      {"dcontext", {B, Tq, Dv}, 3, false, !fwd},
+      {"dweights", {B, Tq, Ts}, 3, false, !fwd},
+  };
+  static_assert(sizeof needs / sizeof needs[0] == RNN_ATTN_ARG_COUNT, "one Need per rnn_attn_arg");
+  return check_arrays(what, needs, RNN_ATTN_ARG_COUNT, a, d->dtype);
 }
 
 int rnn_adam_check_args(const rnn_array_info* a) {

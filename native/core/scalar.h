@@ -60,6 +60,10 @@ struct ExactAct {
   RNN_HDI static T tanh(T x) {
     return m_tanh(x);
   }
+  template <class T>
+  RNN_HDI static T exp(T x) {
+    return m_exp(x);
+  }
 };
 
 }  // namespace rnn

@@ -116,6 +116,23 @@ typedef struct rnn_tree_desc {
   int64_t nodes, input, hidden;
 } rnn_tree_desc;
 
+/* ---- attention step (attention.cpp) ---- */
+
+/**
+ * Batched attention, one step of an encoder-decoder: q [B, Tq, D], k [B, Ts, D], val [B, Ts, Dv],
+ * v [D] (additive only). dot: e = q.k; additive: e = v.tanh(q + k). weights [B, Tq, Ts] are the
+ * softmax of e over the source steps j < lengths[b] and exactly 0 past them; context [B, Tq, Dv] =
+ * weights @ val. lengths (nullable: all Ts): per row in 1..Ts.
+ */
+typedef enum rnn_attn_score { RNN_ATTN_DOT = 0, RNN_ATTN_ADDITIVE, RNN_ATTN_SCORE_COUNT } rnn_attn_score;
+
+typedef struct rnn_attn_desc {
+  int score;
+  int dtype; /* RNN_F32 or RNN_F64 */
+  int64_t batch, queries, sources, features, values;
+  const int32_t* lengths;
+} rnn_attn_desc;
+
 /* ---- memory-safety checks for bindings (core/checks.cpp) ----
  *
  * What a binding knows about one array argument: its element count (negative when the argument is
@@ -149,6 +166,15 @@ typedef enum rnn_tree_arg {
 
 /** Forward: x .. b required. Backward: x .. wh and reserve required, dh and dc optional. */
 int rnn_tree_check_args(const rnn_tree_desc* d, int pass, const rnn_array_info* args);
+
+typedef enum rnn_attn_arg {
+  RNN_ATTN_Q = 0, RNN_ATTN_K, RNN_ATTN_VAL, RNN_ATTN_V, RNN_ATTN_LENGTHS, RNN_ATTN_WEIGHTS, RNN_ATTN_DCONTEXT,
+  RNN_ATTN_DWEIGHTS, RNN_ATTN_ARG_COUNT
+} rnn_attn_arg;
+
+/** Forward: q, k, val required, v for additive. Backward: also weights (the forward's); dcontext and
+ *  dweights optional. d->lengths is the array counted in args[RNN_ATTN_LENGTHS]. */
+int rnn_attn_check_args(const rnn_attn_desc* d, int pass, const rnn_array_info* args);
 
 typedef enum rnn_adam_arg { RNN_ADAM_PARAM = 0, RNN_ADAM_GRAD, RNN_ADAM_M, RNN_ADAM_V, RNN_ADAM_ARG_COUNT } rnn_adam_arg;
 
@@ -228,6 +254,13 @@ typedef struct rnn_adam_params {
   int P##tree_backward(const rnn_tree_desc* d, const void* x, const void* hl, const void* cl, const void* hr, \
       const void* cr, const void* w, const void* wh, const void* reserve, const void* dh, const void* dc, \
       void* dx, void* dhl, void* dcl, void* dhr, void* dcr, void* dw, void* dwh, void* db); \
+  /* -- attention step (attention.cpp), rnn_attn_desc above -- */ \
+  /* v only for additive (else ignored, may be null). */ \
+  int P##attn_forward(const rnn_attn_desc* d, const void* q, const void* k, const void* val, const void* v, \
+      void* context, void* weights); \
+  /* weights: the forward's. dcontext, dweights may be null (zero). dv only for additive. */ \
+  int P##attn_backward(const rnn_attn_desc* d, const void* q, const void* k, const void* val, const void* v, \
+      const void* weights, const void* dcontext, const void* dweights, void* dq, void* dk, void* dval, void* dv); \
   /* -- Adam / AdamW (adam.cpp) -- */ \
   /* In place on param, m, v (n elements each), PyTorch's update rule. */ \
   int P##adam_step(int dtype, void* param, const void* grad, void* m, void* v, int64_t n, \

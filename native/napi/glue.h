@@ -44,6 +44,8 @@
   static constexpr auto seq_backward = &P##seq_backward;        \
   static constexpr auto tree_forward = &P##tree_forward;        \
   static constexpr auto tree_backward = &P##tree_backward;      \
+  static constexpr auto attn_forward = &P##attn_forward;        \
+  static constexpr auto attn_backward = &P##attn_backward;      \
   static constexpr auto adam_step = &P##adam_step;
 
 namespace addon {
@@ -582,6 +584,89 @@ struct Glue {
     return finish(env, job, async);
   }
 
+  // ---- attention step: sizes checked by rnn_attn_check_args ----
+
+  struct Attn {
+    rnn_attn_desc d{};
+    Buf q, k, val, v;
+    Arr lengths;  // host memory on every device
+    rnn_array_info args[RNN_ATTN_ARG_COUNT];
+  };
+
+  static Attn read_attn(Napi::Env env, const Napi::Object& o, const char* fn) {
+    Attn a;
+    a.d.score = int(field_int(env, o, fn, "score", 0, RNN_ATTN_SCORE_COUNT - 1));
+    a.d.batch = field_int(env, o, fn, "batch", 0, 2147483647);
+    a.d.queries = field_int(env, o, fn, "queries", 0, 2147483647);
+    a.d.sources = field_int(env, o, fn, "sources", 0, 2147483647);
+    a.d.features = field_int(env, o, fn, "features", 0, 2147483647);
+    a.d.values = field_int(env, o, fn, "valueFeatures", 0, 2147483647);
+    a.q = field(env, o, fn, "query");
+    a.d.dtype = a.q.dtype();
+    a.k = field(env, o, fn, "keys");
+    a.val = field(env, o, fn, "values");
+    a.v = a.d.score == RNN_ATTN_ADDITIVE ? field_opt(env, o, fn, "v") : Buf{};
+    a.lengths = to_opt_arr(env, o.Get("lengths"), fn, "lengths");
+    a.d.lengths = a.lengths.present() ? static_cast<const int32_t*>(a.lengths.data) : nullptr;
+    for (auto& x : a.args) x = {-1, -1};
+    a.args[RNN_ATTN_Q] = info(a.q);
+    a.args[RNN_ATTN_K] = info(a.k);
+    a.args[RNN_ATTN_VAL] = info(a.val);
+    a.args[RNN_ATTN_V] = info(a.v);
+    a.args[RNN_ATTN_LENGTHS] = info(a.lengths);
+    return a;
+  }
+
+  static Napi::Value AttnForward(const Napi::CallbackInfo& cb, bool async) {
+    const char* fn = async ? "attentionForwardAsync" : "attentionForward";
+    Napi::Env env = cb.Env();
+    Napi::Object o = need_object(env, cb, fn);
+    Attn a = read_attn(env, o, fn);
+    run(env, rnn_attn_check_args(&a.d, RNN_PASS_FORWARD, a.args));
+    const int dt = a.d.dtype;
+    const int64_t rows = a.d.batch * a.d.queries;
+    Buf context = Dev::out(env, dt, rows * a.d.values), weights = Dev::out(env, dt, rows * a.d.sources);
+    Job job;
+    job.result = Napi::Object::New(env);
+    job.result.Set("context", js(env, context));
+    job.result.Set("weights", js(env, weights));
+    keep(job, {&a.q, &a.k, &a.val, &a.v});
+    if (a.lengths.present()) job.keep.push_back(a.lengths.ta);
+    job.run = [d = a.d, q = ptr(a.q), k = ptr(a.k), val = ptr(a.val), v = ptr(a.v), c = ptr(context),
+               w = ptr(weights)]() { return Dev::attn_forward(&d, q, k, val, v, c, w); };
+    return finish(env, job, async);
+  }
+
+  static Napi::Value AttnBackward(const Napi::CallbackInfo& cb, bool async) {
+    const char* fn = async ? "attentionBackwardAsync" : "attentionBackward";
+    Napi::Env env = cb.Env();
+    Napi::Object o = need_object(env, cb, fn);
+    Attn a = read_attn(env, o, fn);
+    Buf weights = field(env, o, fn, "weights");
+    Buf dc = field_opt(env, o, fn, "dContext"), dw = field_opt(env, o, fn, "dWeights");
+    a.args[RNN_ATTN_WEIGHTS] = info(weights);
+    a.args[RNN_ATTN_DCONTEXT] = info(dc);
+    a.args[RNN_ATTN_DWEIGHTS] = info(dw);
+    run(env, rnn_attn_check_args(&a.d, RNN_PASS_BACKWARD, a.args));
+    const int dt = a.d.dtype;
+    const int64_t B = a.d.batch, Tq = a.d.queries, Ts = a.d.sources, D = a.d.features, Dv = a.d.values;
+    Buf dq = Dev::out(env, dt, B * Tq * D), dk = Dev::out(env, dt, B * Ts * D), dval = Dev::out(env, dt, B * Ts * Dv);
+    Buf dv = a.d.score == RNN_ATTN_ADDITIVE ? Dev::out(env, dt, D) : Buf{};
+    Job job;
+    job.result = Napi::Object::New(env);
+    job.result.Set("dQuery", js(env, dq));
+    job.result.Set("dKeys", js(env, dk));
+    job.result.Set("dValues", js(env, dval));
+    job.result.Set("dV", js(env, dv));
+    keep(job, {&a.q, &a.k, &a.val, &a.v, &weights, &dc, &dw});
+    if (a.lengths.present()) job.keep.push_back(a.lengths.ta);
+    job.run = [d = a.d, q = ptr(a.q), k = ptr(a.k), val = ptr(a.val), v = ptr(a.v), w = ptr(weights), dcp = ptr(dc),
+               dwp = ptr(dw), e = ptr(dq), f = ptr(dk), g = ptr(dval), h = ptr(dv)]() {
+      return Dev::attn_backward(&d, q, k, val, v, w, dcp, dwp, e, f, g, h);
+    };
+    return finish(env, job, async);
+  }
+
   // ---- Adam / AdamW, in place (short and memory-bound: sync only) ----
 
   static Napi::Value AdamStep(const Napi::CallbackInfo& cb) {
@@ -626,6 +711,7 @@ struct Glue {
     c.Set("reduce", codes(env, {{"sum", RNN_SUM}, {"max", RNN_RMAX}, {"min", RNN_RMIN}}));
     c.Set("mode", codes(env, {{"rnn_tanh", RNN_MODE_TANH}, {"rnn_relu", RNN_MODE_RELU}, {"lstm", RNN_MODE_LSTM},
                               {"gru", RNN_MODE_GRU}}));
+    c.Set("score", codes(env, {{"dot", RNN_ATTN_DOT}, {"additive", RNN_ATTN_ADDITIVE}}));
     return c;
   }
 
@@ -647,6 +733,8 @@ struct Glue {
     fused(env, exports, "sequenceBackward", SeqBackward);
     fused(env, exports, "treeLevelForward", TreeForward);
     fused(env, exports, "treeLevelBackward", TreeBackward);
+    fused(env, exports, "attentionForward", AttnForward);
+    fused(env, exports, "attentionBackward", AttnBackward);
   }
 };
 

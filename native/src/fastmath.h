@@ -50,6 +50,7 @@ inline float tanh_approx(float x) {
   return a < 0.625f ? small : big;
 }
 
+inline double exp_approx(double x) { return std::exp(x); }
 inline double sigmoid_approx(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 inline double tanh_approx(double x) { return std::tanh(x); }
 
@@ -64,6 +65,8 @@ struct FastAct {
   static inline T sigmoid(T x) { return sigmoid_approx(x); }
   template <class T>
   static inline T tanh(T x) { return tanh_approx(x); }
+  template <class T>
+  static inline T exp(T x) { return exp_approx(x); }
 };
 
 }  // namespace rnn

@@ -199,3 +199,44 @@ TEST(fused, adam) {
   adam_case<float>(false);
   adam_case<double>(true);
 }
+
+namespace {
+
+template <class T>
+void attn_case(int score, int64_t B, int64_t Tq, int64_t Ts, int64_t D, int64_t Dv, std::vector<int32_t> lengths,
+               bool dc_given, bool dw_given) {
+  const bool add = score == RNN_ATTN_ADDITIVE;
+  rnn_attn_desc d{score, dtype_of<T>(), B, Tq, Ts, D, Dv, lengths.empty() ? nullptr : lengths.data()};
+  const double tol = std::is_same_v<T, float> ? 2e-4 : 1e-9;
+  auto r = [](int64_t n) { return th::random_vec<T>(size_t(n)); };
+  const auto q = r(B * Tq * D), k = r(B * Ts * D), val = r(B * Ts * Dv), v = r(D), dc = r(B * Tq * Dv),
+             dw = r(B * Tq * Ts);
+  std::vector<T> c(size_t(B * Tq * Dv)), w(size_t(B * Tq * Ts));
+  CHECK_OK(rnn_attn_forward(&d, q.data(), k.data(), val.data(), add ? v.data() : nullptr, c.data(), w.data()));
+  Dev<T> gq(q), gk(k), gval(val), gv(v), gdc(dc), gdw(dw), gc(c.size()), gw(w.size());
+  CU_OK(rnn_cuda_attn_forward(&d, gq.p, gk.p, gval.p, add ? gv.p : nullptr, gc.p, gw.p));
+  same(gc.host(), c, tol, "attention context");
+  same(gw.host(), w, tol, "attention weights");
+  std::vector<T> dq(q.size()), dk(k.size()), dval(val.size()), dv(v.size());
+  CHECK_OK(rnn_attn_backward(&d, q.data(), k.data(), val.data(), add ? v.data() : nullptr, w.data(),
+                             dc_given ? dc.data() : nullptr, dw_given ? dw.data() : nullptr, dq.data(), dk.data(),
+                             dval.data(), add ? dv.data() : nullptr));
+  Dev<T> a(dq.size()), b(dk.size()), e(dval.size()), f(dv.size());
+  CU_OK(rnn_cuda_attn_backward(&d, gq.p, gk.p, gval.p, add ? gv.p : nullptr, gw.p, dc_given ? gdc.p : nullptr,
+                               dw_given ? gdw.p : nullptr, a.p, b.p, e.p, add ? f.p : nullptr));
+  same(a.host(), dq, 5 * tol, "attention dq");
+  same(b.host(), dk, 5 * tol, "attention dk");
+  same(e.host(), dval, 5 * tol, "attention dval");
+  if (add) same(f.host(), dv, 5 * tol, "attention dv");
+}
+
+}  // namespace
+
+TEST(fused, attention) {
+  for (int score : {RNN_ATTN_DOT, RNN_ATTN_ADDITIVE}) {
+    attn_case<double>(score, 3, 1, 5, 4, 3, {5, 2, 1}, true, true);
+    attn_case<double>(score, 2, 3, 4, 7, 5, {}, true, false);
+    attn_case<float>(score, 5, 12, 12, 33, 17, {12, 3, 1, 7, 12}, true, true);
+    attn_case<float>(score, 2, 2, 3, 4, 2, {1, 3}, false, true);
+  }
+}

@@ -4,6 +4,10 @@ import {
   ValueError,
   type FusedCell,
   type AdamStepArgs,
+  type AttentionBackwardArgs,
+  type AttentionBackwardResult,
+  type AttentionForwardArgs,
+  type AttentionForwardResult,
   type BinaryOp,
   type BTensor,
   type DType,
@@ -158,6 +162,14 @@ export abstract class AddonBackend<S> {
 
   treeLevelBackward(args: TreeLevelBackwardArgs): TreeLevelBackwardResult {
     return this.call(() => this.kernels.treeLevelBackward(this.fused.treeBackward(args)));
+  }
+
+  attentionForward(args: AttentionForwardArgs): AttentionForwardResult {
+    return this.call(() => this.kernels.attentionForward(this.fused.attention(args)));
+  }
+
+  attentionBackward(args: AttentionBackwardArgs): AttentionBackwardResult {
+    return this.call(() => this.kernels.attentionBackward(this.fused.attentionBackward(args)));
   }
 
   adamStep(args: AdamStepArgs): void {

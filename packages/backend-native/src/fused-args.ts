@@ -2,6 +2,8 @@ import {
   BackendError,
   ValueError,
   type AdamStepArgs,
+  type AttentionBackwardArgs,
+  type AttentionForwardArgs,
   type BTensor,
   type DType,
   type FusedCell,
@@ -15,6 +17,8 @@ import {
 import type {
   AddonCodes,
   AdamOptions,
+  AttnBackwardOptions,
+  AttnOptions,
   SeqBackwardOptions,
   SeqForwardOptions,
   SeqForwardOut,
@@ -186,6 +190,37 @@ export class FusedArgs<S> {
       );
     }
     return { ...o, reserve: r.data!, dh: this.opt(args.dh, 'dh'), dc: this.opt(args.dc, 'dc') };
+  }
+
+  attention(args: AttentionForwardArgs): AttnOptions<S> {
+    const op = 'attentionForward';
+    const score = this.codes.score[args.score];
+    if (score === undefined) throw new ValueError(`${op}: unknown score '${args.score}'; expected one of ${Object.keys(this.codes.score).join(', ')}`);
+    const [batch, queries, features] = rank(args.query, 3, 'query', op) as [number, number, number];
+    const sources = rank(args.keys, 3, 'keys', op)[1]!;
+    const valueFeatures = rank(args.values, 3, 'values', op)[2]!;
+    return {
+      score,
+      batch,
+      queries,
+      sources,
+      features,
+      valueFeatures,
+      query: this.store(args.query, 'query'),
+      keys: this.store(args.keys, 'keys'),
+      values: this.store(args.values, 'values'),
+      v: args.score === 'additive' ? this.opt(args.v, 'v') : null,
+      lengths: args.lengths,
+    };
+  }
+
+  attentionBackward(args: AttentionBackwardArgs): AttnBackwardOptions<S> {
+    return {
+      ...this.attention(args),
+      weights: this.store(args.weights, 'weights'),
+      dContext: this.opt(args.dContext, 'dContext'),
+      dWeights: this.opt(args.dWeights, 'dWeights'),
+    };
   }
 
   adam(args: AdamStepArgs): AdamOptions<S> {

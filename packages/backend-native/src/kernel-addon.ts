@@ -15,6 +15,7 @@ export interface AddonCodes {
   binary: Record<string, number>;
   reduce: Record<string, number>;
   mode: Record<string, number>;
+  score: Record<string, number>;
 }
 
 export interface SeqOptions<S> {
@@ -108,6 +109,39 @@ export interface TreeBackwardOut<S> {
   dBias: S;
 }
 
+export interface AttnOptions<S> {
+  score: number;
+  batch: number;
+  queries: number;
+  sources: number;
+  features: number;
+  valueFeatures: number;
+  query: S;
+  keys: S;
+  values: S;
+  v: S | null;
+  /** Host memory on every device. */
+  lengths: Int32Array | null;
+}
+
+export interface AttnForwardOut<S> {
+  context: S;
+  weights: S;
+}
+
+export interface AttnBackwardOptions<S> extends AttnOptions<S> {
+  weights: S;
+  dContext: S | null;
+  dWeights: S | null;
+}
+
+export interface AttnBackwardOut<S> {
+  dQuery: S;
+  dKeys: S;
+  dValues: S;
+  dV: S | null;
+}
+
 /** core's AdamStepArgs with storage for the tensors. */
 export type AdamOptions<S> = Omit<AdamStepArgs, 'param' | 'grad' | 'm' | 'v'> & { param: S; grad: S; m: S; v: S };
 
@@ -133,6 +167,8 @@ export interface KernelAddon<S> {
   sequenceBackward(o: SeqBackwardOptions<S>): SeqBackwardOut<S>;
   treeLevelForward(o: TreeForwardOptions<S>): TreeForwardOut<S>;
   treeLevelBackward(o: TreeBackwardOptions<S>): TreeBackwardOut<S>;
+  attentionForward(o: AttnOptions<S>): AttnForwardOut<S>;
+  attentionBackward(o: AttnBackwardOptions<S>): AttnBackwardOut<S>;
   adamStep(o: AdamOptions<S>): void;
 }
 

@@ -155,6 +155,46 @@ export interface TreeLevelBackwardResult {
   dBias: Storage;
 }
 
+/** The score of an attention step: `dot` q·k (Luong), `additive` v·tanh(q + k) (Bahdanau). */
+export type AttentionScore = 'dot' | 'additive';
+
+/**
+ * One attention step over a batch (core's `attention` op):
+ * - `query` `[B, Tq, D]`, `keys` `[B, Ts, D]`, `values` `[B, Ts, Dv]`, `v` `[D]` for additive, else null
+ * - `lengths` per row in `1..Ts`, or null for all: weights past a row's length are exactly 0 and
+ *   nothing there is read.
+ * Returns `context` `[B, Tq, Dv]` and `weights` `[B, Tq, Ts]` (the masked softmax of the scores).
+ */
+export interface AttentionForwardArgs {
+  score: AttentionScore;
+  query: BTensor;
+  keys: BTensor;
+  values: BTensor;
+  v: BTensor | null;
+  lengths: Int32Array | null;
+}
+
+export interface AttentionForwardResult {
+  context: Storage;
+  weights: Storage;
+}
+
+export interface AttentionBackwardArgs extends AttentionForwardArgs {
+  /** The forward's weights (all backward needs besides the inputs: no reserve). */
+  weights: BTensor;
+  /** Gradients w.r.t. `context` and `weights`, or null where the output did not reach the loss. */
+  dContext: BTensor | null;
+  dWeights: BTensor | null;
+}
+
+export interface AttentionBackwardResult {
+  dQuery: Storage;
+  dKeys: Storage;
+  dValues: Storage;
+  /** null for dot. */
+  dV: Storage | null;
+}
+
 /** Hyper-parameters of one Adam/AdamW step over a flat parameter buffer (PyTorch's rule). */
 export interface AdamStepArgs {
   param: BTensor;
@@ -233,6 +273,8 @@ export interface Backend {
   sequenceBackward?(args: SequenceBackwardArgs): SequenceBackwardResult;
   treeLevelForward?(args: TreeLevelArgs): TreeLevelResult;
   treeLevelBackward?(args: TreeLevelBackwardArgs): TreeLevelBackwardResult;
+  attentionForward?(args: AttentionForwardArgs): AttentionForwardResult;
+  attentionBackward?(args: AttentionBackwardArgs): AttentionBackwardResult;
   /** In-place Adam/AdamW on flat buffers: updates `param`, `m`, `v`. */
   adamStep?(args: AdamStepArgs): void;
   /** Release a fused kernel's reserve early. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { arrayFor } from '../dtype.js';
+import type { AttentionForwardArgs } from '../backend.js';
+import { needsGrad, recordFused, wrap } from '../engine.js';
 import { ConfigError, DTypeError, ShapeError } from '../errors.js';
 import { parseOptions } from '../options/parse.js';
 import { bool, lengthsSchema, tensorSchema } from '../options/schemas.js';
@@ -122,7 +124,27 @@ export function attention(args: AttentionArgs, options: AttentionOptions = {}): 
   parseOptions(attentionArgs, args, 'attention');
   parseOptions(attentionOptions, options, 'attention options');
   const s = checkAttention(args);
-  return attentionComposed(args, s);
+  const backend = args.query.backend;
+  if (options.fused === false || !backend.attentionForward || !backend.attentionBackward) return attentionComposed(args, s);
+  const inputs = [args.query, args.keys, args.values, ...(args.v ? [args.v] : [])];
+  const fargs: AttentionForwardArgs = {
+    score: args.score,
+    query: args.query,
+    keys: args.keys,
+    values: args.values,
+    v: args.v ?? null,
+    lengths: s.lengths,
+  };
+  const res = backend.attentionForward(fargs);
+  const dt = args.query.dtype;
+  const context = wrap(backend, res.context, [s.B, s.Tq, s.Dv], dt);
+  const weights = wrap(backend, res.weights, [s.B, s.Tq, s.Ts], dt);
+  recordFused('attention', inputs, [context, weights], ([dContext, dWeights]) => {
+    const r = backend.attentionBackward!({ ...fargs, weights, dContext: dContext ?? null, dWeights: dWeights ?? null });
+    const grads = [r.dQuery, r.dKeys, r.dValues, ...(args.v ? [r.dV] : [])];
+    return grads.map((g, i) => (g === null || !needsGrad(inputs[i]!) ? null : wrap(backend, g, inputs[i]!.shape, dt)));
+  });
+  return { context, weights };
 }
 
 /** The scores `[B, Tq, Ts]` before masking. */

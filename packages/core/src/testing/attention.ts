@@ -1,12 +1,13 @@
 import { assert, describe, expect, it } from 'vitest';
 import { grad } from '../autodiff.js';
+import { noGrad } from '../engine.js';
 import type { DType } from '../dtype.js';
 import { ConfigError, DTypeError, ShapeError } from '../errors.js';
 import { attention, type AttentionArgs } from '../ops/attention.js';
-import { mul } from '../ops/elementwise.js';
+import { add, mul } from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';
 import type { Tensor } from '../tensor.js';
-import { VALUE_TOL, expectClose, make, randomValues, rng, type SuiteContext, type Tolerance } from './context.js';
+import { FUSED_TOL, VALUE_TOL, expectClose, make, randomValues, rng, type SuiteContext, type Tolerance } from './context.js';
 import { checkGradients } from './gradcheck.js';
 import * as R from './reference.js';
 
@@ -199,6 +200,8 @@ export function describeAttention(ctx: SuiteContext): void {
     }
   });
 
+  describeFusedAttention(ctx);
+
   describe('attention: argument errors', () => {
     const t = (shape: number[], dtype: DType = 'float32'): Tensor => make(ctx, new Array(R.size(shape)).fill(0), shape, dtype);
     const dot = (over: Partial<AttentionArgs> = {}): AttentionArgs => ({ query: t([2, 1, 4]), keys: t([2, 3, 4]), values: t([2, 3, 5]), score: 'dot', ...over });
@@ -250,5 +253,102 @@ export function describeAttention(ctx: SuiteContext): void {
         expect(() => attention(dot({ keys: t([2, 3, 4], 'float64') }))).toThrow(/attention\(dot\): keys is float64\[2, 3, 4\] but query is float32\[2, 1, 4\]; cast it to float32 with cast\(\) first/);
       }
     });
+  });
+}
+
+type Reaches = 'both' | 'context' | 'weights';
+
+/** The fused kernel against the composed ops it replaces: outputs and every gradient, float32. */
+function compareAttention(ctx: SuiteContext, c: AttentionCase, reaches: Reaches, needGrad: readonly boolean[] = [true, true, true, true]): void {
+  const hosts = attentionHostInputs(c, 60 + c.Ts * 7 + c.D);
+  const leaves = hosts.map((h, i) => {
+    const t = make(ctx, h.data, h.shape, 'float32');
+    t.requiresGrad = needGrad[i]!;
+    return t;
+  });
+  const r = rng(8);
+  const wc = make(ctx, randomValues(r, c.B * c.Tq * c.Dv), [c.B, c.Tq, c.Dv], 'float32');
+  const ww = make(ctx, randomValues(r, c.B * c.Tq * c.Ts), [c.B, c.Tq, c.Ts], 'float32');
+  const loss = (res: { context: Tensor; weights: Tensor }) => {
+    const lc = sum(mul(res.context, wc));
+    const lw = sum(mul(res.weights, ww));
+    return reaches === 'both' ? add(lc, lw) : reaches === 'context' ? lc : lw;
+  };
+  const fused = attention(attentionArgsOf(c, leaves));
+  assert.equal(fused.context.node?.op, 'attention', 'attention should have run the fused kernel');
+  const composed = attention(attentionArgsOf(c, leaves), { fused: false });
+  const label = `${caseLabel(c)}, loss on ${reaches}`;
+  expectClose(fused.weights.data(), composed.weights.data(), FUSED_TOL, `${label}: weights`);
+  expectClose(fused.context.data(), composed.context.data(), FUSED_TOL, `${label}: context`);
+  const want = leaves.filter((t) => t.requiresGrad);
+  const gf = grad(loss(fused), want);
+  const gc = grad(loss(composed), want);
+  want.forEach((t, i) => {
+    const a = gf[i] ? gf[i]!.data() : new Float32Array(t.size);
+    const b = gc[i] ? gc[i]!.data() : new Float32Array(t.size);
+    expectClose(a, b, FUSED_TOL, `${label}: d loss / d input ${leaves.indexOf(t)} (fused vs composed)`);
+  });
+}
+
+function describeFusedAttention(ctx: SuiteContext): void {
+  const b = ctx.backend;
+  it('attention kernels come in forward/backward pairs', () => {
+    assert.equal(!!b.attentionForward, !!b.attentionBackward, 'attentionForward and attentionBackward: both or neither');
+  });
+  if (!b.attentionForward || !b.attentionBackward) {
+    it('attention (backend has no fused kernel) runs the composed ops', () => {
+      const c = ATTENTION_CASES[0]!;
+      const leaves = attentionHostInputs(c, 1).map((h) => make(ctx, h.data, h.shape, 'float32'));
+      leaves[0]!.requiresGrad = true;
+      const res = attention(attentionArgsOf(c, leaves));
+      assert.notEqual(res.context.node?.op, 'attention', 'a fused node was recorded');
+      const ref = attention(attentionArgsOf(c, leaves), { fused: false });
+      expectClose(res.context.data(), ref.context.data(), { atol: 0, rtol: 0 }, 'context');
+    });
+    return;
+  }
+  const decode: AttentionCase[] = (['dot', 'additive'] as const).flatMap((score) => [
+    { score, B: 6, Tq: 1, Ts: 7, D: 40, Dv: 24, lengths: [7, 3, 1, 5, 7, 2] },
+    { score, B: 3, Tq: 5, Ts: 6, D: 17, Dv: 9, lengths: [6, 4, 2] },
+  ]);
+  describe('attention fused vs composed (float32)', () => {
+    for (const c of [...ATTENTION_CASES, ...decode]) it(caseLabel(c), () => compareAttention(ctx, c, 'both'));
+    for (const score of ['dot', 'additive'] as const) {
+      const c = decode.find((d) => d.score === score && d.Tq > 1)!;
+      it(`${score}: only the context reaches the loss (no weights gradient)`, () => compareAttention(ctx, c, 'context'));
+      it(`${score}: only the weights reach the loss (no context gradient)`, () => compareAttention(ctx, c, 'weights'));
+      it(`${score}: keys and values that need no gradient`, () => compareAttention(ctx, c, 'both', [true, false, false, true]));
+      it(`${score}: inference (no graph) gives the training outputs`, () => {
+        const leaves = attentionHostInputs(c, 2).map((h) => make(ctx, h.data, h.shape, 'float32'));
+        const inf = noGrad(() => attention(attentionArgsOf(c, leaves)));
+        leaves.forEach((t) => (t.requiresGrad = true));
+        const train = attention(attentionArgsOf(c, leaves));
+        expectClose(inf.context.data(), train.context.data(), { atol: 0, rtol: 0 }, 'context');
+        expectClose(inf.weights.data(), train.weights.data(), { atol: 0, rtol: 0 }, 'weights');
+      });
+      it(`${score}: fused weights past each length are exactly 0`, () => {
+        const leaves = attentionHostInputs(c, 4).map((h) => make(ctx, h.data, h.shape, 'float32'));
+        const w = attention(attentionArgsOf(c, leaves)).weights.data();
+        for (let r = 0; r < c.B; r++) {
+          for (let i = 0; i < c.Tq; i++) for (let j = c.lengths![r]!; j < c.Ts; j++) assert.strictEqual(w[(r * c.Tq + i) * c.Ts + j], 0);
+        }
+      });
+    }
+  });
+  const dtype = ctx.gradDType;
+  describe(`fused attention gradients vs finite differences (${dtype})`, () => {
+    for (const c of ATTENTION_CASES) {
+      it(caseLabel(c), () => {
+        checkGradients(
+          ctx.backend,
+          (...xs) => {
+            const r = attention(attentionArgsOf(c, xs));
+            return [r.context, r.weights];
+          },
+          attentionHostInputs(c, 80 + c.Ts),
+          { dtype, what: `fused ${caseLabel(c)}` },
+        );
+      });
+    }
   });
 }
