@@ -141,7 +141,7 @@ class Seq2Seq(nn.Module):
             out, w = self.attend(y, memory)
             return self.output(out), w
         B, Tt = tgt_in.shape
-        feed = torch.zeros(B, 1, self.c["decoder"]["hiddenSize"], dtype=torch.float64)
+        feed = torch.zeros(B, 1, self.c["decoder"]["hiddenSize"], dtype=self.output.weight.dtype)
         logits, ws = [], []
         for t in range(Tt):
             lg, w, state, feed = self.step(memory, state, feed, tgt_in[:, t])
@@ -151,7 +151,7 @@ class Seq2Seq(nn.Module):
 
     def initial(self, src):
         memory, state = self.encode(src[None, :], [len(src)])
-        feed = torch.zeros(1, 1, self.c["decoder"]["hiddenSize"], dtype=torch.float64) if self.c["inputFeeding"] else None
+        feed = torch.zeros(1, 1, self.c["decoder"]["hiddenSize"], dtype=self.output.weight.dtype) if self.c["inputFeeding"] else None
         return memory, state, feed
 
 
