@@ -16,6 +16,7 @@ import gen_losses  # noqa: E402
 import gen_model_file  # noqa: E402
 import gen_models  # noqa: E402
 import gen_optimizers  # noqa: E402
+import gen_seq2seq  # noqa: E402
 import verify  # noqa: E402
 from common import GOLDEN_DIR, write_json  # noqa: E402
 
@@ -34,6 +35,7 @@ def main():
     for name, obj in outputs:
         path = write_json(name, obj)
         print(f"wrote {os.path.relpath(path)} ({os.path.getsize(path)} bytes)")
+    gen_seq2seq.main()  # seq2seq.json (its own header: generator gen_seq2seq.py)
     verify.main()  # recompute everything from the README's equations
 
 
