@@ -7,3 +7,4 @@ export * from './shape-ops.js';
 export * from './nn.js';
 export * from './recurrence.js';
 export * from './tree.js';
+export * from './attention.js';

@@ -1,6 +1,7 @@
 import { describe, it } from 'vitest';
 import type { Backend } from '../backend.js';
 import { describeArgumentErrors } from './argument-errors.js';
+import { describeAttention } from './attention.js';
 import { describeBroadcasting } from './broadcasting.js';
 import { makeContext } from './context.js';
 import { describeDTypes } from './dtypes.js';
@@ -64,6 +65,7 @@ export function describeBackend(name: string, makeBackend: () => Backend, option
     describeArgumentErrors(ctx);
     describeGradients(ctx);
     describeFused(ctx);
+    describeAttention(ctx);
     if (ctx.reference) describeParity(ctx);
     describeMemory(ctx);
   });

@@ -1,0 +1,111 @@
+import { SeqVocab } from './vocab.js';
+import { decodeStep, selectRows, type StepState } from './decoder.js';
+import { MemoryRows, allowed, unwind, type Hypothesis, type Node } from './decode.js';
+import type { Memory, Net } from './net.js';
+
+interface Live {
+  node: Node | null;
+  score: number;
+}
+
+interface Finished {
+  node: Node;
+  score: number;
+  steps: number;
+  ended: boolean;
+}
+
+/**
+ * Beam search over N sentences at once. Every step is ONE decoder call for all live hypotheses of
+ * all unfinished sentences (≤ N × K rows); the rows are then reordered to follow the surviving
+ * beams. Per sentence and step (fairseq's scheme):
+ *
+ * - candidates are every live hypothesis extended by every token but `<pad>`/`<s>`, ranked by
+ *   their summed log-probability (ties: lower hypothesis, then lower token id, first);
+ * - walking down that ranking, a candidate ending in `</s>` among the first K is finished; the
+ *   others become the next live beams until there are K of them;
+ * - the sentence stops when K hypotheses have finished (all beams ended), or at `maxLength[n]`
+ *   steps, where its live beams are finished as they are (`ended: false`).
+ *
+ * The result is the finished hypothesis with the best length-normalised score
+ * `score / steps^lengthPenalty` (steps counts `</s>`; lengthPenalty 0 compares raw sums, 1 the
+ * mean log-probability per token), the first finished on a tie.
+ */
+export function beamDecode(net: Net, mem: Memory, state0: StepState, maxLength: Int32Array, K: number, lengthPenalty: number): Hypothesis[] {
+  const N = mem.lengths.length;
+  const rows = new MemoryRows(net, mem);
+  const live: Live[][] = Array.from({ length: N }, () => [{ node: null, score: 0 }]);
+  const finished: Finished[][] = Array.from({ length: N }, () => []);
+  let active = Array.from({ length: N }, (_, n) => n);
+  let state = state0;
+  for (let t = 1; active.length > 0; t++) {
+    const owner: number[] = [];
+    const tokens: number[] = [];
+    for (const n of active) for (const h of live[n]!) (owner.push(n), tokens.push(h.node ? h.node.token : SeqVocab.BOS_ID));
+    const r = decodeStep(net, rows.get(Int32Array.from(owner)), state, Int32Array.from(tokens));
+    const logp = r.logp.data();
+    const w = r.weights?.data() ?? null;
+    const V = logp.length / owner.length;
+    const Ts = w ? w.length / owner.length : 0;
+    const parents: number[] = [];
+    const stillActive: number[] = [];
+    let base = 0;
+    for (const n of active) {
+      const beams = live[n]!;
+      const cands = topCandidates(logp, base, beams, V, 2 * K);
+      const next: Live[] = [];
+      const nextRows: number[] = [];
+      cands.forEach(([score, i, v], rank) => {
+        if (next.length >= K) return;
+        const row = base + i;
+        const node: Node = { token: v, parent: beams[i]!.node, weights: w ? w.slice(row * Ts, row * Ts + mem.lengths[n]!) : null };
+        if (v === SeqVocab.EOS_ID) {
+          if (rank < K) finished[n]!.push({ node, score, steps: t, ended: true });
+        } else {
+          next.push({ node, score });
+          nextRows.push(row);
+        }
+      });
+      base += beams.length;
+      if (finished[n]!.length >= K || t >= maxLength[n]! || next.length === 0) {
+        if (finished[n]!.length < K) for (const h of next) finished[n]!.push({ node: h.node!, score: h.score, steps: t, ended: false });
+        continue;
+      }
+      live[n] = next;
+      parents.push(...nextRows);
+      stillActive.push(n);
+    }
+    active = stillActive;
+    if (active.length) state = selectRows(r.state, Int32Array.from(parents), net);
+  }
+  return finished.map((f) => {
+    let best = f[0]!;
+    const norm = (h: Finished) => h.score / Math.pow(h.steps, lengthPenalty);
+    for (const h of f) if (norm(h) > norm(best)) best = h;
+    const { ids, weights } = unwind(best.node);
+    if (best.ended) ids.pop();
+    return { ids, score: best.score, normalizedScore: norm(best), ended: best.ended, attention: weights };
+  });
+}
+
+/** The `count` best (score, beam, token) extensions of one sentence's beams, best first. */
+function topCandidates(logp: ArrayLike<number>, base: number, beams: readonly Live[], V: number, count: number): [number, number, number][] {
+  const top: [number, number, number][] = [];
+  for (let i = 0; i < beams.length; i++) {
+    const s0 = beams[i]!.score;
+    const off = (base + i) * V;
+    for (let v = 0; v < V; v++) {
+      if (!allowed(v)) continue;
+      const s = s0 + logp[off + v]!;
+      if (top.length === count) {
+        if (s <= top[count - 1]![0]) continue;
+        top.pop();
+      }
+      // strictly better moves up: equal scores keep the earlier (beam, token) first
+      let j = top.length;
+      while (j > 0 && top[j - 1]![0] < s) j--;
+      top.splice(j, 0, [s, i, v]);
+    }
+  }
+  return top;
+}

@@ -1,0 +1,69 @@
+import { gather, type Tensor } from '@rnn/core';
+import { type Memory, type Net, idTensor } from './net.js';
+
+/** One decoded sequence. */
+export interface Hypothesis {
+  /** Target ids, without `<s>` and `</s>`. */
+  ids: number[];
+  /** Sum of the log-probabilities of every token produced, `</s>` included when it was reached. */
+  score: number;
+  /** `score / steps^lengthPenalty` (beam search's ranking; equals score / steps^1 for greedy). */
+  normalizedScore: number;
+  /** Whether it ended with `</s>` (false: cut at the maximum length). */
+  ended: boolean;
+  /** Per produced step (`</s>` included), the attention over the source tokens; null without attention. */
+  attention: number[][] | null;
+}
+
+/** Memory rows for decoder rows: row r attends to sentence `owner[r]`'s encoding. */
+export class MemoryRows {
+  private last: Int32Array | null = null;
+  private cached: Memory | null = null;
+
+  constructor(
+    private readonly net: Net,
+    private readonly mem: Memory,
+  ) {}
+
+  /** Gathers again only when the owners changed (a sentence finished), not at every step. */
+  get(owner: Int32Array): Memory {
+    if (this.cached && this.last && this.last.length === owner.length && this.last.every((v, i) => v === owner[i])) return this.cached;
+    const idx = idTensor(this.net, owner, [owner.length]);
+    const pick = (t: Tensor) => gather(t, idx);
+    const values = pick(this.mem.values);
+    this.cached = {
+      values,
+      keys: this.mem.keys === this.mem.values ? values : pick(this.mem.keys),
+      lengths: Int32Array.from(owner, (n) => this.mem.lengths[n]!),
+    };
+    this.last = Int32Array.from(owner);
+    return this.cached;
+  }
+}
+
+/** A step of one hypothesis, linked to its parent (beams share their prefixes). */
+export interface Node {
+  token: number;
+  parent: Node | null;
+  /** Attention over the source's own steps (its length), or null. */
+  weights: ArrayLike<number> | null;
+}
+
+export function unwind(node: Node | null): { ids: number[]; weights: number[][] | null } {
+  const ids: number[] = [];
+  const weights: number[][] = [];
+  let hasWeights = false;
+  for (let n = node; n; n = n.parent) {
+    ids.push(n.token);
+    if (n.weights) {
+      hasWeights = true;
+      weights.push(Array.from(n.weights));
+    }
+  }
+  return { ids: ids.reverse(), weights: hasWeights ? weights.reverse() : null };
+}
+
+/** Tokens the decoder may produce: never `<pad>` or `<s>`. */
+export function allowed(id: number): boolean {
+  return id !== 0 && id !== 2;
+}

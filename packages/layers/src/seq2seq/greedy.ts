@@ -1,0 +1,48 @@
+import { SeqVocab } from './vocab.js';
+import { decodeStep, selectRows, type StepState } from './decoder.js';
+import { MemoryRows, allowed, unwind, type Hypothesis, type Node } from './decode.js';
+import type { Memory, Net } from './net.js';
+
+/**
+ * Greedy decoding of N sentences at once: every step is ONE decoder call for all sentences still
+ * going; a sentence leaves the batch when it produces `</s>` or reaches its `maxLength[n]` steps.
+ */
+export function greedyDecode(net: Net, mem: Memory, state0: StepState, maxLength: Int32Array, lengthPenalty: number): Hypothesis[] {
+  const N = mem.lengths.length;
+  const rows = new MemoryRows(net, mem);
+  let owner = Int32Array.from({ length: N }, (_, n) => n);
+  let state = state0;
+  let tokens = new Int32Array(N).fill(SeqVocab.BOS_ID);
+  const node: (Node | null)[] = new Array(N).fill(null);
+  const score = new Float64Array(N);
+  const out: Hypothesis[] = new Array(N);
+  for (let t = 1; owner.length > 0; t++) {
+    const r = decodeStep(net, rows.get(owner), state, tokens);
+    const logp = r.logp.data();
+    const w = r.weights?.data() ?? null;
+    const V = logp.length / owner.length;
+    const Ts = w ? w.length / owner.length : 0;
+    const keep: number[] = [];
+    const next: number[] = [];
+    owner.forEach((n, i) => {
+      let best = -1;
+      for (let v = 0; v < V; v++) if (allowed(v) && (best < 0 || logp[i * V + v]! > logp[i * V + best]!)) best = v;
+      score[n] += logp[i * V + best]!;
+      node[n] = { token: best, parent: node[n]!, weights: w ? w.slice(i * Ts, i * Ts + mem.lengths[n]!) : null };
+      const ended = best === SeqVocab.EOS_ID;
+      if (ended || t >= maxLength[n]!) {
+        const { ids, weights } = unwind(node[n]!);
+        if (ended) ids.pop();
+        out[n] = { ids, score: score[n]!, normalizedScore: score[n]! / Math.pow(t, lengthPenalty), ended, attention: weights };
+      } else {
+        keep.push(i);
+        next.push(best);
+      }
+    });
+    if (keep.length === 0) break;
+    state = keep.length === owner.length ? r.state : selectRows(r.state, Int32Array.from(keep), net);
+    owner = Int32Array.from(keep, (i) => owner[i]!);
+    tokens = Int32Array.from(next);
+  }
+  return out;
+}
