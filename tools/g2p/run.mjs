@@ -98,7 +98,7 @@ const md = [
   '',
   `Training: \`rnn train ${trainArgs.slice(1).map((a) => (a.startsWith(work) ? `…/${relative(work, a)}` : a)).join(' ')}\`, ` +
     `from scratch; stopped by ${trained.stopped === 'time' ? `the ${minutes}-minute budget` : 'its epoch limit'} after ${trained.epochs} epoch(s)${trained.batch ? ` and ${trained.batch} batches` : ''} ` +
-    `(${trained.seconds.toFixed(0)} s), ${trained.parameters} parameters; the weights kept are those with the best dev ${trained.selected_on ?? 'token error rate'} (${trained.kept}).`,
+    `(${trained.seconds.toFixed(0)} s), ${trained.parameters} parameters; kept: ${trained.kept} (selected on the ${trained.selected_on}).`,
   '',
   `Training throughput: **${trained.pairs_per_second.toFixed(0)} pairs/s** (training pairs per second of optimizer steps, dev scoring excluded).`,
   '',

@@ -52,6 +52,21 @@ describe('rnn train --pairs', () => {
     expect(e.stderr).toMatch(/^rnn: --dev .*bad.tsv line 2: the target \(after the tab\) is empty, found "abd\\t"/);
   });
 
+  it('resumes from a checkpoint to the same weights, bit for bit, as a run that never stopped', async () => {
+    const flags = ['--pairs', trainTsv, ...SMALL, '--dropout', '0.1', '--lr-decay', '0.5', '--decay-after', '1'];
+    const straight = join(dir, 'straight.safetensors');
+    expect((await run(['train', ...flags, '--out', straight, '--epochs', '3'])).code).toBe(0);
+    const ckpt = join(dir, 'ckpt.safetensors');
+    expect((await run(['train', ...flags, '--out', join(dir, 'half.safetensors'), '--epochs', '2', '--checkpoint', ckpt])).code).toBe(0);
+    const resumed = join(dir, 'resumed.safetensors');
+    const r = await run(['train', ...flags, '--out', resumed, '--epochs', '3', '--resume', ckpt]);
+    expect(r.code).toBe(0);
+    expect(Buffer.compare(readFileSync(resumed), readFileSync(straight))).toBe(0);
+    const other = await run(['train', ...flags, '--lr', '0.02', '--out', resumed, '--epochs', '3', '--resume', ckpt]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/this run differs from the one that wrote the checkpoint \(lr: checkpoint 0.01, now 0.02\)/);
+  });
+
   it('refuses --lr-decay with --reduce-lr-on-plateau (exit 2)', async () => {
     const r = await run(['train', '--pairs', trainTsv, '--out', join(dir, 'x.safetensors'), '--lr-decay', '0.5', '--reduce-lr-on-plateau', '2']);
     expect(r.code).toBe(2);
