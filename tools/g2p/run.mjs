@@ -87,10 +87,11 @@ for (const part of ['dev', 'test']) {
 
 const cpu = execFileSync('sh', ['-c', "lscpu | grep 'Model name' | sed 's/.*: *//'"], { encoding: 'utf8' }).trim() || cpus()[0]?.model;
 const pct = (v) => `${(100 * v).toFixed(1)} %`;
+const given = process.argv.slice(2).join(' ');
 const md = [
   '# Grapheme-to-phoneme on CMUdict (issue 16)',
   '',
-  `Written by \`node tools/g2p/run.mjs${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ` +
+  `Written by \`node tools/g2p/run.mjs${given ? ` ${given}` : ''}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ` +
     `CPU: ${cpu}; \`RNN_NUM_THREADS=${threads}\`.`,
   '',
   `Data: the CMUdict split of \`${relative(ROOT, data) || data}\` (see its SOURCE.md), stress digits removed from the phones before training and scoring: ` +
