@@ -3,7 +3,7 @@
 // onnxruntime-node on the same workloads (lib/workloads.mjs), the same thread counts, each
 // system × workload × mode × threads in its own process (so peak RSS is its own).
 //
-//   npm run bench -- [--quick] [--rounds R] [--out DIR] [--workloads A,B,C,D] [--systems rnn-native,pytorch,...]
+//   npm run bench -- [--quick] [--rounds R] [--out DIR] [--workloads A,B,C,D,E] [--systems rnn-native,pytorch,...]
 //                    [--threads 1,2] [--wait-quiet 2.5] [--write-md] [--from-json results.json]
 //                    [--merge results.json]
 //
@@ -36,8 +36,8 @@ class UsageError extends Error {
 const USAGE = `npm run bench -- [--quick] [--rounds R] [--out DIR] [--workloads A,B,C,D] [--systems rnn-native,pytorch,...]
                     [--threads 1,2] [--wait-quiet 2.5] [--write-md] [--from-json results.json] [--merge results.json]
                     [--steps N] [--min-steps N] [--warmup N] [--warmup-seconds S] [--max-seconds S] [--cap-seconds S]
-                    [--peers DIR] [--python PATH] [--sst FILE] [--wait-minutes M]`;
-const VALUED = ['rounds', 'warmup-seconds', 'out', 'workloads', 'systems', 'threads', 'steps', 'min-steps', 'warmup', 'max-seconds', 'cap-seconds', 'peers', 'python', 'sst', 'wait-quiet', 'wait-minutes', 'from-json', 'merge'];
+                    [--peers DIR] [--python PATH] [--sst FILE] [--cmudict FILE] [--wait-minutes M]`;
+const VALUED = ['rounds', 'warmup-seconds', 'out', 'workloads', 'systems', 'threads', 'steps', 'min-steps', 'warmup', 'max-seconds', 'cap-seconds', 'peers', 'python', 'sst', 'wait-quiet', 'wait-minutes', 'from-json', 'merge', 'cmudict'];
 
 function parseArgs(argv) {
   const options = { quick: { type: 'boolean', default: false }, 'write-md': { type: 'boolean', default: false } };
@@ -66,6 +66,7 @@ function parseArgs(argv) {
     capSeconds: num('cap-seconds', q ? 2 : 90),
     peers: resolve(flags.peers ?? process.env.RNN_BENCH_PEERS ?? join(HERE, '.peers')),
     python: flags.python ?? process.env.PYTHON ?? '/usr/bin/python3',
+    cmudict: resolve(flags.cmudict ?? join(ROOT, 'data/cmudict/train.tsv.gz')),
     sst: flags.sst ?? [join(ROOT, 'data/sst/train.txt.gz'), '/work/shared/datasets/sst/train.txt.gz'].find(existsSync) ?? null,
     waitQuiet: flags['wait-quiet'] === undefined ? null : num('wait-quiet', 0),
     waitMinutes: num('wait-minutes', 40),
@@ -205,6 +206,7 @@ async function measureAll(o) {
   for (const [id, st] of Object.entries(status)) log(`${id}: ${st.ok ? st.version : `unavailable (${st.why})`}`);
   const ws = o.workloads.map((id) => workload(id, o.quick));
   if (ws.some((w) => w.kind === 'tree') && !o.sst) log('workload D: no SST file (data/sst/train.txt.gz); skipped');
+  if (ws.some((w) => w.kind === 'seq2seq') && !existsSync(o.cmudict)) throw new UsageError(`workload E: no CMUdict pairs at ${o.cmudict} (--cmudict FILE)`);
 
   // ONNX models: exported by PyTorch once, before any timing
   const onnxDir = join(o.out, 'onnx');
@@ -243,7 +245,7 @@ async function measureAll(o) {
       for (const s of SYSTEMS.filter((x) => o.systems.includes(x.id) && x.workloads.includes(w.id) && status[x.id]?.ok)) {
         if (!s.threaded && t !== o.threads[0]) continue; // single-threaded: measured once
         if (s.multiOnly && t === 1) continue;
-        for (const mode of s.modes) {
+        for (const mode of s.modes.filter((m) => (w.modes ?? ['train', 'forward']).includes(m))) {
           const spec = {
             w,
             mode,
@@ -256,6 +258,7 @@ async function measureAll(o) {
             capSeconds: o.capSeconds,
             peers: o.peers,
             sstPath: o.sst,
+            cmudictPath: o.cmudict,
             model: join(onnxDir, `${w.id}.onnx`),
           };
           const { cmd, args } = s.start(spec, ctx);

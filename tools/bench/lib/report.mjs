@@ -11,6 +11,7 @@ const BASE = 'rnn-native';
 const MODES = [
   ['train', 'train step (forward + backward + Adam)'],
   ['forward', 'forward only (inference)'],
+  ['beam', 'beam search (K=5), a batch of sources'],
 ];
 const LOADED = 2.5;
 
@@ -66,7 +67,7 @@ function maxLoad(data) {
 
 function workloadTables(data, w) {
   const out = [`### ${w.title}`, '', `${describe(w)}.${w.kind === 'seq' ? ` GEMM work: ${(flops(w, 'train') / 1e9).toFixed(2)} GFLOP per train step, ${(flops(w, 'forward') / 1e9).toFixed(2)} GFLOP per forward pass.` : ''}`, ''];
-  const unit = w.kind === 'tree' ? 'trees/s' : 'seq/s';
+  const unit = w.kind === 'tree' ? 'trees/s' : w.kind === 'seq2seq' ? 'pairs/s (train), words/s (beam)' : 'seq/s';
   for (const [mode, title] of MODES) {
     const rows = [];
     for (const t of data.settings.threads) {
@@ -81,7 +82,7 @@ function workloadTables(data, w) {
         const load = Math.max(r.load1Start ?? 0, r.load1End ?? 0);
         rows.push(
           `| ${name} | ${thr} | ${ms(r.wall.median)}${load > LOADED ? ' ‡' : ''} | ${ms(r.wall.p25)}–${ms(r.wall.p75)} | ${ms(r.wall.min)}–${ms(r.wall.max)} | ${ms(r.cpu.median)} | ` +
-            `${(itemsPerStep(w) / (r.wall.median / 1000)).toFixed(w.kind === 'tree' ? 0 : 1)} | ${ratio}${cpuRatio} | ${mb(r.maxRssKb)} | ${r.wall.n} | ${load.toFixed(1)} |`,
+            `${(itemsPerStep(w, mode) / (r.wall.median / 1000)).toFixed(w.kind === 'tree' ? 0 : 1)} | ${ratio}${cpuRatio} | ${mb(r.maxRssKb)} | ${r.wall.n} | ${load.toFixed(1)} |`,
         );
       }
     }
@@ -160,7 +161,7 @@ function bestTorch(data, wl, mode, threads) {
 
 function targetsSection(data) {
   const out = [
-    '### Issue 4 targets against PyTorch',
+    '### Issue 4 and 16 targets against PyTorch',
     '',
     'Speed-up = PyTorch\'s median step time (its faster configuration: at 2 threads, with `OMP_WAIT_POLICY=PASSIVE` when that is faster) ÷ rnn-native\'s at the same thread count (wall time; for 1 thread the CPU-time ' +
       'ratio, steadier on a shared machine, is in brackets). "Ceiling" is PyTorch\'s time ÷ the GEMM-bound time (roofline above): ' +
@@ -203,6 +204,8 @@ function targetsSection(data) {
     [`B forward ≥ 2× faster`, 'B', 'forward', 2],
     [`C forward ≥ 2× faster`, 'C', 'forward', 2],
     [`C train (no target; for reference vs 2×)`, 'C', 'train', 2],
+    [`E seq2seq train ≥ 1.5× faster (issue 16)`, 'E', 'train', 1.5],
+    [`E seq2seq beam search ≥ 2× faster (issue 16)`, 'E', 'beam', 2],
   ];
   for (const [label, wl, mode, need] of rows) {
     const s = speed(wl, mode, need);
@@ -263,7 +266,7 @@ export function renderReport(data, { chartPath }) {
     'rnn-native-baseline': 'the same addon with `RNN_SIMD=baseline`: the portable path a CPU without AVX-512 runs (OpenBLAS per step, compiler-vectorised gate loops)',
     'rnn-js': 'pure TypeScript backend, single-threaded',
     'rnn-native-nodes': 'workload D only: the same tree net run one node at a time',
-    pytorch: 'Debian python3-torch, OpenBLAS build; `nn.LSTM`/`nn.GRU` (ATen CPU kernels); D: our level-batched Tree-LSTM in PyTorch',
+    pytorch: 'Debian python3-torch, OpenBLAS build; `nn.LSTM`/`nn.GRU` (ATen CPU kernels); D: our level-batched Tree-LSTM in PyTorch; E: an OpenNMT-style encoder–decoder (`workers/torch_seq2seq.py`: packed `nn.LSTM` encoder, `nn.LSTMCell` decoder, batched beam search)',
     'pytorch-passive': 'the same PyTorch with `OMP_WAIT_POLICY=PASSIVE`, 2 threads only: by default its OpenMP threads spin-wait and starve the OpenBLAS threads of the 2 cores, which makes 2 threads several times slower than 1',
     'pytorch-nodes': 'workload D only: the usual recursive node-by-node Tree-LSTM in PyTorch',
     onnxruntime: 'inference only; model from `torch.onnx.export` (opset 14, fixed shapes); CPU execution provider',

@@ -46,6 +46,23 @@ export const WORKLOADS = {
     input: 150, // word-vector width
     classes: 5,
   },
+  // E: sequence to sequence (issue 16): Seq2Seq of @rnn/layers on real CMUdict batches (data/cmudict)
+  E: {
+    id: 'E',
+    title: 'E: seq2seq G2P, 2×BiLSTM encoder + LSTM decoder, Luong attention',
+    kind: 'seq2seq',
+    modes: ['train', 'beam'],
+    batch: 64, // pairs per train step: the first lines of data/cmudict/train.tsv.gz
+    beamBatch: 64, // sources per beam-search call (the same lines' words)
+    beam: 5,
+    maxLength: 20, // decoding steps at most (an untrained model rarely ends sooner: every system runs them all)
+    embedding: 64, // both sides
+    hidden: 256, // per encoder direction
+    layers: 2,
+    decoderHidden: 256,
+    attention: 'luong',
+    inputFeeding: true,
+  },
 };
 WORKLOADS.C = { ...WORKLOADS.A, id: 'C', title: 'C: time series, 1-layer GRU', cell: 'gru' };
 
@@ -55,10 +72,18 @@ export const QUICK = {
   B: { steps: 20, batch: 8, hidden: 64 },
   C: { steps: 10, batch: 16, hidden: 32 },
   D: { trees: 25, hidden: 32, input: 32 },
+  E: { batch: 8, beamBatch: 8, hidden: 32, decoderHidden: 32, embedding: 16, maxLength: 8 },
 };
 
 /** One line saying what a workload is, from its (possibly reduced) shapes. */
 export function describe(w) {
+  if (w.kind === 'seq2seq') {
+    return (
+      `embedding ${w.embedding}, ${w.layers}×BiLSTM ${w.hidden} encoder, LSTM ${w.decoderHidden} decoder, ${w.attention === 'luong' ? 'Luong (general)' : w.attention} attention` +
+      `${w.inputFeeding ? ' with input feeding' : ''}; train: ${w.batch} CMUdict pairs per step, teacher forcing, masked cross-entropy, Adam; ` +
+      `beam: beam search K=${w.beam} over ${w.beamBatch} words at once, at most ${w.maxLength} steps, untrained weights`
+    );
+  }
   if (w.kind === 'tree') {
     return `binary Tree-LSTM (Tai et al. 2015), first ${w.trees} SST train trees, batch ${w.batch}, hidden ${w.hidden}, embedding ${w.input}, loss on every labelled node, Adam`;
   }
@@ -117,4 +142,4 @@ export function flops(w, mode) {
 }
 
 /** Sequences (or trees) that one step processes. */
-export const itemsPerStep = (w) => (w.kind === 'tree' ? w.trees : w.batch);
+export const itemsPerStep = (w, mode) => (w.kind === 'tree' ? w.trees : w.kind === 'seq2seq' && mode === 'beam' ? w.beamBatch : w.batch);

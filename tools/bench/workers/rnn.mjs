@@ -61,6 +61,33 @@ async function treeStep() {
   return () => core.noGrad(() => batches.forEach((b) => net.forward(b, { nodeByNode }).logits.data()));
 }
 
-const step = w.kind === 'tree' ? await treeStep() : await seqStep();
+/** Workload E: the Seq2Seq of @rnn/layers on the first CMUdict pairs (as workers/torch_seq2seq.py). */
+async function seq2seqStep() {
+  const { readFileSync } = await import('node:fs');
+  const { gunzipSync } = await import('node:zlib');
+  const lines = gunzipSync(readFileSync(spec.cmudictPath)).toString('utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
+  const pairs = lines.map(([s, t]) => ({ source: [...s], target: t.split(' ') }));
+  const model = new L.Seq2Seq({
+    sourceVocab: L.SeqVocab.build(pairs.map((p) => p.source)),
+    targetVocab: L.SeqVocab.build(pairs.map((p) => p.target)),
+    embeddingDim: w.embedding,
+    encoder: { type: 'lstm', hiddenSize: w.hidden, numLayers: w.layers, bidirectional: true },
+    decoder: { hiddenSize: w.decoderHidden },
+    attention: w.attention,
+    inputFeeding: w.inputFeeding,
+    seed: 1,
+    backend,
+  });
+  if (spec.mode === 'beam') {
+    const sources = pairs.slice(0, w.beamBatch).map((p) => model.sourceVocab.encode(p.source));
+    return () => model.decode(sources, { beam: w.beam, maxLength: w.maxLength, batchSize: w.beamBatch });
+  }
+  const batch = model.encodePairs(pairs.slice(0, w.batch));
+  const trainer = new L.Trainer(model, { optimizer: L.getOptimizer({ type: 'adam', lr: 1e-3 }), batchSize: w.batch, checkNumerics: 'off' });
+  const ctx = { rng: new core.Rng(1), where: 'bench', metric() {} };
+  return () => trainer.step(batch, ctx);
+}
+
+const step = w.kind === 'tree' ? await treeStep() : w.kind === 'seq2seq' ? await seq2seqStep() : await seqStep();
 const { wall, cpu } = await measure(step, spec);
 emit({ wall, cpu, threads: info.threads ?? 1, version: info.version, blas: info.blas ?? null });

@@ -324,6 +324,11 @@ if __name__ == "__main__":
         sys.exit(0)
     if w["kind"] == "tree":
         step = tree_step(spec["mode"], spec.get("variant", "levels"))
+    elif w["kind"] == "seq2seq":
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from torch_seq2seq import seq2seq_step
+
+        step = seq2seq_step(w, spec["mode"], spec["cmudictPath"])
     else:
         step = seq_step(spec["mode"])
     wall, cpu = measure(step)

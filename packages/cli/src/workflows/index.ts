@@ -1,5 +1,6 @@
 import { arrays } from './arrays/index.js';
 import { classify } from './classify/index.js';
+import { pairs } from './pairs/index.js';
 import { text } from './text/index.js';
 import { timeseries } from './timeseries/index.js';
 import { trees } from './trees/index.js';
@@ -11,5 +12,6 @@ export const WORKFLOWS: Workflow[] = [
   timeseries,
   text,
   classify,
+  pairs,
   trees,
 ];
