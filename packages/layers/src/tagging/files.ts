@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FormatError, parseOptions, parseStrictJson, readModelFile, schemas, type Backend, type FloatDType } from '@rnn/core';
+import { FormatError, io, parseOptions, readModelFile, schemas } from '@rnn/core';
 import { files } from '../platform/files.js';
 import { TAGGING_META_KEY, TAGGING_META_VERSION, Tagger } from './model.js';
 import { TaggingVocab } from './vocab.js';
@@ -29,7 +29,7 @@ export function parseTagger(bytes: Uint8Array, source = '<buffer>', options: Tag
   const raw = file.metadata[TAGGING_META_KEY];
   if (raw === undefined) throw new FormatError(`${source}: metadata key "${TAGGING_META_KEY}" (the words, characters and tags) is missing; a tagger file needs it`);
   const where = `${source}: metadata "${TAGGING_META_KEY}"`;
-  const meta = parseStrictJson(raw, where, 'the vocabularies') as { version?: unknown } | null;
+  const meta = io.parseStrictJson(raw, where, 'the vocabularies') as { version?: unknown } | null;
   if (meta === null || typeof meta !== 'object' || meta.version !== TAGGING_META_VERSION) {
     throw new FormatError(`${where}: version is ${JSON.stringify(meta?.version)}; expected ${TAGGING_META_VERSION}`);
   }
