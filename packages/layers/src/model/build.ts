@@ -27,7 +27,7 @@ export function layerFromConfig(c: LayerConfig): Layer {
     case 'conv1d':
       return new Conv1d({ name: c.name, outChannels: c.outChannels, kernelSize: c.kernelSize, padding: c.padding, activation: c.activation });
     case 'tagger':
-      throw new ConfigError(`layer '${c.name}' is a tagger, a whole model of its own: load the file with Tagger.load (or rnn … --tagging), not as a Sequential`);
+      throw new ConfigError(`layer '${c.name}' is a tagger, a whole model of its own: load the file with loadTagger (or rnn … --tagging), not as a Sequential`);
     default:
       throw new ConfigError(`unknown layer type '${(c as { type: string }).type}'`);
   }

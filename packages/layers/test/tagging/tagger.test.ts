@@ -189,7 +189,7 @@ describe('save and load', () => {
     const seq = new Sequential([lstm({ hiddenSize: 2 }), dense({ units: 1 })]).build({ inputSize: 3 });
     expect(() => parseTagger(seq.toBytes(), 'seq.safetensors')).toThrow(FormatError);
     expect(() => parseTagger(seq.toBytes(), 'seq.safetensors')).toThrow(/seq.safetensors: not a tagger model \(its first layer "lstm" is a lstm layer\)/);
-    expect(() => Sequential.fromBytes(t.toBytes(), 'tagger.safetensors')).toThrow(/is a tagger, a whole model of its own: load the file with Tagger.load|loadTagger/);
+    expect(() => Sequential.fromBytes(t.toBytes(), 'tagger.safetensors')).toThrow("layer 'tagger' is a tagger, a whole model of its own: load the file with loadTagger (or rnn … --tagging), not as a Sequential");
     const bad = new Map(tensors);
     bad.set('tagger.fc.bias', { dtype: 'F32', shape: [2], data: new Float32Array(2) });
     const raw = serializeSafetensors(bad, { 'rnn.format': '1', 'rnn.config': JSON.stringify({ layers: [t.config()] }), ...meta({}) });
