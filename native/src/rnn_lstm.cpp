@@ -81,13 +81,21 @@ int lstm_forward_avx512(const SeqFwd<float>& a) {
 }
 
 // Backward: per step the elementwise gate gradients of the active rows (into dG_all), then
-// dh_{t-1} = dG W_hh with W_hh packed once; the weight gradients stay single BLAS gemms afterwards.
+// dh_{t-1} = dG W_hh with W_hh packed once; the weight gradients stay single gemms afterwards.
+// dG_all holds only the real steps, batch row after batch row (row b's steps start at off[b], the
+// lengths before it summed), so with variable lengths the weight-gradient and dx gemms run over the
+// N real steps rather than all B*T (as PyTorch's packed sequences do): on a padded batch of words
+// that is about half the work. h_{t-1} and x are packed the same way (one copy per row block).
 int lstm_backward_avx512(const SeqBwd<float>& a) {
   const int64_t B = a.B, T_ = a.T_, I = a.I, H = a.H, GH = 4 * H, BT = B * T_;
   const float* gates = a.reserve;
   const float* hprev = a.reserve + BT * GH;
   const float* extra = a.reserve + BT * GH + BT * H;
-  float* dg_all = workspace(kSlotGrad, BT * GH);
+  std::vector<int64_t> off(static_cast<size_t>(B) + 1, 0);
+  for (int64_t b = 0; b < B; ++b) off[b + 1] = off[b] + len_of(a.lengths, b, T_);
+  const int64_t N = off[B];
+  const bool packed = N < BT;
+  float* dg_all = workspace(kSlotGrad, std::max<int64_t>(N, 1) * GH);
   Buf<float> zeros = alloc<float>(H);
   std::fill_n(zeros.get(), H, 0.0f);
   float* dh = a.dh0;
@@ -98,10 +106,6 @@ int lstm_backward_avx512(const SeqBwd<float>& a) {
   else std::fill_n(dh, B * H, 0.0f);
   if (a.dc_n) copy_elems(dc, a.dc_n, B * H);
   else std::fill_n(dc, B * H, 0.0f);
-  for (int64_t b = 0; b < B; ++b) {
-    const int64_t L = len_of(a.lengths, b, T_);
-    if (L < T_) std::fill_n(dg_all + (b * T_ + L) * GH, (T_ - L) * GH, 0.0f);
-  }
   float* w = pack_gemm_panels(a.w_hh, false, GH, H, workspace(kSlotWeights, gemm_panels_size(GH, H)));  // op(W) = W_hh
 
   const int tasks = row_tasks(B);
@@ -114,7 +118,7 @@ int lstm_backward_avx512(const SeqBwd<float>& a) {
       const int n = for_active_rows(a.lengths, T_, a.reverse, b0, b1, s, [&](int i, int64_t b, int64_t row,
                                                                                int64_t prev) {
         const float* cprev = prev < 0 ? (a.c0 ? a.c0 + b * H : zeros.get()) : extra + prev * H;
-        float* dg = dg_all + row * GH;
+        float* dg = dg_all + (off[b] + row - b * T_) * GH;
         avx512::lstm_bwd_row(int(H), gates + row * GH, extra + row * H, cprev, dh + b * H,
                              a.dy ? a.dy + row * H : nullptr, dc + b * H, dg);
         arows[i] = dg;
@@ -125,10 +129,39 @@ int lstm_backward_avx512(const SeqBwd<float>& a) {
     }
   });
 
-  gemm(true, false, int(GH), int(H), int(BT), 1.0f, dg_all, int(GH), hprev, int(H), 0.0f, a.dw_hh, int(H));
-  column_sums(dg_all, BT, GH, GH, a.db_hh);
-  gemm(true, false, int(GH), int(I), int(BT), 1.0f, dg_all, int(GH), a.x, int(I), 0.0f, a.dw_ih, int(I));
-  if (a.dx) gemm(false, false, int(BT), int(I), int(GH), 1.0f, dg_all, int(GH), a.w_ih, int(I), 0.0f, a.dx, int(I));
+  const float* hp = hprev;
+  const float* x = a.x;
+  float* dx = a.dx;
+  if (packed && N > 0) {
+    float* buf = workspace(kSlotPack, N * (H + 2 * I));
+    float* hpc = buf;
+    float* xc = buf + N * H;
+    for (int64_t b = 0; b < B; ++b) {
+      const int64_t L = off[b + 1] - off[b];
+      copy_elems(hpc + off[b] * H, hprev + b * T_ * H, L * H);
+      copy_elems(xc + off[b] * I, a.x + b * T_ * I, L * I);
+    }
+    hp = hpc;
+    x = xc;
+    dx = a.dx ? buf + N * (H + I) : nullptr;
+  }
+  if (N > 0) {
+    gemm(true, false, int(GH), int(H), int(N), 1.0f, dg_all, int(GH), hp, int(H), 0.0f, a.dw_hh, int(H));
+    column_sums(dg_all, N, GH, GH, a.db_hh);
+    gemm(true, false, int(GH), int(I), int(N), 1.0f, dg_all, int(GH), x, int(I), 0.0f, a.dw_ih, int(I));
+    if (dx) gemm(false, false, int(N), int(I), int(GH), 1.0f, dg_all, int(GH), a.w_ih, int(I), 0.0f, dx, int(I));
+  } else {
+    std::fill_n(a.dw_hh, GH * H, 0.0f);
+    std::fill_n(a.db_hh, GH, 0.0f);
+    std::fill_n(a.dw_ih, GH * I, 0.0f);
+  }
+  if (a.dx && (packed || N == 0)) {  // unpack: padded steps get dx = 0
+    for (int64_t b = 0; b < B; ++b) {
+      const int64_t L = off[b + 1] - off[b];
+      copy_elems(a.dx + b * T_ * I, dx + off[b] * I, L * I);
+      std::fill_n(a.dx + (b * T_ + L) * I, (T_ - L) * I, 0.0f);
+    }
+  }
   copy_elems(a.db_ih, a.db_hh, GH);  // the same sum: both biases enter every gate pre-activation
   return RNN_OK;
 }

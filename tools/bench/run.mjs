@@ -3,7 +3,7 @@
 // onnxruntime-node on the same workloads (lib/workloads.mjs), the same thread counts, each
 // system × workload × mode × threads in its own process (so peak RSS is its own).
 //
-//   npm run bench -- [--quick] [--rounds R] [--out DIR] [--workloads A,B,C,D,E] [--systems rnn-native,pytorch,...]
+//   npm run bench -- [--quick] [--rounds R] [--out DIR] [--workloads A,B,C,D,E,F] [--systems rnn-native,pytorch,...]
 //                    [--threads 1,2] [--wait-quiet 2.5] [--write-md] [--from-json results.json]
 //                    [--merge results.json]
 //
@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QUICK, WORKLOADS, workload } from './lib/workloads.mjs';
-import { SYSTEMS, UNAVAILABLE } from './lib/systems.mjs';
+import { SYSTEMS, UNAVAILABLE, workerPath } from './lib/systems.mjs';
 import { summarize } from './lib/stats.mjs';
 import { load1, machine } from './lib/machine.mjs';
 import { boundMs, buildProbe, measurePeak, measureShapes, uniqueShapes } from './lib/roofline.mjs';
@@ -33,7 +33,7 @@ class UsageError extends Error {
   code = 'E_USAGE';
 }
 
-const USAGE = `npm run bench -- [--quick] [--rounds R] [--out DIR] [--workloads A,B,C,D] [--systems rnn-native,pytorch,...]
+const USAGE = `npm run bench -- [--quick] [--rounds R] [--out DIR] [--workloads A,B,C,D,E,F] [--systems rnn-native,pytorch,...]
                     [--threads 1,2] [--wait-quiet 2.5] [--write-md] [--from-json results.json] [--merge results.json]
                     [--steps N] [--min-steps N] [--warmup N] [--warmup-seconds S] [--max-seconds S] [--cap-seconds S]
                     [--peers DIR] [--python PATH] [--sst FILE] [--cmudict FILE] [--wait-minutes M]`;
@@ -206,7 +206,7 @@ async function measureAll(o) {
   for (const [id, st] of Object.entries(status)) log(`${id}: ${st.ok ? st.version : `unavailable (${st.why})`}`);
   const ws = o.workloads.map((id) => workload(id, o.quick));
   if (ws.some((w) => w.kind === 'tree') && !o.sst) log('workload D: no SST file (data/sst/train.txt.gz); skipped');
-  if (ws.some((w) => w.kind === 'seq2seq') && !existsSync(o.cmudict)) throw new UsageError(`workload E: no CMUdict pairs at ${o.cmudict} (--cmudict FILE)`);
+  if (ws.some((w) => w.kind === 'seq2seq') && !existsSync(o.cmudict)) throw new UsageError(`workloads E/F: no CMUdict pairs at ${o.cmudict} (--cmudict FILE)`);
 
   // ONNX models: exported by PyTorch once, before any timing
   const onnxDir = join(o.out, 'onnx');
@@ -215,6 +215,14 @@ async function measureAll(o) {
     const seq = ws.filter((w) => w.kind === 'seq');
     const r = await runWorker(o.python, [join(HERE, 'workers', 'torch_worker.py'), JSON.stringify({ export: onnxDir, workloads: seq })], process.env, 600, join(o.out, 'logs', 'onnx-export.log'));
     if (!seq.every((w) => existsSync(join(onnxDir, `${w.id}.onnx`)))) status['onnxruntime'] = { ok: false, why: `torch.onnx.export failed (${r.error ?? 'no model written'})` };
+  }
+
+  // E/F: one model file per workload, written by our worker, loaded by both sides (same weights, same vocabularies)
+  const s2sModel = (w) => join(o.out, `${w.id}-seq2seq.safetensors`);
+  for (const w of ws.filter((x) => x.kind === 'seq2seq')) {
+    const spec = { w, backend: 'js', export: s2sModel(w), cmudictPath: o.cmudict };
+    const r = await runWorker(process.execPath, [workerPath('rnn.mjs'), JSON.stringify(spec)], process.env, 300, join(o.out, 'logs', `${w.id}-export.log`));
+    if (!existsSync(s2sModel(w))) throw new Error(`workload ${w.id}: writing the shared model file failed (${r.error ?? 'no file'})`);
   }
 
   await waitQuiet(o);
@@ -259,6 +267,7 @@ async function measureAll(o) {
             peers: o.peers,
             sstPath: o.sst,
             cmudictPath: o.cmudict,
+            seq2seqModel: w.kind === 'seq2seq' ? s2sModel(w) : null,
             model: join(onnxDir, `${w.id}.onnx`),
           };
           const { cmd, args } = s.start(spec, ctx);

@@ -61,10 +61,13 @@ export const WORKLOADS = {
     layers: 2,
     decoderHidden: 256,
     attention: 'luong',
-    inputFeeding: true,
+    // our default recipe: the decoder runs over the whole teacher-forced target in one fused call
+    inputFeeding: false,
   },
 };
 WORKLOADS.C = { ...WORKLOADS.A, id: 'C', title: 'C: time series, 1-layer GRU', cell: 'gru' };
+// F: E with input feeding (Luong et al. 2015): the previous h̃ joins each decoder input, so training goes step by step
+WORKLOADS.F = { ...WORKLOADS.E, id: 'F', title: 'F: seq2seq G2P as E, with input feeding', inputFeeding: true };
 
 /** `--quick`: the same graphs at a fraction of the size, to check the harness end to end in CI. */
 export const QUICK = {
@@ -73,6 +76,7 @@ export const QUICK = {
   C: { steps: 10, batch: 16, hidden: 32 },
   D: { trees: 25, hidden: 32, input: 32 },
   E: { batch: 8, beamBatch: 8, hidden: 32, decoderHidden: 32, embedding: 16, maxLength: 8 },
+  F: { batch: 8, beamBatch: 8, hidden: 32, decoderHidden: 32, embedding: 16, maxLength: 8 },
 };
 
 /** One line saying what a workload is, from its (possibly reduced) shapes. */

@@ -61,12 +61,21 @@ async function treeStep() {
   return () => core.noGrad(() => batches.forEach((b) => net.forward(b, { nodeByNode }).logits.data()));
 }
 
-/** Workload E: the Seq2Seq of @rnn/layers on the first CMUdict pairs (as workers/torch_seq2seq.py). */
-async function seq2seqStep() {
+/** The first CMUdict pairs of workloads E/F as token lists. */
+async function cmudictPairs() {
   const { readFileSync } = await import('node:fs');
   const { gunzipSync } = await import('node:zlib');
   const lines = gunzipSync(readFileSync(spec.cmudictPath)).toString('utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
-  const pairs = lines.map(([s, t]) => ({ source: [...s], target: t.split(' ') }));
+  return lines.map(([s, t]) => ({ source: [...s], target: t.split(' ') }));
+}
+
+/**
+ * `{ export: PATH }`: write the Seq2Seq of workload `w` (vocabularies from all the pairs, seed 1)
+ * as a model file, which BOTH sides of workloads E/F then load, so that they time the same
+ * weights (and so the same beam-search trajectories).
+ */
+async function exportSeq2Seq() {
+  const pairs = await cmudictPairs();
   const model = new L.Seq2Seq({
     sourceVocab: L.SeqVocab.build(pairs.map((p) => p.source)),
     targetVocab: L.SeqVocab.build(pairs.map((p) => p.target)),
@@ -78,6 +87,13 @@ async function seq2seqStep() {
     seed: 1,
     backend,
   });
+  model.save(spec.export);
+}
+
+/** Workloads E/F: the Seq2Seq model file run.mjs wrote, on the first CMUdict pairs (as workers/torch_seq2seq.py). */
+async function seq2seqStep() {
+  const pairs = await cmudictPairs();
+  const model = L.loadSeq2Seq(spec.seq2seqModel, { backend });
   if (spec.mode === 'beam') {
     const sources = pairs.slice(0, w.beamBatch).map((p) => model.sourceVocab.encode(p.source));
     return () => model.decode(sources, { beam: w.beam, maxLength: w.maxLength, batchSize: w.beamBatch });
@@ -88,6 +104,10 @@ async function seq2seqStep() {
   return () => trainer.step(batch, ctx);
 }
 
+if (spec.export) {
+  await exportSeq2Seq();
+  process.exit(0);
+}
 const step = w.kind === 'tree' ? await treeStep() : w.kind === 'seq2seq' ? await seq2seqStep() : await seqStep();
 const { wall, cpu } = await measure(step, spec);
 emit({ wall, cpu, threads: info.threads ?? 1, version: info.version, blas: info.blas ?? null });

@@ -328,7 +328,7 @@ if __name__ == "__main__":
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         from torch_seq2seq import seq2seq_step
 
-        step = seq2seq_step(w, spec["mode"], spec["cmudictPath"])
+        step = seq2seq_step(w, spec["mode"], spec["cmudictPath"], spec["seq2seqModel"])
     else:
         step = seq_step(spec["mode"])
     wall, cpu = measure(step)

@@ -1,4 +1,5 @@
 import { gather, type Tensor } from '@rnn/core';
+import { foldMemory } from './attend.js';
 import { type Memory, type Net, idTensor } from './net.js';
 
 /** One decoded sequence. */
@@ -15,15 +16,18 @@ export interface Hypothesis {
   attention: number[][] | null;
 }
 
-/** Memory rows for decoder rows: row r attends to sentence `owner[r]`'s encoding. */
+/** Memory rows for decoder rows: row r attends to sentence `owner[r]`'s encoding (folded once: see `foldMemory`). */
 export class MemoryRows {
   private last: Int32Array | null = null;
   private cached: Memory | null = null;
+  private readonly mem: Memory;
 
   constructor(
     private readonly net: Net,
-    private readonly mem: Memory,
-  ) {}
+    mem: Memory,
+  ) {
+    this.mem = foldMemory(net, mem);
+  }
 
   /** Gathers again only when the owners changed (a sentence finished), not at every step. */
   get(owner: Int32Array): Memory {
@@ -35,6 +39,7 @@ export class MemoryRows {
       values,
       keys: this.mem.keys === this.mem.values ? values : pick(this.mem.keys),
       lengths: Int32Array.from(owner, (n) => this.mem.lengths[n]!),
+      folded: this.mem.folded,
     };
     this.last = Int32Array.from(owner);
     return this.cached;

@@ -1,17 +1,17 @@
 import { argmax, concat, gather, linear, logSoftmax, recurrence, reshape, zeros, type Rng, type Tensor } from '@rnn/core';
 import { attend } from './attend.js';
 import type { PaddedTargets } from './batch.js';
-import { type DecoderCarry, type Drop, type Memory, type Net, idTensor, noDrop } from './net.js';
+import { type DecoderCarry, type Drop, type Memory, type Net, idTensor, lengthsArg, noDrop } from './net.js';
 
 /** The stacked decoder LSTM over `x` `[B, T, In]` from `carry`, one fused `recurrence` call per layer. */
-export function runDecoder(net: Net, x: Tensor, carry: DecoderCarry, drop: Drop): { y: Tensor; carry: DecoderCarry } {
+export function runDecoder(net: Net, x: Tensor, carry: DecoderCarry, drop: Drop, lengths: Int32Array | null = null): { y: Tensor; carry: DecoderCarry } {
   const { params, decoderCell: cell } = net;
   const L = net.sizes.decoder.numLayers;
   const next: DecoderCarry = [];
   let y = x;
   for (let k = 0; k < L; k++) {
     const p = Object.fromEntries(['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'].map((n) => [n, params.get(`decoder.rnn.${n}_l${k}`)]));
-    const r = recurrence({ cell, params: p, x: y, carry: carry[k]! });
+    const r = recurrence({ cell, params: p, x: y, carry: carry[k]!, ...(lengths ? { lengths: lengthsArg(lengths) } : {}) });
     next.push(r.carry);
     y = k < L - 1 ? drop(r.y) : r.y;
   }
@@ -36,6 +36,10 @@ export interface DecoderOutput {
  * projection. With input feeding (the previous h̃ joins the next input) or scheduled sampling (the
  * previous prediction may replace the gold token, with probability `sampling`, drawn per row and
  * step) it goes step by step, each step a fused T = 1 `recurrence` carrying the state.
+ *
+ * `skipPadding` (the loss's path): the whole-target decoder runs with the targets' lengths, so the
+ * fused kernel skips the padded steps (their h is 0 and their logits are not the full model's; the
+ * loss never reads them). `forward` keeps every step, as PyTorch's unpacked decoder computes it.
  */
 export function teacherForced(
   net: Net,
@@ -44,6 +48,7 @@ export function teacherForced(
   tgt: PaddedTargets,
   drop: Drop,
   sampling: { p: number; rng: Rng } | null,
+  skipPadding = false,
 ): DecoderOutput {
   const { params, sizes } = net;
   const B = mem.lengths.length;
@@ -51,7 +56,7 @@ export function teacherForced(
   const emb = params.get('decoder.embedding.weight');
   if (!sizes.inputFeeding && !sampling) {
     const x = drop(gather(emb, idTensor(net, tgt.input, [B, Tt])));
-    const { y } = runDecoder(net, x, carry0, drop);
+    const { y } = runDecoder(net, x, carry0, drop, skipPadding ? tgt.lengths : null);
     const a = attend(net, y, mem);
     return { logits: project(net, drop(a.out)), weights: a.weights };
   }

@@ -136,13 +136,18 @@ export class Seq2Seq implements TrainableModel<readonly Seq2SeqPair[]>, Net {
    * on (dropout, scheduled sampling).
    */
   forward(batch: readonly Seq2SeqPair[], rng: Rng | null = null): DecoderOutput & { targets: ReturnType<typeof padTargets> } {
+    return this.run(batch, rng, false);
+  }
+
+  /** `forward`; `forLoss`: the padded target steps, which the loss never reads, are skipped. */
+  private run(batch: readonly Seq2SeqPair[], rng: Rng | null, forLoss: boolean): ReturnType<Seq2Seq['forward']> {
     const s = this.sizes;
     const src = padSources(batch.map((p) => p.source), s.sourceVocab.size);
     const tgt = padTargets(batch.map((p) => p.target), s.targetVocab.size);
     const drop = rng ? dropper(s.dropout, rng) : noDrop;
     const enc = encode(this, src, drop);
     const sampling = rng && s.scheduledSampling > 0 ? { p: s.scheduledSampling, rng } : null;
-    const out = teacherForced(this, enc.memory, bridge(this, enc), tgt, drop, sampling);
+    const out = teacherForced(this, enc.memory, bridge(this, enc), tgt, drop, sampling, forLoss);
     return { ...out, targets: tgt };
   }
 
@@ -159,7 +164,7 @@ export class Seq2Seq implements TrainableModel<readonly Seq2SeqPair[]>, Net {
 
   /** The training loss of a batch (dropout and scheduled sampling on), for the `Trainer`. */
   loss(batch: readonly Seq2SeqPair[], ctx: Pick<StepContext, 'rng'>): Tensor {
-    return this.lossOf(this.forward(batch, ctx.rng));
+    return this.lossOf(this.run(batch, ctx.rng, true));
   }
 
   /** The mean cross-entropy per target token over `pairs`, without dropout or gradients. */
@@ -168,7 +173,7 @@ export class Seq2Seq implements TrainableModel<readonly Seq2SeqPair[]>, Net {
     let tokens = 0;
     noGrad(() => {
       for (let i = 0; i < pairs.length; i += batchSize) {
-        const out = this.forward(pairs.slice(i, i + batchSize));
+        const out = this.run(pairs.slice(i, i + batchSize), null, true);
         const n = out.targets.lengths.reduce((a, b) => a + b, 0);
         total += this.lossOf(out).item() * n;
         tokens += n;

@@ -38,6 +38,8 @@ export interface Memory {
   values: Tensor;
   keys: Tensor;
   lengths: Int32Array;
+  /** Set by `foldMemory` (decoding): keys and values already carry the attention's projections. */
+  folded?: { outH: Tensor } | undefined;
 }
 
 /** One LSTM carry `[h, c]` (`[R, Hd]` each) per decoder layer. */
