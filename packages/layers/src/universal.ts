@@ -42,3 +42,4 @@ export * from './model/reduce-lr.js';
 export * from './model/build.js';
 export { PlatformError } from './platform/files.js';
 export * from './trees/index.js';
+export * from './conll/index.js';
