@@ -155,6 +155,79 @@ export interface TreeLevelBackwardResult {
   dBias: Storage;
 }
 
+/**
+ * A linear-chain CRF over `K` tags (see `ops/crf.ts` for the math), pytorch-crf's conventions:
+ * - `emissions` `[B, T, K]`, `transitions` `[K, K]` (from i to j), `start` `[K]`, `end` `[K]`
+ * - `lengths` per row, each in `1..T` (checked by core); steps past it change nothing
+ */
+export interface CrfKernelArgs {
+  emissions: BTensor;
+  transitions: BTensor;
+  start: BTensor;
+  end: BTensor;
+  lengths: Int32Array;
+}
+
+export interface CrfNllKernelArgs extends CrfKernelArgs {
+  /** Gold tags `[B*T]`, each in `0..K-1` at valid steps (checked by core); padded ones are ignored. */
+  tags: Int32Array;
+  /** When false (inference), the kernel need not keep anything for backward. */
+  training: boolean;
+}
+
+export interface CrfNllKernelResult {
+  /** `[B]`: log Z − gold score per row. */
+  nll: Storage;
+  /** What backward needs (the forward algorithm's alphas, log Z). Opaque to core. */
+  reserve: unknown;
+}
+
+export interface CrfNllBackwardArgs extends CrfNllKernelArgs {
+  forward: CrfNllKernelResult;
+  /** Gradient w.r.t. `nll`, `[B]`. */
+  dnll: BTensor;
+}
+
+export interface CrfNllBackwardResult {
+  dEmissions: Storage;
+  dTransitions: Storage;
+  dStart: Storage;
+  dEnd: Storage;
+}
+
+export interface CrfViterbiResult {
+  /** `[B*T]` best tags, row-major; entries past a row's length are 0. */
+  tags: Int32Array;
+  /** `[B]` the best path's score. */
+  scores: Float64Array;
+}
+
+/**
+ * Stride-1 1-D convolution, batch-first, channels last: `x` `[B, T, Cin]`, `weight`
+ * `[Cout, Cin, K]` (PyTorch's layout), `bias` `[Cout]` or null, `padding` zeros each side of T;
+ * the result is `[B, T + 2·padding − K + 1, Cout]` (core checks that it is at least one step).
+ */
+export interface Conv1dArgs {
+  x: BTensor;
+  weight: BTensor;
+  bias: BTensor | null;
+  padding: number;
+}
+
+export interface Conv1dBackwardArgs extends Conv1dArgs {
+  /** Gradient w.r.t. the output, `[B, T', Cout]`. */
+  dy: BTensor;
+  /** False when `x` needs no gradient: a backend may then return null for `dx`. */
+  needDx: boolean;
+}
+
+export interface Conv1dBackwardResult {
+  dx: Storage | null;
+  dWeight: Storage;
+  /** Null when there is no bias. */
+  dBias: Storage | null;
+}
+
 /** Hyper-parameters of one Adam/AdamW step over a flat parameter buffer (PyTorch's rule). */
 export interface AdamStepArgs {
   param: BTensor;
@@ -233,6 +306,13 @@ export interface Backend {
   sequenceBackward?(args: SequenceBackwardArgs): SequenceBackwardResult;
   treeLevelForward?(args: TreeLevelArgs): TreeLevelResult;
   treeLevelBackward?(args: TreeLevelBackwardArgs): TreeLevelBackwardResult;
+  /** CRF negative log-likelihood per row (forward algorithm) and its gradient. */
+  crfNllForward?(args: CrfNllKernelArgs): CrfNllKernelResult;
+  crfNllBackward?(args: CrfNllBackwardArgs): CrfNllBackwardResult;
+  /** Best path per row (Viterbi); ties go to the lowest tag index. */
+  crfViterbi?(args: CrfKernelArgs): CrfViterbiResult;
+  conv1dForward?(args: Conv1dArgs): Storage;
+  conv1dBackward?(args: Conv1dBackwardArgs): Conv1dBackwardResult;
   /** In-place Adam/AdamW on flat buffers: updates `param`, `m`, `v`. */
   adamStep?(args: AdamStepArgs): void;
   /** Release a fused kernel's reserve early. */

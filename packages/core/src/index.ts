@@ -35,6 +35,10 @@ export {
   type DenseLayerConfig,
   type EmbeddingLayerConfig,
   type CustomLayerConfig,
+  type Conv1dLayerConfig,
+  type TaggerLayerConfig,
+  taggerTensors,
+  CONV1D_ACTIVATIONS,
   type ModelFile,
   type JsonValue,
 } from './io/index.js';

@@ -74,6 +74,50 @@ export const customLayerSchema = z.strictObject({
   options: z.record(z.string(), z.json(), { error: 'expected an object of JSON values' }).default({}),
 });
 
+/**
+ * An extension of the contract: a 1-D convolution over time, PyTorch `nn.Conv1d` weights
+ * (`<name>.weight [outChannels, in, kernelSize]`, `<name>.bias [outChannels]`) on a batch-first
+ * sequence `[batch, time, in]`, giving `[batch, time + 2*padding - kernelSize + 1, outChannels]`.
+ */
+export const CONV1D_ACTIVATIONS = ['linear', 'tanh', 'relu'] as const;
+const nonNegativeInt = z.int({ error: 'expected a non-negative integer' }).min(0, { error: 'expected a non-negative integer' });
+export const conv1dLayerSchema = z.strictObject({
+  type: z.literal('conv1d'),
+  name: layerName,
+  outChannels: positiveInt,
+  kernelSize: positiveInt,
+  padding: nonNegativeInt.default(0),
+  activation: z
+    .enum(CONV1D_ACTIVATIONS, { error: `expected one of ${CONV1D_ACTIVATIONS.map((a) => `"${a}"`).join(', ')}` })
+    .default('linear'),
+});
+
+/**
+ * An extension of the contract: a whole sequence tagger (docs/model-file.md § "tagger"), the only
+ * layer of its model. Word vectors ⊕ (optionally) a character CNN max-pooled over each word →
+ * bidirectional LSTM → dense emissions → a linear-chain CRF (`crf: true`) or a softmax.
+ */
+export const taggerCharsSchema = z.strictObject({
+  numChars: positiveInt,
+  embeddingDim: positiveInt,
+  filters: positiveInt,
+  kernelSize: positiveInt,
+  /** Characters of a longer word the CNN reads: its first ⌈m/2⌉ and last ⌊m/2⌋ (0: all). */
+  maxWordLength: nonNegativeInt.default(20),
+});
+export const taggerLayerSchema = z.strictObject({
+  type: z.literal('tagger'),
+  name: layerName,
+  numWords: positiveInt,
+  wordDim: positiveInt,
+  chars: taggerCharsSchema.nullable().default(null),
+  hiddenSize: positiveInt,
+  numLayers: positiveInt.default(1),
+  numTags: positiveInt,
+  crf: boolean.default(true),
+  dropout: z.number({ error: 'expected a number in [0, 1)' }).min(0, { error: 'expected a number in [0, 1)' }).lt(1, { error: 'expected a number in [0, 1)' }).default(0),
+});
+
 const LAYER_SCHEMAS = {
   rnn: rnnLayerSchema,
   lstm: lstmLayerSchema,
@@ -81,12 +125,14 @@ const LAYER_SCHEMAS = {
   dense: denseLayerSchema,
   embedding: embeddingLayerSchema,
   custom: customLayerSchema,
+  conv1d: conv1dLayerSchema,
+  tagger: taggerLayerSchema,
 };
 const LAYER_TYPES = Object.keys(LAYER_SCHEMAS);
 
 export const layerConfigSchema = z.discriminatedUnion(
   'type',
-  [rnnLayerSchema, lstmLayerSchema, gruLayerSchema, denseLayerSchema, embeddingLayerSchema, customLayerSchema],
+  [rnnLayerSchema, lstmLayerSchema, gruLayerSchema, denseLayerSchema, embeddingLayerSchema, customLayerSchema, conv1dLayerSchema, taggerLayerSchema],
   { error: `expected a layer type: ${LAYER_TYPES.map((t) => `"${t}"`).join(', ')}` },
 );
 
@@ -119,6 +165,17 @@ export const modelConfigSchema = z
         seen.set(layer.name, i);
       }
     });
+    const tagger = config.layers.findIndex((l) => l.type === 'tagger');
+    if (tagger >= 0) {
+      if (config.layers.length > 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['layers', tagger],
+          message: `a tagger layer ("${config.layers[tagger]!.name}") is a whole model, so it must be the only layer; found ${config.layers.length} layers`,
+        });
+      }
+      return;
+    }
     const [head, ...rest] = config.layers;
     if (head !== undefined && head.type !== 'embedding' && config.inputSize === undefined) {
       ctx.addIssue({
@@ -154,6 +211,8 @@ export type DenseLayerConfig = z.infer<typeof denseLayerSchema>;
 export type DenseActivation = DenseLayerConfig['activation'];
 export type EmbeddingLayerConfig = z.infer<typeof embeddingLayerSchema>;
 export type CustomLayerConfig = z.infer<typeof customLayerSchema>;
+export type Conv1dLayerConfig = z.infer<typeof conv1dLayerSchema>;
+export type TaggerLayerConfig = z.infer<typeof taggerLayerSchema>;
 export type LayerConfig = z.infer<typeof layerConfigSchema>;
 /** A validated config: every default filled in. */
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
@@ -165,12 +224,12 @@ export function isRecurrent(layer: LayerConfig): layer is RecurrentLayerConfig {
 }
 
 /** A built-in recurrent layer or one over a registered cell: both read `[batch, time, features]`. */
-function readsSequence(layer: LayerConfig): layer is RecurrentLayerConfig | CustomLayerConfig {
-  return isRecurrent(layer) || layer.type === 'custom';
+function readsSequence(layer: LayerConfig): layer is RecurrentLayerConfig | CustomLayerConfig | Conv1dLayerConfig {
+  return isRecurrent(layer) || layer.type === 'custom' || layer.type === 'conv1d';
 }
 
 function producesSequence(layers: readonly LayerConfig[]): boolean {
-  return layers.every((l) => !readsSequence(l) || l.returnSequences);
+  return layers.every((l) => !readsSequence(l) || l.type === 'conv1d' || l.returnSequences);
 }
 
 /**
@@ -252,8 +311,8 @@ export interface LayerWidths {
 export function inferLayerWidths(config: ModelConfig): LayerWidths[] {
   let width: number | null = config.inputSize ?? null;
   return config.layers.map((layer) => {
-    const inputWidth = layer.type === 'embedding' ? null : width;
-    if (layer.type !== 'embedding' && inputWidth === null) {
+    const inputWidth = layer.type === 'embedding' || layer.type === 'tagger' ? null : width;
+    if (layer.type !== 'embedding' && layer.type !== 'tagger' && inputWidth === null) {
       throw new ConfigError(
         `model config: inputSize is required because the first layer ("${layer.name}") is not an embedding`,
       );
@@ -263,7 +322,11 @@ export function inferLayerWidths(config: ModelConfig): LayerWidths[] {
         ? layer.embeddingDim
         : layer.type === 'dense'
           ? layer.units
-          : (layer.bidirectional ? 2 : 1) * (layer.type === 'custom' ? (layer.outputSize ?? layer.hiddenSize) : layer.hiddenSize);
+          : layer.type === 'conv1d'
+            ? layer.outChannels
+            : layer.type === 'tagger'
+              ? layer.numTags
+              : (layer.bidirectional ? 2 : 1) * (layer.type === 'custom' ? (layer.outputSize ?? layer.hiddenSize) : layer.hiddenSize);
     width = outputWidth;
     return { layer, inputWidth, outputWidth };
   });
@@ -278,6 +341,8 @@ export function countLayerTensors(layer: LayerConfig): number {
   if (layer.type === 'embedding') return 1;
   if (layer.type === 'dense') return 2;
   if (layer.type === 'custom') return 0; // not known without the cell: see customLayerSchema
+  if (layer.type === 'conv1d') return 2;
+  if (layer.type === 'tagger') return 1 + (layer.chars ? 3 : 0) + 8 * layer.numLayers + 2 + (layer.crf ? 3 : 0);
   return 4 * layer.numLayers * (layer.bidirectional ? 2 : 1);
 }
 
@@ -305,6 +370,11 @@ export function expectedTensors(config: ModelConfig): ExpectedTensor[] {
     } else if (layer.type === 'dense') {
       add('weight', [layer.units, inputWidth!]);
       add('bias', [layer.units]);
+    } else if (layer.type === 'conv1d') {
+      add('weight', [layer.outChannels, inputWidth!, layer.kernelSize]);
+      add('bias', [layer.outChannels]);
+    } else if (layer.type === 'tagger') {
+      for (const t of taggerTensors(layer)) add(t.name, t.shape);
     } else if (layer.type !== 'custom') {
       const H = layer.hiddenSize;
       const D = layer.bidirectional ? 2 : 1;
@@ -319,6 +389,44 @@ export function expectedTensors(config: ModelConfig): ExpectedTensor[] {
         }
       }
     }
+  }
+  return out;
+}
+
+/**
+ * A tagger's tensors, named under its layer name as a PyTorch module with these attributes would
+ * name them: `word_embedding`, `char_embedding` + `char_cnn` (with `chars`), `lstm`
+ * (bidirectional), `fc`, and `crf` (pytorch-crf's `transitions`, `start_transitions`,
+ * `end_transitions`) when `crf` is true. Lists `countLayerTensors` of them: a reader checks that
+ * count against the file first, as for every layer.
+ */
+export function taggerTensors(layer: TaggerLayerConfig): { name: string; shape: number[] }[] {
+  const out: { name: string; shape: number[] }[] = [];
+  const add = (name: string, shape: number[]): void => void out.push({ name, shape });
+  add('word_embedding.weight', [layer.numWords, layer.wordDim]);
+  let width = layer.wordDim;
+  if (layer.chars) {
+    const c = layer.chars;
+    add('char_embedding.weight', [c.numChars, c.embeddingDim]);
+    add('char_cnn.weight', [c.filters, c.embeddingDim, c.kernelSize]);
+    add('char_cnn.bias', [c.filters]);
+    width += c.filters;
+  }
+  const H = layer.hiddenSize;
+  for (let k = 0; k < layer.numLayers; k++) {
+    for (const dir of ['', '_reverse']) {
+      add(`lstm.weight_ih_l${k}${dir}`, [4 * H, k === 0 ? width : 2 * H]);
+      add(`lstm.weight_hh_l${k}${dir}`, [4 * H, H]);
+      add(`lstm.bias_ih_l${k}${dir}`, [4 * H]);
+      add(`lstm.bias_hh_l${k}${dir}`, [4 * H]);
+    }
+  }
+  add('fc.weight', [layer.numTags, 2 * H]);
+  add('fc.bias', [layer.numTags]);
+  if (layer.crf) {
+    add('crf.transitions', [layer.numTags, layer.numTags]);
+    add('crf.start_transitions', [layer.numTags]);
+    add('crf.end_transitions', [layer.numTags]);
   }
   return out;
 }

@@ -7,3 +7,5 @@ export * from './shape-ops.js';
 export * from './nn.js';
 export * from './recurrence.js';
 export * from './tree.js';
+export * from './crf.js';
+export * from './conv.js';

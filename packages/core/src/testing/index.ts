@@ -2,6 +2,8 @@ import { describe, it } from 'vitest';
 import type { Backend } from '../backend.js';
 import { describeArgumentErrors } from './argument-errors.js';
 import { describeBroadcasting } from './broadcasting.js';
+import { describeConv1d } from './conv1d.js';
+import { describeCrf } from './crf.js';
 import { makeContext } from './context.js';
 import { describeDTypes } from './dtypes.js';
 import { describeErrors } from './errors.js';
@@ -64,6 +66,8 @@ export function describeBackend(name: string, makeBackend: () => Backend, option
     describeArgumentErrors(ctx);
     describeGradients(ctx);
     describeFused(ctx);
+    describeCrf(ctx);
+    describeConv1d(ctx);
     if (ctx.reference) describeParity(ctx);
     describeMemory(ctx);
   });

@@ -1,5 +1,6 @@
 import { ConfigError, type LayerConfig, type ModelConfig } from '@rnn/core';
 import { sequenceCell } from '../cells/registry.js';
+import { Conv1d } from '../layers/conv1d.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
 import type { Layer } from '../layers/layer.js';
@@ -23,6 +24,10 @@ export function layerFromConfig(c: LayerConfig): Layer {
       return new Dense({ name: c.name, units: c.units, activation: c.activation });
     case 'embedding':
       return new Embedding({ name: c.name, numEmbeddings: c.numEmbeddings, embeddingDim: c.embeddingDim });
+    case 'conv1d':
+      return new Conv1d({ name: c.name, outChannels: c.outChannels, kernelSize: c.kernelSize, padding: c.padding, activation: c.activation });
+    case 'tagger':
+      throw new ConfigError(`layer '${c.name}' is a tagger, a whole model of its own: load the file with Tagger.load (or rnn … --tagging), not as a Sequential`);
     default:
       throw new ConfigError(`unknown layer type '${(c as { type: string }).type}'`);
   }

@@ -27,6 +27,7 @@ import {
 import { Layer, type SymbolicShape } from '../layers/layer.js';
 import { Recurrent } from '../layers/recurrent.js';
 import { Embedding } from '../layers/embedding.js';
+import { Conv1d } from '../layers/conv1d.js';
 import { configOf, layerFromConfig } from './build.js';
 import { summarize } from './summary.js';
 import { batchOptions, checkFitOptions, compile, evaluate, fit, type BatchOptions, type CompileOptions, type Compiled, type FitOptions } from './fit.js';
@@ -109,7 +110,7 @@ export class Sequential implements LayerStack, TrainableModel<SequenceBatch> {
       if (inputSize === undefined) {
         throw new ConfigError('build: inputSize (features per time step) is required unless the first layer is an embedding');
       }
-      this.inputKind = this.layers.some((l) => l instanceof Recurrent) ? 'sequence' : 'vector';
+      this.inputKind = this.layers.some((l) => l instanceof Recurrent || l instanceof Conv1d) ? 'sequence' : 'vector';
     }
     this.inputSize = first instanceof Embedding ? undefined : inputSize;
     let shape: SymbolicShape = { kind: this.inputKind, features: inputSize ?? 0 };
