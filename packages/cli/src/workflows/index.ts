@@ -1,6 +1,7 @@
 import { arrays } from './arrays/index.js';
 import { classify } from './classify/index.js';
 import { text } from './text/index.js';
+import { tagging } from './tagging/index.js';
 import { timeseries } from './timeseries/index.js';
 import { trees } from './trees/index.js';
 import type { Workflow } from './workflow.js';
@@ -11,5 +12,6 @@ export const WORKFLOWS: Workflow[] = [
   timeseries,
   text,
   classify,
+  tagging,
   trees,
 ];

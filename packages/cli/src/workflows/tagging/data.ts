@@ -57,5 +57,5 @@ export function noteUnknownTags(path: string, file: ConllFile, known: (tag: stri
   const u = unknownTags(file, known);
   if (!u.length) return;
   const list = u.map((x) => `'${x.tag}' (${x.count}×, first on line ${x.line})`).join(', ');
-  io.stderr.write(`rnn: note: ${path} has ${u.length === 1 ? 'a tag' : 'tags'} never seen in training: ${list}; the model cannot predict ${u.length === 1 ? 'it' : 'them'}, so those tokens count as errors\n`);
+  io.stderr.write(`rnn: note: ${path} has ${u.length === 1 ? 'a tag' : 'tags'} never seen in training: ${list}; the model cannot predict ${u.length === 1 ? 'it' : 'them'}, so those tokens are scored as wrong\n`);
 }
