@@ -16,6 +16,7 @@ import gen_losses  # noqa: E402
 import gen_model_file  # noqa: E402
 import gen_models  # noqa: E402
 import gen_optimizers  # noqa: E402
+import gen_tagging  # noqa: E402
 import verify  # noqa: E402
 from common import GOLDEN_DIR, write_json  # noqa: E402
 
@@ -30,6 +31,7 @@ def main():
         ("losses.json", {**header, **gen_losses.generate()}),
         ("optimizers.json", {**header, **gen_optimizers.generate()}),
         (gen_model_file.NAME + ".json", {**header, "dtype": "float32", **gen_model_file.generate()}),
+        ("tagging.json", {**header, "generator": "tools/golden/gen_tagging.py", **gen_tagging.generate()}),
     ]
     for name, obj in outputs:
         path = write_json(name, obj)

@@ -2,7 +2,11 @@ import type {
   AdamStepArgs, Backend, BackendInfo, BinaryOp, BTensor, DType, ReduceOp, SequenceBackwardArgs,
   SequenceBackwardResult, SequenceForwardArgs, SequenceForwardResult, Storage, TreeLevelArgs,
   TreeLevelBackwardArgs, TreeLevelBackwardResult, TreeLevelResult, TypedArray, UnaryOp,
+  Conv1dArgs, Conv1dBackwardArgs, Conv1dBackwardResult, CrfKernelArgs, CrfNllBackwardArgs,
+  CrfNllBackwardResult, CrfNllKernelArgs, CrfNllKernelResult, CrfViterbiResult,
 } from '@rnn/core';
+import { conv1dBackward, conv1dForward } from './conv1d.js';
+import { crfNllBackward, crfNllForward, crfViterbi } from './crf.js';
 import { adamStep } from './adam.js';
 import { binary, cast, unary, where } from './elementwise.js';
 import { alloc, data, sizeOf } from './layout.js';
@@ -111,6 +115,26 @@ export class JsBackend implements Backend {
 
   sequenceBackward(args: SequenceBackwardArgs): SequenceBackwardResult {
     return sequenceBackward(args);
+  }
+
+  crfNllForward(args: CrfNllKernelArgs): CrfNllKernelResult {
+    return crfNllForward(args);
+  }
+
+  crfNllBackward(args: CrfNllBackwardArgs): CrfNllBackwardResult {
+    return crfNllBackward(args);
+  }
+
+  crfViterbi(args: CrfKernelArgs): CrfViterbiResult {
+    return crfViterbi(args);
+  }
+
+  conv1dForward(args: Conv1dArgs): Storage {
+    return conv1dForward(args);
+  }
+
+  conv1dBackward(args: Conv1dBackwardArgs): Conv1dBackwardResult {
+    return conv1dBackward(args);
   }
 
   treeLevelForward(args: TreeLevelArgs): TreeLevelResult {

@@ -3,6 +3,7 @@ import { parseOptions } from '../options/parse.js';
 import { bool, nonNegativeInt, tensorSchema } from '../options/schemas.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import { fmt } from '../shape.js';
+import { needsGrad, recordFused, wrap } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { linear } from './nn.js';
 import { concat, pad, reshape, slice, transpose } from './shape-ops.js';
@@ -82,7 +83,20 @@ export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null, options: 
   if (bias !== null) parseOptions(tensorSchema(), bias, 'conv1d bias');
   const o = parseOptions(conv1dOptions, options, 'conv1d');
   const c = checkConv1d(x, weight, bias, o.padding ?? 0);
-  return conv1dComposed(x, weight, bias, c);
+  const backend = x.backend;
+  if (o.fused === false || !backend.conv1dForward || !backend.conv1dBackward) return conv1dComposed(x, weight, bias, c);
+  const kargs = { x, weight, bias, padding: c.padding };
+  const y = wrap(backend, backend.conv1dForward(kargs), [c.B, c.Tout, c.Cout], x.dtype);
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  recordFused('conv1d', inputs, [y], ([dy]) => {
+    const r = backend.conv1dBackward!({ ...kargs, dy: dy!, needDx: needsGrad(x) });
+    return [
+      r.dx === null ? null : wrap(backend, r.dx, x.shape, x.dtype),
+      wrap(backend, r.dWeight, weight.shape, x.dtype),
+      ...(bias ? [wrap(backend, r.dBias, bias.shape, x.dtype)] : []),
+    ];
+  });
+  return y;
 }
 
 /**

@@ -3,12 +3,14 @@ import { parseOptions } from '../options/parse.js';
 import { bool, lengthsSchema, tensorSchema } from '../options/schemas.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { fmt } from '../shape.js';
+import { isGradEnabled, needsGrad, recordFused, wrap } from '../engine.js';
+import type { CrfNllKernelArgs } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 import { tensor } from './creation.js';
-import { add, mul, sub } from './elementwise.js';
+import { add, sub } from './elementwise.js';
 import { logSumExp } from './composite.js';
 import { sum } from './reduce.js';
-import { reshape, split, where } from './shape-ops.js';
+import { concat, gather, reshape, split, where } from './shape-ops.js';
 import { backendOf, requireFloat } from './util.js';
 
 /**
@@ -138,7 +140,32 @@ export function crfNll(args: CrfNllArgs, options: CrfOptions = {}): Tensor {
   parseOptions(crfNllArgs, args, 'crfNll');
   parseOptions(crfOptions, options, 'crfNll options');
   const c = checkCrf('crfNll', args);
-  return crfNllComposed(args, c);
+  const backend = args.emissions.backend;
+  if (options.fused === false || !backend.crfNllForward || !backend.crfNllBackward) return crfNllComposed(args, c);
+  const { emissions, transitions, start, end } = args;
+  const inputs = [emissions, transitions, start, end];
+  const kargs: CrfNllKernelArgs = {
+    emissions,
+    transitions,
+    start,
+    end,
+    lengths: c.lengths,
+    tags: c.tags!,
+    training: isGradEnabled() && inputs.some(needsGrad),
+  };
+  const res = backend.crfNllForward(kargs);
+  const nll = wrap(backend, res.nll, [c.B], emissions.dtype);
+  recordFused(
+    'crfNll',
+    inputs,
+    [nll],
+    ([dnll]) => {
+      const r = backend.crfNllBackward!({ ...kargs, forward: res, dnll: dnll! });
+      return [r.dEmissions, r.dTransitions, r.dStart, r.dEnd].map((s, i) => wrap(backend, s, inputs[i]!.shape, emissions.dtype));
+    },
+    () => backend.disposeReserve?.(res.reserve),
+  );
+  return nll;
 }
 
 /** The composed reference: the forward algorithm as core ops, so autodiff gives the gradient. */
@@ -149,24 +176,30 @@ export function crfNllComposed(args: CrfNllArgs, checked?: CrfChecked): Tensor {
   const { emissions: e, transitions, start, end } = args;
   const opts = { dtype: e.dtype, backend: e.backend };
 
-  // the gold path's score as sums of the parameters times counts (all known on the host)
-  const emitMask = new Float64Array(B * T * K);
-  const transCount = new Float64Array(B * K * K);
-  const first = new Float64Array(B * K);
-  const last = new Float64Array(B * K);
+  // the gold path's score by gathering its terms (never multiplying by 0: a forbidden transition of
+  // -Infinity elsewhere in the matrix must not turn the sum into NaN); padded steps pick an appended 0
+  const emitIdx = new Int32Array(B * T).fill(B * T * K);
+  const transIdx = new Int32Array(B * Math.max(T - 1, 1)).fill(K * K);
+  const firstIdx = new Int32Array(B);
+  const lastIdx = new Int32Array(B);
+  const T1 = Math.max(T - 1, 1);
   for (let b = 0; b < B; b++) {
     const L = lengths[b]!;
     for (let t = 0; t < L; t++) {
       const y = tags[b * T + t]!;
-      emitMask[(b * T + t) * K + y] = 1;
-      if (t > 0) transCount[(b * K + tags[b * T + t - 1]!) * K + y]! += 1;
+      emitIdx[b * T + t] = (b * T + t) * K + y;
+      if (t > 0) transIdx[b * T1 + t - 1] = tags[b * T + t - 1]! * K + y;
     }
-    first[b * K + tags[b * T]!] = 1;
-    last[b * K + tags[b * T + L - 1]!] = 1;
+    firstIdx[b] = tags[b * T]!;
+    lastIdx[b] = tags[b * T + L - 1]!;
   }
+  const int = (v: Int32Array, shape: number[]) => tensor(v, shape, { dtype: 'int32', backend: e.backend });
+  const zero = tensor([[0]], [1, 1], opts);
+  const pick = (src: Tensor, n: number, idx: Int32Array, shape: number[]) =>
+    sum(gather(concat([reshape(src, [n, 1]), zero], 0), int(idx, shape)), [1, 2]);
   const gold = add(
-    add(sum(mul(e, tensor(emitMask, [B, T, K], opts)), [1, 2]), sum(mul(transitions, tensor(transCount, [B, K, K], opts)), [1, 2])),
-    add(sum(mul(start, tensor(first, [B, K], opts)), 1), sum(mul(end, tensor(last, [B, K], opts)), 1)),
+    add(pick(e, B * T * K, emitIdx, [B, T]), pick(transitions, K * K, transIdx, [B, T1])),
+    add(reshape(gather(reshape(start, [K, 1]), int(firstIdx, [B])), [B]), reshape(gather(reshape(end, [K, 1]), int(lastIdx, [B])), [B])),
   );
 
   // alpha[b, j] = log Σ over paths ending in tag j at step t; rows already finished keep theirs
@@ -187,6 +220,12 @@ export function crfDecode(args: CrfDecodeArgs, options: CrfOptions = {}): CrfDec
   parseOptions(crfDecodeArgs, args, 'crfDecode');
   parseOptions(crfOptions, options, 'crfDecode options');
   const c = checkCrf('crfDecode', args);
+  const backend = args.emissions.backend;
+  if (options.fused !== false && backend.crfViterbi) {
+    const r = backend.crfViterbi({ emissions: args.emissions, transitions: args.transitions, start: args.start, end: args.end, lengths: c.lengths });
+    const tags = Array.from(c.lengths, (l, b) => Array.from(r.tags.subarray(b * c.T, b * c.T + l)));
+    return { tags, scores: Array.from(r.scores) };
+  }
   return viterbiHost(c, args.emissions.data(), args.transitions.data(), args.start.data(), args.end.data());
 }
 

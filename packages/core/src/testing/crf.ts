@@ -3,8 +3,10 @@ import { ConfigError, DTypeError, ShapeError, ValueError } from '../errors.js';
 import { crfDecode, crfNll, crfNllComposed, type CrfNllArgs } from '../ops/crf.js';
 import { grad } from '../autodiff.js';
 import { sum } from '../ops/reduce.js';
+import { mul } from '../ops/elementwise.js';
+import { noGrad } from '../engine.js';
 import type { Tensor } from '../tensor.js';
-import { VALUE_TOL, expectClose, make, randomValues, rng, type SuiteContext } from './context.js';
+import { FUSED_TOL, VALUE_TOL, expectClose, make, randomValues, rng, type SuiteContext } from './context.js';
 import { checkGradients } from './gradcheck.js';
 
 /**
@@ -149,6 +151,42 @@ export function describeCrf(ctx: SuiteContext): void {
       }
     });
 
+    if (ctx.backend.crfNllForward && ctx.backend.crfNllBackward) {
+      it('fused crfNll: values and the four gradients equal the composed ones (float32)', () => {
+        for (const [B, T, K, lengths, seed] of [
+          [4, 6, 5, [6, 1, 3, 5], 31],
+          [3, 40, 17, [40, 17, 1], 32],
+          [1, 1, 1, [1], 33],
+        ] as [number, number, number, number[], number][]) {
+          const h = crfHostInputs(B, T, K, lengths, seed);
+          const args = crfArgs(ctx, h, 'float32');
+          const leaves = [args.emissions, args.transitions, args.start, args.end];
+          for (const l of leaves) l.requiresGrad = true;
+          const w = make(ctx, randomValues(rng(seed), B, 0.5, 1.5), [B], 'float32');
+          const fused = crfNll(args);
+          assert.equal(fused.node?.op, 'crfNll', 'crfNll should have run the fused kernel');
+          const composed = crfNll(args, { fused: false });
+          expectClose(fused.data(), composed.data(), FUSED_TOL, `B=${B} T=${T} K=${K}: nll`);
+          const gf = grad(sum(mul(fused, w)), leaves);
+          const gc = grad(sum(mul(composed, w)), leaves);
+          ['emissions', 'transitions', 'start', 'end'].forEach((n, i) =>
+            expectClose(gf[i]!.data(), gc[i]!.data(), FUSED_TOL, `B=${B} T=${T} K=${K}: d loss / d ${n}`),
+          );
+        }
+      });
+
+      it('fused crfNll with gradients off records nothing, and transitions of -Infinity (forbidden moves) stay finite', () => {
+        const h = crfHostInputs(2, 5, 3, [5, 4], 34);
+        h.transitions[1 * 3 + 2] = -Infinity; // 1 → 2 forbidden
+        for (let i = 0; i < 2 * 5; i++) h.tags[i] = 0;
+        const args = crfArgs(ctx, h, 'float32');
+        args.transitions.requiresGrad = true;
+        const inf = noGrad(() => crfNll(args));
+        assert.equal(inf.node, null);
+        expectClose(inf.data(), crfNll(args, { fused: false }).data(), FUSED_TOL, 'nll with a forbidden transition');
+      });
+    }
+
     const dtype = ctx.gradDType;
     for (const fused of [false, true]) {
       it(`crfNll gradients vs finite differences (${fused ? 'fused when the backend has it' : 'composed'}, ${dtype})`, () => {
@@ -177,6 +215,15 @@ export function describeCrf(ctx: SuiteContext): void {
           expectClose(got.scores, want.bestScore, { atol: 1e-5, rtol: 1e-5 }, `seed ${seed}: best scores (fused: ${fused})`);
         }
       }
+    });
+
+    it('crfDecode on a tagger-sized batch equals the host Viterbi (17 tags, 40 steps)', () => {
+      const h = crfHostInputs(5, 40, 17, [40, 1, 23, 39, 7], 35);
+      const args = decodeArgs(crfArgs(ctx, h, 'float32'));
+      const fused = crfDecode(args);
+      const ref = crfDecode(args, { fused: false });
+      assert.deepEqual(fused.tags, ref.tags);
+      expectClose(fused.scores, ref.scores, FUSED_TOL, 'best scores');
     });
 
     it('crfNll composed matches the public op on a larger batch', () => {

@@ -1,4 +1,4 @@
-import { add, conv1d, gather, initialise, max, mul, reshape, tensor, type Rng, type Tensor } from '@rnn/core';
+import { add, concat, conv1d, gather, initialise, max, mul, reshape, tensor, zeros, type Rng, type Tensor } from '@rnn/core';
 import type { LayerParameter } from '../layers/layer.js';
 import type { PaddedChars } from './batch.js';
 
@@ -41,14 +41,21 @@ export class CharEncoder {
     ];
   }
 
-  /** `[N, filters]` features of the N = B·T word slots of a padded batch. */
-  forward(chars: PaddedChars, N: number, param: (name: string) => Tensor): Tensor {
+  /** `[N, filters]` features of the N real words of a padded batch. */
+  words(chars: PaddedChars, param: (name: string) => Tensor): Tensor {
     const w = param(`${this.prefix}char_embedding.weight`);
     const opts = { dtype: w.dtype, backend: w.backend };
-    const { L } = chars;
+    const { L, N } = chars;
     const Lout = chars.outside.length / N;
     const x = mul(gather(w, tensor(chars.ids, [N, L], { dtype: 'int32', backend: w.backend })), tensor(chars.present, [N, L, 1], opts));
     const y = conv1d(x, param(`${this.prefix}char_cnn.weight`), param(`${this.prefix}char_cnn.bias`), { padding: this.padding });
     return reshape(max(add(y, tensor(chars.outside, [N, Lout, 1], opts)), 1), [N, this.c.filters]);
+  }
+
+  /** `[B*T, filters]`: `words` laid out on the batch's word slots, zeros on padding slots. */
+  forward(chars: PaddedChars, param: (name: string) => Tensor): Tensor {
+    const f = this.words(chars, param);
+    const withZero = concat([f, zeros([1, this.c.filters], { dtype: f.dtype, backend: f.backend })], 0);
+    return gather(withZero, tensor(chars.slots, [chars.slots.length], { dtype: 'int32', backend: f.backend }));
   }
 }

@@ -249,7 +249,7 @@ export class Tagger implements TrainableModel<readonly EncodedSentence[]> {
     const backend = this.params.backend;
     const { B, T } = b;
     let x = gather(this.param(`${p}word_embedding.weight`), tensor(b.words, [B, T], { dtype: 'int32', backend }));
-    if (this.chars) x = concat([x, reshape(this.chars.forward(b.chars!, B * T, this.param), [B, T, this.chars.c.filters])], 2);
+    if (this.chars) x = concat([x, reshape(this.chars.forward(b.chars!, this.param), [B, T, this.chars.c.filters])], 2);
     if (drop) x = this.drop(x, rng);
     let h = this.lstm.call(x, { training: o.training ?? false, lengths: b.lengths, rng, param: this.param });
     if (drop) h = this.drop(h, rng);
