@@ -118,6 +118,20 @@ describe('rnn train/predict/evaluate --tagging', () => {
     expect(sizes['vectors']).toBe(sizes['lower']);
   });
 
+  it('--minutes spent mid-epoch: those weights are scored on dev and kept when no epoch did better', async () => {
+    const d = tmp();
+    const out = join(d, 'm.safetensors');
+    // batches of one sentence: the 60 ms budget ends inside the first epoch, which no epoch-end scoring saw
+    const t = await run(['train', '--tagging', train, '--dev', dev, '--out', out, ...SMALL, '--batch-size', '1', '--minutes', '0.001', '--json']);
+    expect(t.code, t.stderr).toBe(0);
+    const done = JSON.parse(t.stdout.trim().split('\n').at(-1)!);
+    expect(done).toMatchObject({ stopped: 'time', epochs: 0 });
+    expect(t.stderr).toMatch(/the weights when the time ran out scored [\d.]+ on dev: kept them/);
+    expect(done.dev).not.toBeNull();
+    const ev = JSON.parse((await run(['evaluate', '--model', out, '--tagging', dev, '--json'])).stdout);
+    expect(ev.f1).toBe(done.dev.f1);
+  });
+
   it('--minutes stops before a batch and writes the checkpoint and the model; --resume continues it', async () => {
     const d = tmp();
     const ckpt = join(d, 'c.safetensors');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Rng } from '@rnn/core';
-import { Tagger, TaggingVocab, Trainer, getOptimizer, progressReporter, readWordVectors, type Logs, type TagScores, type TrainBegin } from '@rnn/layers';
+import { Tagger, TaggingVocab, Trainer, getOptimizer, progressReporter, readWordVectors, type Callback, type Logs, type TagScores, type TrainBegin } from '@rnn/layers';
 import { action, withCommon, type Io } from '../../command.js';
 import { flag, type Values } from '../../flags.js';
 import { CHECKPOINT_FLAGS, commandLine, decodeSlot, encodeSlot, fingerprint, minutes, resumeSettings, runControl, trainResumable } from '../checkpoint.js';
@@ -74,6 +74,42 @@ const RESUME_KEYS = [
   'seed',
 ];
 
+/**
+ * A run stopped by --minutes mid-epoch has trained part of an epoch that no epoch-end scoring saw.
+ * `look`, placed after the checkpoint hooks (so a checkpoint holds the same selection as a run
+ * that never stopped), scores those weights on dev once the budget is spent and offers them to the
+ * trainer's selection; `start`, placed before them, starts the clock no later than theirs.
+ */
+function budgetLook(
+  tagger: Tagger,
+  minutes: number | undefined,
+  selection: () => TrainBegin['selection'],
+  score: () => number,
+  onBest: () => void,
+  enabled: boolean,
+): { start: Callback; look: Callback; scored: { value: number; kept: boolean } | null } {
+  let t0 = 0;
+  const out: { start: Callback; look: Callback; scored: { value: number; kept: boolean } | null } = {
+    start: { onTrainBegin: () => void (t0 = performance.now()) },
+    look: {
+      onBatchBegin(batch, epoch) {
+        const sel = selection();
+        if (!enabled || minutes === undefined || out.scored || batch === 0 || !sel || performance.now() - t0 < minutes * 60_000) return;
+        const value = score();
+        const best = sel.get();
+        const kept = best === null || value > best.value;
+        if (kept) {
+          sel.set({ value, epoch, weights: tagger.params.values.data() });
+          onBest();
+        }
+        out.scored = { value, kept };
+      },
+    },
+    scored: null,
+  };
+  return out;
+}
+
 /** The epoch line's dev scores. */
 function devScores(logs: Logs): string {
   const f1 = logs['val_f1'] !== undefined ? ` dev F1 ${(100 * logs['val_f1']).toFixed(2)}` : '';
@@ -139,6 +175,11 @@ async function runTagging(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     describe: devScores,
     minutes: v.minutes,
   });
+  // --minutes usually ends mid-epoch: those weights are scored on dev too, and kept if they beat every epoch's
+  const lastLook = budgetLook(tagger, v.minutes, () => selection, () => {
+    const s = (lastDev = tagFile(tagger, dev!).scores!);
+    return s.entities ? s.entities.f1 : s.accuracy;
+  }, () => void (bestDev = lastDev), dev !== null);
   const r = await trainResumable(
     {
       model: tagger,
@@ -173,7 +214,7 @@ async function runTagging(v: Values<typeof trainFlags>, io: Io): Promise<void> {
                 onBest: () => void (bestDev = lastDev),
               }
             : undefined,
-          callbacks: [progress, ...logging.callbacks, { onTrainBegin: (info) => void (selection = info.selection) }, ...o.callbacks],
+          callbacks: [progress, ...logging.callbacks, { onTrainBegin: (info) => void (selection = info.selection) }, lastLook.start, ...o.callbacks, lastLook.look],
         }).fit({ size: encoded.length, take: (idx) => Array.from(idx, (i) => encoded[i]!) }),
     },
     {
@@ -225,6 +266,7 @@ async function runTagging(v: Values<typeof trainFlags>, io: Io): Promise<void> {
       `(${history.samplesPerSecond.toFixed(1)} sentences/s); ${kept}; wrote ${saved.path}` +
       `${r.checkpoint ? `; checkpoint ${r.checkpoint} (continue with --resume ${r.checkpoint})` : ''}`,
   ];
+  if (lastLook.scored) lines.push(`rnn: the weights when the time ran out scored ${(100 * lastLook.scored.value).toFixed(2)} on dev: ${lastLook.scored.kept ? 'kept them' : 'kept the best epoch'}`);
   if (bestDev) lines.push(`rnn: dev: ${shortScores(bestDev)}`);
   io.stderr.write(lines.join('\n') + '\n');
   if (saved.error) throw saved.error;
