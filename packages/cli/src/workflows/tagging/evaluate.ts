@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { entitiesOf, writeFileAtomic } from '@rnn/layers';
 import { ConfigError } from '@rnn/core';
 import { action, withCommon, type Io } from '../../command.js';
@@ -9,7 +9,7 @@ import { modelIn } from '../flags.js';
 import { unwritable } from '../outputs.js';
 import { COLUMN_FLAGS, noteUnknownTags, readTagged } from './data.js';
 import { crfScores, loadTaggerFile, tagFile } from './model.js';
-import { entitiesHtml, sentenceScene, transitionScene, type SentenceView } from './pictures.js';
+import { entitiesHtml, sentenceScene, transitionScene, typeColors, typesOf, type SentenceView } from './pictures.js';
 import { formatScores, scoresJson } from './scores.js';
 
 /** The sentence the report draws: the one with the most gold entities the model found, of 6 to 30 tokens. */
@@ -43,9 +43,9 @@ function writeReport(dir: string, modelPath: string, testPath: string, views: Se
   };
   put('entities.html', entitiesHtml(views, scores, { title: `${modelPath} on ${testPath}` }));
   const i = showcase(views);
-  put('sentence.svg', sceneToSvg(sentenceScene(views[i]!, { title: `${testPath}, sentence ${i + 1}` })));
+  put('sentence.svg', sceneToSvg(sentenceScene(views[i]!, { title: `${basename(testPath)}, sentence ${i + 1}`, colors: typeColors(typesOf(views)) })));
   if (tagger.useCrf) {
-    const scene = transitionScene(crfScores(tagger, modelPath), { title: `Learned CRF transition scores: ${modelPath}` });
+    const scene = transitionScene(crfScores(tagger, modelPath), { title: `Learned CRF transition scores: ${basename(modelPath)}` });
     put('transitions.svg', sceneToSvg(scene));
     put('transitions.png', renderPng(scene, 2, (m) => io.stderr.write(`rnn: note: ${m}\n`)));
   }

@@ -9,12 +9,27 @@ import { textWidth, type Prim, type Scene } from '../../plot/scene.js';
  * (plot/), so the SVG and the PNG show the same picture.
  */
 
-/** A colour per entity type, in order of first appearance, from the colour-blind-safe palette. */
+/** A colour per entity type (types sorted, so every picture of a file agrees), from the colour-blind-safe palette. */
 export function typeColors(types: Iterable<string>): Map<string, string> {
   const colors = PALETTE.slice(1);
-  const m = new Map<string, string>();
-  for (const t of types) if (!m.has(t)) m.set(t, colors[m.size % colors.length]!);
-  return m;
+  return new Map([...new Set(types)].sort().map((t, i) => [t, colors[i % colors.length]!]));
+}
+
+/** Every entity type of the sentences, gold and predicted. */
+export function typesOf(views: readonly SentenceView[]): string[] {
+  return views.flatMap((s) => [...entitiesOf(s.predicted), ...(s.gold ? entitiesOf(s.gold) : [])].map((e) => e.type));
+}
+
+/** Tags in reading order: O first, then each type's B-, I-, E-, S- together, types sorted. */
+export function tagOrder(tags: readonly string[]): number[] {
+  const rank = (t: string) => {
+    const m = /^([BIES])-(.+)$/.exec(t);
+    return m ? [m[2]!, 'BIES'.indexOf(m[1]!)] as const : ([t === 'O' ? '' : t, -1] as const);
+  };
+  return tags
+    .map((t, i) => ({ i, r: rank(t) }))
+    .sort((a, b) => (a.r[0] < b.r[0] ? -1 : a.r[0] > b.r[0] ? 1 : a.r[1] - b.r[1]))
+    .map((x) => x.i);
 }
 
 const key = (e: Entity) => `${e.type}\u0000${e.start}\u0000${e.end}`;
@@ -121,7 +136,14 @@ export interface Transitions {
  * next tag (and END), red where the model favours the move and blue where it forbids it (e.g.
  * `O` → `I-person`), each cell with its score.
  */
-export function transitionScene(t: Transitions, o: { title?: string } = {}): Scene {
+export function transitionScene(raw: Transitions, o: { title?: string } = {}): Scene {
+  const order = tagOrder(raw.tags);
+  const t: Transitions = {
+    tags: order.map((i) => raw.tags[i]!),
+    transitions: order.map((i) => order.map((j) => raw.transitions[i]![j]!)),
+    start: order.map((i) => raw.start[i]!),
+    end: order.map((i) => raw.end[i]!),
+  };
   const K = t.tags.length;
   const rows = ['START', ...t.tags];
   const cols = [...t.tags, 'END'];
@@ -218,8 +240,7 @@ function sentenceHtml(v: SentenceView, colors: Map<string, string>): string {
  * gold or predicted entity with its entities marked.
  */
 export function entitiesHtml(sentences: readonly SentenceView[], scores: TagScores | null, o: { title: string }): string {
-  const types = sentences.flatMap((s) => [...entitiesOf(s.predicted), ...(s.gold ? entitiesOf(s.gold) : [])].map((e) => e.type));
-  const colors = typeColors(types);
+  const colors = typeColors(typesOf(sentences));
   const shown = sentences.filter((s) => s.predicted.some((t) => t !== 'O') || (s.gold?.some((t) => t !== 'O') ?? false));
   const legend = [...colors].map(([t, c]) => `<span class="sw" style="background:${c}"></span>${esc(t)}`).join(' &nbsp; ');
   return [
