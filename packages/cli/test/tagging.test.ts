@@ -118,6 +118,13 @@ describe('rnn train/predict/evaluate --tagging', () => {
     expect(sizes['vectors']).toBe(sizes['lower']);
   });
 
+  it('--reduce-lr-on-plateau watches the dev F1', async () => {
+    // a rate too small to learn anything: the dev F1 stays where it started, and the rate halves
+    const r = await run(['train', '--tagging', train, '--dev', dev, '--out', join(dir, 'plateau.safetensors'), ...SMALL, '--epochs', '3', '--lr', '1e-7', '--reduce-lr-on-plateau', '1', '--reduce-lr-factor', '0.5']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^rnn: epoch 2: val_f1 has not improved for 1 epoch; learning rate 1\.00e-7 -> 5\.00e-8$/m);
+  });
+
   it('--minutes spent mid-epoch: those weights are scored on dev and kept when no epoch did better', async () => {
     const d = tmp();
     const out = join(d, 'm.safetensors');

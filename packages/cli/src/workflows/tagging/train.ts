@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Rng } from '@rnn/core';
-import { Tagger, TaggingVocab, Trainer, getOptimizer, progressReporter, readWordVectors, type Callback, type Logs, type TagScores, type TrainBegin } from '@rnn/layers';
+import { Tagger, TaggingVocab, Trainer, getOptimizer, isChunkTagSet, progressReporter, readWordVectors, type Callback, type Logs, type TagScores, type TrainBegin } from '@rnn/layers';
 import { action, withCommon, type Io } from '../../command.js';
 import { flag, type Values } from '../../flags.js';
 import { CHECKPOINT_FLAGS, commandLine, decodeSlot, encodeSlot, fingerprint, minutes, resumeSettings, runControl, trainResumable } from '../checkpoint.js';
@@ -120,7 +120,6 @@ function devScores(logs: Logs): string {
 async function runTagging(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const verbose = v.verbose === true;
   const json = v.json === true;
-  const logging = trainLogs(v, io);
   const control = await runControl(v, loadTaggerCheckpoint);
   checkOutputs({ out: v.out, checkpoint: v.checkpoint });
   const { 'batch-size': batch, optimizer, 'clip-norm': clipNorm, seed, out } = v;
@@ -147,8 +146,11 @@ async function runTagging(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     crf: v.crf,
     seed,
   });
-  // entity F1 picks the epoch when the tags are entity tags; token accuracy otherwise (POS tags)
-  let entityTags = true;
+  // entity F1 picks the epoch (and drives --reduce-lr-on-plateau) when the tags are entity tags;
+  // token accuracy otherwise (POS tags). The tagger predicts training tags only, so these decide.
+  const entityTags = isChunkTagSet([...vocab.tags, ...(dev ? dev.sentences.flatMap((s) => s.tags!) : [])]);
+  const devKey = entityTags ? 'val_f1' : 'val_accuracy';
+  const logging = trainLogs(v, io, dev ? { monitor: devKey, mode: 'max' } : {});
   if (verbose) {
     io.stderr.write(
       `rnn: ${train.sentences.length} training sentences (${train.tokens} tokens), ${dev ? `${dev.sentences.length} dev` : 'no dev'}; ` +
@@ -201,15 +203,12 @@ async function runTagging(v: Values<typeof trainFlags>, io: Io): Promise<void> {
           validate: dev
             ? () => {
                 const s = (lastDev = tagFile(tagger, dev).scores!);
-                entityTags = s.entities !== null;
                 return { val_accuracy: s.accuracy, ...(s.entities ? { val_f1: s.entities.f1, val_precision: s.entities.precision, val_recall: s.entities.recall } : {}) };
               }
             : undefined,
           select: dev
             ? {
-                get key() {
-                  return entityTags ? 'val_f1' : 'val_accuracy';
-                },
+                key: devKey,
                 higher: true,
                 onBest: () => void (bestDev = lastDev),
               }
