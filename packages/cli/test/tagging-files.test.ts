@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { loadTagger } from '@rnn/layers';
-import { run, tmp, wnutSlice } from './helpers.js';
+import { GOLDEN, run, tmp, wnutSlice } from './helpers.js';
 
 // What `--tagging` does with input that is not clean: each case a clear line (exit 1) or the
 // documented behaviour (docs/sequence-labelling.md § "Input files").
@@ -119,7 +119,7 @@ describe('--tagging input files', () => {
     expect(ev.stdout).toMatch(/^processed \d+ tokens with 0 phrases; found: 0 phrases; correct: 0\.\naccuracy: +[\d.]+%; \(not entity tags: no precision, recall or F1\)\n$/);
   });
 
-  it('a missing file, a flag value out of range and a tag column past the columns each get one line', async () => {
+  it('a missing file, a flag value out of range, a tag column past the columns, a model that is not a tagger, an unwritable --report each get one line', async () => {
     const missing = join(dir, 'nope.conll');
     expect((await run(['train', '--tagging', missing, '--out', join(dir, 'q.safetensors')])).stderr).toBe(`rnn: ${missing}: no such file\n`);
     const z = await run(['evaluate', '--model', model, '--tagging', dev, '--tag-column', '0']);
@@ -128,6 +128,17 @@ describe('--tagging input files', () => {
     const past = await run(['evaluate', '--model', model, '--tagging', dev, '--tag-column', '3']);
     expect(past.code).toBe(1);
     expect(past.stderr).toBe(`rnn: ${dev}:1: found 2 columns, but --tag-column 3 needs at least 3\n`);
+    // a sequence model is not a tagger
+    const seq = join(GOLDEN, 'train-mse-adam.init.safetensors');
+    const notTagger = await run(['evaluate', '--model', seq, '--tagging', dev]);
+    expect(notTagger.code).toBe(1);
+    expect(notTagger.stderr).toMatch(new RegExp(`^rnn: --model ${seq}: not a tagger model \\(its first layer .* is a \\w+ layer\\)`));
+    // --report where a folder cannot be made
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    const rep = await run(['evaluate', '--model', model, '--tagging', dev, '--report', file]);
+    expect(rep.code).toBe(1);
+    expect(rep.stderr).toBe(`rnn: --report ${file}: ${file} is a file, not a folder; choose a folder that can be written\n`);
     const nomodel = await run(['evaluate', '--model', join(dir, 'none.safetensors'), '--tagging', dev]);
     expect(nomodel.code).toBe(1);
     expect(nomodel.stderr).toBe(`rnn: --model ${join(dir, 'none.safetensors')}: no such file\n`);
