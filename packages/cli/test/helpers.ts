@@ -32,3 +32,19 @@ export function sstSlice(name: string, n: number, dir: string): string {
   writeFileSync(path, lines.join('\n') + '\n');
   return path;
 }
+
+const WNUT = new URL('../../../data/wnut17/', import.meta.url).pathname;
+
+/** The first `n` sentences of a bundled WNUT17 file (`train`, `dev`, `test`), as a plain CoNLL file `NAME.conll` in `dir`. */
+export function wnutSlice(name: string, n: number, dir: string): string {
+  const lines = gunzipSync(readFileSync(join(WNUT, `${name}.conll.gz`))).toString('utf8').split('\n');
+  const out: string[] = [];
+  let sentences = 0;
+  for (const l of lines) {
+    out.push(l);
+    if (l.trim() === '' && ++sentences === n) break;
+  }
+  const path = join(dir, `${name}.conll`);
+  writeFileSync(path, out.join('\n') + '\n');
+  return path;
+}

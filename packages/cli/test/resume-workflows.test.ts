@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSafetensors } from '@rnn/core';
 import { readCheckpoint } from '../src/workflows/checkpoint.js';
 import { WORKFLOWS } from '../src/workflows/index.js';
-import { run, sstSlice, tmp } from './helpers.js';
+import { run, sstSlice, tmp, wnutSlice } from './helpers.js';
 
 /**
  * The text workflow's bar, for every workflow: N epochs straight and N/2 epochs, then --resume to
@@ -113,6 +113,19 @@ describe('rnn train --trees: checkpoints and exact resume', () => {
     expect(JSON.parse(t.stdout.trim().split('\n').at(-1)!)).toMatchObject({ stopped: 'time', checkpoint: ckpt, out });
     expect(existsSync(out)).toBe(true);
     expect(existsSync(ckpt)).toBe(true);
+  });
+
+  it('--resume of a missing file is one clear line, exit 1, and nothing trained', async () => {
+    await missingResume(base, tmp());
+  });
+});
+
+describe('rnn train --tagging: checkpoints and exact resume', () => {
+  const dir = tmp();
+  const base = ['train', '--tagging', wnutSlice('train', 40, dir), '--dev', wnutSlice('dev', 15, dir), '--hidden', '6', '--embedding', '6', '--char-filters', '5', '--batch-size', '8', '--seed', '3'];
+
+  it('4 epochs straight = 2 epochs, then --resume to 4 (dropout, Adam and the best epoch on dev carried through)', async () => {
+    await straightVsResumed(base, 4, tmp());
   });
 
   it('--resume of a missing file is one clear line, exit 1, and nothing trained', async () => {

@@ -188,10 +188,10 @@ describe('a new workflow is one object in the list', () => {
     const labels = COMMANDS.flatMap((c) => c.routes().map((r) => r.label)).sort();
     expect(labels).toEqual(
       [
-        ...['evaluate', 'evaluate --csv', 'evaluate --pairs', 'evaluate --sequences', 'evaluate --text', 'evaluate --trees'],
-        ...['predict', 'predict --csv', 'predict --pairs', 'predict --sequences', 'predict --text', 'predict --trees'],
+        ...['evaluate', 'evaluate --csv', 'evaluate --pairs', 'evaluate --sequences', 'evaluate --tagging', 'evaluate --text', 'evaluate --trees'],
+        ...['predict', 'predict --csv', 'predict --pairs', 'predict --sequences', 'predict --tagging', 'predict --text', 'predict --trees'],
         ...['forecast', 'generate', 'info', 'summary'],
-        ...['train', 'train --csv', 'train --pairs', 'train --sequences', 'train --text', 'train --trees'],
+        ...['train', 'train --csv', 'train --pairs', 'train --sequences', 'train --tagging', 'train --text', 'train --trees'],
       ].sort(),
     );
   });

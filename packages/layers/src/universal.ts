@@ -44,4 +44,5 @@ export * from './model/build.js';
 export { PlatformError } from './platform/files.js';
 export * from './trees/index.js';
 export * from './seq2seq/index.js';
+export * from './conll/index.js';
 export * from './tagging/index.js';

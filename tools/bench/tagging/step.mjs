@@ -9,10 +9,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng, backward, getBackend } from '@rnn/core';
 import { Adam, Tagger, TaggingVocab } from '@rnn/layers';
+import { toolArgs } from '../../lib/args.mjs';
 
-const args = process.argv.slice(2);
-const steps = Number(args[args.indexOf('--steps') + 1] ?? 20) || 20;
-const crf = !args.includes('--no-crf');
+const args = toolArgs('RNN_BACKEND=native RNN_NUM_THREADS=1 node tools/bench/tagging/step.mjs [--steps 20] [--no-crf]', {
+  steps: { type: 'string', default: '20' },
+  'no-crf': { type: 'boolean', default: false },
+});
+const steps = args.number('steps');
+if (!Number.isInteger(steps) || steps < 1) args.fail(`--steps must be a positive integer, found ${steps}`);
+const crf = !args.values['no-crf'];
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const dataDir = process.env.RNN_WNUT17_DIR ?? join(root, '..', 'shared', 'datasets', 'wnut17');
 const text = gunzipSync(readFileSync(join(dataDir, 'train.conll.gz'))).toString('utf8');

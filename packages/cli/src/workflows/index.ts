@@ -2,6 +2,7 @@ import { arrays } from './arrays/index.js';
 import { classify } from './classify/index.js';
 import { pairs } from './pairs/index.js';
 import { text } from './text/index.js';
+import { tagging } from './tagging/index.js';
 import { timeseries } from './timeseries/index.js';
 import { trees } from './trees/index.js';
 import type { Workflow } from './workflow.js';
@@ -13,5 +14,6 @@ export const WORKFLOWS: Workflow[] = [
   text,
   classify,
   pairs,
+  tagging,
   trees,
 ];

@@ -39,7 +39,11 @@ export interface TrainLogs {
   extra?: { save(): string; restore(saved: string): void };
 }
 
-export function trainLogs(v: LogFlagValues, io: Io): TrainLogs {
+/**
+ * `monitor` (with `mode`): what --reduce-lr-on-plateau watches, when a workflow's validation score
+ * is not `val_loss` (the tagger's dev F1); default: `val_loss`, or the training loss without one.
+ */
+export function trainLogs(v: LogFlagValues, io: Io, watch: { monitor?: string; mode?: 'min' | 'max' } = {}): TrainLogs {
   const callbacks: Callback[] = [];
   if (v.log !== undefined) callbacks.push(csvLogger(v.log, { what: '--log', append: v.resume !== undefined }));
   if (v.tensorboard !== undefined) callbacks.push(tensorBoard(v.tensorboard, { what: '--tensorboard' }));
@@ -52,6 +56,7 @@ export function trainLogs(v: LogFlagValues, io: Io): TrainLogs {
   const factor = v['reduce-lr-factor'] ?? 0.1;
   if (!(factor < 1)) throw new ConfigError(`--reduce-lr-factor must be in (0, 1) (the learning rate is multiplied by it), found ${factor}`);
   const plateau = reduceLROnPlateau({
+    ...watch,
     patience,
     factor,
     minLr: v['min-lr'] ?? 0,

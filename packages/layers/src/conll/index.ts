@@ -1,0 +1,3 @@
+export * from './reader.js';
+export * from './conlleval.js';
+export * from './score-files.js';
