@@ -67,6 +67,29 @@ describe('rnn train --pairs', () => {
     expect(other.stderr).toMatch(/this run differs from the one that wrote the checkpoint \(lr: checkpoint 0.01, now 0.02\)/);
   });
 
+  it('buckets batches by length by default (--no-bucket: plain shuffles); a resume from mid-epoch gets the same batches', async () => {
+    const flags = ['--pairs', trainTsv, ...SMALL, '--dropout', '0.1'];
+    const straight = join(dir, 'b-straight.safetensors');
+    expect((await run(['train', ...flags, '--out', straight, '--epochs', '2'])).code).toBe(0);
+    const plain = join(dir, 'b-plain.safetensors');
+    expect((await run(['train', ...flags, '--no-bucket', '--out', plain, '--epochs', '2'])).code).toBe(0);
+    expect(Buffer.compare(readFileSync(plain), readFileSync(straight))).not.toBe(0);
+    // a 60 ms budget stops after the first batch, inside the first epoch, and writes the checkpoint there
+    const ckpt = join(dir, 'b-ckpt.safetensors');
+    const cut = await run(['train', ...flags, '--out', join(dir, 'b-cut.safetensors'), '--epochs', '2', '--minutes', '0.001', '--checkpoint', ckpt, '--json']);
+    expect(cut.code).toBe(0);
+    const done = JSON.parse(cut.stdout.trim().split('\n').pop()!) as { stopped: string; epochs: number; batch: number };
+    expect(done.stopped).toBe('time');
+    expect(done.epochs * 100 + done.batch).toBeGreaterThan(0);
+    expect(done.epochs).toBeLessThan(2);
+    const resumed = join(dir, 'b-resumed.safetensors');
+    expect((await run(['train', ...flags, '--out', resumed, '--epochs', '2', '--resume', ckpt])).code).toBe(0);
+    expect(Buffer.compare(readFileSync(resumed), readFileSync(straight))).toBe(0);
+    const other = await run(['train', ...flags, '--no-bucket', '--out', resumed, '--epochs', '2', '--resume', ckpt]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/this run differs from the one that wrote the checkpoint \(bucket: checkpoint true, now false\)/);
+  });
+
   it('refuses --lr-decay with --reduce-lr-on-plateau (exit 2)', async () => {
     const r = await run(['train', '--pairs', trainTsv, '--out', join(dir, 'x.safetensors'), '--lr-decay', '0.5', '--reduce-lr-on-plateau', '2']);
     expect(r.code).toBe(2);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, Rng, noGrad } from '@rnn/core';
-import { Seq2Seq, SeqVocab, Trainer, getOptimizer, progressReporter, writeFileAtomic, type Callback, type Logs, type Seq2SeqPair, type TrainBegin } from '@rnn/layers';
+import { Seq2Seq, SeqVocab, pairLengthKeys, Trainer, getOptimizer, progressReporter, writeFileAtomic, type Callback, type Logs, type Seq2SeqPair, type TrainBegin } from '@rnn/layers';
 import { action, withCommon, type Io } from '../../command.js';
 import { UsageError, flag, type Values } from '../../flags.js';
 import { CHECKPOINT_FLAGS, commandLine, decodeSlot, encodeSlot, fingerprint, minutes, resumeSettings, runControl, trainResumable, type CheckpointLoader } from '../checkpoint.js';
@@ -42,6 +42,7 @@ export const trainFlags = withCommon({
   epochs: epochsOrMinutes(10),
   minutes,
   'batch-size': batchSize(64),
+  bucket: flag.boolean('length bucketing: each batch holds pairs of similar lengths, from chunks of 50 batches (--no-bucket: plain random batches)', { default: true }),
   lr: lr(0.002),
   'lr-decay': flag.number('multiply the learning rate by F at each epoch after --decay-after (1: constant)', { value: 'F', default: 1, check: 'positive' }),
   'decay-after': flag.int('epochs at the full learning rate before --lr-decay applies', { value: 'N', default: 0, check: 'non-negative' }),
@@ -57,7 +58,7 @@ type TrainValues = Values<typeof trainFlags>;
 /** What a resume must share with the run that wrote the checkpoint (besides the data). */
 const RESUME_KEYS = [
   'source-split', 'target-split', 'embedding', 'encoder', 'hidden', 'layers', 'bidirectional', 'decoder-hidden', 'decoder-layers', 'attention',
-  'input-feeding', 'dropout', 'scheduled-sampling', 'min-count', 'batch-size', 'lr', 'lr-decay', 'decay-after', 'clip-norm', 'seed',
+  'input-feeding', 'dropout', 'scheduled-sampling', 'min-count', 'batch-size', 'bucket', 'lr', 'lr-decay', 'decay-after', 'clip-norm', 'seed',
 ];
 
 const loadPairsCheckpoint: CheckpointLoader<Seq2Seq> = async (path) => {
@@ -199,6 +200,7 @@ async function runPairs(v: TrainValues, io: Io): Promise<void> {
           optimizer: getOptimizer({ type: 'adam', lr: v.lr }),
           epochs,
           batchSize: v['batch-size'],
+          buckets: v.bucket ? { keys: pairLengthKeys(encoded) } : undefined,
           rng: new Rng(v.seed),
           clipNorm: v['clip-norm'],
           // a non-finite gradient makes the next loss non-finite: no extra pass over the gradients
