@@ -90,6 +90,35 @@ describe('rnn train --pairs', () => {
     expect(other.stderr).toMatch(/this run differs from the one that wrote the checkpoint \(bucket: checkpoint true, now false\)/);
   });
 
+  it('--dev-every N scores dev after every N-th epoch and the last; it needs --dev (exit 2)', async () => {
+    const r = await run(['train', '--pairs', trainTsv, '--dev', devTsv, '--out', join(dir, 'de.safetensors'), '--epochs', '3', '--dev-every', '2', ...SMALL, '--json']);
+    expect(r.code).toBe(0);
+    const epochs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e['event'] === 'epoch');
+    expect(epochs.map((e) => e['val_token_error_rate'] !== undefined)).toEqual([false, true, true]);
+    const none = await run(['train', '--pairs', trainTsv, '--out', join(dir, 'de.safetensors'), '--dev-every', '2', ...SMALL]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/--dev-every N needs --dev DEV.tsv/);
+  });
+
+  it('--anneal F lowers the rate linearly to 0 over the last F of --minutes; refused without --minutes, above 1, or with --lr-decay (exit 2)', async () => {
+    const r = await run(['train', '--pairs', trainTsv, '--out', join(dir, 'an.safetensors'), '--minutes', '0.05', '--epochs', '4', '--anneal', '1', ...SMALL, '--json']);
+    expect(r.code).toBe(0);
+    const lrs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>).filter((e) => e['event'] === ('epoch' as never)).map((e) => e['lr']!);
+    expect(lrs.length).toBeGreaterThan(0);
+    for (const [i, lr] of lrs.entries()) {
+      expect(lr).toBeLessThan(0.01);
+      if (i > 0) expect(lr).toBeLessThan(lrs[i - 1]!);
+    }
+    const bad = async (extra: string[], message: RegExp) => {
+      const e = await run(['train', '--pairs', trainTsv, '--out', join(dir, 'an.safetensors'), ...SMALL, ...extra]);
+      expect(e.code).toBe(2);
+      expect(e.stderr).toMatch(message);
+    };
+    await bad(['--anneal', '0.5'], /--anneal needs --minutes M/);
+    await bad(['--anneal', '1.5', '--minutes', '1'], /--anneal is the share of the time budget to anneal over, in \(0, 1\]; found 1.5/);
+    await bad(['--anneal', '0.5', '--minutes', '1', '--lr-decay', '0.5'], /--anneal and --lr-decay both set the learning rate; choose one/);
+  });
+
   it('refuses --lr-decay with --reduce-lr-on-plateau (exit 2)', async () => {
     const r = await run(['train', '--pairs', trainTsv, '--out', join(dir, 'x.safetensors'), '--lr-decay', '0.5', '--reduce-lr-on-plateau', '2']);
     expect(r.code).toBe(2);
