@@ -96,3 +96,24 @@ describe('Trainer buckets', () => {
     expect(Array.from(k).map((_, i) => i).sort((a, b) => k[a]! - k[b]!)).toEqual([2, 1, 0]);
   });
 });
+
+describe('fitSeq2Seq buckets', () => {
+  it('trains on length-bucketed batches when asked: each batch of a chunk holds similar source lengths', async () => {
+    const { cmudictSlice, tinyModel } = await import('./seq2seq-helpers.js');
+    const { fitSeq2Seq } = await import('../src/index.js');
+    const pairs = cmudictSlice().slice(0, 160);
+    const spreadOf = async (buckets: boolean) => {
+      const model = tinyModel(pairs);
+      let spread = 0;
+      const loss = model.loss.bind(model);
+      model.loss = (batch, ctx) => {
+        const lengths = batch.map((p) => p.source.length);
+        spread += Math.max(...lengths) - Math.min(...lengths);
+        return loss(batch, ctx);
+      };
+      await fitSeq2Seq(model, model.encodePairs(pairs), { epochs: 1, batchSize: 8, buckets });
+      return spread;
+    };
+    expect(await spreadOf(true)).toBeLessThan((await spreadOf(false)) / 3);
+  });
+});

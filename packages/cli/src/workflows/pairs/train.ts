@@ -16,7 +16,8 @@ import { readPairs } from './tsv.js';
 
 /**
  * `rnn train --pairs`: an attention encoder–decoder (`Seq2Seq` of @rnn/layers) from a TSV of
- * source<TAB>target pairs. Every line is a training pair. With --dev, after every epoch the dev
+ * source<TAB>target pairs. Every line is a training pair, in length-bucketed batches unless
+ * --no-bucket. With --dev, after every epoch (every --dev-every N-th) the dev
  * sources are decoded greedily and scored; the weights with the lowest dev TOKEN ERROR RATE (ties:
  * the lower dev loss) are kept and written to --out each time they improve. A run stopped by
  * --minutes mid-epoch scores its last weights too and keeps them if they are better.
