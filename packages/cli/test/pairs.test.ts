@@ -67,6 +67,58 @@ describe('rnn train --pairs', () => {
     expect(other.stderr).toMatch(/this run differs from the one that wrote the checkpoint \(lr: checkpoint 0.01, now 0.02\)/);
   });
 
+  it('buckets batches by length by default (--no-bucket: plain shuffles); a resume from mid-epoch gets the same batches', async () => {
+    const flags = ['--pairs', trainTsv, ...SMALL, '--dropout', '0.1'];
+    const straight = join(dir, 'b-straight.safetensors');
+    expect((await run(['train', ...flags, '--out', straight, '--epochs', '2'])).code).toBe(0);
+    const plain = join(dir, 'b-plain.safetensors');
+    expect((await run(['train', ...flags, '--no-bucket', '--out', plain, '--epochs', '2'])).code).toBe(0);
+    expect(Buffer.compare(readFileSync(plain), readFileSync(straight))).not.toBe(0);
+    // a 60 ms budget stops after the first batch, inside the first epoch, and writes the checkpoint there
+    const ckpt = join(dir, 'b-ckpt.safetensors');
+    const cut = await run(['train', ...flags, '--out', join(dir, 'b-cut.safetensors'), '--epochs', '2', '--minutes', '0.001', '--checkpoint', ckpt, '--json']);
+    expect(cut.code).toBe(0);
+    const done = JSON.parse(cut.stdout.trim().split('\n').pop()!) as { stopped: string; epochs: number; batch: number };
+    expect(done.stopped).toBe('time');
+    expect(done.epochs * 100 + done.batch).toBeGreaterThan(0);
+    expect(done.epochs).toBeLessThan(2);
+    const resumed = join(dir, 'b-resumed.safetensors');
+    expect((await run(['train', ...flags, '--out', resumed, '--epochs', '2', '--resume', ckpt])).code).toBe(0);
+    expect(Buffer.compare(readFileSync(resumed), readFileSync(straight))).toBe(0);
+    const other = await run(['train', ...flags, '--no-bucket', '--out', resumed, '--epochs', '2', '--resume', ckpt]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/this run differs from the one that wrote the checkpoint \(bucket: checkpoint true, now false\)/);
+  });
+
+  it('--dev-every N scores dev after every N-th epoch and the last; it needs --dev (exit 2)', async () => {
+    const r = await run(['train', '--pairs', trainTsv, '--dev', devTsv, '--out', join(dir, 'de.safetensors'), '--epochs', '3', '--dev-every', '2', ...SMALL, '--json']);
+    expect(r.code).toBe(0);
+    const epochs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e['event'] === 'epoch');
+    expect(epochs.map((e) => e['val_token_error_rate'] !== undefined)).toEqual([false, true, true]);
+    const none = await run(['train', '--pairs', trainTsv, '--out', join(dir, 'de.safetensors'), '--dev-every', '2', ...SMALL]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/--dev-every N needs --dev DEV.tsv/);
+  });
+
+  it('--anneal F lowers the rate linearly to 0 over the last F of --minutes; refused without --minutes, above 1, or with --lr-decay (exit 2)', async () => {
+    const r = await run(['train', '--pairs', trainTsv, '--out', join(dir, 'an.safetensors'), '--minutes', '0.05', '--epochs', '4', '--anneal', '1', ...SMALL, '--json']);
+    expect(r.code).toBe(0);
+    const lrs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>).filter((e) => e['event'] === ('epoch' as never)).map((e) => e['lr']!);
+    expect(lrs.length).toBeGreaterThan(0);
+    for (const [i, lr] of lrs.entries()) {
+      expect(lr).toBeLessThan(0.01);
+      if (i > 0) expect(lr).toBeLessThan(lrs[i - 1]!);
+    }
+    const bad = async (extra: string[], message: RegExp) => {
+      const e = await run(['train', '--pairs', trainTsv, '--out', join(dir, 'an.safetensors'), ...SMALL, ...extra]);
+      expect(e.code).toBe(2);
+      expect(e.stderr).toMatch(message);
+    };
+    await bad(['--anneal', '0.5'], /--anneal needs --minutes M/);
+    await bad(['--anneal', '1.5', '--minutes', '1'], /--anneal is the share of the time budget to anneal over, in \(0, 1\]; found 1.5/);
+    await bad(['--anneal', '0.5', '--minutes', '1', '--lr-decay', '0.5'], /--anneal and --lr-decay both set the learning rate; choose one/);
+  });
+
   it('refuses --lr-decay with --reduce-lr-on-plateau (exit 2)', async () => {
     const r = await run(['train', '--pairs', trainTsv, '--out', join(dir, 'x.safetensors'), '--lr-decay', '0.5', '--reduce-lr-on-plateau', '2']);
     expect(r.code).toBe(2);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, Rng, backward, noGrad, parseOptions, schemas, sum } from '@rnn/core';
+import { bucketedOrder } from './buckets.js';
 import { callbackSchema } from './callback-schema.js';
 import { clipGradNorm, clipGradValue } from '../optimizers/clip.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
@@ -34,6 +35,17 @@ const trainerOptions = z.strictObject({
   batchSize: positiveInt().optional(),
   /** Shuffle rows every epoch (default true); false: consecutive slices in row order. */
   shuffle: bool().optional(),
+  /**
+   * Length bucketing: a sort key per row (e.g. its length). Each epoch's shuffle is cut into
+   * chunks of `chunkBatches` batches (default 50), each sorted by its key and cut into batches,
+   * and the batches are shuffled (see `bucketedOrder`). Needs shuffling.
+   */
+  buckets: z
+    .strictObject({
+      keys: z.custom<ArrayLike<number>>((v) => ArrayBuffer.isView(v) || Array.isArray(v), { error: 'an array or typed array of numbers, one per row' }),
+      chunkBatches: positiveInt().optional(),
+    })
+    .optional(),
   /** Draws the shuffles and dropout masks (default: seeded 0). */
   rng: rngSchema().optional(),
   callbacks: z.array(callbackSchema, { error: 'an array of Callbacks' }).optional(),
@@ -117,6 +129,7 @@ export class Trainer<Batch> {
     this.batchSize = o.batchSize ?? 32;
     if (!isPositiveInt(this.epochs)) throw new ConfigError(`train: epochs must be a positive integer, found ${o.epochs}`);
     if (!isPositiveInt(this.batchSize)) throw new ConfigError(`train: batchSize must be a positive integer, found ${o.batchSize}`);
+    if (o.buckets && o.shuffle === false) throw new ConfigError('train: buckets shuffle batches of similar rows; they cannot be used with shuffle: false');
     if (o.minutes !== undefined && !(o.minutes > 0)) throw new ConfigError(`train: minutes must be a positive number, found ${o.minutes}`);
   }
 
@@ -157,6 +170,7 @@ export class Trainer<Batch> {
     const params = model.params!;
     const n = data.size;
     if (n === 0) throw new ConfigError('train: there is no training data');
+    if (o.buckets && o.buckets.keys.length !== n) throw new ConfigError(`train: buckets.keys has ${o.buckets.keys.length} keys, the data has ${n} rows; give one key per row`);
     const rng = o.rng ?? new Rng(0);
     const callbacks = o.callbacks ?? [];
     const batches = Math.ceil(n / this.batchSize);
@@ -181,7 +195,12 @@ export class Trainer<Batch> {
     let stop = false;
     for (let epoch = start; epoch < this.epochs && !stop; epoch++) {
       for (const cb of callbacks) await cb.onEpochBegin?.(epoch);
-      const order = o.shuffle === false ? Int32Array.from({ length: n }, (_, i) => i) : rng.permutation(n);
+      const order =
+        o.shuffle === false
+          ? Int32Array.from({ length: n }, (_, i) => i)
+          : o.buckets
+            ? bucketedOrder(rng, o.buckets.keys, this.batchSize, o.buckets.chunkBatches ?? 50)
+            : rng.permutation(n);
       const sums = new Map<string, [number, number]>();
       const ctx: StepContext & { where: string } = {
         rng,

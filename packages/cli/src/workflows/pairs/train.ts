@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, Rng, noGrad } from '@rnn/core';
-import { Seq2Seq, SeqVocab, Trainer, getOptimizer, progressReporter, writeFileAtomic, type Callback, type Logs, type Seq2SeqPair, type TrainBegin } from '@rnn/layers';
+import { Seq2Seq, SeqVocab, pairLengthKeys, Trainer, getOptimizer, progressReporter, writeFileAtomic, type Callback, type Logs, type Seq2SeqPair, type TrainBegin } from '@rnn/layers';
 import { action, withCommon, type Io } from '../../command.js';
 import { UsageError, flag, type Values } from '../../flags.js';
 import { CHECKPOINT_FLAGS, commandLine, decodeSlot, encodeSlot, fingerprint, minutes, resumeSettings, runControl, trainResumable, type CheckpointLoader } from '../checkpoint.js';
@@ -16,7 +16,8 @@ import { readPairs } from './tsv.js';
 
 /**
  * `rnn train --pairs`: an attention encoder–decoder (`Seq2Seq` of @rnn/layers) from a TSV of
- * source<TAB>target pairs. Every line is a training pair. With --dev, after every epoch the dev
+ * source<TAB>target pairs. Every line is a training pair, in length-bucketed batches unless
+ * --no-bucket. With --dev, after every epoch (every --dev-every N-th) the dev
  * sources are decoded greedily and scored; the weights with the lowest dev TOKEN ERROR RATE (ties:
  * the lower dev loss) are kept and written to --out each time they improve. A run stopped by
  * --minutes mid-epoch scores its last weights too and keeps them if they are better.
@@ -24,6 +25,10 @@ import { readPairs } from './tsv.js';
 export const trainFlags = withCommon({
   pairs: flag.string('pairs to train on, source<TAB>target per line (.gz read transparently)', { value: 'TRAIN.tsv[.gz]', required: true }),
   dev: flag.string('pairs scored after every epoch (greedy decoding); the weights with the best dev token error rate are kept', { value: 'DEV.tsv[.gz]' }),
+  'dev-every': flag.int('score --dev after every N-th epoch only (and always the weights training ends with): decoding dev takes time from a --minutes budget', {
+    value: 'N',
+    check: 'positive',
+  }),
   out: { ...out, info: { ...out.info, help: 'where to write the model (with --dev: the best weights, each time they improve)' } },
   'source-split': flag.choice(SPLITS, 'split sources into characters or space-separated tokens (default: space when any source holds a space)', { value: 'char|space' }),
   'target-split': flag.choice(SPLITS, 'split targets into characters or space-separated tokens (default: space when any target holds a space)', { value: 'char|space' }),
@@ -42,9 +47,14 @@ export const trainFlags = withCommon({
   epochs: epochsOrMinutes(10),
   minutes,
   'batch-size': batchSize(64),
+  bucket: flag.boolean('length bucketing: each batch holds pairs of similar lengths, from chunks of 50 batches (--no-bucket: plain random batches)', { default: true }),
   lr: lr(0.002),
   'lr-decay': flag.number('multiply the learning rate by F at each epoch after --decay-after (1: constant)', { value: 'F', default: 1, check: 'positive' }),
   'decay-after': flag.int('epochs at the full learning rate before --lr-decay applies', { value: 'N', default: 0, check: 'non-negative' }),
+  anneal: flag.number(
+    'with --minutes: over the last F of the time budget (0 < F ≤ 1) the learning rate falls linearly from --lr to 0 (a resumed run anneals within its own budget)',
+    { value: 'F', check: 'positive' },
+  ),
   'clip-norm': clipNorm(5),
   seed,
   ...CHECKPOINT_FLAGS,
@@ -57,7 +67,7 @@ type TrainValues = Values<typeof trainFlags>;
 /** What a resume must share with the run that wrote the checkpoint (besides the data). */
 const RESUME_KEYS = [
   'source-split', 'target-split', 'embedding', 'encoder', 'hidden', 'layers', 'bidirectional', 'decoder-hidden', 'decoder-layers', 'attention',
-  'input-feeding', 'dropout', 'scheduled-sampling', 'min-count', 'batch-size', 'lr', 'lr-decay', 'decay-after', 'clip-norm', 'seed',
+  'input-feeding', 'dropout', 'scheduled-sampling', 'min-count', 'batch-size', 'bucket', 'lr', 'lr-decay', 'decay-after', 'anneal', 'clip-norm', 'seed',
 ];
 
 const loadPairsCheckpoint: CheckpointLoader<Seq2Seq> = async (path) => {
@@ -97,6 +107,17 @@ async function runPairs(v: TrainValues, io: Io): Promise<void> {
   const logging = trainLogs(v, io);
   if (v['reduce-lr-on-plateau'] !== undefined && v['lr-decay'] !== 1) {
     throw new UsageError('rnn train --pairs: --lr-decay and --reduce-lr-on-plateau both set the learning rate; choose one');
+  }
+  if (v['dev-every'] !== undefined && !v.dev) throw new UsageError('rnn train --pairs: --dev-every N needs --dev DEV.tsv (the pairs it scores)');
+  if (v['dev-every'] !== undefined && v['dev-every'] > 1 && v['reduce-lr-on-plateau'] !== undefined) {
+    throw new UsageError('rnn train --pairs: --reduce-lr-on-plateau watches the dev loss of every epoch; it cannot be used with --dev-every above 1');
+  }
+  const devEvery = v['dev-every'] ?? 1;
+  if (v.anneal !== undefined) {
+    if (v.anneal > 1) throw new UsageError(`rnn train --pairs: --anneal is the share of the time budget to anneal over, in (0, 1]; found ${v.anneal}`);
+    if (v.minutes === undefined) throw new UsageError('rnn train --pairs: --anneal needs --minutes M (it anneals over the last part of the time budget)');
+    const other = v['lr-decay'] !== 1 ? '--lr-decay' : v['reduce-lr-on-plateau'] !== undefined ? '--reduce-lr-on-plateau' : null;
+    if (other) throw new UsageError(`rnn train --pairs: --anneal and ${other} both set the learning rate; choose one`);
   }
   if (v.attention === 'none' && v['input-feeding']) {
     // the model refuses the pair; input feeding is on by default, so turn it off rather than ask
@@ -153,8 +174,18 @@ async function runPairs(v: TrainValues, io: Io): Promise<void> {
   const setWeights = (w: Float32Array | Float64Array) =>
     noGrad(() => model.params.backend.assign(model.params.values, { storage: model.params.backend.write(w), shape: model.params.values.shape, dtype: model.params.values.dtype }));
 
+  let started = 0;
   const schedule: Callback = {
-    onTrainBegin: (info) => void (optimizer = info.optimizer),
+    onTrainBegin: (info) => {
+      optimizer = info.optimizer;
+      started = performance.now();
+    },
+    // linear to zero over the last --anneal of the budget: the share of the budget used so far sets the rate
+    onBatchBegin: () => {
+      if (v.anneal === undefined) return;
+      const used = (performance.now() - started) / (v.minutes! * 60_000);
+      optimizer!.lr = v.lr * Math.min(1, Math.max(0, (1 - used) / v.anneal));
+    },
     // a function of the epoch alone, so a resumed run gets the same rate
     onEpochBegin: (epoch) => {
       if (v['lr-decay'] !== 1) optimizer!.lr = v.lr * v['lr-decay'] ** Math.max(0, epoch - v['decay-after']);
@@ -163,6 +194,7 @@ async function runPairs(v: TrainValues, io: Io): Promise<void> {
   const selector: Callback = {
     async onEpochEnd(epoch) {
       if (!lastDev) return;
+      // (each epoch's scores are its own: an epoch --dev-every skips leaves none)
       const cand = { ter: lastDev.tokenErrorRate, loss: lastDev.loss };
       if (!better(cand, best)) return;
       best = { ...cand, epoch, weights: model.params.values.data() as Float32Array, scores: lastDev };
@@ -199,6 +231,7 @@ async function runPairs(v: TrainValues, io: Io): Promise<void> {
           optimizer: getOptimizer({ type: 'adam', lr: v.lr }),
           epochs,
           batchSize: v['batch-size'],
+          buckets: v.bucket ? { keys: pairLengthKeys(encoded) } : undefined,
           rng: new Rng(v.seed),
           clipNorm: v['clip-norm'],
           // a non-finite gradient makes the next loss non-finite: no extra pass over the gradients
@@ -208,7 +241,9 @@ async function runPairs(v: TrainValues, io: Io): Promise<void> {
           countKey: 'pairs',
           clock: true,
           validate: dev
-            ? () => {
+            ? (epoch) => {
+                lastDev = null;
+                if ((epoch + 1) % devEvery !== 0 && epoch + 1 !== epochs) return {} as Record<string, number>;
                 const s = (lastDev = scoreDev(model, dev, devEncoded));
                 return { val_loss: s.loss, val_token_error_rate: s.tokenErrorRate, val_sequence_error_rate: s.sequenceErrorRate };
               }
@@ -238,9 +273,13 @@ async function runPairs(v: TrainValues, io: Io): Promise<void> {
   let devScores: (PairScores & { loss: number }) | null = null;
   if (dev) {
     const b = best as Best | null;
-    const last = r.batch > 0 || !b ? scoreDev(model, dev, devEncoded) : null;
+    // the weights training ended with, unless the best epoch is the last one (already scored)
+    const last = r.batch > 0 || !b || b.epoch !== r.epoch - 1 ? scoreDev(model, dev, devEncoded) : null;
     if (last && better({ ter: last.tokenErrorRate, loss: last.loss }, b)) {
-      kept = `the last weights (epoch ${r.epoch + 1}, ${r.batch} of ${r.batches} batches), better on dev than any finished epoch`;
+      kept =
+        r.batch > 0
+          ? `the last weights (epoch ${r.epoch + 1}, ${r.batch} of ${r.batches} batches), better on dev than any finished epoch`
+          : `the last weights (epoch ${r.epoch}), better on dev than any epoch scored before`;
       devScores = last;
       wrote = 0;
     } else if (b) {
