@@ -119,6 +119,23 @@ describe('rnn train --pairs', () => {
     await bad(['--anneal', '0.5', '--minutes', '1', '--lr-decay', '0.5'], /--anneal and --lr-decay both set the learning rate; choose one/);
   });
 
+  it('trains without input feeding by default (the whole-target decoder); --input-feeding turns it on and is refused with --attention none (exit 2)', async () => {
+    const plain = join(dir, 'if-off.safetensors');
+    const fed = join(dir, 'if-on.safetensors');
+    expect((await run(['train', '--pairs', trainTsv, '--out', plain, '--epochs', '1', ...SMALL])).code).toBe(0);
+    expect((await run(['train', '--pairs', trainTsv, '--out', fed, '--epochs', '1', '--input-feeding', ...SMALL])).code).toBe(0);
+    const config = (file: string) => {
+      const bytes = readFileSync(file);
+      const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8')) as { __metadata__: Record<string, string> };
+      return header.__metadata__['rnn.config']!;
+    };
+    expect(config(plain)).toMatch(/"inputFeeding":false/);
+    expect(config(fed)).toMatch(/"inputFeeding":true/);
+    const e = await run(['train', '--pairs', trainTsv, '--out', join(dir, 'if-none.safetensors'), '--attention', 'none', '--input-feeding', ...SMALL]);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toMatch(/--input-feeding feeds the previous attentional state, so it needs --attention luong or bahdanau \(found --attention none\)/);
+  });
+
   it('refuses --lr-decay with --reduce-lr-on-plateau (exit 2)', async () => {
     const r = await run(['train', '--pairs', trainTsv, '--out', join(dir, 'x.safetensors'), '--lr-decay', '0.5', '--reduce-lr-on-plateau', '2']);
     expect(r.code).toBe(2);

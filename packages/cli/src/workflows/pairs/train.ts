@@ -40,7 +40,7 @@ export const trainFlags = withCommon({
   'decoder-hidden': flag.int('decoder LSTM units', { value: 'N', default: 256, check: 'positive' }),
   'decoder-layers': flag.int('stacked decoder layers', { value: 'N', default: 1, check: 'positive' }),
   attention: flag.choice(['luong', 'bahdanau', 'none'], 'attention: luong (general, multiplicative), bahdanau (additive), none (Cho/Sutskever)', { value: 'KIND', default: 'luong' }),
-  'input-feeding': flag.boolean('feed the previous attentional state to the decoder (Luong et al.; --no-input-feeding to turn off)', { default: true }),
+  'input-feeding': flag.boolean('feed the previous attentional state to the decoder (Luong et al.): the decoder then runs step by step, about half the training speed; off by default, so it runs over the whole target at once', { default: false }),
   dropout: flag.number('dropout on the embeddings, between stacked layers and before the output layer', { value: 'F', default: 0.2, check: 'fraction' }),
   'scheduled-sampling': flag.number("in training, the probability of feeding the model's own previous prediction instead of the gold token", { value: 'F', default: 0, check: 'fraction' }),
   'min-count': flag.int('source tokens seen fewer times are trained as <unk> (what a token never seen in training reads)', { value: 'N', default: 1, check: 'positive' }),
@@ -120,8 +120,7 @@ async function runPairs(v: TrainValues, io: Io): Promise<void> {
     if (other) throw new UsageError(`rnn train --pairs: --anneal and ${other} both set the learning rate; choose one`);
   }
   if (v.attention === 'none' && v['input-feeding']) {
-    // the model refuses the pair; input feeding is on by default, so turn it off rather than ask
-    v = { ...v, 'input-feeding': false };
+    throw new UsageError('rnn train --pairs: --input-feeding feeds the previous attentional state, so it needs --attention luong or bahdanau (found --attention none); drop one of them');
   }
   const control = await runControl(v, loadPairsCheckpoint);
   checkOutputs({ out: v.out, checkpoint: v.checkpoint });
