@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import * as core from '@rnn/core';
 import '@rnn/backend-js';
 import { toolArgs } from '../lib/args.mjs';
+import { median } from './lib/stats.mjs';
 
 const args = toolArgs('node tools/bench/attention-step.mjs [--backend js|native] [--reps N] [--only lstm|attention]', {
   backend: { type: 'string', default: process.env.RNN_BACKEND ?? 'native' },
@@ -20,7 +21,6 @@ await core.ready();
 const backend = core.setBackend(args.values.backend);
 const reps = args.number('reps');
 const rng = new core.Rng(1);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const us = (ms) => (ms * 1000).toFixed(1);
 
 /** Median wall time of `fn` in ms, each call inside tidy so intermediates are freed as in a loop. */

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import * as core from '@rnn/core';
 import '@rnn/backend-js';
 import { toolArgs } from '../lib/args.mjs';
+import { median } from './lib/stats.mjs';
 
 const args = toolArgs('node tools/bench/micro.mjs [--backend js|native] [--reps N]', {
   backend: { type: 'string', default: process.env.RNN_BACKEND ?? 'js' },
@@ -15,7 +16,6 @@ await core.ready();
 const backend = core.setBackend(args.values.backend);
 const reps = args.number('reps');
 const rng = new core.Rng(1);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function time(fn, n) {
   fn();

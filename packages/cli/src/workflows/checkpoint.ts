@@ -334,3 +334,8 @@ export async function trainResumable<M extends CheckpointModel>(t: ResumableTrai
   }
   return result;
 }
+
+/** The end of a training summary line that names the checkpoint and how to continue from it ('' without one). */
+export function resumeHint(checkpoint: string | null | undefined): string {
+  return checkpoint ? `; checkpoint ${checkpoint} (continue with --resume ${checkpoint})` : '';
+}

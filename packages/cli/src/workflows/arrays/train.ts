@@ -9,7 +9,7 @@ import { inputTensor, loadModel } from '../../model-io.js';
 import { progressCallback } from '../../progress.js';
 import { batchSize, epochJson, epochs, lr, out, seed } from '../flags.js';
 import { LOG_FLAGS, trainLogs } from '../logging.js';
-import { CHECKPOINT_FLAGS, budgetMinutes, commandLine, fingerprint, fitResumable, resumeSettings, runControl } from '../checkpoint.js';
+import { CHECKPOINT_FLAGS, budgetMinutes, commandLine, fingerprint, fitResumable, resumeSettings, runControl, resumeHint } from '../checkpoint.js';
 import { checkOutputs, saveModel } from '../outputs.js';
 
 /** Targets as the loss reads them: class ids (int32) for crossentropy, floats for mse. */
@@ -100,7 +100,7 @@ export const trainArrays = action({
     const saved = await saveModel(io, 'out', v.out, (p) => model.save(p));
     // always, on stderr (stdout is for --json's lines)
     const stop = r.stopped === 'time' ? `time budget reached in epoch ${r.epoch + 1} after ${r.batch} of ${r.batches} batches; ` : '';
-    io.stderr.write(`rnn: ${stop}wrote ${saved.path}${r.checkpoint ? `; checkpoint ${r.checkpoint} (continue with --resume ${r.checkpoint})` : ''}\n`);
+    io.stderr.write(`rnn: ${stop}wrote ${saved.path}${resumeHint(r.checkpoint)}\n`);
     if (saved.error) throw saved.error;
   },
 });

@@ -3,7 +3,7 @@ import { ConfigError, Rng, noGrad } from '@rnn/core';
 import { Seq2Seq, SeqVocab, pairLengthKeys, Trainer, getOptimizer, progressReporter, writeFileAtomic, type Callback, type Logs, type Seq2SeqPair, type TrainBegin } from '@rnn/layers';
 import { action, withCommon, type Io } from '../../command.js';
 import { UsageError, flag, type Values } from '../../flags.js';
-import { CHECKPOINT_FLAGS, commandLine, decodeSlot, encodeSlot, fingerprint, minutes, resumeSettings, runControl, trainResumable, type CheckpointLoader } from '../checkpoint.js';
+import { CHECKPOINT_FLAGS, commandLine, decodeSlot, encodeSlot, fingerprint, minutes, resumeSettings, runControl, trainResumable, type CheckpointLoader, resumeHint } from '../checkpoint.js';
 import { checkOutputs, saveModel } from '../outputs.js';
 import { batchSize, clipNorm, epochJson, epochsOrMinutes, lr, out, seed } from '../flags.js';
 import { LOG_FLAGS, trainLogs } from '../logging.js';
@@ -313,7 +313,7 @@ async function runPairs(v: TrainValues, io: Io): Promise<void> {
   }
   const lines2 = [
     `rnn: ${r.stopped === 'time' ? 'time budget reached after' : 'trained'} ${where} in ${h.seconds.toFixed(1)}s (${h.samplesPerSecond.toFixed(0)} pairs/s); kept ${kept}; wrote ${saved.path}` +
-      `${r.checkpoint ? `; checkpoint ${r.checkpoint} (continue with --resume ${r.checkpoint})` : ''}`,
+      `${resumeHint(r.checkpoint)}`,
   ];
   if (devScores) lines2.push(`rnn: ${formatScores(devScores, 'dev (greedy)')}, loss ${devScores.loss.toFixed(4)}`);
   io.stderr.write(lines2.join('\n') + '\n');

@@ -3,7 +3,7 @@ import { Rng } from '@rnn/core';
 import { Tagger, TaggingVocab, Trainer, getOptimizer, isChunkTagSet, progressReporter, readWordVectors, type Callback, type Logs, type TagScores, type TrainBegin } from '@rnn/layers';
 import { action, withCommon, type Io } from '../../command.js';
 import { flag, type Values } from '../../flags.js';
-import { CHECKPOINT_FLAGS, commandLine, decodeSlot, encodeSlot, fingerprint, minutes, resumeSettings, runControl, trainResumable } from '../checkpoint.js';
+import { CHECKPOINT_FLAGS, commandLine, decodeSlot, encodeSlot, fingerprint, minutes, resumeSettings, runControl, trainResumable, resumeHint } from '../checkpoint.js';
 import { batchSize, epochJson, epochsOrMinutes, hidden, layers, seed } from '../flags.js';
 import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { checkOutputs, saveModel } from '../outputs.js';
@@ -263,7 +263,7 @@ async function runTagging(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const lines = [
     `rnn: ${r.stopped === 'time' ? 'time budget reached after' : 'trained'} ${where} in ${history.seconds.toFixed(1)}s ` +
       `(${history.samplesPerSecond.toFixed(1)} sentences/s); ${kept}; wrote ${saved.path}` +
-      `${r.checkpoint ? `; checkpoint ${r.checkpoint} (continue with --resume ${r.checkpoint})` : ''}`,
+      `${resumeHint(r.checkpoint)}`,
   ];
   if (lastLook.scored) lines.push(`rnn: the weights when the time ran out scored ${(100 * lastLook.scored.value).toFixed(2)} on dev: ${lastLook.scored.kept ? 'kept them' : 'kept the best epoch'}`);
   if (bestDev) lines.push(`rnn: dev: ${shortScores(bestDev)}`);

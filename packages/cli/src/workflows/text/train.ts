@@ -3,7 +3,7 @@ import { useBackend } from '../../backend.js';
 import { action, withCommon, type Io } from '../../command.js';
 import { flag, type Values } from '../../flags.js';
 import { progressCallback } from '../../progress.js';
-import { CHECKPOINT_FLAGS, commandLine, fingerprint, fitResumable, minutes, noEpochLimit, resumeSettings, runControl } from '../checkpoint.js';
+import { CHECKPOINT_FLAGS, commandLine, fingerprint, fitResumable, minutes, noEpochLimit, resumeSettings, runControl, resumeHint } from '../checkpoint.js';
 import { checkOutputs, saveModel } from '../outputs.js';
 import { batchSize, cell, clipNorm, epochJson, epochsOrMinutes, gz, hidden, layers, lr, out, seed } from '../flags.js';
 import { LOG_FLAGS, trainLogs } from '../logging.js';
@@ -108,8 +108,7 @@ async function runText(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     valLoss === undefined ? 'no validation part' : `validation loss ${valLoss.toFixed(4)} nats/char (${(valLoss / Math.LN2).toFixed(3)} bits/char)`,
     `wrote ${saved.path}`,
   ];
-  if (r.checkpoint) parts.push(`checkpoint ${r.checkpoint} (continue with --resume ${r.checkpoint})`);
-  io.stderr.write(`rnn: ${parts.join('; ')}\n`);
+  io.stderr.write(`rnn: ${parts.join('; ')}${resumeHint(r.checkpoint)}\n`);
   if (saved.error) throw saved.error;
 }
 

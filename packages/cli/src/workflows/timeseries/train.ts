@@ -9,7 +9,7 @@ import { lossChart } from './charts.js';
 import { writeChart } from '../../plot/index.js';
 import { Forecaster, META_KEY, maseNote, scoreTable, type KeepBestState } from '@rnn/timeseries';
 import { FLAG_NAMES, seriesInput } from './open.js';
-import { CHECKPOINT_FLAGS, budgetMinutes, commandLine, fingerprint, fitResumable, resumeSettings, runControl } from '../checkpoint.js';
+import { CHECKPOINT_FLAGS, budgetMinutes, commandLine, fingerprint, fitResumable, resumeSettings, runControl, resumeHint } from '../checkpoint.js';
 import { checkOutputs, saveModel } from '../outputs.js';
 import { loadSeries } from './series.js';
 
@@ -154,7 +154,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
         `${plan.trainWindows} training windows of ${window} steps, horizon ${horizon}, ${transform === 'none' ? 'levels' : `${transform} differences (lag ${lag})`}${why}, season ${season}\n`,
     );
     if (ev) io.stdout.write(`validation (steps ${ev.from + 1}..${ev.to}, ${ev.points} forecasts):\n${scoreTable(ev, v.cell)}\n`);
-    io.stdout.write(`wrote ${saved.path}${r.checkpoint ? `; checkpoint ${r.checkpoint} (continue with --resume ${r.checkpoint})` : ''}\n`);
+    io.stdout.write(`wrote ${saved.path}${resumeHint(r.checkpoint)}\n`);
   }
   if (v.plot) {
     const p = writeChart(v.plot, lossChart(logs, best.bestEpoch, series.columns[0]!));

@@ -13,6 +13,7 @@ import {
   fingerprint,
   minutes,
   resumeSettings,
+  resumeHint,
   runControl,
   trainResumable,
   type CheckpointLoader,
@@ -241,7 +242,7 @@ async function runTrees(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const lines = [
     `rnn: ${stoppedByTime ? 'time budget reached after' : 'trained'} ${where} in ${history.seconds.toFixed(1)}s ` +
       `(${history.samplesPerSecond.toFixed(1)} trees/s); ${dev ? (bestEpoch >= 0 ? `best epoch on dev: ${bestEpoch + 1}` : 'no epoch finished to score on dev: kept the last weights') : 'no --dev: kept the last epoch'}; wrote ${saved.path}` +
-      `${wrote > 1 ? ` (updated ${wrote} times)` : ''}${r.checkpoint ? `; checkpoint ${r.checkpoint} (continue with --resume ${r.checkpoint})` : ''}`,
+      `${wrote > 1 ? ` (updated ${wrote} times)` : ''}${resumeHint(r.checkpoint)}`,
   ];
   if (bestDev) lines.push(`rnn: ${formatTreeScores(bestDev, 'dev')}`);
   if (testScores) lines.push(`rnn: ${formatTreeScores(testScores, 'test')}`);
