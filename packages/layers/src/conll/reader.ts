@@ -1,5 +1,5 @@
 import { ConfigError, FormatError } from '@rnn/core';
-import { files } from '../platform/files.js';
+import { readTextAt } from '../platform/files.js';
 
 /**
  * A reader for CoNLL-style tagged text, one token a line:
@@ -175,29 +175,7 @@ export function parseConll(text: string, source = '<input>', options: ConllOptio
 
 /** Bytes of a file as UTF-8 text, gunzipped first when they are gzip (by the magic bytes, whatever the name). */
 export function readTextFile(path: string, what = 'a CoNLL file'): string {
-  const fs = files(`readConll(path)`, 'use parseConll(text)');
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFile(path);
-  } catch (err) {
-    const e = err as { code?: string };
-    if (e.code === 'ENOENT') throw new FormatError(`${path}: no such file`);
-    if (e.code === 'EISDIR') throw new FormatError(`${path}: is a directory, expected ${what}`);
-    throw err;
-  }
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      // bounded: a small hostile .gz must not inflate without limit
-      bytes = fs.gunzip(bytes, 256 * 2 ** 20);
-    } catch (err) {
-      throw new FormatError(`${path}: looks like gzip but does not decompress: ${(err as Error).message}`);
-    }
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new FormatError(`${path}: is not UTF-8 text`);
-  }
+  return readTextAt(path, what, `readConll(path)`, 'use parseConll(text)');
 }
 
 /** `parseConll` of a file (.gz read transparently). */

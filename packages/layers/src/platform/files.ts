@@ -1,4 +1,4 @@
-import { RnnError } from '@rnn/core';
+import { FormatError, RnnError } from '@rnn/core';
 
 /**
  * The file system as the library uses it: read a file, write one atomically, gunzip. Node's
@@ -34,6 +34,36 @@ export function files(what: string, instead: string): FileAccess {
   throw new PlatformError(
     `${what} needs a file system, and this is not Node (the browser build of @rnn/layers has none); ${instead}`,
   );
+}
+
+/**
+ * A file's bytes as UTF-8 text, gunzipped first when they are gzip (by the magic bytes, whatever the
+ * name). `what` names the expected content in the folder error; `call` and `instead` are `files`'s.
+ */
+export function readTextAt(path: string, what: string, call: string, instead: string): string {
+  const fs = files(call, instead);
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFile(path);
+  } catch (err) {
+    const e = err as { code?: string };
+    if (e.code === 'ENOENT') throw new FormatError(`${path}: no such file`);
+    if (e.code === 'EISDIR') throw new FormatError(`${path}: is a directory, expected ${what}`);
+    throw err;
+  }
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      // bounded: a small hostile .gz must not inflate without limit (256 MiB is far above any corpus here)
+      bytes = fs.gunzip(bytes, 256 * 2 ** 20);
+    } catch (err) {
+      throw new FormatError(`${path}: looks like gzip but does not decompress: ${(err as Error).message}`);
+    }
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new FormatError(`${path}: is not UTF-8 text`);
+  }
 }
 
 /** What to say instead of a sequence model's file calls. */

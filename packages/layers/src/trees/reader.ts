@@ -1,5 +1,5 @@
 import { FormatError } from '@rnn/core';
-import { files } from '../platform/files.js';
+import { readTextAt } from '../platform/files.js';
 import type { Tree } from './tree.js';
 
 /**
@@ -125,29 +125,5 @@ export function parseTrees(text: string, source = '<input>'): Tree[] {
 
 /** Trees from a file, gunzipped first when it is gzip (by its magic bytes, whatever its name). */
 export function readTrees(path: string): Tree[] {
-  const fs = files('readTrees(path)', 'use parseTrees(text)');
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFile(path);
-  } catch (err) {
-    const e = err as { code?: string; message: string };
-    if (e.code === 'ENOENT') throw new FormatError(`${path}: no such file`);
-    if (e.code === 'EISDIR') throw new FormatError(`${path}: is a directory, expected a file of bracket trees`);
-    throw err;
-  }
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      // bounded: a small hostile .gz must not inflate without limit (256 MiB is far above any corpus here)
-      bytes = fs.gunzip(bytes, 256 * 2 ** 20);
-    } catch (err) {
-      throw new FormatError(`${path}: looks like gzip but does not decompress: ${(err as Error).message}`);
-    }
-  }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new FormatError(`${path}: is not UTF-8 text`);
-  }
-  return parseTrees(text, path);
+  return parseTrees(readTextAt(path, 'a file of bracket trees', 'readTrees(path)', 'use parseTrees(text)'), path);
 }
