@@ -128,8 +128,10 @@ describe('rnn train/predict/evaluate --tagging', () => {
   it('--minutes spent mid-epoch: those weights are scored on dev and kept when no epoch did better', async () => {
     const d = tmp();
     const out = join(d, 'm.safetensors');
-    // batches of one sentence: the 60 ms budget ends inside the first epoch, which no epoch-end scoring saw
-    const t = await run(['train', '--tagging', train, '--dev', dev, '--out', out, ...SMALL, '--batch-size', '1', '--minutes', '0.001', '--json']);
+    // 2000 sentences in batches of one: the 60 ms budget ends inside the first epoch on any machine
+    // (an epoch is thousands of steps), which no epoch-end scoring saw
+    const big = wnutSlice('train', 2000, d);
+    const t = await run(['train', '--tagging', big, '--dev', dev, '--out', out, ...SMALL, '--batch-size', '1', '--minutes', '0.001', '--json']);
     expect(t.code, t.stderr).toBe(0);
     const done = JSON.parse(t.stdout.trim().split('\n').at(-1)!);
     expect(done).toMatchObject({ stopped: 'time', epochs: 0 });
