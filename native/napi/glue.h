@@ -22,6 +22,7 @@
 
 #include "args.h"
 #include "core/cells/cell.h"
+#include "src/denormals.h"
 #include "worker.h"
 
 // Names a device's C API in its Dev struct: Dev::unary is rnn_unary or rnn_cuda_unary, etc.
@@ -849,7 +850,10 @@ struct Glue {
   static void fused(Napi::Env env, Napi::Object exports, const char* name,
                     Napi::Value (*f)(const Napi::CallbackInfo&, bool)) {
     if (Dev::kAsync) return register_pair(env, exports, name, f);
-    exports.Set(name, Napi::Function::New(env, [f](const Napi::CallbackInfo& i) { return f(i, false); }, name));
+    exports.Set(name, Napi::Function::New(env, [f](const Napi::CallbackInfo& i) {
+      rnn::FlushDenormals flush;
+      return f(i, false);
+    }, name));
   }
 
   static void register_all(Napi::Env env, Napi::Object exports) {
@@ -861,7 +865,13 @@ struct Glue {
         {"cast", Cast},     {"adamStep", AdamStep},   {"crfNllForward", CrfForward},
         {"crfNllBackward", CrfBackward}, {"crfViterbi", CrfViterbi}, {"conv1dForward", Conv1dForward},
         {"conv1dBackward", Conv1dBackward}};
-    for (const auto& [name, f] : ops) exports.Set(name, Napi::Function::New(env, f, name));
+    // every kernel runs with denormals flushed (src/denormals.h), JavaScript between them without
+    for (const auto& [name, f] : ops) {
+      exports.Set(name, Napi::Function::New(env, [f](const Napi::CallbackInfo& i) {
+        rnn::FlushDenormals flush;
+        return f(i);
+      }, name));
+    }
     fused(env, exports, "sequenceForward", SeqForward);
     fused(env, exports, "sequenceBackward", SeqBackward);
     fused(env, exports, "treeLevelForward", TreeForward);

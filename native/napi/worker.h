@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "args.h"
+#include "src/denormals.h"
 
 namespace addon {
 
@@ -34,6 +35,7 @@ class KernelWorker : public Napi::AsyncWorker {
 
   void Execute() override {
     int st;
+    rnn::FlushDenormals flush;  // on the libuv worker thread that runs the kernel
     try {
       st = run_();
     } catch (...) {  // the kernels do not throw, but nothing may escape a worker thread
@@ -74,7 +76,10 @@ inline Napi::Value finish(Napi::Env env, Job& job, bool async) {
 // Exports `name` (sync) and `nameAsync` (Promise) for a binding f(info, async).
 inline void register_pair(Napi::Env env, Napi::Object exports, const char* name,
                           Napi::Value (*f)(const Napi::CallbackInfo&, bool)) {
-  exports.Set(name, Napi::Function::New(env, [f](const Napi::CallbackInfo& i) { return f(i, false); }, name));
+  exports.Set(name, Napi::Function::New(env, [f](const Napi::CallbackInfo& i) {
+    rnn::FlushDenormals flush;
+    return f(i, false);
+  }, name));
   const std::string an = std::string(name) + "Async";
   exports.Set(an, Napi::Function::New(env, [f](const Napi::CallbackInfo& i) { return f(i, true); }, an));
 }

@@ -15,6 +15,7 @@
 
 #include "blas.h"
 #include "common.h"
+#include "denormals.h"
 #include "parallel.h"
 
 namespace rnn {
@@ -124,6 +125,7 @@ class Pool {
   }
 
   void loop(int index) {
+    rnn::flush_denormals_on_this_thread();  // this thread runs nothing but kernels (denormals.h)
     uint64_t seen = 0;
     std::unique_lock<std::mutex> lk(mu_);
     for (;;) {
