@@ -68,7 +68,8 @@ describe('rnn train --pairs', () => {
   });
 
   it('buckets batches by length by default (--no-bucket: plain shuffles); a resume from mid-epoch gets the same batches', async () => {
-    const flags = ['--pairs', trainTsv, ...SMALL, '--dropout', '0.1'];
+    // batches of 2 pairs: 400 steps in two epochs, so a fast machine cannot finish them inside the 60 ms below
+    const flags = ['--pairs', trainTsv, ...SMALL, '--dropout', '0.1', '--batch-size', '2'];
     const straight = join(dir, 'b-straight.safetensors');
     expect((await run(['train', ...flags, '--out', straight, '--epochs', '2'])).code).toBe(0);
     const plain = join(dir, 'b-plain.safetensors');
