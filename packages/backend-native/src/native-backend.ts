@@ -105,6 +105,10 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
     return arr(x, 'x').slice();
   }
 
+  protected override fromHost(data: TypedArray): Storage {
+    return data;
+  }
+
   fill(n: number, dtype: DType, value: number): Storage {
     const a = arrayFor(dtype, n);
     if (value !== 0) a.fill(value);
