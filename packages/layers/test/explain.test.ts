@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { Rng, backendByName, tensor, type Tensor } from '@rnn/core';
+import {
+  dense, embedding, gaussLegendre, gradientTimesInput, gru, integratedGradients, lstm, occlusion, recordSequential,
+  sequential, sequentialView, type Sequential,
+} from '../src/index.js';
+import './setup.js';
+
+function model(kind: 'lstm' | 'gru', backend: string, outputs = 1): Sequential {
+  const cell = kind === 'lstm' ? lstm({ hiddenSize: 6, numLayers: 2 }) : gru({ hiddenSize: 6, bidirectional: true });
+  return sequential([cell, dense({ units: outputs })]).build({ inputSize: 3, seed: 4, dtype: 'float64', backend: backendByName(backend) });
+}
+
+function input(backend: string, B = 4, T = 7, F = 3): Tensor {
+  const r = new Rng(9);
+  return tensor(Float64Array.from({ length: B * T * F }, () => r.uniform(-1, 1)), [B, T, F], { dtype: 'float64', backend: backendByName(backend) });
+}
+
+const backends = ['js', 'native'].filter((b) => {
+  try {
+    backendByName(b);
+    return true;
+  } catch {
+    return false;
+  }
+});
+
+describe('attributions', () => {
+  it('Gauss–Legendre points integrate polynomials of degree 2m-1 exactly', () => {
+    const [x, w] = gaussLegendre(5);
+    const q = (p: number) => x.reduce((s, xi, i) => s + w[i]! * xi ** p, 0);
+    for (let p = 0; p <= 9; p++) expect(q(p)).toBeCloseTo(1 / (p + 1), 12);
+  });
+
+  for (const backend of backends) {
+    for (const kind of ['lstm', 'gru'] as const) {
+      it(`${backend}, ${kind}: integrated gradients are complete within 1 % with the default steps`, () => {
+        const m = model(kind, backend);
+        const v = sequentialView(m, input(backend), { lengths: [7, 3, 5, 7] });
+        const ig = integratedGradients(v.f, v.input);
+        expect(ig.steps).toBe(32);
+        for (const e of ig.completenessError) expect(e).toBeLessThan(0.01);
+        // padded steps get nothing: the model never reads them
+        const per = 7 * 3;
+        for (let i = 3 * 3; i < per; i++) expect(Math.abs(ig.attributions[per + i]!)).toBe(0);
+      });
+    }
+
+    it(`${backend}: gradient × input matches central finite differences`, () => {
+      const m = model('lstm', backend);
+      const x = input(backend, 2, 5);
+      const v = sequentialView(m, x);
+      const gi = gradientTimesInput(v.f, v.input);
+      const host = Float64Array.from(x.data());
+      const eps = 1e-6;
+      const at = (d: Float64Array) => v.f(tensor(d, x.shape, { dtype: 'float64', backend: backendByName(backend) }), [0, 1]).data();
+      for (const i of [0, 7, 13, 29]) {
+        const p = host.slice(), q = host.slice();
+        p[i]! += eps;
+        q[i]! -= eps;
+        const row = Math.floor(i / 15);
+        const fd = (at(p)[row]! - at(q)[row]!) / (2 * eps);
+        expect(gi.attributions[i]).toBeCloseTo(fd * host[i]!, 6);
+      }
+    });
+
+    it(`${backend}: occlusion scores are f(x) − f(x with the window zeroed)`, () => {
+      const m = model('gru', backend);
+      const x = input(backend, 3, 6);
+      const v = sequentialView(m, x);
+      const occ = occlusion(v.f, v.input, { window: 2 });
+      expect(occ.starts).toEqual([0, 2, 4]);
+      const host = Float64Array.from(x.data());
+      const z = host.slice();
+      for (let b = 0; b < 3; b++) z.fill(0, b * 18 + 2 * 3, b * 18 + 4 * 3);
+      const f0 = v.f(tensor(host, x.shape, { dtype: 'float64', backend: backendByName(backend) }), [0, 1, 2]).data();
+      const f1 = v.f(tensor(z, x.shape, { dtype: 'float64', backend: backendByName(backend) }), [0, 1, 2]).data();
+      for (let b = 0; b < 3; b++) expect(occ.scores[b * 3 + 1]).toBeCloseTo(f0[b]! - f1[b]!, 12);
+    });
+  }
+
+  it('js and native give the same integrated gradients (a classifier, its predicted class)', () => {
+    if (backends.length < 2) return;
+    const [a, b] = backends.map((be) => {
+      const m = model('lstm', be, 3);
+      const v = sequentialView(m, input(be));
+      return { ig: integratedGradients(v.f, v.input, { steps: 8 }), target: v.target };
+    });
+    expect(a!.target).toEqual(b!.target);
+    for (let i = 0; i < a!.ig.attributions.length; i++) expect(a!.ig.attributions[i]).toBeCloseTo(b!.ig.attributions[i]!, 9);
+  });
+
+  it('a text model: attributions are over the embedding vectors, for the predicted class', () => {
+    const m = sequential([embedding({ numEmbeddings: 20, embeddingDim: 4 }), lstm({ hiddenSize: 5 }), dense({ units: 3 })]).build({ seed: 2, dtype: 'float64' });
+    const ids = tensor(Int32Array.from([1, 5, 7, 2, 3, 3, 9, 0]), [2, 4], { dtype: 'int32' });
+    const v = sequentialView(m, ids);
+    expect(v.embedded).toBe(true);
+    expect(v.input.shape).toEqual([2, 4, 4]);
+    const ig = integratedGradients(v.f, v.input);
+    for (const e of ig.completenessError) expect(e).toBeLessThan(0.01);
+  });
+});
+
+describe('recording', () => {
+  it('recordSequential returns each layer direction with gates, cells and h = the layer output', () => {
+    const m = sequential([lstm({ hiddenSize: 6, bidirectional: true, returnSequences: true }), gru({ hiddenSize: 4 }), dense({ units: 1 })]).build({ inputSize: 3, seed: 1 });
+    const x = input(m.params!.values.backend.name, 2, 5);
+    const { traces, output } = recordSequential(m, x, [5, 3]);
+    expect(traces.map((t) => `${t.layer}/${t.depth}/${t.direction}/${t.gateNames.join('')}`)).toEqual(['lstm/0/forward/ifgo', 'lstm/0/reverse/ifgo', 'gru/0/forward/rzn']);
+    expect(traces[0]!.gates!.shape).toEqual([2, 5, 24]);
+    expect(traces[0]!.cells!.shape).toEqual([2, 5, 6]);
+    expect(traces[2]!.cells).toBeNull();
+    // the model's output is unchanged by recording
+    expect(Array.from(output.data())).toEqual(Array.from(m.forward(x, { lengths: [5, 3] }).data()));
+    // gates at padded steps are zero
+    const g = traces[0]!.gates!.data();
+    for (let i = (5 + 3) * 24; i < 10 * 24; i++) expect(g[i]).toBe(0);
+  });
+});
