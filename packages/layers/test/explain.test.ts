@@ -117,3 +117,29 @@ describe('recording', () => {
     for (let i = (5 + 3) * 24; i < 10 * 24; i++) expect(g[i]).toBe(0);
   });
 });
+
+describe('trees', () => {
+  it('explainTree: every node its phrase, class probabilities, state, and an occlusion score that is exact', async () => {
+    const { sstSample } = await import('./trees-helpers.js');
+    const { TreeNet, explainTree } = await import('../src/index.js');
+    const { trees, vocab } = sstSample('dev', 3);
+    const net = new TreeNet({ cell: 'tree-lstm', vocab, embeddingDim: 6, hiddenSize: 5 });
+    const t = trees[1]!;
+    const e = explainTree(net, t);
+    expect(e.nodes).toHaveLength(t.labels.length);
+    const root = e.nodes[e.root]!;
+    expect(root.phrase.split(' ').length).toBe(t.words.filter((w) => w !== null).length);
+    for (const n of e.nodes) {
+      expect(n.probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+      expect(n.h).toHaveLength(5);
+    }
+    // the root's score is an exact check: occluding the whole sentence leaves a sentence of unknown words
+    const [enc] = net.encode([t]);
+    const unk = { tree: t, ids: enc!.ids.map((id, j) => (t.words[j] === null ? id : 0)) };
+    const out = net.forward([enc!, unk]);
+    const C = 5;
+    const lg = out.logits.data();
+    const [r0, r1] = [out.plan.rowOf[0]![e.root]!, out.plan.rowOf[1]![e.root]!];
+    expect(root.attribution).toBeCloseTo(lg[r0 * C + e.rootClass]! - lg[r1 * C + e.rootClass]!, 6);
+  });
+});

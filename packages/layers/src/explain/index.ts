@@ -1,2 +1,3 @@
 export * from './attribute.js';
 export * from './sequential.js';
+export * from './tree.js';
