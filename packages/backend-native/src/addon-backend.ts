@@ -165,20 +165,24 @@ export abstract class AddonBackend<S> {
       const res = this.fused.seqForwardResult(args, o, this.kernels.sequenceForward(o));
       if (!record) return res;
       const trace = this.traceOf(args, res.reserve as { data: S | null } | null);
-      if (args.training) return { ...res, trace };
-      this.disposeReserve(res.reserve);
-      return { ...res, reserve: null, trace };
+      return args.training ? { ...res, trace } : { ...res, reserve: null, trace };
     });
   }
 
   abstract read(x: BTensor): TypedArray;
   abstract write(data: TypedArray): Storage;
   abstract view(x: BTensor, offset: number, length: number): Storage;
-  abstract disposeReserve(reserve: unknown): void;
 
-  /** Host data as this backend's storage (the native backend's host arrays are its storage). */
-  protected fromHost(data: TypedArray): Storage {
-    return this.write(data);
+  /**
+   * `length` elements of a reserve from `offset` as storage of their own, with the ranges in
+   * `zero` (relative to offset) zeroed. This default copies through the host (the cuda backend);
+   * the native backend overrides it with views into the reserve, which it then never recycles.
+   */
+  protected traceRange(reserve: { data: S | null }, dtype: DType, offset: number, length: number, zero: readonly [number, number][]): Storage {
+    const whole = { storage: reserve.data as Storage, shape: [offset + length], dtype };
+    const host = this.read({ storage: this.view(whole, offset, length), shape: [length], dtype });
+    for (const [a, b] of zero) host.fill(0, a, b);
+    return this.write(host);
   }
 
   /** The trace out of a sequence reserve (layout in native/src/rnn_sequence.h: gates [B*T, G*H],
@@ -188,12 +192,10 @@ export abstract class AddonBackend<S> {
     const [B, T] = args.x.shape as [number, number];
     const H = args.h0.shape[1]!;
     const GH = GATES[args.cell] * H;
-    const dtype = args.x.dtype;
-    const whole = { storage: reserve.data as Storage, shape: [seqReserveSize(args.cell, { batch: B, steps: T, hidden: H })], dtype };
     const range = (offset: number, width: number): Storage => {
-      const host = this.read({ storage: this.view(whole, offset, B * T * width), shape: [B * T * width], dtype });
-      for (let b = 0; b < B && args.lengths; b++) host.fill(0, (b * T + args.lengths[b]!) * width, (b + 1) * T * width);
-      return this.fromHost(host);
+      const zero: [number, number][] = [];
+      for (let b = 0; b < B && args.lengths; b++) zero.push([(b * T + args.lengths[b]!) * width, (b + 1) * T * width]);
+      return this.traceRange(reserve, args.x.dtype, offset, B * T * width, zero);
     };
     return { gates: range(0, GH), cells: args.cell === 'lstm' ? range(B * T * (GH + H), H) : null };
   }
