@@ -90,7 +90,8 @@ export interface Attribution {
 export interface IntegratedGradients extends Attribution {
   /** f(baseline) per row. */
   baselineOutput: Float64Array;
-  /** Per row |Σ attributions − (f(x) − f(baseline))| / max(|f(x) − f(baseline)|, 1e-6·max(1,|f(x)|)). */
+  /** Per row |Σ a − (f(x) − f(baseline))| / max(|f(x) − f(baseline)|, Σ |a|): how far the
+   *  attributions miss completeness, relative to what they explain. */
   completenessError: Float64Array;
   steps: number;
 }
@@ -137,9 +138,15 @@ export function integratedGradients(f: ScalarFn, x: Tensor, options: IntegratedG
   const completenessError = new Float64Array(B);
   for (let b = 0; b < B; b++) {
     let s = 0;
-    for (let i = b * per; i < (b + 1) * per; i++) s += a[i]!;
+    let mass = 0;
+    for (let i = b * per; i < (b + 1) * per; i++) {
+      s += a[i]!;
+      mass += Math.abs(a[i]!);
+    }
     const delta = output[b]! - baselineOutput[b]!;
-    completenessError[b] = Math.abs(s - delta) / Math.max(Math.abs(delta), 1e-6 * Math.max(1, Math.abs(output[b]!)));
+    // relative to the larger of |f(x) − f(b)| and the attributions' own mass: when the two ends
+    // nearly agree, |Δ| alone would turn a rounding error into a huge "relative" one
+    completenessError[b] = Math.abs(s - delta) / Math.max(Math.abs(delta), mass, 1e-12);
   }
   return { attributions: a, shape: h.shape, output, baselineOutput, completenessError, steps: m };
 }
