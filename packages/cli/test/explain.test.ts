@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run, sstSlice, tmp } from './helpers.js';
@@ -66,6 +67,26 @@ describe('rnn explain', () => {
     expect(root.h).toHaveLength(8);
     expect(root.probs).toHaveLength(5);
     expect(existsSync(join(out, 'tree-1.svg'))).toBe(true);
+  });
+
+  it('--pairs: the attention map and each source token\'s occlusion score', async () => {
+    const cmu = new URL('../../../data/cmudict/train.tsv.gz', import.meta.url).pathname;
+    const lines = gunzipSync(readFileSync(cmu)).toString('utf8').split('\n').filter(Boolean);
+    const train = join(dir, 'g2p.tsv');
+    writeFileSync(train, lines.slice(0, 200).join('\n') + '\n');
+    const model = join(dir, 'g2p.safetensors');
+    const t = await run(['train', '--pairs', train, '--out', model, '--epochs', '1', '--embedding', '8', '--hidden', '16', '--layers', '1', '--decoder-hidden', '16']);
+    expect(t.code, t.stderr).toBe(0);
+    const out = join(dir, 'g2p');
+    const r = await run(['explain', '--model', model, '--pairs', train, '--first', '2', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(readFileSync(join(out, 'explain.json'), 'utf8'));
+    expect(j.translations).toHaveLength(2);
+    const e = j.translations[0];
+    expect(e.occlusion).toHaveLength(e.source.length);
+    expect(e.attention).toHaveLength(e.output.length);
+    expect(existsSync(join(out, 'attention.svg'))).toBe(true);
+    expect(existsSync(join(out, 'tokens-1.svg'))).toBe(true);
   });
 
   it('bad values get one line: --steps 0, --ahead past the horizon (exit 1); two workflows at once (exit 2)', async () => {

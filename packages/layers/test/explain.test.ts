@@ -143,3 +143,25 @@ describe('trees', () => {
     expect(root.attribution).toBeCloseTo(lg[r0 * C + e.rootClass]! - lg[r1 * C + e.rootClass]!, 6);
   });
 });
+
+describe('sequence to sequence', () => {
+  it('explainTranslations: the attention map of each output step and an exact occlusion per source token', async () => {
+    const { cmudictSlice, tinyModel } = await import('./seq2seq-helpers.js');
+    const { explainTranslations, SeqVocab } = await import('../src/index.js');
+    const pairs = cmudictSlice();
+    const model = tinyModel(pairs, { attention: 'luong' });
+    const [e] = explainTranslations(model, [pairs[0]!.source]);
+    const n = e!.output.length;
+    expect(e!.attention).toHaveLength(n);
+    for (const row of e!.attention!) {
+      expect(row).toHaveLength(pairs[0]!.source.length);
+      expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    }
+    // log p of the output is what the teacher-forced loss says
+    const enc = model.encodePairs([{ source: pairs[0]!.source, target: e!.output.filter((t) => t !== SeqVocab.EOS) }]);
+    expect(e!.logProb).toBeCloseTo(-model.evaluateLoss(enc) * n, 4);
+    // occluding token 0 by hand gives the same drop
+    const occ = model.encodePairs([{ source: ['<never-seen>', ...pairs[0]!.source.slice(1)], target: e!.output.filter((t) => t !== SeqVocab.EOS) }]);
+    expect(e!.occlusion[0]).toBeCloseTo(e!.logProb + model.evaluateLoss(occ) * n, 4);
+  });
+});

@@ -1,3 +1,4 @@
 export * from './attribute.js';
 export * from './sequential.js';
 export * from './tree.js';
+export * from './seq2seq.js';
