@@ -89,6 +89,27 @@ describe('rnn explain', () => {
     expect(existsSync(join(out, 'tokens-1.svg'))).toBe(true);
   });
 
+  it('--sequences: a classifier explained per step and channel, padded rows reading only their steps', async () => {
+    const seqs = new URL('../../../data/indoor-movement/sequences.csv', import.meta.url).pathname;
+    const labels = new URL('../../../data/indoor-movement/labels.csv', import.meta.url).pathname;
+    const model = join(dir, 'move.safetensors');
+    const t = await run(['train', '--sequences', seqs, '--labels', labels, '--out', model, '--epochs', '1', '--hidden', '4']);
+    expect(t.code, t.stderr).toBe(0);
+    const out = join(dir, 'move');
+    const r = await run(['explain', '--model', model, '--sequences', seqs, '--ids', '1,2,3', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(readFileSync(join(out, 'explain.json'), 'utf8'));
+    expect(j.rows).toHaveLength(3);
+    for (const row of j.rows) {
+      expect(row.integratedGradients.attributions).toHaveLength(row.length);
+      expect(row.integratedGradients.attributions[0]).toHaveLength(4);
+      expect(row.integratedGradients.completenessError).toBeLessThan(0.01);
+    }
+    const bad = await run(['explain', '--model', model, '--sequences', seqs, '--ids', 'nope', '--out', out]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^rnn: --ids: no sequence 'nope' in /);
+  });
+
   it('bad values get one line: --steps 0, --ahead past the horizon (exit 1); two workflows at once (exit 2)', async () => {
     const air = join(dir, 'air.safetensors');
     const r = await run(['explain', '--model', air, '--csv', AIR, '--steps', '0', '--out', join(dir, 'x')]);
