@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run, sstSlice, tmp } from './helpers.js';
+import { run, sstSlice, tmp, wnutSlice } from './helpers.js';
 
 // rnn explain end to end on bundled data: a small model per workflow, then its explain folder
 const AIR = new URL('../../../data/airpassengers/airpassengers.csv', import.meta.url).pathname;
@@ -108,6 +108,20 @@ describe('rnn explain', () => {
     const bad = await run(['explain', '--model', model, '--sequences', seqs, '--ids', 'nope', '--out', out]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^rnn: --ids: no sequence 'nope' in /);
+  });
+
+  it('--tagging: the predicted tags and each token\'s occlusion score', async () => {
+    const train = wnutSlice('train', 60, dir);
+    const model = join(dir, 'wnut.safetensors');
+    const t = await run(['train', '--tagging', train, '--out', model, '--epochs', '1', '--hidden', '8', '--embedding', '8', '--char-embedding', '4', '--char-filters', '4']);
+    expect(t.code, t.stderr).toBe(0);
+    const out = join(dir, 'wnut');
+    const r = await run(['explain', '--model', model, '--tagging', train, '--first', '2', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(readFileSync(join(out, 'explain.json'), 'utf8'));
+    expect(j.sentences).toHaveLength(2);
+    expect(j.sentences[0].occlusion).toHaveLength(j.sentences[0].tokens.length);
+    expect(existsSync(join(out, 'tokens-1.svg'))).toBe(true);
   });
 
   it('bad values get one line: --steps 0, --ahead past the horizon (exit 1); two workflows at once (exit 2)', async () => {

@@ -165,3 +165,22 @@ describe('sequence to sequence', () => {
     expect(e!.occlusion[0]).toBeCloseTo(e!.logProb + model.evaluateLoss(occ) * n, 4);
   });
 });
+
+describe('tagging', () => {
+  it('explainTagging: the log-likelihood of the predicted tags, and an exact occlusion per token', async () => {
+    const { wnutSample } = await import('./tagging/helpers.js');
+    const { Tagger, TaggingVocab, explainTagging } = await import('../src/index.js');
+    const sample = wnutSample();
+    for (const crf of [true, false]) {
+      const tagger = new Tagger({ vocab: TaggingVocab.build(sample), wordDim: 6, charDim: 4, charFilters: 5, hiddenSize: 4, seed: 3, crf });
+      const tokens = sample[0]!.tokens;
+      const [e] = explainTagging(tagger, [tokens]);
+      expect(e!.tags).toHaveLength(tokens.length);
+      expect(e!.occlusion).toHaveLength(tokens.length);
+      const nll = (t: readonly string[]) => tagger.evaluateLoss(tagger.encode([{ tokens: t, tags: e!.tags }]));
+      expect(e!.logLikelihood).toBeCloseTo(-nll(tokens), 5);
+      const occluded = tokens.map((w, k) => (k === 1 ? '\u0000' : w));
+      expect(e!.occlusion[1]).toBeCloseTo(-nll(tokens) + nll(occluded), 5);
+    }
+  });
+});
