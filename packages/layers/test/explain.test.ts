@@ -184,3 +184,30 @@ describe('tagging', () => {
     }
   });
 });
+
+describe('streaming', () => {
+  it('recordStream: chunked traces and output equal one run over the whole sequence', async () => {
+    const { recordStream } = await import('../src/index.js');
+    const m = sequential([lstm({ hiddenSize: 5, numLayers: 2, returnSequences: true }), gru({ hiddenSize: 4 }), dense({ units: 2 })]).build({ inputSize: 3, seed: 5, dtype: 'float64' });
+    const be = m.params!.values.backend.name;
+    const x = input(be, 2, 23);
+    const whole = recordSequential(m, x);
+    const parts: { start: number; steps: number; gates: number[][] }[] = [];
+    const out = recordStream(m, x, 5, (c) => parts.push({ start: c.start, steps: c.steps, gates: c.traces.map((t) => Array.from(t.gates!.data())) }));
+    expect(parts.map((p) => p.steps)).toEqual([5, 5, 5, 5, 3]);
+    for (let k = 0; k < whole.traces.length; k++) {
+      const G = whole.traces[k]!.gates!.shape[2]!;
+      const w = whole.traces[k]!.gates!.data();
+      for (const p of parts) {
+        for (let b = 0; b < 2; b++) {
+          for (let t = 0; t < p.steps; t++) {
+            for (let g = 0; g < G; g++) expect(p.gates[k]![(b * p.steps + t) * G + g]).toBeCloseTo(w[(b * 23 + p.start + t) * G + g]!, 12);
+          }
+        }
+      }
+    }
+    const o = out.data(), wo = whole.output.data();
+    for (let i = 0; i < wo.length; i++) expect(o[i]).toBeCloseTo(wo[i]!, 12);
+    expect(() => recordStream(sequential([lstm({ hiddenSize: 2, bidirectional: true })]).build({ inputSize: 3 }), input(be, 1, 4), 2, () => {})).toThrow(/bidirectional; streaming needs/);
+  });
+});
