@@ -30,15 +30,19 @@ try {
   cpu = execSync("lscpu | grep 'Model name'", { encoding: 'utf8' }).replace(/Model name:\s*/, '').trim();
 } catch {}
 
+/** Median [wall, CPU] ms of `fn` (CPU time: on a shared machine the wall time measures the neighbours too). */
 function time(fn) {
   for (let i = 0; i < 3; i++) core.tidy(() => void fn());
-  const ts = [];
+  const ts = [], cs = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     core.tidy(() => void fn());
+    const c = process.cpuUsage(c0);
     ts.push(performance.now() - t0);
+    cs.push((c.user + c.system) / 1000);
   }
-  return median(ts);
+  return [median(ts), median(cs)];
 }
 
 console.log(`recording overhead, ${backend.name} backend, B ${B} × T ${T}, input ${I}, hidden ${H}, median of ${reps}; CPU ${cpu}`);
@@ -54,6 +58,7 @@ for (const kind of ['lstm', 'gru']) {
     plain.push(time(() => run(false)));
     rec.push(time(() => run(true)));
   }
-  const a = median(plain), b = median(rec);
-  console.log(`${kind.padEnd(5)} plain ${a.toFixed(2)} ms   recording ${b.toFixed(2)} ms   overhead ${((b / a - 1) * 100).toFixed(1)} %`);
+  const a = median(plain.map((p) => p[0])), b = median(rec.map((p) => p[0]));
+  const ac = median(plain.map((p) => p[1])), bc = median(rec.map((p) => p[1]));
+  console.log(`${kind.padEnd(5)} plain ${a.toFixed(2)} ms   recording ${b.toFixed(2)} ms   overhead ${((b / a - 1) * 100).toFixed(1)} %   (CPU time: ${ac.toFixed(2)} vs ${bc.toFixed(2)} ms, ${((bc / ac - 1) * 100).toFixed(1)} %)`);
 }
