@@ -11,7 +11,6 @@ import type { Tensor } from '../tensor.js';
 import { FUSED_TOL, expectClose, make, randomValues, rng, type SuiteContext } from './context.js';
 import { describeAdam } from './adam.js';
 import { describeFusedTree } from './fused-tree.js';
-import { describeTrace } from './trace.js';
 import { checkGradients } from './gradcheck.js';
 import * as R from './reference.js';
 
@@ -38,7 +37,6 @@ export function describeFused(ctx: SuiteContext): void {
     describeFusedSequence(ctx);
     describeFusedTree(ctx);
     describeAdam(ctx);
-    describeTrace(ctx);
   });
 }
 
