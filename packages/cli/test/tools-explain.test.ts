@@ -21,13 +21,13 @@ describe('tools/explain', () => {
   it('ig-bench.mjs --no-torch: times integrated gradients of a batch', () => {
     const r = node(['tools/explain/ig-bench.mjs', '--batch', '4', '--length', '6', '--hidden', '8', '--ig-steps', '4', '--reps', '1', '--no-torch']);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/rnn \(native\) +\d+\.\d ms +worst completeness error/);
+    expect(r.stdout).toMatch(/rnn \(native\) +\d+\.\d ms wall, \d+\.\d ms CPU +worst completeness error/);
   });
 
   it('record-overhead.mjs: plain vs recording, both cells', () => {
     const r = node(['tools/explain/record-overhead.mjs', '--batch', '4', '--steps', '6', '--hidden', '8', '--input', '3', '--reps', '2']);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/lstm +plain [\d.]+ ms +recording [\d.]+ ms +overhead -?[\d.]+ %/);
+    expect(r.stdout).toMatch(/lstm +plain [\d.]+ ms +recording [\d.]+ ms +overhead -?[\d.]+ % +\(CPU time: /);
     expect(r.stdout).toMatch(/gru +plain/);
   });
 });
