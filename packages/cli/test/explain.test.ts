@@ -108,6 +108,9 @@ describe('rnn explain', () => {
     const bad = await run(['explain', '--model', model, '--sequences', seqs, '--ids', 'nope', '--out', out]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^rnn: --ids: no sequence 'nope' in /);
+    const cls = await run(['explain', '--model', model, '--sequences', seqs, '--class', 'nope', '--out', out]);
+    expect(cls.code).toBe(1);
+    expect(cls.stderr).toMatch(/^rnn: --class 'nope': the model's classes are /);
   });
 
   it('--tagging: the predicted tags and each token\'s occlusion score', async () => {

@@ -211,3 +211,15 @@ describe('streaming', () => {
     expect(() => recordStream(sequential([lstm({ hiddenSize: 2, bidirectional: true })]).build({ inputSize: 3 }), input(be, 1, 4), 2, () => {})).toThrow(/bidirectional; streaming needs/);
   });
 });
+
+describe('explain: what a caller can get wrong', () => {
+  const m = () => model('lstm', backends[0]!, 3);
+  it('a baseline of another shape, a target outside the outputs, a window longer than the sequence: one clear line each', () => {
+    const x = input(backends[0]!, 2, 4);
+    const v = sequentialView(m(), x);
+    expect(() => integratedGradients(v.f, v.input, { baseline: new Float64Array(5) })).toThrow('integratedGradients: the baseline has 5 values, expected 24 (the shape of x)');
+    expect(() => sequentialView(m(), x, { target: 3 })).toThrow("explain: target 3 for row 0 is outside the model's 3 outputs (0..2)");
+    expect(() => occlusion(v.f, v.input, { window: 5 })).toThrow('occlusion: the window (5 steps) is longer than the sequence (4 steps); use --window 4 or less');
+    expect(() => integratedGradients(v.f, v.input, { steps: 0 } as never)).toThrow(/steps/);
+  });
+});
