@@ -1,7 +1,10 @@
 import { assert, describe, it } from 'vitest';
 import type { FusedCell } from '../backend.js';
 import { traceOnHost } from '../cells/trace.js';
+import { grad } from '../autodiff.js';
 import { noGrad } from '../engine.js';
+import { mul } from '../ops/elementwise.js';
+import { sum } from '../ops/reduce.js';
 import { recurrence } from '../ops/recurrence.js';
 import { FUSED_TOL, expectClose, make, type SuiteContext } from './context.js';
 import { sequenceArgs, sequenceHostInputs, type SequenceCase } from './fused.js';
@@ -45,6 +48,12 @@ export function describeTrace(ctx: SuiteContext): void {
               weightIh: at('weight_ih'), weightHh: at('weight_hh'), biasIh: at('bias_ih'), biasHh: at('bias_hh'),
               lengths: c.lengths, reverse: c.reverse,
             });
+            if (training) {
+              // backward reads the reserve the trace views: the gradients must not move either
+              const gp = grad(sum(mul(plain.y, plain.y)), leaves);
+              const gr = grad(sum(mul(rec.y, rec.y)), leaves);
+              gp.forEach((g, i) => bitsEqual(gr[i]!.data(), g!.data(), `d/d input ${i}`));
+            }
             const tr = rec.trace!;
             assert.ok(tr, 'a trace');
             expectClose(tr.gates.data(), want.gates, FUSED_TOL, `${kernel}: recorded gates`);
