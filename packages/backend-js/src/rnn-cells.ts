@@ -34,6 +34,9 @@ export interface Seq {
   gates: FloatArray;
   /** gru only: W_hn h + b_hn, `[B, H]` per step (needed for dr). */
   rn: FloatArray | null;
+  /** With `record`: the gates `[B, T, G*H]` and lstm's c_t `[B, T, H]` by time, else null. */
+  traceGates: FloatArray | null;
+  traceCells: FloatArray | null;
 }
 
 /** Offsets of one step's slots. */
@@ -89,6 +92,7 @@ export function forwardStep(q: Seq, s: number, k: Slots): void {
         hs[hn + j] = h;
         y[yo + j] = h;
       }
+      if (q.traceCells !== null) q.traceCells.set(cs.subarray(hn, hn + H), yo);
     } else if (mode === 'gru') {
       const rn = q.rn as FloatArray;
       const ro = k.ro + b * H;
@@ -115,6 +119,7 @@ export function forwardStep(q: Seq, s: number, k: Slots): void {
         y[yo + j] = h;
       }
     }
+    if (q.traceGates !== null) q.traceGates.set(gates.subarray(g, g + GH), (b * T + t) * GH);
   }
 }
 

@@ -89,6 +89,9 @@ export function sequenceForward(args: SequenceForwardArgs): SequenceForwardResul
     y: allocLike(x, B * T * H),
     gates: allocLike(x, (training ? steps : 1) * B * GH),
     rn: mode === 'gru' ? allocLike(x, (training ? steps : 1) * B * H) : null,
+    // recording copies each step's gates and c as they are made (zeros stay at padded steps)
+    traceGates: args.record ? allocLike(x, B * T * GH) : null,
+    traceCells: args.record && mode === 'lstm' ? allocLike(x, B * T * H) : null,
   };
   const whh = packB(floatData(args.weightHh), 0, true, H, GH);
   let last = 0;
@@ -106,6 +109,7 @@ export function sequenceForward(args: SequenceForwardArgs): SequenceForwardResul
     hN: hs.slice(last, last + B * H),
     cN: cs === null ? null : cs.slice(last, last + B * H),
     reserve,
+    ...(seq.traceGates ? { trace: { gates: seq.traceGates, cells: seq.traceCells } } : {}),
   };
 }
 

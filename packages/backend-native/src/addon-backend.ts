@@ -17,6 +17,8 @@ import {
   type SequenceForwardArgs,
   type SequenceForwardResult,
   type Storage,
+  type SequenceTrace,
+  type TypedArray,
   type TreeLevelArgs,
   type CrfKernelArgs,
   type CrfNllBackwardArgs,
@@ -154,9 +156,48 @@ export abstract class AddonBackend<S> {
   sequenceForward(args: SequenceForwardArgs): SequenceForwardResult {
     return this.call(() => {
       const o = this.fused.seqForward(args);
+      // Recording asks the kernel for its reserve, which already holds what explain wants (every
+      // step's gate activations and lstm's c_t): an extra output of the one fused loop, not a
+      // second path. The outputs are the same numbers either way (the conformance suite checks it).
+      const record = args.record === true;
+      if (record) o.training = true;
       if (o.training) o.reserveOut = this.recycledReserve(args.x.dtype, seqReserveSize(args.cell, o));
-      return this.fused.seqForwardResult(args, o, this.kernels.sequenceForward(o));
+      const res = this.fused.seqForwardResult(args, o, this.kernels.sequenceForward(o));
+      if (!record) return res;
+      const trace = this.traceOf(args, res.reserve as { data: S | null } | null);
+      return args.training ? { ...res, trace } : { ...res, reserve: null, trace };
     });
+  }
+
+  abstract read(x: BTensor): TypedArray;
+  abstract write(data: TypedArray): Storage;
+  abstract view(x: BTensor, offset: number, length: number): Storage;
+
+  /**
+   * `length` elements of a reserve from `offset` as storage of their own, with the ranges in
+   * `zero` (relative to offset) zeroed. This default copies through the host (the cuda backend);
+   * the native backend overrides it with views into the reserve, which it then never recycles.
+   */
+  protected traceRange(reserve: { data: S | null }, dtype: DType, offset: number, length: number, zero: readonly [number, number][]): Storage {
+    const whole = { storage: reserve.data as Storage, shape: [offset + length], dtype };
+    const host = this.read({ storage: this.view(whole, offset, length), shape: [length], dtype });
+    for (const [a, b] of zero) host.fill(0, a, b);
+    return this.write(host);
+  }
+
+  /** The trace out of a sequence reserve (layout in native/src/rnn_sequence.h: gates [B*T, G*H],
+   * h_prev [B*T, H], then lstm's c [B*T, H]), padded steps zeroed: the kernel never writes them. */
+  private traceOf(args: SequenceForwardArgs, reserve: { data: S | null } | null): SequenceTrace {
+    if (!reserve?.data) throw new BackendError('sequenceForward: recording needs the reserve, and the kernel returned none');
+    const [B, T] = args.x.shape as [number, number];
+    const H = args.h0.shape[1]!;
+    const GH = GATES[args.cell] * H;
+    const range = (offset: number, width: number): Storage => {
+      const zero: [number, number][] = [];
+      for (let b = 0; b < B && args.lengths; b++) zero.push([(b * T + args.lengths[b]!) * width, (b + 1) * T * width]);
+      return this.traceRange(reserve, args.x.dtype, offset, B * T * width, zero);
+    };
+    return { gates: range(0, GH), cells: args.cell === 'lstm' ? range(B * T * (GH + H), H) : null };
   }
 
   sequenceBackward(args: SequenceBackwardArgs): SequenceBackwardResult {

@@ -105,6 +105,15 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
     return arr(x, 'x').slice();
   }
 
+  /** Views into the reserve, zeroed at padded steps in place (backward never reads those rows);
+   *  the reserve is then pinned: never recycled, so later forwards cannot overwrite the trace. */
+  protected override traceRange(reserve: { data: Arr | null }, _dtype: DType, offset: number, length: number, zero: readonly [number, number][]): Storage {
+    (reserve as { pinned?: boolean }).pinned = true;
+    const v = reserve.data!.subarray(offset, offset + length);
+    for (const [a, b] of zero) v.fill(0, a, b);
+    return v;
+  }
+
   fill(n: number, dtype: DType, value: number): Storage {
     const a = arrayFor(dtype, n);
     if (value !== 0) a.fill(value);
@@ -155,10 +164,10 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
     // The buffer goes back to the pool for the next training forward of the same size (a training
     // loop allocates the same reserves every step: recycling them saves the zero-fill, the page
     // faults and the GC work of tens of MB per step). Reserves an async backward may still be
-    // reading are never recycled, only released.
+    // reading, or that a recorded trace views (pinned), are never recycled, only released.
     if (reserve && typeof reserve === 'object' && 'data' in reserve) {
-      const r = reserve as SeqReserve<Arr> & { asyncUse?: boolean };
-      if (r.kind === 'rnn' && r.data && !r.asyncUse) this.reserves.give(r.data);
+      const r = reserve as SeqReserve<Arr> & { asyncUse?: boolean; pinned?: boolean };
+      if (r.kind === 'rnn' && r.data && !r.asyncUse && !r.pinned) this.reserves.give(r.data);
       r.data = null;
     }
   }

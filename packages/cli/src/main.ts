@@ -13,6 +13,7 @@ export const COMMANDS: Command[] = [
   workflowCommand('evaluate', 'score a model on held-out data'),
   workflowCommand('forecast', 'forecast the next steps of a series with a time-series model, in its original units'),
   workflowCommand('generate', 'write text with a character model from rnn train --text'),
+  workflowCommand('explain', 'which inputs drove a prediction: attributions, gate traces, pictures (JSON, SVG, HTML)'),
   info,
   summary,
 ];

@@ -75,6 +75,18 @@ export interface SequenceForwardArgs {
   reverse: boolean;
   /** When false (inference), the kernel need not keep anything for backward. */
   training: boolean;
+  /** Also return `trace` (every step's gate activations and lstm cell states) for `rnn explain`.
+   *  Opt-in and result-neutral: y, hN and cN are bit-identical with it on or off. A backend that
+   *  does not record returns no `trace`; core then computes it on the host (`traceOnHost`). */
+  record?: boolean;
+}
+
+/** What a recording forward returns, time-indexed like `y`, zeros at padded steps. */
+export interface SequenceTrace {
+  /** `[B, T, G*H]` the gate activations in the cell's gate order (lstm i, f, g, o; gru r, z, n; rnn h). */
+  gates: Storage;
+  /** `[B, T, H]` lstm's c_t, else null. */
+  cells: Storage | null;
 }
 
 export interface SequenceForwardResult {
@@ -87,6 +99,8 @@ export interface SequenceForwardResult {
   /** Whatever the backend saved for `sequenceBackward` (gate activations, states). Opaque to core;
    * released with `disposeReserve` after backward or when the graph is dropped. */
   reserve: unknown;
+  /** Present when the call asked for `record` and the backend records. */
+  trace?: SequenceTrace | null;
 }
 
 export interface SequenceBackwardArgs extends SequenceForwardArgs {

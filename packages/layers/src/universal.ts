@@ -47,3 +47,4 @@ export * from './trees/index.js';
 export * from './seq2seq/index.js';
 export * from './conll/index.js';
 export * from './tagging/index.js';
+export * from './explain/index.js';

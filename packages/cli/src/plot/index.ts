@@ -33,3 +33,4 @@ export function writeScene(path: string, scene: Scene, flag: string, note?: (mes
   writeFileAtomic(path, extname(path).toLowerCase() === '.svg' ? sceneToSvg(scene) : renderPng(scene, 2, note));
   return path;
 }
+export { attributionScene, gatesScene, tokensScene, treeScene, diverging, sentimentColour } from './explain.js';

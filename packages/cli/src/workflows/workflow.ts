@@ -1,7 +1,7 @@
 import type { Action } from '../command.js';
 
 /** The commands a workflow can implement; `rnn <verb>` dispatches to the workflow's action. */
-export const VERBS = ['train', 'predict', 'evaluate', 'forecast', 'generate'] as const;
+export const VERBS = ['train', 'predict', 'evaluate', 'forecast', 'generate', 'explain'] as const;
 export type Verb = (typeof VERBS)[number];
 
 /**
@@ -26,4 +26,6 @@ export interface Workflow {
   evaluate?: Action;
   forecast?: Action;
   generate?: Action;
+  /** `rnn explain`: attributions, gate traces and pictures (workflows/explain/). */
+  explain?: Action;
 }

@@ -24,3 +24,4 @@ export function cellForKernel(kernel: FusedCell, hiddenSize: number): Cell {
       return new GRUCell(hiddenSize);
   }
 }
+export { traceOnHost, type HostTrace, type HostTraceArgs } from './trace.js';

@@ -4,6 +4,8 @@ import { bool, lengthsSchema, tensorSchema } from '../options/schemas.js';
 import { GATES, type BTensor, type SequenceForwardArgs } from '../backend.js';
 import type { Cell } from '../cells/cell.js';
 import { scan } from '../cells/scan.js';
+import { traceOnHost } from '../cells/trace.js';
+import { tensor } from './creation.js';
 import { isGradEnabled, needsGrad, recordFused, wrap } from '../engine.js';
 import { ConfigError, DTypeError, ShapeError } from '../errors.js';
 import { fmt } from '../shape.js';
@@ -35,6 +37,8 @@ const recurrenceArgs = z.strictObject({
 const recurrenceOptions = z.strictObject({
   /** Use the backend's fused kernel when the cell has one (default true); false forces `scan`. */
   fused: bool().optional(),
+  /** Also return `trace`: every step's gate activations (and lstm's c_t), for `rnn explain`. */
+  record: bool().optional(),
 });
 
 export type RecurrenceArgs = z.infer<typeof recurrenceArgs>;
@@ -47,6 +51,9 @@ export interface RecurrenceResult {
   carry: Tensor[];
   /** `[B, outputSize]`: each row's output at its last valid step (step 0 when reverse). */
   last: Tensor;
+  /** With `record`: `gates` `[B, T, G*H]` and `cells` `[B, T, H]` (lstm, else null), data (no
+   *  gradient), zeros at padded steps. Null for a custom cell (no gate layout to record). */
+  trace?: { gates: Tensor; cells: Tensor | null } | null;
 }
 
 interface Checked {
@@ -130,8 +137,10 @@ export function recurrence(args: RecurrenceArgs, options: RecurrenceOptions = {}
   const c = check(args);
   const { cell, x } = args;
   const backend = x.backend;
+  const record = options.record ?? false;
   if (options.fused === false || !cell.kernel || !backend.sequenceForward || !backend.sequenceBackward) {
-    return scan(cell, args.params, x, c.carry, c.lengths, args.reverse ?? false);
+    const res: RecurrenceResult = scan(cell, args.params, x, c.carry, c.lengths, args.reverse ?? false);
+    return record ? { ...res, trace: hostTrace(args, c) } : res;
   }
   const p = args.params;
   const [h0, c0] = c.carry as [Tensor, Tensor | undefined];
@@ -149,6 +158,7 @@ export function recurrence(args: RecurrenceArgs, options: RecurrenceOptions = {}
     lengths: c.lengths,
     reverse: args.reverse ?? false,
     training: isGradEnabled() && inputs.some(needsGrad),
+    ...(record ? { record } : {}),
   };
   const res = backend.sequenceForward(fargs);
   const [B, T] = x.shape as [number, number];
@@ -179,5 +189,32 @@ export function recurrence(args: RecurrenceArgs, options: RecurrenceOptions = {}
     () => backend.disposeReserve?.(res.reserve),
   );
   // a built-in cell's output is its hidden state, so the last valid output is h_N
-  return { y, carry, last: hN };
+  if (!record) return { y, carry, last: hN };
+  const trace = res.trace
+    ? { gates: wrap(backend, res.trace.gates, [B, T, GATES[cell.kernel] * H], dt), cells: res.trace.cells === null ? null : wrap(backend, res.trace.cells, [B, T, H], dt) }
+    : hostTrace(args, c);
+  return { y, carry, last: hN, trace };
+}
+
+/** The trace computed on the host from the cell's equations (a built-in cell only). */
+function hostTrace(args: RecurrenceArgs, c: Checked): RecurrenceResult['trace'] {
+  const { cell, params: p, x } = args;
+  if (!cell.kernel) return null;
+  const [B, T, I] = x.shape as [number, number, number];
+  const H = cell.hiddenSize;
+  const t = traceOnHost({
+    kernel: cell.kernel,
+    B, T, I, H,
+    x: x.data(),
+    h0: c.carry[0]!.data(),
+    c0: c.carry[1]?.data() ?? null,
+    weightIh: p['weight_ih']!.data(),
+    weightHh: p['weight_hh']!.data(),
+    biasIh: p['bias_ih']!.data(),
+    biasHh: p['bias_hh']!.data(),
+    lengths: c.lengths,
+    reverse: args.reverse ?? false,
+  });
+  const make = (d: Float64Array, shape: number[]) => tensor(d, shape, { dtype: x.dtype, backend: x.backend });
+  return { gates: make(t.gates, [B, T, GATES[cell.kernel] * H]), cells: t.cells ? make(t.cells, [B, T, H]) : null };
 }

@@ -9,6 +9,7 @@ import { makeContext } from './context.js';
 import { describeDTypes } from './dtypes.js';
 import { describeErrors } from './errors.js';
 import { describeFused } from './fused.js';
+import { describeTrace } from './trace.js';
 import { describeGradients } from './gradients.js';
 import { describeMatmul } from './matmul.js';
 import { describeMemory } from './memory.js';
@@ -67,6 +68,7 @@ export function describeBackend(name: string, makeBackend: () => Backend, option
     describeArgumentErrors(ctx);
     describeGradients(ctx);
     describeFused(ctx);
+    describeTrace(ctx);
     describeAttention(ctx);
     describeCrf(ctx);
     describeConv1d(ctx);

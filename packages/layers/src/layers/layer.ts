@@ -14,6 +14,25 @@ export interface CallContext {
   rng: Rng;
   /** The layer's parameters by full name. */
   param(name: string): Tensor;
+  /** Opt-in (`rnn explain`): recurrent layers hand each direction's per-step internals here. */
+  record?: (trace: LayerTrace) => void;
+}
+
+/** One recurrent layer direction's per-step internals, time-indexed, zeros at padded steps. */
+export interface LayerTrace {
+  /** The layer's name, its stacked layer `k` and direction. */
+  layer: string;
+  depth: number;
+  direction: 'forward' | 'reverse';
+  /** The cell kind (`lstm`, `gru`, `rnn`, or a custom cell's) and its gate names in order. */
+  cell: string;
+  gateNames: readonly string[];
+  /** `[B, T, H]` the hidden states (the outputs). */
+  h: Tensor;
+  /** `[B, T, G*H]` the gate activations, or null for a custom cell. */
+  gates: Tensor | null;
+  /** `[B, T, H]` lstm's c_t, else null. */
+  cells: Tensor | null;
 }
 
 /** A named parameter with its full (PyTorch) name. */

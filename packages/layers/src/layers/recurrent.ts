@@ -193,10 +193,23 @@ export class Recurrent extends Layer {
         const params = this.cellParams(ctx, k, d);
         const init = initialCarry(k, d);
         const reverse = d === 1;
-        const { y, carry, last } = recurrence(
+        const { y, carry, last, trace } = recurrence(
           { cell: this.cell, params, x: input, carry: init, lengths: ctx.lengths, reverse },
-          { fused: this.fused },
+          { fused: this.fused, ...(ctx.record ? { record: true } : {}) },
         );
+        if (ctx.record) {
+          const kernel = this.cell.kernel;
+          ctx.record({
+            layer: this.name,
+            depth: k,
+            direction: reverse ? 'reverse' : 'forward',
+            cell: this.cell.kind,
+            gateNames: kernel === 'lstm' ? ['i', 'f', 'g', 'o'] : kernel === 'gru' ? ['r', 'z', 'n'] : kernel ? ['h'] : [],
+            h: y,
+            gates: trace?.gates ?? null,
+            cells: trace?.cells ?? null,
+          });
+        }
         lastOut.push(last);
         outs.push(y);
         finalH.push(carry[0]!);

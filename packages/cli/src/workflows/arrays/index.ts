@@ -2,6 +2,7 @@ import type { Workflow } from '../workflow.js';
 import { evaluateArrays } from './evaluate.js';
 import { predictArrays } from './predict.js';
 import { trainArrays } from './train.js';
+import { explainArrays } from './explain.js';
 
 /** The contract's array mode: a model file plus inputs and targets as .json/.npy arrays. */
 export const arrays: Workflow = {
@@ -10,4 +11,5 @@ export const arrays: Workflow = {
   train: trainArrays,
   evaluate: evaluateArrays,
   predict: predictArrays,
+  explain: explainArrays,
 };

@@ -2,6 +2,7 @@ import type { Workflow } from '../workflow.js';
 import { evaluateClassify } from './evaluate.js';
 import { predictClassify } from './predict.js';
 import { trainClassify } from './train.js';
+import { explainClassify } from './explain.js';
 
 /** `--sequences`: classify variable-length sequences. */
 export const classify: Workflow = {
@@ -11,4 +12,5 @@ export const classify: Workflow = {
   train: trainClassify,
   evaluate: evaluateClassify,
   predict: predictClassify,
+  explain: explainClassify,
 };

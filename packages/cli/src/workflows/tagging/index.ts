@@ -2,6 +2,7 @@ import type { Workflow } from '../workflow.js';
 import { evaluateTagging } from './evaluate.js';
 import { predictTagging } from './predict.js';
 import { trainTagging } from './train.js';
+import { explainTaggingAction } from './explain.js';
 
 /** `--tagging`: sequence labelling (named entities, part of speech) on CoNLL/CoNLL-U files. */
 export const tagging: Workflow = {
@@ -11,4 +12,5 @@ export const tagging: Workflow = {
   train: trainTagging,
   evaluate: evaluateTagging,
   predict: predictTagging,
+  explain: explainTaggingAction,
 };

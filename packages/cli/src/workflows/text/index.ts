@@ -3,6 +3,7 @@ import { evaluateText } from './evaluate.js';
 import { generateText } from './generate.js';
 import { predictText } from './predict.js';
 import { trainText } from './train.js';
+import { explainText } from './explain.js';
 
 /** `--text`: character-level language models. */
 export const text: Workflow = {
@@ -12,5 +13,6 @@ export const text: Workflow = {
   train: trainText,
   evaluate: evaluateText,
   predict: predictText,
+  explain: explainText,
   generate: generateText,
 };

@@ -3,6 +3,7 @@ import { evaluateTimeseries } from './evaluate.js';
 import { forecastTimeseries } from './forecast.js';
 import { predictTimeseries } from './predict.js';
 import { trainTimeseries } from './train.js';
+import { explainTimeseries } from './explain.js';
 
 /** `--csv`: forecast one column of a CSV time series. */
 export const timeseries: Workflow = {
@@ -12,5 +13,6 @@ export const timeseries: Workflow = {
   train: trainTimeseries,
   evaluate: evaluateTimeseries,
   predict: predictTimeseries,
+  explain: explainTimeseries,
   forecast: forecastTimeseries,
 };

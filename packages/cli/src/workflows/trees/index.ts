@@ -5,6 +5,7 @@ import type { Workflow } from '../workflow.js';
 import { evaluateTreeModel, formatTreeScores, treeScoresJson } from './evaluate.js';
 import { predictTrees } from './predict.js';
 import { trainTrees } from './train.js';
+import { explainTrees } from './explain.js';
 
 /** `rnn evaluate --trees`: a tree model's scores on a file of labelled trees. */
 const evaluateTrees = action({
@@ -29,4 +30,5 @@ export const trees: Workflow = {
   train: trainTrees,
   evaluate: evaluateTrees,
   predict: predictTrees,
+  explain: explainTrees,
 };
