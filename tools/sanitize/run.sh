@@ -13,6 +13,9 @@
 #   bash tools/sanitize/run.sh            everything (about 10 minutes on 2 cores)
 #   bash tools/sanitize/run.sh ctest      step 1 only
 #   bash tools/sanitize/run.sh vitest     step 2 only (reuses step 2's build when present)
+#   bash tools/sanitize/run.sh tsan       step 3 only: native/ under ThreadSanitizer, the ctest groups
+#                                         that run the thread pool (pool, sequence, tree_lstm, both SIMD
+#                                         paths); part of "all"
 #
 # Node itself is not instrumented, so for step 2:
 #   - LD_PRELOAD=libasan.so: the ASan runtime must be the first library loaded into node;
@@ -69,4 +72,17 @@ if [ "$what" = all ] || [ "$what" = vitest ]; then
     npx vitest run --reporter=dot)
 fi
 
-step "sanitize: clean (no AddressSanitizer or UndefinedBehaviorSanitizer report, all tests passed)"
+if [ "$what" = all ] || [ "$what" = tsan ]; then
+  # -DRNN_NO_CLONES: an ifunc resolver runs before the TSan runtime is up and would crash in it
+  tflags="-fsanitize=thread -fno-omit-frame-pointer -g -O1 -DRNN_NO_CLONES"
+  step "3. native/ with ThreadSanitizer: build ($out/tsan)"
+  cmake -S native -B "$out/tsan" -DCMAKE_BUILD_TYPE=Debug -DRNN_CUDA=OFF -DRNN_CUDA_EMULATION=OFF \
+    -DCMAKE_CXX_FLAGS="$tflags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" >/dev/null
+  cmake --build "$out/tsan" --parallel "$jobs" --target rnn_native_tests
+  step "3. native/ with ThreadSanitizer: the thread pool's users"
+  # 4 threads on however many cores: the pool's workers, its spin-then-park and the batch-parallel kernels
+  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" RNN_NUM_THREADS=4 \
+    ctest --test-dir "$out/tsan" --output-on-failure -R '^(pool|sequence|sequence_baseline|tree_lstm|tree_lstm_baseline)$'
+fi
+
+step "sanitize: clean (no AddressSanitizer, UndefinedBehaviorSanitizer or ThreadSanitizer report, all tests passed)"
