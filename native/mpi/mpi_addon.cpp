@@ -18,6 +18,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -49,6 +50,8 @@ int nextId = 1;
 std::thread worker;
 bool started = false, finalized = false;
 int worldRank = -1, worldSize = 0, threadLevel = -1;
+// Rank 0's pid when it runs on this host (else 0): lets rank 1 speak when rank 0 is the one that died.
+long long rank0Pid = 0;
 std::string initError;
 
 std::string mpiError(int rc, const char* what) {
@@ -59,14 +62,20 @@ std::string mpiError(int rc, const char* what) {
 }
 
 // What a rank that mpirun is ending prints: one line, from rank 0 only (the others stay quiet so
-// the job's output holds one line of ours next to mpirun's notice about the failed rank).
+// the job's output holds one line of ours next to mpirun's notice about the failed rank), or from
+// rank 1 when rank 0 ran on this host and is gone.
 void onTerm(int) {
-  if (worldRank == 0) {
+  bool speak = worldRank == 0 || (worldRank == 1 && rank0Pid > 0 && kill((pid_t)rank0Pid, 0) != 0);
+  if (speak) {
     const char msg[] =
         "rnn: distributed training stopped: another rank failed or was killed, so mpirun ended the job; "
         "no model file was written (resume from the last checkpoint with --resume)\n";
     ssize_t w = write(2, msg, sizeof(msg) - 1);
     (void)w;
+    // mpirun forwards our stderr while it ends the job; give it time to read the line (it sends
+    // SIGKILL only after odls_base_sigkill_timeout, 1 s by default)
+    timespec ts{0, 300 * 1000 * 1000};
+    nanosleep(&ts, nullptr);
   }
   _exit(1);
 }
@@ -88,6 +97,12 @@ void start(Op* op) {
         MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
         MPI_Comm_rank(MPI_COMM_WORLD, &worldRank);
         MPI_Comm_size(MPI_COMM_WORLD, &worldSize);
+        char host[256] = {0};
+        gethostname(host, sizeof(host) - 1);
+        long long mine[2] = {(long long)getpid(), (long long)std::hash<std::string>()(host)};
+        long long root[2] = {mine[0], mine[1]};
+        MPI_Bcast(root, 2, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
+        rank0Pid = root[1] == mine[1] ? root[0] : 0;
       } else {
         op->error = "MPI_Init_thread failed";
       }
