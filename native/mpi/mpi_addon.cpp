@@ -295,6 +295,8 @@ Napi::Value Barrier(const Napi::CallbackInfo& info) {
 
 Napi::Value Finalize(const Napi::CallbackInfo& info) {
   if (!started || finalized || !initError.empty()) return info.Env().Undefined();
+  // leaving on purpose (done, or failing with every rank): mpirun ending us now is no news
+  signal(SIGTERM, SIG_DFL);
   auto op = new Op();
   op->kind = kFinalize;
   std::string err = waitFor(enqueue(op));
@@ -307,6 +309,7 @@ Napi::Value Finalize(const Napi::CallbackInfo& info) {
 // on the JS thread: the communication thread may be stuck in a collective the others never join.
 Napi::Value Abort(const Napi::CallbackInfo& info) {
   int code = info.Length() > 0 ? info[0].As<Napi::Number>().Int32Value() : 1;
+  signal(SIGTERM, SIG_DFL);  // this rank printed why already
   if (started && !finalized && initError.empty()) MPI_Abort(MPI_COMM_WORLD, code);
   _exit(code);
 }
