@@ -4,13 +4,13 @@
 # workload of tools/bench (B: batch 32 × T 100, 2×LSTM 256, char-LM). Each run trains `STEPS`
 # global batches per epoch for `EPOCHS` epochs and times the epochs after the first.
 #
-#   tools/mpi/scaling.sh [--workload B] [--ranks 2] [--steps 8] [--epochs 3] [--bucket-mb 4] [--out FILE.json]
+#   tools/mpi/scaling.sh [--workload B] [--ranks 2] [--steps 8] [--epochs 3] [--bucket-mb 1] [--out FILE.json]
 #
 # Prints the CPU, one line per run and the ratios: rnn N ranks / rnn 1 rank (target ≥ 1.8× for B
 # at 2 ranks on 2 cores) and rnn N ranks / PyTorch DDP N ranks (target ≥ 1). A quiet machine is
 # needed for real figures: the ranks are as many as the cores.
 set -euo pipefail
-WL=B RANKS=2 STEPS=8 EPOCHS=3 BUCKET=4 OUT=""
+WL=B RANKS=2 STEPS=8 EPOCHS=3 BUCKET=1 OUT=""
 while [ $# -gt 0 ]; do
   case $1 in
     --workload) WL=$2; shift 2 ;; --ranks) RANKS=$2; shift 2 ;; --steps) STEPS=$2; shift 2 ;;

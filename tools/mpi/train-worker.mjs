@@ -3,7 +3,7 @@
 // through the real Trainer (`model.fit`), under mpirun or alone. Rank 0 prints one JSON line:
 // ranks, global batch, steps timed and steps per second (the epochs after the first, which warms up).
 //
-//   mpirun -np 2 node tools/mpi/train-worker.mjs --workload B --steps 8 --epochs 3 [--bucket-mb 4]
+//   mpirun -np 2 node tools/mpi/train-worker.mjs --workload B --steps 8 --epochs 3 [--bucket-mb 1]
 import * as core from '@rnn/core';
 import * as L from '@rnn/layers';
 import { WORKLOADS } from '../bench/lib/workloads.mjs';
@@ -16,7 +16,7 @@ const arg = (name, dflt) => {
 const w = WORKLOADS[arg('workload', 'B')];
 const steps = Number(arg('steps', '8'));
 const epochs = Number(arg('epochs', '3'));
-const bucketMB = Number(arg('bucket-mb', '4'));
+const bucketMB = Number(arg('bucket-mb', '1'));
 await core.ready();
 const backend = core.getBackend();
 
@@ -44,6 +44,7 @@ const h = await model.fit(x, y, {
   epochs,
   batchSize: w.batch,
   shuffle: false,
+  distributed: process.env.OMPI_COMM_WORLD_SIZE ? { bucketMB } : false,
   checkNumerics: false,
   callbacks: [{ onEpochEnd: (_e, logs) => void times.push(logs.seconds) }],
 });

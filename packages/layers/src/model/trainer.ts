@@ -85,7 +85,8 @@ const trainerOptions = z.strictObject({
   /**
    * Data-parallel training over the registered communicator (Open MPI, see docs/distributed.md):
    * true forces it, false turns it off; unset, it is on when a launcher (mpirun) started this
-   * process. `{ bucketMB }` is on, with gradient buckets of that many MB (default 4).
+   * process. `{ bucketMB }` is on, with gradient buckets of that many MB (default 1: about one LSTM layer of
+   * 256 units per bucket, so the last layers' buckets travel while the first layers' backward runs).
    */
   distributed: z.union([bool(), z.strictObject({ bucketMB: positiveNumber().optional() })]).optional(),
 });
@@ -273,7 +274,7 @@ export class Trainer<Batch> {
     if (comm) {
       agreeOnRun(comm, this.runConfig(n));
       broadcastParameters(comm, params);
-      const bucketMB = (typeof o.distributed === 'object' ? o.distributed.bucketMB : undefined) ?? 4;
+      const bucketMB = (typeof o.distributed === 'object' ? o.distributed.bucketMB : undefined) ?? 1;
       sync = new GradientSync(comm, params, Math.max(1, Math.round((bucketMB * 1e6) / (params.grads.dtype === 'float64' ? 8 : 4))));
     }
     for (const cb of callbacks) await cb.onTrainBegin?.({ model, optimizer: o.optimizer, epochs: this.epochs, batches, rng, minutes: o.minutes, selection });
