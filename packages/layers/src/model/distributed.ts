@@ -109,7 +109,7 @@ export class GradientSync {
   private readonly where = new Map<Tensor, { offset: number; bucket: number }>();
   private next = 0;
   private weight = 1;
-  /** Buckets started before backward ended, in the last step (the overlap actually got). */
+  /** Buckets started from backward's hook in the last step, i.e. before backward returned (the rest start in `finish`). */
   overlapped = 0;
 
   constructor(
