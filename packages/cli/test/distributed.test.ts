@@ -104,6 +104,25 @@ describe.skipIf(!hasMpi)('mpirun -np N rnn train: the same weights as one proces
   });
 });
 
+describe.skipIf(!hasMpi)('mpirun -np N rnn train: every workflow and two hosts', () => {
+  it('arrays, --csv, --text, --sequences, --trees, --pairs, --tagging train on 2 ranks (tools/mpi/workflows.sh)', () => {
+    const r = spawnSync('bash', [join(root, 'tools/mpi/workflows.sh'), '2'], { encoding: 'utf8', env, timeout: 300_000 });
+    expect(r.stdout + r.stderr).not.toMatch(/failed/);
+    expect(r.stdout.match(/ 2 ranks ok /g)).toHaveLength(7);
+    expect(r.status).toBe(0);
+  }, 300_000);
+
+  // two network namespaces joined by a veth pair, Open MPI's TCP transport between them
+  const canNetns = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).status === 0;
+  if (!canNetns) console.warn('\n*** distributed.test.ts: not root or no `ip netns`, so the two-host test is SKIPPED (run tools/mpi/two-hosts.sh as root) ***\n');
+  it.skipIf(!canNetns)('two hosts as network namespaces over TCP: the weights of one process (tools/mpi/two-hosts.sh)', () => {
+    const r = spawnSync('bash', [join(root, 'tools/mpi/two-hosts.sh'), '--no-bench'], { encoding: 'utf8', env, timeout: 120_000 });
+    expect(r.stdout).toMatch(/^h0 h1 $/m);
+    expect(r.stdout).toMatch(/max relative error \d\.\d+e-([6-9]|[1-9]\d) /);
+    expect(r.status).toBe(0);
+  }, 120_000);
+});
+
 describe.skipIf(!hasMpi)('mpirun -np N rnn train: faults', () => {
   it('ranks started with different flags are refused at the start, in one line naming the rank', () => {
     const dir = tmp();
