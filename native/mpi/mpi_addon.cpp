@@ -5,17 +5,23 @@
 // queues an operation and gets a handle back at once, so a gradient bucket's all-reduce
 // (MPI_Iallreduce) progresses while the JS thread computes the rest of backward; `wait` blocks
 // the JS thread only when it needs the result. While requests are in flight the thread polls
-// MPI_Testsome with short sleeps, so on a machine with as many ranks as cores it does not steal a
-// whole core from the compute thread (Open MPI's own MPI_Wait spins).
+// MPI_Testsome, yielding for the first 50 µs (RNN_MPI_SPIN_US) and then sleeping 20 µs between
+// polls, so on a machine with as many ranks as cores it does not steal a core from the compute
+// thread (Open MPI's own MPI_Wait spins). (Calling MPI_Allreduce on the JS thread for small
+// buffers was tried: 2 µs instead of 12 µs over shared memory, but 4–8 ms instead of 0.6 ms over
+// TCP on a busy machine, so everything goes through this thread.)
 #include <napi.h>
 #include <mpi.h>
 
 #include <dlfcn.h>
+#include <sched.h>
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <functional>
@@ -52,6 +58,8 @@ bool started = false, finalized = false;
 int worldRank = -1, worldSize = 0, threadLevel = -1;
 // Rank 0's pid when it runs on this host (else 0): lets rank 1 speak when rank 0 is the one that died.
 long long rank0Pid = 0;
+// How long the communication thread yields between polls before it sleeps (RNN_MPI_SPIN_US).
+long spinMicros = 50;
 std::string initError;
 
 std::string mpiError(int rc, const char* what) {
@@ -131,6 +139,7 @@ void loop() {
   std::vector<Op*> inflight;
   std::vector<MPI_Request> reqs;
   std::vector<int> idx;
+  auto idleSince = std::chrono::steady_clock::now();
   for (;;) {
     Op* next = nullptr;
     {
@@ -147,6 +156,7 @@ void loop() {
       bool last = next->kind == kFinalize;
       start(next);
       if (next->kind == kAllreduce && !next->done) inflight.push_back(next);
+      idleSince = std::chrono::steady_clock::now();
       {
         std::lock_guard<std::mutex> lock(mu);  // `done` is read under the lock by waitFor
       }
@@ -175,6 +185,9 @@ void loop() {
       for (Op* op : inflight) if (!op->done) rest.push_back(op);
       inflight.swap(rest);
       cv.notify_all();
+      idleSince = std::chrono::steady_clock::now();
+    } else if (std::chrono::steady_clock::now() - idleSince < std::chrono::microseconds(spinMicros)) {
+      sched_yield();
     } else {
       sleepMicros(20);
     }
@@ -240,6 +253,7 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
     // this addon with RTLD_LOCAL, so promote libmpi first.
     dlopen("libmpi.so.40", RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD);
     dlopen("libmpi.so", RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD);
+    if (const char* e = getenv("RNN_MPI_SPIN_US")) spinMicros = atol(e);
     worker = std::thread(loop);
     worker.detach();
     started = true;
@@ -269,6 +283,7 @@ Napi::Value Start(const Napi::CallbackInfo& info, Kind kind, const char* what) {
 }
 
 Napi::Value Iallreduce(const Napi::CallbackInfo& info) { return Start(info, kAllreduce, "iallreduce()"); }
+
 Napi::Value Ibcast(const Napi::CallbackInfo& info) { return Start(info, kBcast, "broadcast()"); }
 
 Napi::Value Wait(const Napi::CallbackInfo& info) {

@@ -2,7 +2,8 @@
 // All-reduce latency and bandwidth through rnn's communicator (rnn_mpi.node, Open MPI), for the
 // cost model of docs/distributed.md: the median time of an in-place float32 sum at sizes from 4 B
 // to 16 MB, and the least-squares fit t(n) = α + β·n (at 2 ranks the ring all-reduce costs
-// α·log2 p + 2(p−1)/p·n·β = α + n·β, so the fit gives α and β directly). Rank 0 prints one JSON line.
+// α·log2 p + 2(p−1)/p·n·β = α + n·β, so the fit gives α and β directly), measured as the trainer
+// sees them: a JS call, the communication thread's MPI_Iallreduce, the wait. Rank 0 prints one JSON line.
 //
 //   mpirun -np 2 node tools/mpi/allreduce-bench.mjs [--max-mb 16] [--reps 20] [--label shm]
 import * as core from '@rnn/core';
@@ -22,7 +23,7 @@ for (let bytes = 4; bytes <= maxBytes; bytes *= 4) {
   for (let r = 0; r < reps + 2; r++) {
     comm.allreduce(Int32Array.of(0)); // line the ranks up
     const t0 = performance.now();
-    comm.allreduce(buf);
+    comm.allreduceStart(buf).wait();
     times.push((performance.now() - t0) / 1000);
   }
   times.splice(0, 2);

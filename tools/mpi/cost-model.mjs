@@ -3,7 +3,7 @@
 // of data-parallel training for workloads A and B at 2–256 ranks, from measured numbers (pass your
 // own: α and β from tools/mpi/allreduce-bench.mjs, one-rank step times from train-worker.mjs).
 //
-//   node tools/mpi/cost-model.mjs --alpha 5.8e-4 --beta 1.77e-9 --step-a 0.097 --step-b 0.81
+//   node tools/mpi/cost-model.mjs --alpha 5.1e-4 --beta 1.62e-9 --step-a 0.097 --step-b 0.81
 //
 // Weak scaling (each rank keeps the workload's batch; the global batch grows with p). A step is
 // the one-rank compute time plus the all-reduce time that backward does not hide:
@@ -15,8 +15,8 @@ const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
   return Number(i >= 0 ? process.argv[i + 1] : dflt);
 };
-const alpha = arg('alpha', 5.8e-4);
-const beta = arg('beta', 1.77e-9);
+const alpha = arg('alpha', 5.1e-4);
+const beta = arg('beta', 1.62e-9);
 const F32 = 4;
 // per workload: one-rank step time, and the buckets in launch order as [bytes, seconds of backward
 // still to run after the bucket's gradients are final] (backward ≈ 2/3 of a step; an LSTM layer's
