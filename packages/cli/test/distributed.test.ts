@@ -137,6 +137,35 @@ describe.skipIf(!hasMpi)('mpirun -np N rnn train: faults', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('under mpirun without the Open MPI addon: one line saying why and how to fix it, exit 1, no model file', () => {
+    const dir = tmp();
+    const out = join(dir, 'm.safetensors');
+    const r = spawnSync('mpirun', [...MPIRUN, '-x', 'RNN_MPI_ADDON', '-np', '2', process.execPath, RNN, ...golden('mse-adam'), '--out', out], {
+      encoding: 'utf8',
+      env: { ...env, RNN_MPI_ADDON: '/nonexistent/rnn_mpi.node' },
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('rnn: '))).toEqual([
+      'rnn: distributed training is unavailable: mpi: the Open MPI addon is not built (/nonexistent/rnn_mpi.node does not exist); ' +
+        'install Open MPI (Debian/Ubuntu: `apt-get install openmpi-bin libopenmpi-dev`) and build the addon with ' +
+        '`node packages/backend-native/scripts/build-native.mjs --mpi` (or tools/setup.sh)',
+    ]);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('an error on one rank only (its data file missing) names that rank and ends the job', () => {
+    const dir = tmp();
+    const out = join(dir, 'm.safetensors');
+    const base = [process.execPath, RNN, ...golden('mse-adam'), '--out', out];
+    const bad = base.map((a) => (a.endsWith('train-mse-adam.x.json') ? join(dir, 'missing.json') : a));
+    const r = spawnSync('mpirun', [...MPIRUN, '-np', '1', ...base, ':', '-np', '1', ...bad], { encoding: 'utf8', env, timeout: 60_000 });
+    expect(r.status).not.toBe(0);
+    const ours = r.stderr.split('\n').filter((l) => l.startsWith('rnn: ') && !l.includes('data-parallel'));
+    expect(ours[0]).toBe(`rnn: rank 1 of 2: --x ${join(dir, 'missing.json')}: no such file`);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('a rank killed with SIGKILL mid-epoch ends the job within 10 s, non-zero, with one line; no model file', async () => {
     const dir = tmp();
     const out = join(dir, 'm.safetensors');
