@@ -4,7 +4,8 @@
 #   bash tools/setup.sh
 #
 # 1. system packages for the native backend (libopenblas-dev cmake g++), the font of PNG charts
-#    (fonts-dejavu-core) and Chromium for the headless browser test (chromium), skipped when
+#    (fonts-dejavu-core), Chromium for the headless browser test (chromium) and Open MPI for
+#    data-parallel training (openmpi-bin libopenmpi-dev: mpirun -np N rnn train), skipped when
 #    present; without root it prints the apt-get line to run and carries on with the TypeScript
 #    backend (and PNG text in the built-in ASCII bitmap font)
 # 2. npm ci (its install hook builds the native addon when the tools are there)
@@ -31,8 +32,8 @@ if [ "$major" -lt 20 ]; then
 fi
 echo "node $(node --version), npm $(npm --version), $(nproc 2>/dev/null || echo '?') CPU cores"
 
-step "system packages: libopenblas-dev cmake g++ (native backend), fonts-dejavu-core (text in PNG charts), chromium (browser test)"
-PKGS=(libopenblas-dev cmake g++ fonts-dejavu-core chromium)
+step "system packages: libopenblas-dev cmake g++ (native backend), fonts-dejavu-core (text in PNG charts), chromium (browser test), openmpi-bin libopenmpi-dev (mpirun)"
+PKGS=(libopenblas-dev cmake g++ fonts-dejavu-core chromium openmpi-bin libopenmpi-dev)
 if [ -n "${SKIP_APT:-}" ]; then
   echo "skipped (SKIP_APT is set)"
 elif ! command -v dpkg-query >/dev/null 2>&1; then
@@ -82,6 +83,12 @@ elif npm run build:native -w @rnn/backend-native --if-present; then
   :
 else
   warn "the native addon did not build (see above); the TypeScript backend is used instead"
+fi
+step "Open MPI addon (data-parallel training: mpirun -np N rnn train)"
+if [ -e packages/backend-native/build/mpi/Release/rnn_mpi.node ]; then
+  echo "built: packages/backend-native/build/mpi/Release/rnn_mpi.node"
+elif ! node packages/backend-native/scripts/build-native.mjs --mpi; then
+  warn "the Open MPI addon did not build (see above); training on one process is not affected"
 fi
 node packages/cli/bin/rnn.js info || warn "rnn info failed"
 

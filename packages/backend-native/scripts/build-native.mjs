@@ -13,11 +13,15 @@
 //   node scripts/build-native.mjs --cuda-emulation
 //                                            only build/cuda-emulation/Release/rnn_cuda.node: the
 //                                            CUDA code compiled for the CPU, for tests (no nvcc)
+//   node scripts/build-native.mjs --mpi      only build/mpi/Release/rnn_mpi.node (Open MPI, for
+//                                            `mpirun -np N rnn train`); exit 1 when it fails
 //   node scripts/build-native.mjs --test-addons
 //                                            what `npm test` runs first: quietly (one line each,
 //                                            always exit 0) the emulation addon, and the CUDA addon
 //                                            where nvcc is found (incremental: fast when up to date)
 //
+// Every full build also tries build/mpi/Release/rnn_mpi.node (data-parallel training) when
+// Open MPI's mpi.h is found; without it one line says so and nothing else changes.
 // RNN_SKIP_NATIVE_BUILD=1 skips the install-time build (the JS backend still works);
 // RNN_SKIP_CUDA_BUILD=1 skips the CUDA addon; RNN_BUILD_CUDA=1 builds it at install time even
 // without a driver. CUDACXX picks the nvcc.
@@ -36,6 +40,7 @@ const testAddons = process.argv.includes('--test-addons');
 const installMode = process.argv.includes('--install') || testAddons;
 const requireCuda = process.argv.includes('--cuda');
 const emulationOnly = process.argv.includes('--cuda-emulation');
+const mpiOnly = process.argv.includes('--mpi');
 const REBUILD = '`npm rebuild @rnn/backend-native` (or `npm run build:native -w @rnn/backend-native`)';
 const say = (ok, line) => (installMode || ok ? console.log : console.error)(`rnn: ${line}`);
 
@@ -148,6 +153,28 @@ function buildCuda(flavour) {
   return { state: 'built', line: `${label} built: ${relative(process.cwd(), path) || path}` };
 }
 
+/** { state: 'built' | 'skipped' | 'failed', line }: the Open MPI addon, in a build of its own. */
+function buildMpi() {
+  const outDir = join(buildDir, 'mpi');
+  const path = join(outDir, 'Release', 'rnn_mpi.node');
+  if (!installMode) console.log(`rnn: building the mpi addon (${relative(process.cwd(), path) || path})`);
+  const run = cmakeJs(outDir, ['RNN_MPI_ONLY=ON'], join(buildDir, 'mpi-build.log'));
+  if (run.missing) return { state: 'failed', line: `mpi addon not built: ${run.missing}` };
+  if (!run.ok || !existsSync(path)) {
+    const missing = missingLine(run.out, 'RNN_MPI_MISSING');
+    if (missing) return { state: 'skipped', line: `mpi addon not built (distributed training unavailable; one process works): ${missing}` };
+    return { state: 'failed', line: `mpi addon not built: the build failed (${installMode ? `log: ${join(buildDir, 'mpi-build.log')}` : 'see the output above'})` };
+  }
+  const why = probe(path, 'a.version()');
+  if (why) return { state: 'failed', line: `mpi addon was built but does not load (${why})` };
+  return { state: 'built', line: `mpi addon built: ${relative(process.cwd(), path) || path}` };
+}
+
+if (mpiOnly) {
+  const m = buildMpi();
+  say(m.state === 'built', m.line);
+  process.exit(m.state === 'built' ? 0 : 1);
+}
 if (emulationOnly || testAddons) {
   const c = buildCuda('emulation');
   say(c.state === 'built', c.line);
@@ -164,5 +191,7 @@ const native = buildNative();
 say(native.ok, native.line);
 const cuda = buildCuda('gpu');
 say(cuda.state !== 'failed', cuda.line);
+const mpi = buildMpi();
+say(mpi.state !== 'failed', mpi.line);
 if (installMode) process.exit(0);
 process.exit(native.ok && (!requireCuda || cuda.state === 'built') ? 0 : 1);

@@ -32,3 +32,8 @@ export function createBackend(): Backend {
 // Importing this package registers both backends; an addon is only loaded when its backend is picked.
 if (!hasBackend('native')) registerBackend('native', createBackend, priority);
 if (!hasBackend('cuda')) registerBackend('cuda', createCudaBackend, cudaPriority, { quiet: cudaQuiet() });
+
+// The Open MPI communicator for data-parallel training (rnn_mpi.node, loaded on first use).
+export { registerMpi, mpiUnavailable, DEFAULT_MPI_ADDON_PATH } from './mpi.js';
+import { registerMpi } from './mpi.js';
+registerMpi();

@@ -3,6 +3,7 @@ import { UsageError, parseFlags, suggest } from './flags.js';
 import type { Command, Io } from './command.js';
 import { flushWarnings, useBackend } from './backend.js';
 import { configArgs } from './config-file.js';
+import { distributedFailure, finishDistributed, fingerprintRun, rankIo, startDistributed } from './distributed.js';
 import { info, version } from './commands/info.js';
 import { summary } from './commands/summary.js';
 import { workflowCommand } from './commands/workflow-command.js';
@@ -74,6 +75,12 @@ export function prefixed(message: string): string {
 
 /** Run the CLI; returns the exit status. Errors become one line on stderr, never a stack trace. */
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const code = await run(argv, rankIo(io), io);
+  finishDistributed();
+  return code;
+}
+
+async function run(argv: string[], io: Io, ownIo: Io): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage() + '\n');
@@ -99,28 +106,32 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       throw new UsageError(`rnn ${route.label}: unexpected argument '${positional[0]}' (options start with --); see rnn ${route.label} --help`);
     }
     if (route.action.computes) await useBackend(io, (values as { verbose?: boolean }).verbose === true);
+    fingerprintRun(argv);
+    startDistributed(name, io);
     await route.action.run(values, io);
     flushWarnings(io);
     return 0;
   } catch (err) {
-    // a progress bar may be on the row: the message replaces it rather than running into it
-    if (io.stderr.isTTY) io.stderr.write('\r\x1b[K');
-    if (process.env['RNN_DEBUG']) io.stderr.write(`${(err as Error).stack}\n`);
-    // the exit status rule (rnn --help, README): 2 for how the command was written, 1 for what it was given
-    if (err instanceof UsageError) {
-      io.stderr.write(`${prefixed(err.message)}\n`);
-      return 2;
-    }
-    if (err instanceof RnnError) {
-      io.stderr.write(`${prefixed(err.message)}\n`);
-      return err.code === 'E_INTERRUPTED' ? 130 : 1; // Ctrl-C, checkpoint written (workflows/checkpoint.ts)
-    }
-    const e = err as { code?: string; message?: string; path?: string };
-    if (e.code && e.message && /^E[A-Z]+$/.test(e.code)) {
-      io.stderr.write(`${prefixed(e.message)}\n`);
-      return 1;
-    }
-    io.stderr.write(`rnn: internal error: ${e.message ?? String(err)} (set RNN_DEBUG=1 to see where; please report it)\n`);
-    return 70;
+    const { code, line } = report(err, io);
+    const dist = distributedFailure(err, line);
+    if (dist) {
+      if (dist.line) ownIo.stderr.write(`${dist.line}\n`);
+      dist.end(code);
+    } else io.stderr.write(`${line}\n`);
+    return code;
   }
+}
+
+/** The exit status of an error and its one line (the caller prints it). */
+function report(err: unknown, io: Io): { code: number; line: string } {
+  // a progress bar may be on the row: the message replaces it rather than running into it
+  if (io.stderr.isTTY) io.stderr.write('\r\x1b[K');
+  if (process.env['RNN_DEBUG']) io.stderr.write(`${(err as Error).stack}\n`);
+  // the exit status rule (rnn --help, README): 2 for how the command was written, 1 for what it was given
+  if (err instanceof UsageError) return { code: 2, line: prefixed(err.message) };
+  // 130: Ctrl-C, checkpoint written (workflows/checkpoint.ts)
+  if (err instanceof RnnError) return { code: err.code === 'E_INTERRUPTED' ? 130 : 1, line: prefixed(err.message) };
+  const e = err as { code?: string; message?: string; path?: string };
+  if (e.code && e.message && /^E[A-Z]+$/.test(e.code)) return { code: 1, line: prefixed(e.message) };
+  return { code: 70, line: `rnn: internal error: ${e.message ?? String(err)} (set RNN_DEBUG=1 to see where; please report it)` };
 }

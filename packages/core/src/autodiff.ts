@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseOptions } from './options/parse.js';
-import { bool, tensorSchema } from './options/schemas.js';
+import { bool, fn, tensorSchema } from './options/schemas.js';
 import { needsGrad, noGrad } from './engine.js';
 import { RnnError } from './errors.js';
 import { onesLike } from './ops/creation.js';
@@ -21,6 +21,13 @@ const backwardOptions = z.strictObject({
   grad: tensorSchema().optional(),
   /** Keep the graph so backward can run again through it. */
   retainGraph: bool().optional(),
+  /**
+   * Called with each leaf (a parameter) as soon as its gradient is final, in the order backward
+   * finishes them (the last layer's first), while backward goes on; `grad` is null when the leaf
+   * got none. A data-parallel trainer starts the all-reduce of a gradient bucket here, so
+   * communication overlaps the rest of backward (as PyTorch DDP's hooks do).
+   */
+  onLeafGrad: fn<(leaf: Tensor, grad: Tensor | null) => void>('a function (leaf, grad) => void').optional(),
 });
 
 export type BackwardOptions = z.infer<typeof backwardOptions>;
@@ -50,6 +57,19 @@ function accumulate(leaf: Tensor, g: Tensor): void {
   const sum = noGrad(() => add(leaf.grad!, g));
   leaf.backend.assign(leaf.grad, sum);
   sum.dispose();
+}
+
+/** Counts down the uses of `inputs`' leaves; a leaf whose last use is done gets `onLeaf`. */
+function leafDone(inputs: readonly Tensor[], uses: Map<Tensor, number>, grads: Map<Tensor, Tensor>, onLeaf: (leaf: Tensor, grad: Tensor | null) => void): void {
+  for (const inp of inputs) {
+    const left = uses.get(inp);
+    if (left === undefined) continue;
+    if (left > 1) uses.set(inp, left - 1);
+    else {
+      uses.delete(inp);
+      onLeaf(inp, grads.get(inp) ?? null);
+    }
+  }
 }
 
 function backwardOf(node: GradNode): (grads: (Tensor | null)[]) => (Tensor | null)[] {
@@ -99,6 +119,12 @@ function gradients(output: Tensor, wrt: Set<Tensor> | null, options: BackwardOpt
     }
   }
 
+  // With onLeafGrad: how many recorded inputs still refer to each leaf; at 0 its gradient is final.
+  const onLeaf = wrt ? undefined : options.onLeafGrad;
+  const uses = new Map<Tensor, number>();
+  if (onLeaf) {
+    for (const node of order) for (const inp of node.inputs) if (inp.requiresGrad && inp.node === null) uses.set(inp, (uses.get(inp) ?? 0) + 1);
+  }
   const grads = new Map<Tensor, Tensor>();
   grads.set(output, seed);
   const leaves = new Map<Tensor, Tensor>();
@@ -111,13 +137,18 @@ function gradients(output: Tensor, wrt: Set<Tensor> | null, options: BackwardOpt
       const node = order[k]!;
       const outGrads = node.outputs.map((o) => grads.get(o) ?? null);
       for (const o of node.outputs) if (o !== output && !wrt?.has(o)) grads.delete(o);
-      if (outGrads.every((g) => g === null)) continue;
-      const inGrads = backwardOf(node)(outGrads);
-      node.inputs.forEach((inp, j) => {
-        const g = inGrads[j];
-        if (!g || !needsGrad(inp) || inp.dtype === 'int32') return;
-        sum(inp, g);
-      });
+      const inputs = node.inputs;
+      const live = outGrads.some((g) => g !== null);
+      if (live) {
+        const inGrads = backwardOf(node)(outGrads);
+        inputs.forEach((inp, j) => {
+          const g = inGrads[j];
+          if (!g || !needsGrad(inp) || inp.dtype === 'int32') return;
+          sum(inp, g);
+        });
+      }
+      if (onLeaf) leafDone(inputs, uses, grads, onLeaf);
+      if (!live) continue;
       if (!options.retainGraph) {
         node.release?.();
         for (const o of node.outputs) o.node = null;

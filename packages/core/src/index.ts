@@ -7,6 +7,7 @@ export { Tensor, DataRef, type GradNode } from './tensor.js';
 export { noGrad, tidy, keep, isGradEnabled } from './engine.js';
 export { backward, grad, type BackwardOptions } from './autodiff.js';
 export * from './registry.js';
+export * from './comm.js';
 export * from './ops/index.js';
 export * as ops from './ops/index.js';
 export * from './params.js';

@@ -35,6 +35,7 @@ export * from './losses.js';
 export * from './optimizers/index.js';
 export * from './model/types.js';
 export * from './model/trainer.js';
+export { GradientSync, isWritingRank, setRunFingerprint, shareOf, trainerCommunicator } from './model/distributed.js';
 export { bucketedOrder } from './model/buckets.js';
 export * from './model/progress.js';
 export * from './model/sequential.js';

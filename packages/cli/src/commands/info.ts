@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { getBackend, listBackends } from '@rnn/core';
+import { distributedStatus, getBackend, listBackends } from '@rnn/core';
 import { useBackend } from '../backend.js';
 import { action, withCommon } from '../command.js';
+import { distributedLine } from '../distributed.js';
 import { flag } from '../flags.js';
 import { plainCommand } from './workflow-command.js';
 
@@ -33,6 +34,7 @@ export const info = plainCommand('info', 'version, available backends and which 
       picked,
       ...(pickError ? { error: pickError } : {}),
       backends,
+      distributed: distributedStatus(),
     };
     if (v.json) {
       io.stdout.write(JSON.stringify(data, null, 2) + '\n');
@@ -47,6 +49,7 @@ export const info = plainCommand('info', 'version, available backends and which 
         const details = i ? [i.blas, i.threads !== undefined ? `${i.threads} threads` : '', i.device ? `device ${i.device}` : ''].filter(Boolean).join(', ') : '';
         return `  ${b.name === picked ? '*' : ' '} ${b.name.padEnd(8)} priority ${String(b.priority).padStart(3)}  ${b.loaded ? 'loads' : `not available: ${b.error}`}${details ? `  (${details})` : ''}`;
       }),
+      distributedLine(),
     ];
     io.stdout.write(lines.join('\n') + '\n');
   },

@@ -1,5 +1,6 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
+import { isWritingRank } from './distributed.js';
 
 /**
  * Write a file so that a crash at any moment leaves either the old file or the new one, whole:
@@ -7,8 +8,10 @@ import { dirname, basename, join } from 'node:path';
  * target, fsync the directory. A writer killed mid-write leaves its temporary file behind; the
  * next successful write to the same path removes those of processes that no longer exist.
  * A missing parent folder is created first, so that a long training run never ends on ENOENT.
+ * In a data-parallel run only rank 0 writes (the other ranks hold the same model).
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+  if (!isWritingRank()) return;
   makeFolder(dirname(path));
   const name = `.${basename(path)}.${process.pid}.${Date.now()}.tmp`;
   const tmp = join(dirname(path), name);

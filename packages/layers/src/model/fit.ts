@@ -71,6 +71,8 @@ const fitOptions = z.strictObject({
    * `progressFor`, whose message says how to write `true`.
    */
   verbose: z.unknown().optional() as z.ZodOptional<z.ZodType<0 | 1 | 2>>,
+  /** Data-parallel training (the Trainer's `distributed`): unset, on under mpirun; `{ bucketMB }` sizes the gradient buckets. */
+  distributed: z.union([bool(), z.strictObject({ bucketMB: positiveNumber().optional() })]).optional(),
 });
 
 /** `evaluate` and `predict`: batch size and per-row valid lengths. */
@@ -205,6 +207,7 @@ function trainerFor(model: FitModel, c: Compiled, o: FitOptions = {}, validate?:
     checkNumerics: o.checkNumerics === false ? 'off' : 'step',
     initialEpoch: o.initialEpoch,
     initialBatch: o.initialBatch,
+    distributed: o.distributed,
   });
 }
 

@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ValueError } from '@rnn/core';
+import { isWritingRank } from './distributed.js';
 
 const WHY: Record<string, string> = {
   EEXIST: 'a part of the path is a file, not a folder',
@@ -12,8 +13,9 @@ const WHY: Record<string, string> = {
   ENOSPC: 'no space left on the device',
 };
 
-/** A write to a log file, its error turned into one line that names the file and the fix. */
+/** A write to a log file, its error turned into one line that names the file and the fix (rank 0 alone writes in a distributed run). */
 export function logWrite(what: string, path: string, write: () => void): void {
+  if (!isWritingRank()) return;
   try {
     write();
   } catch (err) {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ConfigError, Rng, backward, noGrad, parseOptions, schemas, sum } from '@rnn/core';
+import type { Communicator } from '@rnn/core';
 import { bucketedOrder } from './buckets.js';
+import { GradientSync, agreeOnRun, broadcastParameters, onAllRanks, shareOf, trainerCommunicator } from './distributed.js';
 import { callbackSchema } from './callback-schema.js';
 import { clipGradNorm, clipGradValue } from '../optimizers/clip.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
@@ -80,6 +82,13 @@ const trainerOptions = z.strictObject({
   countKey: text().optional(),
   /** Log `elapsed` (wall) and `cpu_elapsed` (this process's CPU) seconds since training began. */
   clock: bool().optional(),
+  /**
+   * Data-parallel training over the registered communicator (Open MPI, see docs/distributed.md):
+   * true forces it, false turns it off; unset, it is on when a launcher (mpirun) started this
+   * process. `{ bucketMB }` is on, with gradient buckets of that many MB (default 1: about one LSTM layer of
+   * 256 units per bucket, so the last layers' buckets travel while the first layers' backward runs).
+   */
+  distributed: z.union([bool(), z.strictObject({ bucketMB: positiveNumber().optional() })]).optional(),
 });
 
 export type TrainerOptions = z.infer<typeof trainerOptions>;
@@ -138,21 +147,37 @@ export class Trainer<Batch> {
     const { model, o } = this;
     const params = model.params!;
     const check = o.checkNumerics ?? 'step';
-    const fail = (what: string, withBatch: boolean) =>
-      divergence({
-        params,
-        what,
-        where: ctx.where,
-        clipped: o.clipNorm !== undefined || o.clipValue !== undefined,
-        describe: model.describeParameter?.bind(model),
-        batch: withBatch ? model.batchTensors?.(batch) : undefined,
-      });
     params.zeroGrad();
     const loss = model.loss(batch, ctx);
     const value = loss.item();
-    if (check !== 'off' && !Number.isFinite(value)) throw fail(`the loss is ${value}`, true);
+    if (check !== 'off' && !Number.isFinite(value)) throw this.fail(ctx, `the loss is ${value}`, batch);
     backward(loss);
-    if (check === 'step' && !Number.isFinite(noGrad(() => sum(params.grads).item()))) throw fail('a gradient is not finite', false);
+    this.update(ctx, null);
+    return value;
+  }
+
+  private fail(ctx: { where: string }, what: string, batch: Batch | null): Error {
+    const { model, o } = this;
+    return divergence({
+      params: model.params!,
+      what,
+      where: ctx.where,
+      clipped: o.clipNorm !== undefined || o.clipValue !== undefined,
+      describe: model.describeParameter?.bind(model),
+      batch: batch !== null ? model.batchTensors?.(batch) : undefined,
+    });
+  }
+
+  /** After backward: the numerics check of the gradients, clipping and the optimizer step. */
+  private update(ctx: { where: string }, comm: Communicator | null): void {
+    const { o } = this;
+    const params = this.model.params!;
+    const check = o.checkNumerics ?? 'step';
+    const fail = (what: string) => {
+      const err = this.fail(ctx, what, null);
+      return comm ? onAllRanks(err) : err;
+    };
+    if (check === 'step' && !Number.isFinite(noGrad(() => sum(params.grads).item()))) throw fail('a gradient is not finite');
     if (o.clipValue !== undefined) clipGradValue(params, o.clipValue);
     if (o.clipNorm !== undefined) clipGradNorm(params, o.clipNorm);
     o.optimizer.step(params);
@@ -160,9 +185,62 @@ export class Trainer<Batch> {
     // overwrite the last good model file with these weights. The sum can overflow with huge but
     // finite weights, so only an element that is not finite counts.
     if (check === 'step' && !Number.isFinite(noGrad(() => sum(params.values).item())) && findCulprit({ params })) {
-      throw fail('the optimizer step made a parameter non-finite', false);
+      throw fail('the optimizer step made a parameter non-finite');
     }
-    return value;
+  }
+
+  /**
+   * One data-parallel step: this rank's share of the global batch `idx`, its gradient scaled by
+   * its share and summed over the ranks bucket by bucket (overlapping backward), then the same
+   * update as `step` on every rank. Returns the global batch's mean loss, and whether any rank's
+   * time budget ran out (so all ranks stop after the same batch).
+   */
+  private distributedStep(data: TrainData<Batch>, idx: Int32Array, ctx: StepContext & { where: string }, comm: Communicator, sync: GradientSync, deadline: number): { loss: number; timeUp: boolean } {
+    const { model, o } = this;
+    const params = model.params!;
+    const [a, z] = shareOf(idx.length, comm.rank, comm.size);
+    const weight = (z - a) / idx.length;
+    params.zeroGrad();
+    sync.begin(weight);
+    let value = 0;
+    let batch: Batch | null = null;
+    if (z > a) {
+      batch = data.take(idx.subarray(a, z));
+      const loss = model.loss(batch, ctx);
+      value = loss.item();
+      backward(loss, { onLeafGrad: sync.onLeafGrad });
+    }
+    sync.finish();
+    const agreed = Float64Array.of(z > a ? value * weight : 0, performance.now() > deadline ? 1 : 0);
+    comm.allreduce(agreed);
+    const loss = agreed[0]!;
+    if ((o.checkNumerics ?? 'step') !== 'off' && !Number.isFinite(loss)) throw onAllRanks(this.fail(ctx, `the loss is ${loss}`, Number.isFinite(value) ? null : batch));
+    this.update(ctx, comm);
+    return { loss, timeUp: agreed[1]! > 0 };
+  }
+
+  /** What every rank of a distributed run must agree on (with the CLI's fingerprint of its flags and files). */
+  private runConfig(n: number): string {
+    const { model, o } = this;
+    let config: string;
+    try {
+      config = JSON.stringify(model.config());
+    } catch {
+      config = String(model.config());
+    }
+    const { size, names } = model.params!;
+    return JSON.stringify({
+      config,
+      params: [size, names],
+      rows: n,
+      epochs: this.epochs,
+      batchSize: this.batchSize,
+      shuffle: o.shuffle ?? true,
+      buckets: o.buckets ? o.buckets.chunkBatches ?? 50 : null,
+      clip: [o.clipNorm ?? null, o.clipValue ?? null],
+      optimizer: [o.optimizer.constructor.name, o.optimizer.lr],
+      start: [o.initialEpoch ?? 0, o.initialBatch ?? 0],
+    });
   }
 
   async fit(data: TrainData<Batch>): Promise<History> {
@@ -191,6 +269,14 @@ export class Trainer<Batch> {
           },
         }
       : undefined;
+    const comm = trainerCommunicator(typeof o.distributed === 'object' ? true : o.distributed);
+    let sync: GradientSync | null = null;
+    if (comm) {
+      agreeOnRun(comm, this.runConfig(n));
+      broadcastParameters(comm, params);
+      const bucketMB = (typeof o.distributed === 'object' ? o.distributed.bucketMB : undefined) ?? 1;
+      sync = new GradientSync(comm, params, Math.max(1, Math.round((bucketMB * 1e6) / (params.grads.dtype === 'float64' ? 8 : 4))));
+    }
     for (const cb of callbacks) await cb.onTrainBegin?.({ model, optimizer: o.optimizer, epochs: this.epochs, batches, rng, minutes: o.minutes, selection });
     let stop = false;
     for (let epoch = start; epoch < this.epochs && !stop; epoch++) {
@@ -201,6 +287,8 @@ export class Trainer<Batch> {
           : o.buckets
             ? bucketedOrder(rng, o.buckets.keys, this.batchSize, o.buckets.chunkBatches ?? 50)
             : rng.permutation(n);
+      // rank 0's order everywhere: dropout draws from `rng` too, a different number on each rank
+      if (comm) comm.broadcast(order, 0);
       const sums = new Map<string, [number, number]>();
       const ctx: StepContext & { where: string } = {
         rng,
@@ -216,18 +304,27 @@ export class Trainer<Batch> {
       const e0 = performance.now();
       for (let b = epoch === start ? (o.initialBatch ?? 0) : 0; b < batches; b++) {
         for (const cb of callbacks) if ((await cb.onBatchBegin?.(b, epoch)) === 'stop') stop = true;
+        if (comm) {
+          // a callback that stops on one rank (Ctrl-C reaches each rank at its own moment) stops all
+          const flag = Int32Array.of(stop ? 1 : 0);
+          comm.allreduce(flag);
+          stop = flag[0]! > 0;
+        }
         if (stop) break;
         const idx = order.subarray(b * this.batchSize, Math.min(n, (b + 1) * this.batchSize));
         const s0 = performance.now();
         ctx.where = `epoch ${epoch + 1}, batch ${b + 1}`;
-        const loss = this.step(data.take(idx), ctx);
+        let loss: number;
+        let timeUpHere = false;
+        if (comm) ({ loss, timeUp: timeUpHere } = this.distributedStep(data, idx, ctx, comm, sync!, deadline));
+        else loss = this.step(data.take(idx), ctx);
         stepMs += performance.now() - s0;
         stepSamples += idx.length;
         lossSum += loss * idx.length;
         seen += idx.length;
         for (const cb of callbacks) await cb.onBatchEnd?.(b, { loss, batch: b, epoch, size: idx.length });
         await yieldToEventLoop();
-        if (performance.now() > deadline) {
+        if (comm ? timeUpHere : performance.now() > deadline) {
           timeUp = true;
           break;
         }
@@ -235,7 +332,8 @@ export class Trainer<Batch> {
       // an epoch cut short by a callback has no epoch-end logs
       if (stop) break;
       if (o.checkNumerics === 'epoch' && !Number.isFinite(noGrad(() => sum(params.values).item()))) {
-        throw divergence({ params, what: 'a parameter is not finite', where: `epoch ${epoch + 1}`, clipped: o.clipNorm !== undefined });
+        const err = divergence({ params, what: 'a parameter is not finite', where: `epoch ${epoch + 1}`, clipped: o.clipNorm !== undefined });
+        throw comm ? onAllRanks(err) : err;
       }
       const logs: Logs = { epoch, loss: lossSum / seen, seconds: (performance.now() - e0) / 1000, lr: o.optimizer.lr };
       if (o.countKey) logs[o.countKey] = seen;
