@@ -199,13 +199,19 @@ export class Trainer<Batch> {
     const { model, o } = this;
     const params = model.params!;
     const [a, z] = shareOf(idx.length, comm.rank, comm.size);
-    const weight = (z - a) / idx.length;
+    let batch: Batch | null = z > a ? data.take(idx.subarray(a, z)) : null;
+    let weight = (z - a) / idx.length;
+    if (model.lossWeight) {
+      // a mean over tokens: each share counts by its tokens (one 8-byte all-reduce for the total)
+      const w = Float64Array.of(batch ? model.lossWeight(batch) : 0);
+      const mine = w[0]!;
+      comm.allreduce(w);
+      weight = w[0]! > 0 ? mine / w[0]! : 0;
+    }
     params.zeroGrad();
     sync.begin(weight);
     let value = 0;
-    let batch: Batch | null = null;
-    if (z > a) {
-      batch = data.take(idx.subarray(a, z));
+    if (batch) {
       const loss = model.loss(batch, ctx);
       value = loss.item();
       backward(loss, { onLeafGrad: sync.onLeafGrad });

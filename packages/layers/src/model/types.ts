@@ -34,6 +34,12 @@ export interface TrainableModel<Batch = unknown> {
   describeParameter?(name: string, k: number): string;
   /** The batch's input and target tensors, so a divergence caused by bad data names it. */
   batchTensors?(batch: Batch): Record<string, Tensor>;
+  /**
+   * What the loss is a mean over, for a batch (default: its rows). A loss averaged over tokens
+   * returns the batch's token count, so that data-parallel training weights each rank's share by
+   * its tokens and the averaged gradient equals one process's.
+   */
+  lossWeight?(batch: Batch): number;
 }
 
 export interface Logs {

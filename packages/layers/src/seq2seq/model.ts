@@ -162,6 +162,13 @@ export class Seq2Seq implements TrainableModel<readonly Seq2SeqPair[]>, Net {
     return div(neg(sum(picked)), picks.length);
   }
 
+  /** The loss is a mean over target tokens (each target's tokens and its `</s>`): data-parallel shares weigh by them. */
+  lossWeight(batch: readonly Seq2SeqPair[]): number {
+    let n = 0;
+    for (const p of batch) n += p.target.length + 1;
+    return n;
+  }
+
   /** The training loss of a batch (dropout and scheduled sampling on), for the `Trainer`. */
   loss(batch: readonly Seq2SeqPair[], ctx: Pick<StepContext, 'rng'>): Tensor {
     return this.lossOf(this.run(batch, ctx.rng, true));
