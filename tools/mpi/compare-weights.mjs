@@ -5,30 +5,26 @@
 //
 //   node tools/mpi/compare-weights.mjs A.safetensors B.safetensors [--tol 1e-5] [--json]
 import { readFileSync } from 'node:fs';
+import { parseSafetensors } from '@rnn/core';
+import { toolArgs } from '../lib/args.mjs';
 
+const args = toolArgs('node tools/mpi/compare-weights.mjs A.safetensors B.safetensors [--tol 1e-5] [--json]', {
+  tol: { type: 'string', default: '1e-5' },
+  json: { type: 'boolean', default: false },
+}, { positionals: true });
+const tol = args.number('tol');
+const [pa, pb, extra] = args.positionals;
+if (!pa || !pb || extra !== undefined) args.fail('give exactly two model files, A and B');
+
+/** The float tensors of a model file by name (integer tensors as null: compared by presence only). */
 function read(path) {
-  const buf = readFileSync(path);
-  const n = Number(buf.readBigUInt64LE(0));
-  const header = JSON.parse(buf.subarray(8, 8 + n).toString('utf8'));
   const out = new Map();
-  for (const [name, t] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    const [a, b] = t.data_offsets;
-    const bytes = buf.subarray(8 + n + a, 8 + n + b);
-    const copy = new Uint8Array(bytes);
-    out.set(name, t.dtype === 'F64' ? new Float64Array(copy.buffer) : t.dtype === 'F32' ? new Float32Array(copy.buffer) : null);
+  for (const [name, t] of parseSafetensors(new Uint8Array(readFileSync(path)), path).tensors) {
+    out.set(name, t.data instanceof Float32Array || t.data instanceof Float64Array ? t.data : null);
   }
   return out;
 }
 
-const args = process.argv.slice(2);
-const tolAt = args.indexOf('--tol');
-const tol = tolAt >= 0 ? Number(args[tolAt + 1]) : 1e-5;
-const [pa, pb] = args.filter((a, i) => !a.startsWith('--') && (tolAt < 0 || i !== tolAt + 1));
-if (!pa || !pb) {
-  console.error('usage: compare-weights.mjs A.safetensors B.safetensors [--tol 1e-5] [--json]');
-  process.exit(2);
-}
 const A = read(pa);
 const B = read(pb);
 let worst = 0;
@@ -48,6 +44,6 @@ for (const [name, b] of B) {
   const rel = Math.sqrt(d) / Math.max(Math.sqrt(s), 1e-30);
   if (rel > worst || worstName === '') [worst, worstName] = [rel, name];
 }
-if (args.includes('--json')) console.log(JSON.stringify({ maxRelError: worst, tensor: worstName, tensors: B.size }));
+if (args.values.json) console.log(JSON.stringify({ maxRelError: worst, tensor: worstName, tensors: B.size }));
 else console.log(`max relative error ${worst.toExponential(2)} (${worstName}, ${B.size} tensors)`);
 process.exit(worst <= tol ? 0 : 1);
