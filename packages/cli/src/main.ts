@@ -5,6 +5,7 @@ import { flushWarnings, useBackend } from './backend.js';
 import { configArgs } from './config-file.js';
 import { info, version } from './commands/info.js';
 import { summary } from './commands/summary.js';
+import { exportCommand } from './commands/export.js';
 import { workflowCommand } from './commands/workflow-command.js';
 
 export const COMMANDS: Command[] = [
@@ -15,6 +16,7 @@ export const COMMANDS: Command[] = [
   workflowCommand('generate', 'write text with a character model from rnn train --text'),
   info,
   summary,
+  exportCommand,
 ];
 
 export function registerCommand(c: Command): void {
