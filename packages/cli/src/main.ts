@@ -6,6 +6,7 @@ import { configArgs } from './config-file.js';
 import { info, version } from './commands/info.js';
 import { summary } from './commands/summary.js';
 import { exportCommand } from './commands/export.js';
+import { serveCommand } from './commands/serve.js';
 import { workflowCommand } from './commands/workflow-command.js';
 
 export const COMMANDS: Command[] = [
@@ -17,6 +18,7 @@ export const COMMANDS: Command[] = [
   info,
   summary,
   exportCommand,
+  serveCommand,
 ];
 
 export function registerCommand(c: Command): void {

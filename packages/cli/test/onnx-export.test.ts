@@ -128,7 +128,7 @@ describe('rnn export (command)', () => {
     writeFileSync(join(dir, 'tag.safetensors'), tagger.toBytes());
     const r2 = await run(['export', '--model', join(dir, 'tag.safetensors'), '--onnx', join(dir, 'x.onnx')]);
     expect(r2.code).toBe(1);
-    expect(r2.stderr).toMatch(/^rnn: --model .*tag\.safetensors: a sequence tagger \(rnn train --conll\) is not exportable to ONNX: .*Viterbi/);
+    expect(r2.stderr).toMatch(/^rnn: --model .*tag\.safetensors: a sequence tagger \(rnn train --tagging\) is not exportable to ONNX: .*Viterbi/);
     const r3 = await run(['export', '--model', join(dir, 'missing.safetensors'), '--onnx', join(dir, 'x.onnx')]);
     expect([r3.code, r3.stderr]).toEqual([1, `rnn: --model ${join(dir, 'missing.safetensors')}: no such file\n`]);
     const r4 = await run(['export', '--model', join(dir, 's2s.safetensors')]);
