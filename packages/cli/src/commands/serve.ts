@@ -13,7 +13,7 @@ export const serveCommand = plainCommand('serve', 'answer predictions over HTTP 
     host: flag.string('the address to listen on (loopback unless you say otherwise)', { value: 'HOST', default: '127.0.0.1' }),
     port: flag.int('the port (0: any free port; the one chosen is printed)', { value: 'N', default: 8080, check: 'non-negative' }),
     'max-batch': flag.int('rows per forward pass at most when merging concurrent requests (1: no micro-batching)', { value: 'N', default: 64, check: 'positive' }),
-    'max-delay-ms': flag.number('how long a request may wait for others to share its forward pass', { value: 'MS', default: 2, check: 'non-negative' }),
+    'max-delay-ms': flag.number('how long a request may wait for others to share its forward pass (0: none; requests that arrive while one computes still share the next)', { value: 'MS', default: 0, check: 'non-negative' }),
     'max-queue': flag.int('requests that may wait at once; more get 503', { value: 'N', default: 1024, check: 'positive' }),
     'max-body': flag.int('largest request body in bytes; larger gets 413', { value: 'BYTES', default: 1048576, check: 'positive' }),
     'request-timeout-ms': flag.int('time a client has to send its whole request; slower gets 408', { value: 'MS', default: 10000, check: 'positive' }),

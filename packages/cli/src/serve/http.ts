@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { RnnError, io, parseJsonArray, toNestedArray } from '@rnn/core';
+import { RnnError, toNestedArray } from '@rnn/core';
 import { Conv1d, type Sequential } from '@rnn/layers';
 import { inputTensor } from '../model-io.js';
+import { parseBody } from './body.js';
 import { Batcher, QueueFullError, type Answer } from './batcher.js';
 import type { Engine } from './engine.js';
 import { ServeMetrics } from './metrics.js';
@@ -19,9 +20,6 @@ export interface ServeOptions {
   /** Time a /predict request may take once received, queue and forward pass together (503 after). */
   timeoutMs: number;
 }
-
-/** The JSON body's nesting bound: `{"inputs": X}` with X at most rank 3. */
-const MAX_BODY_DEPTH = 5;
 
 class HttpError extends Error {
   constructor(
@@ -71,23 +69,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
  * its file (so the same mistakes get the same messages).
  */
 function parseInputs(model: Sequential, text: string): { data: Float32Array | Int32Array; rows: number; time: number; features: number; flat: boolean } {
-  const body = io.parseStrictJson(text, 'request', 'body', MAX_BODY_DEPTH);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(400, 'request body: expected a JSON object {"inputs": X}, X batch-first as rnn predict --input');
-  }
-  const extra = Object.keys(body).filter((k) => k !== 'inputs');
-  if (extra.length) throw new HttpError(400, `request body: unknown key '${extra[0]}'; expected only "inputs"`);
-  if (!('inputs' in body)) throw new HttpError(400, 'request body: "inputs" is missing; expected {"inputs": X}');
-  // the parsed value back to text for core's array reader (its checks and messages); a number that
-  // overflowed to infinity would otherwise print as null
-  const inputs = JSON.stringify((body as { inputs: unknown }).inputs, (_, v: unknown) => {
-    if (typeof v === 'number' && !Number.isFinite(v)) throw new HttpError(400, `inputs: the number ${v} is too large to represent (it overflows); NaN and infinity are not allowed`);
-    return v;
-  });
-  const a = parseJsonArray(inputs, 'inputs');
-  let integer = true;
-  for (let i = 0; i < a.data.length && integer; i++) integer = Number.isInteger(a.data[i]);
-  const x = inputTensor(model, { ...a, integer, source: 'inputs' });
+  const a = parseBody(text);
+  const x = inputTensor(model, { ...a, source: 'inputs' });
   const d = x.data();
   const flat = x.rank === 2 && x.dtype !== 'int32';
   return {
