@@ -192,7 +192,7 @@ describe('rnn serve: limits and stopping', () => {
     const health = await fetch(`${s.url}/health`);
     const healthAt = performance.now() - t0;
     expect(health.status).toBe(200);
-    expect(performance.now() - h0).toBeLessThan(500);
+    expect(performance.now() - h0).toBeLessThan(1500); // generous: the machine may be busy; the order below is the real check
     const code = s.stop(); // SIGTERM while the long request is in flight
     const r = await long;
     expect(r.status).toBe(200);

@@ -69,6 +69,14 @@ function valueInfo(v: ValueSpec): object {
   return { name: v.name, type: { tensorType: { elemType: v.elemType, shape: { dim } } } };
 }
 
+/** `raw_data` of a float tensor: IEEE float32, little-endian whatever the host (onnx.proto says so). */
+function littleEndianFloats(data: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(data.length * 4);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i]!, true);
+  return out;
+}
+
 /** The `ModelProto` bytes of a model. */
 export function encodeModel(m: ModelSpec): Uint8Array {
   const type = schema();
@@ -92,7 +100,7 @@ export function encodeModel(m: ModelSpec): Uint8Array {
         name: t.name,
         dims: t.dims,
         dataType: t.dataType,
-        ...(t.floatData ? { floatData: Array.from(t.floatData) } : {}),
+        ...(t.floatData ? { rawData: littleEndianFloats(t.floatData) } : {}),
         ...(t.int64Data ? { int64Data: t.int64Data } : {}),
       })),
       input: m.inputs.map(valueInfo),
