@@ -6,7 +6,9 @@
  * input 8, hidden 128, T 50, then dense(1)); each request is one sequence [1, 50, 8]. For each
  * system and each concurrency (closed loop: C clients, each sending its next request when the last
  * is answered) it reports p50/p99 latency, requests/s and failures, then the ratios the issue
- * targets. Every answer is checked (status 200, shape [1, 1], equal across systems).
+ * targets, and the server's CPU time per request (from /proc: what batching saves even where the
+ * CPU is shared and wall-clock figures are not). Every answer is checked (status 200, shape
+ * [1, 1], equal across systems).
  *
  *   node tools/load/serve-bench.mjs [--requests 2000] [--concurrency 1,8,64] [--systems batched,unbatched,ort] [--out DIR]
  *   node tools/load/serve-bench.mjs --requests 100000 --concurrency 64 --systems batched   # the zero-failure run
@@ -15,7 +17,7 @@
  * shares the CPU with the server: say so with any figure.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,7 +54,7 @@ const bodies = Array.from({ length: 64 }, (_, i) =>
 );
 
 const COMMANDS = {
-  batched: [RNN, 'serve', '--model', model, '--port', '0', '--max-batch', '64', '--max-delay-ms', '2', '--max-queue', '4096'],
+  batched: [RNN, 'serve', '--model', model, '--port', '0', '--max-batch', '64', '--max-queue', '4096'],
   unbatched: [RNN, 'serve', '--model', model, '--port', '0', '--max-batch', '1', '--max-delay-ms', '0', '--max-queue', '4096'],
   ort: [join(ROOT, 'tools/load/ort-server.mjs'), '--onnx', onnx, '--port', '0'],
 };
@@ -72,6 +74,15 @@ async function start(system) {
   });
   return {
     url,
+    /** The server process's CPU seconds so far (Linux /proc; null elsewhere). */
+    cpuSeconds() {
+      try {
+        const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+      } catch {
+        return null;
+      }
+    },
     async stop() {
       const done = new Promise((r) => child.on('exit', r));
       child.kill('SIGTERM');
@@ -141,7 +152,10 @@ for (const system of SYSTEMS) {
     await load(server.url, WARMUP, 8, reference); // JIT, thread pools, session warm-up
     for (const c of LEVELS) {
       process.stderr.write(`${system}: ${REQUESTS} requests at ${c} concurrent clients\n`);
+      const cpu0 = server.cpuSeconds();
       const r = { system, ...(await load(server.url, REQUESTS, c, reference)) };
+      const cpu1 = server.cpuSeconds();
+      r.serverCpuMsPerRequest = cpu0 === null || cpu1 === null ? null : ((cpu1 - cpu0) * 1000) / REQUESTS;
       results.push(r);
       process.stderr.write(`  ${r.perSecond.toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.failures} failed${r.firstFailure ? ` (first: ${r.firstFailure})` : ''}\n`);
     }
@@ -155,9 +169,9 @@ const lines = [
   `CPU: ${cpu} (${cpus().length} logical cores; the load client shares them); Node ${process.version}`,
   `model: workload A (lstm 128 on 8 features, T ${T}, dense 1); one sequence per request; ${REQUESTS} requests per row after ${WARMUP} warm-up`,
   '',
-  '| system | clients | req/s | p50 ms | p99 ms | failed |',
-  '|---|---|---|---|---|---|',
-  ...results.map((r) => `| ${r.system} | ${r.concurrency} | ${r.perSecond.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.failures} |`),
+  '| system | clients | req/s | p50 ms | p99 ms | server CPU ms/request | failed |',
+  '|---|---|---|---|---|---|---|',
+  ...results.map((r) => `| ${r.system} | ${r.concurrency} | ${r.perSecond.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.serverCpuMsPerRequest?.toFixed(2) ?? 'n/a'} | ${r.failures} |`),
 ];
 for (const c of LEVELS) {
   const b = get('batched', c);
