@@ -219,6 +219,27 @@ describe('rnn serve: limits and stopping', () => {
     }
   }, 60_000);
 
+  it('--max-delay-ms holds a lone request for company; --timeout-ms answers 503 when a request takes longer', async () => {
+    const m = save('delay.safetensors', lstmLast);
+    const s = await serve(m, ['--max-delay-ms', '400', '--max-batch', '8']);
+    try {
+      const t0 = performance.now();
+      expect((await post(s.url, { inputs: rows(new Rng(8), 1, 3, 4) })).status).toBe(200);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(390);
+    } finally {
+      await s.stop();
+    }
+    const big = sequential([lstm({ units: 64 }), dense({ units: 1 })]).build({ inputSize: 4, seed: 6 });
+    const slow = await serve(save('slow.safetensors', big), ['--timeout-ms', '50', '--max-body', String(20 * 2 ** 20)], { RNN_BACKEND: 'js' });
+    try {
+      const r = await post(slow.url, { inputs: rows(new Rng(9), 4, 2000, 4) });
+      expect([r.status, r.json.error]).toEqual([503, 'the prediction took longer than 50 ms (--timeout-ms); retry later']);
+      expect((await fetch(`${slow.url}/health`)).status).toBe(200);
+    } finally {
+      expect(await slow.stop()).toBe(0);
+    }
+  }, 60_000);
+
   it('flag mistakes: a missing --model exits 2, a port out of range exits 1, a port in use exits 1', async () => {
     const r1 = await run(['serve']);
     expect(r1.code).toBe(2);
