@@ -12,6 +12,7 @@
  *
  *   node tools/load/serve-bench.mjs [--requests 2000] [--concurrency 1,8,64] [--systems batched,unbatched,ort] [--out DIR]
  *   node tools/load/serve-bench.mjs --requests 100000 --concurrency 64 --systems batched   # the zero-failure run
+ *   taskset -c 2-3 node tools/load/serve-bench.mjs --server-cpus 0-1                       # client and server apart
  *
  * Loopback only. Uses the built packages (npm run build). The client runs in this process and
  * shares the CPU with the server: say so with any figure.
@@ -23,7 +24,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toolArgs } from '../lib/args.mjs';
 
-const args = toolArgs('node tools/load/serve-bench.mjs [--requests 2000] [--concurrency 1,8,64] [--systems batched,unbatched,ort] [--warmup 200] [--out DIR]', {
+const args = toolArgs('node tools/load/serve-bench.mjs [--requests 2000] [--concurrency 1,8,64] [--systems batched,unbatched,ort] [--warmup 200] [--server-cpus 0-1] [--out DIR]', {
+  'server-cpus': { type: 'string' },
   requests: { type: 'string', default: '2000' },
   concurrency: { type: 'string', default: '1,8,64' },
   systems: { type: 'string', default: 'batched,unbatched,ort' },
@@ -60,7 +62,11 @@ const COMMANDS = {
 };
 
 async function start(system) {
-  const child = spawn(process.execPath, COMMANDS[system], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // --server-cpus: the servers on their own cores (taskset), apart from this client
+  const cpusFlag = args.values['server-cpus'];
+  const child = cpusFlag
+    ? spawn('taskset', ['-c', cpusFlag, process.execPath, ...COMMANDS[system]], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, COMMANDS[system], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d) => (err += d));
   const url = await new Promise((resolve, reject) => {
@@ -166,7 +172,7 @@ for (const system of SYSTEMS) {
 
 const get = (s, c) => results.find((r) => r.system === s && r.concurrency === c);
 const lines = [
-  `CPU: ${cpu} (${cpus().length} logical cores; the load client shares them); Node ${process.version}`,
+  `CPU: ${cpu} (${cpus().length} logical cores; ${args.values['server-cpus'] ? `servers on cores ${args.values['server-cpus']}, the client apart` : 'the load client shares them'}); Node ${process.version}`,
   `model: workload A (lstm 128 on 8 features, T ${T}, dense 1); one sequence per request; ${REQUESTS} requests per row after ${WARMUP} warm-up`,
   '',
   '| system | clients | req/s | p50 ms | p99 ms | server CPU ms/request | failed |',
