@@ -256,5 +256,8 @@ describe('rnn serve: limits and stopping', () => {
     const r4 = await run(['serve', '--model', model, '--port', String(port)]);
     taken.close();
     expect([r4.code, r4.stderr]).toEqual([1, `rnn: --port ${port}: the address 127.0.0.1:${port} is in use; pick another port (0: any free one)\n`]);
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of this machine
+    const r5 = await run(['serve', '--model', model, '--host', '192.0.2.1', '--port', '0']);
+    expect([r5.code, r5.stderr]).toEqual([1, 'rnn: --host 192.0.2.1: not an address of this machine\n']);
   });
 });

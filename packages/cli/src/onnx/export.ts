@@ -37,7 +37,7 @@ export function exportOnnx(model: Sequential, options: OnnxExportOptions = {}): 
   const first = model.layers[0]!;
   const ids = first instanceof Embedding;
   if (o.sequenceLens && !model.layers.some((l) => l instanceof Recurrent)) {
-    throw new NotExportableError('exportOnnx: sequenceLens needs a recurrent layer to pass the lengths to; this model has none (drop the option)');
+    throw new NotExportableError('sequence_lens needs a recurrent layer to pass the lengths to; this model has none (drop --sequence-lens, or the sequenceLens option)');
   }
   const lens = o.sequenceLens ? 'sequence_lens' : null;
 
