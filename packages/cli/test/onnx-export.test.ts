@@ -138,6 +138,8 @@ describe('rnn export (command)', () => {
     writeFileSync(dense3, sequential([dense({ units: 2 })]).build({ inputSize: 3 }).toBytes());
     const r7 = await run(['export', '--model', dense3, '--onnx', join(dir, 'x.onnx'), '--sequence-lens']);
     expect([r7.code, r7.stderr]).toEqual([1, `rnn: --model ${dense3}: sequence_lens needs a recurrent layer to pass the lengths to; this model has none (drop --sequence-lens, or the sequenceLens option)\n`]);
+    const r8 = await run(['export', '--model', dense3, '--onnx', dir]);
+    expect([r8.code, r8.stderr]).toEqual([1, `rnn: --onnx ${dir}: is a folder; give a file path in it, e.g. ${join(dir, 'model.onnx')}; choose a path that can be written\n`]);
     const r3 = await run(['export', '--model', join(dir, 'missing.safetensors'), '--onnx', join(dir, 'x.onnx')]);
     expect([r3.code, r3.stderr]).toEqual([1, `rnn: --model ${join(dir, 'missing.safetensors')}: no such file\n`]);
     const r4 = await run(['export', '--model', join(dir, 's2s.safetensors')]);
