@@ -51,17 +51,21 @@ export async function post(url: string, body: unknown): Promise<{ status: number
 
 /**
  * A raw request whose body is written by `write` (so a test can send 100 MB, or dribble bytes);
- * resolves with the status the server answered, or `error CODE` if it cut the connection first.
+ * resolves with the status the server answered (even if it then cut the upload short), or
+ * `error CODE` if it cut the connection before answering.
  */
 export function rawPost(url: string, headers: Record<string, string | number>, write: (req: ReturnType<typeof request>) => void): Promise<{ status: number | string; body: string }> {
   return new Promise((resolve) => {
+    // the status counts once its head has arrived, even if the server then cuts the upload short
+    let status: number | null = null;
+    let body = '';
     const req = request(`${url}/predict`, { method: 'POST', headers }, (res) => {
-      let body = '';
+      status = res.statusCode!;
       res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
-      res.on('error', () => resolve({ status: res.statusCode!, body }));
+      res.on('end', () => resolve({ status: status!, body }));
+      res.on('error', () => resolve({ status: status!, body }));
     });
-    req.on('error', (e) => resolve({ status: `error ${(e as { code?: string }).code}`, body: '' }));
+    req.on('error', (e) => setTimeout(() => resolve(status !== null ? { status, body } : { status: `error ${(e as { code?: string }).code}`, body: '' }), 50));
     write(req);
   });
 }

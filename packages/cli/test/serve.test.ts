@@ -120,8 +120,7 @@ describe('rnn serve: the contract', () => {
       req.on('error', () => {});
       pump();
     });
-    expect([413, 'error ECONNRESET', 'error EPIPE']).toContain(declared.status);
-    if (declared.status === 413) expect(JSON.parse(declared.body).error).toMatch(/over the limit of 1048576/);
+    expect(declared.status).toBe(413);
     const chunked = await rawPost(s.url, { 'transfer-encoding': 'chunked' }, (req) => {
       let sent = 0;
       const pump = () => {
@@ -132,7 +131,7 @@ describe('rnn serve: the contract', () => {
       req.on('error', () => {});
       pump();
     });
-    expect([413, 'error ECONNRESET', 'error EPIPE']).toContain(chunked.status);
+    expect(chunked.status).toBe(413);
     expect((await fetch(`${s.url}/health`)).status).toBe(200);
     expect((await post(s.url, { inputs: rows(new Rng(4), 2, 3, 4) })).status).toBe(200);
   });

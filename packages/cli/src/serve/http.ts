@@ -53,8 +53,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > limit) {
+        // keep reading, discarding: the client is still uploading, and it must be able to read the 413
         req.removeAllListeners('data');
-        req.pause();
+        req.resume();
         reject(new HttpError(413, `request body is over the limit of ${limit} bytes (--max-body)`));
       } else chunks.push(c);
     });
@@ -128,9 +129,13 @@ export async function startServer(model: Sequential, engine: Engine, o: ServeOpt
       if (err instanceof HttpError) {
         const close: Record<string, string> = err.status === 413 ? { connection: 'close' } : {};
         answer(res, '/predict', err.status, { error: e.message }, err.status === 503 ? { 'retry-after': '1' } : close);
-        // stop reading a body over the limit, a moment after the answer is out (an immediate reset
-        // could discard the answer before the still-uploading client reads it)
-        if (err.status === 413) res.once('finish', () => setTimeout(() => req.destroy(), 100).unref());
+        // a "lingering close" (as nginx does): the rest of an oversized upload is read and dropped for
+        // up to 2 s after the answer, then the connection goes; a reset at once would make the
+        // client's kernel drop the 413 it had not read yet
+        if (err.status === 413) {
+          req.resume();
+          res.once('finish', () => setTimeout(() => req.destroy(), 2000).unref());
+        }
       } else if (err instanceof QueueFullError) answer(res, '/predict', 503, { error: e.message }, { 'retry-after': '1' });
       else if (err instanceof RnnError && err.code !== 'E_INFERENCE') answer(res, '/predict', 400, { error: e.message });
       else {
