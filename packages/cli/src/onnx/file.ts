@@ -11,7 +11,7 @@ import { exportOnnx, type OnnxExportOptions } from './export.js';
 const NOT_EXPORTABLE: Record<string, string> = {
   seq2seq:
     'an encoder-decoder model (rnn train --pairs) is not exportable to ONNX: its output comes from a greedy/beam decoding loop with attention ' +
-    "that feeds each predicted token back in, which needs an ONNX Loop graph rnn does not write yet; serve it with 'rnn predict --pairs' instead",
+    "that feeds each predicted token back in, which needs an ONNX Loop graph rnn does not write yet; run it with 'rnn predict --pairs' instead",
   tagger:
     'a sequence tagger (rnn train --tagging) is not exportable to ONNX: its output is a CRF Viterbi search over tag paths and its input is ' +
     "words mapped through a vocabulary, which needs an ONNX Loop graph and string handling rnn does not write yet; use 'rnn predict --tagging' instead",
