@@ -32,8 +32,8 @@ if [ "$major" -lt 20 ]; then
 fi
 echo "node $(node --version), npm $(npm --version), $(nproc 2>/dev/null || echo '?') CPU cores"
 
-step "system packages: libopenblas-dev cmake g++ (native backend), fonts-dejavu-core (text in PNG charts), chromium (browser test), openmpi-bin libopenmpi-dev (mpirun)"
-PKGS=(libopenblas-dev cmake g++ fonts-dejavu-core chromium openmpi-bin libopenmpi-dev)
+step "system packages: libopenblas-dev cmake g++ (native backend), fonts-dejavu-core (text in PNG charts), chromium (browser test), openmpi-bin libopenmpi-dev (mpirun), python3-onnx (onnx.checker on exported models)"
+PKGS=(libopenblas-dev cmake g++ fonts-dejavu-core chromium openmpi-bin libopenmpi-dev python3-onnx)
 if [ -n "${SKIP_APT:-}" ]; then
   echo "skipped (SKIP_APT is set)"
 elif ! command -v dpkg-query >/dev/null 2>&1; then

@@ -4,3 +4,4 @@ export { flag, flagSet, parseFlags, UsageError, type Flag, type FlagSet, type Va
 export { WORKFLOWS } from './workflows/index.js';
 export type { Workflow, Verb } from './workflows/workflow.js';
 export { readArray, writeArray } from './arrays.js';
+export { exportOnnx, exportFile, NotExportableError, ONNX_OPSET, type OnnxExportOptions } from './onnx/index.js';

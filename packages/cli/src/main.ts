@@ -6,6 +6,8 @@ import { configArgs } from './config-file.js';
 import { distributedFailure, finishDistributed, fingerprintRun, rankIo, startDistributed } from './distributed.js';
 import { info, version } from './commands/info.js';
 import { summary } from './commands/summary.js';
+import { exportCommand } from './commands/export.js';
+import { serveCommand } from './commands/serve.js';
 import { workflowCommand } from './commands/workflow-command.js';
 
 export const COMMANDS: Command[] = [
@@ -17,6 +19,8 @@ export const COMMANDS: Command[] = [
   workflowCommand('explain', 'which inputs drove a prediction: attributions, gate traces, pictures (JSON, SVG, HTML)'),
   info,
   summary,
+  exportCommand,
+  serveCommand,
 ];
 
 export function registerCommand(c: Command): void {

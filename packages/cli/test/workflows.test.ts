@@ -190,7 +190,7 @@ describe('a new workflow is one object in the list', () => {
       [
         ...['evaluate', 'evaluate --csv', 'evaluate --pairs', 'evaluate --sequences', 'evaluate --tagging', 'evaluate --text', 'evaluate --trees'],
         ...['predict', 'predict --csv', 'predict --pairs', 'predict --sequences', 'predict --tagging', 'predict --text', 'predict --trees'],
-        ...['forecast', 'generate', 'info', 'summary'],
+        ...['export', 'forecast', 'generate', 'info', 'serve', 'summary'],
         ...['explain', 'explain --csv', 'explain --pairs', 'explain --sequences', 'explain --tagging', 'explain --text', 'explain --trees'],
         ...['train', 'train --csv', 'train --pairs', 'train --sequences', 'train --tagging', 'train --text', 'train --trees'],
       ].sort(),

@@ -1,0 +1,3 @@
+export { exportOnnx, ONNX_OPSET, type OnnxExportOptions } from './export.js';
+export { NotExportableError } from './errors.js';
+export { exportFile } from './file.js';
