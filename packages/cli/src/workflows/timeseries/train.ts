@@ -7,7 +7,7 @@ import { batchSize, cell, clipNorm, csvIn, epochJson, hidden, layers, lr, out, s
 import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { lossChart } from './charts.js';
 import { writeChart } from '../../plot/index.js';
-import { Forecaster, META_KEY, maseNote, scoreTable, type KeepBestState } from '@rnn/timeseries';
+import { DEFAULT_MEMBERS, Forecaster, META_KEY, maseNote, parseForecastOptions, scoreTable, trainMembers, type KeepBestState } from '@rnn/timeseries';
 import { FLAG_NAMES, seriesInput } from './open.js';
 import { CHECKPOINT_FLAGS, budgetMinutes, commandLine, fingerprint, fitResumable, resumeSettings, runControl, resumeHint } from '../checkpoint.js';
 import { checkOutputs, saveModel } from '../outputs.js';
@@ -29,6 +29,7 @@ export const trainFlags = withCommon({
   delimiter: flag.string('the field separator: comma, semicolon, tab or one character (default: detected from the header line; remembered by the model)', { value: 'SEP' }),
   window: flag.int('input steps per forecast (default: 2 seasons, at least 8)', { value: 'N', check: 'positive' }),
   horizon: flag.int('forecast steps 1..H at once (direct multi-output)', { value: 'H', default: 1, check: 'positive' }),
+  members: flag.int('networks in the ensemble (seeds × windows × losses); the forecast is their median (1: one network)', { value: 'K', default: DEFAULT_MEMBERS, check: 'positive' }),
   cell,
   hidden: hidden(32),
   layers: layers(1),
@@ -76,6 +77,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     horizon: v.horizon,
     season: v.season,
     window: v.window,
+    members: v.members,
     transform: v.transform,
     cell: v.cell,
     hidden: v.hidden,
@@ -125,8 +127,17 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
       },
     },
   );
+  // members 1..K-1 after the first (not checkpointed: they are seeded, so a resumed run trains the same ones)
+  const resolved = parseForecastOptions(options, 'rnn train --csv');
+  const deadline = v.minutes !== undefined ? t0 + v.minutes * 60_000 : undefined;
+  const members = r.stopped === 'interrupt' ? undefined : await trainMembers(plan, plan.series, resolved, FLAG_NAMES, {
+    deadline,
+    onMember: (d) => {
+      if (!json) io.stderr.write(`rnn: member ${d.index + 1}/${d.of}: window ${d.member.window}, loss ${d.member.loss}, seed ${d.member.seed}, best epoch ${d.member.bestEpoch + 1} (${d.seconds.toFixed(1)}s)\n`);
+    },
+  });
   const seconds = (performance.now() - t0) / 1000;
-  const forecaster = Forecaster.fromPlan(plan, r.history, FLAG_NAMES);
+  const forecaster = Forecaster.fromPlan(plan, r.history, FLAG_NAMES, members);
   const saved = await saveModel(io, 'out', v.out, (p) => forecaster.save(p));
   const summary = {
     event: 'done',
@@ -141,6 +152,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     transform,
     window,
     horizon,
+    members: forecaster.members.map((m) => ({ window: m.window, loss: m.loss, seed: m.seed, bestEpoch: m.bestEpoch + 1 })),
     checkpoint: r.checkpoint,
     out: saved.path,
   } as Record<string, unknown>;
@@ -153,6 +165,11 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
       `${r.stopped === 'time' ? 'time budget reached after' : 'trained'} ${logs.length} epochs in ${seconds.toFixed(1)}s (best epoch ${best.bestEpoch + 1}, ${plan.valWindows ? 'validation' : 'training'} loss ${best.best.toPrecision(4)}); ` +
         `${plan.trainWindows} training windows of ${window} steps, horizon ${horizon}, ${transform === 'none' ? 'levels' : `${transform} differences (lag ${lag})`}${why}, season ${season}\n`,
     );
+    if (forecaster.members.length > 1) {
+      const k = forecaster.members.length;
+      const windows = [...new Set(forecaster.members.map((m) => m.window))].join('/');
+      io.stdout.write(`ensemble of ${k} networks${k < v.members ? ` (${v.members - k} left out: the --minutes budget ran out)` : ''}, windows ${windows}, losses mse/mae, seeds from ${v.seed}: the forecast is their median\n`);
+    }
     if (ev) io.stdout.write(`validation (steps ${ev.from + 1}..${ev.to}, ${ev.points} forecasts):\n${scoreTable(ev, v.cell)}\n`);
     io.stdout.write(`wrote ${saved.path}${resumeHint(r.checkpoint)}\n`);
   }
