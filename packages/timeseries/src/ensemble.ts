@@ -28,13 +28,13 @@ export const MEMBERS_KEY = 'rnn.timeseries.members';
 const SEED_STRIDE = 7919;
 
 /**
- * The members of a K-ensemble: windows cycle through the base window, half and one and a half of
- * it (those that leave `fits(w)` true; only the base window when the user fixed it), then the
- * loss alternates mse / mae, and every member has its own seed.
+ * The members of a K-ensemble: windows cycle through the base window, half and three quarters of
+ * it (never longer, so that the ensemble forecasts from every origin member 0 can; only the base
+ * window when the user fixed it), then the loss alternates mse / mae, and every member has its own seed.
  */
 export function memberSpecs(k: number, seed: number, window: number, vary: boolean, fits: (w: number) => boolean): MemberSpec[] {
   const windows = [window];
-  if (vary) for (const w of [Math.max(4, Math.round(window / 2)), Math.round(window * 1.5)]) if (fits(w) && !windows.includes(w)) windows.push(w);
+  if (vary) for (const w of [Math.max(4, Math.round(window / 2)), Math.max(4, Math.round((window * 3) / 4))]) if (fits(w) && !windows.includes(w)) windows.push(w);
   return Array.from({ length: k }, (_, i) => ({
     seed: seed + i * SEED_STRIDE,
     window: windows[i % windows.length]!,

@@ -133,7 +133,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const members = r.stopped === 'interrupt' ? undefined : await trainMembers(plan, plan.series, resolved, FLAG_NAMES, {
     deadline,
     onMember: (d) => {
-      if (!json) io.stderr.write(`rnn: member ${d.index + 1}/${d.of}: window ${d.member.window}, loss ${d.member.loss}, seed ${d.member.seed}, best epoch ${d.member.bestEpoch + 1} (${d.seconds.toFixed(1)}s)\n`);
+      if (verbose && !json) io.stderr.write(`rnn: member ${d.index + 1}/${d.of}: window ${d.member.window}, loss ${d.member.loss}, seed ${d.member.seed}, best epoch ${d.member.bestEpoch + 1} (${d.seconds.toFixed(1)}s)\n`);
     },
   });
   const seconds = (performance.now() - t0) / 1000;
