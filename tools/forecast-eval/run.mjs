@@ -8,11 +8,12 @@
 //
 //   node tools/forecast-eval/run.mjs [--series airpassengers,co2] [--seeds 0,1,2] [--members K]
 //        [--options '{"members":1,"warmup":0}'] [--json out.json] [--markdown out.md]
+//   node tools/forecast-eval/run.mjs --merge a.json,b.json [--markdown out.md]   (the table of split runs)
 //
 // The network's settings are Forecaster.fit's defaults with horizon H and validation part H (the
 // H steps before the test part pick the best epoch, as `rnn train --csv --horizon H --val-split H
 // --test-split H`). Progress on stderr; the markdown table on stdout.
-import { writeFileSync, renameSync } from 'node:fs';
+import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toolArgs } from '../lib/args.mjs';
@@ -21,11 +22,12 @@ import { evaluateSeries } from './methods.mjs';
 import { markdown } from './table.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const args = toolArgs('node tools/forecast-eval/run.mjs [--series a,b] [--seeds 0,1,2] [--members K] [--options JSON] [--json out.json] [--markdown out.md]', {
+const args = toolArgs('node tools/forecast-eval/run.mjs [--series a,b] [--seeds 0,1,2] [--members K] [--options JSON] [--json out.json] [--markdown out.md] | --merge a.json,b.json [--markdown out.md]', {
   series: { type: 'string' },
   seeds: { type: 'string', default: '0,1,2' },
   members: { type: 'string' },
   options: { type: 'string' },
+  merge: { type: 'string' },
   json: { type: 'string' },
   markdown: { type: 'string' },
 });
@@ -44,7 +46,9 @@ try {
 
 const { seriesData, SEASON } = await import('@rnn/timeseries');
 const results = [];
-for (const name of names) {
+// --merge: the table of runs split by series (each under the 5-minute mark), no training
+if (args.values.merge) for (const f of args.values.merge.split(',')) results.push(...JSON.parse(readFileSync(f, 'utf8')));
+for (const name of args.values.merge ? [] : names) {
   const spec = SERIES.find((s) => s.name === name);
   const input = readSeries(root, spec);
   const freq = seriesData(input).frequency;

@@ -7,6 +7,7 @@ const count = z.number().int().positive();
 
 /** Members of the default ensemble: see the seed-spread figures in docs/time-series-forecasting.md. */
 export const DEFAULT_MEMBERS = 10;
+export const MAX_MEMBERS = 64;
 export const DEFAULT_WARMUP = 10;
 /** A part of the series: a fraction in [0, 1), or a whole number of steps (checked by splitSeries, whose message says both). */
 const part = z.number();
@@ -31,7 +32,7 @@ export const forecastOptionsSchema = z.strictObject({
    * Networks in the ensemble, each with its own seed, window and loss; their median is the
    * forecast (see ensemble.ts). 1 is the single network of earlier versions.
    */
-  members: count.max(64).default(DEFAULT_MEMBERS),
+  members: count.max(MAX_MEMBERS).default(DEFAULT_MEMBERS),
   /** Quantile heads for the 10 % and 90 % bounds next to the median: an 80 % interval around every forecast (see quantiles.ts). */
   intervals: z.boolean().default(true),
   cell: z.enum(CELLS).default('lstm'),

@@ -7,7 +7,8 @@ import { batchSize, cell, clipNorm, csvIn, epochJson, hidden, layers, lr, out, s
 import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { lossChart } from './charts.js';
 import { writeChart } from '../../plot/index.js';
-import { DEFAULT_MEMBERS, Forecaster, META_KEY, maseNote, parseForecastOptions, scoreTable, trainMembers, type KeepBestState } from '@rnn/timeseries';
+import { ConfigError } from '@rnn/core';
+import { DEFAULT_MEMBERS, MAX_MEMBERS, Forecaster, META_KEY, maseNote, parseForecastOptions, scoreTable, trainMembers, type KeepBestState } from '@rnn/timeseries';
 import { FLAG_NAMES, seriesInput } from './open.js';
 import { CHECKPOINT_FLAGS, budgetMinutes, commandLine, fingerprint, fitResumable, resumeSettings, runControl, resumeHint } from '../checkpoint.js';
 import { checkOutputs, saveModel } from '../outputs.js';
@@ -68,6 +69,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   await useBackend(io, verbose);
   const target = v.target;
   if (!target) throw new UsageError('rnn train --csv: --target COL is required (the column to forecast)');
+  if (v.members > MAX_MEMBERS) throw new ConfigError(`--members must be at most ${MAX_MEMBERS}, found ${v.members}; more members train longer and steady the median little beyond 10`);
   const control = await runControl(v);
   checkOutputs({ out: v.out, checkpoint: v.checkpoint, plot: v.plot });
   const series = loadSeries(v.csv, { target, features: v.features, date: v.date, where: v.where, missing: v.missing, delimiter: v.delimiter });
