@@ -55,11 +55,11 @@ describe('early stopping with a warm-up', () => {
     const fake = { params: { toHost: () => new Map(), set() {} } };
     const cb = keepBest(5, 3);
     cb.onTrainBegin!({ model: fake } as never);
-    for (const [e, v] of [[0, 0.1], [1, 0.5], [2, 0.4], [3, 0.9], [4, 0.8], [5, 0.85]] as const) cb.onEpochEnd!(e, { val_loss: v });
+    for (const [e, v] of [[0, 0.1], [1, 0.5], [2, 0.4], [3, 0.9], [4, 0.8], [5, 0.85]] as const) cb.onEpochEnd!(e, { val_loss: v } as never);
     expect(cb.bestEpoch).toBe(4);
     const early = keepBest(5, 10);
     early.onTrainBegin!({ model: fake } as never);
-    for (const [e, v] of [[0, 0.3], [1, 0.2]] as const) early.onEpochEnd!(e, { val_loss: v });
+    for (const [e, v] of [[0, 0.3], [1, 0.2]] as const) early.onEpochEnd!(e, { val_loss: v } as never);
     // training that ends within the warm-up keeps its best epoch
     expect(early.bestEpoch).toBe(1);
   });
@@ -75,6 +75,9 @@ describe('an ensemble forecaster', () => {
     const own = f.members.map((m) => predictFrom(m.model, { ...f.meta, window: m.window }, y, [143])[0]!);
     expect(med).toEqual(own[0]!.map((_, h) => own.map((o) => o[h]!).sort((a, b) => a - b)[1]));
     expect(new Set(own.map((o) => o[0])).size).toBe(3);
+    // the bounds' distance from the median, calibrated on the validation part, is kept in the file
+    expect(f.meta.intervalScale).toBeGreaterThanOrEqual(0.5);
+    expect(f.meta.intervalScale).toBeLessThanOrEqual(4);
     const band = f.forecastInterval()!;
     expect(band.level).toBeCloseTo(0.8, 12);
     for (let h = 0; h < 6; h++) {
@@ -88,10 +91,18 @@ describe('an ensemble forecaster', () => {
     await f.save(path);
     const g = await Forecaster.load(path);
     expect(g.members.length).toBe(3);
+    expect(g.meta.intervalScale).toBe(f.meta.intervalScale);
     expect(g.members.map((m) => m.window)).toEqual([24, 12, 18]);
     expect(g.forecast(6, AIR)).toEqual(med);
     expect(g.forecastInterval(AIR)).toEqual(band);
     expect(g.model.metadata[MEMBERS_KEY]).toBeDefined();
+    // a damaged member list is refused by name, never half-loaded
+    g.model.metadata = { ...g.model.metadata, [MEMBERS_KEY]: '[1]' };
+    expect(() => Forecaster.fromModel(g.model, 'm.safetensors')).toThrow(/^m\.safetensors: metadata "rnn\.timeseries\.members" is not a list of ensemble members/);
+    const stored = JSON.parse(f.model.metadata[MEMBERS_KEY]!) as { tensors: Record<string, unknown> }[];
+    delete stored[0]!.tensors['out.bias'];
+    g.model.metadata = { ...g.model.metadata, [MEMBERS_KEY]: JSON.stringify(stored) };
+    expect(() => Forecaster.fromModel(g.model, 'm.safetensors')).toThrow("m.safetensors: ensemble member 1 lacks the tensor 'out.bias'");
   });
   it('members: 1 without intervals is the single network of earlier versions', async () => {
     const f = await Forecaster.fit(AIR, { horizon: 3, epochs: 3, members: 1, intervals: false });
