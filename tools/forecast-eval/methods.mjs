@@ -40,7 +40,14 @@ export async function evaluateSeries(name, input, { horizon, season, seeds, memb
       const iv = e.interval ? { lower: e.interval.lower[0], upper: e.interval.upper[0], level: e.interval.level } : {};
       const s = score(actual, { mean: e.forecasts.model[0], ...iv }, scale);
       const seconds = (performance.now() - t0) / 1000;
-      network.push({ seed, ...s, seconds, chosen: f.choice ?? null });
+      // the hybrid's question: would the validation part have preferred Theta (fitted on what precedes it)?
+      const v = f.evaluate({ part: 'validation' });
+      const vcut = cut - horizon;
+      const vth = theta(y.slice(0, vcut), o).mean;
+      const vscale = seasonalNaiveMae(y, vcut, vcut > season ? season : 1);
+      const vthMase = vth.reduce((a, p, i) => a + Math.abs(p - y[vcut + i]), 0) / horizon / vscale;
+      const valNet = v.origins.length === 1 ? v.scores.model.mase : NaN;
+      network.push({ seed, ...s, seconds, chosen: f.choice ?? null, valMase: valNet, valTheta: vthMase });
       log(`seed ${seed}: MASE ${s.mase.toFixed(3)} (${seconds.toFixed(1)} s)`);
     } catch (err) {
       network.push({ seed, error: String(err.message ?? err).split('\n')[0] });

@@ -8,6 +8,8 @@ import { parseForecastOptions, type ForecastOptions } from './options.js';
 import { OPTION_KEYS, planForecast, type ForecastPlan, type OptionNames } from './plan.js';
 import { forecastAhead, predictFrom, predictQuantilesFrom } from './predict.js';
 import { origins } from './split.js';
+import { theta } from './classical/theta.js';
+import { INTERVAL_LEVEL } from './quantiles.js';
 import { coverage, msis } from './intervals.js';
 import { MEMBERS_KEY, medianOf, membersFromMetadata, membersToMetadata, type Member } from './ensemble.js';
 import { trainMembers } from './members.js';
@@ -90,6 +92,10 @@ export class Forecaster {
 
   /** The ensemble's interval `[origins][horizon]`: the median over the members of each bound head; null without heads. */
   private bandAt(values: readonly Float64Array[], ts: readonly number[]): { level: number; lower: number[][]; upper: number[][] } | null {
+    if (this.meta.choice?.method === 'theta') {
+      const fs = ts.map((t) => this.thetaFrom(values, t, this.meta.horizon));
+      return { level: INTERVAL_LEVEL, lower: fs.map((f) => f.lower), upper: fs.map((f) => f.upper) };
+    }
     const q = this.meta.quantiles;
     if (!q) return null;
     const runs = this.members.map((m) => predictQuantilesFrom(m.model, { ...this.meta, window: m.window }, values, ts));
@@ -144,8 +150,52 @@ export class Forecaster {
   }
 
   /** The ensemble's forecasts `[origins][horizon]` in original units: the median over its members. */
-  private predictAt = (values: readonly Float64Array[], ts: readonly number[]): number[][] =>
+  private networkAt = (values: readonly Float64Array[], ts: readonly number[]): number[][] =>
     medianOf(this.members.map((m) => predictFrom(m.model, { ...this.meta, window: m.window }, values, ts)));
+
+  /** The Theta method fitted on steps 0..t of the target, `steps` ahead. */
+  private thetaFrom(values: readonly Float64Array[], t: number, steps: number) {
+    return theta(Array.from(values[0]!.subarray(0, t + 1)), { season: this.meta.season, horizon: steps, level: INTERVAL_LEVEL });
+  }
+
+  private thetaAt = (values: readonly Float64Array[], ts: readonly number[]): number[][] => ts.map((t) => this.thetaFrom(values, t, this.meta.horizon).mean);
+
+  /** What forecasts: the networks, or Theta where the validation part chose it (see `choose`). */
+  private predictAt = (values: readonly Float64Array[], ts: readonly number[]): number[][] =>
+    this.meta.choice?.method === 'theta' ? this.thetaAt(values, ts) : this.networkAt(values, ts);
+
+  /**
+   * The hybrid's choice: the networks, or the Theta method (the M4 benchmark, refitted at every
+   * origin) when it scores a lower MASE on the validation part. Networks learn little from a short
+   * series; there the statisticians' method is the better bet, and the validation part says where.
+   */
+  private choose(): void {
+    const { split, season } = this.meta;
+    if (!this.series || split.val === 0 || this.series.columns.length > 1) return;
+    const n = this.series.length;
+    const [from, to] = [n - split.test - split.val, n - split.test];
+    const meta = { ...this.meta, window: this.reach - this.meta.lag };
+    let net: number;
+    let th: number;
+    try {
+      net = evaluatePart(this.networkAt, meta, this.series.values, from, to, season, 'validation').scores.model.mase;
+      th = evaluatePart(this.thetaAt, meta, this.series.values, from, to, season, 'validation').scores.model.mase;
+    } catch {
+      return; // too short a part, or a series Theta cannot fit: the networks stay
+    }
+    const finite = (v: number) => (Number.isFinite(v) ? v : null);
+    this.meta.choice = { method: th < net ? 'theta' : 'network', network: finite(net), theta: finite(th) };
+    this.model.metadata = { ...this.model.metadata, [META_KEY]: JSON.stringify(this.meta) };
+  }
+
+  /** What forecasts and why, in a sentence (null when nothing was chosen). */
+  choiceNote(): string | null {
+    const c = this.meta.choice;
+    if (!c || c.network === null || c.theta === null) return null;
+    return c.method === 'theta'
+      ? `forecasting with the Theta method: on the validation part its MASE ${c.theta.toFixed(3)} beat the networks' ${c.network.toFixed(3)}`
+      : `forecasting with the networks: on the validation part their MASE ${c.network.toFixed(3)} beat the Theta method's ${c.theta.toFixed(3)}`;
+  }
 
   /** Check the series and options and build everything up to training (see `ForecastPlan`); `fit` is `prepare` + `model.fit` + `fromPlan`. */
   static prepare(data: SeriesInput, options: ForecastOptions = {}, names: OptionNames = OPTION_KEYS): ForecastPlan & { series: SeriesData } {
@@ -160,6 +210,7 @@ export class Forecaster {
     const all = members ?? [{ seed: 0, window: plan.meta.window, loss: 'mse' as const, model: plan.model, bestEpoch: plan.best.bestEpoch }];
     const f = new Forecaster(plan.model, plan.meta, plan.series, history, plan.best.bestEpoch, { ...CODE_NAMES, ...names }, all);
     f.calibrate();
+    if (plan.fallback === 'theta') f.choose();
     return f;
   }
 
@@ -223,6 +274,7 @@ export class Forecaster {
           `${this.meta.columns.slice(1).map((c) => `'${c}'`).join(', ')}, which are not known; forecast ${this.meta.horizon} steps or fit on the target alone`,
       );
     }
+    if (this.meta.choice?.method === 'theta') return this.thetaFrom(s.values, s.length - 1, steps).mean;
     return forecastAhead(this.predictAt, this.meta, s.values, steps);
   }
 
@@ -269,7 +321,7 @@ export class Forecaster {
     const [from, to] = part === 'test' ? [n - split.test, n] : [n - split.test - split.val, n - split.test];
     if (from < 1) throw new ValueError(`evaluate: the series has ${n} steps, fewer than the model's ${part} part needs (${size}) plus one before it`);
     const e = evaluatePart(this.predictAt, { ...this.meta, window: this.reach - this.meta.lag }, s.values, from, to, season, part);
-    const label = this.model.config().layers[0]!.type;
+    const label = this.meta.choice?.method === 'theta' ? 'theta' : this.model.config().layers[0]!.type;
     const range = s.dates ? `${s.dates[from]} .. ${s.dates[to - 1]}` : `steps ${from + 1}..${to}`;
     const band = this.bandAt(s.values, e.origins);
     let interval: Interval | null = null;
@@ -280,8 +332,10 @@ export class Forecaster {
       const upper = band.upper.flat();
       interval = { ...band, coverage: coverage(actual, lower, upper), msis: msis(actual, lower, upper, band.level, e.scale) };
       const pct = (v: number) => `${Math.round(v * 100)} %`;
-      table += `\n${pct(band.level)} interval (quantile heads): covers ${pct(interval.coverage)} of the ${actual.length} actual values; MSIS ${Number.isNaN(interval.msis) ? 'n/a' : interval.msis.toFixed(3)}`;
+      table += `\n${pct(band.level)} interval (${this.meta.choice?.method === 'theta' ? "the Theta method's" : 'quantile heads'}): covers ${pct(interval.coverage)} of the ${actual.length} actual values; MSIS ${Number.isNaN(interval.msis) ? 'n/a' : interval.msis.toFixed(3)}`;
     }
+    const why = this.choiceNote();
+    if (why) table += `\n${why}`;
     return { ...e, label, range, horizon: this.meta.horizon, table, interval };
   }
 }

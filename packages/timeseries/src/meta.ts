@@ -32,6 +32,8 @@ export const timeseriesMetaSchema = z.strictObject({
   quantiles: z.array(z.number().gt(0).lt(1)).optional(),
   /** How far the interval's bounds are moved from the median, as a multiple of the heads' distance: calibrated on the validation part. */
   intervalScale: z.number().positive().optional(),
+  /** What forecasts: the networks, or the Theta method where it scored a lower MASE on the validation part (both MASEs kept, for the report). */
+  choice: z.strictObject({ method: z.enum(['network', 'theta']), network: z.number().nullable(), theta: z.number().nullable() }).optional(),
 });
 
 export type TimeseriesMeta = z.infer<typeof timeseriesMetaSchema>;

@@ -35,6 +35,11 @@ export const forecastOptionsSchema = z.strictObject({
   members: count.max(MAX_MEMBERS).default(DEFAULT_MEMBERS),
   /** Quantile heads for the 10 % and 90 % bounds next to the median: an 80 % interval around every forecast (see quantiles.ts). */
   intervals: z.boolean().default(true),
+  /**
+   * `theta`: forecast with the Theta method instead of the networks when it scores a lower MASE on
+   * the validation part (a target without features only); `none`: always the networks.
+   */
+  fallback: z.enum(['theta', 'none']).default('theta'),
   cell: z.enum(CELLS).default('lstm'),
   hidden: count.default(32),
   layers: count.default(1),

@@ -43,6 +43,8 @@ export interface ForecastPlan {
   meta: TimeseriesMeta;
   trainWindows: number;
   valWindows: number;
+  /** Whether the Theta method may replace the networks where the validation part prefers it. */
+  fallback: 'theta' | 'none';
   /** Why `transform: 'auto'` chose what it did: the autocorrelation of the changes at the seasonal lag against its bound. */
   auto: { seasonal: boolean; acf: number; bound: number } | null;
 }
@@ -147,6 +149,7 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { 
     meta,
     trainWindows: trainAt.length,
     valWindows: valAt.length,
+    fallback: o.fallback,
     auto,
   };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tensor } from '@rnn/core';
 import { describe, expect, it } from 'vitest';
-import { Forecaster, MEMBERS_KEY, predictFrom, QUANTILES, defaultWindow, keepBest, medianOf, memberSpecs, quantileLoss, tileTargets } from '../src/index.js';
+import { Forecaster, MEMBERS_KEY, predictFrom, theta, QUANTILES, defaultWindow, keepBest, medianOf, memberSpecs, quantileLoss, tileTargets } from '../src/index.js';
 
 const rows = readFileSync(new URL('../../../data/airpassengers/airpassengers.csv', import.meta.url), 'utf8').trim().split('\n').slice(1);
 const AIR = { name: 'passengers_thousands', dateName: 'month', dates: rows.map((r) => r.split(',')[0]!), values: rows.map((r) => Number(r.split(',')[1])) };
@@ -111,5 +111,31 @@ describe('an ensemble forecaster', () => {
     expect(f.meta.quantiles).toBeUndefined();
     expect(f.forecastInterval()).toBeNull();
     expect(f.evaluate().interval).toBeNull();
+  });
+});
+
+describe('the hybrid: the networks or Theta, whichever the validation part prefers', () => {
+  it('a series Theta fits exactly goes to Theta, and the choice is kept in the model file', async () => {
+    // a trending series and a network that cannot learn (levels, a tiny learning rate): Theta wins on validation
+    const s = [0.8, 1.2, 0.9, 1.1, 1, 1, 0.95, 1.05, 0.9, 1.1, 1, 1];
+    const values = Array.from({ length: 120 }, (_, t) => (100 + 2 * t) * s[t % 12]!);
+    const dates = values.map((_, t) => `${2000 + Math.floor(t / 12)}-${String((t % 12) + 1).padStart(2, '0')}`);
+    const bad = { horizon: 6, epochs: 1, members: 1, hidden: 2, transform: 'none', lr: 1e-6 } as const;
+    const f = await Forecaster.fit({ values, dates }, bad);
+    expect(f.meta.choice!.method).toBe('theta');
+    expect(f.meta.choice!.theta!).toBeLessThan(f.meta.choice!.network!);
+    expect(f.choiceNote()).toMatch(/^forecasting with the Theta method: on the validation part its MASE 0\.\d{3} beat the networks' \d+\.\d{3}$/);
+    const e = f.evaluate();
+    expect(e.label).toBe('theta');
+    expect(e.table).toContain(f.choiceNote()!);
+    expect(f.forecast(6)).toEqual(theta(values, { season: 12, horizon: 6 }).mean);
+    const path = join(mkdtempSync(join(tmpdir(), 'rnn-hyb-')), 'm.safetensors');
+    await f.save(path);
+    const g = await Forecaster.load(path);
+    expect(g.forecast(6, { values, dates })).toEqual(f.forecast(6));
+    // fallback: 'none' keeps the networks
+    const n = await Forecaster.fit({ values, dates }, { ...bad, fallback: 'none' });
+    expect(n.meta.choice).toBeUndefined();
+    expect(n.evaluate().label).toBe('lstm');
   });
 });

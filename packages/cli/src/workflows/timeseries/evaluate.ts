@@ -42,6 +42,7 @@ export const evaluateTimeseries = action({
           maseScale: e.scale,
           ...(maseNote(e) ? { maseNote: maseNote(e) } : {}),
           scores: Object.fromEntries(Object.entries(e.scores).map(([k, s]) => [k === 'model' ? cell : k, s])),
+          ...(forecaster.meta.choice ? { choice: forecaster.meta.choice } : {}),
           ...(e.interval ? { interval: { level: e.interval.level, coverage: e.interval.coverage, msis: Number.isNaN(e.interval.msis) ? null : e.interval.msis } } : {}),
         }) + '\n',
       );
