@@ -47,7 +47,7 @@ export async function evaluateSeries(name, input, { horizon, season, seeds, memb
       const vscale = seasonalNaiveMae(y, vcut, vcut > season ? season : 1);
       const vthMase = vth.reduce((a, p, i) => a + Math.abs(p - y[vcut + i]), 0) / horizon / vscale;
       const valNet = v.origins.length === 1 ? v.scores.model.mase : NaN;
-      network.push({ seed, ...s, seconds, chosen: f.choice ?? null, valMase: valNet, valTheta: vthMase });
+      network.push({ seed, ...s, seconds, chosen: f.meta.choice?.method ?? null, valMase: valNet, valTheta: vthMase });
       log(`seed ${seed}: MASE ${s.mase.toFixed(3)} (${seconds.toFixed(1)} s)`);
     } catch (err) {
       network.push({ seed, error: String(err.message ?? err).split('\n')[0] });

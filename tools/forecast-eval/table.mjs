@@ -7,18 +7,19 @@ export function markdown(results) {
   const classical = ['naive', 'seasonal naive', 'ses', 'theta'];
   const seeds = results[0]?.network.map((r) => r.seed) ?? [];
   const out = [];
-  out.push(`| series | n | H | m | seasonal | ${classical.join(' | ')} | ${seeds.map((s) => `net seed ${s}`).join(' | ')} | spread |`);
+  out.push(`| series | n | H | m | seasonal | ${classical.join(' | ')} | ${seeds.map((s) => `rnn seed ${s}`).join(' | ')} | spread |`);
   out.push(`|${' --- |'.repeat(5 + classical.length + seeds.length + 1)}`);
   for (const r of results) {
-    const net = r.network.map((x) => (x.error ? 'error' : f3(x.mase)));
+    const net = r.network.map((x) => (x.error ? 'error' : `${f3(x.mase)}${x.chosen === 'theta' ? ' θ' : ''}`));
     const ok = r.network.filter((x) => !x.error).map((x) => x.mase);
     const spread = ok.length ? Math.max(...ok) / Math.min(...ok) : NaN;
     out.push(`| ${r.name} | ${r.n} | ${r.horizon} | ${r.season} | ${r.seasonal ? 'yes' : 'no'} | ${classical.map((c) => f3(r.methods[c]?.mase)).join(' | ')} | ${net.join(' | ')} | ${f3(spread)} |`);
   }
+  if (results.some((r) => r.network.some((x) => x.chosen === 'theta'))) out.push('', 'θ: the validation part chose the Theta method over the networks for this seed.');
   out.push('');
   out.push('MSIS of the 80 % intervals (coverage of the H test points in brackets):');
   out.push('');
-  out.push(`| series | ${classical.join(' | ')} | ${seeds.map((s) => `net seed ${s}`).join(' | ')} |`);
+  out.push(`| series | ${classical.join(' | ')} | ${seeds.map((s) => `rnn seed ${s}`).join(' | ')} |`);
   out.push(`|${' --- |'.repeat(1 + classical.length + seeds.length)}`);
   const cell = (x, h) => (x?.msis === undefined ? 'n/a' : `${f3(x.msis)} (${x.covered}/${h})`);
   for (const r of results) out.push(`| ${r.name} | ${classical.map((c) => cell(r.methods[c], r.horizon)).join(' | ')} | ${r.network.map((x) => cell(x, r.horizon)).join(' | ')} |`);
@@ -43,10 +44,10 @@ export function markdown(results) {
   }
   for (let k = 0; k < seeds.length; k++) {
     const xs = all.map((r) => r.network[k]);
-    out.push(`| network, seed ${seeds[k]} | ${f3(geo(xs.map((x) => x.mase)))} | ${f3(xs.reduce((a, x) => a + x.mase, 0) / xs.length)} | ${pooled(xs, all.map((r) => r.horizon))} |`);
+    out.push(`| rnn (default), seed ${seeds[k]} | ${f3(geo(xs.map((x) => x.mase)))} | ${f3(xs.reduce((a, x) => a + x.mase, 0) / xs.length)} | ${pooled(xs, all.map((r) => r.horizon))} |`);
   }
   // the hybrid's choice, measured: Theta where the validation part scored it better than the network
-  if (all.every((r) => r.network.every((x) => Number.isFinite(x.valMase)))) {
+  if (all.every((r) => r.network.every((x) => Number.isFinite(x.valMase) && !x.chosen))) {
     for (let k = 0; k < seeds.length; k++) {
       const xs = all.map((r) => (r.network[k].valTheta < r.network[k].valMase ? r.methods.theta : r.network[k]));
       const picked = all.filter((r) => r.network[k].valTheta < r.network[k].valMase).length;
@@ -58,7 +59,7 @@ export function markdown(results) {
   const spreads = all.map((r) => Math.max(...r.network.map((x) => x.mase)) / Math.min(...r.network.map((x) => x.mase)));
   const seconds = all.flatMap((r) => r.network.map((x) => x.seconds));
   out.push('');
-  out.push(`- seasonal series (M4 test on the training part) where the network beats seasonal naive with every seed: ${beat.length}/${seasonal.length}` +
+  out.push(`- seasonal series (M4 test on the training part) where rnn beats seasonal naive with every seed: ${beat.length}/${seasonal.length}` +
     (beat.length < seasonal.length ? ` (not: ${seasonal.filter((r) => !beat.includes(r)).map((r) => r.name).join(', ')})` : ''));
   out.push(`- seed spread (max/min MASE over the seeds): worst ${f3(Math.max(...spreads))} (${all[spreads.indexOf(Math.max(...spreads))]?.name}), series at or below 1.3: ${spreads.filter((s) => s <= 1.3).length}/${spreads.length}`);
   out.push(`- network training time per fit: median ${f3(seconds.sort((a, b) => a - b)[Math.floor(seconds.length / 2)])} s, total ${seconds.reduce((a, b) => a + b, 0).toFixed(1)} s`);

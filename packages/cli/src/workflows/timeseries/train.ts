@@ -8,7 +8,7 @@ import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { lossChart } from './charts.js';
 import { writeChart } from '../../plot/index.js';
 import { ConfigError } from '@rnn/core';
-import { DEFAULT_MEMBERS, MAX_MEMBERS, Forecaster, META_KEY, maseNote, parseForecastOptions, scoreTable, trainMembers, type KeepBestState } from '@rnn/timeseries';
+import { DEFAULT_MEMBERS, MAX_MEMBERS, Forecaster, META_KEY, maseNote, parseForecastOptions, trainMembers, type KeepBestState } from '@rnn/timeseries';
 import { FLAG_NAMES, seriesInput } from './open.js';
 import { CHECKPOINT_FLAGS, budgetMinutes, commandLine, fingerprint, fitResumable, resumeSettings, runControl, resumeHint } from '../checkpoint.js';
 import { checkOutputs, saveModel } from '../outputs.js';
@@ -175,7 +175,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
       const windows = [...new Set(forecaster.members.map((m) => m.window))].join('/');
       io.stdout.write(`ensemble of ${k} networks${k < v.members ? ` (${v.members - k} left out: the --minutes budget ran out)` : ''}, windows ${windows}, losses mse/mae, seeds from ${v.seed}: the forecast is their median\n`);
     }
-    if (ev) io.stdout.write(`validation (steps ${ev.from + 1}..${ev.to}, ${ev.points} forecasts):\n${scoreTable(ev, v.cell)}\n`);
+    if (ev) io.stdout.write(`validation (steps ${ev.from + 1}..${ev.to}, ${ev.points} forecasts):\n${ev.table}\n`);
     io.stdout.write(`wrote ${saved.path}${resumeHint(r.checkpoint)}\n`);
   }
   if (v.plot) {
