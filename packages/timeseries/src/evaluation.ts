@@ -1,7 +1,6 @@
 import { ValueError } from '@rnn/core';
-import type { Sequential } from '@rnn/layers';
 import { naive, seasonalNaive } from './baselines.js';
-import { predictFrom } from './predict.js';
+import type { Predictor } from './predict.js';
 import type { TimeseriesMeta } from './meta.js';
 import { scores, seasonalNaiveMae, type Scores } from './metrics.js';
 import { origins } from './split.js';
@@ -27,7 +26,7 @@ export interface Evaluation {
  * Score the model against the naive and seasonal-naive forecasts from the same origins: every
  * origin whose `horizon` targets all fall in `[from, to)`, every (origin, step) counted once.
  */
-export function evaluatePart(model: Sequential, meta: TimeseriesMeta, values: readonly Float64Array[], from: number, to: number, season: number, part: Evaluation['part']): Evaluation {
+export function evaluatePart(predict: Predictor, meta: TimeseriesMeta, values: readonly Float64Array[], from: number, to: number, season: number, part: Evaluation['part']): Evaluation {
   const ts = origins(from, to, meta);
   if (ts.length === 0) {
     throw new ValueError(
@@ -36,7 +35,7 @@ export function evaluatePart(model: Sequential, meta: TimeseriesMeta, values: re
     );
   }
   const y = values[0]!;
-  const model_ = predictFrom(model, meta, values, ts);
+  const model_ = predict(values, ts);
   const nv = ts.map((t) => naive(y, t, meta.horizon));
   const sn = ts.map((t) => seasonalNaive(y, t, meta.horizon, season));
   const actual = ts.flatMap((t) => Array.from(y.subarray(t + 1, t + 1 + meta.horizon)));

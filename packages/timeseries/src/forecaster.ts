@@ -6,7 +6,13 @@ import { seriesData, type SeriesData, type SeriesInput } from './input.js';
 import { META_KEY, readMeta, type TimeseriesMeta } from './meta.js';
 import { parseForecastOptions, type ForecastOptions } from './options.js';
 import { OPTION_KEYS, planForecast, type ForecastPlan, type OptionNames } from './plan.js';
-import { forecastAhead, predictFrom } from './predict.js';
+import { forecastAhead, predictFrom, predictQuantilesFrom } from './predict.js';
+import { origins } from './split.js';
+import { theta } from './classical/theta.js';
+import { INTERVAL_LEVEL } from './quantiles.js';
+import { coverage, msis } from './intervals.js';
+import { MEMBERS_KEY, medianOf, membersFromMetadata, membersToMetadata, type Member } from './ensemble.js';
+import { trainMembers } from './members.js';
 
 /** How messages name things: option keys in code (the default), flags at the command line. */
 export interface Names extends OptionNames {
@@ -21,8 +27,22 @@ export interface ForecastEvaluation extends Evaluation {
   /** The dates (or steps) the part spans: `1959-01 .. 1960-12`. */
   range: string;
   horizon: number;
-  /** MAE, RMSE and MASE of the three forecasts as an aligned text table, the best MASE marked. */
+  /** MAE, RMSE and MASE of the three forecasts as an aligned text table, the best MASE marked; then the interval's line. */
   table: string;
+  /** The model's interval from its quantile heads (null for a model without them): bounds per origin like `forecasts`, scored. */
+  interval: Interval | null;
+}
+
+/** A central prediction interval around the forecasts from some origins, and how it scored. */
+export interface Interval {
+  /** Nominal coverage: 0.8 for the 10–90 % heads. */
+  level: number;
+  lower: number[][];
+  upper: number[][];
+  /** Fraction of the actual values inside. */
+  coverage: number;
+  /** M4's mean scaled interval score at this level (NaN without a MASE scale). */
+  msis: number;
 }
 
 export interface EvaluateOptions {
@@ -59,7 +79,123 @@ export class Forecaster {
     /** The best epoch (0-based) on the validation part, for a forecaster trained in this process. */
     readonly bestEpoch: number | null,
     private readonly names: Names,
-  ) {}
+    /** The ensemble: member 0 is `model`; the forecast is the median of the members'. */
+    readonly members: readonly Member[],
+  ) {
+    if (members.length > 1) this.model.metadata = { ...this.model.metadata, [MEMBERS_KEY]: membersToMetadata(members) };
+  }
+
+  /** Steps of history a forecast reads: the lag of the transform and the longest member's window. */
+  private get reach(): number {
+    return this.meta.lag + Math.max(...this.members.map((m) => m.window));
+  }
+
+  /** The ensemble's interval `[origins][horizon]`: the median over the members of each bound head; null without heads. */
+  private bandAt(values: readonly Float64Array[], ts: readonly number[]): { level: number; lower: number[][]; upper: number[][] } | null {
+    if (this.meta.choice?.method === 'theta') {
+      const fs = ts.map((t) => this.thetaFrom(values, t, this.meta.horizon));
+      return { level: INTERVAL_LEVEL, lower: fs.map((f) => f.lower), upper: fs.map((f) => f.upper) };
+    }
+    const q = this.meta.quantiles;
+    if (!q) return null;
+    const runs = this.members.map((m) => predictQuantilesFrom(m.model, { ...this.meta, window: m.window }, values, ts));
+    const lo = q.indexOf(Math.min(...q));
+    const hi = q.indexOf(Math.max(...q));
+    const mid = medianOf(runs.map((r) => r[q.indexOf(0.5)]!));
+    const c = this.meta.intervalScale ?? 1;
+    const widen = (b: number[][]) => b.map((row, i) => row.map((v, h) => mid[i]![h]! + c * (v - mid[i]![h]!)));
+    return { level: q[hi]! - q[lo]!, lower: widen(medianOf(runs.map((r) => r[lo]!))), upper: widen(medianOf(runs.map((r) => r[hi]!))) };
+  }
+
+  /**
+   * Calibrate the interval on the validation part (split conformal prediction, Vovk et al. 2005;
+   * Romano et al. 2019 for quantile heads): the heads are fitted to the training windows, whose
+   * errors are smaller than those of new data, so their bounds come out too narrow. Each
+   * validation value needs the factor `r = (y − median) / (bound − median)` on the bounds' distance
+   * from the median to be covered; the factor kept is the ⌈(n+1)·level⌉-th smallest of the n
+   * values of r (at least 0.5, at most 10), which covers a new value with probability ≥ level
+   * when the validation part is like what follows. Recorded in the model file as `intervalScale`.
+   */
+  private calibrate(): void {
+    const { split, quantiles } = this.meta;
+    if (!quantiles || !this.series || split.val === 0) return;
+    const n = this.series.length;
+    const from = n - split.test - split.val;
+    const to = n - split.test;
+    const ts = origins(from, to, { ...this.meta, window: this.reach - this.meta.lag });
+    if (!ts.length) return;
+    const y = this.series.values[0]!;
+    const b = this.bandAt(this.series.values, ts)!;
+    const mid = this.predictAt(this.series.values, ts);
+    const r: number[] = [];
+    ts.forEach((t, i) =>
+      mid[i]!.forEach((m, h) => {
+        const v = y[t + 1 + h]!;
+        const bound = v < m ? b.lower[i]![h]! : b.upper[i]![h]!;
+        r.push(v === m ? 0 : bound === m ? 10 : (v - m) / (bound - m));
+      }),
+    );
+    r.sort((p, q) => p - q);
+    const k = Math.min(r.length, Math.ceil((r.length + 1) * b.level)) - 1;
+    const best = { c: Math.min(10, Math.max(0.5, r[k]!)) };
+    this.meta.intervalScale = best.c;
+    this.model.metadata = { ...this.model.metadata, [META_KEY]: JSON.stringify(this.meta) };
+  }
+
+  /** The interval of the next `horizon` steps after the end of the series (null without quantile heads). */
+  forecastInterval(data?: SeriesInput): { level: number; lower: number[]; upper: number[] } | null {
+    const s = this.seriesOf(data, 'forecastInterval');
+    const b = this.bandAt(s.values, [s.length - 1]);
+    return b && { level: b.level, lower: b.lower[0]!, upper: b.upper[0]! };
+  }
+
+  /** The ensemble's forecasts `[origins][horizon]` in original units: the median over its members. */
+  private networkAt = (values: readonly Float64Array[], ts: readonly number[]): number[][] =>
+    medianOf(this.members.map((m) => predictFrom(m.model, { ...this.meta, window: m.window }, values, ts)));
+
+  /** The Theta method fitted on steps 0..t of the target, `steps` ahead. */
+  private thetaFrom(values: readonly Float64Array[], t: number, steps: number) {
+    return theta(Array.from(values[0]!.subarray(0, t + 1)), { season: this.meta.season, horizon: steps, level: INTERVAL_LEVEL });
+  }
+
+  private thetaAt = (values: readonly Float64Array[], ts: readonly number[]): number[][] => ts.map((t) => this.thetaFrom(values, t, this.meta.horizon).mean);
+
+  /** What forecasts: the networks, or Theta where the validation part chose it (see `choose`). */
+  private predictAt = (values: readonly Float64Array[], ts: readonly number[]): number[][] =>
+    this.meta.choice?.method === 'theta' ? this.thetaAt(values, ts) : this.networkAt(values, ts);
+
+  /**
+   * The hybrid's choice: the networks, or the Theta method (the M4 benchmark, refitted at every
+   * origin) when it scores a lower MASE on the validation part. Networks learn little from a short
+   * series; there the statisticians' method is the better bet, and the validation part says where.
+   */
+  private choose(): void {
+    const { split, season } = this.meta;
+    if (!this.series || split.val === 0 || this.series.columns.length > 1) return;
+    const n = this.series.length;
+    const [from, to] = [n - split.test - split.val, n - split.test];
+    const meta = { ...this.meta, window: this.reach - this.meta.lag };
+    let net: number;
+    let th: number;
+    try {
+      net = evaluatePart(this.networkAt, meta, this.series.values, from, to, season, 'validation').scores.model.mase;
+      th = evaluatePart(this.thetaAt, meta, this.series.values, from, to, season, 'validation').scores.model.mase;
+    } catch {
+      return; // too short a part, or a series Theta cannot fit: the networks stay
+    }
+    const finite = (v: number) => (Number.isFinite(v) ? v : null);
+    this.meta.choice = { method: th < net ? 'theta' : 'network', network: finite(net), theta: finite(th) };
+    this.model.metadata = { ...this.model.metadata, [META_KEY]: JSON.stringify(this.meta) };
+  }
+
+  /** What forecasts and why, in a sentence (null when nothing was chosen). */
+  choiceNote(): string | null {
+    const c = this.meta.choice;
+    if (!c || c.network === null || c.theta === null) return null;
+    return c.method === 'theta'
+      ? `forecasting with the Theta method: on the validation part its MASE ${c.theta.toFixed(3)} beat the networks' ${c.network.toFixed(3)}`
+      : `forecasting with the networks: on the validation part their MASE ${c.network.toFixed(3)} beat the Theta method's ${c.theta.toFixed(3)}`;
+  }
 
   /** Check the series and options and build everything up to training (see `ForecastPlan`); `fit` is `prepare` + `model.fit` + `fromPlan`. */
   static prepare(data: SeriesInput, options: ForecastOptions = {}, names: OptionNames = OPTION_KEYS): ForecastPlan & { series: SeriesData } {
@@ -69,17 +205,22 @@ export class Forecaster {
   }
 
   /** The forecaster of a plan once its model is trained. */
-  static fromPlan(plan: ForecastPlan & { series: SeriesData }, history: History | null = null, names: Partial<Names> = {}): Forecaster {
+  static fromPlan(plan: ForecastPlan & { series: SeriesData }, history: History | null = null, names: Partial<Names> = {}, members?: readonly Member[]): Forecaster {
     plan.model.metadata = { ...plan.model.metadata, [META_KEY]: JSON.stringify(plan.meta) };
-    return new Forecaster(plan.model, plan.meta, plan.series, history, plan.best.bestEpoch, { ...CODE_NAMES, ...names });
+    const all = members ?? [{ seed: 0, window: plan.meta.window, loss: 'mse' as const, model: plan.model, bestEpoch: plan.best.bestEpoch }];
+    const f = new Forecaster(plan.model, plan.meta, plan.series, history, plan.best.bestEpoch, { ...CODE_NAMES, ...names }, all);
+    f.calibrate();
+    if (plan.fallback === 'theta') f.choose();
+    return f;
   }
 
   /** Fit a forecaster on a series: the values alone, or `{ values, dates, name, features }`. */
   static async fit(data: SeriesInput, options: ForecastOptions = {}): Promise<Forecaster> {
     const plan = Forecaster.prepare(data, options);
-    const user = parseForecastOptions(options).callbacks;
-    const history = await plan.model.fit(plan.x, plan.y, { ...plan.fitOptions, callbacks: [...user, ...plan.callbacks] });
-    return Forecaster.fromPlan(plan, history);
+    const o = parseForecastOptions(options);
+    const history = await plan.model.fit(plan.x, plan.y, { ...plan.fitOptions, callbacks: [...o.callbacks, ...plan.callbacks] });
+    const members = await trainMembers(plan, plan.series, o);
+    return Forecaster.fromPlan(plan, history, {}, members);
   }
 
   /** A model file written by `save` or by `rnn train --csv`. */
@@ -89,7 +230,9 @@ export class Forecaster {
 
   /** A loaded `Sequential` with time-series metadata; `where` names it in errors. */
   static fromModel(model: Sequential, where = 'model', names: Partial<Names> = {}): Forecaster {
-    return new Forecaster(model, readMeta(model, where), null, null, null, { ...CODE_NAMES, ...names });
+    const meta = readMeta(model, where);
+    const first: Member = { seed: 0, window: meta.window, loss: 'mse', model, bestEpoch: -1 };
+    return new Forecaster(model, meta, null, null, null, { ...CODE_NAMES, ...names }, [first, ...membersFromMetadata(model, meta, where)]);
   }
 
   /** Write the model file (safetensors with the recipe in its metadata), the one `rnn evaluate/forecast` read. */
@@ -112,8 +255,8 @@ export class Forecaster {
           `the series given has ${given ? `features ${given}` : 'no features'}`,
       );
     }
-    const need = m.lag + m.window;
-    if (s.length < need) throw new ValueError(`${what}: the model reads ${m.window} steps${m.lag ? ` of ${m.lag}-step differences` : ''}, so it needs at least ${need} values; found ${s.length}`);
+    const need = this.reach;
+    if (s.length < need) throw new ValueError(`${what}: the model reads ${need - m.lag} steps${m.lag ? ` of ${m.lag}-step differences` : ''}, so it needs at least ${need} values; found ${s.length}`);
     return s;
   }
 
@@ -131,7 +274,8 @@ export class Forecaster {
           `${this.meta.columns.slice(1).map((c) => `'${c}'`).join(', ')}, which are not known; forecast ${this.meta.horizon} steps or fit on the target alone`,
       );
     }
-    return forecastAhead(this.model, this.meta, s.values, steps);
+    if (this.meta.choice?.method === 'theta') return this.thetaFrom(s.values, s.length - 1, steps).mean;
+    return forecastAhead(this.predictAt, this.meta, s.values, steps);
   }
 
   /**
@@ -141,9 +285,9 @@ export class Forecaster {
    */
   backtest(data?: SeriesInput): { origins: number[]; forecasts: number[][] } {
     const s = this.seriesOf(data, 'backtest');
-    const first = this.meta.lag + this.meta.window - 1;
+    const first = this.reach - 1;
     const origins = Array.from({ length: s.length - first }, (_, k) => first + k);
-    return { origins, forecasts: predictFrom(this.model, this.meta, s.values, origins) };
+    return { origins, forecasts: this.predictAt(s.values, origins) };
   }
 
   /** The dates of the next `steps` steps, in the style of the series' own (`1961-01`), or `+1, +2…` without dates. */
@@ -176,9 +320,22 @@ export class Forecaster {
     const n = s.length;
     const [from, to] = part === 'test' ? [n - split.test, n] : [n - split.test - split.val, n - split.test];
     if (from < 1) throw new ValueError(`evaluate: the series has ${n} steps, fewer than the model's ${part} part needs (${size}) plus one before it`);
-    const e = evaluatePart(this.model, this.meta, s.values, from, to, season, part);
-    const label = this.model.config().layers[0]!.type;
+    const e = evaluatePart(this.predictAt, { ...this.meta, window: this.reach - this.meta.lag }, s.values, from, to, season, part);
+    const label = this.meta.choice?.method === 'theta' ? 'theta' : this.model.config().layers[0]!.type;
     const range = s.dates ? `${s.dates[from]} .. ${s.dates[to - 1]}` : `steps ${from + 1}..${to}`;
-    return { ...e, label, range, horizon: this.meta.horizon, table: scoreTable(e, label) };
+    const band = this.bandAt(s.values, e.origins);
+    let interval: Interval | null = null;
+    let table = scoreTable(e, label);
+    if (band) {
+      const actual = e.origins.flatMap((t) => Array.from(s.values[0]!.subarray(t + 1, t + 1 + this.meta.horizon)));
+      const lower = band.lower.flat();
+      const upper = band.upper.flat();
+      interval = { ...band, coverage: coverage(actual, lower, upper), msis: msis(actual, lower, upper, band.level, e.scale) };
+      const pct = (v: number) => `${Math.round(v * 100)} %`;
+      table += `\n${pct(band.level)} interval (${this.meta.choice?.method === 'theta' ? "the Theta method's" : 'quantile heads'}): covers ${pct(interval.coverage)} of the ${actual.length} actual values; MSIS ${Number.isNaN(interval.msis) ? 'n/a' : interval.msis.toFixed(3)}`;
+    }
+    const why = this.choiceNote();
+    if (why) table += `\n${why}`;
+    return { ...e, label, range, horizon: this.meta.horizon, table, interval };
   }
 }

@@ -28,6 +28,12 @@ export const timeseriesMetaSchema = z.strictObject({
   split: z.strictObject({ rows: z.number().int().positive(), train: z.number().int().positive(), val: z.number().int().nonnegative(), test: z.number().int().nonnegative() }),
   /** The last date (or row) of the training data. */
   lastDate: z.string().nullable(),
+  /** Quantile heads (`[0.1, 0.5, 0.9]`): the output has one block of `horizon` units per quantile; absent: one point forecast per step. */
+  quantiles: z.array(z.number().gt(0).lt(1)).optional(),
+  /** How far the interval's bounds are moved from the median, as a multiple of the heads' distance: calibrated on the validation part. */
+  intervalScale: z.number().positive().optional(),
+  /** What forecasts: the networks, or the Theta method where it scored a lower MASE on the validation part (both MASEs kept, for the report). */
+  choice: z.strictObject({ method: z.enum(['network', 'theta']), network: z.number().nullable(), theta: z.number().nullable() }).optional(),
 });
 
 export type TimeseriesMeta = z.infer<typeof timeseriesMetaSchema>;

@@ -32,7 +32,7 @@ export interface KeepBestState {
  * Keep the weights of the epoch with the lowest `val_loss` (or `loss` without validation), put
  * them back when training ends, and stop after `patience` epochs without improvement.
  */
-export function keepBest(patience: number): Callback & { bestEpoch: number; best: number; save(): KeepBestState; restore(s: KeepBestState): void } {
+export function keepBest(patience: number, warmup = 0): Callback & { bestEpoch: number; best: number; save(): KeepBestState; restore(s: KeepBestState): void } {
   let model: Sequential | null = null;
   let saved: Map<string, Float32Array | Float64Array | Int32Array> | null = null;
   let wait = 0;
@@ -48,7 +48,16 @@ export function keepBest(patience: number): Callback & { bestEpoch: number; best
     },
     onEpochEnd(epoch: number, logs: Record<string, number>): 'stop' | void {
       const v = logs['val_loss'] ?? logs['loss']!;
-      if (v < cb.best) {
+      // before `warmup` epochs the weights are only kept as a fallback: an untrained network can look best on a short validation part
+      if (epoch < warmup) {
+        if (cb.bestEpoch < 0 || v < cb.best) {
+          cb.best = v;
+          cb.bestEpoch = epoch;
+          saved = model!.params!.toHost() as Map<string, Float32Array>;
+        }
+        return;
+      }
+      if (epoch === warmup || v < cb.best) {
         cb.best = v;
         cb.bestEpoch = epoch;
         saved = model!.params!.toHost() as Map<string, Float32Array>;

@@ -4,6 +4,11 @@ import { z } from 'zod';
 import { CELLS } from './model.js';
 
 const count = z.number().int().positive();
+
+/** Members of the default ensemble: see the seed-spread figures in docs/time-series-forecasting.md. */
+export const DEFAULT_MEMBERS = 10;
+export const MAX_MEMBERS = 64;
+export const DEFAULT_WARMUP = 10;
 /** A part of the series: a fraction in [0, 1), or a whole number of steps (checked by splitSeries, whose message says both). */
 const part = z.number();
 
@@ -23,12 +28,24 @@ export const forecastOptionsSchema = z.strictObject({
    * step, `none` the level; `auto`: seasonal when the training part repeats with the season.
    */
   transform: z.enum(['auto', 'seasonal', 'diff', 'none']).default('auto'),
+  /**
+   * Networks in the ensemble, each with its own seed, window and loss; their median is the
+   * forecast (see ensemble.ts). 1 is the single network of earlier versions.
+   */
+  members: count.max(MAX_MEMBERS).default(DEFAULT_MEMBERS),
+  /** Quantile heads for the 10 % and 90 % bounds next to the median: an 80 % interval around every forecast (see quantiles.ts). */
+  intervals: z.boolean().default(true),
+  /**
+   * `theta`: forecast with the Theta method instead of the networks when it scores a lower MASE on
+   * the validation part (a target without features only); `none`: always the networks.
+   */
+  fallback: z.enum(['theta', 'none']).default('theta'),
   cell: z.enum(CELLS).default('lstm'),
   hidden: count.default(32),
   layers: count.default(1),
   /** At most this many epochs, with early stopping (`patience`). */
   epochs: count.default(300),
-  /** Time budget: training stops at the end of the epoch that passes it. */
+  /** Time budget of the whole ensemble, split evenly over its members: each stops at the end of the epoch that passes its share. */
   minutes: z.number().positive().optional(),
   lr: z.number().positive().default(0.005),
   batchSize: count.default(16),
@@ -40,7 +57,12 @@ export const forecastOptionsSchema = z.strictObject({
   /** Stop after this many epochs without a better validation loss; the best epoch's weights are kept. */
   patience: count.default(40),
   seed: z.number().int().default(0),
-  /** More callbacks for the training loop (a progress reporter, a logger); they run before early stopping. */
+  /**
+   * Epochs early stopping does not pick from (unless training ends before): on a short validation
+   * part the barely trained network of the first epochs often scores best and then wins for good.
+   */
+  warmup: z.number().int().nonnegative().default(DEFAULT_WARMUP),
+  /** More callbacks for the training loop of the first member (a progress reporter, a logger); they run before early stopping. */
   callbacks: z.array(z.custom<Callback>((c) => typeof c === 'object' && c !== null, 'expected a callback object')).default([]),
   /**
    * How `rnn evaluate/forecast --csv` should read the series again from a CSV file (a filter, the

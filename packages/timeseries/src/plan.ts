@@ -1,4 +1,4 @@
-import { ConfigError, type Tensor } from '@rnn/core';
+import { ConfigError, tensor, type Tensor } from '@rnn/core';
 import type { Callback, FitOptions, Sequential } from '@rnn/layers';
 import { SEASON } from './dates.js';
 import { difference } from './difference.js';
@@ -10,6 +10,7 @@ import { fitScaler } from './scaler.js';
 import { isSeasonal } from './seasonality.js';
 import { bounds, origins, splitSeries } from './split.js';
 import { windowTensors } from './windows.js';
+import { QUANTILES, quantileLoss, tileTargets } from './quantiles.js';
 
 /** How messages name the options: the option keys in code, the flags at the command line. */
 export interface OptionNames {
@@ -42,6 +43,8 @@ export interface ForecastPlan {
   meta: TimeseriesMeta;
   trainWindows: number;
   valWindows: number;
+  /** Whether the Theta method may replace the networks where the validation part prefers it. */
+  fallback: 'theta' | 'none';
   /** Why `transform: 'auto'` chose what it did: the autocorrelation of the changes at the seasonal lag against its bound. */
   auto: { seasonal: boolean; acf: number; bound: number } | null;
 }
@@ -59,10 +62,24 @@ function timeBudget(minutes: number): Callback {
   };
 }
 
+/** Training windows the default window leaves at least, where the training part allows. */
+export const MIN_TRAIN_WINDOWS = 8;
+
+/**
+ * Two seasons, at least 8 steps; on a training part too short for that to leave
+ * MIN_TRAIN_WINDOWS windows, one season (at least 8), else the longest window (at least 4) that does.
+ */
+export function defaultWindow(season: number, train: number, lag: number, horizon: number): number {
+  const room = train - lag - horizon + 1 - MIN_TRAIN_WINDOWS;
+  const wide = Math.max(8, 2 * season);
+  if (wide <= room) return wide;
+  const one = Math.max(8, season);
+  return one <= room ? one : Math.max(4, room);
+}
+
 /** The recipe of `rnn train --csv` up to training, on a checked series. */
-export function planForecast(series: SeriesData, o: ResolvedForecastOptions, names: OptionNames = OPTION_KEYS): ForecastPlan {
+export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { loss?: 'mse' | 'mae' }, names: OptionNames = OPTION_KEYS): ForecastPlan {
   const season = o.season ?? SEASON[series.frequency];
-  const window = o.window ?? Math.max(8, 2 * season);
   const horizon = o.horizon;
   const split = splitSeries(series.length, o.valSplit, o.testSplit, names);
   let transform: TimeseriesMeta['transform'];
@@ -76,6 +93,7 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions, nam
   }
   const lag = transform === 'seasonal' ? season : transform === 'diff' ? 1 : 0;
   if (transform === 'seasonal' && season === 1) throw new ConfigError(`${names.transform} seasonal needs a season > 1; pass ${names.season} N or use ${names.transform} diff`);
+  const window = o.window ?? defaultWindow(season, split.train, lag, horizon);
   const b = bounds(split);
   const w = { window, horizon, lag };
   const trainAt = origins(b.train[0], b.train[1], w);
@@ -91,12 +109,16 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions, nam
   }
   const z = series.values.map((c) => difference(c, lag));
   const scaler = fitScaler(z, lag, split.train, series.columns);
-  const [x, y] = windowTensors(z, scaler, trainAt, window, horizon);
-  const val = valAt.length ? windowTensors(z, scaler, valAt, window, horizon) : undefined;
+  // with quantile heads every target is repeated once per head
+  const tile = ([xs, ys]: [Tensor, Tensor]): [Tensor, Tensor] => (o.intervals ? [xs, tensor(tileTargets(ys.data() as Float32Array, ys.shape[0]!, horizon), [ys.shape[0]!, QUANTILES.length * horizon])] : [xs, ys]);
+  const [x, y] = tile(windowTensors(z, scaler, trainAt, window, horizon));
+  const val = valAt.length ? tile(windowTensors(z, scaler, valAt, window, horizon)) : undefined;
 
-  const model = forecastModel({ cell: o.cell, hidden: o.hidden, layers: o.layers, horizon, features: series.columns.length, seed: o.seed });
-  model.compile({ optimizer: { type: 'adam', lr: o.lr }, loss: 'mse', clipNorm: o.clipNorm });
-  const best = keepBest(o.patience);
+  const outputs = o.intervals ? QUANTILES.length * horizon : horizon;
+  const model = forecastModel({ cell: o.cell, hidden: o.hidden, layers: o.layers, horizon: outputs, features: series.columns.length, seed: o.seed });
+  const point = o.loss ?? 'mse';
+  model.compile({ optimizer: { type: 'adam', lr: o.lr }, loss: o.intervals ? quantileLoss(horizon, point) : point, clipNorm: o.clipNorm });
+  const best = keepBest(o.patience, o.warmup);
   const meta: TimeseriesMeta = {
     version: 1,
     columns: series.columns,
@@ -114,6 +136,7 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions, nam
     scaler,
     split: { rows: series.length, ...split },
     lastDate: series.dates ? series.dates[series.length - 1]! : null,
+    ...(o.intervals ? { quantiles: [...QUANTILES] } : {}),
   };
   return {
     model,
@@ -121,11 +144,12 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions, nam
     y,
     // windows within the training part only are shuffled; the parts themselves stay in time order
     fitOptions: { epochs: o.epochs, batchSize: o.batchSize, shuffle: true, seed: o.seed, validationData: val },
-    callbacks: [best, ...(o.minutes !== undefined ? [timeBudget(o.minutes)] : [])],
+    callbacks: [best, ...(o.minutes !== undefined ? [timeBudget(o.minutes / o.members)] : [])],
     best,
     meta,
     trainWindows: trainAt.length,
     valWindows: valAt.length,
+    fallback: o.fallback,
     auto,
   };
 }

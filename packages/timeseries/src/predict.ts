@@ -11,23 +11,56 @@ import { inputWindows } from './windows.js';
  * to the observed (or, beyond one lag, predicted) level.
  */
 export function predictFrom(model: Sequential, meta: TimeseriesMeta, values: readonly Float64Array[], ts: readonly number[]): number[][] {
-  if (ts.length === 0) return [];
+  const q = meta.quantiles;
+  return predictQuantilesFrom(model, meta, values, ts)[q ? q.indexOf(0.5) : 0]!;
+}
+
+/**
+ * The forecasts of every output head `[head][origins][horizon]`: one head without quantiles, else
+ * one per quantile of `meta.quantiles`. The median head's differences are added back to the
+ * observed levels (and past one lag to its own forecasts). A bound head's distance from the median
+ * is a difference's; past one lag, the level is a sum of differences along the lag chain
+ * (t+h, t+h−lag, …), and the distances add in quadrature, as for independent steps, rather than
+ * straight (a sum of 10 % quantiles is far beyond the sum's 10 % quantile).
+ */
+export function predictQuantilesFrom(model: Sequential, meta: TimeseriesMeta, values: readonly Float64Array[], ts: readonly number[]): number[][][] {
+  const q = meta.quantiles ?? [0.5];
+  const heads = q.length;
+  if (ts.length === 0) return Array.from({ length: heads }, () => []);
   const z = values.map((c) => difference(c, meta.lag));
   const x = tensor(inputWindows(z, meta.scaler, ts, meta.window), [ts.length, meta.window, values.length]);
   const out = model.predict(x, { batchSize: 512 }).data();
   const H = meta.horizon;
-  return ts.map((t, b) => {
-    const zhat = Array.from({ length: H }, (_, h) => unscale(meta.scaler, 0, out[b * H + h]!));
-    return undifference(zhat, values[0]!, t, meta.lag);
-  });
+  const W = H * heads;
+  const mid = q.indexOf(0.5) >= 0 ? q.indexOf(0.5) : 0;
+  const zOf = (b: number, k: number) => Array.from({ length: H }, (_, h) => unscale(meta.scaler, 0, out[b * W + k * H + h]!));
+  const median = ts.map((t, b) => undifference(zOf(b, mid), values[0]!, t, meta.lag));
+  return q.map((p, k) =>
+    k === mid
+      ? median
+      : ts.map((_, b) => {
+          const zm = zOf(b, mid);
+          const zk = zOf(b, k);
+          const sq: number[] = [];
+          return zk.map((v, h) => {
+            const d = p < 0.5 ? Math.max(0, zm[h]! - v) : Math.max(0, v - zm[h]!);
+            // without a transform (lag 0) each step is a level of its own
+            sq[h] = d * d + (meta.lag > 0 && h >= meta.lag ? sq[h - meta.lag]! : 0);
+            return median[b]![h]! + (p < 0.5 ? -1 : 1) * Math.sqrt(sq[h]!);
+          });
+        }),
+  );
 }
+
+/** Forecasts `[origins][horizon]` in original units from the given origins: one model's, or an ensemble's median. */
+export type Predictor = (values: readonly Float64Array[], ts: readonly number[]) => number[][];
 
 /**
  * `steps` values after the end of the series. Up to `horizon` steps come straight from one
  * forward pass; beyond that the forecasts are appended to the series and the model is run again
  * from the new end (recursive), which needs the target to be the only input column.
  */
-export function forecastAhead(model: Sequential, meta: TimeseriesMeta, values: readonly Float64Array[], steps: number): number[] {
+export function forecastAhead(predict: Predictor, meta: TimeseriesMeta, values: readonly Float64Array[], steps: number): number[] {
   if (steps > meta.horizon && values.length > 1) {
     throw new ConfigError(
       `--steps ${steps} is beyond the model's horizon (${meta.horizon}), and forecasting further needs future values of ` +
@@ -39,7 +72,7 @@ export function forecastAhead(model: Sequential, meta: TimeseriesMeta, values: r
   let cols = values;
   while (out.length < steps) {
     const t = y.length - 1;
-    const next = predictFrom(model, meta, cols, [t])[0]!;
+    const next = predict(cols, [t])[0]!;
     for (const v of next.slice(0, steps - out.length)) {
       out.push(v);
       y.push(v);

@@ -63,7 +63,7 @@ describe('Forecaster on AirPassengers', () => {
 
 describe('Forecaster: series without dates, options, budgets', () => {
   it('a plain array: season 1, one-step differences chosen by auto, steps as dates', async () => {
-    const f = await Forecaster.fit(nile, { epochs: 3, hidden: 8, cell: 'gru' });
+    const f = await Forecaster.fit(nile, { epochs: 3, hidden: 8, cell: 'gru', fallback: 'none' });
     expect(f.meta).toMatchObject({ season: 1, transform: 'diff', lag: 1, window: 8, target: 'value', date: null, frequency: 'unknown' });
     expect(f.nextDates(2)).toEqual(['101', '102']);
     expect(f.evaluate().label).toBe('gru');

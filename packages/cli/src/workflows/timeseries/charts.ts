@@ -30,7 +30,7 @@ export function timeAxis(s: Series): { x: (i: number) => number; kind: 'year' | 
 }
 
 /** Actual values of the test (or validation) part against the model's and the baselines' forecasts. */
-export function evaluationChart(s: Series, e: Evaluation, name: string, context: number): LineChartSpec {
+export function evaluationChart(s: Series, e: Evaluation, name: string, context: number, interval: { level: number; lower: number[][]; upper: number[][] } | null = null): LineChartSpec {
   const ax = timeAxis(s);
   const y = s.values[0]!;
   const start = Math.max(0, e.from - context);
@@ -58,14 +58,32 @@ export function evaluationChart(s: Series, e: Evaluation, name: string, context:
     series: [
       { name: 'actual', x: idx.map(ax.x), y: idx.map((i) => y[i]!), color: PALETTE[0]!, width: 2 },
       { name, ...pick(e.forecasts.model), color: PALETTE[2]!, width: 2.5 },
+      ...bandLines(interval, pick),
       { name: 'seasonal naive', ...pick(e.forecasts['seasonal naive']), color: PALETTE[1]!, dash: true, width: 1.5 },
       { name: 'naive', ...pick(e.forecasts.naive), color: PALETTE[3]!, dash: true, width: 1.5 },
     ],
   };
 }
 
-/** The series and the forecast that continues it. */
-export function forecastChart(s: Series, forecast: readonly number[], context: number, dates: readonly string[], horizon: number): LineChartSpec {
+/** The bounds of a prediction interval as two thin lines in the model's colour (the chart draws lines, not areas). */
+function bandLines(interval: { level: number; lower: number[][]; upper: number[][] } | null, pick: (f: number[][]) => { x: number[]; y: number[] }): LineSeries[] {
+  if (!interval) return [];
+  const pct = Math.round(interval.level * 100);
+  return [
+    { name: `${pct} % interval, lower`, ...pick(interval.lower), color: PALETTE[2]!, width: 1 },
+    { name: `${pct} % interval, upper`, ...pick(interval.upper), color: PALETTE[2]!, width: 1 },
+  ];
+}
+
+/** The series and the forecast that continues it, with the interval's bounds up to the horizon when the model has them. */
+export function forecastChart(
+  s: Series,
+  forecast: readonly number[],
+  context: number,
+  dates: readonly string[],
+  horizon: number,
+  interval: { level: number; lower: number[]; upper: number[] } | null = null,
+): LineChartSpec {
   const ax = timeAxis(s);
   const y = s.values[0]!;
   const n = s.length;
@@ -82,6 +100,10 @@ export function forecastChart(s: Series, forecast: readonly number[], context: n
     series: [
       { name: 'history', x: hist.map(ax.x), y: hist.map((i) => y[i]!), color: PALETTE[0]!, width: 2 },
       { name: 'forecast', x: fx.map(ax.x), y: [y[n - 1]!, ...forecast], color: PALETTE[2]!, width: 2.5 },
+      ...bandLines(
+        interval && { level: interval.level, lower: [[y[n - 1]!, ...interval.lower.slice(0, forecast.length)]], upper: [[y[n - 1]!, ...interval.upper.slice(0, forecast.length)]] },
+        (f) => ({ x: f[0]!.map((_, k) => ax.x(n - 1 + k)), y: f[0]! }),
+      ),
     ],
   };
 }

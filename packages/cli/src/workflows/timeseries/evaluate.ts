@@ -42,6 +42,8 @@ export const evaluateTimeseries = action({
           maseScale: e.scale,
           ...(maseNote(e) ? { maseNote: maseNote(e) } : {}),
           scores: Object.fromEntries(Object.entries(e.scores).map(([k, s]) => [k === 'model' ? cell : k, s])),
+          ...(forecaster.meta.choice ? { choice: forecaster.meta.choice } : {}),
+          ...(e.interval ? { interval: { level: e.interval.level, coverage: e.interval.coverage, msis: Number.isNaN(e.interval.msis) ? null : e.interval.msis } } : {}),
         }) + '\n',
       );
     } else {
@@ -52,7 +54,7 @@ export const evaluateTimeseries = action({
       );
     }
     if (v.plot) {
-      const p = writeChart(v.plot, evaluationChart(series, e, cell, Math.max(3 * season, 2 * (to - from))));
+      const p = writeChart(v.plot, evaluationChart(series, e, cell, Math.max(3 * season, 2 * (to - from)), e.interval));
       if (!v.json) io.stdout.write(`wrote ${p}\n`);
     }
   },

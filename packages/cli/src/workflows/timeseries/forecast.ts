@@ -38,7 +38,7 @@ export const forecastTimeseries = action({
     if (v.json) io.stdout.write(JSON.stringify(rows) + '\n');
     else if (!out) io.stdout.write(csv);
     if (v.plot) {
-      const p = writeChart(v.plot, forecastChart(series, values, Math.max(4 * meta.season, 3 * steps), dates, meta.horizon));
+      const p = writeChart(v.plot, forecastChart(series, values, Math.max(4 * meta.season, 3 * steps), dates, meta.horizon, forecaster.forecastInterval(data)));
       if (!v.json && out) io.stdout.write(`wrote ${p}\n`);
     }
     if (out && !v.json) io.stdout.write(`wrote ${out}\n`);

@@ -7,7 +7,8 @@ import { batchSize, cell, clipNorm, csvIn, epochJson, hidden, layers, lr, out, s
 import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { lossChart } from './charts.js';
 import { writeChart } from '../../plot/index.js';
-import { Forecaster, META_KEY, maseNote, scoreTable, type KeepBestState } from '@rnn/timeseries';
+import { ConfigError } from '@rnn/core';
+import { DEFAULT_MEMBERS, MAX_MEMBERS, Forecaster, META_KEY, maseNote, parseForecastOptions, trainMembers, type KeepBestState } from '@rnn/timeseries';
 import { FLAG_NAMES, seriesInput } from './open.js';
 import { CHECKPOINT_FLAGS, budgetMinutes, commandLine, fingerprint, fitResumable, resumeSettings, runControl, resumeHint } from '../checkpoint.js';
 import { checkOutputs, saveModel } from '../outputs.js';
@@ -29,6 +30,8 @@ export const trainFlags = withCommon({
   delimiter: flag.string('the field separator: comma, semicolon, tab or one character (default: detected from the header line; remembered by the model)', { value: 'SEP' }),
   window: flag.int('input steps per forecast (default: 2 seasons, at least 8)', { value: 'N', check: 'positive' }),
   horizon: flag.int('forecast steps 1..H at once (direct multi-output)', { value: 'H', default: 1, check: 'positive' }),
+  members: flag.int('networks in the ensemble (seeds × windows × losses); the forecast is their median (1: one network)', { value: 'K', default: DEFAULT_MEMBERS, check: 'positive' }),
+  fallback: flag.choice(['theta', 'none'], "'theta': forecast with the Theta method instead where it scores a lower MASE on the validation part (a target without --features); 'none': always the networks", { value: 'NAME', default: 'theta' }),
   cell,
   hidden: hidden(32),
   layers: layers(1),
@@ -67,6 +70,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   await useBackend(io, verbose);
   const target = v.target;
   if (!target) throw new UsageError('rnn train --csv: --target COL is required (the column to forecast)');
+  if (v.members > MAX_MEMBERS) throw new ConfigError(`--members must be at most ${MAX_MEMBERS}, found ${v.members}; more members train longer and steady the median little beyond 10`);
   const control = await runControl(v);
   checkOutputs({ out: v.out, checkpoint: v.checkpoint, plot: v.plot });
   const series = loadSeries(v.csv, { target, features: v.features, date: v.date, where: v.where, missing: v.missing, delimiter: v.delimiter });
@@ -76,6 +80,8 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     horizon: v.horizon,
     season: v.season,
     window: v.window,
+    members: v.members,
+    fallback: v.fallback,
     transform: v.transform,
     cell: v.cell,
     hidden: v.hidden,
@@ -125,8 +131,17 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
       },
     },
   );
+  // members 1..K-1 after the first (not checkpointed: they are seeded, so a resumed run trains the same ones)
+  const resolved = parseForecastOptions(options, 'rnn train --csv');
+  const deadline = v.minutes !== undefined ? t0 + v.minutes * 60_000 : undefined;
+  const members = r.stopped === 'interrupt' ? undefined : await trainMembers(plan, plan.series, resolved, FLAG_NAMES, {
+    deadline,
+    onMember: (d) => {
+      if (verbose && !json) io.stderr.write(`rnn: member ${d.index + 1}/${d.of}: window ${d.member.window}, loss ${d.member.loss}, seed ${d.member.seed}, best epoch ${d.member.bestEpoch + 1} (${d.seconds.toFixed(1)}s)\n`);
+    },
+  });
   const seconds = (performance.now() - t0) / 1000;
-  const forecaster = Forecaster.fromPlan(plan, r.history, FLAG_NAMES);
+  const forecaster = Forecaster.fromPlan(plan, r.history, FLAG_NAMES, members);
   const saved = await saveModel(io, 'out', v.out, (p) => forecaster.save(p));
   const summary = {
     event: 'done',
@@ -141,6 +156,8 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     transform,
     window,
     horizon,
+    ...(forecaster.meta.choice ? { choice: forecaster.meta.choice } : {}),
+    members: forecaster.members.map((m) => ({ window: m.window, loss: m.loss, seed: m.seed, bestEpoch: m.bestEpoch + 1 })),
     checkpoint: r.checkpoint,
     out: saved.path,
   } as Record<string, unknown>;
@@ -153,7 +170,12 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
       `${r.stopped === 'time' ? 'time budget reached after' : 'trained'} ${logs.length} epochs in ${seconds.toFixed(1)}s (best epoch ${best.bestEpoch + 1}, ${plan.valWindows ? 'validation' : 'training'} loss ${best.best.toPrecision(4)}); ` +
         `${plan.trainWindows} training windows of ${window} steps, horizon ${horizon}, ${transform === 'none' ? 'levels' : `${transform} differences (lag ${lag})`}${why}, season ${season}\n`,
     );
-    if (ev) io.stdout.write(`validation (steps ${ev.from + 1}..${ev.to}, ${ev.points} forecasts):\n${scoreTable(ev, v.cell)}\n`);
+    if (forecaster.members.length > 1) {
+      const k = forecaster.members.length;
+      const windows = [...new Set(forecaster.members.map((m) => m.window))].join('/');
+      io.stdout.write(`ensemble of ${k} networks${k < v.members ? ` (${v.members - k} left out: the --minutes budget ran out)` : ''}, windows ${windows}, losses mse/mae, seeds from ${v.seed}: the forecast is their median\n`);
+    }
+    if (ev) io.stdout.write(`validation (steps ${ev.from + 1}..${ev.to}, ${ev.points} forecasts):\n${ev.table}\n`);
     io.stdout.write(`wrote ${saved.path}${resumeHint(r.checkpoint)}\n`);
   }
   if (v.plot) {

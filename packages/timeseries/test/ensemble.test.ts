@@ -1,0 +1,141 @@
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tensor } from '@rnn/core';
+import { describe, expect, it } from 'vitest';
+import { Forecaster, MEMBERS_KEY, predictFrom, theta, QUANTILES, defaultWindow, keepBest, medianOf, memberSpecs, quantileLoss, tileTargets } from '../src/index.js';
+
+const rows = readFileSync(new URL('../../../data/airpassengers/airpassengers.csv', import.meta.url), 'utf8').trim().split('\n').slice(1);
+const AIR = { name: 'passengers_thousands', dateName: 'month', dates: rows.map((r) => r.split(',')[0]!), values: rows.map((r) => Number(r.split(',')[1])) };
+
+describe('ensemble parts', () => {
+  it('members: seeds far apart, windows no longer than the base, then the loss alternates', () => {
+    const s = memberSpecs(7, 3, 24, true, () => true);
+    expect(s.map((m) => m.window)).toEqual([24, 12, 18, 24, 12, 18, 24]);
+    expect(s.map((m) => m.loss)).toEqual(['mse', 'mse', 'mse', 'mae', 'mae', 'mae', 'mse']);
+    expect(s[0]!.seed).toBe(3);
+    expect(new Set(s.map((m) => m.seed)).size).toBe(7);
+    // a window the user fixed, or one that does not fit, is not varied
+    expect(memberSpecs(3, 0, 24, false, () => true).map((m) => m.window)).toEqual([24, 24, 24]);
+    expect(memberSpecs(3, 0, 24, true, (w) => w > 15).map((m) => m.window)).toEqual([24, 18, 24]);
+  });
+  it('the median of each (origin, step) over the members', () => {
+    expect(medianOf([[[1, 10]], [[3, 30]], [[2, 0]]])).toEqual([[2, 10]]);
+    expect(medianOf([[[1]], [[4]]])).toEqual([[2.5]]);
+  });
+  it('the default window: two seasons, else one, else what leaves 8 training windows', () => {
+    expect(defaultWindow(12, 96, 12, 12)).toBe(24);
+    // 48 training steps, lag 12, horizon 12: 25 − w windows, so w ≤ 17
+    expect(defaultWindow(12, 48, 12, 12)).toBe(12);
+    expect(defaultWindow(12, 40, 12, 12)).toBe(9);
+    expect(defaultWindow(1, 100, 1, 1)).toBe(8);
+  });
+});
+
+describe('quantile heads', () => {
+  it('targets are tiled once per head', () => {
+    expect(Array.from(tileTargets(Float32Array.of(1, 2, 3, 4), 2, 2))).toEqual([1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4]);
+  });
+  it('the loss: pinball on the 10/90 % heads, the point loss on the median (by hand)', () => {
+    expect(QUANTILES).toEqual([0.1, 0.5, 0.9]);
+    // one step ahead, target 1, heads predict 0, 0, 3: d = 1, 1, −2
+    // q10: max(0.1, −0.9) = 0.1; median mse: 1; q90: max(−1.8, 0.2) = 0.2; mean over 3 = 1.3 / 3
+    const pred = tensor(Float32Array.of(0, 0, 3), [1, 3]);
+    const target = tensor(Float32Array.of(1, 1, 1), [1, 3]);
+    expect(quantileLoss(1, 'mse')(pred, target).data()[0]).toBeCloseTo(1.3 / 3, 6);
+    // mae on the median: |1| = 1 as well; a median off by 2 tells them apart
+    const p2 = tensor(Float32Array.of(0, 3, 3), [1, 3]);
+    expect(quantileLoss(1, 'mse')(p2, target).data()[0]).toBeCloseTo((0.1 + 4 + 0.2) / 3, 6);
+    expect(quantileLoss(1, 'mae')(p2, target).data()[0]).toBeCloseTo((0.1 + 2 + 0.2) / 3, 6);
+  });
+});
+
+describe('early stopping with a warm-up', () => {
+  it('does not pick an epoch before the warm-up, however good its loss', () => {
+    const fake = { params: { toHost: () => new Map(), set() {} } };
+    const cb = keepBest(5, 3);
+    cb.onTrainBegin!({ model: fake } as never);
+    for (const [e, v] of [[0, 0.1], [1, 0.5], [2, 0.4], [3, 0.9], [4, 0.8], [5, 0.85]] as const) cb.onEpochEnd!(e, { val_loss: v } as never);
+    expect(cb.bestEpoch).toBe(4);
+    const early = keepBest(5, 10);
+    early.onTrainBegin!({ model: fake } as never);
+    for (const [e, v] of [[0, 0.3], [1, 0.2]] as const) early.onEpochEnd!(e, { val_loss: v } as never);
+    // training that ends within the warm-up keeps its best epoch
+    expect(early.bestEpoch).toBe(1);
+  });
+});
+
+describe('an ensemble forecaster', () => {
+  it('trains K members, forecasts their median with an 80 % interval, and saves and loads them all', async () => {
+    const f = await Forecaster.fit(AIR, { horizon: 6, valSplit: 24, testSplit: 24, epochs: 12, members: 3, seed: 2 });
+    expect(f.members.map((m) => [m.window, m.loss])).toEqual([[24, 'mse'], [12, 'mse'], [18, 'mse']]);
+    const med = f.forecast(6);
+    // each member reads its own window; the forecast is the median of theirs
+    const y = [Float64Array.from(AIR.values)];
+    const own = f.members.map((m) => predictFrom(m.model, { ...f.meta, window: m.window }, y, [143])[0]!);
+    expect(med).toEqual(own[0]!.map((_, h) => own.map((o) => o[h]!).sort((a, b) => a - b)[1]));
+    expect(new Set(own.map((o) => o[0])).size).toBe(3);
+    // the bounds' distance from the median, calibrated on the validation part, is kept in the file
+    expect(f.meta.intervalScale).toBeGreaterThanOrEqual(0.5);
+    expect(f.meta.intervalScale).toBeLessThanOrEqual(10);
+    const band = f.forecastInterval()!;
+    expect(band.level).toBeCloseTo(0.8, 12);
+    for (let h = 0; h < 6; h++) {
+      expect(band.lower[h]!).toBeLessThanOrEqual(med[h]! + 1e-9);
+      expect(band.upper[h]!).toBeGreaterThanOrEqual(med[h]! - 1e-9);
+    }
+    const e = f.evaluate();
+    expect(e.interval!.coverage).toBeGreaterThanOrEqual(0);
+    expect(e.table).toMatch(/80 % interval \(quantile heads\): covers \d+ % of the 114 actual values; MSIS \d/);
+    const path = join(mkdtempSync(join(tmpdir(), 'rnn-ens-')), 'm.safetensors');
+    await f.save(path);
+    const g = await Forecaster.load(path);
+    expect(g.members.length).toBe(3);
+    expect(g.meta.intervalScale).toBe(f.meta.intervalScale);
+    expect(g.members.map((m) => m.window)).toEqual([24, 12, 18]);
+    expect(g.forecast(6, AIR)).toEqual(med);
+    expect(g.forecastInterval(AIR)).toEqual(band);
+    expect(g.model.metadata[MEMBERS_KEY]).toBeDefined();
+    // a damaged member list is refused by name, never half-loaded
+    g.model.metadata = { ...g.model.metadata, [MEMBERS_KEY]: '[1]' };
+    expect(() => Forecaster.fromModel(g.model, 'm.safetensors')).toThrow(/^m\.safetensors: metadata "rnn\.timeseries\.members" is not a list of ensemble members/);
+    const stored = JSON.parse(f.model.metadata[MEMBERS_KEY]!) as { tensors: Record<string, unknown> }[];
+    delete stored[0]!.tensors['out.bias'];
+    g.model.metadata = { ...g.model.metadata, [MEMBERS_KEY]: JSON.stringify(stored) };
+    expect(() => Forecaster.fromModel(g.model, 'm.safetensors')).toThrow("m.safetensors: ensemble member 1 lacks the tensor 'out.bias'");
+  });
+  it('members: 1 without intervals is the single network of earlier versions', async () => {
+    const f = await Forecaster.fit(AIR, { horizon: 3, epochs: 3, members: 1, intervals: false });
+    expect(f.members.length).toBe(1);
+    expect(f.model.metadata[MEMBERS_KEY]).toBeUndefined();
+    expect(f.meta.quantiles).toBeUndefined();
+    expect(f.forecastInterval()).toBeNull();
+    expect(f.evaluate().interval).toBeNull();
+  });
+});
+
+describe('the hybrid: the networks or Theta, whichever the validation part prefers', () => {
+  it('a series Theta fits exactly goes to Theta, and the choice is kept in the model file', async () => {
+    // a trending series and a network that cannot learn (levels, a tiny learning rate): Theta wins on validation
+    const s = [0.8, 1.2, 0.9, 1.1, 1, 1, 0.95, 1.05, 0.9, 1.1, 1, 1];
+    const values = Array.from({ length: 120 }, (_, t) => (100 + 2 * t) * s[t % 12]!);
+    const dates = values.map((_, t) => `${2000 + Math.floor(t / 12)}-${String((t % 12) + 1).padStart(2, '0')}`);
+    const bad = { horizon: 6, epochs: 1, members: 1, hidden: 2, transform: 'none', lr: 1e-6 } as const;
+    const f = await Forecaster.fit({ values, dates }, bad);
+    expect(f.meta.choice!.method).toBe('theta');
+    expect(f.meta.choice!.theta!).toBeLessThan(f.meta.choice!.network!);
+    expect(f.choiceNote()).toMatch(/^forecasting with the Theta method: on the validation part its MASE 0\.\d{3} beat the networks' \d+\.\d{3}$/);
+    const e = f.evaluate();
+    expect(e.label).toBe('theta');
+    expect(e.table).toContain(f.choiceNote()!);
+    expect(f.forecast(6)).toEqual(theta(values, { season: 12, horizon: 6 }).mean);
+    const path = join(mkdtempSync(join(tmpdir(), 'rnn-hyb-')), 'm.safetensors');
+    await f.save(path);
+    const g = await Forecaster.load(path);
+    expect(g.forecast(6, { values, dates })).toEqual(f.forecast(6));
+    // fallback: 'none' keeps the networks
+    const n = await Forecaster.fit({ values, dates }, { ...bad, fallback: 'none' });
+    expect(n.meta.choice).toBeUndefined();
+    expect(n.evaluate().label).toBe('lstm');
+  });
+});
