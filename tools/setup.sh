@@ -59,6 +59,8 @@ else
 fi
 
 step "npm ci"
+# onnxruntime-node (a test dependency) would download GPU binaries from nuget.org; its CPU ones are in the package
+export ONNXRUNTIME_NODE_INSTALL=skip
 if [ -n "${SKIP_NPM_CI:-}" ] && [ -d node_modules ]; then
   echo "skipped (SKIP_NPM_CI is set)"
 else
