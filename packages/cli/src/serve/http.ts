@@ -127,14 +127,17 @@ export async function startServer(model: Sequential, engine: Engine, o: ServeOpt
     } catch (err) {
       const e = err as Error;
       if (err instanceof HttpError) {
-        const close: Record<string, string> = err.status === 413 ? { connection: 'close' } : {};
-        answer(res, '/predict', err.status, { error: e.message }, err.status === 503 ? { 'retry-after': '1' } : close);
+        answer(res, '/predict', err.status, { error: e.message }, err.status === 503 ? { 'retry-after': '1' } : {});
         // a "lingering close" (as nginx does): the rest of an oversized upload is read and dropped for
-        // up to 2 s after the answer, then the connection goes; a reset at once would make the
-        // client's kernel drop the 413 it had not read yet
+        // up to 2 s after the answer, then the connection goes. Not `connection: close`: Node would
+        // destroy the socket as soon as the answer is written, the upload still arriving would draw a
+        // reset, and the reset makes the client's kernel drop the 413 it had not read yet.
         if (err.status === 413) {
           req.resume();
-          res.once('finish', () => setTimeout(() => req.destroy(), 2000).unref());
+          res.once('finish', () => {
+            const linger = setTimeout(() => req.destroy(), 2000).unref();
+            req.once('end', () => clearTimeout(linger));
+          });
         }
       } else if (err instanceof QueueFullError) answer(res, '/predict', 503, { error: e.message }, { 'retry-after': '1' });
       else if (err instanceof RnnError && err.code !== 'E_INFERENCE') answer(res, '/predict', 400, { error: e.message });
