@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -27,5 +27,15 @@ describe('a folder that cannot be made', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'rnn-files-')), 'f');
     writeFileAtomic(file, 'x');
     expect(() => writeFileAtomic(join(file, 'sub', 'm.txt'), 'x')).toThrow(/ENOTDIR/);
+  });
+});
+
+describe('a rename that fails', () => {
+  it('leaves no temporary file behind (the target is a folder)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rnn-files-'));
+    mkdirSync(join(dir, 'model.safetensors'));
+    mkdirSync(join(dir, 'model.safetensors', 'inside'));
+    expect(() => writeFileAtomic(join(dir, 'model.safetensors'), 'x')).toThrow(/EISDIR|ENOTEMPTY|EEXIST/);
+    expect(readdirSync(dir)).toEqual(['model.safetensors']);
   });
 });

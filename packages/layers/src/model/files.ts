@@ -31,7 +31,17 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     throw err;
   }
   closeSync(fd);
-  renameSync(tmp, path);
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    // e.g. `path` is a folder: nothing half-written stays behind
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
+    throw err;
+  }
   try {
     const dfd = openSync(dirname(path), 'r');
     fsyncSync(dfd);
