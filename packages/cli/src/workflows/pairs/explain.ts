@@ -3,6 +3,7 @@ import { explainTranslations } from '@rnn/layers';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
 import { heatmapScene, tokensScene } from '../../plot/index.js';
+import { pictureFlags } from '../explain/flags.js';
 import { writeReport, type Picture } from '../explain/report.js';
 import { modelIn } from '../flags.js';
 import { openPairsModel } from './model-file.js';
@@ -19,8 +20,7 @@ export const explainPairs = action({
     model: modelIn('a model from rnn train --pairs (or a checkpoint)'),
     pairs: flag.string('sources: the first column of each line (.gz read transparently)', { value: 'IN.tsv[.gz]', required: true }),
     first: flag.int('explain the first N sources of the file', { value: 'N', default: 3, check: 'positive' }),
-    out: flag.string('folder for explain.json, the SVG pictures and report.html (created)', { value: 'DIR', required: true }),
-    png: flag.boolean('write each picture as PNG too (drawn here, no browser needed)'),
+    ...pictureFlags,
   }),
   examples: ['rnn explain --model g2p.safetensors --pairs words.txt --first 4 --out explain-g2p/'],
   computes: true,

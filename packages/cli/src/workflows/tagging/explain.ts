@@ -3,6 +3,7 @@ import { explainTagging } from '@rnn/layers';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
 import { tokensScene } from '../../plot/index.js';
+import { pictureFlags } from '../explain/flags.js';
 import { writeReport, type Picture } from '../explain/report.js';
 import { modelIn } from '../flags.js';
 import { COLUMN_FLAGS, readTagged } from './data.js';
@@ -19,8 +20,7 @@ export const explainTaggingAction = action({
     tagging: flag.string('a CoNLL or CoNLL-U file of sentences (its tags, if any, are ignored)', { value: 'IN.conll[.gz]', required: true }),
     ...COLUMN_FLAGS,
     first: flag.int('explain the first N sentences of the file', { value: 'N', default: 3, check: 'positive' }),
-    out: flag.string('folder for explain.json, the SVG pictures and report.html (created)', { value: 'DIR', required: true }),
-    png: flag.boolean('write each picture as PNG too (drawn here, no browser needed)'),
+    ...pictureFlags,
   }),
   examples: ['rnn explain --model wnut.safetensors --tagging data/wnut17/test.conll.gz --first 5 --out explain-wnut/'],
   computes: true,

@@ -3,6 +3,7 @@ import { explainTree, loadTreeNet, readTrees } from '@rnn/layers';
 import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
 import { treeScene } from '../../plot/index.js';
+import { pictureFlags } from '../explain/flags.js';
 import { writeReport, type Picture } from '../explain/report.js';
 import { modelIn } from '../flags.js';
 
@@ -16,8 +17,7 @@ export const explainTrees = action({
     model: modelIn('a tree model from rnn train --trees'),
     trees: flag.string('PTB bracket trees (their own labels are ignored)', { value: 'FILE.txt[.gz]', required: true }),
     first: flag.int('explain the first N trees of the file', { value: 'N', default: 1, check: 'positive' }),
-    out: flag.string('folder for explain.json, the SVG pictures and report.html (created)', { value: 'DIR', required: true }),
-    png: flag.boolean('write each picture as PNG too (drawn here, no browser needed)'),
+    ...pictureFlags,
   }),
   examples: ['rnn explain --model sst.safetensors --trees data/sst/dev.txt.gz --out explain-sst/'],
   computes: true,
