@@ -10,59 +10,50 @@ one JSON line like tools/mpi/train-worker.mjs.
 import argparse
 import json
 import os
+import pathlib
+import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "bench", "workers"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench", "workers"))
 
-WORKLOADS = {
-    "A": dict(batch=64, steps=50, input=8, hidden=128, layers=1, output=1, vocab=None, perStep=False, loss="mse"),
-    "B": dict(batch=32, steps=100, input=64, hidden=256, layers=2, output=65, vocab=65, perStep=True, loss="crossentropy"),
-}
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def workload(name):
+    """Workload `name` as tools/bench/lib/workloads.mjs defines it (the one definition both sides use)."""
+    url = pathlib.Path(HERE, "..", "bench", "lib", "workloads.mjs").resolve().as_uri()
+    js = f"import {{ WORKLOADS }} from {json.dumps(url)}; console.log(JSON.stringify(WORKLOADS[{json.dumps(name)}] ?? null))"
+    w = json.loads(subprocess.run(["node", "--input-type=module", "-e", js], check=True, capture_output=True, text=True).stdout)
+    if not w or w.get("kind") != "seq":
+        sys.exit(f"ddp_bench.py: --workload {name}: not a sequence workload of tools/bench/lib/workloads.mjs (A, B or C)")
+    return w
 
 
 def run(rank, args, out):
     import torch
     import torch.distributed as dist
     from torch import nn
+    from torch_seq import SeqModel, seq_data
 
     torch.set_num_threads(1)
     try:
         torch.set_num_interop_threads(1)
     except RuntimeError:
         pass
-    w = WORKLOADS[args.workload]
+    w = args.w
     if args.ranks > 1:
         os.environ.setdefault("MASTER_ADDR", "127.0.0.1")
         os.environ.setdefault("MASTER_PORT", str(args.port))
         dist.init_process_group("gloo", rank=rank, world_size=args.ranks)
     torch.manual_seed(1)
 
-    class Seq(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.emb = nn.Embedding(w["vocab"], w["input"]) if w["vocab"] else None
-            self.rnn = nn.LSTM(w["input"], w["hidden"], num_layers=w["layers"], batch_first=True)
-            self.fc = nn.Linear(w["hidden"], w["output"])
-
-        def forward(self, x):
-            if self.emb is not None:
-                x = self.emb(x)
-            y, _ = self.rnn(x)
-            return self.fc(y if w["perStep"] else y[:, -1])
-
-    model = Seq()
+    model = SeqModel(w)
     if args.ranks > 1:
         model = nn.parallel.DistributedDataParallel(model, bucket_cap_mb=args.bucket_mb)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    g = torch.Generator().manual_seed(1)
-    B, T = w["batch"], w["steps"]
-    if w["vocab"]:
-        x = torch.randint(0, w["vocab"], (B, T), generator=g)
-        y = torch.randint(0, w["vocab"], (B, T), generator=g)
-    else:
-        x = torch.rand(B, T, w["input"], generator=g) * 2 - 1
-        y = torch.rand(B, w["output"], generator=g) * 2 - 1
+    B = w["batch"]
+    x, y = seq_data(w)
     lo, hi = rank * B // args.ranks, (rank + 1) * B // args.ranks
     xs, ys = x[lo:hi], y[lo:hi]
 
@@ -98,6 +89,7 @@ def main():
     p.add_argument("--bucket-mb", type=float, default=25)
     p.add_argument("--port", type=int, default=29517)
     args = p.parse_args()
+    args.w = workload(args.workload)
     import torch.multiprocessing as mp
 
     q = mp.get_context("spawn").SimpleQueue()

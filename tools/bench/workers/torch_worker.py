@@ -32,38 +32,13 @@ except RuntimeError:
     pass
 torch.manual_seed(1)
 w = spec.get("w")
-
-
-class SeqModel(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.emb = nn.Embedding(w["vocab"], w["input"]) if w.get("vocab") else None
-        rec = nn.LSTM if w["cell"] == "lstm" else nn.GRU
-        self.rnn = rec(w["input"], w["hidden"], num_layers=w["layers"], batch_first=True)
-        self.fc = nn.Linear(w["hidden"], w["output"])
-
-    def forward(self, x):
-        if self.emb is not None:
-            x = self.emb(x)
-        y, _ = self.rnn(x)
-        return self.fc(y if w["perStep"] else y[:, -1])
-
-
-def seq_data():
-    g = torch.Generator().manual_seed(1)
-    B, T = w["batch"], w["steps"]
-    if w.get("vocab"):
-        x = torch.randint(0, w["vocab"], (B, T), generator=g)
-        y = torch.randint(0, w["vocab"], (B, T), generator=g)
-    else:
-        x = torch.rand(B, T, w["input"], generator=g) * 2 - 1
-        y = torch.rand(B, w["output"], generator=g) * 2 - 1
-    return x, y
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_seq import SeqModel, seq_data  # noqa: E402  (after the thread pools are pinned)
 
 
 def seq_step(mode):
-    model = SeqModel()
-    x, y = seq_data()
+    model = SeqModel(w)
+    x, y = seq_data(w)
     if mode == "forward":
         model.eval()
 
@@ -308,8 +283,8 @@ def export_onnx(out_dir):
     global w
     for wl in spec["workloads"]:
         w = wl
-        model = SeqModel().eval()
-        x, _ = seq_data()
+        model = SeqModel(w).eval()
+        x, _ = seq_data(w)
         path = os.path.join(out_dir, f"{wl['id']}.onnx")
         torch.onnx.export(model, (x,), path, input_names=["x"], output_names=["y"], opset_version=14)
         print(path)
