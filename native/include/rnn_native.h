@@ -325,6 +325,36 @@ typedef struct rnn_adam_params {
 
 RNN_KERNELS_DECL(rnn_)
 
+/* ---- Tree-LSTM mini-batch schedule (tree_lstm.cpp; CPU only) ----
+ *
+ * Every level of a mini-batch of binary Tree-LSTM trees in one call: nodes in "row order" (level by
+ * level, leaves first), level l holding rows level_start[l] .. level_start[l+1]. left/right [nodes]:
+ * the row of each node's left/right child, in an earlier level, or -1 for none (zero state); a row
+ * is the child of at most one node. x [words, I] are the word vectors of the rows word_row [words]
+ * (distinct rows; the other nodes have no word: W x = 0). Weights as rnn_tree_desc (w [5H, I], wh
+ * [5H, 2H] over [hl; hr], b [5H]). Outputs h, c [nodes, H] in row order. The plan arrays are host
+ * memory, checked (rnn_tree_batch_check_plan) before anything is written: RNN_ERR_INDEX names the
+ * first bad entry. Threads (rnn_set_num_threads) split the rows of each level. */
+typedef struct rnn_tree_batch_desc {
+  int dtype;
+  int64_t nodes, levels, words, input, hidden;
+  const int32_t* level_start; /* [levels + 1]: 0, nondecreasing, ends at nodes */
+  const int32_t* left;        /* [nodes] */
+  const int32_t* right;       /* [nodes] */
+  const int32_t* word_row;    /* [words] */
+} rnn_tree_batch_desc;
+
+int rnn_tree_batch_check_plan(const rnn_tree_batch_desc* d);
+/* Elements (of the dtype) of the reserve: the gates [nodes, 5H] and the children's h [nodes, 2H]. */
+int64_t rnn_tree_batch_reserve_size(const rnn_tree_batch_desc* d);
+/* reserve null: inference (a workspace is used instead). */
+int rnn_tree_batch_forward(const rnn_tree_batch_desc* d, const void* x, const void* w, const void* wh, const void* b,
+                           void* h, void* c, void* reserve);
+/* h, c, reserve: the forward's. dh, dc [nodes, H] may be null (zero). Writes dx [words, I], dw, dwh, db. */
+int rnn_tree_batch_backward(const rnn_tree_batch_desc* d, const void* x, const void* w, const void* wh,
+                            const void* h, const void* c, const void* reserve, const void* dh, const void* dc,
+                            void* dx, void* dw, void* dwh, void* db);
+
 #ifdef __cplusplus
 }
 #endif
