@@ -14,6 +14,7 @@
 #endif
 
 #include "napi/glue.h"
+#include "tree_batch.h"
 
 namespace addon {
 namespace {
@@ -77,6 +78,7 @@ Napi::Object init_module(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
   Glue<HostDevice>::register_all(env, exports);
+  TreeBatchGlue<HostDevice>::register_all(env, exports);
   return exports;
 }
 

@@ -11,6 +11,9 @@ import {
   type SeqForwardOptions,
   type SeqForwardOut,
   type TreeBackwardOptions,
+  type TreeBatchBackwardOut,
+  type TreeBatchForwardOut,
+  type TreeBatchOptions,
   type TreeBackwardOut,
   type TreeForwardOptions,
   type TreeForwardOut,
@@ -39,6 +42,9 @@ export interface NativeAddon extends KernelAddon<Arr> {
   sequenceBackwardAsync(o: SeqBackwardOptions<Arr>): Promise<SeqBackwardOut<Arr>>;
   treeLevelForwardAsync(o: TreeForwardOptions<Arr>): Promise<TreeForwardOut<Arr>>;
   treeLevelBackwardAsync(o: TreeBackwardOptions<Arr>): Promise<TreeBackwardOut<Arr>>;
+  /** Every level of a mini-batch of trees in one call (CPU only). */
+  treeBatchForward(o: TreeBatchOptions<Arr> & { bias: Arr; training: boolean }): TreeBatchForwardOut<Arr>;
+  treeBatchBackward(o: TreeBatchOptions<Arr> & { h: Arr; c: Arr; reserve: Arr; dh: Arr | null; dc: Arr | null }): TreeBatchBackwardOut<Arr>;
 }
 
 const BUILD_HINT =

@@ -147,6 +147,32 @@ export type AdamOptions<S> = Omit<AdamStepArgs, 'param' | 'grad' | 'm' | 'v'> & 
 
 type Shape = readonly number[];
 
+/** The CPU addon's Tree-LSTM mini-batch schedule (native/addon/tree_batch.h): the plan stays host Int32Arrays. */
+export interface TreeBatchOptions<S> {
+  levelStart: Int32Array;
+  left: Int32Array;
+  right: Int32Array;
+  wordRow: Int32Array;
+  input: number;
+  hidden: number;
+  x: S;
+  weight: S;
+  weightH: S;
+}
+
+export interface TreeBatchForwardOut<S> {
+  h: S;
+  c: S;
+  reserve: S | null;
+}
+
+export interface TreeBatchBackwardOut<S> {
+  dx: S;
+  dWeight: S;
+  dWeightH: S;
+  dBias: S;
+}
+
 /** The kernels every addon exports. Shapes are plain arrays of dims. */
 export interface KernelAddon<S> {
   codes: AddonCodes;

@@ -12,12 +12,17 @@ import {
   type SequenceForwardArgs,
   type SequenceForwardResult,
   type Storage,
+  type TreeBatchArgs,
+  type TreeBatchBackwardArgs,
+  type TreeBatchBackwardResult,
+  type TreeBatchResult,
   type TypedArray,
+  BackendError,
 } from '@rnn/core';
 import { AddonBackend } from './addon-backend.js';
 import { DEFAULT_ADDON_PATH, type NativeAddon } from './addon.js';
 import type { SeqReserve } from './fused-args.js';
-import { rethrow, type Arr } from './kernel-addon.js';
+import { rethrow, type Arr, type TreeBatchOptions } from './kernel-addon.js';
 import { arr } from './storage.js';
 
 /**
@@ -160,6 +165,55 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
     return (await this.call(() => this.addon.sequenceBackwardAsync(o)).catch(rethrowAsync)) as SequenceBackwardResult;
   }
 
+  // ---- a whole mini-batch of trees in one call (native/addon/tree_batch.h; the cuda backend has none) ----
+
+  private treeBatch(args: TreeBatchArgs, op: string): TreeBatchOptions<Arr> {
+    if (typeof this.addon.treeBatchForward !== 'function') {
+      throw new BackendError(`${op}: this rnn_native.node predates the tree-batch kernels; rebuild it with \`npm run build:native -w @rnn/backend-native\``);
+    }
+    const { levelStart, left, right, wordRow } = args.plan;
+    return {
+      levelStart,
+      left,
+      right,
+      wordRow,
+      input: args.x.shape[1]!,
+      hidden: args.weightH.shape[1]! / 2,
+      x: arr(args.x, 'x'),
+      weight: arr(args.weight, 'weight'),
+      weightH: arr(args.weightH, 'weightH'),
+    };
+  }
+
+  treeBatchForward(args: TreeBatchArgs): TreeBatchResult {
+    return this.call(() => {
+      const out = this.addon.treeBatchForward({ ...this.treeBatch(args, 'treeBatchForward'), bias: arr(args.bias, 'bias'), training: args.training });
+      const reserve: TreeBatchReserve | null = out.reserve ? { kind: 'tree-batch', nodes: args.plan.left.length, data: out.reserve } : null;
+      return { h: out.h, c: out.c, reserve };
+    });
+  }
+
+  treeBatchBackward(args: TreeBatchBackwardArgs): TreeBatchBackwardResult {
+    return this.call(() => {
+      const r = args.forward.reserve as TreeBatchReserve | null;
+      if (!r || r.kind !== 'tree-batch') throw new BackendError('treeBatchBackward: forward.reserve is missing; run treeBatchForward with training: true and pass its result');
+      if (!r.data) throw new BackendError('treeBatchBackward: the reserve was already released with disposeReserve');
+      if (r.nodes !== args.plan.left.length) {
+        throw new ValueError(`treeBatchBackward: the reserve belongs to a batch of ${r.nodes} nodes, not ${args.plan.left.length}; pass that forward's plan`);
+      }
+      const o = this.treeBatch(args, 'treeBatchBackward');
+      const opt = (t: BTensor | null, what: string): Arr | null => (t ? arr(t, what) : null);
+      return this.addon.treeBatchBackward({
+        ...o,
+        h: arr({ storage: args.forward.h, shape: [r.nodes * o.hidden], dtype: args.x.dtype }, 'h'),
+        c: arr({ storage: args.forward.c, shape: [r.nodes * o.hidden], dtype: args.x.dtype }, 'c'),
+        reserve: r.data,
+        dh: opt(args.dh, 'dh'),
+        dc: opt(args.dc, 'dc'),
+      });
+    });
+  }
+
   disposeReserve(reserve: unknown): void {
     // The buffer goes back to the pool for the next training forward of the same size (a training
     // loop allocates the same reserves every step: recycling them saves the zero-fill, the page
@@ -171,6 +225,13 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
       r.data = null;
     }
   }
+}
+
+/** What `treeBatchForward` keeps for `treeBatchBackward`. */
+interface TreeBatchReserve {
+  readonly kind: 'tree-batch';
+  readonly nodes: number;
+  data: Arr | null;
 }
 
 function rethrowAsync(e: unknown): never {

@@ -169,6 +169,53 @@ export interface TreeLevelBackwardResult {
   dBias: Storage;
 }
 
+/**
+ * A whole mini-batch of binary Tree-LSTM trees in one call (core's `treeLstmBatch`): every level of
+ * the schedule, forward or backward. Nodes are in row order (level by level, leaves first).
+ * - `plan`: see `TreeSchedule` (host Int32Arrays, checked by core)
+ * - `x` `[words, I]` the word vectors of the rows `plan.wordRow`; `weight`, `weightH`, `bias` as
+ *   `TreeLevelArgs`
+ * Returns every node's `h`, `c` `[nodes, H]` in row order.
+ */
+export interface TreeBatchArgs {
+  plan: TreeSchedule;
+  x: BTensor;
+  weight: BTensor;
+  weightH: BTensor;
+  bias: BTensor;
+  training: boolean;
+}
+
+/** The level schedule of a mini-batch of binary trees, built once per batch. */
+export interface TreeSchedule {
+  /** `[levels + 1]`: level l holds rows `levelStart[l] .. levelStart[l+1]` (0 first, nodes last). */
+  levelStart: Int32Array;
+  /** `[nodes]`: each node's left / right child row, in an earlier level, or -1 for none. A row is the child of one node at most. */
+  left: Int32Array;
+  right: Int32Array;
+  /** `[words]`: the row of each row of `x` (distinct). The other nodes have no word. */
+  wordRow: Int32Array;
+}
+
+export interface TreeBatchResult {
+  h: Storage;
+  c: Storage;
+  reserve: unknown;
+}
+
+export interface TreeBatchBackwardArgs extends TreeBatchArgs {
+  forward: TreeBatchResult;
+  dh: BTensor | null;
+  dc: BTensor | null;
+}
+
+export interface TreeBatchBackwardResult {
+  dx: Storage;
+  dWeight: Storage;
+  dWeightH: Storage;
+  dBias: Storage;
+}
+
 /** The score of an attention step: `dot` q·k (Luong), `additive` v·tanh(q + k) (Bahdanau). */
 export type AttentionScore = 'dot' | 'additive';
 
@@ -360,6 +407,9 @@ export interface Backend {
   sequenceBackward?(args: SequenceBackwardArgs): SequenceBackwardResult;
   treeLevelForward?(args: TreeLevelArgs): TreeLevelResult;
   treeLevelBackward?(args: TreeLevelBackwardArgs): TreeLevelBackwardResult;
+  /** Every level of a mini-batch of trees in one call (a backend without it runs `treeLstmLevel` per level). */
+  treeBatchForward?(args: TreeBatchArgs): TreeBatchResult;
+  treeBatchBackward?(args: TreeBatchBackwardArgs): TreeBatchBackwardResult;
   attentionForward?(args: AttentionForwardArgs): AttentionForwardResult;
   attentionBackward?(args: AttentionBackwardArgs): AttentionBackwardResult;
   /** CRF negative log-likelihood per row (forward algorithm) and its gradient. */

@@ -7,6 +7,7 @@ export * from './shape-ops.js';
 export * from './nn.js';
 export * from './recurrence.js';
 export * from './tree.js';
+export * from './tree-batch.js';
 export * from './attention.js';
 export * from './crf.js';
 export * from './conv.js';

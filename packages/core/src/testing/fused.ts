@@ -11,6 +11,7 @@ import type { Tensor } from '../tensor.js';
 import { FUSED_TOL, expectClose, make, randomValues, rng, type SuiteContext } from './context.js';
 import { describeAdam } from './adam.js';
 import { describeFusedTree } from './fused-tree.js';
+import { describeFusedTreeBatch } from './fused-tree-batch.js';
 import { checkGradients } from './gradcheck.js';
 import * as R from './reference.js';
 
@@ -33,9 +34,11 @@ export function describeFused(ctx: SuiteContext): void {
       const b = ctx.backend;
       assert.equal(!!b.sequenceForward, !!b.sequenceBackward, 'sequenceForward and sequenceBackward: both or neither');
       assert.equal(!!b.treeLevelForward, !!b.treeLevelBackward, 'treeLevelForward and treeLevelBackward: both or neither');
+      assert.equal(!!b.treeBatchForward, !!b.treeBatchBackward, 'treeBatchForward and treeBatchBackward: both or neither');
     });
     describeFusedSequence(ctx);
     describeFusedTree(ctx);
+    describeFusedTreeBatch(ctx);
     describeAdam(ctx);
   });
 }

@@ -1,0 +1,110 @@
+// rnn_native.node's bindings of the Tree-LSTM mini-batch schedule (rnn_tree_batch_*, CPU only:
+// the CUDA backend runs the level-by-level path). Options objects:
+//   treeBatchForward({ levelStart, left, right, wordRow: Int32Array, input, hidden, x, weight,
+//                      weightH, bias, training }) -> { h, c, reserve (null unless training) }
+//   treeBatchBackward({ ...the plan and weights, x, h, c, reserve, dh, dc (nullable) })
+//                      -> { dx, dWeight, dWeightH, dBias }
+// Array lengths are checked here against the plan's sizes; the plan's entries by the C API.
+#pragma once
+
+#include "napi/glue.h"
+
+namespace addon {
+
+template <class Dev>
+struct TreeBatchGlue {
+  using G = Glue<Dev>;
+  using Buf = typename Dev::Buf;
+
+  struct Batch {
+    rnn_tree_batch_desc d{};
+    Arr level_start, left, right, word_row;
+    Buf x, w, wh;
+  };
+
+  static Arr plan_array(Napi::Env env, const Napi::Object& o, const char* fn, const char* name, int64_t n) {
+    Arr a = to_arr(env, o.Get(name), fn, name);
+    need_dtype(env, a.dtype, RNN_I32, fn, name);
+    if (n >= 0) need_length(env, int64_t(a.length), n, fn, name, shape_str({n}));
+    return a;
+  }
+
+  static Batch read(Napi::Env env, const Napi::Object& o, const char* fn) {
+    Batch b;
+    b.level_start = plan_array(env, o, fn, "levelStart", -1);
+    b.left = plan_array(env, o, fn, "left", -1);
+    const int64_t N = int64_t(b.left.length);
+    b.right = plan_array(env, o, fn, "right", N);
+    b.word_row = plan_array(env, o, fn, "wordRow", -1);
+    if (b.level_start.length == 0) throw_code(env, "E_SHAPE", std::string(fn) + ": levelStart must hold at least one entry");
+    b.d.nodes = N;
+    b.d.levels = int64_t(b.level_start.length) - 1;
+    b.d.words = int64_t(b.word_row.length);
+    b.d.input = G::field_int(env, o, fn, "input", 0, 2147483647);
+    b.d.hidden = G::field_int(env, o, fn, "hidden", 0, 100000000);
+    b.d.level_start = static_cast<const int32_t*>(b.level_start.data);
+    b.d.left = static_cast<const int32_t*>(b.left.data);
+    b.d.right = static_cast<const int32_t*>(b.right.data);
+    b.d.word_row = static_cast<const int32_t*>(b.word_row.data);
+    b.x = G::field(env, o, fn, "x");
+    b.d.dtype = b.x.dtype();
+    const int64_t I = b.d.input, H = b.d.hidden;
+    G::need(env, b.x, b.d.dtype, b.d.words * I, fn, "x", shape_str({b.d.words, I}));
+    b.w = G::field(env, o, fn, "weight");
+    G::need(env, b.w, b.d.dtype, 5 * H * I, fn, "weight", shape_str({5 * H, I}));
+    b.wh = G::field(env, o, fn, "weightH");
+    G::need(env, b.wh, b.d.dtype, 10 * H * H, fn, "weightH", shape_str({5 * H, 2 * H}));
+    G::run(env, rnn_tree_batch_check_plan(&b.d));
+    return b;
+  }
+
+  static Napi::Value Forward(const Napi::CallbackInfo& cb) {
+    const char* fn = "treeBatchForward";
+    Napi::Env env = cb.Env();
+    Napi::Object o = need_object(env, cb, fn);
+    Batch t = read(env, o, fn);
+    const int64_t N = t.d.nodes, H = t.d.hidden;
+    Buf bias = G::field(env, o, fn, "bias");
+    G::need(env, bias, t.d.dtype, 5 * H, fn, "bias", shape_str({5 * H}));
+    const bool training = to_bool(env, o.Get("training"), fn, "training");
+    Buf h = Dev::out(env, t.d.dtype, N * H), c = Dev::out(env, t.d.dtype, N * H);
+    Buf reserve = training ? Dev::out(env, t.d.dtype, rnn_tree_batch_reserve_size(&t.d)) : Buf{};
+    rnn::FlushDenormals flush;
+    G::run(env, rnn_tree_batch_forward(&t.d, G::ptr(t.x), G::ptr(t.w), G::ptr(t.wh), G::ptr(bias), G::ptr(h),
+                                       G::ptr(c), G::ptr(reserve)));
+    return fields(env)("h", G::js(env, h))("c", G::js(env, c))("reserve", G::js(env, reserve)).object;
+  }
+
+  static Napi::Value Backward(const Napi::CallbackInfo& cb) {
+    const char* fn = "treeBatchBackward";
+    Napi::Env env = cb.Env();
+    Napi::Object o = need_object(env, cb, fn);
+    Batch t = read(env, o, fn);
+    const int dt = t.d.dtype;
+    const int64_t N = t.d.nodes, W = t.d.words, I = t.d.input, H = t.d.hidden;
+    const std::string nh = shape_str({N, H});
+    Buf h = G::field(env, o, fn, "h"), c = G::field(env, o, fn, "c"), reserve = G::field(env, o, fn, "reserve");
+    G::need(env, h, dt, N * H, fn, "h", nh);
+    G::need(env, c, dt, N * H, fn, "c", nh);
+    G::need(env, reserve, dt, rnn_tree_batch_reserve_size(&t.d), fn, "reserve", "(the forward's, with training on)");
+    Buf dh = G::field_opt(env, o, fn, "dh"), dc = G::field_opt(env, o, fn, "dc");
+    if (dh.present()) G::need(env, dh, dt, N * H, fn, "dh", nh);
+    if (dc.present()) G::need(env, dc, dt, N * H, fn, "dc", nh);
+    Buf dx = Dev::out(env, dt, W * I), dw = Dev::out(env, dt, 5 * H * I), dwh = Dev::out(env, dt, 10 * H * H),
+        db = Dev::out(env, dt, 5 * H);
+    rnn::FlushDenormals flush;
+    G::run(env, rnn_tree_batch_backward(&t.d, G::ptr(t.x), G::ptr(t.w), G::ptr(t.wh), G::ptr(h), G::ptr(c),
+                                        G::ptr(reserve), G::ptr(dh), G::ptr(dc), G::ptr(dx), G::ptr(dw), G::ptr(dwh),
+                                        G::ptr(db)));
+    return fields(env)("dx", G::js(env, dx))("dWeight", G::js(env, dw))("dWeightH", G::js(env, dwh))(
+               "dBias", G::js(env, db))
+        .object;
+  }
+
+  static void register_all(Napi::Env env, Napi::Object exports) {
+    exports.Set("treeBatchForward", Napi::Function::New(env, Forward, "treeBatchForward"));
+    exports.Set("treeBatchBackward", Napi::Function::New(env, Backward, "treeBatchBackward"));
+  }
+};
+
+}  // namespace addon
