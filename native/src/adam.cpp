@@ -2,16 +2,34 @@
 // the C entry point core/api/adam.inc.
 #include "common.h"
 #include "core/adam.h"
+#include "parallel.h"
+
+#include <algorithm>
 
 namespace rnn {
 namespace {
 
 template <class T>
+void adam_range(T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v, int64_t lo, int64_t hi,
+                const AdamStep& step) {
+#pragma omp simd
+  for (int64_t i = lo; i < hi; ++i) step.apply(p, g, m, v, i);
+}
+
+// Elements per task at least: a training step updates every parameter (a word-vector table of
+// millions of elements), memory-bound work that the pool's threads split in contiguous ranges.
+constexpr int64_t kAdamMinChunk = 1 << 16;
+
+template <class T>
 int adam_typed(T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v, int64_t n,
                const rnn_adam_params& hp) {
   const AdamStep step(hp);
-#pragma omp simd
-  for (int64_t i = 0; i < n; ++i) step.apply(p, g, m, v, i);
+  const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(num_threads(), n / kAdamMinChunk));
+  if (tasks <= 1) {
+    adam_range(p, g, m, v, 0, n, step);
+    return RNN_OK;
+  }
+  parallel_run(int(tasks), [&](int t) { adam_range(p, g, m, v, n * t / tasks, n * (t + 1) / tasks, step); });
   return RNN_OK;
 }
 

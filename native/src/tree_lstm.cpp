@@ -254,8 +254,13 @@ int tree_batch_backward_typed(const TreeBatchBwd<T>& p) {
       }
     });
   }
-  // weight gradients over all nodes at once (our pool splits each product)
-  gemm(true, false, int(GH), int(2 * H), int(N), T(1), da.get(), int(GH), kids, int(2 * H), T(0), p.dwh, int(2 * H));
+  // weight gradients over all nodes at once (our pool splits each product); dwh from the first level
+  // with children on: the rows before (the leaves) have zero [hl; hr]
+  int64_t first = N;
+  for (int64_t l = 0; l < d.levels && first == N; ++l)
+    if (has_children(d, d.level_start[l], d.level_start[l + 1])) first = d.level_start[l];
+  gemm(true, false, int(GH), int(2 * H), int(N - first), T(1), da.get() + first * GH, int(GH), kids + first * 2 * H,
+       int(2 * H), T(0), p.dwh, int(2 * H));
   column_sums(da.get(), N, GH, GH, p.db);
   Buf<T> dax = alloc<T>(W * GH);  // the word rows' gate gradients
   for (int64_t k = 0; k < W; ++k) copy_elems(dax.get() + k * GH, da.get() + int64_t(d.word_row[k]) * GH, GH);

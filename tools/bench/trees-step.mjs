@@ -15,18 +15,18 @@ const backend = core.setBackend('native');
 const trees = L.readTrees(new URL('../../data/sst/train.txt.gz', import.meta.url).pathname).slice(0, 256);
 const vocab = L.Vocab.build(trees, { lowercase: true });
 const net = new L.TreeNet({ cell: 'tree-lstm', hiddenSize: 150, embeddingDim: 150, vocab, numClasses: 5, seed: 1, backend });
-if (f.composed) net.fused = false;
+const fused = !f.composed;
 const enc = net.encode(trees);
 const opt = L.getOptimizer({ type: 'adam', lr: 1e-3 });
 const rng = new core.Rng(1);
 const batches = [];
 for (let i = 0; i < enc.length; i += 25) batches.push(enc.slice(i, i + 25));
 const step = f.forward
-  ? () => core.noGrad(() => batches.forEach((b) => net.forward(b).logits.data()))
+  ? () => core.noGrad(() => batches.forEach((b) => net.forward(b, { fused }).logits.data()))
   : () => {
       for (const b of batches) {
         net.params.zeroGrad();
-        const loss = net.lossOf(net.forward(b, { training: true, rng }));
+        const loss = net.lossOf(net.forward(b, { training: true, rng, fused }));
         loss.item();
         core.backward(loss);
         opt.step(net.params);
