@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { parseSafetensors, readModelFile } from '@rnn/core';
+import { describe, expect, it, vi } from 'vitest';
+import { backendByName, getBackend, parseSafetensors, readModelFile, ready, setBackend } from '@rnn/core';
 import { loadTreeNet } from '@rnn/layers';
 import { evaluateTreeModel } from '../src/workflows/trees/evaluate.js';
 import { run, sstSlice, tmp } from './helpers.js';
@@ -39,6 +39,31 @@ describe('rnn train --trees', () => {
     const ev = await run(['evaluate', '--model', out, '--trees', join(dir, 'test.txt'), '--json']);
     expect(ev.code).toBe(0);
     expect(JSON.parse(ev.stdout).fine_root).toBeCloseTo(done.test.fine_root, 6);
+  });
+
+  it('runs each mini-batch of the native backend as one tree-schedule call, forward and backward', async () => {
+    await ready();
+    const before = getBackend().name;
+    const native = setBackend('native');
+    const fwd = vi.spyOn(native, 'treeBatchForward');
+    const bwd = vi.spyOn(native, 'treeBatchBackward');
+    const level = vi.spyOn(native, 'treeLevelForward');
+    try {
+      const dir = tmp();
+      const r = await run([
+        'train', '--trees', sstSlice('train', 40, dir), '--dev', sstSlice('dev', 10, dir), '--cell', 'tree-lstm', '--hidden', '8',
+        '--embedding', '8', '--epochs', '2', '--batch-size', '10', '--out', join(dir, 'm.safetensors'), '--seed', '3',
+      ]);
+      expect(r.code).toBe(0);
+      // 4 training batches per epoch, 2 epochs: one backward call each; the forwards include dev scoring
+      expect(bwd).toHaveBeenCalledTimes(8);
+      expect(fwd.mock.calls.length).toBeGreaterThanOrEqual(8);
+      expect(level).not.toHaveBeenCalled();
+    } finally {
+      vi.restoreAllMocks();
+      setBackend(before);
+      expect(backendByName(before).name).toBe(before);
+    }
   });
 
   it('refuses a malformed trees file with its line and column', async () => {

@@ -12,6 +12,7 @@ import {
   type Backend,
   type FloatDType,
   type Tensor,
+  type TreeSchedule,
 } from '@rnn/core';
 import type { CellParams } from '@rnn/core';
 import type { Children, TreeCell } from './cell.js';
@@ -167,6 +168,40 @@ export type Embed = (ids: Int32Array) => Tensor;
 export interface RunOptions {
   dtype: FloatDType;
   backend: Backend;
+  /** false: run the cell level by level even where it can run the whole batch in one call. */
+  fused?: boolean;
+}
+
+/**
+ * The plan of a batch of trees with at most two children per node as the typed arrays of core's
+ * `TreeSchedule` (0-based rows, -1 for a missing child), with the word id of each `wordRow` entry:
+ * what a whole-batch kernel takes (`treeLstmBatch`). Word rows are in row order, so embedding them
+ * in one call draws dropout masks in the order `runBatched` does level by level.
+ */
+export function binarySchedule(plan: BatchPlan): TreeSchedule & { wordIds: Int32Array } {
+  const levelStart = new Int32Array(plan.levels.length + 1);
+  const left = new Int32Array(plan.total).fill(-1);
+  const right = new Int32Array(plan.total).fill(-1);
+  let words = 0;
+  for (const level of plan.levels) words += level.wordIds.length;
+  const wordRow = new Int32Array(words);
+  const wordIds = new Int32Array(words);
+  let w = 0;
+  plan.levels.forEach((level, l) => {
+    const s = levelStart[l]!;
+    levelStart[l + 1] = s + level.count;
+    if (level.childRows.length > 2) throw new ConfigError(`binarySchedule: a node has ${level.childRows.length} children; expected at most 2`);
+    const [a, b] = level.childRows;
+    for (let pos = 0; pos < level.count; pos++) {
+      if (a) left[s + pos] = a[pos]! - 1;
+      if (b) right[s + pos] = b[pos]! - 1;
+    }
+    level.wordPos.forEach((pos, k) => {
+      wordRow[w] = s + pos;
+      wordIds[w++] = level.wordIds[k]!;
+    });
+  });
+  return { levelStart, left, right, wordRow, wordIds };
 }
 
 const index = (a: Int32Array, backend: Backend): Tensor => tensor(a, [a.length], { dtype: 'int32', backend });
@@ -235,6 +270,13 @@ function levelInput(level: LevelPlan, embed: Embed, backend: Backend): Tensor | 
  * order: one `[plan.total, width]` tensor per carry entry (the first is h).
  */
 export function runBatched(cell: TreeCell, p: CellParams, plan: BatchPlan, embed: Embed, o: RunOptions): Tensor[] {
+  if (o.fused !== false && cell.batch && cell.batchesOn?.(o.backend)) {
+    // the whole schedule in one call: the plan's typed arrays, every word vector at once
+    const schedule = binarySchedule(plan);
+    const carry = cell.batch(p, schedule, embed(schedule.wordIds));
+    checkCarry(cell, carry, plan.total, 'batch');
+    return carry;
+  }
   const widths = cell.carryWidths;
   const W = widths.reduce((a, b) => a + b, 0);
   const leaves = plan.levels[0]!;

@@ -1,4 +1,4 @@
-import { initialise, type CellConfig, type CellParameter, type CellParams, type Rng, type Tensor } from '@rnn/core';
+import { initialise, type Backend, type CellConfig, type CellParameter, type CellParams, type Rng, type Tensor, type TreeSchedule } from '@rnn/core';
 
 /**
  * A tree cell is the sequence cell's idea turned over: where a sequence cell reduces (carry, x)
@@ -26,6 +26,12 @@ export interface TreeCell {
   /** Carry of `N` internal nodes from their children's carries and, when some of them have a
    * word, `x` `[N, inputSize]` (zero rows for those without); null when none has a word. */
   combine(p: CellParams, children: Children, x: Tensor | null): Tensor[];
+  /** Whether `batch` runs on this backend (a cell with a whole-batch kernel; optional). */
+  batchesOn?(backend: Backend): boolean;
+  /** The carry of every node of a mini-batch at once, in row order (`[nodes, width]` per entry), from
+   * the schedule and the word vectors `x` `[schedule.wordRow.length, inputSize]`: the same result
+   * as `leaf` and `combine` level by level (`runBatched` falls back to those). Optional. */
+  batch?(p: CellParams, schedule: TreeSchedule, x: Tensor): Tensor[];
   /** What the cell's registered factory needs to build it again, when more than `hiddenSize` (see `Cell.config`). */
   config?(): CellConfig;
 }

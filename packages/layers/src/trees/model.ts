@@ -102,6 +102,9 @@ export interface TreeForwardOptions {
   rng?: Rng;
   /** Run the cell one node at a time instead of level by level (for comparison). */
   nodeByNode?: boolean;
+  /** false: level by level from JavaScript even where the cell runs the whole batch in one native
+   *  call (the reference; default true). */
+  fused?: boolean;
 }
 
 
@@ -220,7 +223,7 @@ export class TreeNet implements TrainableModel<readonly EncodedTree[]> {
       const x = gather(emb, tensor(ids, [ids.length], { dtype: 'int32', backend }));
       return drop ? this.mask(x, rng) : x;
     };
-    const run = { dtype: this.params.values.dtype as FloatDType, backend };
+    const run = { dtype: this.params.values.dtype as FloatDType, backend, fused: o.fused };
     const carry = o.nodeByNode
       ? runNodeByNode(this.cell, this.cellParams, trees, plan, embed, run)
       : runBatched(this.cell, this.cellParams, plan, embed, run);

@@ -1,4 +1,21 @@
-import { concat, linear, mul, sigmoid, slice, split, tanh, treeLstmLevel, zeros, type Rng, type Tensor, type CellParameter, type CellParams } from '@rnn/core';
+import {
+  concat,
+  linear,
+  mul,
+  sigmoid,
+  slice,
+  split,
+  tanh,
+  treeLstmBatch,
+  treeLstmLevel,
+  zeros,
+  type Backend,
+  type Rng,
+  type Tensor,
+  type CellParameter,
+  type CellParams,
+  type TreeSchedule,
+} from '@rnn/core';
 import { uniformParameters, type Children, type TreeCell } from '../cell.js';
 
 /**
@@ -11,6 +28,8 @@ import { uniformParameters, type Children, type TreeCell } from '../cell.js';
  * A leaf is the same with no children (its forget gates multiply zeros, so only i, o, u are
  * computed). Internal nodes run core's `treeLstmLevel`, which a backend may fuse (backend-js
  * does); internal nodes without a word (all of them in SST) skip the `W x` product altogether.
+ * Where the backend has core's whole-batch kernel (`treeBatchForward`: the native backend), `batch`
+ * runs every level of a mini-batch, forward and backward, in one call (`treeLstmBatch`).
  */
 export class BinaryTreeLSTMCell implements TreeCell {
   readonly kind = 'tree-lstm';
@@ -37,6 +56,15 @@ export class BinaryTreeLSTMCell implements TreeCell {
     const [i, o, g] = split(linear(x, wLeaf, bLeaf), [H, H, H], 1) as [Tensor, Tensor, Tensor];
     const c = mul(sigmoid(i), tanh(g));
     return [mul(sigmoid(o), tanh(c)), c];
+  }
+
+  batchesOn(backend: Backend): boolean {
+    return !!backend.treeBatchForward && !!backend.treeBatchBackward;
+  }
+
+  batch(p: CellParams, schedule: TreeSchedule, x: Tensor): Tensor[] {
+    const { h, c } = treeLstmBatch({ plan: schedule, x, weight: p['weight_ih']!, weightH: p['weight_hh']!, bias: p['bias']! });
+    return [h, c];
   }
 
   combine(p: CellParams, children: Children, x: Tensor | null): Tensor[] {
