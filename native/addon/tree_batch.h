@@ -1,7 +1,9 @@
 // rnn_native.node's bindings of the Tree-LSTM mini-batch schedule (rnn_tree_batch_*, CPU only:
 // the CUDA backend runs the level-by-level path). Options objects:
 //   treeBatchForward({ levelStart, left, right, wordRow: Int32Array, input, hidden, x, weight,
-//                      weightH, bias, training }) -> { h, c, reserve (null unless training) }
+//                      weightH, bias, training, reserveOut? }) -> { h, c, reserve (null unless training) }
+//     reserveOut: a recycled buffer of at least the reserve's size to write into (training only);
+//     the reserve returned is then that buffer, whole
 //   treeBatchBackward({ ...the plan and weights, x, h, c, reserve, dh, dc (nullable) })
 //                      -> { dx, dWeight, dWeightH, dBias }
 // Array lengths are checked here against the plan's sizes; the plan's entries by the C API.
@@ -58,6 +60,16 @@ struct TreeBatchGlue {
     return b;
   }
 
+  // A reserve argument: this dtype and at least the plan's reserve size (a recycled buffer may be longer).
+  static void need_reserve(Napi::Env env, const Buf& r, const Batch& t, const char* fn, const char* name) {
+    need_dtype(env, r.dtype(), t.d.dtype, fn, name);
+    const int64_t n = rnn_tree_batch_reserve_size(&t.d);
+    if (r.length() < n)
+      throw_code(env, "E_SHAPE", std::string(fn) + ": " + name + " holds " + std::to_string(r.length()) +
+                                     " elements; this plan's reserve needs " + std::to_string(n) +
+                                     " (pass the forward's reserve, with training on)");
+  }
+
   static Napi::Value Forward(const Napi::CallbackInfo& cb) {
     const char* fn = "treeBatchForward";
     Napi::Env env = cb.Env();
@@ -68,7 +80,9 @@ struct TreeBatchGlue {
     G::need(env, bias, t.d.dtype, 5 * H, fn, "bias", shape_str({5 * H}));
     const bool training = to_bool(env, o.Get("training"), fn, "training");
     Buf h = Dev::out(env, t.d.dtype, N * H), c = Dev::out(env, t.d.dtype, N * H);
-    Buf reserve = training ? Dev::out(env, t.d.dtype, rnn_tree_batch_reserve_size(&t.d)) : Buf{};
+    Buf reserve = training ? G::field_opt(env, o, fn, "reserveOut") : Buf{};
+    if (reserve.present()) need_reserve(env, reserve, t, fn, "reserveOut");
+    else if (training) reserve = Dev::out(env, t.d.dtype, rnn_tree_batch_reserve_size(&t.d));
     rnn::FlushDenormals flush;
     G::run(env, rnn_tree_batch_forward(&t.d, G::ptr(t.x), G::ptr(t.w), G::ptr(t.wh), G::ptr(bias), G::ptr(h),
                                        G::ptr(c), G::ptr(reserve)));
@@ -86,7 +100,7 @@ struct TreeBatchGlue {
     Buf h = G::field(env, o, fn, "h"), c = G::field(env, o, fn, "c"), reserve = G::field(env, o, fn, "reserve");
     G::need(env, h, dt, N * H, fn, "h", nh);
     G::need(env, c, dt, N * H, fn, "c", nh);
-    G::need(env, reserve, dt, rnn_tree_batch_reserve_size(&t.d), fn, "reserve", "(the forward's, with training on)");
+    need_reserve(env, reserve, t, fn, "reserve");
     Buf dh = G::field_opt(env, o, fn, "dh"), dc = G::field_opt(env, o, fn, "dc");
     if (dh.present()) G::need(env, dh, dt, N * H, fn, "dh", nh);
     if (dc.present()) G::need(env, dc, dt, N * H, fn, "dc", nh);

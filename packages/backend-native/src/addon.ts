@@ -43,7 +43,7 @@ export interface NativeAddon extends KernelAddon<Arr> {
   treeLevelForwardAsync(o: TreeForwardOptions<Arr>): Promise<TreeForwardOut<Arr>>;
   treeLevelBackwardAsync(o: TreeBackwardOptions<Arr>): Promise<TreeBackwardOut<Arr>>;
   /** Every level of a mini-batch of trees in one call (CPU only). */
-  treeBatchForward(o: TreeBatchOptions<Arr> & { bias: Arr; training: boolean }): TreeBatchForwardOut<Arr>;
+  treeBatchForward(o: TreeBatchOptions<Arr> & { bias: Arr; training: boolean; reserveOut?: Arr | null }): TreeBatchForwardOut<Arr>;
   treeBatchBackward(o: TreeBatchOptions<Arr> & { h: Arr; c: Arr; reserve: Arr; dh: Arr | null; dc: Arr | null }): TreeBatchBackwardOut<Arr>;
 }
 

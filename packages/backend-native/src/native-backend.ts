@@ -187,7 +187,13 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
 
   treeBatchForward(args: TreeBatchArgs): TreeBatchResult {
     return this.call(() => {
-      const out = this.addon.treeBatchForward({ ...this.treeBatch(args, 'treeBatchForward'), bias: arr(args.bias, 'bias'), training: args.training });
+      const o = this.treeBatch(args, 'treeBatchForward');
+      // The reserve (7H per node) is the largest buffer of a step and every batch has another node
+      // count: a recycled buffer of the size rounded up to a power of two is written into instead.
+      const need = args.plan.left.length * 7 * o.hidden;
+      const size = need > 0 ? 2 ** Math.ceil(Math.log2(need)) : 0;
+      const reserveOut = args.training && size > 0 ? this.reserves.take(args.x.dtype, size) ?? arrayFor(args.x.dtype, size) as Arr : null;
+      const out = this.addon.treeBatchForward({ ...o, bias: arr(args.bias, 'bias'), training: args.training, reserveOut });
       const reserve: TreeBatchReserve | null = out.reserve ? { kind: 'tree-batch', nodes: args.plan.left.length, data: out.reserve } : null;
       return { h: out.h, c: out.c, reserve };
     });
@@ -221,7 +227,7 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
     // reading, or that a recorded trace views (pinned), are never recycled, only released.
     if (reserve && typeof reserve === 'object' && 'data' in reserve) {
       const r = reserve as SeqReserve<Arr> & { asyncUse?: boolean; pinned?: boolean };
-      if (r.kind === 'rnn' && r.data && !r.asyncUse && !r.pinned) this.reserves.give(r.data);
+      if ((r.kind === 'rnn' || r.kind === 'tree-batch') && r.data && !r.asyncUse && !r.pinned) this.reserves.give(r.data);
       r.data = null;
     }
   }
