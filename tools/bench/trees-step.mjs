@@ -1,43 +1,107 @@
 #!/usr/bin/env node
-// Quick timing of workload D (binary Tree-LSTM on SST, issue 22) on the native backend, in-process:
-// one train step = the first 256 SST train trees in batches of 25 (forward, backward, Adam), as
-// tools/bench/workers/rnn.mjs runs it. Reports wall and CPU ms per step (CPU time is the guide on a
-// loaded machine). The fused path (one native call per mini-batch) is the default; --composed runs
-// the level-by-level reference. Threads: RNN_NUM_THREADS.
-//   node tools/bench/trees-step.mjs [--steps N] [--composed] [--forward]
+// Quick timing of workload D (binary Tree-LSTM on SST, issue 22) on the native backend: one train
+// step = the first 256 SST train trees in mini-batches of 25 (forward, backward, Adam), as
+// tools/bench/workers/rnn.mjs runs it. The one-native-call path is the default; --composed runs the
+// level-by-level path from JavaScript (the reference). For PyTorch side by side use
+// `npm run bench -- --workloads D --systems rnn-native,pytorch --threads 1,2`.
+//
+//   node tools/bench/trees-step.mjs [--threads 1,2] [--rounds R] [--steps N] [--composed] [--forward]
+//
+// Each thread count runs in its own process (RNN_NUM_THREADS), rounds interleaved; per run it
+// prints wall, process CPU and MAIN-THREAD CPU ms per step (Linux: /proc/self/task/PID/stat). On a
+// loaded machine wall time is noise; the main thread's CPU is then the better guide to what a quiet
+// machine's wall time would be at 2 threads (the main thread runs the JavaScript, its share of each
+// split level and waits for the worker), so the summary gives both ratios.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import * as core from '@rnn/core';
-import * as L from '@rnn/layers';
 
-const { values: f } = parseArgs({ options: { steps: { type: 'string', default: '5' }, composed: { type: 'boolean' }, forward: { type: 'boolean' } } });
-await core.ready();
-const backend = core.setBackend('native');
-const trees = L.readTrees(new URL('../../data/sst/train.txt.gz', import.meta.url).pathname).slice(0, 256);
-const vocab = L.Vocab.build(trees, { lowercase: true });
-const net = new L.TreeNet({ cell: 'tree-lstm', hiddenSize: 150, embeddingDim: 150, vocab, numClasses: 5, seed: 1, backend });
-const fused = !f.composed;
-const enc = net.encode(trees);
-const opt = L.getOptimizer({ type: 'adam', lr: 1e-3 });
-const rng = new core.Rng(1);
-const batches = [];
-for (let i = 0; i < enc.length; i += 25) batches.push(enc.slice(i, i + 25));
-const step = f.forward
-  ? () => core.noGrad(() => batches.forEach((b) => net.forward(b, { fused }).logits.data()))
-  : () => {
-      for (const b of batches) {
-        net.params.zeroGrad();
-        const loss = net.lossOf(net.forward(b, { training: true, rng, fused }));
-        loss.item();
-        core.backward(loss);
-        opt.step(net.params);
-      }
-    };
-step();
-const n = Number(f.steps);
-const c0 = process.cpuUsage();
-const t0 = performance.now();
-for (let i = 0; i < n; i++) step();
-const wall = (performance.now() - t0) / n;
-const c = process.cpuUsage(c0);
-const cpu = (c.user + c.system) / 1000 / n;
-console.log(JSON.stringify({ mode: f.forward ? 'forward' : 'train', path: f.composed ? 'composed' : 'fused', threads: backend.info().threads, wallMs: +wall.toFixed(1), cpuMs: +cpu.toFixed(1) }));
+const { values: f } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '5' },
+    threads: { type: 'string', default: '1,2' },
+    rounds: { type: 'string', default: '1' },
+    composed: { type: 'boolean' },
+    forward: { type: 'boolean' },
+    child: { type: 'boolean' },
+  },
+});
+
+function mainThreadMs() {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in 10 ms ticks
+  } catch {
+    return NaN;
+  }
+}
+
+async function child() {
+  const core = await import('@rnn/core');
+  const L = await import('@rnn/layers');
+  await core.ready();
+  const backend = core.setBackend('native');
+  const trees = L.readTrees(fileURLToPath(new URL('../../data/sst/train.txt.gz', import.meta.url))).slice(0, 256);
+  const vocab = L.Vocab.build(trees, { lowercase: true });
+  const net = new L.TreeNet({ cell: 'tree-lstm', hiddenSize: 150, embeddingDim: 150, vocab, numClasses: 5, seed: 1, backend });
+  const fused = !f.composed;
+  const enc = net.encode(trees);
+  const opt = L.getOptimizer({ type: 'adam', lr: 1e-3 });
+  const rng = new core.Rng(1);
+  const batches = [];
+  for (let i = 0; i < enc.length; i += 25) batches.push(enc.slice(i, i + 25));
+  const step = f.forward
+    ? () => core.noGrad(() => batches.forEach((b) => net.forward(b, { fused }).logits.data()))
+    : () => {
+        for (const b of batches) {
+          net.params.zeroGrad();
+          const loss = net.lossOf(net.forward(b, { training: true, rng, fused }));
+          loss.item();
+          core.backward(loss);
+          opt.step(net.params);
+        }
+      };
+  step();
+  const n = Number(f.steps);
+  const m0 = mainThreadMs();
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) step();
+  const wallMs = (performance.now() - t0) / n;
+  const c = process.cpuUsage(c0);
+  const r = (v) => Math.round(v * 10) / 10;
+  const out = { threads: backend.info().threads, wallMs: r(wallMs), cpuMs: r((c.user + c.system) / 1000 / n), mainMs: r((mainThreadMs() - m0) / n) };
+  console.log(JSON.stringify(out));
+}
+
+if (f.child) {
+  await child();
+} else {
+  const threads = f.threads.split(',').map(Number);
+  const rounds = Number(f.rounds);
+  const mode = `${f.forward ? 'forward' : 'train'}, ${f.composed ? 'level by level (--composed)' : 'one native call per mini-batch'}`;
+  console.log(`workload D ${mode}; ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} CPUs`);
+  const runs = new Map(threads.map((t) => [t, []]));
+  const args = [fileURLToPath(import.meta.url), '--child', '--steps', f.steps, ...(f.composed ? ['--composed'] : []), ...(f.forward ? ['--forward'] : [])];
+  for (let k = 0; k < rounds; k++) {
+    for (const t of threads) {
+      const p = spawnSync(process.execPath, args, { env: { ...process.env, RNN_NUM_THREADS: String(t) }, encoding: 'utf8' });
+      if (p.status !== 0) throw new Error(`trees-step child (${t} threads) failed: ${p.stderr}`);
+      const res = JSON.parse(p.stdout.trim().split('\n').at(-1));
+      runs.get(t).push(res);
+      console.log(`  ${t} thread(s): wall ${res.wallMs} ms, CPU ${res.cpuMs} ms, main-thread CPU ${res.mainMs} ms per step`);
+    }
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  const med = (t, k) => median(runs.get(t).map((r) => r[k]));
+  for (const t of threads) console.log(`${t} thread(s), medians: wall ${med(t, 'wallMs')} ms, CPU ${med(t, 'cpuMs')} ms, main-thread CPU ${med(t, 'mainMs')} ms`);
+  if (threads.includes(1)) {
+    for (const t of threads.filter((x) => x !== 1)) {
+      const wall = med(1, 'wallMs') / med(t, 'wallMs');
+      const main = med(1, 'mainMs') / med(t, 'mainMs');
+      console.log(`${t} threads vs 1: wall ${wall.toFixed(2)}×, main-thread CPU ${main.toFixed(2)}× (the estimate for a quiet machine)`);
+    }
+  }
+}
