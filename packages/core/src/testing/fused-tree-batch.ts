@@ -2,7 +2,7 @@ import { assert, describe, expect, it } from 'vitest';
 import { grad } from '../autodiff.js';
 import type { TreeSchedule } from '../backend.js';
 import { noGrad } from '../engine.js';
-import { ValueError } from '../errors.js';
+import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { add, mul } from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';
 import { treeLstmBatch, treeLstmBatchComposed, type TreeBatchInput } from '../ops/tree-batch.js';
@@ -118,6 +118,15 @@ export function describeFusedTreeBatch(ctx: SuiteContext): void {
       expect(bad((p) => (p.right[6] = 1))).toThrow('treeLstmBatch: row 1 is the child of two nodes (plan.right[6])');
       expect(bad((p) => (p.wordRow[1] = 6))).toThrow('treeLstmBatch: plan.wordRow[1] = 6: that row already has a word');
       expect(bad((p) => (p.levelStart[4] = 8))).toThrow('treeLstmBatch: plan.levelStart must run from 0 to the number of nodes (9)');
+      const [x, weight, weightH, bias] = leaves as [Tensor, Tensor, Tensor, Tensor];
+      const plan = smallSchedule();
+      expect(() => treeLstmBatch({ plan, x, weight: weightH, weightH, bias })).toThrow(ShapeError);
+      expect(() => treeLstmBatch({ plan, x, weight: weightH, weightH, bias })).toThrow('treeLstmBatch: weight must have shape [15, 2], found float32[15, 6]');
+      const bias64 = make(ctx, new Float64Array(15), [15], ctx.gradDType);
+      if (ctx.gradDType === 'float64') {
+        expect(() => treeLstmBatch({ plan, x, weight, weightH, bias: bias64 })).toThrow(DTypeError);
+        expect(() => treeLstmBatch({ plan, x, weight, weightH, bias: bias64 })).toThrow('treeLstmBatch: bias is float64[15] but x is float32[6, 2]; cast it to float32 with cast() first');
+      }
     });
   });
 
