@@ -1,12 +1,24 @@
+import { BackendError } from '@rnn/core';
 import type { TypedArray } from '@rnn/core';
 
 /**
  * Single-threaded GEMM, `C (+)= op(A) @ op(B)`, in the GotoBLAS shape: B is packed once into
  * float64 panels of 4 columns, A into panels of 4 rows, and a 4x4 register-tile kernel runs over
  * them. Packing makes both transposes free (they only change how the pack reads), keeps the inner
- * loop on two short unit-stride streams, and accumulates in float64 whatever the dtype. On one
- * core this reaches ~4.5 GFLOP/s at 512^3 in Node 20, versus ~1 for a plain i-k-j loop.
+ * loop on two short unit-stride streams, and accumulates in float64 whatever the dtype.
+ *
+ * V8 has no SIMD and no FMA for plain JS, so the kernel is scalar: every multiply-add is two
+ * instructions, and what else the loop runs decides the speed. Two habits cut that down:
+ * - Index arithmetic is written `(i + c) | 0`. TurboFan then adds in int32 without the overflow
+ *   check (and its `jo` deopt branch) it otherwise puts on every `i + c` used as an index; indices
+ *   stay far below 2^31 (a Float64Array that long would be 16 GiB), checked in `packB`/`gemmPacked`.
+ * - The A panel and the edge tile live in module scratch, so a call allocates nothing (an RNN step
+ *   calls this once per time step).
+ * Neither changes a result: the products and the order they are summed in are the same.
  */
+
+/** Largest index the int32 index arithmetic may reach. */
+const MAX_INDEX = 0x7fffffff;
 
 /** Depth of one packed block: a 4-row A panel (8 KiB) then stays in L1. */
 const KC = 256;
@@ -29,6 +41,7 @@ export interface PackedB {
  */
 export function packB(b: TypedArray, off: number, trans: boolean, k: number, n: number): PackedB {
   const nPad = (n + 3) & ~3;
+  checkIndexRange('packB', k * nPad);
   const out = new Float64Array(k * nPad);
   const rs = trans ? 1 : n;
   const cs = trans ? k : 1;
@@ -58,20 +71,35 @@ export function gemm(
   gemmPacked(m, a, aOff, transA, packB(b, bOff, transB, k, n), c, cOff, accumulate);
 }
 
+/** Scratch for `gemmPacked`: one packed A panel (4 rows of depth KC) and one 4x4 edge tile. */
+const aPanel = new Float64Array(KC * 4);
+const edgeTile = new Float64Array(16);
+
+function checkIndexRange(where: string, size: number): void {
+  if (size > MAX_INDEX) {
+    throw new BackendError(
+      `${where}: an operand spans ${size} elements; the js backend's GEMM indexes at most ${MAX_INDEX} ` +
+        '(int32): split the product into smaller ones',
+    );
+  }
+}
+
 export function gemmPacked(
   m: number, a: TypedArray, aOff: number, transA: boolean, pb: PackedB,
   c: TypedArray, cOff: number, accumulate: boolean,
 ): void {
   const { k, n, nPad } = pb;
   const bp = pb.data;
+  checkIndexRange('gemmPacked', cOff + m * n);
+  checkIndexRange('gemmPacked', aOff + m * k);
   if (!accumulate) c.fill(0, cOff, cOff + m * n);
   if (m === 0 || n === 0 || k === 0) return;
   // A(i, p) = a[aOff + i * ars + p * acs]
   const ars = transA ? 1 : k;
   const acs = transA ? m : 1;
   const mFull = m & ~3;
-  const ap = new Float64Array(KC * 4);
-  const tile = new Float64Array(16);
+  const ap = aPanel;
+  const tile = edgeTile;
 
   for (let jc = 0; jc < nPad; jc += NC) {
     const jEnd = Math.min(jc + NC, nPad);
@@ -90,9 +118,9 @@ export function gemmPacked(
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
           let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
           let bo = block + j0 * kc;
-          for (let p = 0, ao = 0; p < kc; p++, ao += 4, bo += 4) {
-            const a0 = ap[ao], a1 = ap[ao + 1], a2 = ap[ao + 2], a3 = ap[ao + 3];
-            const b0 = bp[bo], b1 = bp[bo + 1], b2 = bp[bo + 2], b3 = bp[bo + 3];
+          for (let p = 0, ao = 0; p < kc; p++, ao = (ao + 4) | 0, bo = (bo + 4) | 0) {
+            const a0 = ap[ao], a1 = ap[(ao + 1) | 0], a2 = ap[(ao + 2) | 0], a3 = ap[(ao + 3) | 0];
+            const b0 = bp[bo], b1 = bp[(bo + 1) | 0], b2 = bp[(bo + 2) | 0], b3 = bp[(bo + 3) | 0];
             c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
             c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
             c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
@@ -123,9 +151,9 @@ export function gemmPacked(
         for (let j0 = jc; j0 < jEnd; j0 += 4) {
           let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
           let bo = block + j0 * kc;
-          for (let p = 0, ai = aRow; p < kc; p++, ai += acs, bo += 4) {
+          for (let p = 0, ai = aRow; p < kc; p++, ai = (ai + acs) | 0, bo = (bo + 4) | 0) {
             const av = a[ai];
-            s0 += av * bp[bo]; s1 += av * bp[bo + 1]; s2 += av * bp[bo + 2]; s3 += av * bp[bo + 3];
+            s0 += av * bp[bo]; s1 += av * bp[(bo + 1) | 0]; s2 += av * bp[(bo + 2) | 0]; s3 += av * bp[(bo + 3) | 0];
           }
           const o = cOff + i * n + j0;
           const cols = n - j0;
