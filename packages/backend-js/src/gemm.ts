@@ -1,5 +1,6 @@
 import { BackendError } from '@rnn/core';
 import type { TypedArray } from '@rnn/core';
+import { scratch64 } from './scratch.js';
 
 /**
  * Single-threaded GEMM, `C (+)= op(A) @ op(B)`, in the GotoBLAS shape: B is packed once into
@@ -13,7 +14,7 @@ import type { TypedArray } from '@rnn/core';
  *   check (and its `jo` deopt branch) it otherwise puts on every `i + c` used as an index; indices
  *   stay far below 2^31 (a Float64Array that long would be 16 GiB), checked in `packB`/`gemmPacked`.
  * - The A panel and the edge tile live in module scratch, so a call allocates nothing (an RNN step
- *   calls this once per time step).
+ *   calls this once per time step); `gemm` packs B into a reused scratch slot too.
  * Neither changes a result: the products and the order they are summed in are the same.
  */
 
@@ -37,12 +38,15 @@ export interface PackedB {
 /**
  * Pack `op(B)`, where B holds `[k, n]` (or `[n, k]` when `trans`) from `off`. Block for depth
  * `p0` starts at `p0 * nPad`; inside it, the panel for columns `j0..j0+3` starts at `j0 * kc` and
- * holds `kc` rows of 4.
+ * holds `kc` rows of 4. `slot` packs into that scratch slot (see scratch.ts) instead of a new
+ * array: for a panel used only until the caller returns.
  */
-export function packB(b: TypedArray, off: number, trans: boolean, k: number, n: number): PackedB {
+export function packB(
+  b: TypedArray, off: number, trans: boolean, k: number, n: number, slot?: string,
+): PackedB {
   const nPad = (n + 3) & ~3;
   checkIndexRange('packB', k * nPad);
-  const out = new Float64Array(k * nPad);
+  const out = slot === undefined ? new Float64Array(k * nPad) : scratch64(slot, k * nPad);
   const rs = trans ? 1 : n;
   const cs = trans ? k : 1;
   for (let p0 = 0; p0 < k; p0 += KC) {
@@ -55,6 +59,9 @@ export function packB(b: TypedArray, off: number, trans: boolean, k: number, n: 
         const src = off + (p0 + p) * rs + j0 * cs;
         const dst = panel + p * 4;
         for (let c = 0; c < cols; c++) out[dst + c] = b[src + c * cs];
+        // padding columns: the kernel computes them but never stores them; zeros keep a reused
+        // scratch panel free of a previous call's numbers all the same
+        for (let c = cols; c < 4; c++) out[dst + c] = 0;
       }
     }
   }
@@ -68,7 +75,7 @@ export function gemm(
   b: TypedArray, bOff: number, transB: boolean,
   c: TypedArray, cOff: number, accumulate: boolean,
 ): void {
-  gemmPacked(m, a, aOff, transA, packB(b, bOff, transB, k, n), c, cOff, accumulate);
+  gemmPacked(m, a, aOff, transA, packB(b, bOff, transB, k, n, 'gemm.b'), c, cOff, accumulate);
 }
 
 /** Scratch for `gemmPacked`: one packed A panel (4 rows of depth KC) and one 4x4 edge tile. */

@@ -21,7 +21,8 @@ export interface Seq {
   lengths: Int32Array | null;
   reverse: boolean;
   /** `[T, B, G*H]`: W_ih x + b_ih at each time, plus b_hh where the cell adds it unscaled (every
-   * gate but gru's n): one add per gate per step fewer inside the time loop. */
+   * gate but gru's n): one add per gate per step fewer inside the time loop. A scratch buffer:
+   * valid only while sequenceForward runs (backward does not read it). */
   proj: FloatArray;
   /** `[B, G*H]`: W_hh h for the current step (no bias). */
   rec: FloatArray;

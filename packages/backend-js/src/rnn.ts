@@ -6,6 +6,7 @@ import { gemm, gemmPacked, packB } from './gemm.js';
 import { allocLike, floatData } from './layout.js';
 import type { FloatArray } from './layout.js';
 import { backwardStep, forwardStep } from './rnn-cells.js';
+import { scratchLike } from './scratch.js';
 import type { Seq, Slots } from './rnn-cells.js';
 
 /**
@@ -87,7 +88,8 @@ export function sequenceForward(args: SequenceForwardArgs): SequenceForwardResul
   const steps = longest(lengths, B, T);
 
   const xt = swapBT(x, B, T, I);
-  const proj = allocLike(x, T * B * GH);
+  // proj is read only inside this call (backward never looks at it): a reused scratch buffer
+  const proj = scratchLike(x, 'rnn.proj', T * B * GH);
   fillRows(proj, T * B, projBias(mode, H, floatData(args.biasIh), floatData(args.biasHh)));
   gemm(T * B, GH, I, xt, 0, false, floatData(args.weightIh), 0, true, proj, 0, true);
 
@@ -115,7 +117,7 @@ export function sequenceForward(args: SequenceForwardArgs): SequenceForwardResul
     traceCells: args.record && mode === 'lstm' ? allocLike(x, B * T * H) : null,
   };
   // W_hh is packed once for the whole sequence; each step then only packs its 4-row h panels.
-  const whh = packB(floatData(args.weightHh), 0, true, H, GH);
+  const whh = packB(floatData(args.weightHh), 0, true, H, GH, 'rnn.whh');
   const k: Slots = { hp: 0, hn: 0, go: 0, ro: 0 };
   let last = 0;
   for (let s = 0; s < steps; s++) {
@@ -158,19 +160,20 @@ export function sequenceBackward(args: SequenceBackwardArgs): SequenceBackwardRe
     dc = allocLike(like, B * H);
     if (args.dcN !== null) dc.set(floatData(args.dcN).subarray(0, B * H));
   }
-  const dG = allocLike(like, T * B * GH);
+  // dG and dGh die with this call: reused scratch, zeroed because padded steps are never written
+  const dG = scratchLike(like, 'rnn.dG', T * B * GH).fill(0);
   // lstm and plain rnn add W_ih x and W_hh h unscaled, so both pre-activation gradients are the
   // same numbers; without reverse, step s is time s too and the two stores coincide entry for
   // entry (padded rows are zeros in both): one array serves as both.
   const shared = mode !== 'gru' && !seq.reverse;
   const grad = {
     dG,
-    dGh: shared ? dG.subarray(0, steps * B * GH) : allocLike(like, steps * B * GH),
+    dGh: shared ? dG.subarray(0, steps * B * GH) : scratchLike(like, 'rnn.dGh', steps * B * GH).fill(0),
     dh, dc,
     dy: args.dy === null ? null : floatData(args.dy),
   };
   const weightHh = floatData(args.weightHh);
-  const whh = packB(weightHh, 0, false, GH, H);
+  const whh = packB(weightHh, 0, false, GH, H, 'rnn.whh');
   const k: Slots = { hp: 0, hn: 0, go: 0, ro: 0 };
   for (let s = steps - 1; s >= 0; s--) {
     k.hp = s * B * H; k.hn = (s + 1) * B * H; k.go = s * B * GH; k.ro = s * B * H;
