@@ -4,8 +4,8 @@ import { scratch64 } from './scratch.js';
 
 /**
  * Single-threaded GEMM, `C (+)= op(A) @ op(B)`, in the GotoBLAS shape: B is packed once into
- * float64 panels of 4 columns, A into panels of 4 rows, and a 4x4 register-tile kernel runs over
- * them. Packing makes both transposes free (they only change how the pack reads), keeps the inner
+ * float64 panels of 4 columns, A into panels of 4 rows, and a register-tile kernel runs over
+ * them (see `panelTimesBlock`). Packing makes both transposes free (they only change how the pack reads), keeps the inner
  * loop on two short unit-stride streams, and accumulates in float64 whatever the dtype.
  *
  * V8 has no SIMD and no FMA for plain JS, so the kernel is scalar: every multiply-add is two
@@ -13,7 +13,7 @@ import { scratch64 } from './scratch.js';
  * - Index arithmetic is written `(i + c) | 0`. TurboFan then adds in int32 without the overflow
  *   check (and its `jo` deopt branch) it otherwise puts on every `i + c` used as an index; indices
  *   stay far below 2^31 (a Float64Array that long would be 16 GiB), checked in `packB`/`gemmPacked`.
- * - The A panel and the edge tile live in module scratch, so a call allocates nothing (an RNN step
+ * - The A panel lives in module scratch, so a call allocates nothing (an RNN step
  *   calls this once per time step); `gemm` packs B into a reused scratch slot too.
  * Neither changes a result: the products and the order they are summed in are the same.
  */
@@ -78,9 +78,62 @@ export function gemm(
   gemmPacked(m, a, aOff, transA, packB(b, bOff, transB, k, n, 'gemm.b'), c, cOff, accumulate);
 }
 
-/** Scratch for `gemmPacked`: one packed A panel (4 rows of depth KC) and one 4x4 edge tile. */
+/**
+ * `C[i0..i0+3, jc..jEnd) += panel @ block`: one packed 4-row A panel times the packed B panels of
+ * columns `jc..jEnd` (real columns only), C's row i0 at `o0`. Each 4x4 tile runs as two 2x4
+ * halves over the same B panel (in L1 the second time): 8 accumulators and 6 operands fit the 16
+ * float registers of x64, where a 4x4 tile's 16 + 8 spill to the stack every iteration. Per
+ * output element the sum runs over p in the same order as a 4x4 tile's.
+ *
+ * TurboFan is touchy about this loop. In Node 20 it runs fastest inlined into `gemmPacked`, which
+ * TurboFan does for functions of at most 460 bytes of bytecode (this one is just that; with
+ * inlining off the RNN shapes ran ~1.25x slower), so the partial last panel is left to
+ * `panelTimesEdge`. Computing `bo` once per j0 instead of inside the r loop also measured slower.
+ */
+function panelTimesBlock(
+  ap: Float64Array, bp: Float64Array, block: number, kc: number, jc: number, jEnd: number,
+  n: number, c: TypedArray, o0: number,
+): void {
+  for (let j0 = jc; j0 < jEnd; j0 += 4) {
+    for (let r = 0; r < 4; r += 2) {
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let bo = block + j0 * kc;
+      for (let p = 0, ao = r; p < kc; p++, ao = (ao + 4) | 0, bo = (bo + 4) | 0) {
+        const a0 = ap[ao], a1 = ap[(ao + 1) | 0];
+        const b0 = bp[bo], b1 = bp[(bo + 1) | 0], b2 = bp[(bo + 2) | 0], b3 = bp[(bo + 3) | 0];
+        c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+        c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+      }
+      let o = o0 + r * n + j0;
+      c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03; o += n;
+      c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13;
+    }
+  }
+}
+
+/** As `panelTimesBlock` for the one B panel at `j0` that is partly padding (n not a multiple of
+ * 4): stores only its `n - j0` real columns. */
+function panelTimesEdge(
+  ap: Float64Array, bp: Float64Array, block: number, kc: number, j0: number,
+  n: number, c: TypedArray, o0: number,
+): void {
+  const cols = n - j0;
+  for (let r = 0; r < 4; r++) {
+    let s0 = 0, s1 = 0, s2 = 0;
+    let bo = block + j0 * kc;
+    for (let p = 0, ao = r; p < kc; p++, ao = (ao + 4) | 0, bo = (bo + 4) | 0) {
+      const av = ap[ao];
+      s0 += av * bp[bo]; s1 += av * bp[(bo + 1) | 0]; s2 += av * bp[(bo + 2) | 0];
+    }
+    const o = o0 + r * n + j0;
+    c[o] += s0;
+    if (cols > 1) c[o + 1] += s1;
+    if (cols > 2) c[o + 2] += s2;
+  }
+}
+
+/** Scratch for `gemmPacked`: one packed A panel (4 rows of depth KC). */
 const aPanel = new Float64Array(KC * 4);
-const edgeTile = new Float64Array(16);
 
 function checkIndexRange(where: string, size: number): void {
   if (size > MAX_INDEX) {
@@ -106,7 +159,6 @@ export function gemmPacked(
   const acs = transA ? m : 1;
   const mFull = m & ~3;
   const ap = aPanel;
-  const tile = edgeTile;
 
   for (let jc = 0; jc < nPad; jc += NC) {
     const jEnd = Math.min(jc + NC, nPad);
@@ -121,35 +173,9 @@ export function gemmPacked(
           ap[p * 4 + 2] = a[src + 2 * ars];
           ap[p * 4 + 3] = a[src + 3 * ars];
         }
-        for (let j0 = jc; j0 < jEnd; j0 += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-          let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-          let bo = block + j0 * kc;
-          for (let p = 0, ao = 0; p < kc; p++, ao = (ao + 4) | 0, bo = (bo + 4) | 0) {
-            const a0 = ap[ao], a1 = ap[(ao + 1) | 0], a2 = ap[(ao + 2) | 0], a3 = ap[(ao + 3) | 0];
-            const b0 = bp[bo], b1 = bp[(bo + 1) | 0], b2 = bp[(bo + 2) | 0], b3 = bp[(bo + 3) | 0];
-            c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-            c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-            c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-            c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
-          }
-          let o = cOff + i0 * n + j0;
-          if (j0 + 4 <= n) {
-            c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03; o += n;
-            c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13; o += n;
-            c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23; o += n;
-            c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33;
-          } else {
-            tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
-            tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
-            tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
-            tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
-            const cols = n - j0;
-            for (let r = 0; r < 4; r++, o += n) {
-              for (let q = 0; q < cols; q++) c[o + q] += tile[r * 4 + q];
-            }
-          }
-        }
+        const jFull = Math.min(jEnd, n & ~3);
+        panelTimesBlock(ap, bp, block, kc, jc, jFull, n, c, cOff + i0 * n);
+        if (jFull < jEnd) panelTimesEdge(ap, bp, block, kc, jFull, n, c, cOff + i0 * n);
       }
       // Leftover rows (and small batches, e.g. an RNN step with B < 4): a 1x4 kernel that reads
       // A in place rather than padding it to a 4-row panel and computing zeros.
