@@ -16,6 +16,20 @@ const RETAIN_LIMIT = 1 << 24;
 
 const f32 = new Map<string, Float32Array>();
 const f64 = new Map<string, Float64Array>();
+const doubles = new Map<string, number[]>();
+
+/**
+ * A JS array of `n` zeros whose elements V8 stores unboxed (PACKED_DOUBLE_ELEMENTS): it starts
+ * from a non-integer so the kind is double from the first element, and grows by push so it never
+ * has holes. The GEMM keeps its packed panels in these (see gemm.ts for why).
+ */
+export function doubleArray(n: number): number[] {
+  const a = [0.5];
+  a[0] = 0;
+  while (a.length < n) a.push(0);
+  if (n === 0) a.length = 0;
+  return a;
+}
 
 function take<T extends Float32Array | Float64Array>(
   pool: Map<string, T>, make: (n: number) => T, slot: string, size: number,
@@ -30,6 +44,16 @@ function take<T extends Float32Array | Float64Array>(
 /** `size` float64 elements of slot `slot`, contents undefined. */
 export function scratch64(slot: string, size: number): Float64Array {
   return take(f64, (n) => new Float64Array(n), slot, size);
+}
+
+/** A packed double array (`doubleArray`) of at least `size` elements from slot `slot`, contents
+ * undefined; its length may exceed `size`. */
+export function scratchDoubles(slot: string, size: number): number[] {
+  const have = doubles.get(slot);
+  if (have !== undefined && have.length >= size) return have;
+  const fresh = doubleArray(size);
+  if (size <= RETAIN_LIMIT) doubles.set(slot, fresh);
+  return fresh;
 }
 
 /** `size` elements of the same float type as `like`, from slot `slot`, contents undefined. */

@@ -8,7 +8,7 @@ describe('gemm index range', () => {
     const pb = packB(new Float32Array([2]), 0, false, 1, 1);
     const c = new Float32Array(1);
     expect(() => gemmPacked(1, new Float32Array([3]), 0, false, pb, c, 2 ** 31, true)).toThrow(BackendError);
-    expect(() => gemmPacked(1, new Float32Array([3]), 0, false, pb, c, 2 ** 31, true)).toThrow(/indexes at most 2147483647/);
+    expect(() => gemmPacked(1, new Float32Array([3]), 0, false, pb, c, 2 ** 31, true)).toThrow(/takes at most 2147483647/);
   });
 
   it('packB refuses a panel past int32 indices before allocating it', () => {
