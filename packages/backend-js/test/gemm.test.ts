@@ -15,6 +15,10 @@ describe('gemm index range', () => {
     expect(() => packB(new Float32Array(1), 0, false, 2 ** 16, 2 ** 15 + 4)).toThrow(BackendError);
   });
 
+  it('packB refuses a panel past 2^27 doubles (what a V8 array of doubles holds)', () => {
+    expect(() => packB(new Float32Array(1), 0, false, 2 ** 14, 2 ** 13 + 4)).toThrow(/takes at most 134217728/);
+  });
+
   it('one call after another reuses the scratch panel without leaking values', () => {
     // a 5x3 product (a 4-row panel, then a leftover row and a partial 4-column tile) after a
     // bigger one that filled the scratch with other numbers
