@@ -55,8 +55,6 @@ export interface Slots {
   ro: number;
 }
 
-const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
-
 /** The time index row `b` reads at step `s`, or -1 once its sequence has ended. */
 export function timeOf(q: Seq, b: number, s: number): number {
   const len = q.lengths === null ? q.T : q.lengths[b];
@@ -86,10 +84,11 @@ export function forwardStep(q: Seq, s: number, k: Slots): void {
       const tanhC = q.tanhC as FloatArray;
       const to = k.ro + b * H;
       for (let j = 0; j < H; j++) {
-        const i = sigmoid(proj[p + j] + rec[r + j]);
-        const f = sigmoid(proj[p + H + j] + rec[r + H + j]);
+        // σ written out, not called: TurboFan did not always inline `sigmoid` into this loop
+        const i = 1 / (1 + Math.exp(-(proj[p + j] + rec[r + j])));
+        const f = 1 / (1 + Math.exp(-(proj[p + H + j] + rec[r + H + j])));
         const gg = Math.tanh(proj[p + 2 * H + j] + rec[r + 2 * H + j]);
-        const o = sigmoid(proj[p + 3 * H + j] + rec[r + 3 * H + j]);
+        const o = 1 / (1 + Math.exp(-(proj[p + 3 * H + j] + rec[r + 3 * H + j])));
         const c = f * cs[hp + j] + i * gg;
         const tc = Math.tanh(c);
         const h = o * tc;
@@ -108,8 +107,8 @@ export function forwardStep(q: Seq, s: number, k: Slots): void {
       const biasHn = q.biasHn as FloatArray;
       const ro = k.ro + b * H;
       for (let j = 0; j < H; j++) {
-        const rr = sigmoid(proj[p + j] + rec[r + j]);
-        const z = sigmoid(proj[p + H + j] + rec[r + H + j]);
+        const rr = 1 / (1 + Math.exp(-(proj[p + j] + rec[r + j])));
+        const z = 1 / (1 + Math.exp(-(proj[p + H + j] + rec[r + H + j])));
         const hn_ = rec[r + 2 * H + j] + biasHn[j];
         const n = Math.tanh(proj[p + 2 * H + j] + rr * hn_);
         const h = (1 - z) * n + z * hs[hp + j];
