@@ -96,8 +96,9 @@ export function gemm(
  *
  * TurboFan is touchy about this loop. In Node 20 it runs fastest inlined into `gemmPacked`, which
  * TurboFan does for functions of at most 460 bytes of bytecode (this one is just that; under
- * `node --max-inlined-bytecode-size=0` the RNN shapes ran ~1.25x slower), so the partial last panel is left to
- * `panelTimesEdge`. Computing `bo` once per j0 instead of inside the r loop also measured slower.
+ * `node --max-inlined-bytecode-size=0` the RNN shapes ran ~1.25x slower), so the partial last
+ * panel is left to `panelTimesEdge`. Computing `bo` once per j0 instead of inside the r loop also
+ * measured slower.
  */
 function panelTimesBlock(
   ap: number[], bp: number[], block: number, kc: number, jc: number, jEnd: number,
