@@ -1,12 +1,33 @@
+import { BackendError } from '@rnn/core';
 import type { TypedArray } from '@rnn/core';
+import { doubleArray, scratchDoubles } from './scratch.js';
 
 /**
  * Single-threaded GEMM, `C (+)= op(A) @ op(B)`, in the GotoBLAS shape: B is packed once into
- * float64 panels of 4 columns, A into panels of 4 rows, and a 4x4 register-tile kernel runs over
- * them. Packing makes both transposes free (they only change how the pack reads), keeps the inner
- * loop on two short unit-stride streams, and accumulates in float64 whatever the dtype. On one
- * core this reaches ~4.5 GFLOP/s at 512^3 in Node 20, versus ~1 for a plain i-k-j loop.
+ * float64 panels of 4 columns, A into panels of 4 rows, and a register-tile kernel runs over them
+ * (`panelTimesBlock`). Packing makes both transposes free (they only change how the pack reads),
+ * keeps the inner loop on two short unit-stride streams, and accumulates in float64 whatever the
+ * dtype.
+ *
+ * V8 has no SIMD and no FMA for plain JS, so the kernel is scalar: every multiply-add is two
+ * instructions, and what else the loop runs decides the speed. What cut that down (Node 20,
+ * `tools/bench/js-gemm.mjs`: 4.1-4.4 GFLOP/s before, 5.7-6.0 after on the LSTM shapes):
+ * - Each 4x4 tile runs as two 2x4 halves, whose values fit the float registers (`panelTimesBlock`).
+ * - Index arithmetic is written `(i + c) | 0`. TurboFan then adds in int32 without the overflow
+ *   check (and its `jo` deopt branch) it otherwise puts on every `i + c` used as an index; indices
+ *   stay below 2^31, checked in `packB`/`gemmPacked`.
+ * - The packed panels are plain JS arrays of doubles (PACKED_DOUBLE_ELEMENTS, see `doubleArray`),
+ *   not Float64Arrays: TurboFan's loads from those take fewer instructions (no typed-array base
+ *   and external pointer to recombine): ~1.2x on the kernel alone, a few per cent in place.
+ * - The A panel lives in module scratch and `gemm` packs B into a reused scratch slot, so a call
+ *   allocates nothing (an RNN step calls this once per time step).
+ * None of these changes a result: the products and the order they are summed in are the same.
  */
+
+/** Largest index the int32 index arithmetic may reach. */
+const MAX_INDEX = 0x7fffffff;
+/** Largest packed panel: V8's arrays of doubles hold at most ~2^27 elements (1 GiB). */
+const MAX_PACK = 1 << 27;
 
 /** Depth of one packed block: a 4-row A panel (8 KiB) then stays in L1. */
 const KC = 256;
@@ -19,17 +40,22 @@ export interface PackedB {
   readonly n: number;
   /** n rounded up to a multiple of 4; the padding columns are zero. */
   readonly nPad: number;
-  readonly data: Float64Array;
+  /** At least `k * nPad` doubles (a scratch slot's array may be longer). */
+  readonly data: number[];
 }
 
 /**
  * Pack `op(B)`, where B holds `[k, n]` (or `[n, k]` when `trans`) from `off`. Block for depth
  * `p0` starts at `p0 * nPad`; inside it, the panel for columns `j0..j0+3` starts at `j0 * kc` and
- * holds `kc` rows of 4.
+ * holds `kc` rows of 4. `slot` packs into that scratch slot (see scratch.ts) instead of a new
+ * array: for a panel used only until the caller returns.
  */
-export function packB(b: TypedArray, off: number, trans: boolean, k: number, n: number): PackedB {
+export function packB(
+  b: TypedArray, off: number, trans: boolean, k: number, n: number, slot?: string,
+): PackedB {
   const nPad = (n + 3) & ~3;
-  const out = new Float64Array(k * nPad);
+  checkIndexRange('packB', k * nPad, MAX_PACK);
+  const out = slot === undefined ? doubleArray(k * nPad) : scratchDoubles(slot, k * nPad);
   const rs = trans ? 1 : n;
   const cs = trans ? k : 1;
   for (let p0 = 0; p0 < k; p0 += KC) {
@@ -42,6 +68,9 @@ export function packB(b: TypedArray, off: number, trans: boolean, k: number, n: 
         const src = off + (p0 + p) * rs + j0 * cs;
         const dst = panel + p * 4;
         for (let c = 0; c < cols; c++) out[dst + c] = b[src + c * cs];
+        // padding columns: the kernel computes them but never stores them; zeros keep a reused
+        // scratch panel free of a previous call's numbers all the same
+        for (let c = cols; c < 4; c++) out[dst + c] = 0;
       }
     }
   }
@@ -55,7 +84,74 @@ export function gemm(
   b: TypedArray, bOff: number, transB: boolean,
   c: TypedArray, cOff: number, accumulate: boolean,
 ): void {
-  gemmPacked(m, a, aOff, transA, packB(b, bOff, transB, k, n), c, cOff, accumulate);
+  gemmPacked(m, a, aOff, transA, packB(b, bOff, transB, k, n, 'gemm.b'), c, cOff, accumulate);
+}
+
+/**
+ * `C[i0..i0+3, jc..jEnd) += panel @ block`: one packed 4-row A panel times the packed B panels of
+ * columns `jc..jEnd` (real columns only), C's row i0 at `o0`. Each 4x4 tile runs as two 2x4
+ * halves over the same B panel (in L1 the second time): 8 accumulators and 6 operands fit the 16
+ * float registers of x64, where a 4x4 tile's 16 + 8 spill to the stack every iteration. Per
+ * output element the sum runs over p in the same order as a 4x4 tile's.
+ *
+ * TurboFan is touchy about this loop. In Node 20 it runs fastest inlined into `gemmPacked`, which
+ * TurboFan does for functions of at most 460 bytes of bytecode (this one is just that; under
+ * `node --max-inlined-bytecode-size=0` the RNN shapes ran ~1.25x slower), so the partial last
+ * panel is left to `panelTimesEdge`. Computing `bo` once per j0 instead of inside the r loop also
+ * measured slower.
+ */
+function panelTimesBlock(
+  ap: number[], bp: number[], block: number, kc: number, jc: number, jEnd: number,
+  n: number, c: TypedArray, o0: number,
+): void {
+  for (let j0 = jc; j0 < jEnd; j0 += 4) {
+    for (let r = 0; r < 4; r += 2) {
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let bo = block + j0 * kc;
+      for (let p = 0, ao = r; p < kc; p++, ao = (ao + 4) | 0, bo = (bo + 4) | 0) {
+        const a0 = ap[ao], a1 = ap[(ao + 1) | 0];
+        const b0 = bp[bo], b1 = bp[(bo + 1) | 0], b2 = bp[(bo + 2) | 0], b3 = bp[(bo + 3) | 0];
+        c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+        c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+      }
+      let o = o0 + r * n + j0;
+      c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03; o += n;
+      c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13;
+    }
+  }
+}
+
+/** As `panelTimesBlock` for the one B panel at `j0` that is partly padding (n not a multiple of
+ * 4): stores only its `n - j0` real columns. */
+function panelTimesEdge(
+  ap: number[], bp: number[], block: number, kc: number, j0: number,
+  n: number, c: TypedArray, o0: number,
+): void {
+  const cols = n - j0;
+  for (let r = 0; r < 4; r++) {
+    let s0 = 0, s1 = 0, s2 = 0;
+    let bo = block + j0 * kc;
+    for (let p = 0, ao = r; p < kc; p++, ao = (ao + 4) | 0, bo = (bo + 4) | 0) {
+      const av = ap[ao];
+      s0 += av * bp[bo]; s1 += av * bp[(bo + 1) | 0]; s2 += av * bp[(bo + 2) | 0];
+    }
+    const o = o0 + r * n + j0;
+    c[o] += s0;
+    if (cols > 1) c[o + 1] += s1;
+    if (cols > 2) c[o + 2] += s2;
+  }
+}
+
+/** Scratch for `gemmPacked`: one packed A panel (4 rows of depth KC). */
+const aPanel = doubleArray(KC * 4);
+
+function checkIndexRange(where: string, size: number, max = MAX_INDEX): void {
+  if (size > max) {
+    throw new BackendError(
+      `${where}: an operand spans ${size} elements; the js backend's GEMM takes at most ${max}: ` +
+        'split the product into smaller ones',
+    );
+  }
 }
 
 export function gemmPacked(
@@ -64,14 +160,15 @@ export function gemmPacked(
 ): void {
   const { k, n, nPad } = pb;
   const bp = pb.data;
+  checkIndexRange('gemmPacked', cOff + m * n);
+  checkIndexRange('gemmPacked', aOff + m * k);
   if (!accumulate) c.fill(0, cOff, cOff + m * n);
   if (m === 0 || n === 0 || k === 0) return;
   // A(i, p) = a[aOff + i * ars + p * acs]
   const ars = transA ? 1 : k;
   const acs = transA ? m : 1;
   const mFull = m & ~3;
-  const ap = new Float64Array(KC * 4);
-  const tile = new Float64Array(16);
+  const ap = aPanel;
 
   for (let jc = 0; jc < nPad; jc += NC) {
     const jEnd = Math.min(jc + NC, nPad);
@@ -86,35 +183,9 @@ export function gemmPacked(
           ap[p * 4 + 2] = a[src + 2 * ars];
           ap[p * 4 + 3] = a[src + 3 * ars];
         }
-        for (let j0 = jc; j0 < jEnd; j0 += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-          let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-          let bo = block + j0 * kc;
-          for (let p = 0, ao = 0; p < kc; p++, ao += 4, bo += 4) {
-            const a0 = ap[ao], a1 = ap[ao + 1], a2 = ap[ao + 2], a3 = ap[ao + 3];
-            const b0 = bp[bo], b1 = bp[bo + 1], b2 = bp[bo + 2], b3 = bp[bo + 3];
-            c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-            c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-            c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-            c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
-          }
-          let o = cOff + i0 * n + j0;
-          if (j0 + 4 <= n) {
-            c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03; o += n;
-            c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13; o += n;
-            c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23; o += n;
-            c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33;
-          } else {
-            tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
-            tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
-            tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
-            tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
-            const cols = n - j0;
-            for (let r = 0; r < 4; r++, o += n) {
-              for (let q = 0; q < cols; q++) c[o + q] += tile[r * 4 + q];
-            }
-          }
-        }
+        const jFull = Math.min(jEnd, n & ~3);
+        panelTimesBlock(ap, bp, block, kc, jc, jFull, n, c, cOff + i0 * n);
+        if (jFull < jEnd) panelTimesEdge(ap, bp, block, kc, jFull, n, c, cOff + i0 * n);
       }
       // Leftover rows (and small batches, e.g. an RNN step with B < 4): a 1x4 kernel that reads
       // A in place rather than padding it to a 4-row panel and computing zeros.
@@ -123,9 +194,9 @@ export function gemmPacked(
         for (let j0 = jc; j0 < jEnd; j0 += 4) {
           let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
           let bo = block + j0 * kc;
-          for (let p = 0, ai = aRow; p < kc; p++, ai += acs, bo += 4) {
+          for (let p = 0, ai = aRow; p < kc; p++, ai = (ai + acs) | 0, bo = (bo + 4) | 0) {
             const av = a[ai];
-            s0 += av * bp[bo]; s1 += av * bp[bo + 1]; s2 += av * bp[bo + 2]; s3 += av * bp[bo + 3];
+            s0 += av * bp[bo]; s1 += av * bp[(bo + 1) | 0]; s2 += av * bp[(bo + 2) | 0]; s3 += av * bp[(bo + 3) | 0];
           }
           const o = cOff + i * n + j0;
           const cols = n - j0;

@@ -18,9 +18,10 @@ export function matmul(a: BTensor, b: BTensor, transA: boolean, transB: boolean)
   const aStride = ar === 3 ? m * k : 0;
   const bStride = br === 3 ? k * n : 0;
   const out = alloc(a.dtype, batch * m * n);
-  const shared = bStride === 0 ? packB(bd, 0, transB, k, n) : null;
+  // the packed panels live only inside this call: a reused scratch slot (scratch.ts)
+  const shared = bStride === 0 ? packB(bd, 0, transB, k, n, 'matmul.b') : null;
   for (let i = 0; i < batch; i++) {
-    const pb = shared ?? packB(bd, i * bStride, transB, k, n);
+    const pb = shared ?? packB(bd, i * bStride, transB, k, n, 'matmul.b');
     gemmPacked(m, ad, i * aStride, transA, pb, out, i * m * n, false);
   }
   return out;

@@ -20,11 +20,14 @@ export interface Seq {
   H: number;
   lengths: Int32Array | null;
   reverse: boolean;
-  /** `[T, B, G*H]`: W_ih x + b_ih at each time. */
+  /** `[T, B, G*H]`: W_ih x + b_ih at each time, plus b_hh where the cell adds it unscaled (every
+   * gate but gru's n): one add per gate per step fewer inside the time loop. A scratch buffer:
+   * valid only while sequenceForward runs (backward does not read it). */
   proj: FloatArray;
   /** `[B, G*H]`: W_hh h for the current step (no bias). */
   rec: FloatArray;
-  biasHh: FloatArray;
+  /** gru only: b_hn, the hidden bias of the n gate (scaled by r, so it stays out of `proj`). */
+  biasHn: FloatArray | null;
   /** `[B, T, H]` output. */
   y: FloatArray;
   /** States; slot `s` is the state before step `s` (two rotating slots when not training). */
@@ -34,6 +37,9 @@ export interface Seq {
   gates: FloatArray;
   /** gru only: W_hn h + b_hn, `[B, H]` per step (needed for dr). */
   rn: FloatArray | null;
+  /** lstm only: tanh(c'), `[B, H]` per step, so backward reads it instead of calling tanh again
+   * (one transcendental per element fewer; one slot when not training). */
+  tanhC: FloatArray | null;
   /** With `record`: the gates `[B, T, G*H]` and lstm's c_t `[B, T, H]` by time, else null. */
   traceGates: FloatArray | null;
   traceCells: FloatArray | null;
@@ -49,8 +55,6 @@ export interface Slots {
   ro: number;
 }
 
-const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
-
 /** The time index row `b` reads at step `s`, or -1 once its sequence has ended. */
 export function timeOf(q: Seq, b: number, s: number): number {
   const len = q.lengths === null ? q.T : q.lengths[b];
@@ -59,7 +63,7 @@ export function timeOf(q: Seq, b: number, s: number): number {
 }
 
 export function forwardStep(q: Seq, s: number, k: Slots): void {
-  const { mode, B, T, H, proj, rec, biasHh, y, hs, gates } = q;
+  const { mode, B, T, H, proj, rec, y, hs, gates } = q;
   const GH = GATES[mode] * H;
   for (let b = 0; b < B; b++) {
     const hp = k.hp + b * H;
@@ -77,17 +81,22 @@ export function forwardStep(q: Seq, s: number, k: Slots): void {
     const yo = (b * T + t) * H;
     if (mode === 'lstm') {
       const cs = q.cs as FloatArray;
+      const tanhC = q.tanhC as FloatArray;
+      const to = k.ro + b * H;
       for (let j = 0; j < H; j++) {
-        const i = sigmoid(proj[p + j] + rec[r + j] + biasHh[j]);
-        const f = sigmoid(proj[p + H + j] + rec[r + H + j] + biasHh[H + j]);
-        const gg = Math.tanh(proj[p + 2 * H + j] + rec[r + 2 * H + j] + biasHh[2 * H + j]);
-        const o = sigmoid(proj[p + 3 * H + j] + rec[r + 3 * H + j] + biasHh[3 * H + j]);
+        // σ written out, not called: TurboFan did not always inline `sigmoid` into this loop
+        const i = 1 / (1 + Math.exp(-(proj[p + j] + rec[r + j])));
+        const f = 1 / (1 + Math.exp(-(proj[p + H + j] + rec[r + H + j])));
+        const gg = Math.tanh(proj[p + 2 * H + j] + rec[r + 2 * H + j]);
+        const o = 1 / (1 + Math.exp(-(proj[p + 3 * H + j] + rec[r + 3 * H + j])));
         const c = f * cs[hp + j] + i * gg;
-        const h = o * Math.tanh(c);
+        const tc = Math.tanh(c);
+        const h = o * tc;
         gates[g + j] = i;
         gates[g + H + j] = f;
         gates[g + 2 * H + j] = gg;
         gates[g + 3 * H + j] = o;
+        tanhC[to + j] = tc;
         cs[hn + j] = c;
         hs[hn + j] = h;
         y[yo + j] = h;
@@ -95,11 +104,12 @@ export function forwardStep(q: Seq, s: number, k: Slots): void {
       if (q.traceCells !== null) q.traceCells.set(cs.subarray(hn, hn + H), yo);
     } else if (mode === 'gru') {
       const rn = q.rn as FloatArray;
+      const biasHn = q.biasHn as FloatArray;
       const ro = k.ro + b * H;
       for (let j = 0; j < H; j++) {
-        const rr = sigmoid(proj[p + j] + rec[r + j] + biasHh[j]);
-        const z = sigmoid(proj[p + H + j] + rec[r + H + j] + biasHh[H + j]);
-        const hn_ = rec[r + 2 * H + j] + biasHh[2 * H + j];
+        const rr = 1 / (1 + Math.exp(-(proj[p + j] + rec[r + j])));
+        const z = 1 / (1 + Math.exp(-(proj[p + H + j] + rec[r + H + j])));
+        const hn_ = rec[r + 2 * H + j] + biasHn[j];
         const n = Math.tanh(proj[p + 2 * H + j] + rr * hn_);
         const h = (1 - z) * n + z * hs[hp + j];
         gates[g + j] = rr;
@@ -112,7 +122,7 @@ export function forwardStep(q: Seq, s: number, k: Slots): void {
     } else {
       const relu = mode === 'rnn_relu';
       for (let j = 0; j < H; j++) {
-        const a = proj[p + j] + rec[r + j] + biasHh[j];
+        const a = proj[p + j] + rec[r + j];
         const h = relu ? (a < 0 ? 0 : a) : Math.tanh(a);
         gates[g + j] = h;
         hs[hn + j] = h;
@@ -154,12 +164,14 @@ export function backwardStep(q: Seq, d: SeqGrad, s: number, k: Slots): void {
     const o = b * H;
     if (mode === 'lstm') {
       const cs = q.cs as FloatArray;
+      const tanhC = q.tanhC as FloatArray;
+      const to = k.ro + b * H;
       const dc = d.dc as FloatArray;
       for (let j = 0; j < H; j++) {
         const dhj = dh[o + j] + (dy === null ? 0 : dy[yo + j]);
         const i = gates[g + j], f = gates[g + H + j], gg = gates[g + 2 * H + j];
         const og = gates[g + 3 * H + j];
-        const tc = Math.tanh(cs[hn + j]);
+        const tc = tanhC[to + j];
         const dct = dc[o + j] + dhj * og * (1 - tc * tc);
         dG[gi + j] = dGh[gh + j] = dct * gg * i * (1 - i);
         dG[gi + H + j] = dGh[gh + H + j] = dct * cs[hp + j] * f * (1 - f);

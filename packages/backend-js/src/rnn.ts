@@ -6,6 +6,7 @@ import { gemm, gemmPacked, packB } from './gemm.js';
 import { allocLike, floatData } from './layout.js';
 import type { FloatArray } from './layout.js';
 import { backwardStep, forwardStep } from './rnn-cells.js';
+import { scratchLike } from './scratch.js';
 import type { Seq, Slots } from './rnn-cells.js';
 
 /**
@@ -45,6 +46,26 @@ function columnSums(a: FloatArray, rows: number, cols: number): FloatArray {
   return out;
 }
 
+/**
+ * The bias every row of `proj` starts from: b_ih, plus b_hh on the gates whose pre-activation adds
+ * it as is (all but gru's n, where r scales W_hn h + b_hn). Summed in float64, rounded once.
+ */
+function projBias(mode: string, H: number, biasIh: FloatArray, biasHh: FloatArray): Float64Array {
+  const out = Float64Array.from(biasIh);
+  const unscaled = mode === 'gru' ? 2 * H : biasHh.length;
+  for (let j = 0; j < unscaled; j++) out[j] += biasHh[j];
+  return out;
+}
+
+/** Every one of `rows` rows of `a` set to `row`; the input GEMM then accumulates onto it. */
+function fillRows(a: FloatArray, rows: number, row: Float64Array): void {
+  const cols = row.length;
+  if (rows === 0) return;
+  a.set(row, 0);
+  // doubling copies: log2(rows) memmoves instead of one short copy per row
+  for (let done = 1; done < rows; done *= 2) a.copyWithin(done * cols, 0, Math.min(done, rows - done) * cols);
+}
+
 function longest(lengths: Int32Array | null, B: number, T: number): number {
   if (lengths === null) return T;
   let max = 0;
@@ -67,13 +88,14 @@ export function sequenceForward(args: SequenceForwardArgs): SequenceForwardResul
   const steps = longest(lengths, B, T);
 
   const xt = swapBT(x, B, T, I);
-  const proj = allocLike(x, T * B * GH);
-  gemm(T * B, GH, I, xt, 0, false, floatData(args.weightIh), 0, true, proj, 0, false);
-  const biasIh = floatData(args.biasIh);
-  for (let r = 0, o = 0; r < T * B; r++, o += GH) for (let j = 0; j < GH; j++) proj[o + j] += biasIh[j];
+  // proj is read only inside this call (backward never looks at it): a reused scratch buffer
+  const proj = scratchLike(x, 'rnn.proj', T * B * GH);
+  fillRows(proj, T * B, projBias(mode, H, floatData(args.biasIh), floatData(args.biasHh)));
+  gemm(T * B, GH, I, xt, 0, false, floatData(args.weightIh), 0, true, proj, 0, true);
 
   // Training keeps a slot per step; inference rotates two state slots and reuses one gate slot.
   const slots = training ? steps + 1 : 2;
+  const perStep = training ? steps : 1;
   const hs = allocLike(x, slots * B * H);
   hs.set(floatData(args.h0).subarray(0, B * H));
   let cs: FloatArray | null = null;
@@ -85,20 +107,25 @@ export function sequenceForward(args: SequenceForwardArgs): SequenceForwardResul
   const seq: Seq = {
     mode, B, T, H, lengths, reverse, proj, cs, hs,
     rec: allocLike(x, B * GH),
-    biasHh: floatData(args.biasHh),
+    biasHn: mode === 'gru' ? floatData(args.biasHh).subarray(2 * H, 3 * H) : null,
     y: allocLike(x, B * T * H),
-    gates: allocLike(x, (training ? steps : 1) * B * GH),
-    rn: mode === 'gru' ? allocLike(x, (training ? steps : 1) * B * H) : null,
+    gates: allocLike(x, perStep * B * GH),
+    rn: mode === 'gru' ? allocLike(x, perStep * B * H) : null,
+    tanhC: mode === 'lstm' ? allocLike(x, perStep * B * H) : null,
     // recording copies each step's gates and c as they are made (zeros stay at padded steps)
     traceGates: args.record ? allocLike(x, B * T * GH) : null,
     traceCells: args.record && mode === 'lstm' ? allocLike(x, B * T * H) : null,
   };
-  const whh = packB(floatData(args.weightHh), 0, true, H, GH);
+  // W_hh is packed once for the whole sequence; each step then only packs its 4-row h panels.
+  const whh = packB(floatData(args.weightHh), 0, true, H, GH, 'rnn.whh');
+  const k: Slots = { hp: 0, hn: 0, go: 0, ro: 0 };
   let last = 0;
   for (let s = 0; s < steps; s++) {
-    const k: Slots = training
-      ? { hp: s * B * H, hn: (s + 1) * B * H, go: s * B * GH, ro: s * B * H }
-      : { hp: (s & 1) * B * H, hn: ((s + 1) & 1) * B * H, go: 0, ro: 0 };
+    if (training) {
+      k.hp = s * B * H; k.hn = (s + 1) * B * H; k.go = s * B * GH; k.ro = s * B * H;
+    } else {
+      k.hp = (s & 1) * B * H; k.hn = ((s + 1) & 1) * B * H;
+    }
     gemmPacked(B, hs, k.hp, false, whh, seq.rec, 0, false);
     forwardStep(seq, s, k);
     last = k.hn;
@@ -133,16 +160,23 @@ export function sequenceBackward(args: SequenceBackwardArgs): SequenceBackwardRe
     dc = allocLike(like, B * H);
     if (args.dcN !== null) dc.set(floatData(args.dcN).subarray(0, B * H));
   }
+  // dG and dGh die with this call: reused scratch, zeroed because padded steps are never written
+  const dG = scratchLike(like, 'rnn.dG', T * B * GH).fill(0);
+  // lstm and plain rnn add W_ih x and W_hh h unscaled, so both pre-activation gradients are the
+  // same numbers; without reverse, step s is time s too and the two stores coincide entry for
+  // entry (padded rows are zeros in both): one array serves as both.
+  const shared = mode !== 'gru' && !seq.reverse;
   const grad = {
-    dG: allocLike(like, T * B * GH),
-    dGh: allocLike(like, steps * B * GH),
+    dG,
+    dGh: shared ? dG.subarray(0, steps * B * GH) : scratchLike(like, 'rnn.dGh', steps * B * GH).fill(0),
     dh, dc,
     dy: args.dy === null ? null : floatData(args.dy),
   };
   const weightHh = floatData(args.weightHh);
-  const whh = packB(weightHh, 0, false, GH, H);
+  const whh = packB(weightHh, 0, false, GH, H, 'rnn.whh');
+  const k: Slots = { hp: 0, hn: 0, go: 0, ro: 0 };
   for (let s = steps - 1; s >= 0; s--) {
-    const k: Slots = { hp: s * B * H, hn: (s + 1) * B * H, go: s * B * GH, ro: s * B * H };
+    k.hp = s * B * H; k.hn = (s + 1) * B * H; k.go = s * B * GH; k.ro = s * B * H;
     backwardStep(seq, grad, s, k);
     gemmPacked(B, grad.dGh, s * B * GH, false, whh, dh, 0, true);
   }
@@ -155,13 +189,15 @@ export function sequenceBackward(args: SequenceBackwardArgs): SequenceBackwardRe
   // hs slots 0..steps-1 are exactly the states each step read: one GEMM gives dW_hh.
   const dWeightHh = allocLike(like, GH * H);
   gemm(GH, H, steps * B, grad.dGh, 0, true, hs, 0, false, dWeightHh, 0, false);
+  const dBiasIh = columnSums(grad.dG, T * B, GH);
   return {
     dx: swapBT(dxt, T, B, I),
     dh0: dh,
     dc0: dc,
     dWeightIh,
     dWeightHh,
-    dBiasIh: columnSums(grad.dG, T * B, GH),
-    dBiasHh: columnSums(grad.dGh, steps * B, GH),
+    dBiasIh,
+    // shared: the same numbers summed in the same order (dG's extra rows past `steps` are zeros)
+    dBiasHh: shared ? dBiasIh.slice() : columnSums(grad.dGh, steps * B, GH),
   };
 }
