@@ -20,7 +20,7 @@ import { toolArgs } from '../lib/args.mjs';
 import { DATA, ROOT, cpuModel, dataFile, evaluateModel, markdownTable, pct, rnn, scoreSystems, splitDev, typeTable } from './lib.mjs';
 
 /** The training recipe every run shares (tuned with short runs, see docs/results/wnut17.md). */
-export const RECIPE = ['--lowercase', '--min-count', '2', '--lr', '0.005', '--batch-size', '10', '--hidden', '50', '--dropout', '0.6', '--reduce-lr-on-plateau', '3', '--reduce-lr-factor', '0.5'];
+export const RECIPE = ['--lowercase', '--min-count', '2', '--lr', '0.005', '--batch-size', '10', '--hidden', '100', '--dropout', '0.6', '--reduce-lr-on-plateau', '3', '--reduce-lr-factor', '0.5', '--shape', '20'];
 
 const args = toolArgs(
   'node tools/wnut/run.mjs [--minutes 20] [--seeds 1,2,3] [--jobs 1] [--work DIR] [--out docs/results/wnut17.md] [--pictures docs/results] [--no-vectors] [--train-only] [--note TEXT]',
@@ -124,7 +124,7 @@ const md = [
   '# WNUT 2017 emerging entities: rnn from scratch beside the 2017 systems',
   '',
   ...(minutes < 20 ? [`**A short run (${minutes} minutes a model), not the 20-minute proof:** \`node tools/wnut/run.mjs --minutes 20\` makes that.`, ''] : []),
-  `Written by \`node tools/wnut/run.mjs --minutes ${minutes} --seeds ${seeds.join(',')} --jobs ${jobs}\` on ${new Date().toISOString().slice(0, 10)}`,
+  `Written by \`node tools/wnut/run.mjs --minutes ${minutes} --seeds ${seeds.join(',')} --jobs ${jobs}${args.values['no-vectors'] ? ' --no-vectors' : ''}${trainOnly ? ' --train-only' : ''}\` on ${new Date().toISOString().slice(0, 10)}`,
   `(${cpuModel()}, Node ${process.version}; ${((Date.now() - t0) / 60000).toFixed(0)} minutes in all). Data: ${relative(ROOT, DATA) || DATA}`,
   ...(split
     ? [
