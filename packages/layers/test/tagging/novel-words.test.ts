@@ -96,7 +96,7 @@ describe('word shapes', () => {
     config.layers[0].shape.numShapes = WORD_SHAPES.length + 1;
     const raw = file.tensors.get('tagger.shape_embedding.weight')!;
     const tensors = new Map(file.tensors);
-    tensors.set('tagger.shape_embedding.weight', { ...raw, shape: [WORD_SHAPES.length + 1, 2], data: new Float32Array((WORD_SHAPES.length + 1) * 2) });
+    tensors.set('tagger.shape_embedding.weight', { dtype: raw.dtype, shape: [WORD_SHAPES.length + 1, 2], data: new Float32Array((WORD_SHAPES.length + 1) * 2) } as typeof raw);
     const bytes = serializeSafetensors(tensors, { ...file.metadata, 'rnn.config': JSON.stringify(config) });
     expect(() => parseTagger(bytes, 'odd.safetensors')).toThrow(FormatError);
     expect(() => parseTagger(bytes, 'odd.safetensors')).toThrow(/odd\.safetensors: the config's shape\.numShapes is 13 but this version knows 12 word shapes/);
