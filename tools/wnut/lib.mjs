@@ -2,7 +2,8 @@
 // the CLI, and the markdown table of their test F1 beside ours.
 import { spawnSync } from 'node:child_process';
 import { execSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +35,7 @@ export function scoreSystems() {
   const test = dataFile('test.conll.gz');
   return SYSTEMS.map(([name, file]) => {
     const s = scoreConllFiles(test, dataFile(`submissions/${file}.conll.gz`));
-    return { name, accuracy: s.accuracy, precision: s.entities.precision, recall: s.entities.recall, f1: s.entities.f1 };
+    return { name, accuracy: s.accuracy, precision: s.entities.precision, recall: s.entities.recall, f1: s.entities.f1, types: s.entities.types };
   }).sort((a, b) => b.f1 - a.f1);
 }
 
@@ -52,7 +53,7 @@ export function rnn(args, env = {}) {
 /** `rnn evaluate --tagging TEST --json` of a model. */
 export function evaluateModel(model) {
   const j = JSON.parse(rnn(['evaluate', '--model', model, '--tagging', dataFile('test.conll.gz'), '--json']).stdout);
-  return { accuracy: j.accuracy, precision: j.precision, recall: j.recall, f1: j.f1 };
+  return { accuracy: j.accuracy, precision: j.precision, recall: j.recall, f1: j.f1, types: j.types };
 }
 
 const pct = (x) => (100 * x).toFixed(2);
@@ -82,6 +83,36 @@ export function markdownTable(systems, ours) {
     ...rows.map((r) => `| ${r.ours ? `**${r.name}**` : r.name} | ${r.ours ? `**${pct(r.f1)}**` : pct(r.f1)} | ${pct(r.precision)} | ${pct(r.recall)} | ${pct(r.accuracy)} | ${r.note ?? ''} |`),
   ];
   return { table: lines.join('\n'), median: med };
+}
+
+/**
+ * Entity F1 (precision/recall) per type, one column per system: where the gap to the 2017 systems
+ * lies. `rows`: `{ name, types: { type: { precision, recall, f1 } } }`.
+ */
+export function typeTable(rows) {
+  const types = [...new Set(rows.flatMap((r) => Object.keys(r.types ?? {})))].sort();
+  const cell = (t) => (t ? `${pct(t.f1)} (${pct(t.precision)}/${pct(t.recall)})` : '–');
+  return [
+    `| type | ${rows.map((r) => r.name).join(' | ')} |`,
+    `| --- | ${rows.map(() => '---:').join(' | ')} |`,
+    ...types.map((ty) => `| ${ty} | ${rows.map((r) => cell(r.types?.[ty])).join(' | ')} |`),
+  ].join('\n');
+}
+
+/**
+ * WNUT17's dev set split in two by alternate sentences (so both halves hold every source): the
+ * odd ones (1st, 3rd, …) join the training data, the even ones choose the epoch. Dev and test come
+ * from other sources than train (Reddit, YouTube, StackExchange besides Twitter), and the 2017
+ * systems could train on dev; a held-out half keeps the epoch choice honest. Returns the two paths.
+ */
+export function splitDev(work) {
+  const text = (f) => gunzipSync(readFileSync(dataFile(f))).toString('utf8');
+  const sentences = text('dev.conll.gz').split(/\n\s*\n/).map((s) => s.trim()).filter(Boolean);
+  const train = join(work, 'train+dev-odd.conll');
+  const dev = join(work, 'dev-even.conll');
+  writeFileSync(train, `${text('train.conll.gz').trim()}\n\n${sentences.filter((_, i) => i % 2 === 0).join('\n\n')}\n`);
+  writeFileSync(dev, `${sentences.filter((_, i) => i % 2 === 1).join('\n\n')}\n`);
+  return { train, dev, joined: Math.ceil(sentences.length / 2), held: Math.floor(sentences.length / 2) };
 }
 
 export { pct, median };

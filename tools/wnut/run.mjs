@@ -5,7 +5,9 @@
 //
 // Runs: the CRF recipe with each of --seeds, the same without the CRF (--no-crf, first seed), and
 // the CRF with --word-vectors built from the training text by tools/wnut/vectors.mjs (first seed;
-// --no-vectors skips it). --jobs runs that many trainings at once (each on one thread: give it no
+// --no-vectors skips it). The training data is train plus every other dev sentence, the epoch is
+// chosen on the other dev half (tools/wnut/lib.mjs splitDev); --train-only trains on train alone
+// and chooses on all of dev (the protocol of the first figures). --jobs runs that many trainings at once (each on one thread: give it no
 // more than the machine's free cores, or the budget buys fewer epochs). Needs the built CLI
 // (npx nx run-many -t build). Data: data/wnut17, or $RNN_WNUT17_DIR.
 //
@@ -15,13 +17,13 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { toolArgs } from '../lib/args.mjs';
-import { DATA, ROOT, cpuModel, dataFile, evaluateModel, markdownTable, pct, rnn, scoreSystems } from './lib.mjs';
+import { DATA, ROOT, cpuModel, dataFile, evaluateModel, markdownTable, pct, rnn, scoreSystems, splitDev, typeTable } from './lib.mjs';
 
 /** The training recipe every run shares (tuned with short runs, see docs/results/wnut17.md). */
-export const RECIPE = ['--lowercase', '--min-count', '2', '--lr', '0.005', '--batch-size', '10', '--hidden', '50', '--dropout', '0.6', '--reduce-lr-on-plateau', '3', '--reduce-lr-factor', '0.5'];
+export const RECIPE = ['--lowercase', '--min-count', '2', '--lr', '0.005', '--batch-size', '10', '--hidden', '100', '--dropout', '0.6', '--reduce-lr-on-plateau', '3', '--reduce-lr-factor', '0.5', '--shape', '20'];
 
 const args = toolArgs(
-  'node tools/wnut/run.mjs [--minutes 20] [--seeds 1,2,3] [--jobs 1] [--work DIR] [--out docs/results/wnut17.md] [--pictures docs/results] [--no-vectors]',
+  'node tools/wnut/run.mjs [--minutes 20] [--seeds 1,2,3] [--jobs 1] [--work DIR] [--out docs/results/wnut17.md] [--pictures docs/results] [--no-vectors] [--train-only] [--note TEXT]',
   {
     minutes: { type: 'string', default: '20' },
     seeds: { type: 'string', default: '1,2,3' },
@@ -30,6 +32,9 @@ const args = toolArgs(
     out: { type: 'string', default: join(ROOT, 'docs', 'results', 'wnut17.md') },
     pictures: { type: 'string', default: join(ROOT, 'docs', 'results') },
     'no-vectors': { type: 'boolean', default: false },
+    'train-only': { type: 'boolean', default: false },
+    /** A sentence for the page about the conditions of the run (e.g. the machine's load). */
+    note: { type: 'string' },
   },
 );
 const minutes = args.number('minutes');
@@ -39,8 +44,10 @@ if (!seeds.length || seeds.some((s) => !Number.isInteger(s))) args.fail(`--seeds
 const work = args.values.work ?? mkdtempSync(join(tmpdir(), 'wnut17-'));
 mkdirSync(work, { recursive: true });
 
-const train = dataFile('train.conll.gz');
-const dev = dataFile('dev.conll.gz');
+const trainOnly = args.values['train-only'];
+const split = trainOnly ? null : splitDev(work);
+const train = split ? split.train : dataFile('train.conll.gz');
+const dev = split ? split.dev : dataFile('dev.conll.gz');
 const vectors = join(work, 'train-vectors.txt');
 
 /** One training run: its name, note and flags besides the shared ones. */
@@ -64,7 +71,10 @@ function trainOne(r) {
     child.stderr.on('data', (d) => (stderr += d));
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`${r.name}: rnn train exited ${code}: ${stderr.trim().split('\n').slice(-2).join(' | ')}`));
-      const done = JSON.parse(stdout.trim().split('\n').at(-1));
+      const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const done = lines.at(-1);
+      // CPU seconds of the last epoch line: on a loaded machine the wall-clock budget buys far less
+      done.cpu = Math.max(0, ...lines.map((l) => l.cpu_elapsed ?? 0));
       process.stderr.write(`wnut: ${r.name}: ${done.epochs} epochs${done.stopped === 'time' ? ' (time budget)' : ''}, best epoch ${done.best_epoch}, dev F1 ${pct(done.dev.f1)}\n`);
       resolve({ ...r, model, done });
     });
@@ -95,7 +105,7 @@ if (!args.values['no-vectors']) {
 const t0 = Date.now();
 process.stderr.write(`wnut: ${runs.length} runs of ${minutes} minutes, ${jobs} at a time, one thread each; models in ${work}\n`);
 const trained = await pool(runs, jobs, trainOne);
-const ours = trained.map((r) => ({ name: r.name, ...evaluateModel(r.model), ours: true, note: `${r.note}; ${r.done.epochs} epochs, kept ${r.done.best_epoch}; dev F1 ${pct(r.done.dev.f1)}` }));
+const ours = trained.map((r) => ({ name: r.name, ...evaluateModel(r.model), ours: true, note: `${r.note}; ${r.done.epochs} epochs, kept ${r.done.best_epoch}; dev F1 ${pct(r.done.dev.f1)}; ${Math.round(r.done.cpu)} CPU s` }));
 const systems = scoreSystems();
 const { table, median } = markdownTable(systems, ours);
 
@@ -114,26 +124,49 @@ const md = [
   '# WNUT 2017 emerging entities: rnn from scratch beside the 2017 systems',
   '',
   ...(minutes < 20 ? [`**A short run (${minutes} minutes a model), not the 20-minute proof:** \`node tools/wnut/run.mjs --minutes 20\` makes that.`, ''] : []),
-  `Written by \`node tools/wnut/run.mjs --minutes ${minutes} --seeds ${seeds.join(',')} --jobs ${jobs}\` on ${new Date().toISOString().slice(0, 10)}`,
+  `Written by \`node tools/wnut/run.mjs --minutes ${minutes} --seeds ${seeds.join(',')} --jobs ${jobs}${args.values['no-vectors'] ? ' --no-vectors' : ''}${trainOnly ? ' --train-only' : ''}\` on ${new Date().toISOString().slice(0, 10)}`,
   `(${cpuModel()}, Node ${process.version}; ${((Date.now() - t0) / 60000).toFixed(0)} minutes in all). Data: ${relative(ROOT, DATA) || DATA}`,
-  '(train 3,394 sentences, dev 1,009 for choosing the epoch, test 1,287). Every F1 is entity F1 on the test set by',
+  ...(split
+    ? [
+        `(train 3,394 sentences plus the ${split.joined} odd-numbered dev sentences; the ${split.held} even-numbered ones choose the epoch; test 1,287:`,
+        'dev and test come from other sources than train, see tools/wnut/lib.mjs splitDev). Every F1 is entity F1 on the test set by',
+      ]
+    : ['(train 3,394 sentences, dev 1,009 for choosing the epoch, test 1,287). Every F1 is entity F1 on the test set by']),
   "conlleval's rule (exact span and type), computed by `scoreTags` of `@rnn/layers`, which gives the seven systems",
   'exactly their published figures. Our taggers start from nothing: no pretrained embeddings, no gazetteers, no',
   'unlabelled tweets (the 2017 systems used all three).',
+  ...(args.values.note ? ['', args.values.note] : []),
   '',
   table,
   '',
   `BiLSTM-CRF over ${crf.length} seed${crf.length === 1 ? '' : 's'}: mean entity F1 **${pct(mean)}** (sd ${pct(sd)}); the median 2017 system: ${pct(median)};` +
     ` the winner (${winner.name}): ${pct(winner.f1)}.`,
   '',
+  'Entity F1 per type on test, (precision/recall), our first CRF and softmax runs beside the winner and the median system:',
+  '',
+  typeTable([
+    { name: ours[0].name, types: ours[0].types },
+    { name: ours[seeds.length].name, types: ours[seeds.length].types },
+    { name: winner.name, types: winner.types },
+    { name: systems[3].name, types: systems[3].types },
+  ]),
+  '',
   'Each run, on one thread, from scratch:',
   '',
   ...trained.map((r) => `- ${r.name}: \`${r.command}\``),
   '',
-  `Shared recipe (\`RECIPE\` in tools/wnut/run.mjs): \`${RECIPE.join(' ')}\`; defaults otherwise (word embedding ⊕ char CNN 30→50,`,
+  `Shared recipe (\`RECIPE\` in tools/wnut/run.mjs): \`${RECIPE.join(' ')}\`; defaults otherwise (word embedding ⊕ char CNN 30→50 ⊕ word shape,`,
   'one BiLSTM layer, CRF, Adam, clip-norm 5). The kept weights are those of the epoch (or the part-epoch when the time ran out) with',
-  'the best dev F1. `$WORK/train-vectors.txt` is made by `node tools/wnut/vectors.mjs --conll data/wnut17/train.conll.gz`',
-  '(PPMI of ±2-token contexts in the training text, randomly projected to 50 numbers).',
+  'the best dev F1.',
+  ...(args.values['no-vectors']
+    ? []
+    : [
+        `\`$WORK/train-vectors.txt\` is made by \`node tools/wnut/vectors.mjs --conll ${split ? '$WORK/train+dev-odd.conll' : 'data/wnut17/train.conll.gz'}\``,
+        '(PPMI of ±2-token contexts in the training text, randomly projected to 50 numbers).',
+      ]),
+  '',
+  'How the recipe was chosen (short runs, one change at a time), what did not help, and where the gap to the 2017',
+  'systems lies: [wnut17-experiments.md](wnut17-experiments.md).',
   '',
   `![a test sentence with its predicted entities](${rel(join(args.values.pictures, 'wnut17-sentence.svg'))})`,
   '',

@@ -128,6 +128,10 @@ describe('rnn train --tagging: checkpoints and exact resume', () => {
     await straightVsResumed(base, 4, tmp());
   });
 
+  it('with --shape and --word-dropout: 4 epochs straight = 2, then --resume to 4 (the word-dropout draws carried through)', async () => {
+    await straightVsResumed([...base, '--shape', '3', '--word-dropout', '0.3'], 4, tmp());
+  });
+
   it('--resume of a missing file is one clear line, exit 1, and nothing trained', async () => {
     await missingResume(base, tmp());
   });

@@ -118,6 +118,26 @@ describe('rnn train/predict/evaluate --tagging', () => {
     expect(sizes['vectors']).toBe(sizes['lower']);
   });
 
+  it('--shape N adds word-shape vectors that the model file keeps; --word-dropout P trains; both refuse bad values', async () => {
+    const out = join(dir, 'shape.safetensors');
+    const r = await run(['train', '--tagging', train, '--dev', dev, '--out', out, '--epochs', '1', ...SMALL, '--lowercase', '--shape', '4', '--word-dropout', '0.3']);
+    expect(r.code, r.stderr).toBe(0);
+    const tagger = loadTagger(out);
+    expect(tagger.config().shape).toEqual({ numShapes: 12, dim: 4 });
+    expect(tagger.params.names).toContain('tagger.shape_embedding.weight');
+    const p = await run(['predict', '--model', out, '--tagging', dev]);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout.split('\n').filter((l) => l.includes('\t'))).toHaveLength(readConll(dev).sentences.reduce((n, s) => n + s.tokens.length, 0));
+    // without --shape the file has no shape vectors
+    expect(loadTagger(model).config().shape).toBeNull();
+    const bad1 = await run(['train', '--tagging', train, '--out', join(dir, 'x.safetensors'), '--epochs', '1', '--word-dropout', '1']);
+    expect(bad1.code).toBe(1);
+    expect(bad1.stderr).toMatch(/--word-dropout.*must be a fraction in \[0, 1\)/);
+    const bad2 = await run(['train', '--tagging', train, '--out', join(dir, 'x.safetensors'), '--epochs', '1', '--shape', '-2']);
+    expect(bad2.code).toBe(1);
+    expect(bad2.stderr).toMatch(/--shape.*must be a non-negative integer/);
+  });
+
   it('--reduce-lr-on-plateau watches the dev F1', async () => {
     // a rate too small to learn anything: the dev F1 stays where it started, and the rate halves
     const r = await run(['train', '--tagging', train, '--dev', dev, '--out', join(dir, 'plateau.safetensors'), ...SMALL, '--epochs', '3', '--lr', '1e-7', '--reduce-lr-on-plateau', '1', '--reduce-lr-factor', '0.5']);

@@ -53,6 +53,19 @@ describe('conv1d and tagger layer configs', () => {
     expect(expectedTensors(plain).find((t) => t.name === 'tagger.lstm.weight_ih_l0')!.shape).toEqual([8, 4]);
   });
 
+  it('tagger with word shapes: shape_embedding after the character CNN, its width joins the LSTM input', () => {
+    const c = parseModelConfig({ layers: [{ ...tagger, shape: { numShapes: 12, dim: 7 } }] }, 'x');
+    expect(c.layers[0]).toMatchObject({ shape: { numShapes: 12, dim: 7 } });
+    const names = expectedTensors(c).map((t) => `${t.name} [${t.shape.join(',')}]`);
+    expect(names.slice(3, 6)).toEqual(['tagger.char_cnn.bias [5]', 'tagger.shape_embedding.weight [12,7]', 'tagger.lstm.weight_ih_l0 [8,16]']);
+    expect(parseModelConfig({ layers: [tagger] }, 'x').layers[0]).toMatchObject({ shape: null });
+    expect(() => parseModelConfig({ layers: [{ ...tagger, shape: { numShapes: 12, dim: 0 } }] }, 'm')).toThrow(/layers\[0\]\.shape\.dim: expected a positive integer, found 0/);
+    expect(() => parseModelConfig({ layers: [{ ...tagger, shape: { numShapes: 12, dim: 2, kind: 'x' } }] }, 'm')).toThrow(/unknown key "kind"/);
+    // a file without the shape vectors its config declares is refused, naming them
+    const bytes = serializeSafetensors(new Map(), { 'rnn.format': '1', 'rnn.config': JSON.stringify({ layers: [{ ...tagger, shape: { numShapes: 12, dim: 2 } }] }) });
+    expect(() => readModelFile(bytes, 's.safetensors')).toThrow(/tensor "tagger\.shape_embedding\.weight" is missing; layer "tagger" \(tagger\) needs it with shape \[12, 2\]/);
+  });
+
   it('a tagger must be the only layer; bad fields are named', () => {
     expect(() => parseModelConfig({ layers: [tagger, { type: 'dense', name: 'fc', units: 2 }] }, 'm')).toThrow(ConfigError);
     expect(() => parseModelConfig({ layers: [tagger, { type: 'dense', name: 'fc', units: 2 }] }, 'm')).toThrow(

@@ -105,12 +105,19 @@ export const taggerCharsSchema = z.strictObject({
   /** Characters of a longer word the CNN reads: its first ⌈m/2⌉ and last ⌊m/2⌋ (0: all). */
   maxWordLength: nonNegativeInt.default(20),
 });
+/** Word-shape features (casing, digits, @/#/URL…): one learned vector per shape class. */
+export const taggerShapeSchema = z.strictObject({
+  /** Shape classes (`WORD_SHAPES` of @rnn/layers). */
+  numShapes: positiveInt,
+  dim: positiveInt,
+});
 export const taggerLayerSchema = z.strictObject({
   type: z.literal('tagger'),
   name: layerName,
   numWords: positiveInt,
   wordDim: positiveInt,
   chars: taggerCharsSchema.nullable().default(null),
+  shape: taggerShapeSchema.nullable().default(null),
   hiddenSize: positiveInt,
   numLayers: positiveInt.default(1),
   numTags: positiveInt,
@@ -342,7 +349,7 @@ export function countLayerTensors(layer: LayerConfig): number {
   if (layer.type === 'dense') return 2;
   if (layer.type === 'custom') return 0; // not known without the cell: see customLayerSchema
   if (layer.type === 'conv1d') return 2;
-  if (layer.type === 'tagger') return 1 + (layer.chars ? 3 : 0) + 8 * layer.numLayers + 2 + (layer.crf ? 3 : 0);
+  if (layer.type === 'tagger') return 1 + (layer.chars ? 3 : 0) + (layer.shape ? 1 : 0) + 8 * layer.numLayers + 2 + (layer.crf ? 3 : 0);
   return 4 * layer.numLayers * (layer.bidirectional ? 2 : 1);
 }
 
@@ -411,6 +418,10 @@ export function taggerTensors(layer: TaggerLayerConfig): { name: string; shape: 
     add('char_cnn.weight', [c.filters, c.embeddingDim, c.kernelSize]);
     add('char_cnn.bias', [c.filters]);
     width += c.filters;
+  }
+  if (layer.shape) {
+    add('shape_embedding.weight', [layer.shape.numShapes, layer.shape.dim]);
+    width += layer.shape.dim;
   }
   const H = layer.hiddenSize;
   for (let k = 0; k < layer.numLayers; k++) {

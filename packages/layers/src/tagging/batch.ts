@@ -2,6 +2,8 @@
 export interface EncodedSentence {
   words: Int32Array;
   chars: Int32Array[] | null;
+  /** Each word's shape id (`wordShape`), for a tagger with shape features. */
+  shapes?: Int32Array | null;
   /** Null for a sentence to tag (no gold tags). */
   tags: Int32Array | null;
 }
@@ -14,6 +16,8 @@ export interface PaddedBatch {
   words: Int32Array;
   tags: Int32Array | null;
   chars: PaddedChars | null;
+  /** `[B, T]` shape ids (0 on padding), when every sentence has them. */
+  shapes: Int32Array | null;
 }
 
 /** The batch's real words (not the padding slots), in row-major order, as characters. */
@@ -48,9 +52,11 @@ export function padBatch(batch: readonly EncodedSentence[], conv: { kernelSize: 
   const words = new Int32Array(B * T);
   const withTags = batch.every((s) => s.tags !== null);
   const tags = withTags ? new Int32Array(B * T) : null;
+  const shapes = batch.every((s) => s.shapes) ? new Int32Array(B * T) : null;
   batch.forEach((s, b) => {
     words.set(s.words, b * T);
     if (tags) tags.set(s.tags!, b * T);
+    if (shapes) shapes.set(s.shapes!, b * T);
   });
   let chars: PaddedChars | null = null;
   if (conv) {
@@ -78,5 +84,5 @@ export function padBatch(batch: readonly EncodedSentence[], conv: { kernelSize: 
     });
     chars = { N, L, ids, present, outside, slots };
   }
-  return { B, T, lengths, words, tags, chars };
+  return { B, T, lengths, words, tags, chars, shapes };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { FormatError, io, parseOptions, readModelFile, schemas } from '@rnn/core';
 import { files } from '../platform/files.js';
 import { TAGGING_META_KEY, TAGGING_META_VERSION, Tagger } from './model.js';
+import { WORD_SHAPES } from './shape.js';
 import { TaggingVocab } from './vocab.js';
 
 const loadOptions = z.strictObject({
@@ -42,6 +43,9 @@ export function parseTagger(bytes: Uint8Array, source = '<buffer>', options: Tag
   for (const [what, have, want] of sizes) {
     if (have !== want) throw new FormatError(`${where}: lists ${have} ${what} but the config says ${want}; the file is inconsistent`);
   }
+  if (layer.shape && layer.shape.numShapes !== WORD_SHAPES.length) {
+    throw new FormatError(`${source}: the config's shape.numShapes is ${layer.shape.numShapes} but this version knows ${WORD_SHAPES.length} word shapes; the file was written by another version`);
+  }
   const c = layer.chars;
   const tagger = new Tagger({
     vocab,
@@ -49,6 +53,7 @@ export function parseTagger(bytes: Uint8Array, source = '<buffer>', options: Tag
     wordDim: layer.wordDim,
     chars: c !== null,
     ...(c ? { charDim: c.embeddingDim, charFilters: c.filters, charKernel: c.kernelSize, maxWordLength: c.maxWordLength } : {}),
+    ...(layer.shape ? { shapeDim: layer.shape.dim } : {}),
     hiddenSize: layer.hiddenSize,
     numLayers: layer.numLayers,
     dropout: layer.dropout,

@@ -5,3 +5,4 @@ export * from './crf.js';
 export * from './char-encoder.js';
 export * from './model.js';
 export * from './files.js';
+export * from './shape.js';

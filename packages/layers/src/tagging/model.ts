@@ -33,6 +33,7 @@ import type { StepContext, TrainableModel } from '../model/types.js';
 import { padBatch, type EncodedSentence, type PaddedBatch } from './batch.js';
 import { CharEncoder } from './char-encoder.js';
 import { CRF } from './crf.js';
+import { WORD_SHAPES, wordShape } from './shape.js';
 import type { WordVectors } from './vectors.js';
 import { TaggingVocab, type TaggedSentence } from './vocab.js';
 
@@ -51,6 +52,10 @@ const taggerOptions = z.strictObject({
   charFilters: positiveInt().optional(),
   /** CNN width in characters (default 3). */
   charKernel: positiveInt().optional(),
+  /** Width of the word-shape vectors (casing, digits, @/#/URL: `WORD_SHAPES`), from the original spelling; default none. */
+  shapeDim: positiveInt().optional(),
+  /** Training only: each word is read as `<unk>` with this probability (default 0), so `<unk>` learns what unseen words look like. */
+  wordDropout: rate().optional(),
   /** LSTM units per direction (default 100). */
   hiddenSize: positiveInt().optional(),
   /** Stacked BiLSTM layers (default 1). */
@@ -106,6 +111,9 @@ export class Tagger implements TrainableModel<readonly EncodedSentence[]> {
   readonly hiddenSize: number;
   readonly numLayers: number;
   readonly dropout: number;
+  /** Width of the word-shape vectors (0: none). */
+  readonly shapeDim: number;
+  readonly wordDropout: number;
   readonly useCrf: boolean;
   readonly maxWordLength: number;
   readonly chars: CharEncoder | null;
@@ -128,6 +136,8 @@ export class Tagger implements TrainableModel<readonly EncodedSentence[]> {
     this.hiddenSize = o.hiddenSize ?? 100;
     this.numLayers = o.numLayers ?? 1;
     this.dropout = o.dropout ?? 0.5;
+    this.shapeDim = o.shapeDim ?? 0;
+    this.wordDropout = o.wordDropout ?? 0;
     this.useCrf = o.crf ?? true;
     this.maxWordLength = o.maxWordLength ?? DEFAULT_MAX_WORD_LENGTH;
     const K = this.vocab.tags.length;
@@ -144,7 +154,7 @@ export class Tagger implements TrainableModel<readonly EncodedSentence[]> {
       returnSequences: true,
       fused: o.fused ?? true,
     });
-    this.lstm.build({ kind: 'sequence', features: this.wordDim + (this.chars?.c.filters ?? 0) });
+    this.lstm.build({ kind: 'sequence', features: this.wordDim + (this.chars?.c.filters ?? 0) + this.shapeDim });
 
     const rng = new Rng(o.seed ?? 0);
     const V = this.vocab.words.size;
@@ -168,6 +178,9 @@ export class Tagger implements TrainableModel<readonly EncodedSentence[]> {
     const specs: LayerParameter[] = [
       { name: `${p}word_embedding.weight`, shape: [V, E], init: words },
       ...(this.chars ? this.chars.parameters(rng) : []),
+      ...(this.shapeDim
+        ? [{ name: `${p}shape_embedding.weight`, shape: [WORD_SHAPES.length, this.shapeDim], init: initialise({ kind: 'normal', std: 1 / Math.sqrt(this.shapeDim) }, [WORD_SHAPES.length, this.shapeDim], rng) }]
+        : []),
       ...this.lstm.parameters(rng),
       { name: `${p}fc.weight`, shape: [K, H2], init: initialise({ kind: 'uniform', bound }, [K, H2], rng) },
       { name: `${p}fc.bias`, shape: [K], init: initialise({ kind: 'uniform', bound }, [K], rng) },
@@ -196,6 +209,7 @@ export class Tagger implements TrainableModel<readonly EncodedSentence[]> {
       name: this.name,
       numWords: this.vocab.words.size,
       wordDim: this.wordDim,
+      ...(this.shapeDim ? { shape: { numShapes: WORD_SHAPES.length, dim: this.shapeDim } } : { shape: null }),
       chars: c ? { numChars: c.numChars, embeddingDim: c.embeddingDim, filters: c.filters, kernelSize: c.kernelSize, maxWordLength: this.maxWordLength } : null,
       hiddenSize: this.hiddenSize,
       numLayers: this.numLayers,
@@ -229,6 +243,7 @@ export class Tagger implements TrainableModel<readonly EncodedSentence[]> {
       return {
         words: Int32Array.from(s.tokens, (w) => this.vocab.words.id(w)),
         chars: this.chars ? s.tokens.map((w) => this.charIds(w)) : null,
+        shapes: this.shapeDim ? Int32Array.from(s.tokens, wordShape) : null,
         tags: withTags && s.tags ? this.vocab.tagIds(s.tags, where) : null,
       };
     });
@@ -241,6 +256,13 @@ export class Tagger implements TrainableModel<readonly EncodedSentence[]> {
     return mul(x, tensor(m, x.shape, { dtype: x.dtype, backend: x.backend }));
   }
 
+  /** Word ids with each replaced by `<unk>` (0) with probability `wordDropout` (a copy). */
+  private dropWords(words: Int32Array, rng: Rng): Int32Array {
+    const out = Int32Array.from(words);
+    for (let i = 0; i < out.length; i++) if (rng.next() < this.wordDropout) out[i] = 0;
+    return out;
+  }
+
   /** Emission scores `[B, T, numTags]` of a padded batch. */
   emissions(b: PaddedBatch, o: TaggerForwardOptions = {}): Tensor {
     const drop = (o.training ?? false) && this.dropout > 0;
@@ -248,8 +270,13 @@ export class Tagger implements TrainableModel<readonly EncodedSentence[]> {
     const p = `${this.name}.`;
     const backend = this.params.backend;
     const { B, T } = b;
-    let x = gather(this.param(`${p}word_embedding.weight`), tensor(b.words, [B, T], { dtype: 'int32', backend }));
+    const words = (o.training ?? false) && this.wordDropout > 0 ? this.dropWords(b.words, rng) : b.words;
+    let x = gather(this.param(`${p}word_embedding.weight`), tensor(words, [B, T], { dtype: 'int32', backend }));
     if (this.chars) x = concat([x, reshape(this.chars.forward(b.chars!, this.param), [B, T, this.chars.c.filters])], 2);
+    if (this.shapeDim) {
+      if (!b.shapes) throw new ValueError('tagger: this tagger reads word shapes; encode the sentences with tagger.encode');
+      x = concat([x, gather(this.param(`${p}shape_embedding.weight`), tensor(b.shapes, [B, T], { dtype: 'int32', backend }))], 2);
+    }
     if (drop) x = this.drop(x, rng);
     let h = this.lstm.call(x, { training: o.training ?? false, lengths: b.lengths, rng, param: this.param });
     if (drop) h = this.drop(h, rng);
