@@ -13,6 +13,7 @@ import { INTERVAL_LEVEL } from './quantiles.js';
 import { coverage, msis } from './intervals.js';
 import { MEMBERS_KEY, medianOf, membersFromMetadata, membersToMetadata, type Member } from './ensemble.js';
 import { trainMembers } from './members.js';
+import { candidatesNote, selectRecipe } from './select.js';
 
 /** How messages name things: option keys in code (the default), flags at the command line. */
 export interface Names extends OptionNames {
@@ -214,13 +215,18 @@ export class Forecaster {
     return f;
   }
 
-  /** Fit a forecaster on a series: the values alone, or `{ values, dates, name, features }`. */
+  /**
+   * Fit a forecaster on a series: the values alone, or `{ values, dates, name, features }`. The
+   * recipe (transform, direct or recursive) is chosen on the validation part where the options
+   * leave it open (see select.ts), then the ensemble is trained with it.
+   */
   static async fit(data: SeriesInput, options: ForecastOptions = {}): Promise<Forecaster> {
-    const plan = Forecaster.prepare(data, options);
     const o = parseForecastOptions(options);
-    const history = await plan.model.fit(plan.x, plan.y, { ...plan.fitOptions, callbacks: [...o.callbacks, ...plan.callbacks] });
-    const members = await trainMembers(plan, plan.series, o);
-    return Forecaster.fromPlan(plan, history, {}, members);
+    const series = seriesData(data);
+    const { plan, history, chosen } = await selectRecipe(series, o, OPTION_KEYS, { callbacks: o.callbacks });
+    const fixed = { ...o, ...chosen };
+    const members = await trainMembers(plan, series, fixed);
+    return Forecaster.fromPlan({ ...plan, series }, history, {}, members);
   }
 
   /** A model file written by `save` or by `rnn train --csv`. */
@@ -334,6 +340,8 @@ export class Forecaster {
       const pct = (v: number) => `${Math.round(v * 100)} %`;
       table += `\n${pct(band.level)} interval (${this.meta.choice?.method === 'theta' ? "the Theta method's" : 'quantile heads'}): covers ${pct(interval.coverage)} of the ${actual.length} actual values; MSIS ${Number.isNaN(interval.msis) ? 'n/a' : interval.msis.toFixed(3)}`;
     }
+    const recipe = candidatesNote(this.meta);
+    if (recipe) table += `\n${recipe}`;
     const why = this.choiceNote();
     if (why) table += `\n${why}`;
     return { ...e, label, range, horizon: this.meta.horizon, table, interval };

@@ -22,3 +22,4 @@ export * from './members.js';
 export * from './input.js';
 export * from './options.js';
 export * from './plan.js';
+export * from './select.js';

@@ -22,6 +22,12 @@ export const timeseriesMetaSchema = z.strictObject({
   /** 'none' | 'diff' (lag 1) | 'seasonal' (lag = season): the model sees and predicts y[t] - y[t-lag]. */
   transform: z.enum(['none', 'diff', 'seasonal']),
   lag: z.number().int().nonnegative(),
+  /** 'direct': one output per horizon step; 'recursive': a one-step network fed its own forecasts (absent: direct, as files before it). */
+  strategy: z.enum(['direct', 'recursive']).optional(),
+  /** The recipes scored on the validation part before training the ensemble (one network each), the first kept; absent when there was no choice. */
+  candidates: z
+    .array(z.strictObject({ transform: z.enum(['none', 'diff', 'seasonal']), strategy: z.enum(['direct', 'recursive']), mase: z.number().nullable() }))
+    .optional(),
   /** Standardisation of the differenced columns, fitted on the training part only. */
   scaler: z.strictObject({ mean: z.array(z.number()), std: z.array(z.number().positive()) }),
   /** Time steps of the training CSV in each part, in time order. */

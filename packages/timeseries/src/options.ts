@@ -29,6 +29,12 @@ export const forecastOptionsSchema = z.strictObject({
    */
   transform: z.enum(['auto', 'seasonal', 'diff', 'none']).default('auto'),
   /**
+   * How forecasts reach `horizon` steps: `direct` one output per step, `recursive` a one-step
+   * network fed its own forecasts (the target alone, no features); `auto`: with `transform: 'auto'`
+   * too, each candidate recipe trains one network and the lowest validation MASE is kept (see select.ts).
+   */
+  strategy: z.enum(['auto', 'direct', 'recursive']).default('auto'),
+  /**
    * Networks in the ensemble, each with its own seed, window and loss; their median is the
    * forecast (see ensemble.ts). 1 is the single network of earlier versions.
    */
@@ -62,7 +68,7 @@ export const forecastOptionsSchema = z.strictObject({
    * part the barely trained network of the first epochs often scores best and then wins for good.
    */
   warmup: z.number().int().nonnegative().default(DEFAULT_WARMUP),
-  /** More callbacks for the training loop of the first member (a progress reporter, a logger); they run before early stopping. */
+  /** More callbacks for the training loop of the first member (the first candidate recipe's network, see select.ts: a progress reporter, a logger); they run before early stopping. */
   callbacks: z.array(z.custom<Callback>((c) => typeof c === 'object' && c !== null, 'expected a callback object')).default([]),
   /**
    * How `rnn evaluate/forecast --csv` should read the series again from a CSV file (a filter, the

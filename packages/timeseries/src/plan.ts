@@ -20,9 +20,10 @@ export interface OptionNames {
   transform: string;
   valSplit: string;
   testSplit: string;
+  strategy: string;
 }
 
-export const OPTION_KEYS: OptionNames = { window: 'window', horizon: 'horizon', season: 'season', transform: 'transform', valSplit: 'valSplit', testSplit: 'testSplit' };
+export const OPTION_KEYS: OptionNames = { window: 'window', horizon: 'horizon', season: 'season', transform: 'transform', valSplit: 'valSplit', testSplit: 'testSplit', strategy: 'strategy' };
 
 /**
  * Everything decided before training: the transform, the split, the scaler, the windows and the
@@ -80,7 +81,12 @@ export function defaultWindow(season: number, train: number, lag: number, horizo
 /** The recipe of `rnn train --csv` up to training, on a checked series. */
 export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { loss?: 'mse' | 'mae' }, names: OptionNames = OPTION_KEYS): ForecastPlan {
   const season = o.season ?? SEASON[series.frequency];
-  const horizon = o.horizon;
+  const strategy = o.strategy === 'recursive' && o.horizon > 1 ? 'recursive' : 'direct';
+  if (strategy === 'recursive' && series.columns.length > 1) {
+    throw new ConfigError(`${names.strategy} recursive feeds the forecasts back in, which needs future values of the features ${series.columns.slice(1).join(', ')}; use ${names.strategy} direct or drop the features`);
+  }
+  // the network's output steps: a recursive one predicts one step and is run `o.horizon` times
+  const horizon = strategy === 'recursive' ? 1 : o.horizon;
   const split = splitSeries(series.length, o.valSplit, o.testSplit, names);
   let transform: TimeseriesMeta['transform'];
   let auto: ForecastPlan['auto'] = null;
@@ -93,7 +99,7 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { 
   }
   const lag = transform === 'seasonal' ? season : transform === 'diff' ? 1 : 0;
   if (transform === 'seasonal' && season === 1) throw new ConfigError(`${names.transform} seasonal needs a season > 1; pass ${names.season} N or use ${names.transform} diff`);
-  const window = o.window ?? defaultWindow(season, split.train, lag, horizon);
+  const window = o.window ?? defaultWindow(season, split.train, lag, o.horizon);
   const b = bounds(split);
   const w = { window, horizon, lag };
   const trainAt = origins(b.train[0], b.train[1], w);
@@ -104,8 +110,8 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { 
     );
   }
   const valAt = split.val > 0 ? origins(b.val[0], b.val[1], w) : [];
-  if (split.val > 0 && valAt.length === 0) {
-    throw new ConfigError(`the validation part has ${split.val} steps, fewer than ${names.horizon} ${horizon}; raise ${names.valSplit} (or pass ${names.valSplit} 0 for none)`);
+  if (split.val > 0 && (valAt.length === 0 || split.val < o.horizon)) {
+    throw new ConfigError(`the validation part has ${split.val} steps, fewer than ${names.horizon} ${o.horizon}; raise ${names.valSplit} (or pass ${names.valSplit} 0 for none)`);
   }
   const z = series.values.map((c) => difference(c, lag));
   const scaler = fitScaler(z, lag, split.train, series.columns);
@@ -129,10 +135,11 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { 
     delimiter: o.csv.delimiter,
     missing: o.csv.missing,
     window,
-    horizon,
+    horizon: o.horizon,
     season,
     transform,
     lag,
+    ...(strategy === 'recursive' ? { strategy } : {}),
     scaler,
     split: { rows: series.length, ...split },
     lastDate: series.dates ? series.dates[series.length - 1]! : null,

@@ -22,6 +22,7 @@ export const FLAG_NAMES: Names = {
   transform: '--transform',
   valSplit: '--val-split',
   testSplit: '--test-split',
+  strategy: '--strategy',
   steps: '--steps',
 };
 

@@ -8,7 +8,7 @@ import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { lossChart } from './charts.js';
 import { writeChart } from '../../plot/index.js';
 import { ConfigError } from '@rnn/core';
-import { DEFAULT_MEMBERS, MAX_MEMBERS, Forecaster, META_KEY, maseNote, parseForecastOptions, trainMembers, type KeepBestState } from '@rnn/timeseries';
+import { DEFAULT_MEMBERS, MAX_MEMBERS, Forecaster, META_KEY, candidateRecipes, maseNote, parseForecastOptions, recipeText, selectRecipe, seriesData, trainMembers, type KeepBestState, type TimeseriesMeta } from '@rnn/timeseries';
 import { FLAG_NAMES, seriesInput } from './open.js';
 import { CHECKPOINT_FLAGS, budgetMinutes, commandLine, fingerprint, fitResumable, resumeSettings, runControl, resumeHint } from '../checkpoint.js';
 import { checkOutputs, saveModel } from '../outputs.js';
@@ -50,6 +50,12 @@ export const trainFlags = withCommon({
       '(auto: seasonal when the training part repeats with the season, by the autocorrelation of its changes; else diff)',
     { value: 'NAME', default: 'auto' },
   ),
+  strategy: flag.choice(
+    ['auto', 'direct', 'recursive'],
+    "how forecasts reach --horizon steps: 'direct' one output per step, 'recursive' a one-step network fed its own forecasts (the target alone); " +
+      'auto: with --transform auto, one network per candidate recipe is scored on the validation part and the best kept',
+    { value: 'NAME', default: 'auto' },
+  ),
   missing: flag.choice(['ffill', 'error'], "empty/NA cells: 'ffill' carries the previous value forward (with a note), 'error' refuses", { value: 'POLICY', default: 'ffill' }),
   patience: flag.int("stop after N epochs without a better validation loss; the best epoch's weights are kept", { value: 'N', default: 40, check: 'positive' }),
   plot: flag.string('write the training and validation loss per epoch as a chart', { value: 'OUT.svg|OUT.png' }),
@@ -61,7 +67,7 @@ export const trainFlags = withCommon({
 });
 
 /** What a resume must share with the run that wrote the checkpoint (besides the data). */
-const RESUME_KEYS = ['target', 'features', 'date', 'where', 'delimiter', 'missing', 'window', 'horizon', 'cell', 'hidden', 'layers', 'lr', 'batch-size', 'clip-norm', 'val-split', 'test-split', 'season', 'transform', 'patience', 'seed'];
+const RESUME_KEYS = ['target', 'features', 'date', 'where', 'delimiter', 'missing', 'window', 'horizon', 'cell', 'hidden', 'layers', 'lr', 'batch-size', 'clip-norm', 'val-split', 'test-split', 'season', 'transform', 'strategy', 'patience', 'seed'];
 
 async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const verbose = v.verbose === true;
@@ -83,6 +89,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     members: v.members,
     fallback: v.fallback,
     transform: v.transform,
+    strategy: v.strategy,
     cell: v.cell,
     hidden: v.hidden,
     layers: v.layers,
@@ -96,7 +103,21 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     seed: v.seed,
     csv: { where: v.where ?? null, delimiter: v.delimiter ?? null, missing: v.missing },
   };
+  // the recipe's choice on the validation part (one network per candidate, not checkpointed: seeded, so a resumed run chooses the same)
+  let candidates: TimeseriesMeta['candidates'];
+  const resolved0 = parseForecastOptions(options, 'rnn train --csv');
+  const data0 = seriesData(seriesInput(series));
+  if (candidateRecipes(data0, resolved0, FLAG_NAMES).length > 1 && v['val-split'] > 0) {
+    const sel = await selectRecipe(data0, resolved0, FLAG_NAMES, {
+      onCandidate: (c, i, n) => {
+        if (!json) io.stderr.write(`rnn: candidate ${i + 1}/${n}: ${recipeText(c)}: validation MASE ${c.mase === null ? 'n/a' : c.mase.toFixed(3)}\n`);
+      },
+    });
+    candidates = sel.plan.meta.candidates;
+    Object.assign(options, sel.chosen);
+  }
   const plan = Forecaster.prepare(seriesInput(series), options, FLAG_NAMES);
+  if (candidates) plan.meta.candidates = candidates;
   const { meta, best } = plan;
   const { season, transform, lag, window, horizon, split } = meta;
   const why = plan.auto ? ` (auto: autocorrelation of the changes at lag ${season} ${plan.auto.acf.toFixed(2)} ${plan.auto.seasonal ? '>' : '<='} ${plan.auto.bound.toFixed(2)})` : '';
@@ -154,6 +175,8 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     split: { train: split.train, val: split.val, test: split.test },
     season,
     transform,
+    strategy: meta.strategy ?? 'direct',
+    ...(candidates ? { candidates } : {}),
     window,
     horizon,
     ...(forecaster.meta.choice ? { choice: forecaster.meta.choice } : {}),
@@ -168,7 +191,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   else {
     io.stdout.write(
       `${r.stopped === 'time' ? 'time budget reached after' : 'trained'} ${logs.length} epochs in ${seconds.toFixed(1)}s (best epoch ${best.bestEpoch + 1}, ${plan.valWindows ? 'validation' : 'training'} loss ${best.best.toPrecision(4)}); ` +
-        `${plan.trainWindows} training windows of ${window} steps, horizon ${horizon}, ${transform === 'none' ? 'levels' : `${transform} differences (lag ${lag})`}${why}, season ${season}\n`,
+        `${plan.trainWindows} training windows of ${window} steps, horizon ${horizon}${meta.strategy === 'recursive' ? ' (recursive: one step fed back)' : ''}, ${transform === 'none' ? 'levels' : `${transform} differences (lag ${lag})`}${why}, season ${season}\n`,
     );
     if (forecaster.members.length > 1) {
       const k = forecaster.members.length;

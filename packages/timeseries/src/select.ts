@@ -1,0 +1,109 @@
+import type { Callback, History } from '@rnn/layers';
+import { SEASON } from './dates.js';
+import { evaluatePart } from './evaluation.js';
+import type { SeriesData } from './input.js';
+import type { TimeseriesMeta } from './meta.js';
+import type { ResolvedForecastOptions } from './options.js';
+import { OPTION_KEYS, planForecast, type ForecastPlan, type OptionNames } from './plan.js';
+import { predictFrom } from './predict.js';
+import { isSeasonal } from './seasonality.js';
+import { splitSeries } from './split.js';
+
+type Transform = TimeseriesMeta['transform'];
+type Strategy = 'direct' | 'recursive';
+
+/** One recipe the validation part may pick: what the network predicts and how it reaches the horizon. */
+export interface Candidate {
+  transform: Transform;
+  strategy: Strategy;
+}
+
+/** A candidate and its validation MASE (null: not finite, e.g. a part too short to score). */
+export type ScoredCandidate = Candidate & { mase: number | null };
+
+/**
+ * The recipes worth a network each: with `transform: 'auto'` the autocorrelation test's pick
+ * (seasonal or one-step differences) and the other one (one-step differences or levels without a
+ * season); with `strategy: 'auto'` and a horizon past one step on the target alone, direct and
+ * recursive. The first is the pick of earlier versions and wins ties. Fixed options leave one.
+ */
+export function candidateRecipes(series: SeriesData, o: ResolvedForecastOptions, names: OptionNames = OPTION_KEYS): Candidate[] {
+  const season = o.season ?? SEASON[series.frequency];
+  let transforms: Transform[];
+  if (o.transform !== 'auto') transforms = [o.transform];
+  else if (season > 1) {
+    const split = splitSeries(series.length, o.valSplit, o.testSplit, names);
+    transforms = isSeasonal(series.values[0]!, split.train, season).seasonal ? ['seasonal', 'diff'] : ['diff', 'seasonal'];
+  } else transforms = ['diff', 'none'];
+  const recursiveOk = o.horizon > 1 && series.columns.length === 1;
+  const strategies: Strategy[] = o.strategy === 'auto' ? (recursiveOk ? ['direct', 'recursive'] : ['direct']) : [o.strategy];
+  return transforms.flatMap((transform) => strategies.map((strategy) => ({ transform, strategy })));
+}
+
+/** What `selectRecipe` returns: the winner's plan with its network trained (member 0 of the ensemble), and every candidate's score. */
+export interface Selection {
+  plan: ForecastPlan;
+  history: History;
+  scored: ScoredCandidate[];
+  /** The winner among `scored`. */
+  chosen: Candidate;
+}
+
+/** The validation MASE of a plan's trained network alone, or null where it cannot be scored. */
+function validationMase(plan: ForecastPlan, series: SeriesData): number | null {
+  const { split, season } = plan.meta;
+  const n = series.length;
+  try {
+    const e = evaluatePart((v, ts) => predictFrom(plan.model, plan.meta, v, ts), plan.meta, series.values, n - split.test - split.val, n - split.test, season, 'validation');
+    return Number.isFinite(e.scores.model.mase) ? e.scores.model.mase : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Train one network (member 0's seed, window and loss) per candidate recipe and keep the one with
+ * the lowest MASE on the validation part: the recursive or direct strategy and the transform are
+ * then the data's choice, not a guess. With one candidate (fixed options) or no validation part it
+ * trains just that one. `callbacks` run in the first candidate's training (the recipe of earlier
+ * versions); `onCandidate` hears each score (a progress line).
+ */
+export async function selectRecipe(
+  series: SeriesData,
+  o: ResolvedForecastOptions,
+  names: OptionNames = OPTION_KEYS,
+  hooks: { callbacks?: Callback[]; onCandidate?: (c: ScoredCandidate, index: number, of: number) => void } = {},
+): Promise<Selection> {
+  const all = candidateRecipes(series, o, names);
+  const list = splitSeries(series.length, o.valSplit, o.testSplit, names).val > 0 ? all : all.slice(0, 1);
+  let best: { plan: ForecastPlan; history: History; mase: number; candidate: Candidate } | null = null;
+  const scored: ScoredCandidate[] = [];
+  for (const [i, c] of list.entries()) {
+    const plan = planForecast(series, { ...o, ...c }, names);
+    const history = await plan.model.fit(plan.x, plan.y, { ...plan.fitOptions, callbacks: [...(i === 0 ? (hooks.callbacks ?? []) : []), ...plan.callbacks] });
+    const mase = list.length > 1 ? validationMase(plan, series) : null;
+    scored.push({ ...c, mase });
+    hooks.onCandidate?.(scored[i]!, i, list.length);
+    const m = mase ?? Infinity;
+    if (!best || m < best.mase) best = { plan, history, mase: m, candidate: c };
+  }
+  const chosen = best!;
+  if (list.length > 1) chosen.plan.meta.candidates = [scored.find((s) => s.transform === chosen.candidate.transform && s.strategy === chosen.candidate.strategy)!, ...scored.filter((s) => s.transform !== chosen.candidate.transform || s.strategy !== chosen.candidate.strategy)];
+  return { plan: chosen.plan, history: chosen.history, scored, chosen: chosen.candidate };
+}
+
+const RECIPE: Record<Transform, string> = { seasonal: 'seasonal differences', diff: 'one-step differences', none: 'levels' };
+
+/** A candidate in words: `seasonal differences, direct`. */
+export const recipeText = (c: Candidate): string => `${RECIPE[c.transform]}, ${c.strategy}`;
+
+/** Why the recipe was kept, in a sentence (null without a choice): the winner's validation MASE and the others'. */
+export function candidatesNote(meta: TimeseriesMeta): string | null {
+  const c = meta.candidates;
+  if (!c || c.length < 2) return null;
+  const m = (v: number | null) => (v === null ? 'n/a' : v.toFixed(3));
+  return `recipe chosen on the validation part: ${recipeText(c[0]!)} (MASE ${m(c[0]!.mase)}), over ${c
+    .slice(1)
+    .map((s) => `${recipeText(s)} ${m(s.mase)}`)
+    .join('; ')} (one network each)`;
+}
