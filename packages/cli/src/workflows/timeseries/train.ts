@@ -110,7 +110,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   if (candidateRecipes(data0, resolved0, FLAG_NAMES).length > 1 && v['val-split'] > 0) {
     const sel = await selectRecipe(data0, resolved0, FLAG_NAMES, {
       onCandidate: (c, i, n) => {
-        if (!json) io.stderr.write(`rnn: candidate ${i + 1}/${n}: ${recipeText(c)}: validation MASE ${c.mase === null ? 'n/a' : c.mase.toFixed(3)}\n`);
+        if (verbose && !json) io.stderr.write(`rnn: candidate ${i + 1}/${n}: ${recipeText(c)}: validation MASE ${c.mase === null ? 'n/a' : c.mase.toFixed(3)}\n`);
       },
     });
     candidates = sel.plan.meta.candidates;
