@@ -23,3 +23,4 @@ export * from './input.js';
 export * from './options.js';
 export * from './plan.js';
 export * from './select.js';
+export * from './global.js';

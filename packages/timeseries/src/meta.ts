@@ -38,6 +38,17 @@ export const timeseriesMetaSchema = z.strictObject({
   quantiles: z.array(z.number().gt(0).lt(1)).optional(),
   /** How far the interval's bounds are moved from the median, as a multiple of the heads' distance: calibrated on the validation part. */
   intervalScale: z.number().positive().optional(),
+  /**
+   * A global model (one network over many series of a long-format CSV): the series column, each
+   * training series' key and its own scaler (`scaler` above is the first's). See global.ts.
+   */
+  global: z
+    .strictObject({
+      column: z.string(),
+      keys: z.array(z.string()).min(1),
+      scalers: z.array(z.strictObject({ mean: z.array(z.number()), std: z.array(z.number().positive()) })),
+    })
+    .optional(),
   /** What forecasts: the networks, or the Theta method where it scored a lower MASE on the validation part (both MASEs kept, for the report). */
   choice: z.strictObject({ method: z.enum(['network', 'theta']), network: z.number().nullable(), theta: z.number().nullable() }).optional(),
 });

@@ -51,7 +51,7 @@ export interface ForecastPlan {
 }
 
 /** Stop at the end of the first epoch that ends after `minutes`. */
-function timeBudget(minutes: number): Callback {
+export function timeBudget(minutes: number): Callback {
   let deadline = Infinity;
   return {
     onTrainBegin() {

@@ -13,6 +13,7 @@ import { FLAG_NAMES, seriesInput } from './open.js';
 import { CHECKPOINT_FLAGS, budgetMinutes, commandLine, fingerprint, fitResumable, resumeSettings, runControl, resumeHint } from '../checkpoint.js';
 import { checkOutputs, saveModel } from '../outputs.js';
 import { loadSeries } from './series.js';
+import { runGlobal } from './train-global.js';
 
 /**
  * `rnn train --csv`: a forecaster on one column of a CSV time series, by `Forecaster` of
@@ -27,6 +28,7 @@ export const trainFlags = withCommon({
   features: flag.list('more input columns (the target is always an input)', { value: 'COL,COL' }),
   date: flag.string('the date column (default: a column named date/month/year/…; it sets the season: 12 for monthly data)', { value: 'COL' }),
   where: flag.string('keep only these rows (one series of a long-format file, e.g. symbol=AAPL)', { value: 'COL=VALUE' }),
+  'series-column': flag.string('train one global model across every series of a long-format file, one per value of COL, each scaled on its own training part; forecast any (or a new one) with --where COL=VALUE', { value: 'COL' }),
   delimiter: flag.string('the field separator: comma, semicolon, tab or one character (default: detected from the header line; remembered by the model)', { value: 'SEP' }),
   window: flag.int('input steps per forecast (default: 2 seasons, at least 8)', { value: 'N', check: 'positive' }),
   horizon: flag.int('forecast steps 1..H at once (direct multi-output)', { value: 'H', default: 1, check: 'positive' }),
@@ -79,8 +81,6 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   if (v.members > MAX_MEMBERS) throw new ConfigError(`--members must be at most ${MAX_MEMBERS}, found ${v.members}; more members train longer and steady the median little beyond 10`);
   const control = await runControl(v);
   checkOutputs({ out: v.out, checkpoint: v.checkpoint, plot: v.plot });
-  const series = loadSeries(v.csv, { target, features: v.features, date: v.date, where: v.where, missing: v.missing, delimiter: v.delimiter });
-  for (const n of series.notes) io.stderr.write(`rnn: note: ${n}\n`);
   // the recipe (transform, split, scaler, windows, network) is the library's; this file reads the flags and reports
   const options = {
     horizon: v.horizon,
@@ -103,6 +103,12 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     seed: v.seed,
     csv: { where: v.where ?? null, delimiter: v.delimiter ?? null, missing: v.missing },
   };
+  if (v['series-column'] !== undefined) {
+    const spec = { target, features: v.features, date: v.date, missing: v.missing, delimiter: v.delimiter };
+    return runGlobal({ ...v, csv: v.csv, 'series-column': v['series-column'] }, spec, { ...options, ...(v.minutes !== undefined ? { minutes: v.minutes } : {}) }, io);
+  }
+  const series = loadSeries(v.csv, { target, features: v.features, date: v.date, where: v.where, missing: v.missing, delimiter: v.delimiter });
+  for (const n of series.notes) io.stderr.write(`rnn: note: ${n}\n`);
   // the recipe's choice on the validation part (one network per candidate, not checkpointed: seeded, so a resumed run chooses the same)
   let candidates: TimeseriesMeta['candidates'];
   const resolved0 = parseForecastOptions(options, 'rnn train --csv');
