@@ -32,8 +32,15 @@ export function planGlobal(list: readonly SeriesData[], o: ResolvedForecastOptio
     }
   }
   const season = o.season ?? SEASON[first.frequency];
-  const shortest = Math.min(...list.map((s) => s.length));
-  const parts = splitSeries(shortest, o.valSplit, o.testSplit, names);
+  const short = list.reduce((a, s) => (s.length < a.length ? s : a));
+  const shortest = short.length;
+  let parts: ReturnType<typeof splitSeries>;
+  try {
+    parts = splitSeries(shortest, o.valSplit, o.testSplit, names);
+  } catch (err) {
+    // the parts are counted on the shortest series: name it
+    throw new ConfigError(`series '${short.key}': ${(err as Error).message.replace(/^the series /, '')}`);
+  }
   const { val, test } = parts;
   let transform: TimeseriesMeta['transform'];
   if (o.transform !== 'auto') transform = o.transform;

@@ -4,17 +4,23 @@ import type { Io } from '../../command.js';
 import { UsageError, flag } from '../../flags.js';
 import { loadModel } from '../../model-io.js';
 import { loadSeries, type Series } from './series.js';
+import { readCsvFile } from './csv.js';
 
 /** `--where` of evaluate/forecast/predict/explain: which series of a long-format file to read (required for a global model). */
-export const whereFlag = flag.string("keep only these rows (default: the model's own filter); for a global model (--series-column) the series to read, known or new", { value: 'COL=VALUE' });
+export const whereFlag = flag.string(
+  "keep only these rows (default: the model's own filter); for a global model (--series-column) the series to read, known or new (a file without the series column is one new series)",
+  { value: 'COL=VALUE' },
+);
 
 /**
  * The rows to read: `--where` if given, else the model's own filter. A global model (trained with
  * --series-column) needs one of its series picked, and the series' value is its key.
  */
-function rowsFor(meta: TimeseriesMeta, where: string | undefined): { where: string | undefined; key?: string } {
+function rowsFor(meta: TimeseriesMeta, where: string | undefined, path: string): { where: string | undefined; key?: string } {
   const g = meta.global;
   if (!g) return { where: where ?? meta.where ?? undefined };
+  // a file without the series column holds one series: a new one to the model
+  if (where === undefined && !readCsvFile(path, '--csv', { delimiter: meta.delimiter ?? undefined }).header.includes(g.column)) return { where: undefined };
   if (where === undefined) {
     throw new UsageError(`this model is global over the series column '${g.column}' (${keysText(g.keys)}); pick one with --where ${g.column}=VALUE (a value it did not train on is a new series)`);
   }
@@ -26,7 +32,7 @@ function rowsFor(meta: TimeseriesMeta, where: string | undefined): { where: stri
 
 /** The series a model was trained on, read from a CSV with the columns, filter and date the model file names. */
 export function loadForModel(path: string, meta: TimeseriesMeta, where?: string): Series {
-  const rows = rowsFor(meta, where);
+  const rows = rowsFor(meta, where, path);
   const s = loadSeries(path, { target: meta.target, features: meta.columns.slice(1), date: meta.date, where: rows.where, missing: meta.missing, delimiter: meta.delimiter ?? undefined });
   if (rows.key !== undefined) s.key = rows.key;
   const need = meta.lag + meta.window;
