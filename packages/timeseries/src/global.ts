@@ -1,3 +1,4 @@
+import { augmentation } from './augment.js';
 import { ConfigError, ValueError, tensor, type Tensor } from '@rnn/core';
 import { SEASON } from './dates.js';
 import { difference } from './difference.js';
@@ -137,7 +138,7 @@ export function planGlobal(list: readonly SeriesData[], o: ResolvedForecastOptio
     x,
     y,
     fitOptions: { epochs: o.epochs, batchSize: o.batchSize, shuffle: true, seed: o.seed, validationData: validation },
-    callbacks: [best, ...(minutes !== undefined ? [timeBudget(minutes / o.members)] : [])],
+    callbacks: [best, ...(minutes !== undefined ? [timeBudget(minutes / o.members)] : []), ...(o.augment && Object.keys(o.augment).length ? [augmentation(x, y, o.augment, o.seed, horizon)] : [])],
     best,
     meta,
     trainWindows,

@@ -24,3 +24,4 @@ export * from './options.js';
 export * from './plan.js';
 export * from './select.js';
 export * from './global.js';
+export * from './augment.js';

@@ -46,6 +46,20 @@ export const forecastOptionsSchema = z.strictObject({
    * the validation part (a target without features only); `none`: always the networks.
    */
   fallback: z.enum(['theta', 'none']).default('theta'),
+  /**
+   * Augmentation of the training windows, redrawn every epoch (see augment.ts for each method and
+   * what its strength means): `{ jitter: 0.05, mixup: 0.2 }`. Absent: none.
+   */
+  augment: z
+    .strictObject({
+      jitter: z.number().positive().max(10).optional(),
+      scale: z.number().positive().max(10).optional(),
+      'magnitude-warp': z.number().positive().max(10).optional(),
+      'time-warp': z.number().positive().max(10).optional(),
+      'window-slice': z.number().gt(0).lt(1).optional(),
+      mixup: z.number().positive().max(10).optional(),
+    })
+    .optional(),
   cell: z.enum(CELLS).default('lstm'),
   hidden: count.default(32),
   layers: count.default(1),

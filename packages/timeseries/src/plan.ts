@@ -1,3 +1,4 @@
+import { augmentation } from './augment.js';
 import { ConfigError, tensor, type Tensor } from '@rnn/core';
 import type { Callback, FitOptions, Sequential } from '@rnn/layers';
 import { SEASON } from './dates.js';
@@ -151,7 +152,7 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { 
     y,
     // windows within the training part only are shuffled; the parts themselves stay in time order
     fitOptions: { epochs: o.epochs, batchSize: o.batchSize, shuffle: true, seed: o.seed, validationData: val },
-    callbacks: [best, ...(o.minutes !== undefined ? [timeBudget(o.minutes / o.members)] : [])],
+    callbacks: [best, ...(o.minutes !== undefined ? [timeBudget(o.minutes / o.members)] : []), ...(o.augment && Object.keys(o.augment).length ? [augmentation(x, y, o.augment, o.seed, horizon)] : [])],
     best,
     meta,
     trainWindows: trainAt.length,
