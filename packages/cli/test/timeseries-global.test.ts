@@ -104,3 +104,17 @@ describe('rnn train --csv --strategy', () => {
     expect(bad.stderr).toMatch(/--strategy/);
   });
 });
+
+describe('rnn train --csv --augment', () => {
+  it('trains with the named methods, and refuses an unknown one or a bad strength by name', async () => {
+    const dir = tmp();
+    const ok = await run(['train', '--csv', DEATHS, ...base, '--augment', 'jitter,mixup=0.3', '--strategy', 'direct', '--transform', 'diff', '--out', join(dir, 'a.safetensors')]);
+    expect(ok.code).toBe(0);
+    const bad = await run(['train', '--csv', DEATHS, ...base, '--augment', 'jitter,warp', '--out', join(dir, 'b.safetensors')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe("rnn: --augment: unknown augmentation 'warp'; the methods are jitter, scale, magnitude-warp, time-warp, window-slice, mixup (each NAME or NAME=STRENGTH)\n");
+    const strength = await run(['train', '--csv', DEATHS, ...base, '--augment', 'window-slice=2', '--out', join(dir, 'c.safetensors')]);
+    expect(strength.code).toBe(1);
+    expect(strength.stderr).toBe('rnn: --augment: window-slice strength must be a fraction in (0, 1), found 2\n');
+  });
+});

@@ -8,7 +8,7 @@ import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { lossChart } from './charts.js';
 import { writeChart } from '../../plot/index.js';
 import { ConfigError } from '@rnn/core';
-import { DEFAULT_MEMBERS, MAX_MEMBERS, Forecaster, META_KEY, candidateRecipes, maseNote, parseForecastOptions, recipeText, selectRecipe, seriesData, trainMembers, type KeepBestState, type TimeseriesMeta } from '@rnn/timeseries';
+import { DEFAULT_MEMBERS, MAX_MEMBERS, Forecaster, META_KEY, candidateRecipes, maseNote, parseAugment, parseForecastOptions, recipeText, selectRecipe, seriesData, trainMembers, type KeepBestState, type TimeseriesMeta } from '@rnn/timeseries';
 import { FLAG_NAMES, seriesInput } from './open.js';
 import { CHECKPOINT_FLAGS, budgetMinutes, commandLine, fingerprint, fitResumable, resumeSettings, runControl, resumeHint } from '../checkpoint.js';
 import { checkOutputs, saveModel } from '../outputs.js';
@@ -58,6 +58,11 @@ export const trainFlags = withCommon({
       'auto: with --transform auto, one network per candidate recipe is scored on the validation part and the best kept',
     { value: 'NAME', default: 'auto' },
   ),
+  augment: flag.list(
+    'augment the training windows, redrawn every epoch (validation untouched): jitter (noise sd, default 0.05), scale (sd of one factor, 0.1), ' +
+      'magnitude-warp (sd of a smooth factor curve, 0.2), time-warp (sd of a smooth speed curve, 0.2), window-slice (fraction kept, 0.9), mixup (Beta alpha, 0.2); strengths in standardised units',
+    { value: 'NAME[=S],…' },
+  ),
   missing: flag.choice(['ffill', 'error'], "empty/NA cells: 'ffill' carries the previous value forward (with a note), 'error' refuses", { value: 'POLICY', default: 'ffill' }),
   patience: flag.int("stop after N epochs without a better validation loss; the best epoch's weights are kept", { value: 'N', default: 40, check: 'positive' }),
   plot: flag.string('write the training and validation loss per epoch as a chart', { value: 'OUT.svg|OUT.png' }),
@@ -69,7 +74,7 @@ export const trainFlags = withCommon({
 });
 
 /** What a resume must share with the run that wrote the checkpoint (besides the data). */
-const RESUME_KEYS = ['target', 'features', 'date', 'where', 'delimiter', 'missing', 'window', 'horizon', 'cell', 'hidden', 'layers', 'lr', 'batch-size', 'clip-norm', 'val-split', 'test-split', 'season', 'transform', 'strategy', 'patience', 'seed'];
+const RESUME_KEYS = ['target', 'features', 'date', 'where', 'delimiter', 'missing', 'window', 'horizon', 'cell', 'hidden', 'layers', 'lr', 'batch-size', 'clip-norm', 'val-split', 'test-split', 'season', 'transform', 'strategy', 'augment', 'patience', 'seed'];
 
 async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const verbose = v.verbose === true;
@@ -90,6 +95,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     fallback: v.fallback,
     transform: v.transform,
     strategy: v.strategy,
+    ...(v.augment ? { augment: parseAugment(v.augment) } : {}),
     cell: v.cell,
     hidden: v.hidden,
     layers: v.layers,
@@ -131,7 +137,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   plan.model.metadata = { ...plan.model.metadata, [META_KEY]: JSON.stringify(meta) };
   let logs: Logs[] = [];
   const data = series.values.map((c) => fingerprint(new Int32Array(c.buffer, c.byteOffset, c.byteLength / 4))).join(':');
-  const settings = resumeSettings(`${series.length}:${data}`, { ...v, features: v.features?.join(',') }, RESUME_KEYS);
+  const settings = resumeSettings(`${series.length}:${data}`, { ...v, features: v.features?.join(','), augment: v.augment?.join(',') }, RESUME_KEYS);
   const t0 = performance.now();
   const r = await fitResumable(
     plan.model,
