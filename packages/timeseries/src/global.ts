@@ -43,6 +43,7 @@ export function planGlobal(list: readonly SeriesData[], o: ResolvedForecastOptio
     throw new ConfigError(`series '${short.key}': ${(err as Error).message.replace(/^the series /, '')}`);
   }
   const { val, test } = parts;
+  if (o.transform === 'es') throw new ConfigError(`${names.transform} es fits the smoothing per series, which a global model does not do yet; use ${names.transform} seasonal, diff or none`);
   let transform: TimeseriesMeta['transform'];
   if (o.transform !== 'auto') transform = o.transform;
   else {

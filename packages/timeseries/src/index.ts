@@ -25,3 +25,4 @@ export * from './plan.js';
 export * from './select.js';
 export * from './global.js';
 export * from './augment.js';
+export * from './es.js';

@@ -19,14 +19,19 @@ export const timeseriesMetaSchema = z.strictObject({
   window: z.number().int().positive(),
   horizon: z.number().int().positive(),
   season: z.number().int().positive(),
-  /** 'none' | 'diff' (lag 1) | 'seasonal' (lag = season): the model sees and predicts y[t] - y[t-lag]. */
-  transform: z.enum(['none', 'diff', 'seasonal']),
+  /**
+   * 'none' | 'diff' (lag 1) | 'seasonal' (lag = season): the model sees and predicts y[t] - y[t-lag];
+   * 'es': the residual of exponential smoothing (ES-RNN, see es.ts; lag = season, the smoothing's warm-up).
+   */
+  transform: z.enum(['none', 'diff', 'seasonal', 'es']),
+  /** The smoothing constants of transform 'es'. */
+  es: z.strictObject({ alpha: z.number().gt(0).lt(1), gamma: z.number().min(0).lt(1) }).optional(),
   lag: z.number().int().nonnegative(),
   /** 'direct': one output per horizon step; 'recursive': a one-step network fed its own forecasts (absent: direct, as files before it). */
   strategy: z.enum(['direct', 'recursive']).optional(),
   /** The recipes scored on the validation part before training the ensemble (one network each), the first kept; absent when there was no choice. */
   candidates: z
-    .array(z.strictObject({ transform: z.enum(['none', 'diff', 'seasonal']), strategy: z.enum(['direct', 'recursive']), mase: z.number().nullable() }))
+    .array(z.strictObject({ transform: z.enum(['none', 'diff', 'seasonal', 'es']), strategy: z.enum(['direct', 'recursive']), mase: z.number().nullable() }))
     .optional(),
   /** Standardisation of the differenced columns, fitted on the training part only. */
   scaler: z.strictObject({ mean: z.array(z.number()), std: z.array(z.number().positive()) }),

@@ -27,7 +27,7 @@ export const forecastOptionsSchema = z.strictObject({
    * What the network predicts: `seasonal` the change over one season, `diff` the change over one
    * step, `none` the level; `auto`: seasonal when the training part repeats with the season.
    */
-  transform: z.enum(['auto', 'seasonal', 'diff', 'none']).default('auto'),
+  transform: z.enum(['auto', 'seasonal', 'diff', 'none', 'es']).default('auto'),
   /**
    * How forecasts reach `horizon` steps: `direct` one output per step, `recursive` a one-step
    * network fed its own forecasts (the target alone, no features); `auto`: with `transform: 'auto'`

@@ -7,7 +7,8 @@ import type { SeriesData } from './input.js';
 import type { TimeseriesMeta } from './meta.js';
 import { forecastModel, keepBest } from './model.js';
 import type { ResolvedForecastOptions } from './options.js';
-import { fitScaler } from './scaler.js';
+import { fitScaler, type Scaler } from './scaler.js';
+import { checkPositive, esFilter, esScaler, esWindows, fitEs, type EsParams } from './es.js';
 import { isSeasonal } from './seasonality.js';
 import { bounds, origins, splitSeries } from './split.js';
 import { windowTensors } from './windows.js';
@@ -98,7 +99,15 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { 
     transform = test.seasonal ? 'seasonal' : 'diff';
     if (season > 1) auto = test;
   }
-  const lag = transform === 'seasonal' ? season : transform === 'diff' ? 1 : 0;
+  let es: EsParams | undefined;
+  if (transform === 'es') {
+    if (series.columns.length > 1) throw new ConfigError(`${names.transform} es reads the target alone; drop the features ${series.columns.slice(1).join(', ')} or use ${names.transform} seasonal or diff`);
+    if (strategy === 'recursive') throw new ConfigError(`${names.transform} es forecasts every step at once; use ${names.strategy} direct`);
+    checkPositive(series.values[0]!, names.transform);
+    es = fitEs(series.values[0]!, season, split.train);
+  }
+  // es: no difference, but its first season only initialises the smoothing, so windows start after it
+  const lag = transform === 'seasonal' || transform === 'es' ? season : transform === 'diff' ? 1 : 0;
   if (transform === 'seasonal' && season === 1) throw new ConfigError(`${names.transform} seasonal needs a season > 1; pass ${names.season} N or use ${names.transform} diff`);
   const window = o.window ?? defaultWindow(season, split.train, lag, o.horizon);
   const b = bounds(split);
@@ -114,12 +123,25 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { 
   if (split.val > 0 && (valAt.length === 0 || split.val < o.horizon)) {
     throw new ConfigError(`the validation part has ${split.val} steps, fewer than ${names.horizon} ${o.horizon}; raise ${names.valSplit} (or pass ${names.valSplit} 0 for none)`);
   }
-  const z = series.values.map((c) => difference(c, lag));
-  const scaler = fitScaler(z, lag, split.train, series.columns);
   // with quantile heads every target is repeated once per head
   const tile = ([xs, ys]: [Tensor, Tensor]): [Tensor, Tensor] => (o.intervals ? [xs, tensor(tileTargets(ys.data() as Float32Array, ys.shape[0]!, horizon), [ys.shape[0]!, QUANTILES.length * horizon])] : [xs, ys]);
-  const [x, y] = tile(windowTensors(z, scaler, trainAt, window, horizon));
-  const val = valAt.length ? tile(windowTensors(z, scaler, valAt, window, horizon)) : undefined;
+  let scaler: Scaler;
+  let windows: (ts: number[]) => [Tensor, Tensor];
+  if (es) {
+    const y0 = series.values[0]!;
+    const state = esFilter(y0, season, es);
+    scaler = esScaler(y0, state, split.train);
+    windows = (ts) => {
+      const r = esWindows(y0, state, scaler, ts, window, horizon);
+      return [tensor(r.x, [ts.length, window, 1]), tensor(r.y, [ts.length, horizon])];
+    };
+  } else {
+    const z = series.values.map((c) => difference(c, lag));
+    scaler = fitScaler(z, lag, split.train, series.columns);
+    windows = (ts) => windowTensors(z, scaler, ts, window, horizon);
+  }
+  const [x, y] = tile(windows(trainAt));
+  const val = valAt.length ? tile(windows(valAt)) : undefined;
 
   const outputs = o.intervals ? QUANTILES.length * horizon : horizon;
   const model = forecastModel({ cell: o.cell, hidden: o.hidden, layers: o.layers, horizon: outputs, features: series.columns.length, seed: o.seed });
@@ -141,6 +163,7 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { 
     transform,
     lag,
     ...(strategy === 'recursive' ? { strategy } : {}),
+    ...(es ? { es } : {}),
     scaler,
     split: { rows: series.length, ...split },
     lastDate: series.dates ? series.dates[series.length - 1]! : null,

@@ -1,4 +1,5 @@
-import { ConfigError, tensor } from '@rnn/core';
+import { ConfigError, ValueError, tensor } from '@rnn/core';
+import { esFilter, esWindows, seasonalAt } from './es.js';
 import type { Sequential } from '@rnn/layers';
 import { difference, undifference } from './difference.js';
 import type { TimeseriesMeta } from './meta.js';
@@ -28,6 +29,7 @@ export function predictQuantilesFrom(model: Sequential, meta: TimeseriesMeta, va
   const heads = q.length;
   if (ts.length === 0) return Array.from({ length: heads }, () => []);
   if (meta.strategy === 'recursive') return recursiveQuantiles(model, meta, values[0]!, ts);
+  if (meta.transform === 'es') return esQuantiles(model, meta, values[0]!, ts);
   const z = values.map((c) => difference(c, meta.lag));
   const x = tensor(inputWindows(z, meta.scaler, ts, meta.window), [ts.length, meta.window, values.length]);
   const out = model.predict(x, { batchSize: 512 }).data();
@@ -50,6 +52,31 @@ export function predictQuantilesFrom(model: Sequential, meta: TimeseriesMeta, va
             return median[b]![h]! + (p < 0.5 ? -1 : 1) * Math.sqrt(sq[h]!);
           });
         }),
+  );
+}
+
+/**
+ * ES-RNN's forecasts: the network's output is the log residual past the smoothing's level and
+ * seasonality, so every head (bounds included: exp is monotone) maps back as `exp(o) · l[t] · s[t+h]`.
+ */
+function esQuantiles(model: Sequential, meta: TimeseriesMeta, y: Float64Array, ts: readonly number[]): number[][][] {
+  const q = meta.quantiles ?? [0.5];
+  const H = meta.horizon;
+  for (let i = 0; i < y.length; i++) if (!(y[i]! > 0)) throw new ValueError(`the model smooths multiplicatively (transform es) and needs positive values; value ${i + 1} is ${y[i]}`);
+  const state = esFilter(y, meta.season, meta.es!);
+  const { x } = esWindows(y, state, meta.scaler, ts, meta.window, 0);
+  const out = model.predict(tensor(x, [ts.length, meta.window, 1]), { batchSize: 512 }).data();
+  const W = H * q.length;
+  const mid = q.indexOf(0.5) >= 0 ? q.indexOf(0.5) : 0;
+  const at = (k: number, T: number, b: number, h: number) => Math.exp(unscale(meta.scaler, 0, out[b * W + k * H + h]!)) * state.level[T]! * seasonalAt(state, T, T + h + 1);
+  // a bound head that crosses the median (barely trained heads do) is held at it, as in the direct path
+  return q.map((p, k) =>
+    ts.map((T, b) =>
+      Array.from({ length: H }, (_, h) => {
+        const m = at(mid, T, b, h);
+        return k === mid ? m : p < 0.5 ? Math.min(m, at(k, T, b, h)) : Math.max(m, at(k, T, b, h));
+      }),
+    ),
   );
 }
 

@@ -23,8 +23,8 @@ export type ScoredCandidate = Candidate & { mase: number | null };
 
 /**
  * The recipes worth a network each: with `transform: 'auto'` the autocorrelation test's pick
- * (seasonal or one-step differences) and the other one (one-step differences or levels without a
- * season); with `strategy: 'auto'` and a horizon past one step on the target alone, direct and
+ * (seasonal or one-step differences), the other one (one-step differences or levels without a
+ * season) and, for a positive seasonal target alone, the ES-RNN hybrid (direct only); with `strategy: 'auto'` and a horizon past one step on the target alone, direct and
  * recursive. The first is the pick of earlier versions and wins ties. Fixed options leave one.
  */
 export function candidateRecipes(series: SeriesData, o: ResolvedForecastOptions, names: OptionNames = OPTION_KEYS): Candidate[] {
@@ -37,7 +37,12 @@ export function candidateRecipes(series: SeriesData, o: ResolvedForecastOptions,
   } else transforms = ['diff', 'none'];
   const recursiveOk = o.horizon > 1 && series.columns.length === 1;
   const strategies: Strategy[] = o.strategy === 'auto' ? (recursiveOk ? ['direct', 'recursive'] : ['direct']) : [o.strategy];
-  return transforms.flatMap((transform) => strategies.map((strategy) => ({ transform, strategy })));
+  // es forecasts every step at once: direct only (an explicit recursive is refused by planForecast)
+  const out = transforms.flatMap((transform) => (transform === 'es' && o.strategy === 'auto' ? ['direct' as const] : strategies).map((strategy) => ({ transform, strategy })));
+  // the ES-RNN hybrid: a positive seasonal target alone, direct (es.ts)
+  const y = series.values[0]!;
+  if (o.transform === 'auto' && o.strategy !== 'recursive' && season > 1 && series.columns.length === 1 && y.every((v) => v > 0)) out.push({ transform: 'es', strategy: 'direct' });
+  return out;
 }
 
 /** What `selectRecipe` returns: the winner's plan with its network trained (member 0 of the ensemble), and every candidate's score. */
@@ -92,7 +97,7 @@ export async function selectRecipe(
   return { plan: chosen.plan, history: chosen.history, scored, chosen: chosen.candidate };
 }
 
-const RECIPE: Record<Transform, string> = { seasonal: 'seasonal differences', diff: 'one-step differences', none: 'levels' };
+const RECIPE: Record<Transform, string> = { seasonal: 'seasonal differences', diff: 'one-step differences', none: 'levels', es: 'exponential smoothing + network (ES-RNN)' };
 
 /** A candidate in words: `seasonal differences, direct`. */
 export const recipeText = (c: Candidate): string => `${RECIPE[c.transform]}, ${c.strategy}`;

@@ -19,23 +19,28 @@ describe('the recipe chosen on the validation part', () => {
       { transform: 'seasonal', strategy: 'recursive' },
       { transform: 'diff', strategy: 'direct' },
       { transform: 'diff', strategy: 'recursive' },
+      { transform: 'es', strategy: 'direct' },
     ]);
     expect(candidateRecipes(s, o({ transform: 'diff', strategy: 'recursive' }))).toEqual([{ transform: 'diff', strategy: 'recursive' }]);
-    expect(candidateRecipes(s, o({ horizon: 1 })).map((c) => c.strategy)).toEqual(['direct', 'direct']);
+    expect(candidateRecipes(s, o({ horizon: 1 })).map((c) => c.strategy)).toEqual(['direct', 'direct', 'direct']);
     const withFeature = seriesData({ ...DEATHS, features: { x: DEATHS.values.map((_, i) => i) } });
     expect(candidateRecipes(withFeature, o({})).every((c) => c.strategy === 'direct')).toBe(true);
+    // no season: no ES-RNN either
     expect(candidateRecipes(seriesData(nile), parseForecastOptions({ horizon: 3 })).map((c) => c.transform)).toEqual(['diff', 'diff', 'none', 'none']);
+    // not positive: no ES-RNN
+    const shifted = seriesData({ ...DEATHS, values: DEATHS.values.map((v) => v - 9000) });
+    expect(candidateRecipes(shifted, o({})).map((c) => c.transform)).not.toContain('es');
   });
 
   it('keeps the candidate with the lowest validation MASE, records every score, and evaluate says so', async () => {
     const f = await Forecaster.fit(DEATHS, { ...quick, horizon: 6, valSplit: 12, testSplit: 12 });
     const c = f.meta.candidates!;
-    expect(c).toHaveLength(4);
+    expect(c).toHaveLength(5);
     const scores = c.map((x) => x.mase ?? Infinity);
     expect(scores[0]).toBe(Math.min(...scores));
     expect(f.meta.transform).toBe(c[0]!.transform);
     expect(f.meta.strategy ?? 'direct').toBe(c[0]!.strategy);
-    expect(f.evaluate().table).toMatch(/recipe chosen on the validation part: (seasonal|one-step) differences, (direct|recursive) \(MASE \d\.\d{3}\), over .*\(one network each\)/);
+    expect(f.evaluate().table).toMatch(/recipe chosen on the validation part: ((seasonal|one-step) differences|exponential smoothing \+ network \(ES-RNN\)), (direct|recursive) \(MASE \d\.\d{3}\), over .*\(one network each\)/);
   });
 
   it('fixed options train one network and record no choice', async () => {

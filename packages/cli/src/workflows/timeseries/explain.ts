@@ -28,6 +28,7 @@ export const explainTimeseries = action({
   computes: true,
   async run(v, io) {
     const { forecaster, meta, series } = await openModelAndSeries(v.model, v.csv, io, v.where);
+    if (meta.transform === 'es') throw new ValueError(`--model ${v.model}: rnn explain reads the differences a network sees, and this model's transform is es (ES-RNN); explain a model trained with --transform seasonal, diff or none`);
     if (v.ahead > meta.horizon) throw new ValueError(`--ahead ${v.ahead}: the model forecasts ${meta.horizon} step${meta.horizon === 1 ? '' : 's'} ahead; use --ahead 1..${meta.horizon}`);
     const n = series.length;
     const first = meta.lag + meta.window - 1;

@@ -47,9 +47,10 @@ export const trainFlags = withCommon({
   'test-split': flag.number('test part at the end of the series: a fraction, or a number of steps', { value: 'F', default: 0.15 }),
   season: flag.int('seasonal period in steps (default: from the dates, 12 for monthly; 1 without dates)', { value: 'N', check: 'positive' }),
   transform: flag.choice(
-    ['auto', 'seasonal', 'diff', 'none'],
-    "what the network predicts: 'seasonal' the change over one season, 'diff' the change over one step, 'none' the level " +
-      '(auto: seasonal when the training part repeats with the season, by the autocorrelation of its changes; else diff)',
+    ['auto', 'seasonal', 'diff', 'none', 'es'],
+    "what the network predicts: 'seasonal' the change over one season, 'diff' the change over one step, 'none' the level, " +
+      "'es' the residual of per-series exponential smoothing of level and seasonality (ES-RNN; positive target alone) " +
+      '(auto: one network per candidate, the lowest validation MASE kept; see --strategy)',
     { value: 'NAME', default: 'auto' },
   ),
   strategy: flag.choice(
