@@ -43,6 +43,14 @@ describe('the recipe chosen on the validation part', () => {
     expect(f.evaluate().table).toMatch(/recipe chosen on the validation part: ((seasonal|one-step) differences|exponential smoothing \+ network \(ES-RNN\)), (direct|recursive) \(MASE \d\.\d{3}\), over .*\(one network each\)/);
   });
 
+  it('the choice does not depend on the seed: every candidate trains with SELECTION_SEED', async () => {
+    const o = { ...quick, horizon: 6, valSplit: 12, testSplit: 12 };
+    const [a, b] = [await Forecaster.fit(DEATHS, { ...o, seed: 0 }), await Forecaster.fit(DEATHS, { ...o, seed: 5 })];
+    expect(b.meta.candidates).toEqual(a.meta.candidates);
+    // the ensemble is the seed's own
+    expect(b.forecast()).not.toEqual(a.forecast());
+  });
+
   it('fixed options train one network and record no choice', async () => {
     const f = await Forecaster.fit(DEATHS, { ...quick, horizon: 6, valSplit: 12, testSplit: 12, transform: 'diff', strategy: 'direct' });
     expect(f.meta.candidates).toBeUndefined();

@@ -204,7 +204,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   else {
     io.stdout.write(
       `${r.stopped === 'time' ? 'time budget reached after' : 'trained'} ${logs.length} epochs in ${seconds.toFixed(1)}s (best epoch ${best.bestEpoch + 1}, ${plan.valWindows ? 'validation' : 'training'} loss ${best.best.toPrecision(4)}); ` +
-        `${plan.trainWindows} training windows of ${window} steps, horizon ${horizon}${meta.strategy === 'recursive' ? ' (recursive: one step fed back)' : ''}, ${transform === 'none' ? 'levels' : `${transform} differences (lag ${lag})`}${why}, season ${season}\n`,
+        `${plan.trainWindows} training windows of ${window} steps, horizon ${horizon}${meta.strategy === 'recursive' ? ' (recursive: one step fed back)' : ''}, ${transform === 'none' ? 'levels' : transform === 'es' ? `exponential-smoothing residuals (ES-RNN, alpha ${meta.es!.alpha}, gamma ${meta.es!.gamma})` : `${transform} differences (lag ${lag})`}${why}, season ${season}\n`,
     );
     if (forecaster.members.length > 1) {
       const k = forecaster.members.length;
