@@ -91,14 +91,20 @@ describe('rnn train --csv --series-column: one global model over the series of a
 });
 
 describe('rnn train --csv --strategy', () => {
-  it('refuses recursive with --features by name', async () => {
+  it('refuses recursive or es with --features, and es recursive, by name (exit 2)', async () => {
     const dir = tmp();
     const f = join(dir, 'f.csv');
     const lines = readFileSync(DEATHS, 'utf8').trim().split('\n');
     writeFileSync(f, [`${lines[0]},t`, ...lines.slice(1).map((l, i) => `${l},${i}`)].join('\n') + '\n');
     const r = await run(['train', '--csv', f, '--features', 't', '--strategy', 'recursive', ...base, '--out', join(dir, 'x.safetensors')]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toBe('rnn: --strategy recursive feeds the forecasts back in, which needs future values of the features t; use --strategy direct or drop the features\n');
+    const es = await run(['train', '--csv', f, '--features', 't', '--transform', 'es', ...base, '--out', join(dir, 'x.safetensors')]);
+    expect(es.code).toBe(2);
+    expect(es.stderr).toBe('rnn: --transform es reads the target alone; drop the features t or use --transform seasonal or diff\n');
+    const esr = await run(['train', '--csv', DEATHS, '--transform', 'es', '--strategy', 'recursive', ...base, '--out', join(dir, 'x.safetensors')]);
+    expect(esr.code).toBe(2);
+    expect(esr.stderr).toBe('rnn: --transform es forecasts every step at once; use --strategy direct\n');
     const bad = await run(['train', '--csv', f, '--strategy', 'sideways', ...base, '--out', join(dir, 'x.safetensors')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--strategy/);

@@ -85,6 +85,13 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const target = v.target;
   if (!target) throw new UsageError('rnn train --csv: --target COL is required (the column to forecast)');
   if (v.members > MAX_MEMBERS) throw new ConfigError(`--members must be at most ${MAX_MEMBERS}, found ${v.members}; more members train longer and steady the median little beyond 10`);
+  // flags that conflict (usage errors, exit 2); the library says the same for code
+  const feats = (v.features ?? []).filter((f) => f !== target);
+  if (v.strategy === 'recursive' && feats.length) {
+    throw new UsageError(`--strategy recursive feeds the forecasts back in, which needs future values of the features ${feats.join(', ')}; use --strategy direct or drop the features`);
+  }
+  if (v.transform === 'es' && feats.length) throw new UsageError(`--transform es reads the target alone; drop the features ${feats.join(', ')} or use --transform seasonal or diff`);
+  if (v.transform === 'es' && v.strategy === 'recursive') throw new UsageError('--transform es forecasts every step at once; use --strategy direct');
   const control = await runControl(v);
   checkOutputs({ out: v.out, checkpoint: v.checkpoint, plot: v.plot });
   // the recipe (transform, split, scaler, windows, network) is the library's; this file reads the flags and reports
