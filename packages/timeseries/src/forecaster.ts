@@ -14,7 +14,7 @@ import { coverage, msis } from './intervals.js';
 import { MEMBERS_KEY, medianOf, membersFromMetadata, membersToMetadata, type Member } from './ensemble.js';
 import { trainMembers } from './members.js';
 import type { Scaler } from './scaler.js';
-import { SELECTION_SEED, candidatesNote, selectRecipe } from './select.js';
+import { candidatesNote, selectRecipe } from './select.js';
 import { keysText, newSeriesScaler, planGlobal } from './global.js';
 
 /** How messages name things: option keys in code (the default), flags at the command line. */
@@ -254,16 +254,12 @@ export class Forecaster {
   static async fit(data: SeriesInput, options: ForecastOptions = {}): Promise<Forecaster> {
     const o = parseForecastOptions(options);
     const series = seriesData(data);
-    const sel = await selectRecipe(series, o, OPTION_KEYS, { callbacks: o.callbacks });
+    const sel = await selectRecipe(series, o, OPTION_KEYS);
     const fixed = { ...o, ...sel.chosen };
-    let { plan, history } = sel;
-    // the candidates train with SELECTION_SEED; member 0 of another seed's ensemble is trained again with that seed
-    if (o.seed !== SELECTION_SEED) {
-      const candidates = plan.meta.candidates;
-      plan = planForecast(series, fixed, OPTION_KEYS);
-      if (candidates) plan.meta.candidates = candidates;
-      history = await plan.model.fit(plan.x, plan.y, { ...plan.fitOptions, callbacks: plan.callbacks });
-    }
+    // the candidates trained with SELECTION_SEED and SELECTION_EPOCHS; member 0 trains with the run's own (and the user's callbacks)
+    const plan = planForecast(series, fixed, OPTION_KEYS);
+    if (sel.plan.meta.candidates) plan.meta.candidates = sel.plan.meta.candidates;
+    const history = await plan.model.fit(plan.x, plan.y, { ...plan.fitOptions, callbacks: [...o.callbacks, ...plan.callbacks] });
     const members = await trainMembers(plan, series, fixed);
     return Forecaster.fromPlan({ ...plan, series }, history, {}, members);
   }

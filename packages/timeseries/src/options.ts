@@ -82,7 +82,7 @@ export const forecastOptionsSchema = z.strictObject({
    * part the barely trained network of the first epochs often scores best and then wins for good.
    */
   warmup: z.number().int().nonnegative().default(DEFAULT_WARMUP),
-  /** More callbacks for the training loop of the first member (the first candidate recipe's network, see select.ts: a progress reporter, a logger); they run before early stopping. */
+  /** More callbacks for the training loop of the first member (a progress reporter, a logger); they run before early stopping. Not for the candidate networks of the recipe choice (select.ts). */
   callbacks: z.array(z.custom<Callback>((c) => typeof c === 'object' && c !== null, 'expected a callback object')).default([]),
   /**
    * How `rnn evaluate/forecast --csv` should read the series again from a CSV file (a filter, the

@@ -26,7 +26,10 @@ describe('the recipe chosen on the validation part', () => {
     const withFeature = seriesData({ ...DEATHS, features: { x: DEATHS.values.map((_, i) => i) } });
     expect(candidateRecipes(withFeature, o({})).every((c) => c.strategy === 'direct')).toBe(true);
     // no season: no ES-RNN either
-    expect(candidateRecipes(seriesData(nile), parseForecastOptions({ horizon: 3 })).map((c) => c.transform)).toEqual(['diff', 'diff', 'none', 'none']);
+    expect(candidateRecipes(seriesData(nile), parseForecastOptions({ horizon: 3 }))).toEqual([
+      { transform: 'diff', strategy: 'direct' },
+      { transform: 'diff', strategy: 'recursive' },
+    ]);
     // not positive: no ES-RNN
     const shifted = seriesData({ ...DEATHS, values: DEATHS.values.map((v) => v - 9000) });
     expect(candidateRecipes(shifted, o({})).map((c) => c.transform)).not.toContain('es');
@@ -43,12 +46,15 @@ describe('the recipe chosen on the validation part', () => {
     expect(f.evaluate().table).toMatch(/recipe chosen on the validation part: ((seasonal|one-step) differences|exponential smoothing \+ network \(ES-RNN\)), (direct|recursive) \(MASE \d\.\d{3}\), over .*\(one network each\)/);
   });
 
-  it('the choice does not depend on the seed: every candidate trains with SELECTION_SEED', async () => {
+  it('the choice depends on neither the seed nor the epochs: every candidate trains with SELECTION_SEED and SELECTION_EPOCHS', async () => {
     const o = { ...quick, horizon: 6, valSplit: 12, testSplit: 12 };
     const [a, b] = [await Forecaster.fit(DEATHS, { ...o, seed: 0 }), await Forecaster.fit(DEATHS, { ...o, seed: 5 })];
     expect(b.meta.candidates).toEqual(a.meta.candidates);
     // the ensemble is the seed's own
     expect(b.forecast()).not.toEqual(a.forecast());
+    // nor on epochs (a checkpointed run resumed to more epochs chooses as the straight run)
+    const c = await Forecaster.fit(DEATHS, { ...o, seed: 0, epochs: 5 });
+    expect(c.meta.candidates).toEqual(a.meta.candidates);
   });
 
   it('fixed options train one network and record no choice', async () => {
