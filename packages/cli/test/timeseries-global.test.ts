@@ -124,3 +124,16 @@ describe('rnn train --csv --augment', () => {
     expect(strength.stderr).toBe('rnn: --augment: window-slice strength must be a fraction in (0, 1), found 2\n');
   });
 });
+
+describe('rnn explain and the ES-RNN hybrid', () => {
+  it('refuses a model with --transform es by name (exit 1)', async () => {
+    const dir = tmp();
+    const m = join(dir, 'es.safetensors');
+    expect((await run(['train', '--csv', DEATHS, ...base, '--transform', 'es', '--out', m])).code).toBe(0);
+    const r = await run(['explain', '--model', m, '--csv', DEATHS, '--out', join(dir, 'x')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `rnn: --model ${m}: rnn explain reads the differences a network sees, and this model's transform is es (ES-RNN); explain a model trained with --transform seasonal, diff or none\n`,
+    );
+  });
+});

@@ -37,6 +37,9 @@ describe('Forecaster.fitGlobal: one network over many series', () => {
 
   it('refuses one series, and series with different columns', async () => {
     await expect(Forecaster.fitGlobal({ l: L }, quick, 'series')).rejects.toThrow(ConfigError);
+    await expect(Forecaster.fitGlobal({ l: L, u: U }, { ...quick, transform: 'es' }, 'series')).rejects.toThrow(
+      /^transform es fits the smoothing per series, which a global model does not do yet; use transform seasonal, diff or none$/,
+    );
     await expect(Forecaster.fitGlobal({ l: L, u: { ...U, features: { x: U.values } } }, quick, 'series')).rejects.toThrow(/^series 'u' has the columns deaths, x, series 'l' deaths; every series of a global model needs the same$/);
   });
 });
