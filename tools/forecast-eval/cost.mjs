@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// What the ensemble costs: Forecaster.fit with one network against the default ensemble, side by
-// side in one run on the same series (M4 split: horizon, validation and test parts of H), with the
-// ratio of the training times and the CPU they ran on. Run it on a quiet machine.
+// What the ensemble and the recipe choice cost: Forecaster.fit with one network, the ensemble with
+// the recipe fixed (the one the default chose) and the default (the choice, then the ensemble),
+// side by side in one run on the same series (M4 split: horizon, validation and test parts of H),
+// CPU seconds of this process (wall in brackets), the ratios and the CPU model. Run it on a quiet
+// machine; the CPU seconds mean something on a busy one too.
 //
 //   node tools/forecast-eval/cost.mjs [--series airpassengers,co2] [--members 10] [--repeats 1]
 import { execSync } from 'node:child_process';
@@ -23,25 +25,33 @@ let cpu = 'unknown CPU';
 try {
   cpu = execSync("lscpu | grep 'Model name'", { encoding: 'utf8' }).split(':')[1].trim();
 } catch {}
-console.log(`CPU: ${cpu}; node ${process.version}`);
-console.log(`| series | one network (s) | ensemble of ${K} (s) | ratio |`);
-console.log('| --- | --- | --- | --- |');
+console.log(`CPU: ${cpu}; node ${process.version}; seconds are CPU time of this process (user + system), wall in brackets`);
+console.log(`| series | recipe chosen | one network | ensemble of ${K}, recipe fixed | ensemble of ${K} with the choice (the default) | ensemble / one | choice / fixed |`);
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const name of args.values.series.split(',')) {
   const spec = SERIES.find((s) => s.name === name);
   if (!spec) args.fail(`unknown series '${name}'`);
   const input = readSeries(root, spec);
   const H = horizonOf(seriesData(input).frequency);
-  const time = async (members) => {
-    let best = Infinity;
+  let f;
+  const time = async (label, options) => {
+    let best = { cpu: Infinity, wall: Infinity };
     for (let r = 0; r < repeats; r++) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
-      await Forecaster.fit(input, { horizon: H, valSplit: H, testSplit: H, members });
-      best = Math.min(best, (performance.now() - t0) / 1000);
-      process.stderr.write(`cost: ${name}: members ${members}: ${best.toFixed(2)} s\n`);
+      f = await Forecaster.fit(input, { horizon: H, valSplit: H, testSplit: H, ...options });
+      const c = process.cpuUsage(c0);
+      const run = { cpu: (c.user + c.system) / 1e6, wall: (performance.now() - t0) / 1000 };
+      if (run.cpu < best.cpu) best = run;
+      process.stderr.write(`cost: ${name}: ${label}: ${run.cpu.toFixed(2)} s CPU (${run.wall.toFixed(2)} s wall)\n`);
     }
-    return { seconds: best };
+    return best;
   };
-  const one = await time(1);
-  const all = await time(K);
-  console.log(`| ${name} | ${one.seconds.toFixed(2)} | ${all.seconds.toFixed(2)} | ${(all.seconds / one.seconds).toFixed(1)} |`);
+  // the default first: it says which recipe the fixed runs train
+  const choice = await time('default', { members: K });
+  const recipe = { transform: f.meta.transform, strategy: f.meta.strategy ?? 'direct' };
+  const one = await time('one network', { members: 1, ...recipe });
+  const fixed = await time('fixed recipe', { members: K, ...recipe });
+  const fmt = (t) => `${t.cpu.toFixed(2)} (${t.wall.toFixed(2)})`;
+  console.log(`| ${name} | ${recipe.transform}/${recipe.strategy} | ${fmt(one)} | ${fmt(fixed)} | ${fmt(choice)} | ${(fixed.cpu / one.cpu).toFixed(1)} | ${(choice.cpu / fixed.cpu).toFixed(2)} |`);
 }

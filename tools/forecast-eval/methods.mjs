@@ -34,7 +34,9 @@ export async function evaluateSeries(name, input, { horizon, season, seeds, memb
   for (const seed of seeds) {
     const t0 = performance.now();
     try {
-      const f = await Forecaster.fit(input, { horizon, valSplit: horizon, testSplit: horizon, seed, ...options, ...(members !== undefined ? { members } : {}) });
+      // the validation part: a fifth of what precedes the test part, at least H (one origin of H steps is too few to choose a recipe on)
+      const valSplit = Math.max(horizon, Math.round(0.2 * (n - horizon)));
+      const f = await Forecaster.fit(input, { horizon, valSplit, testSplit: horizon, seed, ...options, ...(members !== undefined ? { members } : {}) });
       const e = f.evaluate();
       if (e.origins.length !== 1 || e.origins[0] !== cut - 1) throw new Error(`expected one origin at step ${cut - 1}, found ${e.origins.join(',')}`);
       const iv = e.interval ? { lower: e.interval.lower[0], upper: e.interval.upper[0], level: e.interval.level } : {};
@@ -42,13 +44,14 @@ export async function evaluateSeries(name, input, { horizon, season, seeds, memb
       const seconds = (performance.now() - t0) / 1000;
       // the hybrid's question: would the validation part have preferred Theta (fitted on what precedes it)?
       const v = f.evaluate({ part: 'validation' });
-      const vcut = cut - horizon;
+      const vcut = cut - f.meta.split.val;
       const vth = theta(y.slice(0, vcut), o).mean;
       const vscale = seasonalNaiveMae(y, vcut, vcut > season ? season : 1);
       const vthMase = vth.reduce((a, p, i) => a + Math.abs(p - y[vcut + i]), 0) / horizon / vscale;
       const valNet = v.origins.length === 1 ? v.scores.model.mase : NaN;
-      network.push({ seed, ...s, seconds, chosen: f.meta.choice?.method ?? null, valMase: valNet, valTheta: vthMase });
-      log(`seed ${seed}: MASE ${s.mase.toFixed(3)} (${seconds.toFixed(1)} s)`);
+      const recipe = `${f.meta.transform}/${f.meta.strategy ?? 'direct'}`;
+      network.push({ seed, ...s, seconds, chosen: f.meta.choice?.method ?? null, recipe, valMase: valNet, valTheta: vthMase });
+      log(`seed ${seed}: MASE ${s.mase.toFixed(3)}, ${f.meta.choice?.method === 'theta' ? 'theta' : recipe} (${seconds.toFixed(1)} s)`);
     } catch (err) {
       network.push({ seed, error: String(err.message ?? err).split('\n')[0] });
       log(`seed ${seed}: ${err.message}`);

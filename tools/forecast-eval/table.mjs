@@ -3,6 +3,9 @@
 const f3 = (v) => (v === undefined || v === null || Number.isNaN(v) ? 'n/a' : v.toFixed(3));
 const geo = (xs) => Math.exp(xs.reduce((a, b) => a + Math.log(b), 0) / xs.length);
 
+/** Short names of the recipes in the table. */
+const RECIPE = { 'seasonal/direct': 'S', 'seasonal/recursive': 'Sr', 'diff/direct': 'D', 'diff/recursive': 'Dr', 'none/direct': 'L', 'none/recursive': 'Lr', 'es/direct': 'E' };
+
 export function markdown(results) {
   const classical = ['naive', 'seasonal naive', 'ses', 'theta'];
   const seeds = results[0]?.network.map((r) => r.seed) ?? [];
@@ -10,12 +13,15 @@ export function markdown(results) {
   out.push(`| series | n | H | m | seasonal | ${classical.join(' | ')} | ${seeds.map((s) => `rnn seed ${s}`).join(' | ')} | spread |`);
   out.push(`|${' --- |'.repeat(5 + classical.length + seeds.length + 1)}`);
   for (const r of results) {
-    const net = r.network.map((x) => (x.error ? 'error' : `${f3(x.mase)}${x.chosen === 'theta' ? ' θ' : ''}`));
+    const net = r.network.map((x) => (x.error ? 'error' : `${f3(x.mase)}${x.chosen === 'theta' ? ' θ' : x.recipe ? ` ${RECIPE[x.recipe] ?? x.recipe}` : ''}`));
     const ok = r.network.filter((x) => !x.error).map((x) => x.mase);
     const spread = ok.length ? Math.max(...ok) / Math.min(...ok) : NaN;
     out.push(`| ${r.name} | ${r.n} | ${r.horizon} | ${r.season} | ${r.seasonal ? 'yes' : 'no'} | ${classical.map((c) => f3(r.methods[c]?.mase)).join(' | ')} | ${net.join(' | ')} | ${f3(spread)} |`);
   }
   if (results.some((r) => r.network.some((x) => x.chosen === 'theta'))) out.push('', 'θ: the validation part chose the Theta method over the networks for this seed.');
+  if (results.some((r) => r.network.some((x) => x.recipe))) {
+    out.push('', 'The recipe the validation part chose for the networks: S seasonal differences, D one-step differences, L levels, E exponential smoothing + network (ES-RNN); r: recursive, else direct.');
+  }
   out.push('');
   out.push('MSIS of the 80 % intervals (coverage of the H test points in brackets):');
   out.push('');

@@ -3,6 +3,7 @@ import type { Sequential } from '@rnn/layers';
 import { z } from 'zod';
 import type { TimeseriesMeta } from './meta.js';
 import { forecastModel, type CellName } from './model.js';
+import { modelSteps } from './predict.js';
 
 /**
  * An ensemble member differs from the first in its seed, the window it reads and its training
@@ -89,7 +90,7 @@ export function membersFromMetadata(model: Sequential, meta: TimeseriesMeta, whe
   }
   const first = model.config().layers[0] as { type: CellName; hiddenSize: number; numLayers: number };
   return parsed.map((p, i) => {
-    const m = forecastModel({ cell: first.type, hidden: first.hiddenSize, layers: first.numLayers, horizon: meta.horizon * (meta.quantiles?.length ?? 1), features: meta.columns.length, seed: p.seed });
+    const m = forecastModel({ cell: first.type, hidden: first.hiddenSize, layers: first.numLayers, horizon: modelSteps(meta) * (meta.quantiles?.length ?? 1), features: meta.columns.length, seed: p.seed });
     const names = new Set([...m.params!.toHost().keys()]);
     for (const [name, d] of Object.entries(p.tensors)) {
       if (!names.delete(name)) throw new FormatError(`${where}: ensemble member ${i + 1} has a tensor '${name}' the model does not have`);

@@ -13,6 +13,9 @@ import { INTERVAL_LEVEL } from './quantiles.js';
 import { coverage, msis } from './intervals.js';
 import { MEMBERS_KEY, medianOf, membersFromMetadata, membersToMetadata, type Member } from './ensemble.js';
 import { trainMembers } from './members.js';
+import type { Scaler } from './scaler.js';
+import { candidatesNote, selectRecipe } from './select.js';
+import { keysText, newSeriesScaler, planGlobal } from './global.js';
 
 /** How messages name things: option keys in code (the default), flags at the command line. */
 export interface Names extends OptionNames {
@@ -85,20 +88,41 @@ export class Forecaster {
     if (members.length > 1) this.model.metadata = { ...this.model.metadata, [MEMBERS_KEY]: membersToMetadata(members) };
   }
 
+  /** A global model's training series (see global.ts); null for a model of one series. */
+  private training: SeriesData[] | null = null;
+
+  /**
+   * The recipe for one series: a global model's scaler is that of the series (by its `key`, the
+   * value of the series column), or for a series it never saw, one fitted on that series' own steps
+   * before its validation and test parts, as the training series' were.
+   */
+  private metaFor(s: SeriesData): TimeseriesMeta {
+    const g = this.meta.global;
+    if (!g) return this.meta;
+    const k = s.key === null ? -1 : g.keys.indexOf(s.key);
+    if (k >= 0) return { ...this.meta, scaler: g.scalers[k]! };
+    return { ...this.meta, scaler: newSeriesScaler(s, this.meta) };
+  }
+
+  /** The scaler the network reads a series with: the model's, or for a global model that of the series (see `metaFor`). */
+  scalerFor(data: SeriesInput): Scaler {
+    return this.metaFor(this.seriesOf(data, 'scalerFor')).scaler;
+  }
+
   /** Steps of history a forecast reads: the lag of the transform and the longest member's window. */
   private get reach(): number {
     return this.meta.lag + Math.max(...this.members.map((m) => m.window));
   }
 
   /** The ensemble's interval `[origins][horizon]`: the median over the members of each bound head; null without heads. */
-  private bandAt(values: readonly Float64Array[], ts: readonly number[]): { level: number; lower: number[][]; upper: number[][] } | null {
+  private bandAt(values: readonly Float64Array[], ts: readonly number[], meta: TimeseriesMeta = this.meta): { level: number; lower: number[][]; upper: number[][] } | null {
     if (this.meta.choice?.method === 'theta') {
       const fs = ts.map((t) => this.thetaFrom(values, t, this.meta.horizon));
       return { level: INTERVAL_LEVEL, lower: fs.map((f) => f.lower), upper: fs.map((f) => f.upper) };
     }
     const q = this.meta.quantiles;
     if (!q) return null;
-    const runs = this.members.map((m) => predictQuantilesFrom(m.model, { ...this.meta, window: m.window }, values, ts));
+    const runs = this.members.map((m) => predictQuantilesFrom(m.model, { ...meta, window: m.window }, values, ts));
     const lo = q.indexOf(Math.min(...q));
     const hi = q.indexOf(Math.max(...q));
     const mid = medianOf(runs.map((r) => r[q.indexOf(0.5)]!));
@@ -119,24 +143,31 @@ export class Forecaster {
   private calibrate(): void {
     const { split, quantiles } = this.meta;
     if (!quantiles || !this.series || split.val === 0) return;
-    const n = this.series.length;
-    const from = n - split.test - split.val;
-    const to = n - split.test;
-    const ts = origins(from, to, { ...this.meta, window: this.reach - this.meta.lag });
-    if (!ts.length) return;
-    const y = this.series.values[0]!;
-    const b = this.bandAt(this.series.values, ts)!;
-    const mid = this.predictAt(this.series.values, ts);
     const r: number[] = [];
-    ts.forEach((t, i) =>
-      mid[i]!.forEach((m, h) => {
-        const v = y[t + 1 + h]!;
-        const bound = v < m ? b.lower[i]![h]! : b.upper[i]![h]!;
-        r.push(v === m ? 0 : bound === m ? 10 : (v - m) / (bound - m));
-      }),
-    );
+    let level = 0;
+    // a global model: the validation parts of all its series together
+    for (const series of this.training ?? [this.series]) {
+      const n = series.length;
+      const from = n - split.test - split.val;
+      const to = n - split.test;
+      const ts = origins(from, to, { ...this.meta, window: this.reach - this.meta.lag });
+      if (!ts.length) continue;
+      const meta = this.metaFor(series);
+      const y = series.values[0]!;
+      const b = this.bandAt(series.values, ts, meta)!;
+      const mid = this.predictAt(series.values, ts, meta);
+      level = b.level;
+      ts.forEach((t, i) =>
+        mid[i]!.forEach((m, h) => {
+          const v = y[t + 1 + h]!;
+          const bound = v < m ? b.lower[i]![h]! : b.upper[i]![h]!;
+          r.push(v === m ? 0 : bound === m ? 10 : (v - m) / (bound - m));
+        }),
+      );
+    }
+    if (!r.length) return;
     r.sort((p, q) => p - q);
-    const k = Math.min(r.length, Math.ceil((r.length + 1) * b.level)) - 1;
+    const k = Math.min(r.length, Math.ceil((r.length + 1) * level)) - 1;
     const best = { c: Math.min(10, Math.max(0.5, r[k]!)) };
     this.meta.intervalScale = best.c;
     this.model.metadata = { ...this.model.metadata, [META_KEY]: JSON.stringify(this.meta) };
@@ -145,13 +176,13 @@ export class Forecaster {
   /** The interval of the next `horizon` steps after the end of the series (null without quantile heads). */
   forecastInterval(data?: SeriesInput): { level: number; lower: number[]; upper: number[] } | null {
     const s = this.seriesOf(data, 'forecastInterval');
-    const b = this.bandAt(s.values, [s.length - 1]);
+    const b = this.bandAt(s.values, [s.length - 1], this.metaFor(s));
     return b && { level: b.level, lower: b.lower[0]!, upper: b.upper[0]! };
   }
 
   /** The ensemble's forecasts `[origins][horizon]` in original units: the median over its members. */
-  private networkAt = (values: readonly Float64Array[], ts: readonly number[]): number[][] =>
-    medianOf(this.members.map((m) => predictFrom(m.model, { ...this.meta, window: m.window }, values, ts)));
+  private networkAt = (values: readonly Float64Array[], ts: readonly number[], meta: TimeseriesMeta = this.meta): number[][] =>
+    medianOf(this.members.map((m) => predictFrom(m.model, { ...meta, window: m.window }, values, ts)));
 
   /** The Theta method fitted on steps 0..t of the target, `steps` ahead. */
   private thetaFrom(values: readonly Float64Array[], t: number, steps: number) {
@@ -161,8 +192,8 @@ export class Forecaster {
   private thetaAt = (values: readonly Float64Array[], ts: readonly number[]): number[][] => ts.map((t) => this.thetaFrom(values, t, this.meta.horizon).mean);
 
   /** What forecasts: the networks, or Theta where the validation part chose it (see `choose`). */
-  private predictAt = (values: readonly Float64Array[], ts: readonly number[]): number[][] =>
-    this.meta.choice?.method === 'theta' ? this.thetaAt(values, ts) : this.networkAt(values, ts);
+  private predictAt = (values: readonly Float64Array[], ts: readonly number[], meta: TimeseriesMeta = this.meta): number[][] =>
+    this.meta.choice?.method === 'theta' ? this.thetaAt(values, ts) : this.networkAt(values, ts, meta);
 
   /**
    * The hybrid's choice: the networks, or the Theta method (the M4 benchmark, refitted at every
@@ -171,7 +202,7 @@ export class Forecaster {
    */
   private choose(): void {
     const { split, season } = this.meta;
-    if (!this.series || split.val === 0 || this.series.columns.length > 1) return;
+    if (!this.series || this.training || split.val === 0 || this.series.columns.length > 1) return;
     const n = this.series.length;
     const [from, to] = [n - split.test - split.val, n - split.test];
     const meta = { ...this.meta, window: this.reach - this.meta.lag };
@@ -205,22 +236,51 @@ export class Forecaster {
   }
 
   /** The forecaster of a plan once its model is trained. */
-  static fromPlan(plan: ForecastPlan & { series: SeriesData }, history: History | null = null, names: Partial<Names> = {}, members?: readonly Member[]): Forecaster {
+  static fromPlan(plan: ForecastPlan & { series: SeriesData }, history: History | null = null, names: Partial<Names> = {}, members?: readonly Member[], training?: readonly SeriesData[]): Forecaster {
     plan.model.metadata = { ...plan.model.metadata, [META_KEY]: JSON.stringify(plan.meta) };
     const all = members ?? [{ seed: 0, window: plan.meta.window, loss: 'mse' as const, model: plan.model, bestEpoch: plan.best.bestEpoch }];
     const f = new Forecaster(plan.model, plan.meta, plan.series, history, plan.best.bestEpoch, { ...CODE_NAMES, ...names }, all);
+    if (plan.meta.global) f.training = [...(training ?? [plan.series])];
     f.calibrate();
     if (plan.fallback === 'theta') f.choose();
     return f;
   }
 
-  /** Fit a forecaster on a series: the values alone, or `{ values, dates, name, features }`. */
+  /**
+   * Fit a forecaster on a series: the values alone, or `{ values, dates, name, features }`. The
+   * recipe (transform, direct or recursive) is chosen on the validation part where the options
+   * leave it open (see select.ts), then the ensemble is trained with it.
+   */
   static async fit(data: SeriesInput, options: ForecastOptions = {}): Promise<Forecaster> {
-    const plan = Forecaster.prepare(data, options);
     const o = parseForecastOptions(options);
+    const series = seriesData(data);
+    const sel = await selectRecipe(series, o, OPTION_KEYS);
+    const fixed = { ...o, ...sel.chosen };
+    // the candidates trained with SELECTION_SEED and SELECTION_EPOCHS; member 0 trains with the run's own (and the user's callbacks)
+    const plan = planForecast(series, fixed, OPTION_KEYS);
+    if (sel.plan.meta.candidates) plan.meta.candidates = sel.plan.meta.candidates;
     const history = await plan.model.fit(plan.x, plan.y, { ...plan.fitOptions, callbacks: [...o.callbacks, ...plan.callbacks] });
-    const members = await trainMembers(plan, plan.series, o);
-    return Forecaster.fromPlan(plan, history, {}, members);
+    const members = await trainMembers(plan, series, fixed);
+    return Forecaster.fromPlan({ ...plan, series }, history, {}, members);
+  }
+
+  /**
+   * One network over many series (a global model, see global.ts): `collection` maps each series'
+   * key (its value in the series column, `AAPL`) to the series; `column` names that column in the
+   * model file. Forecast or score any of them, or a new one, by passing `{ …, key }`.
+   */
+  static async fitGlobal(collection: Record<string, SeriesInput> | ReadonlyMap<string, SeriesInput>, options: ForecastOptions = {}, column = 'series', names: OptionNames = OPTION_KEYS): Promise<Forecaster> {
+    const o = parseForecastOptions(options);
+    const entries = collection instanceof Map ? [...collection] : Object.entries(collection);
+    const list = entries.map(([key, input]) => {
+      const base = typeof input === 'object' && input !== null && 'values' in input ? input : { values: input as ArrayLike<number> };
+      return seriesData({ ...base, key });
+    });
+    const plan = planGlobal(list, o, column, names);
+    const history = await plan.model.fit(plan.x, plan.y, { ...plan.fitOptions, callbacks: [...o.callbacks, ...plan.callbacks] });
+    const fixed = { ...o, transform: plan.meta.transform, strategy: plan.meta.strategy ?? 'direct' };
+    const members = await trainMembers(plan, list[0]!, fixed, names, { plan: (m) => planGlobal(list, { ...fixed, ...m }, column, names) });
+    return Forecaster.fromPlan({ ...plan, series: list[0]! }, history, {}, members, list);
   }
 
   /** A model file written by `save` or by `rnn train --csv`. */
@@ -243,6 +303,9 @@ export class Forecaster {
   /** The series to read: `data` if given, else the one fit on; it must have the model's columns. */
   private seriesOf(data: SeriesInput | undefined, what: string): SeriesData {
     if (data === undefined) {
+      if (this.training) {
+        throw new ConfigError(`${what}: this global model was fit on ${this.training.length} series (${keysText(this.training.map((t) => t.key!))}); pass the one to read: ${what}(…, { values, dates, key })`);
+      }
       if (!this.series) throw new ConfigError(`${what}: this forecaster was loaded from a file and holds no series; pass it: ${what}(…, { values, dates })`);
       return this.series;
     }
@@ -275,7 +338,8 @@ export class Forecaster {
       );
     }
     if (this.meta.choice?.method === 'theta') return this.thetaFrom(s.values, s.length - 1, steps).mean;
-    return forecastAhead(this.predictAt, this.meta, s.values, steps);
+    const m = this.metaFor(s);
+    return forecastAhead((v, ts) => this.predictAt(v, ts, m), m, s.values, steps);
   }
 
   /**
@@ -287,7 +351,7 @@ export class Forecaster {
     const s = this.seriesOf(data, 'backtest');
     const first = this.reach - 1;
     const origins = Array.from({ length: s.length - first }, (_, k) => first + k);
-    return { origins, forecasts: this.predictAt(s.values, origins) };
+    return { origins, forecasts: this.predictAt(s.values, origins, this.metaFor(s)) };
   }
 
   /** The dates of the next `steps` steps, in the style of the series' own (`1961-01`), or `+1, +2…` without dates. */
@@ -320,10 +384,11 @@ export class Forecaster {
     const n = s.length;
     const [from, to] = part === 'test' ? [n - split.test, n] : [n - split.test - split.val, n - split.test];
     if (from < 1) throw new ValueError(`evaluate: the series has ${n} steps, fewer than the model's ${part} part needs (${size}) plus one before it`);
-    const e = evaluatePart(this.predictAt, { ...this.meta, window: this.reach - this.meta.lag }, s.values, from, to, season, part);
+    const m = this.metaFor(s);
+    const e = evaluatePart((v, ts) => this.predictAt(v, ts, m), { ...m, window: this.reach - this.meta.lag }, s.values, from, to, season, part);
     const label = this.meta.choice?.method === 'theta' ? 'theta' : this.model.config().layers[0]!.type;
     const range = s.dates ? `${s.dates[from]} .. ${s.dates[to - 1]}` : `steps ${from + 1}..${to}`;
-    const band = this.bandAt(s.values, e.origins);
+    const band = this.bandAt(s.values, e.origins, m);
     let interval: Interval | null = null;
     let table = scoreTable(e, label);
     if (band) {
@@ -334,6 +399,8 @@ export class Forecaster {
       const pct = (v: number) => `${Math.round(v * 100)} %`;
       table += `\n${pct(band.level)} interval (${this.meta.choice?.method === 'theta' ? "the Theta method's" : 'quantile heads'}): covers ${pct(interval.coverage)} of the ${actual.length} actual values; MSIS ${Number.isNaN(interval.msis) ? 'n/a' : interval.msis.toFixed(3)}`;
     }
+    const recipe = candidatesNote(this.meta);
+    if (recipe) table += `\n${recipe}`;
     const why = this.choiceNote();
     if (why) table += `\n${why}`;
     return { ...e, label, range, horizon: this.meta.horizon, table, interval };

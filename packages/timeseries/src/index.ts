@@ -22,3 +22,7 @@ export * from './members.js';
 export * from './input.js';
 export * from './options.js';
 export * from './plan.js';
+export * from './select.js';
+export * from './global.js';
+export * from './augment.js';
+export * from './es.js';

@@ -16,6 +16,8 @@ export type SeriesInput =
       name?: string;
       /** The date column's name in such a CSV (default `date`). */
       dateName?: string;
+      /** Which series of a global model this is: its value in the series column (`AAPL`); a key the model never saw is a new series. */
+      key?: string;
       /** More input columns over the same steps (their future is unknown, so forecasts stop at the horizon). */
       features?: Record<string, ArrayLike<number>> | ReadonlyMap<string, ArrayLike<number>>;
     };
@@ -29,6 +31,8 @@ export interface SeriesData {
   dates: string[] | null;
   frequency: Frequency;
   length: number;
+  /** The series' key in a global model (see global.ts), or null. */
+  key: string | null;
 }
 
 function dateText(d: string | Date, i: number): string {
@@ -86,5 +90,6 @@ export function seriesData(input: SeriesInput): SeriesData {
       frequency = inferFrequency(ts);
     }
   }
-  return { columns, values, date: dates ? (o.dateName ?? 'date') : null, dates, frequency, length: target.length };
+  if (o.key !== undefined && typeof o.key !== 'string') throw new ValueError(`series: key must be a string (the series' value in the series column), found ${typeof o.key}`);
+  return { columns, values, date: dates ? (o.dateName ?? 'date') : null, dates, frequency, length: target.length, key: o.key ?? null };
 }

@@ -23,7 +23,7 @@ export async function trainMembers(
   series: SeriesData,
   o: ResolvedForecastOptions,
   names: OptionNames = OPTION_KEYS,
-  hooks: { callbacks?: (index: number) => Callback[]; onMember?: (d: MemberDone) => void; deadline?: number } = {},
+  hooks: { callbacks?: (index: number) => Callback[]; onMember?: (d: MemberDone) => void; deadline?: number; plan?: (o: ResolvedForecastOptions & { loss: 'mse' | 'mae' }) => ForecastPlan } = {},
 ): Promise<Member[]> {
   const { split, lag, horizon, window } = plan.meta;
   const fits = (w: number) => split.train - lag - w - horizon + 1 >= MIN_TRAIN_WINDOWS;
@@ -40,7 +40,9 @@ export async function trainMembers(
       if (left <= 0) break;
       budget = { minutes: left / (specs.length - k) / 60_000, members: 1 };
     }
-    const p = planForecast(series, { ...o, window: spec.window, seed: spec.seed, loss: spec.loss, ...budget }, names);
+    const opts = { ...o, window: spec.window, seed: spec.seed, loss: spec.loss, ...budget };
+    // a global model's members see all its series (hooks.plan); a single series' the one
+    const p = hooks.plan ? hooks.plan(opts) : planForecast(series, opts, names);
     await p.model.fit(p.x, p.y, { ...p.fitOptions, callbacks: [...(hooks.callbacks?.(k) ?? []), ...p.callbacks] });
     const member: Member = { ...spec, model: p.model, bestEpoch: p.best.bestEpoch };
     members.push(member);

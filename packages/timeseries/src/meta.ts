@@ -19,9 +19,20 @@ export const timeseriesMetaSchema = z.strictObject({
   window: z.number().int().positive(),
   horizon: z.number().int().positive(),
   season: z.number().int().positive(),
-  /** 'none' | 'diff' (lag 1) | 'seasonal' (lag = season): the model sees and predicts y[t] - y[t-lag]. */
-  transform: z.enum(['none', 'diff', 'seasonal']),
+  /**
+   * 'none' | 'diff' (lag 1) | 'seasonal' (lag = season): the model sees and predicts y[t] - y[t-lag];
+   * 'es': the residual of exponential smoothing (ES-RNN, see es.ts; lag = season, the smoothing's warm-up).
+   */
+  transform: z.enum(['none', 'diff', 'seasonal', 'es']),
+  /** The smoothing constants of transform 'es'. */
+  es: z.strictObject({ alpha: z.number().gt(0).lt(1), gamma: z.number().min(0).lt(1) }).optional(),
   lag: z.number().int().nonnegative(),
+  /** 'direct': one output per horizon step; 'recursive': a one-step network fed its own forecasts (absent: direct, as files before it). */
+  strategy: z.enum(['direct', 'recursive']).optional(),
+  /** The recipes scored on the validation part before training the ensemble (one network each), the first kept; absent when there was no choice. */
+  candidates: z
+    .array(z.strictObject({ transform: z.enum(['none', 'diff', 'seasonal', 'es']), strategy: z.enum(['direct', 'recursive']), mase: z.number().nullable() }))
+    .optional(),
   /** Standardisation of the differenced columns, fitted on the training part only. */
   scaler: z.strictObject({ mean: z.array(z.number()), std: z.array(z.number().positive()) }),
   /** Time steps of the training CSV in each part, in time order. */
@@ -32,6 +43,17 @@ export const timeseriesMetaSchema = z.strictObject({
   quantiles: z.array(z.number().gt(0).lt(1)).optional(),
   /** How far the interval's bounds are moved from the median, as a multiple of the heads' distance: calibrated on the validation part. */
   intervalScale: z.number().positive().optional(),
+  /**
+   * A global model (one network over many series of a long-format CSV): the series column, each
+   * training series' key and its own scaler (`scaler` above is the first's). See global.ts.
+   */
+  global: z
+    .strictObject({
+      column: z.string(),
+      keys: z.array(z.string()).min(1),
+      scalers: z.array(z.strictObject({ mean: z.array(z.number()), std: z.array(z.number().positive()) })),
+    })
+    .optional(),
   /** What forecasts: the networks, or the Theta method where it scored a lower MASE on the validation part (both MASEs kept, for the report). */
   choice: z.strictObject({ method: z.enum(['network', 'theta']), network: z.number().nullable(), theta: z.number().nullable() }).optional(),
 });

@@ -27,7 +27,13 @@ export const forecastOptionsSchema = z.strictObject({
    * What the network predicts: `seasonal` the change over one season, `diff` the change over one
    * step, `none` the level; `auto`: seasonal when the training part repeats with the season.
    */
-  transform: z.enum(['auto', 'seasonal', 'diff', 'none']).default('auto'),
+  transform: z.enum(['auto', 'seasonal', 'diff', 'none', 'es']).default('auto'),
+  /**
+   * How forecasts reach `horizon` steps: `direct` one output per step, `recursive` a one-step
+   * network fed its own forecasts (the target alone, no features); `auto`: with `transform: 'auto'`
+   * too, each candidate recipe trains one network and the lowest validation MASE is kept (see select.ts).
+   */
+  strategy: z.enum(['auto', 'direct', 'recursive']).default('auto'),
   /**
    * Networks in the ensemble, each with its own seed, window and loss; their median is the
    * forecast (see ensemble.ts). 1 is the single network of earlier versions.
@@ -40,6 +46,20 @@ export const forecastOptionsSchema = z.strictObject({
    * the validation part (a target without features only); `none`: always the networks.
    */
   fallback: z.enum(['theta', 'none']).default('theta'),
+  /**
+   * Augmentation of the training windows, redrawn every epoch (see augment.ts for each method and
+   * what its strength means): `{ jitter: 0.05, mixup: 0.2 }`. Absent: none.
+   */
+  augment: z
+    .strictObject({
+      jitter: z.number().positive().max(10).optional(),
+      scale: z.number().positive().max(10).optional(),
+      'magnitude-warp': z.number().positive().max(10).optional(),
+      'time-warp': z.number().positive().max(10).optional(),
+      'window-slice': z.number().gt(0).lt(1).optional(),
+      mixup: z.number().positive().max(10).optional(),
+    })
+    .optional(),
   cell: z.enum(CELLS).default('lstm'),
   hidden: count.default(32),
   layers: count.default(1),
@@ -62,7 +82,7 @@ export const forecastOptionsSchema = z.strictObject({
    * part the barely trained network of the first epochs often scores best and then wins for good.
    */
   warmup: z.number().int().nonnegative().default(DEFAULT_WARMUP),
-  /** More callbacks for the training loop of the first member (a progress reporter, a logger); they run before early stopping. */
+  /** More callbacks for the training loop of the first member (a progress reporter, a logger); they run before early stopping. Not for the candidate networks of the recipe choice (select.ts). */
   callbacks: z.array(z.custom<Callback>((c) => typeof c === 'object' && c !== null, 'expected a callback object')).default([]),
   /**
    * How `rnn evaluate/forecast --csv` should read the series again from a CSV file (a filter, the

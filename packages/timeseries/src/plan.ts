@@ -1,3 +1,4 @@
+import { augmentation } from './augment.js';
 import { ConfigError, tensor, type Tensor } from '@rnn/core';
 import type { Callback, FitOptions, Sequential } from '@rnn/layers';
 import { SEASON } from './dates.js';
@@ -6,7 +7,8 @@ import type { SeriesData } from './input.js';
 import type { TimeseriesMeta } from './meta.js';
 import { forecastModel, keepBest } from './model.js';
 import type { ResolvedForecastOptions } from './options.js';
-import { fitScaler } from './scaler.js';
+import { fitScaler, type Scaler } from './scaler.js';
+import { checkPositive, esFilter, esScaler, esWindows, fitEs, type EsParams } from './es.js';
 import { isSeasonal } from './seasonality.js';
 import { bounds, origins, splitSeries } from './split.js';
 import { windowTensors } from './windows.js';
@@ -20,9 +22,10 @@ export interface OptionNames {
   transform: string;
   valSplit: string;
   testSplit: string;
+  strategy: string;
 }
 
-export const OPTION_KEYS: OptionNames = { window: 'window', horizon: 'horizon', season: 'season', transform: 'transform', valSplit: 'valSplit', testSplit: 'testSplit' };
+export const OPTION_KEYS: OptionNames = { window: 'window', horizon: 'horizon', season: 'season', transform: 'transform', valSplit: 'valSplit', testSplit: 'testSplit', strategy: 'strategy' };
 
 /**
  * Everything decided before training: the transform, the split, the scaler, the windows and the
@@ -50,7 +53,7 @@ export interface ForecastPlan {
 }
 
 /** Stop at the end of the first epoch that ends after `minutes`. */
-function timeBudget(minutes: number): Callback {
+export function timeBudget(minutes: number): Callback {
   let deadline = Infinity;
   return {
     onTrainBegin() {
@@ -80,7 +83,12 @@ export function defaultWindow(season: number, train: number, lag: number, horizo
 /** The recipe of `rnn train --csv` up to training, on a checked series. */
 export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { loss?: 'mse' | 'mae' }, names: OptionNames = OPTION_KEYS): ForecastPlan {
   const season = o.season ?? SEASON[series.frequency];
-  const horizon = o.horizon;
+  const strategy = o.strategy === 'recursive' && o.horizon > 1 ? 'recursive' : 'direct';
+  if (strategy === 'recursive' && series.columns.length > 1) {
+    throw new ConfigError(`${names.strategy} recursive feeds the forecasts back in, which needs future values of the features ${series.columns.slice(1).join(', ')}; use ${names.strategy} direct or drop the features`);
+  }
+  // the network's output steps: a recursive one predicts one step and is run `o.horizon` times
+  const horizon = strategy === 'recursive' ? 1 : o.horizon;
   const split = splitSeries(series.length, o.valSplit, o.testSplit, names);
   let transform: TimeseriesMeta['transform'];
   let auto: ForecastPlan['auto'] = null;
@@ -91,9 +99,17 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { 
     transform = test.seasonal ? 'seasonal' : 'diff';
     if (season > 1) auto = test;
   }
-  const lag = transform === 'seasonal' ? season : transform === 'diff' ? 1 : 0;
+  let es: EsParams | undefined;
+  if (transform === 'es') {
+    if (series.columns.length > 1) throw new ConfigError(`${names.transform} es reads the target alone; drop the features ${series.columns.slice(1).join(', ')} or use ${names.transform} seasonal or diff`);
+    if (strategy === 'recursive') throw new ConfigError(`${names.transform} es forecasts every step at once; use ${names.strategy} direct`);
+    checkPositive(series.values[0]!, names.transform);
+    es = fitEs(series.values[0]!, season, split.train);
+  }
+  // es: no difference, but its first season only initialises the smoothing, so windows start after it
+  const lag = transform === 'seasonal' || transform === 'es' ? season : transform === 'diff' ? 1 : 0;
   if (transform === 'seasonal' && season === 1) throw new ConfigError(`${names.transform} seasonal needs a season > 1; pass ${names.season} N or use ${names.transform} diff`);
-  const window = o.window ?? defaultWindow(season, split.train, lag, horizon);
+  const window = o.window ?? defaultWindow(season, split.train, lag, o.horizon);
   const b = bounds(split);
   const w = { window, horizon, lag };
   const trainAt = origins(b.train[0], b.train[1], w);
@@ -104,15 +120,28 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { 
     );
   }
   const valAt = split.val > 0 ? origins(b.val[0], b.val[1], w) : [];
-  if (split.val > 0 && valAt.length === 0) {
-    throw new ConfigError(`the validation part has ${split.val} steps, fewer than ${names.horizon} ${horizon}; raise ${names.valSplit} (or pass ${names.valSplit} 0 for none)`);
+  if (split.val > 0 && (valAt.length === 0 || split.val < o.horizon)) {
+    throw new ConfigError(`the validation part has ${split.val} steps, fewer than ${names.horizon} ${o.horizon}; raise ${names.valSplit} (or pass ${names.valSplit} 0 for none)`);
   }
-  const z = series.values.map((c) => difference(c, lag));
-  const scaler = fitScaler(z, lag, split.train, series.columns);
   // with quantile heads every target is repeated once per head
   const tile = ([xs, ys]: [Tensor, Tensor]): [Tensor, Tensor] => (o.intervals ? [xs, tensor(tileTargets(ys.data() as Float32Array, ys.shape[0]!, horizon), [ys.shape[0]!, QUANTILES.length * horizon])] : [xs, ys]);
-  const [x, y] = tile(windowTensors(z, scaler, trainAt, window, horizon));
-  const val = valAt.length ? tile(windowTensors(z, scaler, valAt, window, horizon)) : undefined;
+  let scaler: Scaler;
+  let windows: (ts: number[]) => [Tensor, Tensor];
+  if (es) {
+    const y0 = series.values[0]!;
+    const state = esFilter(y0, season, es);
+    scaler = esScaler(y0, state, split.train);
+    windows = (ts) => {
+      const r = esWindows(y0, state, scaler, ts, window, horizon);
+      return [tensor(r.x, [ts.length, window, 1]), tensor(r.y, [ts.length, horizon])];
+    };
+  } else {
+    const z = series.values.map((c) => difference(c, lag));
+    scaler = fitScaler(z, lag, split.train, series.columns);
+    windows = (ts) => windowTensors(z, scaler, ts, window, horizon);
+  }
+  const [x, y] = tile(windows(trainAt));
+  const val = valAt.length ? tile(windows(valAt)) : undefined;
 
   const outputs = o.intervals ? QUANTILES.length * horizon : horizon;
   const model = forecastModel({ cell: o.cell, hidden: o.hidden, layers: o.layers, horizon: outputs, features: series.columns.length, seed: o.seed });
@@ -129,10 +158,12 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { 
     delimiter: o.csv.delimiter,
     missing: o.csv.missing,
     window,
-    horizon,
+    horizon: o.horizon,
     season,
     transform,
     lag,
+    ...(strategy === 'recursive' ? { strategy } : {}),
+    ...(es ? { es } : {}),
     scaler,
     split: { rows: series.length, ...split },
     lastDate: series.dates ? series.dates[series.length - 1]! : null,
@@ -144,7 +175,7 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { 
     y,
     // windows within the training part only are shuffled; the parts themselves stay in time order
     fitOptions: { epochs: o.epochs, batchSize: o.batchSize, shuffle: true, seed: o.seed, validationData: val },
-    callbacks: [best, ...(o.minutes !== undefined ? [timeBudget(o.minutes / o.members)] : [])],
+    callbacks: [best, ...(o.minutes !== undefined ? [timeBudget(o.minutes / o.members)] : []), ...(o.augment && Object.keys(o.augment).length ? [augmentation(x, y, o.augment, o.seed, horizon)] : [])],
     best,
     meta,
     trainWindows: trainAt.length,

@@ -3,13 +3,14 @@ import { flag } from '../../flags.js';
 import { writeChart } from '../../plot/index.js';
 import { seriesInputs } from '../flags.js';
 import { evaluationChart } from './charts.js';
-import { openModelAndSeries, seriesInput } from './open.js';
+import { whereFlag, openModelAndSeries, seriesInput } from './open.js';
 import { maseNote } from '@rnn/timeseries';
 
 /** `rnn evaluate --csv`: the model's test (or validation) part against naive baselines. */
 export const evaluateTimeseries = action({
   flags: withCommon({
     ...seriesInputs('the series (the file it was trained on: the test part is the same end of it)'),
+    where: whereFlag,
     season: flag.int("seasonal period for the seasonal-naive forecast and MASE (default: the model's, from its dates)", { value: 'N', check: 'positive' }),
     part: flag.choice(['test', 'validation'], 'which part to score', { value: 'NAME', default: 'test' }),
     plot: flag.string('write the forecasts against the actual values as a chart', { value: 'OUT.svg|OUT.png' }),
@@ -21,7 +22,7 @@ export const evaluateTimeseries = action({
   ],
   computes: true,
   async run(v, io) {
-    const { forecaster, meta, series } = await openModelAndSeries(v.model, v.csv, io);
+    const { forecaster, meta, series } = await openModelAndSeries(v.model, v.csv, io, v.where);
     const season = v.season ?? meta.season;
     if (series.length !== meta.split.rows) {
       io.stderr.write(`rnn: note: ${series.source} has ${series.length} rows, the model was trained on ${meta.split.rows}; scoring the last ${meta.split.test} steps\n`);

@@ -6,7 +6,7 @@ import { explainFlags } from '../explain/flags.js';
 import { writeReport } from '../explain/report.js';
 import { explainSequences } from '../explain/sequence.js';
 import { seriesInputs } from '../flags.js';
-import { openModelAndSeries } from './open.js';
+import { whereFlag, openModelAndSeries, seriesInput } from './open.js';
 
 /**
  * `rnn explain --csv`: which past steps and which input columns drove a forecast. The model's
@@ -16,6 +16,7 @@ import { openModelAndSeries } from './open.js';
 export const explainTimeseries = action({
   flags: withCommon({
     ...seriesInputs('the series (the columns the model was trained on)'),
+    where: whereFlag,
     last: flag.int('explain the forecasts from the last N origins of the series (the end first)', { value: 'N', default: 1, check: 'positive' }),
     ahead: flag.int('which forecast step to explain (1 = the next value)', { value: 'H', default: 1, check: 'positive' }),
     ...explainFlags,
@@ -26,7 +27,8 @@ export const explainTimeseries = action({
   ],
   computes: true,
   async run(v, io) {
-    const { forecaster, meta, series } = await openModelAndSeries(v.model, v.csv, io);
+    const { forecaster, meta, series } = await openModelAndSeries(v.model, v.csv, io, v.where);
+    if (meta.transform === 'es') throw new ValueError(`--model ${v.model}: rnn explain reads the differences a network sees, and this model's transform is es (ES-RNN); explain a model trained with --transform seasonal, diff or none`);
     if (v.ahead > meta.horizon) throw new ValueError(`--ahead ${v.ahead}: the model forecasts ${meta.horizon} step${meta.horizon === 1 ? '' : 's'} ahead; use --ahead 1..${meta.horizon}`);
     const n = series.length;
     const first = meta.lag + meta.window - 1;
@@ -34,7 +36,7 @@ export const explainTimeseries = action({
     // the end of the series first
     const origins = Array.from({ length: count }, (_, k) => n - 1 - k);
     const z = series.values.map((c) => difference(c, meta.lag));
-    const x = tensor(inputWindows(z, meta.scaler, origins, meta.window), [count, meta.window, series.values.length]);
+    const x = tensor(inputWindows(z, forecaster.scalerFor(seriesInput(series)), origins, meta.window), [count, meta.window, series.values.length]);
     const dateOf = (t: number) => (series.dates ? series.dates[t]! : String(t + 1));
     const W = meta.window;
     const r = explainSequences(

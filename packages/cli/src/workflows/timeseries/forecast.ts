@@ -5,12 +5,13 @@ import { writeChart } from '../../plot/index.js';
 import { seriesInputs } from '../flags.js';
 import { outputType } from '../outputs.js';
 import { forecastChart } from './charts.js';
-import { openModelAndSeries, seriesInput } from './open.js';
+import { whereFlag, openModelAndSeries, seriesInput } from './open.js';
 
 /** `rnn forecast`: the next steps of a series, in its original units. */
 export const forecastTimeseries = action({
   flags: withCommon({
     ...seriesInputs("the series to continue (its last rows are the model's input)"),
+    where: whereFlag,
     steps: flag.int("steps to forecast; beyond the model's horizon the forecasts are fed back in", { value: 'K', default: 12, check: 'positive' }),
     output: flag.string('write the forecast to a file (default: CSV on stdout)', { value: 'F.csv|F.json' }),
     plot: flag.string('write the recent history and the forecast as a chart', { value: 'OUT.svg|OUT.png' }),
@@ -22,7 +23,7 @@ export const forecastTimeseries = action({
   ],
   computes: true,
   async run(v, io) {
-    const { forecaster, meta, series } = await openModelAndSeries(v.model, v.csv, io);
+    const { forecaster, meta, series } = await openModelAndSeries(v.model, v.csv, io, v.where);
     const steps = v.steps;
     const data = seriesInput(series);
     const values = forecaster.forecast(steps, data);

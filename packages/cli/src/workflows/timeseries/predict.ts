@@ -3,7 +3,7 @@ import { action, withCommon } from '../../command.js';
 import { flag } from '../../flags.js';
 import { seriesInputs } from '../flags.js';
 import { outputType } from '../outputs.js';
-import { openModelAndSeries, seriesInput } from './open.js';
+import { whereFlag, openModelAndSeries, seriesInput } from './open.js';
 
 /**
  * `rnn predict --csv`: the model run at every step of a series (a backtest), where `rnn forecast`
@@ -14,6 +14,7 @@ import { openModelAndSeries, seriesInput } from './open.js';
 export const predictTimeseries = action({
   flags: withCommon({
     ...seriesInputs('the series to run the model over (the columns it was trained on)'),
+    where: whereFlag,
     output: flag.string('write the predictions to a file (default: CSV on stdout)', { value: 'P.csv|P.json' }),
     json: flag.boolean('print the predictions as JSON on stdout'),
   }),
@@ -25,7 +26,7 @@ export const predictTimeseries = action({
   async run(v, io) {
     const out = v.output;
     const ext = out ? outputType(out) : '';
-    const { forecaster, meta, series } = await openModelAndSeries(v.model, v.csv, io);
+    const { forecaster, meta, series } = await openModelAndSeries(v.model, v.csv, io, v.where);
     const data = seriesInput(series);
     const { origins, forecasts } = forecaster.backtest(data);
     const n = series.length;

@@ -30,6 +30,8 @@ export interface Series {
   /** Things done to the data the user should know about (forward-filled cells). */
   notes: string[];
   length: number;
+  /** The series' value in a global model's series column (`AAPL`), when it was picked by one. */
+  key?: string;
 }
 
 const DATE_NAMES = /^(date|time|timestamp|datetime|month|year|day|week|quarter|period|ds)$/i;

@@ -8,11 +8,12 @@ import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { lossChart } from './charts.js';
 import { writeChart } from '../../plot/index.js';
 import { ConfigError } from '@rnn/core';
-import { DEFAULT_MEMBERS, MAX_MEMBERS, Forecaster, META_KEY, maseNote, parseForecastOptions, trainMembers, type KeepBestState } from '@rnn/timeseries';
+import { DEFAULT_MEMBERS, MAX_MEMBERS, Forecaster, META_KEY, candidateRecipes, maseNote, parseAugment, parseForecastOptions, recipeText, selectRecipe, seriesData, trainMembers, type KeepBestState, type TimeseriesMeta } from '@rnn/timeseries';
 import { FLAG_NAMES, seriesInput } from './open.js';
 import { CHECKPOINT_FLAGS, budgetMinutes, commandLine, fingerprint, fitResumable, resumeSettings, runControl, resumeHint } from '../checkpoint.js';
 import { checkOutputs, saveModel } from '../outputs.js';
 import { loadSeries } from './series.js';
+import { runGlobal } from './train-global.js';
 
 /**
  * `rnn train --csv`: a forecaster on one column of a CSV time series, by `Forecaster` of
@@ -27,6 +28,7 @@ export const trainFlags = withCommon({
   features: flag.list('more input columns (the target is always an input)', { value: 'COL,COL' }),
   date: flag.string('the date column (default: a column named date/month/year/…; it sets the season: 12 for monthly data)', { value: 'COL' }),
   where: flag.string('keep only these rows (one series of a long-format file, e.g. symbol=AAPL)', { value: 'COL=VALUE' }),
+  'series-column': flag.string('train one global model across every series of a long-format file, one per value of COL, each scaled on its own training part; forecast any (or a new one) with --where COL=VALUE', { value: 'COL' }),
   delimiter: flag.string('the field separator: comma, semicolon, tab or one character (default: detected from the header line; remembered by the model)', { value: 'SEP' }),
   window: flag.int('input steps per forecast (default: 2 seasons, at least 8)', { value: 'N', check: 'positive' }),
   horizon: flag.int('forecast steps 1..H at once (direct multi-output)', { value: 'H', default: 1, check: 'positive' }),
@@ -45,10 +47,22 @@ export const trainFlags = withCommon({
   'test-split': flag.number('test part at the end of the series: a fraction, or a number of steps', { value: 'F', default: 0.15 }),
   season: flag.int('seasonal period in steps (default: from the dates, 12 for monthly; 1 without dates)', { value: 'N', check: 'positive' }),
   transform: flag.choice(
-    ['auto', 'seasonal', 'diff', 'none'],
-    "what the network predicts: 'seasonal' the change over one season, 'diff' the change over one step, 'none' the level " +
-      '(auto: seasonal when the training part repeats with the season, by the autocorrelation of its changes; else diff)',
+    ['auto', 'seasonal', 'diff', 'none', 'es'],
+    "what the network predicts: 'seasonal' the change over one season, 'diff' the change over one step, 'none' the level, " +
+      "'es' the residual of per-series exponential smoothing of level and seasonality (ES-RNN; positive target alone) " +
+      '(auto: one network per candidate, the lowest validation MASE kept; see --strategy)',
     { value: 'NAME', default: 'auto' },
+  ),
+  strategy: flag.choice(
+    ['auto', 'direct', 'recursive'],
+    "how forecasts reach --horizon steps: 'direct' one output per step, 'recursive' a one-step network fed its own forecasts (the target alone); " +
+      'auto: with --transform auto, one network per candidate recipe is scored on the validation part and the best kept',
+    { value: 'NAME', default: 'auto' },
+  ),
+  augment: flag.list(
+    'augment the training windows, redrawn every epoch (validation untouched): jitter (noise sd, default 0.05), scale (sd of one factor, 0.1), ' +
+      'magnitude-warp (sd of a smooth factor curve, 0.2), time-warp (sd of a smooth speed curve, 0.2), window-slice (fraction kept, 0.9), mixup (Beta alpha, 0.2); strengths in standardised units',
+    { value: 'NAME[=S],…' },
   ),
   missing: flag.choice(['ffill', 'error'], "empty/NA cells: 'ffill' carries the previous value forward (with a note), 'error' refuses", { value: 'POLICY', default: 'ffill' }),
   patience: flag.int("stop after N epochs without a better validation loss; the best epoch's weights are kept", { value: 'N', default: 40, check: 'positive' }),
@@ -61,7 +75,7 @@ export const trainFlags = withCommon({
 });
 
 /** What a resume must share with the run that wrote the checkpoint (besides the data). */
-const RESUME_KEYS = ['target', 'features', 'date', 'where', 'delimiter', 'missing', 'window', 'horizon', 'cell', 'hidden', 'layers', 'lr', 'batch-size', 'clip-norm', 'val-split', 'test-split', 'season', 'transform', 'patience', 'seed'];
+const RESUME_KEYS = ['target', 'features', 'date', 'where', 'delimiter', 'missing', 'window', 'horizon', 'cell', 'hidden', 'layers', 'lr', 'batch-size', 'clip-norm', 'val-split', 'test-split', 'season', 'transform', 'strategy', 'augment', 'patience', 'seed'];
 
 async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const verbose = v.verbose === true;
@@ -71,10 +85,15 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const target = v.target;
   if (!target) throw new UsageError('rnn train --csv: --target COL is required (the column to forecast)');
   if (v.members > MAX_MEMBERS) throw new ConfigError(`--members must be at most ${MAX_MEMBERS}, found ${v.members}; more members train longer and steady the median little beyond 10`);
+  // flags that conflict (usage errors, exit 2); the library says the same for code
+  const feats = (v.features ?? []).filter((f) => f !== target);
+  if (v.strategy === 'recursive' && feats.length) {
+    throw new UsageError(`--strategy recursive feeds the forecasts back in, which needs future values of the features ${feats.join(', ')}; use --strategy direct or drop the features`);
+  }
+  if (v.transform === 'es' && feats.length) throw new UsageError(`--transform es reads the target alone; drop the features ${feats.join(', ')} or use --transform seasonal or diff`);
+  if (v.transform === 'es' && v.strategy === 'recursive') throw new UsageError('--transform es forecasts every step at once; use --strategy direct');
   const control = await runControl(v);
   checkOutputs({ out: v.out, checkpoint: v.checkpoint, plot: v.plot });
-  const series = loadSeries(v.csv, { target, features: v.features, date: v.date, where: v.where, missing: v.missing, delimiter: v.delimiter });
-  for (const n of series.notes) io.stderr.write(`rnn: note: ${n}\n`);
   // the recipe (transform, split, scaler, windows, network) is the library's; this file reads the flags and reports
   const options = {
     horizon: v.horizon,
@@ -83,6 +102,8 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     members: v.members,
     fallback: v.fallback,
     transform: v.transform,
+    strategy: v.strategy,
+    ...(v.augment ? { augment: parseAugment(v.augment) } : {}),
     cell: v.cell,
     hidden: v.hidden,
     layers: v.layers,
@@ -96,7 +117,27 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     seed: v.seed,
     csv: { where: v.where ?? null, delimiter: v.delimiter ?? null, missing: v.missing },
   };
+  if (v['series-column'] !== undefined) {
+    const spec = { target, features: v.features, date: v.date, missing: v.missing, delimiter: v.delimiter };
+    return runGlobal({ ...v, csv: v.csv, 'series-column': v['series-column'] }, spec, { ...options, ...(v.minutes !== undefined ? { minutes: v.minutes } : {}) }, io);
+  }
+  const series = loadSeries(v.csv, { target, features: v.features, date: v.date, where: v.where, missing: v.missing, delimiter: v.delimiter });
+  for (const n of series.notes) io.stderr.write(`rnn: note: ${n}\n`);
+  // the recipe's choice on the validation part (one network per candidate, not checkpointed: seeded, so a resumed run chooses the same)
+  let candidates: TimeseriesMeta['candidates'];
+  const resolved0 = parseForecastOptions(options, 'rnn train --csv');
+  const data0 = seriesData(seriesInput(series));
+  if (candidateRecipes(data0, resolved0, FLAG_NAMES).length > 1 && v['val-split'] > 0) {
+    const sel = await selectRecipe(data0, resolved0, FLAG_NAMES, {
+      onCandidate: (c, i, n) => {
+        if (verbose && !json) io.stderr.write(`rnn: candidate ${i + 1}/${n}: ${recipeText(c)}: validation MASE ${c.mase === null ? 'n/a' : c.mase.toFixed(3)}\n`);
+      },
+    });
+    candidates = sel.plan.meta.candidates;
+    Object.assign(options, sel.chosen);
+  }
   const plan = Forecaster.prepare(seriesInput(series), options, FLAG_NAMES);
+  if (candidates) plan.meta.candidates = candidates;
   const { meta, best } = plan;
   const { season, transform, lag, window, horizon, split } = meta;
   const why = plan.auto ? ` (auto: autocorrelation of the changes at lag ${season} ${plan.auto.acf.toFixed(2)} ${plan.auto.seasonal ? '>' : '<='} ${plan.auto.bound.toFixed(2)})` : '';
@@ -104,7 +145,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   plan.model.metadata = { ...plan.model.metadata, [META_KEY]: JSON.stringify(meta) };
   let logs: Logs[] = [];
   const data = series.values.map((c) => fingerprint(new Int32Array(c.buffer, c.byteOffset, c.byteLength / 4))).join(':');
-  const settings = resumeSettings(`${series.length}:${data}`, { ...v, features: v.features?.join(',') }, RESUME_KEYS);
+  const settings = resumeSettings(`${series.length}:${data}`, { ...v, features: v.features?.join(','), augment: v.augment?.join(',') }, RESUME_KEYS);
   const t0 = performance.now();
   const r = await fitResumable(
     plan.model,
@@ -154,6 +195,8 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     split: { train: split.train, val: split.val, test: split.test },
     season,
     transform,
+    strategy: meta.strategy ?? 'direct',
+    ...(candidates ? { candidates } : {}),
     window,
     horizon,
     ...(forecaster.meta.choice ? { choice: forecaster.meta.choice } : {}),
@@ -168,7 +211,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   else {
     io.stdout.write(
       `${r.stopped === 'time' ? 'time budget reached after' : 'trained'} ${logs.length} epochs in ${seconds.toFixed(1)}s (best epoch ${best.bestEpoch + 1}, ${plan.valWindows ? 'validation' : 'training'} loss ${best.best.toPrecision(4)}); ` +
-        `${plan.trainWindows} training windows of ${window} steps, horizon ${horizon}, ${transform === 'none' ? 'levels' : `${transform} differences (lag ${lag})`}${why}, season ${season}\n`,
+        `${plan.trainWindows} training windows of ${window} steps, horizon ${horizon}${meta.strategy === 'recursive' ? ' (recursive: one step fed back)' : ''}, ${transform === 'none' ? 'levels' : transform === 'es' ? `exponential-smoothing residuals (ES-RNN, alpha ${meta.es!.alpha}, gamma ${meta.es!.gamma})` : `${transform} differences (lag ${lag})`}${why}, season ${season}\n`,
     );
     if (forecaster.members.length > 1) {
       const k = forecaster.members.length;

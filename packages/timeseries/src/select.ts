@@ -1,0 +1,137 @@
+import type { Callback, History } from '@rnn/layers';
+import { SEASON } from './dates.js';
+import { evaluatePart } from './evaluation.js';
+import type { SeriesData } from './input.js';
+import type { TimeseriesMeta } from './meta.js';
+import type { ResolvedForecastOptions } from './options.js';
+import { OPTION_KEYS, planForecast, type ForecastPlan, type OptionNames } from './plan.js';
+import { predictFrom } from './predict.js';
+import { isSeasonal } from './seasonality.js';
+import { splitSeries } from './split.js';
+
+type Transform = TimeseriesMeta['transform'];
+type Strategy = 'direct' | 'recursive';
+
+/**
+ * Without a season the transform stays one-step differences (levels, `none`, only by
+ * `transform: 'none'`): `transform: 'auto'` has meant differences there since the first version, and
+ * code and tests rely on it. The validation part would often prefer levels (Nile and LakeHuron:
+ * MASE 1.35 and 2.0 with levels against 1.7 and 3.2 with differences in tools/forecast-eval).
+ */
+export const NO_LEVELS = true;
+
+/** One recipe the validation part may pick: what the network predicts and how it reaches the horizon. */
+export interface Candidate {
+  transform: Transform;
+  strategy: Strategy;
+}
+
+/** A candidate and its validation MASE (null: not finite, e.g. a part too short to score). */
+export type ScoredCandidate = Candidate & { mase: number | null };
+
+/**
+ * The recipes worth a network each: with `transform: 'auto'` and a season, the autocorrelation
+ * test's pick (seasonal or one-step differences), the other one and, for a positive seasonal target alone, the ES-RNN hybrid (direct only); with `strategy: 'auto'` and a horizon past one step on the target alone, direct and
+ * recursive. The first is the pick of earlier versions and wins ties. Fixed options leave one.
+ */
+export function candidateRecipes(series: SeriesData, o: ResolvedForecastOptions, names: OptionNames = OPTION_KEYS): Candidate[] {
+  const season = o.season ?? SEASON[series.frequency];
+  let transforms: Transform[];
+  if (o.transform !== 'auto') transforms = [o.transform];
+  else if (season > 1) {
+    const split = splitSeries(series.length, o.valSplit, o.testSplit, names);
+    transforms = isSeasonal(series.values[0]!, split.train, season).seasonal ? ['seasonal', 'diff'] : ['diff', 'seasonal'];
+  } else transforms = NO_LEVELS ? ['diff'] : ['diff', 'none'];
+  const recursiveOk = o.horizon > 1 && series.columns.length === 1;
+  const strategies: Strategy[] = o.strategy === 'auto' ? (recursiveOk ? ['direct', 'recursive'] : ['direct']) : [o.strategy];
+  // es forecasts every step at once: direct only (an explicit recursive is refused by planForecast)
+  const out = transforms.flatMap((transform) => (transform === 'es' && o.strategy === 'auto' ? ['direct' as const] : strategies).map((strategy) => ({ transform, strategy })));
+  // the ES-RNN hybrid: a positive seasonal target alone, direct (es.ts)
+  const y = series.values[0]!;
+  if (o.transform === 'auto' && o.strategy !== 'recursive' && season > 1 && series.columns.length === 1 && y.every((v) => v > 0)) out.push({ transform: 'es', strategy: 'direct' });
+  return out;
+}
+
+/**
+ * The seed every candidate network is trained with, whatever the ensemble's: the recipe is then the
+ * data's choice, the same for every seed of the ensemble (chosen per seed, single networks' luck made
+ * different seeds pick different recipes: on UKDriverDeaths one seed's ES-RNN scored 0.69, two
+ * others' recursive one-step differences 1.20 and 1.28).
+ */
+export const SELECTION_SEED = 0;
+
+/**
+ * The epochs each candidate trains at most (with the run's early stopping), whatever `epochs` and
+ * `minutes` are: the choice must not depend on them, or a run checkpointed at 4 epochs and resumed
+ * to 8 would have chosen another recipe than the run of 8 (on AirPassengers at lr 1 it did).
+ */
+export const SELECTION_EPOCHS = 100;
+
+/** What `selectRecipe` returns: the winner's plan with its network trained (seed SELECTION_SEED, SELECTION_EPOCHS), and every candidate's score. */
+export interface Selection {
+  plan: ForecastPlan;
+  history: History;
+  scored: ScoredCandidate[];
+  /** The winner among `scored`. */
+  chosen: Candidate;
+}
+
+/** The validation MASE of a plan's trained network alone, or null where it cannot be scored. */
+function validationMase(plan: ForecastPlan, series: SeriesData): number | null {
+  const { split, season } = plan.meta;
+  const n = series.length;
+  try {
+    const e = evaluatePart((v, ts) => predictFrom(plan.model, plan.meta, v, ts), plan.meta, series.values, n - split.test - split.val, n - split.test, season, 'validation');
+    return Number.isFinite(e.scores.model.mase) ? e.scores.model.mase : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Train one network (member 0's window and loss, seed SELECTION_SEED, at most SELECTION_EPOCHS) per candidate recipe and keep the one with
+ * the lowest MASE on the validation part: the recursive or direct strategy and the transform are
+ * then the data's choice, not a guess. With one candidate (fixed options) or no validation part it
+ * trains just that one. `callbacks(i)` adds callbacks to candidate i's training; `onCandidate`
+ * hears each score (a progress line). The winner's network is not the ensemble's member 0, which
+ * trains with the run's own seed and epochs (see `Forecaster.fit`).
+ */
+export async function selectRecipe(
+  series: SeriesData,
+  o: ResolvedForecastOptions,
+  names: OptionNames = OPTION_KEYS,
+  hooks: { callbacks?: (index: number) => Callback[]; onCandidate?: (c: ScoredCandidate, index: number, of: number) => void } = {},
+): Promise<Selection> {
+  const all = candidateRecipes(series, o, names);
+  const list = splitSeries(series.length, o.valSplit, o.testSplit, names).val > 0 ? all : all.slice(0, 1);
+  let best: { plan: ForecastPlan; history: History; mase: number; candidate: Candidate } | null = null;
+  const scored: ScoredCandidate[] = [];
+  for (const [i, c] of list.entries()) {
+    const plan = planForecast(series, { ...o, ...c, seed: SELECTION_SEED, epochs: SELECTION_EPOCHS, minutes: undefined }, names);
+    const history = await plan.model.fit(plan.x, plan.y, { ...plan.fitOptions, callbacks: [...(hooks.callbacks?.(i) ?? []), ...plan.callbacks] });
+    const mase = list.length > 1 ? validationMase(plan, series) : null;
+    scored.push({ ...c, mase });
+    hooks.onCandidate?.(scored[i]!, i, list.length);
+    const m = mase ?? Infinity;
+    if (!best || m < best.mase) best = { plan, history, mase: m, candidate: c };
+  }
+  const chosen = best!;
+  if (list.length > 1) chosen.plan.meta.candidates = [scored.find((s) => s.transform === chosen.candidate.transform && s.strategy === chosen.candidate.strategy)!, ...scored.filter((s) => s.transform !== chosen.candidate.transform || s.strategy !== chosen.candidate.strategy)];
+  return { plan: chosen.plan, history: chosen.history, scored, chosen: chosen.candidate };
+}
+
+const RECIPE: Record<Transform, string> = { seasonal: 'seasonal differences', diff: 'one-step differences', none: 'levels', es: 'exponential smoothing + network (ES-RNN)' };
+
+/** A candidate in words: `seasonal differences, direct`. */
+export const recipeText = (c: Candidate): string => `${RECIPE[c.transform]}, ${c.strategy}`;
+
+/** Why the recipe was kept, in a sentence (null without a choice): the winner's validation MASE and the others'. */
+export function candidatesNote(meta: TimeseriesMeta): string | null {
+  const c = meta.candidates;
+  if (!c || c.length < 2) return null;
+  const m = (v: number | null) => (v === null ? 'n/a' : v.toFixed(3));
+  return `recipe chosen on the validation part: ${recipeText(c[0]!)} (MASE ${m(c[0]!.mase)}), over ${c
+    .slice(1)
+    .map((s) => `${recipeText(s)} ${m(s.mase)}`)
+    .join('; ')} (one network each)`;
+}
