@@ -1,4 +1,4 @@
-import { ValueError, tensor, type Tensor } from '@rnn/core';
+import { Rng, ValueError, noGrad, tensor, type Tensor } from '@rnn/core';
 import { Recurrent, type RecurrentState, type Sequential, type SequenceBatch, type StepContext, type TrainData, type TrainableModel } from '@rnn/layers';
 
 /**
@@ -149,4 +149,31 @@ export class StatefulModel implements TrainableModel<StreamBatch> {
     };
     this.carried = { next: o.next, state: { h: dec(o.h), ...(o.c ? { c: dec(o.c) } : {}) } };
   }
+}
+
+/**
+ * The loss per character of `ids` read as `batch` contiguous streams, each window starting from
+ * the state the one before it ended with (no gradients) — the text as `--stateful` training reads
+ * it, and as char-rnn measures its validation loss. Every character but each stream's first is
+ * predicted; the streams' tails shorter than a window are not scored.
+ */
+export function carriedLoss(model: Sequential, ids: Int32Array, batch: number, seqLen: number): { loss: number; scored: number } {
+  const st = streams(ids, batch, seqLen);
+  const rec = model.layers.find((l) => l instanceof Recurrent) as Recurrent | undefined;
+  if (!rec) throw new Error('carriedLoss: the model has no recurrent layer');
+  const params = model.params!;
+  const backend = params.backend;
+  return noGrad(() => {
+    let state: RecurrentState | undefined;
+    let sum = 0;
+    const ctx = { training: false, lengths: null, rng: new Rng(0), param: (name: string) => params.get(name) };
+    for (let w = 0; w < st.windows; w++) {
+      const span = (a: Int32Array) => tensor(a.subarray(w * batch * seqLen, (w + 1) * batch * seqLen), [batch, seqLen], { dtype: 'int32', backend });
+      let h = span(st.x);
+      for (const l of model.layers) h = l === rec ? rec.call(h, ctx, state) : l.call(h, ctx);
+      state = rec.lastState!;
+      sum += model.training.loss(h, span(st.y)).item();
+    }
+    return { loss: sum / st.windows, scored: st.windows * batch * seqLen };
+  });
 }

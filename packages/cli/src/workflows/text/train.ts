@@ -10,7 +10,7 @@ import { batchSize, cell, clipNorm, epochJson, epochsOrMinutes, gz, hidden, laye
 import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { TASK_KEY, VOCAB_KEY, Vocabulary, readText, windows } from './corpus.js';
 import { textModel } from './model.js';
-import { StatefulModel, streamData, streams } from './stateful.js';
+import { StatefulModel, carriedLoss, streamData, streams } from './stateful.js';
 
 /** `rnn train --text`: a character-level language model (char-rnn's defaults). */
 export const trainFlags = withCommon({
@@ -54,7 +54,7 @@ async function runText(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const { lr, 'clip-norm': clip, 'val-split': valSplit, 'seq-len': seqLen, seed, cell } = v;
 
   if (v.warmup !== undefined && v['lr-schedule'] !== 'cosine') {
-    throw new UsageError('rnn train --text: --warmup sizes the warm-up of --lr-schedule cosine; add --lr-schedule cosine or drop --warmup');
+    throw new UsageError('train --text: --warmup sizes the warm-up of --lr-schedule cosine; add --lr-schedule cosine or drop --warmup');
   }
   const text = readText(v.text, v.gz);
   const vocab = control.resume ? Vocabulary.fromMetadata(control.resume.model.metadata, `--resume ${control.resume.path}`) : Vocabulary.fromText(text);
@@ -88,8 +88,8 @@ async function runText(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     v['lr-schedule'] === 'cosine' ? [warmupCosine({ ...(v.warmup !== undefined ? { warmup: v.warmup } : {}), ...(v.minutes !== undefined ? { minutes: v.minutes } : {}) })] : [];
   const keys = ['seq-len', 'val-split', 'embedding', 'cell', 'hidden', 'layers', 'batch-size', 'lr', 'clip-norm', 'seed', 'stateful', 'lr-schedule', 'warmup'];
   // a step schedule is sized by --epochs: a resume must keep it (a time schedule spans each run's own budget)
-  const sized = v['lr-schedule'] === 'cosine' && v.minutes === undefined ? ['epochs'] : [];
-  const settings = resumeSettings(`${ids.length}:${fingerprint(ids)}`, v, [...keys, ...sized]);
+  const settings = resumeSettings(`${ids.length}:${fingerprint(ids)}`, v, keys);
+  if (v['lr-schedule'] === 'cosine' && v.minutes === undefined) settings['cosine over --epochs'] = epochs;
   const callbacks = [noEpochLimit(progressCallback(io, { json, label: 'text', minutes: v.minutes }), v.epochs === undefined && control.budgetMs !== null), ...schedule, ...logging.callbacks];
   const resumable = { workflow: 'text', settings, control, command: commandLine(v, trainFlags.flags), io };
   const t0 = performance.now();
@@ -132,6 +132,10 @@ async function runText(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   // a run cut short mid-epoch has no epoch-end validation: measure the final weights here
   let valLoss = r.batch === 0 ? last?.['val_loss'] : undefined;
   if (val && valLoss === undefined) valLoss = model.evaluate(val[0], val[1], { batchSize: 64 })['loss'];
+  // as char-rnn measures it: the validation text read on in streams, the state carried across windows
+  const valIds = ids.subarray(nTrain * seqLen);
+  const valStreams = Math.min(B, Math.floor((valIds.length - 1) / seqLen));
+  const valCarried = st && nVal && valStreams > 0 ? carriedLoss(model, valIds, valStreams, seqLen).loss : undefined;
   const where = `epoch ${r.epoch + (r.batch > 0 ? 1 : 0)}${r.batch > 0 ? ` (${r.batch}/${r.batches} batches)` : ''}`;
   const summary = {
     event: 'done',
@@ -144,6 +148,7 @@ async function runText(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     vocabulary: vocab.size,
     val_loss: valLoss ?? null,
     val_bits_per_char: valLoss === undefined ? null : valLoss / Math.LN2,
+    val_loss_carried: valCarried ?? null,
     checkpoint: r.checkpoint,
     out: saved.path,
   };
@@ -151,6 +156,7 @@ async function runText(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const parts = [
     `${r.stopped === 'time' ? `time budget reached at ${where}` : `trained to ${where}`} in ${seconds.toFixed(1)}s`,
     valLoss === undefined ? 'no validation part' : `validation loss ${valLoss.toFixed(4)} nats/char (${(valLoss / Math.LN2).toFixed(3)} bits/char)`,
+    ...(valCarried === undefined ? [] : [`${valCarried.toFixed(4)} nats/char reading on with carried state`]),
     `wrote ${saved.path}`,
   ];
   io.stderr.write(`rnn: ${parts.join('; ')}${resumeHint(r.checkpoint)}\n`);
