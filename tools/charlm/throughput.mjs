@@ -4,6 +4,7 @@
 //
 //   RNN_NUM_THREADS=2 node tools/charlm/throughput.mjs --pairs 32x100,64x100,128x50 --steps 8
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { execSync } from 'node:child_process';
 import { Rng } from '@rnn/core';
@@ -18,7 +19,7 @@ const args = toolArgs(
     steps: { type: 'string', default: '8' },
     hidden: { type: 'string', default: '256' },
     layers: { type: 'string', default: '2' },
-    text: { type: 'string', default: '/work/shared/datasets/tinyshakespeare/input.txt.gz' },
+    text: { type: 'string', default: 'data/tinyshakespeare/input.txt.gz' },
   },
 );
 const { Vocabulary } = await import(`${root}packages/cli/dist/workflows/text/corpus.js`);
@@ -31,7 +32,7 @@ const pairs = args.values.pairs.split(',').map((p) => {
   return [Number(m[1]), Number(m[2])];
 });
 const steps = args.number('steps');
-const bytes = readFileSync(args.values.text);
+const bytes = readFileSync(resolve(root, args.values.text));
 const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
 const vocab = Vocabulary.fromText(text);
 const ids = vocab.encode(text, 'text');

@@ -6,6 +6,7 @@
 //
 //   RNN_NUM_THREADS=2 node tools/charlm/tune.mjs --runs 32x100:stateful:constant,32x100:shuffled:constant --chars 600000
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Rng, tensor } from '@rnn/core';
 import { Trainer, warmupCosineRate } from '@rnn/layers';
@@ -18,7 +19,7 @@ const args = toolArgs(
     runs: { type: 'string', default: '32x100:stateful:constant,32x100:shuffled:constant' },
     chars: { type: 'string', default: '600000' },
     seed: { type: 'string', default: '1' },
-    text: { type: 'string', default: '/work/shared/datasets/tinyshakespeare/input.txt.gz' },
+    text: { type: 'string', default: 'data/tinyshakespeare/input.txt.gz' },
   },
 );
 const { Vocabulary, windows } = await import(`${root}packages/cli/dist/workflows/text/corpus.js`);
@@ -27,7 +28,7 @@ const { StatefulModel, carriedLoss, streamData, streams } = await import(`${root
 
 const budget = args.number('chars');
 const seed = args.number('seed');
-const bytes = readFileSync(args.values.text);
+const bytes = readFileSync(resolve(root, args.values.text));
 const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
 const vocab = Vocabulary.fromText(text);
 const ids = vocab.encode(text, 'text');
