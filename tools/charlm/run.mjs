@@ -95,7 +95,7 @@ const lines = [
   `Median validation loss over ${rows.length} seed${rows.length === 1 ? '' : 's'}: **${med.toFixed(4)} nats/char** (${(med / Math.LN2).toFixed(4)} bits/char); target ≤ 1.50 nats/char in 10 minutes.`,
   '',
 ];
-const out = join(root, args.values.out);
+const out = resolve(root, args.values.out);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(`${out}.tmp`, lines.join('\n'));
 renameSync(`${out}.tmp`, out);

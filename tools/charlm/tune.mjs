@@ -14,11 +14,12 @@ import { toolArgs } from '../lib/args.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const args = toolArgs(
-  'RNN_NUM_THREADS=2 node tools/charlm/tune.mjs --runs BxT:stateful|shuffled:constant|cosine[:lr[:hidden[:layers]]],… [--chars N] [--seed S] [--text FILE]',
+  'RNN_NUM_THREADS=2 node tools/charlm/tune.mjs --runs BxT:stateful|shuffled:constant|cosine[:lr[:hidden[:layers]]],… [--chars N] [--every N] [--seed S] [--text FILE]',
   {
     runs: { type: 'string', default: '32x100:stateful:constant,32x100:shuffled:constant' },
     chars: { type: 'string', default: '600000' },
     seed: { type: 'string', default: '1' },
+    every: { type: 'string', default: '0' },
     text: { type: 'string', default: 'data/tinyshakespeare/input.txt.gz' },
   },
 );
@@ -28,6 +29,8 @@ const { StatefulModel, carriedLoss, streamData, streams } = await import(`${root
 
 const budget = args.number('chars');
 const seed = args.number('seed');
+// with --every N: the validation loss after every N training characters too (a learning curve)
+const every = args.number('every');
 const bytes = readFileSync(resolve(root, args.values.text));
 const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
 const vocab = Vocabulary.fromText(text);
@@ -84,6 +87,10 @@ for (const spec of args.values.runs.split(',')) {
   for (let s = 0; s < steps; s++) {
     if (sched === 'cosine') opt.lr = warmupCosineRate(base, (s + 1) / steps, 0.02, 0);
     last.push(trainer.step(take(s), ctx));
+    if (every > 0 && Math.floor(((s + 1) * B * T) / every) > Math.floor((s * B * T) / every) && s + 1 < steps) {
+      const c = process.cpuUsage(c0);
+      console.log(`#   ${spec} after ${(s + 1) * B * T} chars (${((c.user + c.system) / 1e6).toFixed(0)} CPU s): val ${model.evaluate(vx, vy, { batchSize: 256 }).loss.toFixed(4)}`);
+    }
     if (last.length > 20) last.shift();
   }
   const cpu = process.cpuUsage(c0);
