@@ -85,17 +85,17 @@ describe('stateful truncated BPTT: streams and the carried state', () => {
 });
 
 describe('rnn train --text: --stateful, --lr-schedule, --warmup', () => {
-  it('trains stateful by default and reports the validation loss both ways; --no-stateful trains shuffled windows', async () => {
+  it('--stateful trains streams and reports the validation loss both ways; without it, shuffled windows', async () => {
     const dir = tmp();
     const text = smallText(dir);
-    const a = await run(['train', '--text', text, '--out', join(dir, 'a.safetensors'), ...TINY, '--epochs', '1', '--json', '--verbose', '--lr-schedule', 'cosine']);
+    const a = await run(['train', '--text', text, '--out', join(dir, 'a.safetensors'), ...TINY, '--epochs', '1', '--json', '--verbose', '--stateful', '--lr-schedule', 'cosine']);
     expect(a.code).toBe(0);
     expect(a.stderr).toMatch(/16 streams of 177 characters, 8 windows of 20 each \(stateful\)/);
     const done = JSON.parse(a.stdout.trim().split('\n').pop()!) as Record<string, number | null>;
     expect(done['val_loss']).toBeGreaterThan(0);
     expect(done['val_loss_carried']).toBeGreaterThan(0);
     expect(a.stderr).toMatch(/validation loss \d\.\d{4} nats\/char \(\d\.\d{3} bits\/char\); \d\.\d{4} nats\/char reading on with carried state/);
-    const b = await run(['train', '--text', text, '--out', join(dir, 'b.safetensors'), ...TINY, '--epochs', '1', '--json', '--verbose', '--no-stateful']);
+    const b = await run(['train', '--text', text, '--out', join(dir, 'b.safetensors'), ...TINY, '--epochs', '1', '--json', '--verbose']);
     expect(b.code).toBe(0);
     expect(b.stderr).toMatch(/142 training sequences of 20/);
     expect(JSON.parse(b.stdout.trim().split('\n').pop()!)['val_loss_carried']).toBeNull();
@@ -107,9 +107,9 @@ describe('rnn train --text: --stateful, --lr-schedule, --warmup', () => {
     const w = await run(['train', '--text', text, '--out', join(dir, 'w.safetensors'), ...TINY, '--warmup', '0.1']);
     expect(w.code).toBe(2);
     expect(w.stderr).toBe('rnn: train --text: --warmup sizes the warm-up of --lr-schedule cosine; add --lr-schedule cosine or drop --warmup\n');
-    const s = await run(['train', '--text', text, '--out', join(dir, 's.safetensors'), '--seq-len', '20', '--hidden', '4', '--layers', '1', '--batch-size', '200']);
+    const s = await run(['train', '--text', text, '--out', join(dir, 's.safetensors'), '--seq-len', '20', '--hidden', '4', '--layers', '1', '--batch-size', '200', '--stateful']);
     expect(s.code).toBe(1);
-    expect(s.stderr).toMatch(/^rnn: --stateful: the training text \(2841 characters\) cut into --batch-size 200 streams gives 14 characters each, fewer than one --seq-len 20 window; use a smaller --batch-size or --seq-len \(or --no-stateful\)\n$/);
+    expect(s.stderr).toMatch(/^rnn: --stateful: the training text \(2841 characters\) cut into --batch-size 200 streams gives 14 characters each, fewer than one --seq-len 20 window; use a smaller --batch-size or --seq-len \(or drop --stateful\)\n$/);
   });
 
   it('a cosine schedule sized by --epochs must be resumed with the same --epochs', async () => {

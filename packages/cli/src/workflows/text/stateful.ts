@@ -32,7 +32,7 @@ export function streams(ids: Int32Array, batch: number, seqLen: number): Streams
   if (W < 1) {
     throw new ValueError(
       `--stateful: the training text (${ids.length} characters) cut into --batch-size ${batch} streams gives ${L} characters each, ` +
-        `fewer than one --seq-len ${seqLen} window; use a smaller --batch-size or --seq-len (or --no-stateful)`,
+        `fewer than one --seq-len ${seqLen} window; use a smaller --batch-size or --seq-len (or drop --stateful)`,
     );
   }
   const x = new Int32Array(W * batch * seqLen);

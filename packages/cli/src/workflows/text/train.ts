@@ -29,8 +29,8 @@ export const trainFlags = withCommon({
   'clip-norm': clipNorm(5),
   'val-split': flag.number('validation part: the last fraction of the text', { value: 'F', default: 0.05, check: 'fraction' }),
   stateful: flag.boolean(
-    "carry each batch row's recurrent state into the next window of its stream (stateful truncated BPTT; --batch-size is the number of streams); --no-stateful: shuffled windows, each from a zero state",
-    { default: true },
+    "carry each batch row's recurrent state into the next window of its stream (stateful truncated BPTT; --batch-size is the number of streams); off: shuffled windows, each from a zero state",
+    { default: false },
   ),
   'lr-schedule': flag.choice(['constant', 'cosine'], 'learning rate over the run: constant, or linear warm-up then cosine decay to 0 (sized by --minutes when given, else by --epochs)', {
     value: 'S',
