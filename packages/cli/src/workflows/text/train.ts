@@ -135,7 +135,7 @@ async function runText(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   // as char-rnn measures it: the validation text read on in streams, the state carried across windows
   const valIds = ids.subarray(nTrain * seqLen);
   const valStreams = Math.min(B, Math.floor((valIds.length - 1) / seqLen));
-  const valCarried = st && nVal && valStreams > 0 ? carriedLoss(model, valIds, valStreams, seqLen).loss : undefined;
+  const valCarried = nVal && valStreams > 0 ? carriedLoss(model, valIds, valStreams, seqLen).loss : undefined;
   const where = `epoch ${r.epoch + (r.batch > 0 ? 1 : 0)}${r.batch > 0 ? ` (${r.batch}/${r.batches} batches)` : ''}`;
   const summary = {
     event: 'done',
@@ -156,7 +156,8 @@ async function runText(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const parts = [
     `${r.stopped === 'time' ? `time budget reached at ${where}` : `trained to ${where}`} in ${seconds.toFixed(1)}s`,
     valLoss === undefined ? 'no validation part' : `validation loss ${valLoss.toFixed(4)} nats/char (${(valLoss / Math.LN2).toFixed(3)} bits/char)`,
-    ...(valCarried === undefined ? [] : [`${valCarried.toFixed(4)} nats/char reading on with carried state`]),
+    // (the summary line of a shuffled run keeps its old form; --json always has val_loss_carried)
+    ...(valCarried === undefined || !st ? [] : [`${valCarried.toFixed(4)} nats/char reading on with carried state`]),
     `wrote ${saved.path}`,
   ];
   io.stderr.write(`rnn: ${parts.join('; ')}${resumeHint(r.checkpoint)}\n`);
