@@ -100,6 +100,21 @@ describe('checkpoints and exact resume (text)', () => {
     sameWeights(straight, out);
   });
 
+  it('Ctrl-C mid-epoch under --stateful: the checkpoint holds the carried state and the resume is exact', async () => {
+    const stateful = [...base, '--stateful'];
+    const straight = join(dir, 'straight-stateful.safetensors');
+    expect((await run([...stateful, '--out', straight, '--epochs', '2'])).code).toBe(0);
+    const out = join(dir, 'int-stateful.safetensors');
+    const r = await runAndInterrupt([...stateful, '--out', out, '--epochs', '2'], 1);
+    expect(r.code).toBe(130);
+    const c = await readCheckpoint(join(dir, 'int-stateful.checkpoint.safetensors'));
+    expect(c.state.batch).toBeGreaterThan(0);
+    expect(JSON.parse(c.state.extra!).carried).not.toBeNull();
+    const resumed = await run([...stateful, '--out', out, '--epochs', '2', '--resume', join(dir, 'int-stateful.checkpoint.safetensors')]);
+    expect(resumed.code).toBe(0);
+    sameWeights(straight, out);
+  });
+
   it('refuses to resume with different settings, naming them', async () => {
     const ckpt = join(dir, 'k.ckpt.safetensors');
     const r = await run(['train', '--text', text, ...TINY, '--seed', '5', '--out', join(dir, 'x.safetensors'), '--epochs', '3', '--resume', ckpt]);

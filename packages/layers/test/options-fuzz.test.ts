@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LSTMCell, Rng, getBackend, tensor } from '@rnn/core';
 import {
-  Adagrad, Adam, AdamW, RMSprop, Recurrent, SGD, Sequential, Trainer, TreeNet, Vocab, cosineLR, dense, dropout, earlyStopping,
+  Adagrad, Adam, AdamW, RMSprop, Recurrent, SGD, Sequential, Trainer, TreeNet, Vocab, cosineLR, warmupCosine, dense, dropout, earlyStopping,
   embedding, evaluateTrees, fitTrees, getLoss, getOptimizer, gru, loadTreeNet, lstm, modelCheckpoint, parseTreeNet, parseTrees,
   progressReporter, sequential, simpleRNN, stepLR,
 } from '../src/index.js';
@@ -92,6 +92,7 @@ const ENTRIES: Entry[] = [
   { where: 'earlyStopping', call: (o) => earlyStopping(o as never), base: {}, valid: { monitor: 'loss', patience: 2, minDelta: 0.01, restoreBestWeights: true } },
   { where: 'stepLR', call: (o) => stepLR(o as never), base: { stepSize: 2 }, valid: { gamma: 0.5 } },
   { where: 'cosineLR', call: (o) => cosineLR(o as never), base: { tMax: 10 }, valid: { etaMin: 1e-5 } },
+  { where: 'warmupCosine', call: (o) => warmupCosine(o as never), base: {}, valid: { warmup: 0.1, minutes: 2, final: 0.1 } },
   { where: 'modelCheckpoint', call: (o) => modelCheckpoint(join(dir, 'ck.safetensors'), o as never), base: {}, valid: { every: 2, saveBestOnly: true, monitor: 'loss' } },
   {
     where: 'new Trainer',
