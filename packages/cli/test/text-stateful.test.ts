@@ -124,4 +124,25 @@ describe('rnn train --text: --stateful, --lr-schedule, --warmup', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/differs from the one that wrote the checkpoint \(cosine over --epochs: checkpoint 1, now 2\)/);
   });
+
+  it('--dropout F trains with dropout (another training loss than without it, same seed), saves a model that generates, and refuses 1', async () => {
+    const dir = tmp();
+    const text = smallText(dir);
+    const base = ['train', '--text', text, ...TINY, '--epochs', '1', '--json', '--seed', '4'];
+    const loss = (r: { stdout: string }) => (JSON.parse(r.stdout.trim().split('\n')[0]!) as Record<string, number>)['loss'];
+    const plain = await run([...base, '--out', join(dir, 'p.safetensors')]);
+    const drop = await run([...base, '--out', join(dir, 'd.safetensors'), '--dropout', '0.3']);
+    expect(plain.code).toBe(0);
+    expect(drop.code).toBe(0);
+    expect(loss(drop)).toBeGreaterThan(0);
+    expect(loss(drop)).not.toBe(loss(plain));
+    const st = await run([...base, '--out', join(dir, 's.safetensors'), '--dropout', '0.3', '--stateful']);
+    expect(st.code).toBe(0);
+    const g = await run(['generate', '--model', join(dir, 'd.safetensors'), '--length', '20', '--seed', '1']);
+    expect(g.code).toBe(0);
+    expect(g.stdout.length).toBeGreaterThan(0);
+    const bad = await run([...base, '--out', join(dir, 'b.safetensors'), '--dropout', '1']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/^rnn: --dropout must be a fraction/);
+  });
 });

@@ -27,6 +27,7 @@ export const trainFlags = withCommon({
   'batch-size': batchSize(32),
   lr: lr(2e-3),
   'clip-norm': clipNorm(5),
+  dropout: flag.number('dropout on the character vectors and on the recurrent output before the dense layer (0: none)', { value: 'F', default: 0, check: 'fraction' }),
   'val-split': flag.number('validation part: the last fraction of the text', { value: 'F', default: 0.05, check: 'fraction' }),
   stateful: flag.boolean(
     "carry each batch row's recurrent state into the next window of its stream (stateful truncated BPTT; --batch-size is the number of streams); off: shuffled windows, each from a zero state",
@@ -70,7 +71,7 @@ async function runText(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     ? ([tensor(w.x.subarray(nTrain * seqLen), [nVal, seqLen], { dtype: 'int32' }), tensor(w.y.subarray(nTrain * seqLen), [nVal, seqLen], { dtype: 'int32' })] as [Tensor, Tensor])
     : undefined;
 
-  const arch = { vocab: vocab.size, embedding: v.embedding, cell, hidden: v.hidden, layers: v.layers, seed };
+  const arch = { vocab: vocab.size, embedding: v.embedding, cell, hidden: v.hidden, layers: v.layers, seed, dropout: v.dropout };
   const model = textModel(arch);
   model.metadata = { ...model.metadata, [VOCAB_KEY]: vocab.toMetadata(), [TASK_KEY]: 'text' };
   model.compile({ optimizer: { type: 'adam', lr }, loss: 'crossentropy', clipNorm: clip });
@@ -86,7 +87,7 @@ async function runText(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   }
   const schedule: Callback[] =
     v['lr-schedule'] === 'cosine' ? [warmupCosine({ ...(v.warmup !== undefined ? { warmup: v.warmup } : {}), ...(v.minutes !== undefined ? { minutes: v.minutes } : {}) })] : [];
-  const keys = ['seq-len', 'val-split', 'embedding', 'cell', 'hidden', 'layers', 'batch-size', 'lr', 'clip-norm', 'seed', 'stateful', 'lr-schedule', 'warmup'];
+  const keys = ['seq-len', 'val-split', 'embedding', 'cell', 'hidden', 'layers', 'dropout', 'batch-size', 'lr', 'clip-norm', 'seed', 'stateful', 'lr-schedule', 'warmup'];
   // a step schedule is sized by --epochs: a resume must keep it (a time schedule spans each run's own budget)
   const settings = resumeSettings(`${ids.length}:${fingerprint(ids)}`, v, keys);
   if (v['lr-schedule'] === 'cosine' && v.minutes === undefined) settings['cosine over --epochs'] = epochs;
