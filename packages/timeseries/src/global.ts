@@ -4,10 +4,10 @@ import { SEASON } from './dates.js';
 import { difference } from './difference.js';
 import type { SeriesData } from './input.js';
 import type { TimeseriesMeta } from './meta.js';
-import { forecastModel, keepBest } from './model.js';
+import { keepBest } from './model.js';
 import type { ResolvedForecastOptions } from './options.js';
-import { OPTION_KEYS, defaultWindow, timeBudget, type ForecastPlan, type OptionNames } from './plan.js';
-import { QUANTILES, quantileLoss, tileTargets } from './quantiles.js';
+import { OPTION_KEYS, compiledNetwork, defaultWindow, timeBudget, type ForecastPlan, type OptionNames } from './plan.js';
+import { QUANTILES, tileTargets } from './quantiles.js';
 import { fitScaler, type Scaler } from './scaler.js';
 import { isSeasonal } from './seasonality.js';
 import { origins, splitSeries } from './split.js';
@@ -107,10 +107,7 @@ export function planGlobal(list: readonly SeriesData[], o: ResolvedForecastOptio
   };
   const [x, y] = pair(xs, ys, trainWindows);
   const validation = valWindows ? pair(vxs, vys, valWindows) : undefined;
-  const outputs = o.intervals ? QUANTILES.length * horizon : horizon;
-  const model = forecastModel({ cell: o.cell, hidden: o.hidden, layers: o.layers, horizon: outputs, features: F, seed: o.seed });
-  const point = o.loss ?? 'mse';
-  model.compile({ optimizer: { type: 'adam', lr: o.lr }, loss: o.intervals ? quantileLoss(horizon, point) : point, clipNorm: o.clipNorm });
+  const model = compiledNetwork(o, horizon, F);
   const best = keepBest(o.patience, o.warmup);
   const meta: TimeseriesMeta = {
     version: 1,

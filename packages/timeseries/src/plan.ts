@@ -80,6 +80,18 @@ export function defaultWindow(season: number, train: number, lag: number, horizo
   return one <= room ? one : Math.max(4, room);
 }
 
+/**
+ * The forecasting network of a plan, compiled: `horizon` outputs (three per step with intervals,
+ * trained by the pinball loss), Adam at `o.lr`. One series' plan and a global plan build it alike.
+ */
+export function compiledNetwork(o: ResolvedForecastOptions & { loss?: 'mse' | 'mae' }, horizon: number, features: number): Sequential {
+  const outputs = o.intervals ? QUANTILES.length * horizon : horizon;
+  const model = forecastModel({ cell: o.cell, hidden: o.hidden, layers: o.layers, horizon: outputs, features, seed: o.seed });
+  const point = o.loss ?? 'mse';
+  model.compile({ optimizer: { type: 'adam', lr: o.lr }, loss: o.intervals ? quantileLoss(horizon, point) : point, clipNorm: o.clipNorm });
+  return model;
+}
+
 /** The recipe of `rnn train --csv` up to training, on a checked series. */
 export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { loss?: 'mse' | 'mae' }, names: OptionNames = OPTION_KEYS): ForecastPlan {
   const season = o.season ?? SEASON[series.frequency];
@@ -143,10 +155,7 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { 
   const [x, y] = tile(windows(trainAt));
   const val = valAt.length ? tile(windows(valAt)) : undefined;
 
-  const outputs = o.intervals ? QUANTILES.length * horizon : horizon;
-  const model = forecastModel({ cell: o.cell, hidden: o.hidden, layers: o.layers, horizon: outputs, features: series.columns.length, seed: o.seed });
-  const point = o.loss ?? 'mse';
-  model.compile({ optimizer: { type: 'adam', lr: o.lr }, loss: o.intervals ? quantileLoss(horizon, point) : point, clipNorm: o.clipNorm });
+  const model = compiledNetwork(o, horizon, series.columns.length);
   const best = keepBest(o.patience, o.warmup);
   const meta: TimeseriesMeta = {
     version: 1,
