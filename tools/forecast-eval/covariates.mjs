@@ -10,6 +10,7 @@
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { toolArgs } from '../lib/args.mjs';
+import { fitOptions, seedList } from './args.mjs';
 
 const args = toolArgs('node tools/forecast-eval/covariates.mjs [--gz F] [--hours N] [--test N] [--seeds 0,1,2] [--options JSON] [--markdown out.md]', {
   gz: { type: 'string', default: '/work/shared/datasets/beijing-pm25/pollution.csv.gz' },
@@ -21,13 +22,8 @@ const args = toolArgs('node tools/forecast-eval/covariates.mjs [--gz F] [--hours
 });
 const hours = args.number('hours');
 const test = args.number('test');
-const seeds = args.values.seeds.split(',').map(Number);
-let extra;
-try {
-  extra = JSON.parse(args.values.options);
-} catch (e) {
-  args.fail(`--options takes a JSON object of Forecaster.fit options: ${e.message}`);
-}
+const seeds = seedList(args);
+const extra = fitOptions(args);
 const { Forecaster } = await import('@rnn/timeseries');
 
 const FEATURES = ['DEWP', 'TEMP', 'PRES', 'Iws', 'Is', 'Ir']; // cbwd (wind direction) is categorical: left out

@@ -10,6 +10,7 @@
 //        [--seeds 0,1,2] [--options '{"members":3}'] [--markdown out.md]
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { toolArgs } from '../lib/args.mjs';
+import { fitOptions, seedList } from './args.mjs';
 
 const args = toolArgs('node tools/forecast-eval/global.mjs [--csv F] [--series-column COL] [--target COL] [--date COL] [--horizon H] [--test N] [--seeds 0,1,2] [--options JSON] [--markdown out.md]', {
   csv: { type: 'string', default: '/work/shared/datasets/vega-datasets/stocks.csv' },
@@ -24,13 +25,8 @@ const args = toolArgs('node tools/forecast-eval/global.mjs [--csv F] [--series-c
 });
 const H = args.number('horizon');
 const test = args.number('test');
-const seeds = args.values.seeds.split(',').map(Number);
-let extra;
-try {
-  extra = JSON.parse(args.values.options);
-} catch (e) {
-  args.fail(`--options takes a JSON object of Forecaster.fit options: ${e.message}`);
-}
+const seeds = seedList(args);
+const extra = fitOptions(args);
 const { Forecaster } = await import('@rnn/timeseries');
 
 // the long-format file: one series per value of the series column, in file order (no quoted fields in these files)

@@ -17,6 +17,7 @@ import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toolArgs } from '../lib/args.mjs';
+import { fitOptions, seedList } from './args.mjs';
 import { SERIES, readSeries, horizonOf } from './series.mjs';
 import { evaluateSeries } from './methods.mjs';
 import { markdown } from './table.mjs';
@@ -34,15 +35,9 @@ const args = toolArgs('node tools/forecast-eval/run.mjs [--series a,b] [--seeds 
 const names = args.values.series ? args.values.series.split(',') : SERIES.map((s) => s.name);
 const unknown = names.find((n) => !SERIES.some((s) => s.name === n));
 if (unknown) args.fail(`unknown series '${unknown}'; the bundled ones are ${SERIES.map((s) => s.name).join(', ')}`);
-const seeds = args.values.seeds.split(',').map(Number);
-if (seeds.some((s) => !Number.isInteger(s))) args.fail(`--seeds takes integers separated by commas, found '${args.values.seeds}'`);
+const seeds = seedList(args);
 const members = args.values.members === undefined ? undefined : args.number('members');
-let options = {};
-try {
-  options = JSON.parse(args.values.options ?? '{}');
-} catch (e) {
-  args.fail(`--options takes a JSON object of Forecaster.fit options, e.g. '{"members":1,"warmup":0}': ${e.message}`);
-}
+const options = fitOptions(args);
 
 const { seriesData, SEASON } = await import('@rnn/timeseries');
 const results = [];
