@@ -25,12 +25,12 @@ import { fileURLToPath } from 'node:url';
 import { toolArgs } from '../lib/args.mjs';
 import { closedLoop, requestBytes } from './raw-client.mjs';
 
-const args = toolArgs('node tools/load/serve-bench.mjs [--requests 2000] [--concurrency 1,8,64] [--systems batched,unbatched,ort] [--warmup 200] [--server-cpus 0-1] [--out DIR]', {
+const args = toolArgs('node tools/load/serve-bench.mjs [--requests 2000] [--concurrency 1,8,64] [--systems batched,unbatched,ort] [--warmup 2000] [--server-cpus 0-1] [--out DIR]', {
   'server-cpus': { type: 'string' },
   requests: { type: 'string', default: '2000' },
   concurrency: { type: 'string', default: '1,8,64' },
   systems: { type: 'string', default: 'batched,unbatched,ort' },
-  warmup: { type: 'string', default: '200' },
+  warmup: { type: 'string', default: '2000' },
   out: { type: 'string' },
 });
 const REQUESTS = args.number('requests');

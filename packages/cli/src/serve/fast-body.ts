@@ -48,27 +48,30 @@ function float32Of(v: number): number {
   return Math.abs(v - mid) > v * 2 ** -47 ? f : NaN;
 }
 
+/** The index of the first non-whitespace byte from `p` (a plain function: a closure over `p` would keep it in memory, not a register). */
+function skip(buf: Uint8Array, p: number, n: number): number {
+  while (p < n) {
+    const c = buf[p]!;
+    if (c !== SPACE && c !== LF && c !== CR && c !== TAB) break;
+    p++;
+  }
+  return p;
+}
+
 export function fastBody(buf: Uint8Array): BodyArray | null {
   const n = buf.length;
   let p = 0;
   let text: string | undefined; // the body as text, made at the first number Number() must read
-  const skip = () => {
-    while (p < n) {
-      const c = buf[p]!;
-      if (c !== SPACE && c !== LF && c !== CR && c !== TAB) break;
-      p++;
-    }
-  };
-  skip();
+  p = skip(buf, p, n);
   if (buf[p] !== 0x7b) return null; // {
   p++;
-  skip();
+  p = skip(buf, p, n);
   for (let k = 0; k < KEY.length; k++) if (buf[p + k] !== KEY[k]) return null;
   p += KEY.length;
-  skip();
+  p = skip(buf, p, n);
   if (buf[p] !== 0x3a) return null; // :
   p++;
-  skip();
+  p = skip(buf, p, n);
 
   // shape[d]: the length every array at depth d must have (from the first one); rank: leaf depth
   const shape = new Int32Array([-1, -1, -1]);
@@ -80,7 +83,7 @@ export function fastBody(buf: Uint8Array): BodyArray | null {
   if (buf[p] !== OPEN) return null;
   p++;
   for (;;) {
-    skip();
+    p = skip(buf, p, n);
     const c = buf[p];
     if (c === OPEN) {
       if (depth === 2 || (rank >= 0 && depth + 1 >= rank)) return null;
@@ -106,8 +109,8 @@ export function fastBody(buf: Uint8Array): BodyArray | null {
     if (d0 === ZERO) {
       p++;
     } else {
-      while (p < n && buf[p]! >= ZERO && buf[p]! <= NINE) {
-        m = m * 10 + (buf[p]! - ZERO);
+      for (let d = buf[p]! - ZERO; d >= 0 && d <= 9; d = p < n ? buf[p]! - ZERO : -1) {
+        m = m * 10 + d;
         digits++;
         p++;
       }
@@ -116,8 +119,8 @@ export function fastBody(buf: Uint8Array): BodyArray | null {
     if (buf[p] === DOT) {
       p++;
       const f0 = p;
-      while (p < n && buf[p]! >= ZERO && buf[p]! <= NINE) {
-        m = m * 10 + (buf[p]! - ZERO);
+      for (let d = p < n ? buf[p]! - ZERO : -1; d >= 0 && d <= 9; d = p < n ? buf[p]! - ZERO : -1) {
+        m = m * 10 + d;
         if (m !== 0) digits++;
         scale++;
         p++;
@@ -173,7 +176,7 @@ export function fastBody(buf: Uint8Array): BodyArray | null {
     count[depth] = count[depth]! + 1;
     // after an element: `,` and the next, or `]` closing arrays (each checked against its shape)
     for (;;) {
-      skip();
+      p = skip(buf, p, n);
       const s = buf[p];
       if (s === COMMA) {
         p++;
@@ -184,10 +187,10 @@ export function fastBody(buf: Uint8Array): BodyArray | null {
       if (shape[depth] === -1) shape[depth] = count[depth]!;
       else if (shape[depth] !== count[depth]) return null;
       if (depth === 0) {
-        skip();
+        p = skip(buf, p, n);
         if (buf[p] !== 0x7d) return null; // }
         p++;
-        skip();
+        p = skip(buf, p, n);
         if (p !== n) return null;
         return { shape: Array.from(shape.subarray(0, rank)), data: scratch.slice(0, k), integer };
       }

@@ -113,8 +113,13 @@ export async function startServer(model: Sequential, engine: Engine, o: ServeOpt
   });
   let draining = false;
 
+  // one label object per (path, status), so the counter finds its row without re-serialising labels
+  const labelSets = new Map<string, Record<string, string>>();
   const answer = (res: ServerResponse, path: string, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    metrics.requests.inc({ path, code: String(status) });
+    const key = `${status} ${path}`;
+    let l = labelSets.get(key);
+    if (!l) labelSets.set(key, (l = { path, code: String(status) }));
+    metrics.requests.inc(l);
     send(res, status, body, draining ? { ...headers, connection: 'close' } : headers);
   };
 
@@ -125,12 +130,12 @@ export async function startServer(model: Sequential, engine: Engine, o: ServeOpt
     try {
       const body = await readBody(req, o.maxBody);
       const x = parseInputs(model, body);
-      const work = batcher.submit(x);
-      const timeout = new Promise<never>((_, reject) => {
+      // one promise settled by whichever comes first, the answer or the timeout (no Promise.race:
+      // this runs for every request)
+      const y = await new Promise<Answer>((resolve, reject) => {
         timer = setTimeout(() => reject(new HttpError(503, `the prediction took longer than ${o.timeoutMs} ms (--timeout-ms); retry later`)), o.timeoutMs);
+        batcher.submit(x).then(resolve, reject);
       });
-      work.catch(() => {}); // answered by the timeout when it loses the race
-      const y: Answer = await Promise.race([work, timeout]);
       const shape = x.flat ? [y.shape[0]!, y.shape[y.shape.length - 1]!] : y.shape;
       answer(res, '/predict', 200, new JsonText(outputsJson(y.data, shape)));
     } catch (err) {
