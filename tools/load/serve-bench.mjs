@@ -127,6 +127,17 @@ async function load(url, requests, concurrency, reference) {
   return { requests, concurrency, seconds: r.seconds, perSecond: requests / r.seconds, p50Ms: q(0.5), p99Ms: q(0.99), failures: r.failures, firstFailure: r.firstFailure };
 }
 
+/** rnn serve's forward passes so far and the rows they held (from /metrics; null for a server without it). */
+async function batchStats(url) {
+  const r = await fetch(`${url}/metrics`);
+  if (r.status !== 200) return null;
+  const text = await r.text();
+  const get = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+  const rows = get('rnn_batch_rows_sum');
+  const count = get('rnn_batch_rows_count');
+  return Number.isFinite(rows) && Number.isFinite(count) ? { rows, count } : null;
+}
+
 /** Each body's answer from one system, for checking the others against it. */
 async function answers(url) {
   return Promise.all(bodies.map(async (b) => (await (await fetch(`${url}/predict`, { method: 'POST', body: b })).json()).outputs[0][0]));
@@ -149,6 +160,7 @@ for (const system of SYSTEMS) {
     await load(server.url, WARMUP, 8, reference); // JIT, thread pools, session warm-up
     for (const c of LEVELS) {
       process.stderr.write(`${system}: ${REQUESTS} requests at ${c} concurrent clients\n`);
+      const batches0 = await batchStats(server.url);
       const cpu0 = server.cpuSeconds();
       const own0 = process.cpuUsage();
       const r = { system, ...(await load(server.url, REQUESTS, c, reference)) };
@@ -156,6 +168,8 @@ for (const system of SYSTEMS) {
       const own = process.cpuUsage(own0);
       r.serverCpuMsPerRequest = cpu0 === null || cpu1 === null ? null : ((cpu1 - cpu0) * 1000) / REQUESTS;
       r.clientCpuMsPerRequest = (own.user + own.system) / 1000 / REQUESTS;
+      const batches1 = await batchStats(server.url);
+      r.meanBatchRows = batches0 && batches1 && batches1.count > batches0.count ? (batches1.rows - batches0.rows) / (batches1.count - batches0.count) : null;
       results.push(r);
       process.stderr.write(`  ${r.perSecond.toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.failures} failed${r.firstFailure ? ` (first: ${r.firstFailure})` : ''}\n`);
     }
@@ -169,15 +183,17 @@ const lines = [
   `CPU: ${cpu} (${cpus().length} logical cores; ${args.values['server-cpus'] ? `servers on cores ${args.values['server-cpus']}, the client apart` : 'the load client shares them'}); Node ${process.version}`,
   `model: workload A (lstm 128 on 8 features, T ${T}, dense 1); one sequence per request; ${REQUESTS} requests per row after ${WARMUP} warm-up`,
   '',
-  '| system | clients | req/s | p50 ms | p99 ms | server CPU ms/request | client CPU ms/request | failed |',
-  '|---|---|---|---|---|---|---|---|',
-  ...results.map((r) => `| ${r.system} | ${r.concurrency} | ${r.perSecond.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.serverCpuMsPerRequest?.toFixed(3) ?? 'n/a'} | ${r.clientCpuMsPerRequest.toFixed(3)} | ${r.failures} |`),
+  '| system | clients | req/s | p50 ms | p99 ms | server CPU ms/request | client CPU ms/request | rows per forward pass | failed |',
+  '|---|---|---|---|---|---|---|---|---|',
+  ...results.map((r) => `| ${r.system} | ${r.concurrency} | ${r.perSecond.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.serverCpuMsPerRequest?.toFixed(3) ?? 'n/a'} | ${r.clientCpuMsPerRequest.toFixed(3)} | ${r.meanBatchRows?.toFixed(1) ?? 'n/a'} | ${r.failures} |`),
 ];
 for (const c of LEVELS) {
   const b = get('batched', c);
   const u = get('unbatched', c);
   const o = get('ort', c);
   if (b && u) lines.push(`at ${c} clients: batched ÷ unbatched throughput = ${(b.perSecond / u.perSecond).toFixed(2)}× (target ≥ 3× at 64)`);
+  // what a dedicated server core would give: wall-clock figures mean little on a shared machine
+  if (b && u && b.serverCpuMsPerRequest && u.serverCpuMsPerRequest) lines.push(`at ${c} clients: server CPU per request, unbatched ÷ batched = ${(u.serverCpuMsPerRequest / b.serverCpuMsPerRequest).toFixed(2)}×`);
   if (b && o) lines.push(`at ${c} clients: onnxruntime ÷ batched throughput = ${(o.perSecond / b.perSecond).toFixed(2)}× (target ≤ 1.5× at 64)`);
 }
 const failed = results.reduce((n, r) => n + r.failures, 0);
