@@ -30,6 +30,10 @@ let scratch = new Float64Array(4096);
 
 const KEY = Buffer.from('"inputs"', 'latin1');
 
+/** Per-depth array lengths: the first seen (shape) and the current one (count); reused, one request at a time. */
+const SHAPE = new Int32Array(3);
+const COUNT = new Int32Array(3);
+
 const F32 = new Float32Array(1);
 const U32 = new Uint32Array(F32.buffer);
 
@@ -74,14 +78,16 @@ export function fastBody(buf: Uint8Array): BodyArray | null {
   p = skip(buf, p, n);
 
   // shape[d]: the length every array at depth d must have (from the first one); rank: leaf depth
-  const shape = new Int32Array([-1, -1, -1]);
+  const shape = SHAPE;
+  const count = COUNT;
+  shape.fill(-1);
   let rank = -1;
   let k = 0;
   let integer = true;
   let depth = 0;
-  const count = new Int32Array(3);
   if (buf[p] !== OPEN) return null;
   p++;
+  count[0] = 0;
   for (;;) {
     p = skip(buf, p, n);
     const c = buf[p];
