@@ -46,7 +46,7 @@ function parseResponse(buf) {
 export function closedLoop({ url, payloads, requests, concurrency, check, onProgress }) {
   const u = new URL(url);
   const latencies = [];
-  let next = 0;
+  let nextIndex = 0;
   let failures = 0;
   let firstFailure = null;
   const fail = (msg) => {
@@ -56,70 +56,71 @@ export function closedLoop({ url, payloads, requests, concurrency, check, onProg
 
   const client = () =>
     new Promise((resolve) => {
-      let socket = null;
+      let socket = null; // the current connection; handlers of an older one ignore their events
       let buf = Buffer.alloc(0);
       let i = -1;
       let sent = 0;
+      let waiting = false; // request i is written and not yet answered
+      const answered = () => {
+        waiting = false;
+        latencies.push(performance.now() - sent);
+        onProgress?.(latencies.length);
+      };
+      const drop = () => {
+        const s = socket;
+        socket = null;
+        s?.destroy();
+      };
       const open = () => {
+        const s = connect({ host: u.hostname, port: Number(u.port), noDelay: true });
+        socket = s;
         buf = Buffer.alloc(0);
-        socket = connect({ host: u.hostname, port: Number(u.port), noDelay: true });
-        socket.on('data', (d) => {
+        s.on('data', (d) => {
+          if (socket !== s || !waiting) return;
           buf = buf.length ? Buffer.concat([buf, d]) : d;
           let r;
           try {
             r = parseResponse(buf);
           } catch (e) {
             fail(`request ${i}: ${e.message}`);
-            return reopen();
+            answered();
+            drop();
+            return next();
           }
           if (!r) return;
-          latencies.push(performance.now() - sent);
           buf = buf.subarray(r.used);
+          answered();
           try {
             check(i, r.status, r.body);
           } catch (e) {
             fail(`request ${i}: ${e.message}`);
           }
-          onProgress?.(latencies.length);
-          if (r.close) reopen();
-          else fire();
+          if (r.close) drop();
+          next();
         });
-        socket.on('error', () => {}); // reported by 'close'
-        socket.on('close', () => {
-          if (socket === null) return; // closed by us, on purpose
-          if (i >= 0 && i < requests && sent) {
+        s.on('error', () => {}); // reported by 'close'
+        s.on('close', () => {
+          if (socket !== s) return; // replaced, or closed by us
+          socket = null;
+          if (waiting) {
             fail(`request ${i}: the server closed the connection before answering`);
-            latencies.push(performance.now() - sent);
+            answered();
+            next();
           }
-          socket = null;
-          if (next < requests) {
-            open();
-            fire();
-          } else resolve();
         });
       };
-      const reopen = () => {
-        const s = socket;
-        socket = null;
-        s.destroy();
-        if (next < requests) {
-          open();
-          fire();
-        } else resolve();
-      };
-      const fire = () => {
-        i = next++;
+      const next = () => {
+        i = nextIndex++;
         if (i >= requests) {
-          const s = socket;
-          socket = null;
-          s.destroy();
+          drop();
           return resolve();
         }
+        if (!socket) open();
         sent = performance.now();
+        waiting = true;
         socket.write(payloads[i % payloads.length]);
       };
-      open();
-      fire();
+      next();
     });
 
   const t0 = performance.now();
