@@ -23,13 +23,14 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toolArgs } from '../lib/args.mjs';
+import { closedLoop, requestBytes } from './raw-client.mjs';
 
-const args = toolArgs('node tools/load/serve-bench.mjs [--requests 2000] [--concurrency 1,8,64] [--systems batched,unbatched,ort] [--warmup 200] [--server-cpus 0-1] [--out DIR]', {
+const args = toolArgs('node tools/load/serve-bench.mjs [--requests 2000] [--concurrency 1,8,64] [--systems batched,unbatched,ort] [--warmup 2000] [--server-cpus 0-1] [--out DIR]', {
   'server-cpus': { type: 'string' },
   requests: { type: 'string', default: '2000' },
   concurrency: { type: 'string', default: '1,8,64' },
   systems: { type: 'string', default: 'batched,unbatched,ort' },
-  warmup: { type: 'string', default: '200' },
+  warmup: { type: 'string', default: '2000' },
   out: { type: 'string' },
 });
 const REQUESTS = args.number('requests');
@@ -99,41 +100,42 @@ async function start(system) {
   };
 }
 
-/** Closed loop: `concurrency` clients until `requests` answers. */
+/** Closed loop: `concurrency` clients (one keep-alive socket each, raw-client.mjs) until `requests` answers, every one checked. */
 async function load(url, requests, concurrency, reference) {
-  let next = 0;
-  let failures = 0;
-  let firstFailure = null;
-  const latencies = [];
-  const t0 = performance.now();
-  let lastReport = t0;
-  const client = async () => {
-    for (;;) {
-      const i = next++;
-      if (i >= requests) return;
-      const s = performance.now();
-      try {
-        const r = await fetch(`${url}/predict`, { method: 'POST', body: bodies[i % 64], headers: { 'content-type': 'application/json' } });
-        const json = await r.json();
-        const y = json.outputs?.[0]?.[0];
-        if (r.status !== 200 || json.outputs.length !== 1 || typeof y !== 'number') throw new Error(`status ${r.status}: ${JSON.stringify(json).slice(0, 200)}`);
-        if (reference && Math.abs(y - reference[i % 64]) > 1e-4 * Math.max(1, Math.abs(reference[i % 64]))) throw new Error(`request ${i}: ${y}, another system gave ${reference[i % 64]}`);
-      } catch (e) {
-        failures++;
-        firstFailure ??= e.message;
-      }
-      latencies.push(performance.now() - s);
-      if (performance.now() - lastReport > 5000) {
+  const payloads = bodies.map((b) => requestBytes(url, '/predict', b));
+  let lastReport = performance.now();
+  const r = await closedLoop({
+    url,
+    payloads,
+    requests,
+    concurrency,
+    check(i, status, text) {
+      const json = JSON.parse(text);
+      const y = json.outputs?.[0]?.[0];
+      if (status !== 200 || json.outputs.length !== 1 || json.outputs[0].length !== 1 || typeof y !== 'number') throw new Error(`status ${status}: ${text.slice(0, 200)}`);
+      if (reference && Math.abs(y - reference[i % 64]) > 1e-4 * Math.max(1, Math.abs(reference[i % 64]))) throw new Error(`${y}, another system gave ${reference[i % 64]}`);
+    },
+    onProgress(n) {
+      if (n % 1000 === 0 && performance.now() - lastReport > 5000) {
         lastReport = performance.now();
-        process.stderr.write(`  ${latencies.length}/${requests} requests\n`);
+        process.stderr.write(`  ${n}/${requests} requests\n`);
       }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, client));
-  const seconds = (performance.now() - t0) / 1000;
-  latencies.sort((a, b) => a - b);
+    },
+  });
+  const latencies = r.latencies.sort((a, b) => a - b);
   const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))];
-  return { requests, concurrency, seconds, perSecond: requests / seconds, p50Ms: q(0.5), p99Ms: q(0.99), failures, firstFailure };
+  return { requests, concurrency, seconds: r.seconds, perSecond: requests / r.seconds, p50Ms: q(0.5), p99Ms: q(0.99), failures: r.failures, firstFailure: r.firstFailure };
+}
+
+/** rnn serve's forward passes so far and the rows they held (from /metrics; null for a server without it). */
+async function batchStats(url) {
+  const r = await fetch(`${url}/metrics`);
+  if (r.status !== 200) return null;
+  const text = await r.text();
+  const get = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+  const rows = get('rnn_batch_rows_sum');
+  const count = get('rnn_batch_rows_count');
+  return Number.isFinite(rows) && Number.isFinite(count) ? { rows, count } : null;
 }
 
 /** Each body's answer from one system, for checking the others against it. */
@@ -158,10 +160,16 @@ for (const system of SYSTEMS) {
     await load(server.url, WARMUP, 8, reference); // JIT, thread pools, session warm-up
     for (const c of LEVELS) {
       process.stderr.write(`${system}: ${REQUESTS} requests at ${c} concurrent clients\n`);
+      const batches0 = await batchStats(server.url);
       const cpu0 = server.cpuSeconds();
+      const own0 = process.cpuUsage();
       const r = { system, ...(await load(server.url, REQUESTS, c, reference)) };
       const cpu1 = server.cpuSeconds();
+      const own = process.cpuUsage(own0);
       r.serverCpuMsPerRequest = cpu0 === null || cpu1 === null ? null : ((cpu1 - cpu0) * 1000) / REQUESTS;
+      r.clientCpuMsPerRequest = (own.user + own.system) / 1000 / REQUESTS;
+      const batches1 = await batchStats(server.url);
+      r.meanBatchRows = batches0 && batches1 && batches1.count > batches0.count ? (batches1.rows - batches0.rows) / (batches1.count - batches0.count) : null;
       results.push(r);
       process.stderr.write(`  ${r.perSecond.toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.failures} failed${r.firstFailure ? ` (first: ${r.firstFailure})` : ''}\n`);
     }
@@ -175,15 +183,17 @@ const lines = [
   `CPU: ${cpu} (${cpus().length} logical cores; ${args.values['server-cpus'] ? `servers on cores ${args.values['server-cpus']}, the client apart` : 'the load client shares them'}); Node ${process.version}`,
   `model: workload A (lstm 128 on 8 features, T ${T}, dense 1); one sequence per request; ${REQUESTS} requests per row after ${WARMUP} warm-up`,
   '',
-  '| system | clients | req/s | p50 ms | p99 ms | server CPU ms/request | failed |',
-  '|---|---|---|---|---|---|---|',
-  ...results.map((r) => `| ${r.system} | ${r.concurrency} | ${r.perSecond.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.serverCpuMsPerRequest?.toFixed(2) ?? 'n/a'} | ${r.failures} |`),
+  '| system | clients | req/s | p50 ms | p99 ms | server CPU ms/request | client CPU ms/request | rows per forward pass | failed |',
+  '|---|---|---|---|---|---|---|---|---|',
+  ...results.map((r) => `| ${r.system} | ${r.concurrency} | ${r.perSecond.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.serverCpuMsPerRequest?.toFixed(3) ?? 'n/a'} | ${r.clientCpuMsPerRequest.toFixed(3)} | ${r.meanBatchRows?.toFixed(1) ?? 'n/a'} | ${r.failures} |`),
 ];
 for (const c of LEVELS) {
   const b = get('batched', c);
   const u = get('unbatched', c);
   const o = get('ort', c);
   if (b && u) lines.push(`at ${c} clients: batched ÷ unbatched throughput = ${(b.perSecond / u.perSecond).toFixed(2)}× (target ≥ 3× at 64)`);
+  // what a dedicated server core would give: wall-clock figures mean little on a shared machine
+  if (b && u && b.serverCpuMsPerRequest && u.serverCpuMsPerRequest) lines.push(`at ${c} clients: server CPU per request, unbatched ÷ batched = ${(u.serverCpuMsPerRequest / b.serverCpuMsPerRequest).toFixed(2)}×`);
   if (b && o) lines.push(`at ${c} clients: onnxruntime ÷ batched throughput = ${(o.perSecond / b.perSecond).toFixed(2)}× (target ≤ 1.5× at 64)`);
 }
 const failed = results.reduce((n, r) => n + r.failures, 0);

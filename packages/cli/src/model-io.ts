@@ -16,6 +16,15 @@ export async function loadModel(path: string): Promise<Sequential> {
 
 /** The model's input tensor from an array file, checked against what the model reads. */
 export function inputTensor(model: Sequential, a: HostArray): Tensor {
+  const x = inputArray(model, a);
+  return x.data instanceof Int32Array ? tensor(x.data, x.shape, { dtype: 'int32' }) : tensor(x.data, x.shape);
+}
+
+/**
+ * `inputTensor`'s checks and conversion without making a tensor: token ids as Int32Array, else
+ * float32 (what `rnn serve` checks on its HTTP thread before the worker computes).
+ */
+export function inputArray(model: Sequential, a: HostArray): { data: Float32Array | Int32Array; shape: number[] } {
   const first = model.layers[0]!;
   if (first instanceof Embedding) {
     if (a.shape.length !== 2) {
@@ -28,7 +37,7 @@ export function inputTensor(model: Sequential, a: HostArray): Tensor {
         throw new ValueError(`${a.source}: token id ${v} at flat index ${i} is outside 0..${first.numEmbeddings - 1} (the embedding's size)`);
       }
     }
-    return tensor(Int32Array.from(a.data), a.shape, { dtype: 'int32' });
+    return { data: Int32Array.from(a.data), shape: a.shape };
   }
   const want = model.inputSize;
   const recurrent = model.output && model.layers.some((l) => 'returnSequences' in l);
@@ -41,7 +50,7 @@ export function inputTensor(model: Sequential, a: HostArray): Tensor {
     );
   }
   if (a.shape[0] === 0 || a.shape[1] === 0) throw new ShapeError(`${a.source}: the array is empty (shape ${fmt(a.shape)})`);
-  return tensor(Float32Array.from(a.data), a.shape);
+  return { data: Float32Array.from(a.data), shape: a.shape };
 }
 
 /** Model-file metadata `key` (JSON text) checked by `schema`; a FormatError naming `where` (`--model m.safetensors`) if it is not. */

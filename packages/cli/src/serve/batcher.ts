@@ -54,6 +54,9 @@ export class Batcher {
   private queue: Job[] = [];
   private busy = false;
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  /** Set while the deferred pump runs: the requests that could join have joined, so the batch goes. */
+  private settled = false;
   private idle: (() => void)[] = [];
 
   constructor(private readonly o: BatcherOptions) {}
@@ -90,12 +93,27 @@ export class Batcher {
       if (!this.busy) for (const r of this.idle.splice(0)) r();
       return;
     }
-    const waited = performance.now() - this.queue[0]!.arrived;
-    if (this.queuedRows() < this.o.maxBatch && waited < this.o.maxDelayMs) {
-      this.timer ??= setTimeout(() => {
-        this.timer = null;
-        this.pump();
-      }, this.o.maxDelayMs - waited);
+    if (this.queuedRows() < this.o.maxBatch && !this.settled) {
+      const waited = performance.now() - this.queue[0]!.arrived;
+      if (waited < this.o.maxDelayMs) {
+        this.timer ??= setTimeout(() => {
+          this.timer = null;
+          this.pump();
+        }, this.o.maxDelayMs - waited);
+        return;
+      }
+      // Due, but not full: first let the requests that have already arrived join. Node reads every
+      // socket that is ready in one turn of its event loop, and setImmediate runs after that turn;
+      // without this the first request of each burst would leave alone, the rest one pass later.
+      this.immediate ??= setImmediate(() => {
+        this.immediate = null;
+        this.settled = true;
+        try {
+          this.pump();
+        } finally {
+          this.settled = false;
+        }
+      });
       return;
     }
     if (this.timer) {

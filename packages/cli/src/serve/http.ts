@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { RnnError, toNestedArray } from '@rnn/core';
+import { RnnError } from '@rnn/core';
 import { Conv1d, type Sequential } from '@rnn/layers';
-import { inputTensor } from '../model-io.js';
+import { inputArray } from '../model-io.js';
 import { parseBody } from './body.js';
+import { fastBody } from './fast-body.js';
+import { outputsJson } from './reply.js';
 import { Batcher, QueueFullError, type Answer } from './batcher.js';
 import type { Engine } from './engine.js';
 import { ServeMetrics } from './metrics.js';
@@ -30,9 +32,14 @@ class HttpError extends Error {
   }
 }
 
+/** A JSON text already written (the /predict answer), told apart from a value to stringify. */
+class JsonText {
+  constructor(readonly text: string) {}
+}
+
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const text = typeof body === 'string' ? body : body instanceof JsonText ? body.text : JSON.stringify(body);
   res.writeHead(status, {
     'content-type': typeof body === 'string' ? 'text/plain; version=0.0.4; charset=utf-8' : 'application/json',
     'content-length': String(Buffer.byteLength(text)),
@@ -41,8 +48,8 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-/** The request body as text; a 413 as soon as it is known to be over `limit` bytes. */
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/** The request body; a 413 as soon as it is known to be over `limit` bytes. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     return Promise.reject(new HttpError(413, `request body is ${declared} bytes, over the limit of ${limit} (--max-body)`));
@@ -59,7 +66,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
         reject(new HttpError(413, `request body is over the limit of ${limit} bytes (--max-body)`));
       } else chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
     req.on('error', reject);
     req.on('aborted', () => reject(new HttpError(400, 'the client closed the connection before sending the whole body')));
   });
@@ -67,18 +74,20 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
 
 /**
  * The model's input from a `{"inputs": X}` body, checked exactly as `rnn predict --input` checks
- * its file (so the same mistakes get the same messages).
+ * its file (so the same mistakes get the same messages). The usual body takes the byte-level fast
+ * path; any other, and every bad one, the JSON.parse path that words the errors.
  */
-function parseInputs(model: Sequential, text: string): { data: Float32Array | Int32Array; rows: number; time: number; features: number; flat: boolean } {
-  const a = parseBody(text);
-  const x = inputTensor(model, { ...a, source: 'inputs' });
-  const d = x.data();
-  const flat = x.rank === 2 && x.dtype !== 'int32';
+function parseInputs(model: Sequential, body: Buffer): { data: Float32Array | Int32Array; rows: number; time: number; features: number; flat: boolean } {
+  const a = fastBody(body) ?? parseBody(body.toString('utf8'));
+  const x = inputArray(model, { ...a, source: 'inputs' });
+  const ids = x.data instanceof Int32Array;
+  const rank = x.shape.length;
+  const flat = rank === 2 && !ids;
   return {
-    data: x.dtype === 'int32' ? new Int32Array(d) : new Float32Array(d),
+    data: x.data,
     rows: x.shape[0]!,
     time: flat ? 1 : x.shape[1]!,
-    features: x.dtype === 'int32' ? 0 : x.shape[x.rank - 1]!,
+    features: ids ? 0 : x.shape[rank - 1]!,
     flat,
   };
 }
@@ -104,8 +113,13 @@ export async function startServer(model: Sequential, engine: Engine, o: ServeOpt
   });
   let draining = false;
 
+  // one label object per (path, status), so the counter finds its row without re-serialising labels
+  const labelSets = new Map<string, Record<string, string>>();
   const answer = (res: ServerResponse, path: string, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    metrics.requests.inc({ path, code: String(status) });
+    const key = `${status} ${path}`;
+    let l = labelSets.get(key);
+    if (!l) labelSets.set(key, (l = { path, code: String(status) }));
+    metrics.requests.inc(l);
     send(res, status, body, draining ? { ...headers, connection: 'close' } : headers);
   };
 
@@ -114,16 +128,16 @@ export async function startServer(model: Sequential, engine: Engine, o: ServeOpt
     metrics.inFlight.value++;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const text = await readBody(req, o.maxBody);
-      const x = parseInputs(model, text);
-      const work = batcher.submit(x);
-      const timeout = new Promise<never>((_, reject) => {
+      const body = await readBody(req, o.maxBody);
+      const x = parseInputs(model, body);
+      // one promise settled by whichever comes first, the answer or the timeout (no Promise.race:
+      // this runs for every request)
+      const y = await new Promise<Answer>((resolve, reject) => {
         timer = setTimeout(() => reject(new HttpError(503, `the prediction took longer than ${o.timeoutMs} ms (--timeout-ms); retry later`)), o.timeoutMs);
+        batcher.submit(x).then(resolve, reject);
       });
-      work.catch(() => {}); // answered by the timeout when it loses the race
-      const y: Answer = await Promise.race([work, timeout]);
       const shape = x.flat ? [y.shape[0]!, y.shape[y.shape.length - 1]!] : y.shape;
-      answer(res, '/predict', 200, { outputs: toNestedArray(y.data, shape) });
+      answer(res, '/predict', 200, new JsonText(outputsJson(y.data, shape)));
     } catch (err) {
       const e = err as Error;
       if (err instanceof HttpError) {

@@ -15,11 +15,15 @@ export class Counter {
     readonly help: string,
   ) {}
 
+  /** Label objects seen before, with their serialised form (callers that reuse one skip the work). */
+  private keys = new WeakMap<Record<string, string>, string>();
+
   inc(l: Record<string, string> = {}, by = 1): void {
-    const key = labels(l);
-    const e = this.values.get(key) ?? { labels: l, value: 0 };
-    e.value += by;
-    this.values.set(key, e);
+    let key = this.keys.get(l);
+    if (key === undefined) this.keys.set(l, (key = labels(l)));
+    const e = this.values.get(key);
+    if (e) e.value += by;
+    else this.values.set(key, { labels: l, value: by });
   }
 
   get(l: Record<string, string> = {}): number {
