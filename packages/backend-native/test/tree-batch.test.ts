@@ -45,3 +45,61 @@ describeNative('tree batch kernels', (b) => {
     expect(b.treeBatchForward({ ...a, training: false }).reserve).toBeNull();
   });
 });
+
+/** `trees` complete binary trees over `leaves` leaves each, words on the leaves: levels of 2·leaves, leaves, ... rows. */
+function forest(trees: number, leaves: number): TreeSchedule {
+  const levelStart = [0];
+  const left: number[] = [];
+  const right: number[] = [];
+  let width = trees * leaves;
+  for (let i = 0; i < width; i++) left.push(-1), right.push(-1);
+  levelStart.push(width);
+  let prev = 0;
+  while (width > trees) {
+    for (let i = 0; i < width / 2; i++) left.push(prev + 2 * i), right.push(prev + 2 * i + 1);
+    prev += width;
+    width /= 2;
+    levelStart.push(left.length);
+  }
+  const i32 = (v: number[]) => Int32Array.from(v);
+  return { levelStart: i32(levelStart), left: i32(left), right: i32(right), wordRow: i32(Array.from({ length: trees * leaves }, (_, k) => k)) };
+}
+
+describeNative('tree batch kernels across threads', (b) => {
+  it('give the same bits on 2 threads as on 1 (levels, packing, column sums and word rows split across the pool)', () => {
+    // H 100, I 150: wide enough that every split of the kernels runs (pack_panels, column sums, tree_gemm)
+    const a = args(forest(2, 64), 150, 100);
+    const dh = T(Float32Array.from(rand(a.plan.left.length * 100, 7, -1, 1)), [a.plan.left.length, 100]);
+    const run = (threads: number) => {
+      b.setNumThreads(threads);
+      const fwd = b.treeBatchForward(a);
+      const out = [fwd.h, fwd.c].map((s) => Float32Array.from(s as Float32Array));
+      const g = b.treeBatchBackward({ ...a, forward: fwd, dh, dc: null });
+      return [...out, g.dx, g.dWeight, g.dWeightH, g.dBias].map((s) => Array.from(s as Float32Array));
+    };
+    const before = b.info().threads;
+    try {
+      const one = run(1);
+      const two = run(2);
+      expect(one[0]!.some((v) => v !== 0)).toBe(true);
+      // the first element that differs (-1: none), not a diff of 20,000-element arrays
+      const differs = (x: number[], y: number[]) => (x.length !== y.length ? -2 : x.findIndex((v, k) => !Object.is(v, y[k])));
+      ['h', 'c', 'dx', 'dWeight', 'dWeightH', 'dBias'].forEach((name, i) => expect(differs(two[i]!, one[i]!), name).toBe(-1));
+    } finally {
+      b.setNumThreads(before);
+    }
+  });
+
+  it('addInPlace adds src into dst (a view of a larger buffer), also when src aliases dst', () => {
+    const flat = Float32Array.of(1, 2, 3, 4, 5, 6);
+    const view = flat.subarray(2, 5);
+    b.addInPlace(T(view, [3]), T(Float32Array.of(10, 20, 30), [3]));
+    expect(Array.from(flat)).toEqual([1, 2, 13, 24, 35, 6]);
+    b.addInPlace(T(view, [3]), T(flat.subarray(1, 4), [3])); // reads 2, 13, 24 before writing
+    expect(Array.from(flat)).toEqual([1, 2, 15, 37, 59, 6]);
+    const big = new Float64Array(200_000).fill(0.5);
+    b.addInPlace(T(big, [200_000], 'float64'), T(new Float64Array(200_000).fill(0.25), [200_000], 'float64'));
+    expect(big.every((v) => v === 0.75)).toBe(true);
+    expect(() => b.addInPlace(T(view, [3]), T(Float64Array.of(1, 2, 3), [3], 'float64'))).toThrow(/declared float32|float64/);
+  });
+});
