@@ -69,24 +69,29 @@ async function child() {
     phases[name] += now.threadCpuMs - mark.threadCpuMs - (now.cpuMs - mark.cpuMs);
     mark = now;
   };
-  // ... and of those, the serial CPU inside the two native tree calls, and inside Adam
-  const within = { treeCalls: 0, adam: 0 };
+  // ... and of those, the serial CPU inside each backend method (the rest is JavaScript and GC)
+  const within = {};
+  let depth = 0;
   if (addon) {
-    const timed = (name, key) => {
+    const names = new Set();
+    for (let o = Object.getPrototypeOf(backend); o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+      for (const k of Object.getOwnPropertyNames(o)) if (k !== 'constructor' && typeof backend[k] === 'function') names.add(k);
+    }
+    for (const name of names) {
       const fn = backend[name].bind(backend);
       backend[name] = (...a) => {
+        if (depth > 0) return fn(...a); // a method called by another: counted in the outer one
+        depth++;
         const t0 = addon.poolStats();
         try {
           return fn(...a);
         } finally {
           const t1 = addon.poolStats();
-          within[key] += t1.threadCpuMs - t0.threadCpuMs - (t1.cpuMs - t0.cpuMs);
+          within[name] = (within[name] ?? 0) + t1.threadCpuMs - t0.threadCpuMs - (t1.cpuMs - t0.cpuMs);
+          depth--;
         }
       };
-    };
-    timed('treeBatchForward', 'treeCalls');
-    timed('treeBatchBackward', 'treeCalls');
-    timed('adamStep', 'adam');
+    }
   }
   const step = f.forward
     ? () => core.noGrad(() => batches.forEach((b) => net.forward(b, { fused }).logits.data()))
@@ -108,7 +113,7 @@ async function child() {
       };
   step();
   for (const k of Object.keys(phases)) phases[k] = 0;
-  for (const k of Object.keys(within)) within[k] = 0;
+  for (const k of Object.keys(within)) delete within[k];
   const n = Number(f.steps);
   const s0 = addon?.poolStats();
   const m0 = mainThreadMs();
@@ -125,7 +130,7 @@ async function child() {
     const inside = (s1.cpuMs - s0.cpuMs) / n;
     Object.assign(out, { serialMs: r((s1.threadCpuMs - s0.threadCpuMs) / n - inside), insideMs: r(inside), regions: Math.round((s1.regions - s0.regions) / n) });
     if (!f.forward) out.phases = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, r(v / n)]));
-    out.within = Object.fromEntries(Object.entries(within).map(([k, v]) => [k, r(v / n)]));
+    out.within = Object.fromEntries(Object.entries(within).sort((x, y) => y[1] - x[1]).map(([k, v]) => [k, r(v / n)]));
   }
   console.log(JSON.stringify(out));
 }
@@ -149,7 +154,11 @@ if (f.child) {
       const parts = res.serialMs === undefined ? '' : `; serial ${res.serialMs} ms, in split regions ${res.insideMs} ms (${res.regions} regions)`;
       console.log(`  ${t} thread(s): wall ${res.wallMs} ms, CPU ${res.cpuMs} ms, main-thread CPU ${res.mainMs} ms per step${parts}`);
       if (res.phases) console.log(`    serial ms per step by phase: ${Object.entries(res.phases).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-      if (res.within) console.log(`    of which inside the native tree calls ${res.within.treeCalls}, inside Adam ${res.within.adam}`);
+      if (res.within) {
+        const inside = Object.values(res.within).reduce((a, b) => a + b, 0);
+        const top = Object.entries(res.within).slice(0, 6).map(([k, v]) => `${k} ${v}`).join(', ');
+        console.log(`    of which inside backend calls ${Math.round(inside * 10) / 10} (${top}, ...); JavaScript and GC ${Math.round((res.serialMs - inside) * 10) / 10}`);
+      }
     }
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
