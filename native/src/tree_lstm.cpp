@@ -110,45 +110,6 @@ void split_rows(int64_t s, int64_t n, F&& body) {
   parallel_run(int(tasks), [&](int t) { body(s + n * t / tasks, s + n * (t + 1) / tasks); });
 }
 
-// op(W) [K, N] (W is [N, K] when trans, else [K, N], leading dimension ldw) into gemm panels at out,
-// the panels split across the pool: each panel is packed alone, so the split changes no value. The
-// products of a mini-batch pack ~0.9 M weights and inputs; on one thread that is serial time at 2.
-inline void pack_panels(const float* W, bool trans, int K, int N, int ldw, float* out) {
-  constexpr int NR = avx512::kGemmNR;
-  const int panels = (N + NR - 1) / NR;
-  const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>({int64_t(num_threads()), panels / 2, int64_t(K) * N / 32768}));
-  if (tasks <= 1) return avx512::pack_gemm(W, trans, K, N, ldw, out);
-  parallel_run(int(tasks), [&](int t) {
-    const int p0 = int(panels * t / tasks), p1 = int(panels * (t + 1) / tasks);
-    const int n0 = p0 * NR, n1 = std::min(N, p1 * NR);
-    if (n1 > n0) avx512::pack_gemm(trans ? W + int64_t(n0) * ldw : W + n0, trans, K, n1 - n0, ldw, out + int64_t(p0) * K * NR);
-  });
-}
-
-// C = op(A) op(B) (+ C when accumulate): blas.h's gemm, but where that takes the packed AVX-512
-// kernel (fast_gemm.cpp) op(B) is packed across the pool too; the same panels and the same row
-// split, so the same sums.
-template <class T>
-void tree_gemm(bool ta, bool tb, int M, int N, int K, const T* A, int lda, const T* B, int ldb, bool accumulate, T* C,
-               int ldc) {
-  if constexpr (std::is_same_v<T, float>) {
-    if (use_avx512() && N >= 16 && M >= 4 && K >= 4 && 2.0 * M * N * K >= 2e5) {
-      float* bp = workspace(kSlotGemmB, gemm_panels_size(K, N));
-      pack_panels(B, tb, K, N, ldb, bp);
-      const int tasks = std::min(gemm_tasks(M, N, K), (M + 11) / 12);  // as fast_sgemm
-      parallel_run(tasks, [&](int t) {
-        const int r0 = int(int64_t(M) * t / tasks), r1 = int(int64_t(M) * (t + 1) / tasks);
-        if (r1 <= r0) return;
-        float* abuf = workspace(kSlotGemmA, int64_t(std::min(r1 - r0, 192)) * avx512::a_stride(K));
-        avx512::gemm_packed(ta, r1 - r0, K, ta ? A + r0 : A + int64_t(r0) * lda, lda, bp, N, C + int64_t(r0) * ldc, ldc,
-                            accumulate, abuf);
-      });
-      return;
-    }
-  }
-  gemm(ta, tb, M, N, K, T(1), A, lda, B, ldb, accumulate ? T(1) : T(0), C, ldc);
-}
-
 // C[M, N] (+)= A[M, K] op(W) on the calling thread (inside a parallel task): the AVX-512 packed
 // kernel with op(W) packed once per call, or BLAS (single-threaded) for float64 and other CPUs.
 template <class T>
@@ -162,7 +123,7 @@ struct RowsGemm {
     if constexpr (std::is_same_v<T, float>) {
       if (use_avx512() && K >= 4 && N >= 16) {
         float* p = workspace(kSlotWeights, gemm_panels_size(K, N));
-        pack_panels(W, trans, K, N, trans ? K : N, p);
+        pack_gemm_parallel(W, trans, K, N, trans ? K : N, p);
         packed = p;
       }
     }
@@ -252,7 +213,7 @@ int tree_batch_forward_typed(const TreeBatchFwd<T>& p) {
   std::vector<int32_t> word_of(static_cast<size_t>(N), -1);
   for (int64_t k = 0; k < W; ++k) word_of[d.word_row[k]] = int32_t(k);
   Buf<T> xw = alloc<T>(W * GH);  // every word row's W x, one product for all levels
-  tree_gemm(false, true, int(W), int(GH), int(I), p.x, int(I), p.w, int(I), false, xw.get(), int(GH));
+  gemm(false, true, int(W), int(GH), int(I), T(1), p.x, int(I), p.w, int(I), T(0), xw.get(), int(GH));
   const std::vector<T> zero(static_cast<size_t>(H), T(0));
   RowsGemm<T> uh{p.wh, true, int(2 * H), int(GH)};
   uh.pack();
@@ -342,8 +303,8 @@ int tree_batch_backward_typed(const TreeBatchBwd<T>& p) {
   int64_t first = N;
   for (int64_t l = 0; l < d.levels && first == N; ++l)
     if (has_children(d, d.level_start[l], d.level_start[l + 1])) first = d.level_start[l];
-  tree_gemm(true, false, int(GH), int(2 * H), int(N - first), da.get() + first * GH, int(GH), kids + first * 2 * H,
-            int(2 * H), false, p.dwh, int(2 * H));
+  gemm(true, false, int(GH), int(2 * H), int(N - first), T(1), da.get() + first * GH, int(GH), kids + first * 2 * H,
+       int(2 * H), T(0), p.dwh, int(2 * H));
   // db: da's column sums, blocks of 64 columns split across the pool (each column is summed alone,
   // so the split changes no sum); then the word rows' gate gradients gathered, rows split
   const int64_t col_tasks = std::max<int64_t>(1, std::min<int64_t>(num_threads(), GH / 64));
@@ -357,8 +318,8 @@ int tree_batch_backward_typed(const TreeBatchBwd<T>& p) {
   split_rows(0, W, [&](int64_t k0, int64_t k1) {
     for (int64_t k = k0; k < k1; ++k) copy_elems(dax.get() + k * GH, da.get() + int64_t(d.word_row[k]) * GH, GH);
   });
-  tree_gemm(false, false, int(W), int(I), int(GH), dax.get(), int(GH), p.w, int(I), false, p.dx, int(I));
-  tree_gemm(true, false, int(GH), int(I), int(W), dax.get(), int(GH), p.x, int(I), false, p.dw, int(I));
+  gemm(false, false, int(W), int(I), int(GH), T(1), dax.get(), int(GH), p.w, int(I), T(0), p.dx, int(I));
+  gemm(true, false, int(GH), int(I), int(W), T(1), dax.get(), int(GH), p.x, int(I), T(0), p.dw, int(I));
   return RNN_OK;
 }
 
