@@ -1,7 +1,7 @@
 // The native backend's whole-mini-batch Tree-LSTM kernels (treeBatchForward/Backward): the reserve's
 // life cycle. Values are checked by the conformance suite (core's fused-tree-batch cases).
-import { expect, it } from 'vitest';
-import type { TreeBatchArgs, TreeSchedule } from '@rnn/core';
+import { expect, it, vi } from 'vitest';
+import { ParameterSet, backward, mul, sum, tensor, type TreeBatchArgs, type TreeSchedule } from '@rnn/core';
 import { T, describeNative, rand } from './helpers.js';
 
 const plan = (): TreeSchedule => ({
@@ -101,5 +101,30 @@ describeNative('tree batch kernels across threads', (b) => {
     b.addInPlace(T(big, [200_000], 'float64'), T(new Float64Array(200_000).fill(0.25), [200_000], 'float64'));
     expect(big.every((v) => v === 0.75)).toBe(true);
     expect(() => b.addInPlace(T(view, [3]), T(Float64Array.of(1, 2, 3), [3], 'float64'))).toThrow(/declared float32|float64/);
+  });
+});
+
+describeNative('the flat gradient buffer on the native backend', (b) => {
+  it('backward adds each gradient into its view in place (addInPlace: no add into new storage, no copy back), zeroGrad fills in place', () => {
+    const ps = new ParameterSet([{ name: 'a', shape: [3], init: [1, 2, 3] }, { name: 'b', shape: [2], init: [4, 5] }], { backend: b });
+    const add = vi.spyOn(b, 'addInPlace');
+    const assign = vi.spyOn(b, 'assign');
+    const fill = vi.spyOn(b, 'fill');
+    try {
+      ps.zeroGrad();
+      for (let k = 0; k < 2; k++) {
+        const x = tensor([1, 10, 100], [3], { backend: b });
+        backward(sum(mul(ps.get('a'), x)));
+        backward(sum(mul(ps.get('b'), ps.get('b'))));
+      }
+      expect(Array.from(ps.grads.data())).toEqual([2, 20, 200, 16, 20]);
+      expect(add).toHaveBeenCalledTimes(4);
+      expect(assign).not.toHaveBeenCalled();
+      ps.zeroGrad();
+      expect(Array.from(ps.grads.data())).toEqual([0, 0, 0, 0, 0]);
+      expect(fill.mock.calls.filter(([size]) => size === ps.size)).toEqual([]); // (backward's seeds are fills of 1)
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });
