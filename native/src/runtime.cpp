@@ -76,14 +76,6 @@ bool detect_avx512() {
   return cpu;
 }
 
-// A fixed set of workers, spin-then-park. The portable kernels call parallel_run once per time step
-// (a region of tens of microseconds), where waking a worker through a condition variable (~50 µs)
-// made 2 threads slower than 1; so a worker, and the caller waiting for the workers, first spin for a
-// bounded time (kSpin) on an atomic generation / pending counter and only then park on a condition
-// variable. Lost wake-ups are excluded by publishing the generation and signalling completion under
-// the mutex that the parked side checks its predicate under; spinning never holds the mutex.
-// tests/test_pool.cpp runs 10,000 short regions against it, under ThreadSanitizer in
-// tools/sanitize/run.sh tsan.
 // RNN_POOL_STATS=1: count the regions that ran split and the calling thread's CPU time inside them,
 // so a benchmark can tell the serial part of a step (the caller's CPU time outside them) from the
 // parallel part without a profiler (tools/bench/trees-step.mjs --serial). Off: one branch per region.
@@ -112,6 +104,14 @@ struct RegionClock {
   }
 };
 
+// A fixed set of workers, spin-then-park. The portable kernels call parallel_run once per time step
+// (a region of tens of microseconds), where waking a worker through a condition variable (~50 µs)
+// made 2 threads slower than 1; so a worker, and the caller waiting for the workers, first spin for a
+// bounded time (kSpin) on an atomic generation / pending counter and only then park on a condition
+// variable. Lost wake-ups are excluded by publishing the generation and signalling completion under
+// the mutex that the parked side checks its predicate under; spinning never holds the mutex.
+// tests/test_pool.cpp runs 10,000 short regions against it, under ThreadSanitizer in
+// tools/sanitize/run.sh tsan.
 class Pool {
  public:
   ~Pool() {

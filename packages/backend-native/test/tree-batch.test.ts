@@ -1,7 +1,9 @@
 // The native backend's whole-mini-batch Tree-LSTM kernels (treeBatchForward/Backward): the reserve's
 // life cycle. Values are checked by the conformance suite (core's fused-tree-batch cases).
+import { spawnSync } from 'node:child_process';
 import { expect, it, vi } from 'vitest';
 import { ParameterSet, backward, mul, sum, tensor, type TreeBatchArgs, type TreeSchedule } from '@rnn/core';
+import { DEFAULT_ADDON_PATH, loadAddon } from '../src/index.js';
 import { T, describeNative, rand } from './helpers.js';
 
 const plan = (): TreeSchedule => ({
@@ -86,7 +88,7 @@ describeNative('tree batch kernels across threads', (b) => {
       const differs = (x: number[], y: number[]) => (x.length !== y.length ? -2 : x.findIndex((v, k) => !Object.is(v, y[k])));
       ['h', 'c', 'dx', 'dWeight', 'dWeightH', 'dBias'].forEach((name, i) => expect(differs(two[i]!, one[i]!), name).toBe(-1));
     } finally {
-      b.setNumThreads(before);
+      b.setNumThreads(before!);
     }
   });
 
@@ -126,5 +128,22 @@ describeNative('the flat gradient buffer on the native backend', (b) => {
     } finally {
       vi.restoreAllMocks();
     }
+  });
+});
+
+describeNative('the pool counters (RNN_POOL_STATS)', () => {
+  it('count split regions and the caller\'s CPU time inside them only when RNN_POOL_STATS=1', () => {
+    if (process.env['RNN_POOL_STATS'] !== '1') expect(loadAddon().poolStats()).toMatchObject({ enabled: false, regions: 0, cpuMs: 0 });
+    // in a fresh process with the variable set: 20 adds of 1 M elements on 2 threads are 20 split regions
+    const script = `const a = require(${JSON.stringify(DEFAULT_ADDON_PATH)}); a.setNumThreads(2);
+      const d = new Float32Array(1 << 20), s = new Float32Array(1 << 20).fill(1);
+      for (let i = 0; i < 20; i++) a.addInPlace(d, s);
+      console.log(JSON.stringify({ ...a.poolStats(), d: d[12345] }));`;
+    const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, RNN_POOL_STATS: '1' }, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const st = JSON.parse(r.stdout) as { enabled: boolean; regions: number; cpuMs: number; threadCpuMs: number; d: number };
+    expect(st).toMatchObject({ enabled: true, regions: 20, d: 20 });
+    expect(st.cpuMs).toBeGreaterThan(0);
+    expect(st.threadCpuMs).toBeGreaterThanOrEqual(st.cpuMs);
   });
 });
