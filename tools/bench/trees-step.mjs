@@ -22,6 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 
 const { values: f } = parseArgs({
@@ -118,6 +119,10 @@ async function child() {
   for (const k of Object.keys(phases)) phases[k] = 0;
   for (const k of Object.keys(within)) delete within[k];
   const n = Number(f.steps);
+  // --serial: V8's collections during the timed steps (wall ms; on the main thread, so serial)
+  let gcMs = 0;
+  const gcs = f.serial ? new PerformanceObserver((list) => list.getEntries().forEach((e) => (gcMs += e.duration))) : null;
+  gcs?.observe({ entryTypes: ['gc'] });
   const s0 = addon?.poolStats();
   const m0 = mainThreadMs();
   const c0 = process.cpuUsage();
@@ -132,6 +137,9 @@ async function child() {
     if (!s1.enabled) throw new Error('trees-step --serial: this rnn_native.node does not count its regions (RNN_POOL_STATS); rebuild it');
     const inside = (s1.cpuMs - s0.cpuMs) / n;
     Object.assign(out, { serialMs: r((s1.threadCpuMs - s0.threadCpuMs) / n - inside), insideMs: r(inside), regions: Math.round((s1.regions - s0.regions) / n) });
+    await new Promise((r) => setTimeout(r, 100)); // the observer's entries arrive on later turns
+    gcs?.disconnect();
+    out.gcMs = r(gcMs / n);
     if (!f.forward) out.phases = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, r(v / n)]));
     out.within = Object.fromEntries(Object.entries(within).sort((x, y) => y[1] - x[1]).map(([k, v]) => [k, r(v / n)]));
   }
@@ -160,7 +168,7 @@ if (f.child) {
       if (res.within) {
         const inside = Object.values(res.within).reduce((a, b) => a + b, 0);
         const top = Object.entries(res.within).slice(0, 6).map(([k, v]) => `${k} ${v}`).join(', ');
-        console.log(`    of which inside backend calls ${Math.round(inside * 10) / 10} (${top}, ...); JavaScript and GC ${Math.round((res.serialMs - inside) * 10) / 10}`);
+        console.log(`    of which inside backend calls ${Math.round(inside * 10) / 10} (${top}, ...); JavaScript and GC ${Math.round((res.serialMs - inside) * 10) / 10} (GC pauses ${res.gcMs} ms wall)`);
       }
     }
   }
