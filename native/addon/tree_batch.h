@@ -6,10 +6,19 @@
 //     the reserve returned is then that buffer, whole
 //   treeBatchBackward({ ...the plan and weights, x, h, c, reserve, dh, dc (nullable) })
 //                      -> { dx, dWeight, dWeightH, dBias }
+//   addInPlace(dst, src): dst += src, both float32 or both float64 of one length (a view of the flat
+//     gradient buffer and a parameter's gradient), split across our threads; returns nothing
+//   poolStats() -> { enabled, regions, cpuMs, threadCpuMs }: with RNN_POOL_STATS=1, the regions our pool
+//     ran split and the calling threads' CPU time inside them; threadCpuMs: this thread's CPU time so
+//     far (ns resolution). The serial part of a step = threadCpuMs - cpuMs, differenced
+//     (tools/bench/trees-step.mjs --serial)
 // Array lengths are checked here against the plan's sizes; the plan's entries by the C API.
 #pragma once
 
 #include "napi/glue.h"
+#include <time.h>
+
+#include "src/parallel.h"
 
 namespace addon {
 
@@ -115,7 +124,37 @@ struct TreeBatchGlue {
         .object;
   }
 
+  static Napi::Value AddInPlace(const Napi::CallbackInfo& cb) {
+    const char* fn = "addInPlace";
+    Napi::Env env = cb.Env();
+    need_args(env, cb, 2, fn);
+    Arr dst = to_arr(env, cb[0], fn, "dst"), src = to_arr(env, cb[1], fn, "src");
+    if (dst.dtype != RNN_F32 && dst.dtype != RNN_F64) throw_code(env, "E_DTYPE", std::string(fn) + ": dst must be float32 or float64");
+    need_dtype(env, src.dtype, dst.dtype, fn, "src");
+    need_length(env, int64_t(src.length), int64_t(dst.length), fn, "src", shape_str({int64_t(dst.length)}));
+    const char* a = static_cast<const char*>(src.data);
+    const char* d = static_cast<const char*>(dst.data);
+    const size_t bytes = src.length * (dst.dtype == RNN_F32 ? 4 : 8);
+    if (bytes && a < d + bytes && d < a + bytes) throw_code(env, "E_VALUE", std::string(fn) + ": dst and src overlap; pass distinct buffers");
+    if (dst.dtype == RNN_F32) rnn::add_inplace(static_cast<float*>(dst.data), static_cast<const float*>(src.data), int64_t(dst.length));
+    else rnn::add_inplace(static_cast<double*>(dst.data), static_cast<const double*>(src.data), int64_t(dst.length));
+    return env.Undefined();
+  }
+
+  static Napi::Value PoolStats(const Napi::CallbackInfo& cb) {
+    int64_t regions = 0, ns = 0;
+    const bool on = rnn::pool_stats(&regions, &ns);
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    const double thread_ms = double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+    return fields(cb.Env())("enabled", on)("regions", double(regions))("cpuMs", double(ns) / 1e6)(
+               "threadCpuMs", thread_ms)
+        .object;
+  }
+
   static void register_all(Napi::Env env, Napi::Object exports) {
+    exports.Set("addInPlace", Napi::Function::New(env, AddInPlace, "addInPlace"));
+    exports.Set("poolStats", Napi::Function::New(env, PoolStats, "poolStats"));
     exports.Set("treeBatchForward", Napi::Function::New(env, Forward, "treeBatchForward"));
     exports.Set("treeBatchBackward", Napi::Function::New(env, Backward, "treeBatchBackward"));
   }

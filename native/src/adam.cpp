@@ -34,6 +34,23 @@ int adam_typed(T* __restrict p, const T* __restrict g, T* __restrict m, T* __res
 }
 
 }  // namespace
+
+// dst += src over n elements, contiguous ranges split across the pool as Adam's: the flat gradient
+// buffer's accumulation (autodiff adds each parameter's gradient into its view), which a step of
+// the tree nets otherwise runs on one thread as an add into a new buffer and a copy back.
+template <class T>
+void add_inplace(T* __restrict dst, const T* __restrict src, int64_t n) {
+  const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(num_threads(), n / kAdamMinChunk));
+  auto range = [&](int64_t lo, int64_t hi) {
+#pragma omp simd
+    for (int64_t i = lo; i < hi; ++i) dst[i] += src[i];
+  };
+  if (tasks <= 1) return range(0, n);
+  parallel_run(int(tasks), [&](int t) { range(n * t / tasks, n * (t + 1) / tasks); });
+}
+template void add_inplace<float>(float*, const float*, int64_t);
+template void add_inplace<double>(double*, const double*, int64_t);
+
 }  // namespace rnn
 
 #include "core/api/adam.inc"

@@ -41,6 +41,11 @@ inline int gemm_tasks(int M, int N, int K) {
   return by_size < threads ? (by_size > 1 ? by_size : 1) : threads;
 }
 
+// op(W) [K, N] (W [N, K] when trans, else [K, N]; leading dimension ldw) into the AVX-512 kernel's
+// 32-column panels at out (AVX-512 CPUs only), the panels split across our threads when large; each
+// panel is packed alone, so the split changes no value (fast_gemm.cpp).
+void pack_gemm_parallel(const float* W, bool trans, int K, int N, int ldw, float* out);
+
 // float32 on our AVX-512 packed kernel when it may run (fast_gemm.cpp); false: not taken, use BLAS.
 bool fast_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
                 float beta, float* C, int ldc);

@@ -1,6 +1,8 @@
 // fast_sgemm: float32 gemm on the AVX-512 packed kernel (avx512.cpp). op(B) is packed once into
-// 32-column panels (a per-thread workspace), then chunks of C's rows are split across our threads;
-// each gathers its op(A) rows k-major and streams every panel.
+// 32-column panels (a per-thread workspace; the panels packed across our threads), then chunks of C's
+// rows are split across our threads; each gathers its op(A) rows k-major and streams every panel. A
+// product with too few rows to split (a classifier's weight gradient: M = classes) splits its
+// column panels instead. Every split computes each element as one thread would: same sums.
 #include <algorithm>
 #include <vector>
 
@@ -9,6 +11,18 @@
 
 namespace rnn {
 
+void pack_gemm_parallel(const float* W, bool trans, int K, int N, int ldw, float* out) {
+  constexpr int NR = avx512::kGemmNR;
+  const int panels = (N + NR - 1) / NR;
+  const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>({int64_t(num_threads()), panels / 2, int64_t(K) * N / 32768}));
+  if (tasks <= 1) return avx512::pack_gemm(W, trans, K, N, ldw, out);
+  parallel_run(int(tasks), [&](int t) {
+    const int p0 = int(panels * t / tasks), p1 = int(panels * (t + 1) / tasks);
+    const int n0 = p0 * NR, n1 = std::min(N, p1 * NR);
+    if (n1 > n0) avx512::pack_gemm(trans ? W + int64_t(n0) * ldw : W + n0, trans, K, n1 - n0, ldw, out + int64_t(p0) * K * NR);
+  });
+}
+
 bool fast_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
                 float beta, float* C, int ldc) {
   // alpha 1 and beta 0 or 1 are all this library uses. Narrow outputs (N < 16) would waste most of
@@ -16,8 +30,22 @@ bool fast_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float*
   if (!use_avx512() || alpha != 1.0f || (beta != 0.0f && beta != 1.0f)) return false;
   if (N < 16 || M < 4 || K < 4 || 2.0 * M * N * K < 2e5) return false;
   float* bp = workspace(kSlotGemmB, gemm_panels_size(K, N));
-  avx512::pack_gemm(B, tb, K, N, ldb, bp);
-  const int tasks = std::min(gemm_tasks(M, N, K), (M + 11) / 12);  // at least a 12-row tile each
+  pack_gemm_parallel(B, tb, K, N, ldb, bp);
+  const int threads = gemm_tasks(M, N, K);
+  const int tasks = std::min(threads, (M + 11) / 12);  // at least a 12-row tile each
+  constexpr int NR = avx512::kGemmNR;
+  const int panels = (N + NR - 1) / NR;
+  if (tasks <= 1 && threads > 1 && panels >= 4) {
+    const int ct = std::min(threads, panels / 2);
+    parallel_run(ct, [&](int t) {
+      const int p0 = panels * t / ct, p1 = panels * (t + 1) / ct;
+      const int n0 = p0 * NR, n1 = std::min(N, p1 * NR);
+      if (n1 <= n0) return;
+      float* abuf = workspace(kSlotGemmA, int64_t(std::min(M, 192)) * avx512::a_stride(K));
+      avx512::gemm_packed(ta, M, K, A, lda, bp + int64_t(p0) * K * NR, n1 - n0, C + n0, ldc, beta != 0.0f, abuf);
+    });
+    return true;
+  }
   parallel_run(tasks, [&](int t) {
     const int r0 = int(int64_t(M) * t / tasks), r1 = int(int64_t(M) * (t + 1) / tasks);
     if (r1 <= r0) return;

@@ -1,6 +1,7 @@
 // CPU features and our own threads (besides OpenBLAS's), for the batch-parallel recurrent kernels.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 
 namespace rnn {
@@ -19,5 +20,13 @@ int num_threads();
 // returns when all are done. The first exception thrown by a task is rethrown here. When the pool is
 // busy (another call from another thread), the tasks run one after another on the caller.
 void parallel_run(int tasks, const std::function<void(int)>& fn);
+
+// dst[i] += src[i] for i < n (dst and src do not overlap), split across the pool when large (adam.cpp).
+template <class T>
+void add_inplace(T* dst, const T* src, int64_t n);
+
+// With RNN_POOL_STATS=1 (read once at load): the regions parallel_run has run split so far, and the
+// calling threads' CPU time inside them (ns). Returns whether the counters run (false: both stay 0).
+bool pool_stats(int64_t* regions, int64_t* cpu_ns);
 
 }  // namespace rnn

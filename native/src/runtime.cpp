@@ -12,6 +12,7 @@
 
 #ifdef __linux__
 #include <sched.h>
+#include <time.h>
 #endif
 
 #include "blas.h"
@@ -75,6 +76,34 @@ bool detect_avx512() {
   return cpu;
 }
 
+// RNN_POOL_STATS=1: count the regions that ran split and the calling thread's CPU time inside them,
+// so a benchmark can tell the serial part of a step (the caller's CPU time outside them) from the
+// parallel part without a profiler (tools/bench/trees-step.mjs --serial). Off: one branch per region.
+const bool g_pool_stats = [] {
+  const char* env = std::getenv("RNN_POOL_STATS");
+  return env && std::string(env) == "1";
+}();
+std::atomic<int64_t> g_regions{0}, g_region_ns{0};
+
+inline int64_t thread_cpu_ns() {
+#ifdef __linux__
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+#else
+  return 0;
+#endif
+}
+
+struct RegionClock {
+  int64_t t0 = g_pool_stats ? thread_cpu_ns() : 0;
+  ~RegionClock() {
+    if (!g_pool_stats) return;
+    g_regions.fetch_add(1, std::memory_order_relaxed);
+    g_region_ns.fetch_add(thread_cpu_ns() - t0, std::memory_order_relaxed);
+  }
+};
+
 // A fixed set of workers, spin-then-park. The portable kernels call parallel_run once per time step
 // (a region of tens of microseconds), where waking a worker through a condition variable (~50 µs)
 // made 2 threads slower than 1; so a worker, and the caller waiting for the workers, first spin for a
@@ -101,6 +130,7 @@ class Pool {
       return;
     }
     ensure_workers(tasks - 1);
+    RegionClock clock;
     fn_.store(&fn, std::memory_order_relaxed);
     tasks_.store(tasks, std::memory_order_relaxed);
     pending_.store(tasks - 1, std::memory_order_relaxed);
@@ -217,6 +247,12 @@ const char* simd_name() { return use_avx512() ? "avx512" : "baseline"; }
 int num_threads() {
   rnn_init();
   return g_threads;
+}
+
+bool pool_stats(int64_t* regions, int64_t* cpu_ns) {
+  *regions = g_regions.load(std::memory_order_relaxed);
+  *cpu_ns = g_region_ns.load(std::memory_order_relaxed);
+  return g_pool_stats;
 }
 
 void parallel_run(int tasks, const std::function<void(int)>& fn) {

@@ -123,14 +123,38 @@ struct RowsGemm {
     if constexpr (std::is_same_v<T, float>) {
       if (use_avx512() && K >= 4 && N >= 16) {
         float* p = workspace(kSlotWeights, gemm_panels_size(K, N));
-        packed = pack_gemm_panels(W, trans, K, N, p);
+        pack_gemm_parallel(W, trans, K, N, trans ? K : N, p);
+        packed = p;
       }
     }
   }
+  // Whether M rows go by column panels (run_cols): too few to split by rows, more than one thread.
+  bool by_columns(int64_t M) const {
+    return packed && M > 0 && M < 2 * kTreeMinRows && num_threads() > 1 && (N + avx512::kGemmNR - 1) / avx512::kGemmNR >= 4;
+  }
+  // C[M, N] = A op(W), the column panels split across the pool: each column is computed as run()
+  // computes it, so the split changes no sum (the narrow top levels of a batch of trees).
+  void run_cols(int M, const T* A, T* C) const {
+    if constexpr (std::is_same_v<T, float>) {
+      constexpr int NR = avx512::kGemmNR;
+      const int panels = (N + NR - 1) / NR;
+      const int tasks = std::min(num_threads(), panels / 2);
+      parallel_run(tasks, [&](int t) {
+        const int p0 = panels * t / tasks, p1 = panels * (t + 1) / tasks;
+        const int n0 = p0 * NR, n1 = std::min(N, p1 * NR);
+        if (n1 <= n0) return;
+        float* abuf = workspace(kSlotGemmA, int64_t(std::min(M, 192)) * avx512::a_stride(K));
+        avx512::gemm_packed(false, M, K, A, K, packed + int64_t(p0) * K * NR, n1 - n0, C + n0, N, false, abuf);
+      });
+    } else {
+      run(M, A, C, false);
+    }
+  }
+  // The packed kernel for every M (also below 4 rows), so a level gives the same sums however it is split.
   void run(int M, const T* A, T* C, bool accumulate) const {
     if (M <= 0) return;
     if constexpr (std::is_same_v<T, float>) {
-      if (packed && M >= 4) {
+      if (packed) {
         float* abuf = workspace(kSlotGemmA, int64_t(std::min(M, 192)) * avx512::a_stride(K));
         avx512::gemm_packed(false, M, K, A, K, packed, N, C, N, accumulate, abuf);
         return;
@@ -139,6 +163,24 @@ struct RowsGemm {
     blas_call(false, trans, M, N, K, T(1), A, K, W, trans ? K : N, accumulate ? T(1) : T(0), C, N);
   }
 };
+
+// One level of rows s .. s + n: pre(r0, r1), then (when product) C rows = A rows op(W), then
+// post(r0, r1). Rows split across the pool, each task all three on its rows; a level too narrow to
+// split by rows splits its product by column panels instead (pre and post then run on the caller).
+template <class T, class Pre, class Post>
+void run_level(int64_t s, int64_t n, const RowsGemm<T>& g, bool product, const T* A, T* C, Pre&& pre, Post&& post) {
+  if (product && g.by_columns(n)) {
+    pre(s, s + n);
+    g.run_cols(int(n), A + s * g.K, C + s * g.N);
+    post(s, s + n);
+    return;
+  }
+  split_rows(s, n, [&](int64_t r0, int64_t r1) {
+    pre(r0, r1);
+    if (product) g.run(int(r1 - r0), A + r0 * g.K, C + r0 * g.N, false);
+    post(r0, r1);
+  });
+}
 
 template <class T>
 struct TreeBatchFwd {
@@ -178,14 +220,15 @@ int tree_batch_forward_typed(const TreeBatchFwd<T>& p) {
   for (int64_t l = 0; l < d.levels; ++l) {
     const int64_t s = d.level_start[l], e = d.level_start[l + 1];
     const bool inner = has_children(d, s, e);
-    split_rows(s, e - s, [&](int64_t r0, int64_t r1) {
+    auto gather = [&](int64_t r0, int64_t r1) {
       for (int64_t r = r0; r < r1; ++r) {
         const int32_t a = d.left[r], b = d.right[r];
         copy_elems(kids + r * 2 * H, a >= 0 ? p.h + a * H : zero.data(), H);
         copy_elems(kids + r * 2 * H + H, b >= 0 ? p.h + b * H : zero.data(), H);
       }
-      if (inner) uh.run(int(r1 - r0), kids + r0 * 2 * H, gates + r0 * GH, false);
-      else std::fill(gates + r0 * GH, gates + r1 * GH, T(0));
+      if (!inner) std::fill(gates + r0 * GH, gates + r1 * GH, T(0));
+    };
+    run_level(s, e - s, uh, inner, kids, gates, gather, [&](int64_t r0, int64_t r1) {
       for (int64_t r = r0; r < r1; ++r) {
         T* g = gates + r * GH;
         if (const int32_t k = word_of[r]; k >= 0) {
@@ -219,7 +262,7 @@ int tree_batch_backward_typed(const TreeBatchBwd<T>& p) {
   for (int64_t l = d.levels - 1; l >= 0; --l) {
     const int64_t s = d.level_start[l], e = d.level_start[l + 1];
     const bool inner = has_children(d, s, e);
-    split_rows(s, e - s, [&](int64_t r0, int64_t r1) {
+    auto cells = [&](int64_t r0, int64_t r1) {
       std::vector<T> dkid(static_cast<size_t>(2 * H));
       for (int64_t r = r0; r < r1; ++r) {
         const int32_t a = d.left[r], b = d.right[r];
@@ -237,8 +280,9 @@ int tree_batch_backward_typed(const TreeBatchBwd<T>& p) {
           for (int64_t j = 0; j < H; ++j) t[j] += dkid[H + j];
         }
       }
+    };
+    run_level(s, e - s, uh, inner, da.get(), dkids.get(), cells, [&](int64_t r0, int64_t r1) {
       if (!inner) return;
-      uh.run(int(r1 - r0), da.get() + r0 * GH, dkids.get() + r0 * 2 * H, false);
       for (int64_t r = r0; r < r1; ++r) {
         const T* g = dkids.get() + r * 2 * H;
         if (const int32_t a = d.left[r]; a >= 0) {
@@ -261,9 +305,19 @@ int tree_batch_backward_typed(const TreeBatchBwd<T>& p) {
     if (has_children(d, d.level_start[l], d.level_start[l + 1])) first = d.level_start[l];
   gemm(true, false, int(GH), int(2 * H), int(N - first), T(1), da.get() + first * GH, int(GH), kids + first * 2 * H,
        int(2 * H), T(0), p.dwh, int(2 * H));
-  column_sums(da.get(), N, GH, GH, p.db);
-  Buf<T> dax = alloc<T>(W * GH);  // the word rows' gate gradients
-  for (int64_t k = 0; k < W; ++k) copy_elems(dax.get() + k * GH, da.get() + int64_t(d.word_row[k]) * GH, GH);
+  // db: da's column sums, blocks of 64 columns split across the pool (each column is summed alone,
+  // so the split changes no sum); then the word rows' gate gradients gathered, rows split
+  const int64_t col_tasks = std::max<int64_t>(1, std::min<int64_t>(num_threads(), GH / 64));
+  if (col_tasks <= 1) column_sums(da.get(), N, GH, GH, p.db);
+  else
+    parallel_run(int(col_tasks), [&](int t) {
+      const int64_t c0 = GH / 16 * t / col_tasks * 16, c1 = t + 1 == col_tasks ? GH : GH / 16 * (t + 1) / col_tasks * 16;
+      column_sums(da.get() + c0, N, c1 - c0, GH, p.db + c0);
+    });
+  Buf<T> dax = alloc<T>(W * GH);
+  split_rows(0, W, [&](int64_t k0, int64_t k1) {
+    for (int64_t k = k0; k < k1; ++k) copy_elems(dax.get() + k * GH, da.get() + int64_t(d.word_row[k]) * GH, GH);
+  });
   gemm(false, false, int(W), int(I), int(GH), T(1), dax.get(), int(GH), p.w, int(I), T(0), p.dx, int(I));
   gemm(true, false, int(GH), int(I), int(W), T(1), dax.get(), int(GH), p.x, int(I), T(0), p.dw, int(I));
   return RNN_OK;

@@ -5,7 +5,13 @@
 // level-by-level path from JavaScript (the reference). For PyTorch side by side use
 // `npm run bench -- --workloads D --systems rnn-native,pytorch --threads 1,2`.
 //
-//   node tools/bench/trees-step.mjs [--threads 1,2] [--rounds R] [--steps N] [--composed] [--forward]
+//   node tools/bench/trees-step.mjs [--threads 1,2] [--rounds R] [--steps N] [--composed] [--forward] [--serial]
+//
+// --serial (RNN_POOL_STATS=1 in the children): also the main thread's CPU ms per step OUTSIDE the
+// pool's split regions (the serial part: JavaScript, GC, kernels that ran unsplit) and inside them.
+// At 2 threads the serial part s and the parallel part p of a step give its quiet-machine speed-up
+// (s + p1) / (s + p1 / 2), p1 the parallel part at 1 thread; it is measured in CPU time, so it holds
+// on a loaded machine too (a region's inside includes the caller's wait for the worker).
 //
 // Each thread count runs in its own process (RNN_NUM_THREADS), rounds interleaved; per run it
 // prints wall, process CPU and MAIN-THREAD CPU ms per step (Linux: /proc/self/task/PID/stat). On a
@@ -16,6 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 
 const { values: f } = parseArgs({
@@ -26,6 +33,7 @@ const { values: f } = parseArgs({
     composed: { type: 'boolean' },
     forward: { type: 'boolean' },
     child: { type: 'boolean' },
+    serial: { type: 'boolean' },
   },
 });
 
@@ -52,19 +60,70 @@ async function child() {
   const rng = new core.Rng(1);
   const batches = [];
   for (let i = 0; i < enc.length; i += 25) batches.push(enc.slice(i, i + 25));
+  // --serial: the serial part of each phase of a step (main-thread CPU outside split regions)
+  const addon = f.serial ? (await import('@rnn/backend-native')).loadAddon() : null;
+  const phases = { zeroGrad: 0, forward: 0, loss: 0, backward: 0, optimizer: 0 };
+  let mark = addon ? addon.poolStats() : null;
+  const lap = (name) => {
+    if (!addon) return;
+    const now = addon.poolStats();
+    phases[name] += now.threadCpuMs - mark.threadCpuMs - (now.cpuMs - mark.cpuMs);
+    mark = now;
+  };
+  // ... and of those, the serial CPU inside each backend method (the rest is JavaScript and GC)
+  const within = {};
+  let depth = 0;
+  if (addon) {
+    const names = new Set();
+    for (let o = Object.getPrototypeOf(backend); o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+      for (const k of Object.getOwnPropertyNames(o)) if (k !== 'constructor' && typeof backend[k] === 'function') names.add(k);
+    }
+    for (const name of names) {
+      const fn = backend[name].bind(backend);
+      backend[name] = (...a) => {
+        if (depth > 0) return fn(...a); // a method called by another: counted in the outer one
+        depth++;
+        const t0 = addon.poolStats();
+        try {
+          return fn(...a);
+        } finally {
+          const t1 = addon.poolStats();
+          within[name] = (within[name] ?? 0) + t1.threadCpuMs - t0.threadCpuMs - (t1.cpuMs - t0.cpuMs);
+          depth--;
+        }
+      };
+    }
+  }
   const step = f.forward
     ? () => core.noGrad(() => batches.forEach((b) => net.forward(b, { fused }).logits.data()))
     : () => {
         for (const b of batches) {
+          mark = addon?.poolStats() ?? null;
           net.params.zeroGrad();
-          const loss = net.lossOf(net.forward(b, { training: true, rng, fused }));
+          lap('zeroGrad');
+          const out = net.forward(b, { training: true, rng, fused });
+          lap('forward');
+          const loss = net.lossOf(out);
           loss.item();
+          lap('loss');
           core.backward(loss);
+          lap('backward');
           opt.step(net.params);
+          lap('optimizer');
         }
       };
   step();
+  // the parse of the whole SST file (8,544 trees, of which 256 are kept) leaves ~45 MB of garbage; a
+  // full collection of it inside the timed steps would charge them a one-off ~100 ms of serial time
+  globalThis.gc?.();
+  for (const k of Object.keys(phases)) phases[k] = 0;
+  for (const k of Object.keys(within)) delete within[k];
   const n = Number(f.steps);
+  // --serial: V8's collections during the timed steps (wall ms; on the main thread, so serial)
+  let gcMs = 0;
+  const gcs = f.serial ? new PerformanceObserver((list) => list.getEntries().forEach((e) => (gcMs += e.duration))) : null;
+  gcs?.observe({ entryTypes: ['gc'] });
+  const s0 = addon?.poolStats();
   const m0 = mainThreadMs();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
@@ -73,6 +132,17 @@ async function child() {
   const c = process.cpuUsage(c0);
   const r = (v) => Math.round(v * 10) / 10;
   const out = { threads: backend.info().threads, wallMs: r(wallMs), cpuMs: r((c.user + c.system) / 1000 / n), mainMs: r((mainThreadMs() - m0) / n) };
+  if (addon) {
+    const s1 = addon.poolStats();
+    if (!s1.enabled) throw new Error('trees-step --serial: this rnn_native.node does not count its regions (RNN_POOL_STATS); rebuild it');
+    const inside = (s1.cpuMs - s0.cpuMs) / n;
+    Object.assign(out, { serialMs: r((s1.threadCpuMs - s0.threadCpuMs) / n - inside), insideMs: r(inside), regions: Math.round((s1.regions - s0.regions) / n) });
+    await new Promise((r) => setTimeout(r, 100)); // the observer's entries arrive on later turns
+    gcs?.disconnect();
+    out.gcMs = r(gcMs / n);
+    if (!f.forward) out.phases = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, r(v / n)]));
+    out.within = Object.fromEntries(Object.entries(within).sort((x, y) => y[1] - x[1]).map(([k, v]) => [k, r(v / n)]));
+  }
   console.log(JSON.stringify(out));
 }
 
@@ -84,19 +154,38 @@ if (f.child) {
   const mode = `${f.forward ? 'forward' : 'train'}, ${f.composed ? 'level by level (--composed)' : 'one native call per mini-batch'}`;
   console.log(`workload D ${mode}; ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} CPUs`);
   const runs = new Map(threads.map((t) => [t, []]));
-  const args = [fileURLToPath(import.meta.url), '--child', '--steps', f.steps, ...(f.composed ? ['--composed'] : []), ...(f.forward ? ['--forward'] : [])];
+  const args = ['--expose-gc', fileURLToPath(import.meta.url), '--child', '--steps', f.steps, ...(f.composed ? ['--composed'] : []), ...(f.forward ? ['--forward'] : []), ...(f.serial ? ['--serial'] : [])];
   for (let k = 0; k < rounds; k++) {
     for (const t of threads) {
-      const p = spawnSync(process.execPath, args, { env: { ...process.env, RNN_NUM_THREADS: String(t) }, encoding: 'utf8' });
+      const env = { ...process.env, RNN_NUM_THREADS: String(t), ...(f.serial ? { RNN_POOL_STATS: '1' } : {}) };
+      const p = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
       if (p.status !== 0) throw new Error(`trees-step child (${t} threads) failed: ${p.stderr}`);
       const res = JSON.parse(p.stdout.trim().split('\n').at(-1));
       runs.get(t).push(res);
-      console.log(`  ${t} thread(s): wall ${res.wallMs} ms, CPU ${res.cpuMs} ms, main-thread CPU ${res.mainMs} ms per step`);
+      const parts = res.serialMs === undefined ? '' : `; serial ${res.serialMs} ms, in split regions ${res.insideMs} ms (${res.regions} regions)`;
+      console.log(`  ${t} thread(s): wall ${res.wallMs} ms, CPU ${res.cpuMs} ms, main-thread CPU ${res.mainMs} ms per step${parts}`);
+      if (res.phases) console.log(`    serial ms per step by phase: ${Object.entries(res.phases).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      if (res.within) {
+        const inside = Object.values(res.within).reduce((a, b) => a + b, 0);
+        const top = Object.entries(res.within).slice(0, 6).map(([k, v]) => `${k} ${v}`).join(', ');
+        console.log(`    of which inside backend calls ${Math.round(inside * 10) / 10} (${top}, ...); JavaScript and GC ${Math.round((res.serialMs - inside) * 10) / 10} (GC pauses ${res.gcMs} ms wall)`);
+      }
     }
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
   const med = (t, k) => median(runs.get(t).map((r) => r[k]));
-  for (const t of threads) console.log(`${t} thread(s), medians: wall ${med(t, 'wallMs')} ms, CPU ${med(t, 'cpuMs')} ms, main-thread CPU ${med(t, 'mainMs')} ms`);
+  for (const t of threads) {
+    const parts = f.serial ? `, serial ${med(t, 'serialMs')} ms, in split regions ${med(t, 'insideMs')} ms` : '';
+    console.log(`${t} thread(s), medians: wall ${med(t, 'wallMs')} ms, CPU ${med(t, 'cpuMs')} ms, main-thread CPU ${med(t, 'mainMs')} ms${parts}`);
+  }
+  if (f.serial && threads.includes(1)) {
+    // Amdahl from CPU times: p1 = the 1-thread step less the serial part, which threads do not change
+    for (const t of threads.filter((x) => x !== 1)) {
+      const s = med(t, 'serialMs');
+      const p1 = med(1, 'mainMs') - s;
+      console.log(`${t} threads vs 1, from the serial part: ${s} of ${med(1, 'mainMs')} ms serial → at most ${((s + p1) / (s + p1 / t)).toFixed(2)}× on a quiet machine`);
+    }
+  }
   if (threads.includes(1)) {
     for (const t of threads.filter((x) => x !== 1)) {
       const wall = med(1, 'wallMs') / med(t, 'wallMs');

@@ -45,6 +45,10 @@ export interface NativeAddon extends KernelAddon<Arr> {
   /** Every level of a mini-batch of trees in one call (CPU only). */
   treeBatchForward(o: TreeBatchOptions<Arr> & { bias: Arr; training: boolean; reserveOut?: Arr | null }): TreeBatchForwardOut<Arr>;
   treeBatchBackward(o: TreeBatchOptions<Arr> & { h: Arr; c: Arr; reserve: Arr; dh: Arr | null; dc: Arr | null }): TreeBatchBackwardOut<Arr>;
+  /** dst += src (same dtype and length, not overlapping), split across the pool. */
+  addInPlace(dst: Arr, src: Arr): void;
+  /** With RNN_POOL_STATS=1: regions the pool ran split and the calling threads' CPU ms inside them; this thread's CPU ms. */
+  poolStats(): { enabled: boolean; regions: number; cpuMs: number; threadCpuMs: number };
 }
 
 const BUILD_HINT =

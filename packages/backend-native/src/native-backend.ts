@@ -145,6 +145,19 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
     // GC-managed: typed arrays are freed when unreachable.
   }
 
+  /** `dst += src` in one pass split across our threads (autodiff's gradient accumulation into the flat buffer). */
+  addInPlace(dst: BTensor, src: BTensor): void {
+    const d = arr(dst, 'dst');
+    let a = arr(src, 'src');
+    // a gradient that aliases its own accumulator (rare) is read from a copy, as add + assign would
+    if (a.buffer === d.buffer && a.byteOffset < d.byteOffset + d.byteLength && d.byteOffset < a.byteOffset + a.byteLength) a = a.slice();
+    this.call(() => this.addon.addInPlace(d, a));
+  }
+
+  fillInPlace(dst: BTensor, value: number): void {
+    arr(dst, 'dst').fill(value);
+  }
+
   override cast(x: BTensor, dtype: DType): Storage {
     return x.dtype === dtype ? arr(x, 'x').slice() : super.cast(x, dtype);
   }

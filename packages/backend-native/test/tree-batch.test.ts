@@ -1,7 +1,9 @@
 // The native backend's whole-mini-batch Tree-LSTM kernels (treeBatchForward/Backward): the reserve's
 // life cycle. Values are checked by the conformance suite (core's fused-tree-batch cases).
-import { expect, it } from 'vitest';
-import type { TreeBatchArgs, TreeSchedule } from '@rnn/core';
+import { spawnSync } from 'node:child_process';
+import { expect, it, vi } from 'vitest';
+import { ParameterSet, backward, mul, sum, tensor, type TreeBatchArgs, type TreeSchedule } from '@rnn/core';
+import { DEFAULT_ADDON_PATH, loadAddon } from '../src/index.js';
 import { T, describeNative, rand } from './helpers.js';
 
 const plan = (): TreeSchedule => ({
@@ -43,5 +45,105 @@ describeNative('tree batch kernels', (b) => {
     const other = { ...plan(), levelStart: Int32Array.of(0, 3, 4), left: Int32Array.of(-1, -1, -1, 0), right: Int32Array.of(-1, -1, -1, 1) };
     expect(() => b.treeBatchBackward({ ...args(other), forward: fwd, dh: null, dc: null })).toThrow(/belongs to a batch of 5 nodes, not 4/);
     expect(b.treeBatchForward({ ...a, training: false }).reserve).toBeNull();
+  });
+});
+
+/** `trees` complete binary trees over `leaves` leaves each, words on the leaves: levels of 2·leaves, leaves, ... rows. */
+function forest(trees: number, leaves: number): TreeSchedule {
+  const levelStart = [0];
+  const left: number[] = [];
+  const right: number[] = [];
+  let width = trees * leaves;
+  for (let i = 0; i < width; i++) left.push(-1), right.push(-1);
+  levelStart.push(width);
+  let prev = 0;
+  while (width > trees) {
+    for (let i = 0; i < width / 2; i++) left.push(prev + 2 * i), right.push(prev + 2 * i + 1);
+    prev += width;
+    width /= 2;
+    levelStart.push(left.length);
+  }
+  const i32 = (v: number[]) => Int32Array.from(v);
+  return { levelStart: i32(levelStart), left: i32(left), right: i32(right), wordRow: i32(Array.from({ length: trees * leaves }, (_, k) => k)) };
+}
+
+describeNative('tree batch kernels across threads', (b) => {
+  it('give the same bits on 2 threads as on 1 (levels, packing, column sums and word rows split across the pool)', () => {
+    // H 100, I 150: wide enough that every split of the kernels runs (pack_panels, column sums, tree_gemm)
+    const a = args(forest(2, 64), 150, 100);
+    const dh = T(Float32Array.from(rand(a.plan.left.length * 100, 7, -1, 1)), [a.plan.left.length, 100]);
+    const run = (threads: number) => {
+      b.setNumThreads(threads);
+      const fwd = b.treeBatchForward(a);
+      const out = [fwd.h, fwd.c].map((s) => Float32Array.from(s as Float32Array));
+      const g = b.treeBatchBackward({ ...a, forward: fwd, dh, dc: null });
+      return [...out, g.dx, g.dWeight, g.dWeightH, g.dBias].map((s) => Array.from(s as Float32Array));
+    };
+    const before = b.info().threads;
+    try {
+      const one = run(1);
+      const two = run(2);
+      expect(one[0]!.some((v) => v !== 0)).toBe(true);
+      // the first element that differs (-1: none), not a diff of 20,000-element arrays
+      const differs = (x: number[], y: number[]) => (x.length !== y.length ? -2 : x.findIndex((v, k) => !Object.is(v, y[k])));
+      ['h', 'c', 'dx', 'dWeight', 'dWeightH', 'dBias'].forEach((name, i) => expect(differs(two[i]!, one[i]!), name).toBe(-1));
+    } finally {
+      b.setNumThreads(before!);
+    }
+  });
+
+  it('addInPlace adds src into dst (a view of a larger buffer), also when src aliases dst', () => {
+    const flat = Float32Array.of(1, 2, 3, 4, 5, 6);
+    const view = flat.subarray(2, 5);
+    b.addInPlace(T(view, [3]), T(Float32Array.of(10, 20, 30), [3]));
+    expect(Array.from(flat)).toEqual([1, 2, 13, 24, 35, 6]);
+    b.addInPlace(T(view, [3]), T(flat.subarray(1, 4), [3])); // reads 2, 13, 24 before writing
+    expect(Array.from(flat)).toEqual([1, 2, 15, 37, 59, 6]);
+    const big = new Float64Array(200_000).fill(0.5);
+    b.addInPlace(T(big, [200_000], 'float64'), T(new Float64Array(200_000).fill(0.25), [200_000], 'float64'));
+    expect(big.every((v) => v === 0.75)).toBe(true);
+    expect(() => b.addInPlace(T(view, [3]), T(Float64Array.of(1, 2, 3), [3], 'float64'))).toThrow(/declared float32|float64/);
+  });
+});
+
+describeNative('the flat gradient buffer on the native backend', (b) => {
+  it('backward adds each gradient into its view in place (addInPlace: no add into new storage, no copy back), zeroGrad fills in place', () => {
+    const ps = new ParameterSet([{ name: 'a', shape: [3], init: [1, 2, 3] }, { name: 'b', shape: [2], init: [4, 5] }], { backend: b });
+    const add = vi.spyOn(b, 'addInPlace');
+    const assign = vi.spyOn(b, 'assign');
+    const fill = vi.spyOn(b, 'fill');
+    try {
+      ps.zeroGrad();
+      for (let k = 0; k < 2; k++) {
+        const x = tensor([1, 10, 100], [3], { backend: b });
+        backward(sum(mul(ps.get('a'), x)));
+        backward(sum(mul(ps.get('b'), ps.get('b'))));
+      }
+      expect(Array.from(ps.grads.data())).toEqual([2, 20, 200, 16, 20]);
+      expect(add).toHaveBeenCalledTimes(4);
+      expect(assign).not.toHaveBeenCalled();
+      ps.zeroGrad();
+      expect(Array.from(ps.grads.data())).toEqual([0, 0, 0, 0, 0]);
+      expect(fill.mock.calls.filter(([size]) => size === ps.size)).toEqual([]); // (backward's seeds are fills of 1)
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+});
+
+describeNative('the pool counters (RNN_POOL_STATS)', () => {
+  it('count split regions and the caller\'s CPU time inside them only when RNN_POOL_STATS=1', () => {
+    if (process.env['RNN_POOL_STATS'] !== '1') expect(loadAddon().poolStats()).toMatchObject({ enabled: false, regions: 0, cpuMs: 0 });
+    // in a fresh process with the variable set: 20 adds of 1 M elements on 2 threads are 20 split regions
+    const script = `const a = require(${JSON.stringify(DEFAULT_ADDON_PATH)}); a.setNumThreads(2);
+      const d = new Float32Array(1 << 20), s = new Float32Array(1 << 20).fill(1);
+      for (let i = 0; i < 20; i++) a.addInPlace(d, s);
+      console.log(JSON.stringify({ ...a.poolStats(), d: d[12345] }));`;
+    const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, RNN_POOL_STATS: '1' }, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const st = JSON.parse(r.stdout) as { enabled: boolean; regions: number; cpuMs: number; threadCpuMs: number; d: number };
+    expect(st).toMatchObject({ enabled: true, regions: 20, d: 20 });
+    expect(st.cpuMs).toBeGreaterThan(0);
+    expect(st.threadCpuMs).toBeGreaterThanOrEqual(st.cpuMs);
   });
 });

@@ -54,6 +54,12 @@ function accumulate(leaf: Tensor, g: Tensor): void {
     leaf.grad = g;
     return;
   }
+  const b = leaf.backend;
+  const dst = leaf.grad;
+  if (b.addInPlace && g.backend === b && g.dtype === dst.dtype && g.size === dst.size && g.shape.every((d, i) => d === dst.shape[i]) && g.rank === dst.rank) {
+    b.addInPlace(dst, g); // one pass, no new storage: the same sums as add + assign
+    return;
+  }
   const sum = noGrad(() => add(leaf.grad!, g));
   leaf.backend.assign(leaf.grad, sum);
   sum.dispose();

@@ -375,6 +375,13 @@ export interface Backend {
   assign(dst: BTensor, src: BTensor): void;
   /** Release storage now. GC-managed backends may make this a no-op. */
   dispose(storage: Storage): void;
+  /** `dst += src` elementwise in place (same size and dtype, not overlapping). Optional: autodiff
+   * adds a gradient into a parameter's view of the flat gradient buffer with it; without it, an
+   * add into new storage and an `assign`. */
+  addInPlace?(dst: BTensor, src: BTensor): void;
+  /** Every element of `dst` set to `value` in place. Optional: `ParameterSet.zeroGrad` uses it;
+   * without it, `fill` and `assign`. */
+  fillInPlace?(dst: BTensor, value: number): void;
 
   // ---- primitives ----
   unary(op: UnaryOp, x: BTensor): Storage;

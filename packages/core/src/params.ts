@@ -91,6 +91,7 @@ export class ParameterSet {
 
   zeroGrad(): void {
     const b = this.backend;
+    if (b.fillInPlace) return b.fillInPlace(this.grads, 0);
     const z = b.fill(this.grads.size, this.grads.dtype, 0);
     b.assign(this.grads, { storage: z, shape: this.grads.shape, dtype: this.grads.dtype });
     b.dispose(z);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backward } from '@rnn/core';
-import { TreeNet } from '../src/index.js';
+import { TreeNet, binarySchedule, planBatch } from '../src/index.js';
 import { maxDiff, sstSample } from './trees-helpers.js';
 
 describe('dynamic batching', () => {
@@ -24,4 +24,16 @@ describe('dynamic batching', () => {
       expect(maxDiff(a.grads, b.grads)).toBeLessThan(1e-5);
     });
   }
+});
+
+describe('the whole-batch schedule of a plan', () => {
+  it('binarySchedule reads the same arrays from the flat rows as from the per-level lists', () => {
+    const { trees, vocab } = sstSample('dev', 30);
+    const enc = trees.map((tree) => ({ tree, ids: vocab.encode(tree) }));
+    const plan = planBatch(enc, 2);
+    const fromRows = binarySchedule(plan);
+    const fromLevels = binarySchedule({ ...plan }); // a copy: not the planned object, so its levels are read
+    expect(fromRows.levelStart.length).toBeGreaterThan(5);
+    for (const k of ['levelStart', 'left', 'right', 'wordRow', 'wordIds'] as const) expect(Array.from(fromRows[k]), k).toEqual(Array.from(fromLevels[k]));
+  });
 });

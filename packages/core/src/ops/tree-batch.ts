@@ -44,21 +44,24 @@ export function checkTreeSchedule(plan: TreeSchedule, words: number, what = 'tre
     const e = levelStart[l + 1]!;
     if (e < s) throw new ValueError(`${what}: plan.levelStart[${l + 1}] = ${e} is below plan.levelStart[${l}] = ${s}; levels must not shrink`);
     for (let r = s; r < e; r++) {
-      for (const [name, side] of [['left', left], ['right', right]] as const) {
-        const k = side[r]!;
-        if (!(k >= -1 && k < s)) throw new ValueError(`${what}: plan.${name}[${r}] = ${k}; expected -1 (no child) or a row of an earlier level (0..${s - 1})`);
-        if (k < 0) continue;
+      // both sides in one loop without an array per row: this runs on every node of every batch
+      for (let side = 0; side < 2; side++) {
+        const k = (side === 0 ? left : right)[r]!;
+        if (k === -1) continue;
+        const name = side === 0 ? 'left' : 'right';
+        if (!(k >= 0 && k < s)) throw new ValueError(`${what}: plan.${name}[${r}] = ${k}; expected -1 (no child) or a row of an earlier level (0..${s - 1})`);
         if (used[k]) throw new ValueError(`${what}: row ${k} is the child of two nodes (plan.${name}[${r}]); in a tree each node has one parent`);
         used[k] = 1;
       }
     }
   }
   used.fill(0);
-  wordRow.forEach((r, k) => {
+  for (let k = 0; k < wordRow.length; k++) {
+    const r = wordRow[k]!;
     if (!(r >= 0 && r < nodes)) throw new ValueError(`${what}: plan.wordRow[${k}] = ${r} is not a row (0..${nodes - 1})`);
     if (used[r]) throw new ValueError(`${what}: plan.wordRow[${k}] = ${r}: that row already has a word; give each node one word at most`);
     used[r] = 1;
-  });
+  }
   return { nodes, levels };
 }
 

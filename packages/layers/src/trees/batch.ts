@@ -113,6 +113,27 @@ export function planBatch(trees: readonly EncodedTree[], maxChildren = Infinity)
     }
     roots[t] = r[r.length - 1]!;
   });
+  const plan = { trees: trees.length, total, rowOf, labels, roots } as Omit<BatchPlan, 'levels'> as BatchPlan;
+  // The per-level lists are built on first use: the whole-batch kernel's path reads the flat rows
+  // instead (binarySchedule), and building ~6 small arrays per level was a third of its JavaScript.
+  let levels: LevelPlan[] | null = null;
+  Object.defineProperty(plan, 'levels', { enumerable: true, get: () => (levels ??= levelPlans(trees, rowOf, rowTree, rowNode, counts, start)) });
+  flatRows.set(plan, { trees, rowTree, rowNode, levelStart: start });
+  return plan;
+}
+
+/** What `binarySchedule` reads of a plan without its levels: each row's tree and node. */
+const flatRows = new WeakMap<BatchPlan, { trees: readonly EncodedTree[]; rowTree: Int32Array; rowNode: Int32Array; levelStart: Int32Array }>();
+
+function levelPlans(
+  trees: readonly EncodedTree[],
+  rowOf: readonly Int32Array[],
+  rowTree: Int32Array,
+  rowNode: Int32Array,
+  counts: Int32Array,
+  start: Int32Array,
+): LevelPlan[] {
+  const top = counts.length - 1;
   const levels: LevelPlan[] = [];
   for (let l = 0; l <= top; l++) {
     const count = counts[l]!;
@@ -150,7 +171,7 @@ export function planBatch(trees: readonly EncodedTree[], maxChildren = Infinity)
     }
     levels.push({ count, childRows, allRows, parentOf, wordPos, wordIds });
   }
-  return { trees: trees.length, total, levels, rowOf, labels, roots };
+  return levels;
 }
 
 /** A tree net's forward pass over one batch. */
@@ -179,6 +200,8 @@ export interface RunOptions {
  * in one call draws dropout masks in the order `runBatched` does level by level.
  */
 export function binarySchedule(plan: BatchPlan): TreeSchedule & { wordIds: Int32Array } {
+  const flat = flatRows.get(plan);
+  if (flat) return scheduleOfRows(plan, flat);
   const levelStart = new Int32Array(plan.levels.length + 1);
   const left = new Int32Array(plan.total).fill(-1);
   const right = new Int32Array(plan.total).fill(-1);
@@ -202,6 +225,39 @@ export function binarySchedule(plan: BatchPlan): TreeSchedule & { wordIds: Int32
     });
   });
   return { levelStart, left, right, wordRow, wordIds };
+}
+
+/** `binarySchedule` straight from each row's tree and node (one pass; the same arrays). */
+function scheduleOfRows(
+  plan: BatchPlan,
+  { trees, rowTree, rowNode, levelStart }: { trees: readonly EncodedTree[]; rowTree: Int32Array; rowNode: Int32Array; levelStart: Int32Array },
+): TreeSchedule & { wordIds: Int32Array } {
+  const total = plan.total;
+  const left = new Int32Array(total);
+  const right = new Int32Array(total);
+  const wordAt = new Int32Array(total);
+  let words = 0;
+  for (let r = 0; r < total; r++) {
+    const t = rowTree[r]!;
+    const n = rowNode[r]!;
+    const { tree, ids } = trees[t]!;
+    const kids = tree.children[n]!;
+    if (kids.length > 2) throw new ConfigError(`binarySchedule: a node has ${kids.length} children; expected at most 2`);
+    const rows = plan.rowOf[t]!;
+    left[r] = kids.length > 0 ? rows[kids[0]!]! : -1;
+    right[r] = kids.length > 1 ? rows[kids[1]!]! : -1;
+    const id = ids[n]!;
+    wordAt[r] = id;
+    if (id >= 0) words++;
+  }
+  const wordRow = new Int32Array(words);
+  const wordIds = new Int32Array(words);
+  for (let r = 0, w = 0; r < total; r++) {
+    if (wordAt[r]! < 0) continue;
+    wordRow[w] = r;
+    wordIds[w++] = wordAt[r]!;
+  }
+  return { levelStart: levelStart.slice(), left, right, wordRow, wordIds };
 }
 
 const index = (a: Int32Array, backend: Backend): Tensor => tensor(a, [a.length], { dtype: 'int32', backend });

@@ -267,15 +267,24 @@ export class TreeNet implements TrainableModel<readonly EncodedTree[]> {
   lossOf(out: TreeForward, o: TreeLossOptions = {}): Tensor {
     const { plan, logits } = out;
     const C = this.numClasses;
-    const rows = o.rootOnly ? plan.roots : plan.labels.map((_, r) => r).filter((r) => plan.labels[r]! >= 0);
+    // one pass over the rows, no per-row closures (this runs on every node of every batch)
+    const labels = plan.labels;
+    let rows: Int32Array = plan.roots;
+    if (!o.rootOnly) {
+      let n = 0;
+      for (let r = 0; r < labels.length; r++) if (labels[r]! >= 0) n++;
+      rows = new Int32Array(n);
+      for (let r = 0, k = 0; r < labels.length; r++) if (labels[r]! >= 0) rows[k++] = r;
+    }
     const flat = new Int32Array(rows.length);
-    rows.forEach((r, k) => {
-      const y = plan.labels[r]!;
+    for (let k = 0; k < rows.length; k++) {
+      const r = rows[k]!;
+      const y = labels[r]!;
       if (!(y >= 0 && y < C)) {
         throw new ValueError(`tree net: a ${o.rootOnly ? 'root' : 'node'} has label ${y}, outside 0..${C - 1} (the net has ${C} classes)`);
       }
       flat[k] = r * C + y;
-    });
+    }
     const logp = reshape(logSoftmax(logits, -1), [plan.total * C]);
     const picked = gather(logp, tensor(flat, [flat.length], { dtype: 'int32', backend: logits.backend }));
     let loss = div(neg(sum(picked)), plan.trees);
