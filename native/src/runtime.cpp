@@ -85,6 +85,21 @@ const bool g_pool_stats = [] {
 }();
 std::atomic<int64_t> g_regions{0}, g_region_ns{0};
 
+// RNN_POOL_SPIN_US: how long a worker (and a caller waiting for its workers) spins before parking.
+// 20 µs is longer than a portable kernel's gap between time steps; a workload whose JavaScript runs
+// longer between native calls (tree nets) parks and pays a wake-up per region. Longer spins burn the
+// idle core instead, so it stays a knob for measuring, not a default chosen for one workload.
+const std::chrono::microseconds g_spin = [] {
+  long us = 20;
+  if (const char* env = std::getenv("RNN_POOL_SPIN_US")) {
+    char* end = nullptr;
+    long v = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && v >= 0 && v <= 1000000) us = v;
+    else std::fprintf(stderr, "rnn: ignoring RNN_POOL_SPIN_US='%s' (expected an integer 0..1000000)\n", env);
+  }
+  return std::chrono::microseconds(us);
+}();
+
 inline int64_t thread_cpu_ns() {
 #ifdef __linux__
   timespec ts;
@@ -107,7 +122,7 @@ struct RegionClock {
 // A fixed set of workers, spin-then-park. The portable kernels call parallel_run once per time step
 // (a region of tens of microseconds), where waking a worker through a condition variable (~50 µs)
 // made 2 threads slower than 1; so a worker, and the caller waiting for the workers, first spin for a
-// bounded time (kSpin) on an atomic generation / pending counter and only then park on a condition
+// bounded time (RNN_POOL_SPIN_US) on an atomic generation / pending counter and only then park on a condition
 // variable. Lost wake-ups are excluded by publishing the generation and signalling completion under
 // the mutex that the parked side checks its predicate under; spinning never holds the mutex.
 // tests/test_pool.cpp runs 10,000 short regions against it, under ThreadSanitizer in
@@ -161,13 +176,12 @@ class Pool {
   }
 
  private:
-  // about 20 µs of spinning before parking: longer than a step's gap between regions, short enough
-  // that an idle worker gives its core back almost at once
-  static constexpr auto kSpin = std::chrono::microseconds(20);
+  // g_spin (RNN_POOL_SPIN_US, default 20 µs) of spinning before parking: longer than a step's gap
+  // between regions, short enough that an idle worker gives its core back almost at once
 
   template <typename Pred>
   static bool spin_until(Pred done) {
-    const auto until = std::chrono::steady_clock::now() + kSpin;
+    const auto until = std::chrono::steady_clock::now() + g_spin;
     for (int i = 0;; ++i) {
       if (done()) return true;
 #if defined(__x86_64__) || defined(__i386__)
