@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FormatError, ConfigError, ValueError, grad, noGrad, parseSafetensors, serializeSafetensors, type RawTensor } from '@rnn/core';
-import { Seq2Seq, SeqVocab, parseSeq2Seq, type Seq2SeqPair } from '../src/index.js';
+import { FormatError, ConfigError, Rng, ValueError, grad, noGrad, parseSafetensors, serializeSafetensors, type RawTensor } from '@rnn/core';
+import { Seq2Seq, SeqVocab, Trainer, getOptimizer, parseSeq2Seq, type Seq2SeqPair } from '../src/index.js';
 import { cmudictSlice, tinyModel } from './seq2seq-helpers.js';
 import { padSources } from '../src/seq2seq/batch.js';
 import { MemoryRows } from '../src/seq2seq/decode.js';
@@ -149,6 +149,29 @@ describe('Seq2Seq decoding steps', () => {
       });
     });
   }
+});
+
+describe('Seq2Seq training steps (tidySteps)', () => {
+  it('the Trainer frees every tensor a step made (the native backend reuses the buffers), and training is unchanged', () => {
+    const run = (tidied: boolean) => {
+      const model = tinyModel(PAIRS, { attention: 'luong', dropout: 0.2 });
+      if (!tidied) Object.defineProperty(model, 'tidySteps', { value: false });
+      const backend = model.params.backend;
+      let disposed = 0;
+      const dispose = backend.dispose.bind(backend);
+      backend.dispose = (s) => (disposed++, dispose(s));
+      const trainer = new Trainer(model, { optimizer: getOptimizer({ type: 'adam', lr: 0.01 }), batchSize: 16 });
+      const ctx = { rng: new Rng(5), where: 'test', metric() {} };
+      const losses = [0, 16, 32].map((i) => trainer.step(model.encodePairs(PAIRS.slice(i, i + 16)), ctx));
+      backend.dispose = dispose;
+      return { losses, weights: Array.from(model.params.values.data()), disposed };
+    };
+    const tidied = run(true);
+    const plain = run(false);
+    expect(tidied.losses).toEqual(plain.losses);
+    expect(tidied.weights).toEqual(plain.weights);
+    expect(tidied.disposed).toBeGreaterThan(plain.disposed + 100);
+  });
 });
 
 describe('Seq2Seq errors', () => {
