@@ -39,9 +39,11 @@ struct HostBuf {
 // beam search's time). Only a typed array that spans its whole ArrayBuffer is taken (a view never
 // is; the backend also refuses arrays it has handed out views of). Per thread (each worker thread
 // has its own Node-API env), at most kPoolBytes held; past that a released array is left to the GC.
+// `fill` (zeros, full) takes from the pool too, through `pooled`.
 class ResultPool {
  public:
-  static constexpr size_t kPoolBytes = size_t(64) << 20;
+  // A seq2seq training step (workload E) frees ~100 MB of results; 64 MB held only part of them.
+  static constexpr size_t kPoolBytes = size_t(192) << 20;
 
   bool take(napi_env env, int dtype, size_t n, Arr& out) {
     if (env != env_ || n == 0) return false;
@@ -158,6 +160,18 @@ Napi::Value Recycle(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, result_pool.give(env, info[0]));
 }
 
+// pooled(dtype, n) -> typed array | undefined: a released buffer of that dtype and length, if the
+// pool holds one (contents arbitrary: the caller fills it).
+Napi::Value Pooled(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  need_args(env, info, 2, "pooled");
+  const int dtype = int(to_int(env, info[0], "pooled", "dtype", 0, 2));
+  const double n = info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : 0.0;
+  Arr a;
+  if (n >= 1 && n <= 9007199254740991.0 && result_pool.take(env, dtype, size_t(n), a)) return a.ta;
+  return env.Undefined();
+}
+
 // pooledBytes() -> number: bytes the pool holds now (for tests).
 Napi::Value PooledBytes(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), double(result_pool.bytes())); }
 
@@ -168,6 +182,7 @@ Napi::Object init_module(Napi::Env env, Napi::Object exports) {
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
   exports.Set("recycle", Napi::Function::New(env, Recycle, "recycle"));
   exports.Set("pooledBytes", Napi::Function::New(env, PooledBytes, "pooledBytes"));
+  exports.Set("pooled", Napi::Function::New(env, Pooled, "pooled"));
   Glue<HostDevice>::register_all(env, exports);
   TreeBatchGlue<HostDevice>::register_all(env, exports);
   return exports;

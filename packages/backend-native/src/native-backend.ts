@@ -124,8 +124,11 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
   }
 
   fill(n: number, dtype: DType, value: number): Storage {
-    const a = arrayFor(dtype, n);
-    if (value !== 0) a.fill(value);
+    // a released buffer of the size when the pool holds one (see dispose), else a new zeroed one
+    const code = this.codes.dtype[dtype];
+    const pooled = code === undefined || n === 0 ? undefined : this.addon.pooled?.(code, n);
+    const a = pooled ?? arrayFor(dtype, n);
+    if (value !== 0 || pooled) a.fill(value);
     return a;
   }
 

@@ -20,6 +20,19 @@ describeNative('native backend: result pool', (b) => {
     expect(r3.buffer).not.toBe(r2.buffer);
   });
 
+  it('fill (zeros, full) writes into a released buffer of its size, every element', () => {
+    const r = add(new Float32Array(500).fill(1), new Float32Array(500).fill(1));
+    b.dispose(r);
+    const z = b.fill(500, 'float32', 0) as Float32Array;
+    expect(z.buffer).toBe(r.buffer);
+    expect(z.every((v) => v === 0)).toBe(true);
+    b.dispose(z);
+    const f = b.fill(500, 'float32', 2.5) as Float32Array;
+    expect(f.buffer).toBe(r.buffer);
+    expect(f.every((v) => v === 2.5)).toBe(true);
+    expect((b.fill(7, 'int32', 0) as Int32Array).every((v) => v === 0)).toBe(true);
+  });
+
   it('never recycles a view or an array it handed out views of', () => {
     const base = add(new Float32Array(64).fill(1), new Float32Array(64).fill(1));
     const v = b.view(T(base, [64]), 0, 64) as Float32Array;
