@@ -38,6 +38,13 @@ export const DEFAULT_ADDON_PATH = fileURLToPath(new URL('../build/Release/rnn_na
 export interface NativeAddon extends KernelAddon<Arr> {
   info(): { version: string; blas: string; simd: string; threads: number };
   setNumThreads(n: number): void;
+  /** Hand a released result buffer to the addon's pool for the next result of its dtype and length
+   *  (false: not taken — a view, or the pool is full). Optional: an older addon build has none. */
+  recycle?(a: Arr): boolean;
+  /** A released buffer of dtype code `dtype` and `n` elements from the pool, if it holds one (contents arbitrary). */
+  pooled?(dtype: number, n: number): Arr | undefined;
+  /** Bytes the pool holds now (for tests). */
+  pooledBytes?(): number;
   sequenceForwardAsync(o: SeqForwardOptions<Arr>): Promise<SeqForwardOut<Arr>>;
   sequenceBackwardAsync(o: SeqBackwardOptions<Arr>): Promise<SeqBackwardOut<Arr>>;
   treeLevelForwardAsync(o: TreeForwardOptions<Arr>): Promise<TreeForwardOut<Arr>>;

@@ -73,6 +73,9 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
   readonly name = 'native';
   private readonly addon: NativeAddon;
   private readonly reserves = new ReservePool();
+  /** Arrays that share their buffer with another array (views handed out, and what they view):
+   *  never recycled by `dispose`, since the other may still be alive. */
+  private readonly shared = new WeakSet<Arr>();
 
   constructor(addon: NativeAddon) {
     super(addon, { seq: 'rnn', tree: 'tree' });
@@ -115,13 +118,17 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
   protected override traceRange(reserve: { data: Arr | null }, _dtype: DType, offset: number, length: number, zero: readonly [number, number][]): Storage {
     (reserve as { pinned?: boolean }).pinned = true;
     const v = reserve.data!.subarray(offset, offset + length);
+    this.shared.add(v);
     for (const [a, b] of zero) v.fill(0, a, b);
     return v;
   }
 
   fill(n: number, dtype: DType, value: number): Storage {
-    const a = arrayFor(dtype, n);
-    if (value !== 0) a.fill(value);
+    // a released buffer of the size when the pool holds one (see dispose), else a new zeroed one
+    const code = this.codes.dtype[dtype];
+    const pooled = code === undefined || n === 0 ? undefined : this.addon.pooled?.(code, n);
+    const a = pooled ?? arrayFor(dtype, n);
+    if (value !== 0 || pooled) a.fill(value);
     return a;
   }
 
@@ -130,7 +137,10 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
     if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > a.length) {
       throw new ValueError(`view: offset ${offset} + length ${length} must lie within the ${a.length} elements of the storage`);
     }
-    return a.subarray(offset, offset + length);
+    const v = a.subarray(offset, offset + length);
+    this.shared.add(a);
+    this.shared.add(v);
+    return v;
   }
 
   assign(dst: BTensor, src: BTensor): void {
@@ -141,8 +151,16 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
     d.set(s);
   }
 
-  dispose(_storage: Storage): void {
-    // GC-managed: typed arrays are freed when unreachable.
+  /**
+   * GC-managed: a typed array is freed when unreachable. A released array that owns its whole
+   * buffer also goes to the addon's pool, so the next kernel result of its dtype and length is
+   * written into it rather than into a new ArrayBuffer (loops that `tidy` their steps then spare V8
+   * the mark-compacts fresh buffers cause). A tensor is disposed once (its storage's last
+   * reference), and nothing else holds its array: `read` copies, views are marked `shared`.
+   */
+  dispose(storage: Storage): void {
+    const a = storage as Arr;
+    if (!this.shared.has(a)) this.addon.recycle?.(a);
   }
 
   /** `dst += src` in one pass split across our threads (autodiff's gradient accumulation into the flat buffer). */

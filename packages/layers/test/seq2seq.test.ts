@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { FormatError, ConfigError, ValueError, grad, noGrad, parseSafetensors, serializeSafetensors, type RawTensor } from '@rnn/core';
-import { Seq2Seq, SeqVocab, parseSeq2Seq, type Seq2SeqPair } from '../src/index.js';
+import { FormatError, ConfigError, Rng, ValueError, grad, noGrad, parseSafetensors, serializeSafetensors, type RawTensor } from '@rnn/core';
+import { Seq2Seq, SeqVocab, Trainer, getOptimizer, parseSeq2Seq, type Seq2SeqPair } from '../src/index.js';
 import { cmudictSlice, tinyModel } from './seq2seq-helpers.js';
+import { padSources } from '../src/seq2seq/batch.js';
+import { MemoryRows } from '../src/seq2seq/decode.js';
+import { decodeStep, initialState, selectRows } from '../src/seq2seq/decoder.js';
+import { bridge, encode } from '../src/seq2seq/encoder.js';
+import { noDrop } from '../src/seq2seq/net.js';
 
 const PAIRS = cmudictSlice();
 const BATCH_ROWS = [1, 7, 0, 20, 33];
@@ -118,6 +123,54 @@ describe('Seq2Seq decoding', () => {
     expect(model.sourceVocab.unknown(['a', 'é', 'é'])).toEqual(['é']);
     const [t] = model.predict([['é', 't', 'é']]);
     expect(t!.attention![0]).toHaveLength(3);
+  });
+});
+
+describe('Seq2Seq decoding steps', () => {
+  // beamDecode runs a sentence's K beams as the attention's Tq = K queries over one memory row
+  // (decodeStep's group) rather than over K gathered copies: every number must be the same.
+  for (const [attention, inputFeeding] of [['luong', false], ['bahdanau', false], ['luong', true]] as const) {
+    it(`${attention}${inputFeeding ? ' + input feeding' : ''}: K rows sharing a memory row equal K gathered rows, bit for bit`, () => {
+      const model = tinyModel(PAIRS, { attention, inputFeeding });
+      noGrad(() => {
+        const N = 4;
+        const K = 3;
+        const enc = encode(model, padSources(PAIRS.slice(0, N).map((p) => model.sourceVocab.encode(p.source)), model.sourceVocab.size), noDrop);
+        const owner = Int32Array.from({ length: N * K }, (_, r) => Math.floor(r / K));
+        const state = selectRows(initialState(model, bridge(model, enc)), owner, model);
+        const tokens = Int32Array.from({ length: N * K }, (_, r) => 3 + (r % 5));
+        const perRow = decodeStep(model, new MemoryRows(model, enc.memory).get(owner), state, tokens);
+        const grouped = decodeStep(model, new MemoryRows(model, enc.memory).get(Int32Array.from({ length: N }, (_, n) => n)), state, tokens, K);
+        expect(Array.from(grouped.logp.data())).toEqual(Array.from(perRow.logp.data()));
+        expect(Array.from(grouped.weights!.data())).toEqual(Array.from(perRow.weights!.data()));
+        expect(grouped.state.carry.flat().map((t) => Array.from(t.data()))).toEqual(perRow.state.carry.flat().map((t) => Array.from(t.data())));
+        if (inputFeeding) expect(grouped.state.feed!.shape).toEqual([N * K, 1, 7]);
+        if (inputFeeding) expect(Array.from(grouped.state.feed!.data())).toEqual(Array.from(perRow.state.feed!.data()));
+      });
+    });
+  }
+});
+
+describe('Seq2Seq training steps (tidySteps)', () => {
+  it('the Trainer frees every tensor a step made (the native backend reuses the buffers), and training is unchanged', () => {
+    const run = (tidied: boolean) => {
+      const model = tinyModel(PAIRS, { attention: 'luong', dropout: 0.2 });
+      if (!tidied) Object.defineProperty(model, 'tidySteps', { value: false });
+      const backend = model.params.backend;
+      let disposed = 0;
+      const dispose = backend.dispose.bind(backend);
+      backend.dispose = (s) => (disposed++, dispose(s));
+      const trainer = new Trainer(model, { optimizer: getOptimizer({ type: 'adam', lr: 0.01 }), batchSize: 16 });
+      const ctx = { rng: new Rng(5), where: 'test', metric() {} };
+      const losses = [0, 16, 32].map((i) => trainer.step(model.encodePairs(PAIRS.slice(i, i + 16)), ctx));
+      backend.dispose = dispose;
+      return { losses, weights: Array.from(model.params.values.data()), disposed };
+    };
+    const tidied = run(true);
+    const plain = run(false);
+    expect(tidied.losses).toEqual(plain.losses);
+    expect(tidied.weights).toEqual(plain.weights);
+    expect(tidied.disposed).toBeGreaterThan(plain.disposed + 100);
   });
 });
 

@@ -27,6 +27,9 @@ export interface Cell {
   parameters(inputSize: number, init: InitName, rng: Rng): CellParameter[];
   /** The carry at step 0 (zeros), on `like`'s backend and dtype. */
   initCarry(batch: number, like: Tensor): Tensor[];
+  /** The shapes `initCarry(batch)` gives, without allocating it (optional: `recurrence` checks a
+   *  given carry against these, else against an `initCarry` it then drops). */
+  carryShapes?(batch: number): number[][];
   /** One step: `x` is `[batch, inputSize]`. Returns the new carry and the output `[batch, outputSize]`. */
   step(params: CellParams, carry: Tensor[], x: Tensor): [Tensor[], Tensor];
   /**

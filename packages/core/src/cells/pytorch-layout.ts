@@ -47,5 +47,9 @@ export abstract class PytorchLayoutCell implements Cell {
     return Array.from({ length: this.carryEntries }, () => zeros([batch, this.hiddenSize], { dtype: like.dtype, backend: like.backend }));
   }
 
+  carryShapes(batch: number): number[][] {
+    return Array.from({ length: this.carryEntries }, () => [batch, this.hiddenSize]);
+  }
+
   abstract step(params: CellParams, carry: Tensor[], x: Tensor): [Tensor[], Tensor];
 }

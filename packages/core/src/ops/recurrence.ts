@@ -102,15 +102,19 @@ function check(args: RecurrenceArgs): Checked {
       expect(t, shape, what);
     }
   }
-  const init = cell.initCarry(B, x);
-  let carry = init;
+  // A given carry is checked against the cell's carry shapes; zeros are allocated only when none
+  // is given (a decoding loop passes its carry at every step).
+  let carry: Tensor[];
   if (args.carry) {
-    if (args.carry.length !== init.length) {
-      throw new ShapeError(`${op}: the initial carry has ${args.carry.length} entries, expected ${init.length} (as initCarry gives)`);
+    const shapes = cell.carryShapes?.(B) ?? cell.initCarry(B, x).map((t) => t.shape);
+    if (args.carry.length !== shapes.length) {
+      throw new ShapeError(`${op}: the initial carry has ${args.carry.length} entries, expected ${shapes.length} (as initCarry gives)`);
     }
-    const names = init.length <= 2 ? ['h0', 'c0'] : init.map((_, i) => `carry[${i}]`);
-    args.carry.forEach((t, i) => expect(t, init[i]!.shape, names[i]!));
+    const names = shapes.length <= 2 ? ['h0', 'c0'] : shapes.map((_, i) => `carry[${i}]`);
+    args.carry.forEach((t, i) => expect(t, shapes[i]!, names[i]!));
     carry = [...args.carry];
+  } else {
+    carry = cell.initCarry(B, x);
   }
   let lengths: Int32Array | null = null;
   if (args.lengths) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, Rng, backward, noGrad, parseOptions, schemas, sum } from '@rnn/core';
+import { ConfigError, Rng, backward, noGrad, parseOptions, schemas, sum, tidy } from '@rnn/core';
 import type { Communicator } from '@rnn/core';
 import { bucketedOrder } from './buckets.js';
 import { GradientSync, agreeOnRun, broadcastParameters, onAllRanks, shareOf, trainerCommunicator } from './distributed.js';
@@ -144,6 +144,10 @@ export class Trainer<Batch> {
 
   /** One optimizer step on one batch; returns the loss before the step. */
   step(batch: Batch, ctx: StepContext & { where: string }): number {
+    return this.model.tidySteps ? tidy(() => this.plainStep(batch, ctx)) : this.plainStep(batch, ctx);
+  }
+
+  private plainStep(batch: Batch, ctx: StepContext & { where: string }): number {
     const { model, o } = this;
     const params = model.params!;
     const check = o.checkNumerics ?? 'step';

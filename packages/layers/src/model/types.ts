@@ -40,6 +40,13 @@ export interface TrainableModel<Batch = unknown> {
    * its tokens and the averaged gradient equals one process's.
    */
   lossWeight?(batch: Batch): number;
+  /**
+   * Opt-in: the model keeps no tensor it creates during a training step past that step, so the
+   * trainer frees them all as the step ends (`tidy`) and a backend that pools released buffers
+   * (native) writes the next step's results into them instead of new ones (fewer garbage
+   * collections). Default false: tensors are left to the garbage collector.
+   */
+  readonly tidySteps?: boolean;
 }
 
 export interface Logs {

@@ -1,4 +1,4 @@
-import { ConfigError, add, mul, noGrad, parseOptions, tensor, type ParameterSet, type Tensor, type TypedArray } from '@rnn/core';
+import { ConfigError, add, keep, mul, noGrad, parseOptions, tensor, type ParameterSet, type Tensor, type TypedArray } from '@rnn/core';
 import type { z } from 'zod';
 
 /**
@@ -28,7 +28,8 @@ export abstract class Optimizer {
   protected slot(name: string, params: ParameterSet): Tensor {
     let s = this.slots.get(name);
     if (!s || s.size !== params.size) {
-      s = tensor(new Float64Array(params.size), [params.size], { dtype: params.values.dtype, backend: params.backend });
+      // kept: created inside the first step, which a trainer may run in a tidy scope (tidySteps)
+      s = keep(tensor(new Float64Array(params.size), [params.size], { dtype: params.values.dtype, backend: params.backend }));
       this.slots.set(name, s);
     }
     return s;
@@ -59,7 +60,7 @@ export abstract class Optimizer {
       if (v.length !== params.size) {
         throw new ConfigError(`optimizer state '${k}' has ${v.length} values, expected ${params.size} (one per parameter)`);
       }
-      this.slots.set(k, tensor(Float64Array.from(v), [params.size], { dtype: params.values.dtype, backend: params.backend }));
+      this.slots.set(k, keep(tensor(Float64Array.from(v), [params.size], { dtype: params.values.dtype, backend: params.backend })));
     }
   }
 }

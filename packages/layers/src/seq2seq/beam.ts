@@ -1,5 +1,6 @@
 import { SeqVocab } from './vocab.js';
-import { decodeStep, selectRows, type StepState } from './decoder.js';
+import { tidy } from '@rnn/core';
+import { decodeStep, disposeState, selectRows, stateTensors, stepState, type StepState } from './decoder.js';
 import { MemoryRows, allowed, unwind, type Hypothesis, type Node } from './decode.js';
 import type { Memory, Net } from './net.js';
 
@@ -39,10 +40,23 @@ export function beamDecode(net: Net, mem: Memory, state0: StepState, maxLength: 
   let active = Array.from({ length: N }, (_, n) => n);
   let state = state0;
   for (let t = 1; active.length > 0; t++) {
+    // One step's intermediates are freed as it ends (tidy), so the next step's results reuse
+    // their buffers; only the selected state lives on, and the state it replaces is freed.
+    const prev = state;
+    state = stepState(tidy(() => stateTensors(step(t))), state);
+    if (prev !== state0) disposeState(prev);
+  }
+  rows.dispose();
+  function step(t: number): StepState {
     const owner: number[] = [];
     const tokens: number[] = [];
     for (const n of active) for (const h of live[n]!) (owner.push(n), tokens.push(h.node ? h.node.token : SeqVocab.BOS_ID));
-    const r = decodeStep(net, rows.get(Int32Array.from(owner)), state, Int32Array.from(tokens));
+    // Every sentence with as many live beams (always, but for vocabularies under 2K tokens):
+    // its beams share one memory row (decodeStep's group); else one gathered memory row each.
+    const per = live[active[0]!]!.length;
+    const group = active.every((n) => live[n]!.length === per) ? per : 1;
+    const memRows = rows.get(Int32Array.from(group === 1 ? owner : active));
+    const r = decodeStep(net, memRows, state, Int32Array.from(tokens), group);
     const logp = r.logp.data();
     const w = r.weights?.data() ?? null;
     const V = logp.length / owner.length;
@@ -76,7 +90,7 @@ export function beamDecode(net: Net, mem: Memory, state0: StepState, maxLength: 
       stillActive.push(n);
     }
     active = stillActive;
-    if (active.length) state = selectRows(r.state, Int32Array.from(parents), net);
+    return active.length ? selectRows(r.state, Int32Array.from(parents), net) : { carry: [], feed: null };
   }
   return finished.map((f) => {
     let best = f[0]!;

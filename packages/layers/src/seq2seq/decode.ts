@@ -1,4 +1,4 @@
-import { gather, type Tensor } from '@rnn/core';
+import { gather, keep, type Tensor } from '@rnn/core';
 import { foldMemory } from './attend.js';
 import { type Memory, type Net, idTensor } from './net.js';
 
@@ -33,8 +33,10 @@ export class MemoryRows {
   get(owner: Int32Array): Memory {
     if (this.cached && this.last && this.last.length === owner.length && this.last.every((v, i) => v === owner[i])) return this.cached;
     const idx = idTensor(this.net, owner, [owner.length]);
-    const pick = (t: Tensor) => gather(t, idx);
+    // kept out of the caller's per-step tidy: the next steps read them too (freed when replaced)
+    const pick = (t: Tensor) => keep(gather(t, idx));
     const values = pick(this.mem.values);
+    this.dispose();
     this.cached = {
       values,
       keys: this.mem.keys === this.mem.values ? values : pick(this.mem.keys),
@@ -43,6 +45,15 @@ export class MemoryRows {
     };
     this.last = Int32Array.from(owner);
     return this.cached;
+  }
+
+  /** Free the gathered rows (a decode loop's end, or before gathering others). */
+  dispose(): void {
+    if (!this.cached) return;
+    this.cached.values.dispose();
+    this.cached.keys.dispose();
+    this.cached = null;
+    this.last = null;
   }
 }
 

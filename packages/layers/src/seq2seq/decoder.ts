@@ -98,23 +98,48 @@ export function initialState(net: Net, carry: DecoderCarry): StepState {
   return { carry, feed: net.sizes.inputFeeding ? zeros([R, 1, net.sizes.decoder.hiddenSize], { dtype: t.dtype, backend: t.backend }) : null };
 }
 
+/** A state's tensors in one flat list (what a `tidy` step returns to keep them). */
+export function stateTensors(state: StepState): Tensor[] {
+  return [...state.carry.flat(), ...(state.feed ? [state.feed] : [])];
+}
+
+/** The state `stateTensors` flattened, back in the layout of `like` (an empty list: no state). */
+export function stepState(tensors: Tensor[], like: StepState): StepState {
+  if (tensors.length === 0) return { carry: [], feed: null };
+  const carry = like.carry.map((layer, k) => layer.map((_, j) => tensors[k * layer.length + j]!));
+  return { carry, feed: like.feed ? tensors[tensors.length - 1]! : null };
+}
+
+/** Free a state no step reads any more (its buffers go back to the backend for the next results). */
+export function disposeState(state: StepState): void {
+  for (const t of stateTensors(state)) t.dispose();
+}
+
 /** Keep rows `rows` of a state (beam reordering, finished sentences dropped). */
 export function selectRows(state: StepState, rows: Int32Array, net: Net): StepState {
   const idx = idTensor(net, rows, [rows.length]);
   return { carry: state.carry.map((c) => c.map((t) => gather(t, idx))), feed: state.feed ? gather(state.feed, idx) : null };
 }
 
-/** One decoding step for R rows: the next-token log-probabilities `[R, Vt]` and attention `[R, Ts]`. */
-export function decodeStep(net: Net, mem: Memory, state: StepState, tokens: Int32Array): { logp: Tensor; weights: Tensor | null; state: StepState } {
+/**
+ * One decoding step for R rows: the next-token log-probabilities `[R, Vt]` and attention `[R, Ts]`.
+ *
+ * `group` rows per memory row: with `group` g, `mem` holds R / g sentences and rows
+ * [n·g, (n+1)·g) attend to sentence n — the K beams of a sentence as the attention's Tq = K
+ * queries over ONE copy of its memory, rather than K gathered copies (each row's numbers are the
+ * same either way: a query row's scores, softmax and context do not depend on the other rows).
+ */
+export function decodeStep(net: Net, mem: Memory, state: StepState, tokens: Int32Array, group = 1): { logp: Tensor; weights: Tensor | null; state: StepState } {
   const R = tokens.length;
   let x = gather(net.params.get('decoder.embedding.weight'), idTensor(net, tokens, [R, 1]));
   if (state.feed) x = concat([x, state.feed], 2);
   const r = runDecoder(net, x, state.carry, noDrop);
-  const a = attend(net, r.y, mem);
-  const logp = logSoftmax(reshape(project(net, a.out), [R, -1]), -1);
+  const a = attend(net, group === 1 ? r.y : reshape(r.y, [R / group, group, -1]), mem);
+  const out = group === 1 ? a.out : reshape(a.out, [R, 1, -1]);
+  const logp = logSoftmax(reshape(project(net, out), [R, -1]), -1);
   return {
     logp,
     weights: a.weights ? reshape(a.weights, [R, -1]) : null,
-    state: { carry: r.carry, feed: state.feed ? a.out : null },
+    state: { carry: r.carry, feed: state.feed ? out : null },
   };
 }

@@ -1,5 +1,6 @@
 import { SeqVocab } from './vocab.js';
-import { decodeStep, selectRows, type StepState } from './decoder.js';
+import { tidy } from '@rnn/core';
+import { decodeStep, disposeState, selectRows, stateTensors, stepState, type StepState } from './decoder.js';
 import { MemoryRows, allowed, unwind, type Hypothesis, type Node } from './decode.js';
 import type { Memory, Net } from './net.js';
 
@@ -17,6 +18,15 @@ export function greedyDecode(net: Net, mem: Memory, state0: StepState, maxLength
   const score = new Float64Array(N);
   const out: Hypothesis[] = new Array(N);
   for (let t = 1; owner.length > 0; t++) {
+    // as beamDecode: a step's intermediates freed as it ends, the state it replaces after it
+    const prev = state;
+    state = stepState(tidy(() => stateTensors(step(t))), state);
+    if (prev !== state0) disposeState(prev);
+  }
+  rows.dispose();
+  return out;
+
+  function step(t: number): StepState {
     const r = decodeStep(net, rows.get(owner), state, tokens);
     const logp = r.logp.data();
     const w = r.weights?.data() ?? null;
@@ -39,10 +49,9 @@ export function greedyDecode(net: Net, mem: Memory, state0: StepState, maxLength
         next.push(best);
       }
     });
-    if (keep.length === 0) break;
-    state = keep.length === owner.length ? r.state : selectRows(r.state, Int32Array.from(keep), net);
+    const kept = keep.length === owner.length ? r.state : keep.length ? selectRows(r.state, Int32Array.from(keep), net) : { carry: [], feed: null };
     owner = Int32Array.from(keep, (i) => owner[i]!);
     tokens = Int32Array.from(next);
+    return kept;
   }
-  return out;
 }

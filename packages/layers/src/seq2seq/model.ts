@@ -16,6 +16,7 @@ import {
   serializeSafetensors,
   sum,
   tensor,
+  tidy,
   type Cell,
   type RawTensor,
   type Tensor,
@@ -72,6 +73,8 @@ export class Seq2Seq implements TrainableModel<readonly Seq2SeqPair[]>, Net {
   readonly params: ParameterSet;
   readonly encoderCell: Cell;
   readonly decoderCell: Cell;
+  /** A training step keeps none of its tensors: the Trainer frees them as it ends (see TrainableModel). */
+  readonly tidySteps = true;
 
   constructor(options: Seq2SeqOptions) {
     const o = parseOptions(seq2seqOptions, options, 'new Seq2Seq');
@@ -213,9 +216,14 @@ export class Seq2Seq implements TrainableModel<readonly Seq2SeqPair[]>, Net {
         const chunk = sources.slice(i, i + bs);
         const src = padSources(chunk, this.sourceVocab.size);
         const maxLength = Int32Array.from(chunk, (s) => o.maxLength ?? 2 * s.length + 10);
-        const enc = encode(this, src, noDrop);
-        const state = initialState(this, bridge(this, enc));
-        out.push(...(K === 1 && !beamAlways ? greedyDecode(this, enc.memory, state, maxLength, alpha) : beamDecode(this, enc.memory, state, maxLength, K, alpha)));
+        // tidy: the chunk's tensors (encoder states, memory, decoder steps) freed as it ends, so the
+        // next chunk's results reuse their buffers; the hypotheses hold plain numbers only
+        const hyps = tidy(() => {
+          const enc = encode(this, src, noDrop);
+          const state = initialState(this, bridge(this, enc));
+          return K === 1 && !beamAlways ? greedyDecode(this, enc.memory, state, maxLength, alpha) : beamDecode(this, enc.memory, state, maxLength, K, alpha);
+        });
+        out.push(...hyps);
       }
     });
     return out;

@@ -1,0 +1,69 @@
+import * as core from '@rnn/core';
+import { expect, it } from 'vitest';
+import { T, describeNative } from './helpers.js';
+
+// The addon's result pool (native/addon/addon.cpp ResultPool): a released result buffer is the next
+// result of its dtype and length, so loops that tidy their steps allocate nothing new per step.
+describeNative('native backend: result pool', (b) => {
+  const add = (x: Float32Array, y: Float32Array) => b.binary('add', T(x, [x.length]), T(y, [y.length]), [x.length]) as Float32Array;
+
+  it('a disposed result buffer is written by the next result of its size, with the right values', () => {
+    const one = new Float32Array(1000).fill(1);
+    const r1 = add(one, one);
+    b.dispose(r1);
+    const r2 = add(one, new Float32Array(1000).fill(2));
+    expect(r2.buffer).toBe(r1.buffer);
+    expect(r2.every((v) => v === 3)).toBe(true);
+    // another size or dtype does not take it
+    b.dispose(r2);
+    const r3 = add(new Float32Array(999).fill(1), new Float32Array(999).fill(1));
+    expect(r3.buffer).not.toBe(r2.buffer);
+  });
+
+  it('fill (zeros, full) writes into a released buffer of its size, every element', () => {
+    const r = add(new Float32Array(500).fill(1), new Float32Array(500).fill(1));
+    b.dispose(r);
+    const z = b.fill(500, 'float32', 0) as Float32Array;
+    expect(z.buffer).toBe(r.buffer);
+    expect(z.every((v) => v === 0)).toBe(true);
+    b.dispose(z);
+    const f = b.fill(500, 'float32', 2.5) as Float32Array;
+    expect(f.buffer).toBe(r.buffer);
+    expect(f.every((v) => v === 2.5)).toBe(true);
+    expect((b.fill(7, 'int32', 0) as Int32Array).every((v) => v === 0)).toBe(true);
+  });
+
+  it('never recycles a view or an array it handed out views of', () => {
+    const base = add(new Float32Array(64).fill(1), new Float32Array(64).fill(1));
+    const v = b.view(T(base, [64]), 0, 64) as Float32Array;
+    b.dispose(base);
+    const next = add(new Float32Array(64).fill(1), new Float32Array(64).fill(5));
+    expect(next.buffer).not.toBe(base.buffer);
+    expect(v[0]).toBe(2);
+    const part = b.view(T(next, [64]), 8, 32) as Float32Array;
+    b.dispose(part);
+    expect(add(new Float32Array(32), new Float32Array(32)).buffer).not.toBe(next.buffer);
+  });
+
+  it('tidy: a loop of steps reuses its buffers and computes what it did without the pool', () => {
+    core.setBackend('native');
+    const r = new core.Rng(3);
+    const w = core.tensor(Float32Array.from({ length: 32 * 32 }, () => r.next() - 0.5), [32, 32]);
+    let h = core.tensor(Float32Array.from({ length: 8 * 32 }, () => r.next() - 0.5), [8, 32]);
+    const expected: number[][] = [];
+    let h2 = h;
+    for (let i = 0; i < 5; i++) {
+      h2 = core.tanh(core.matmul(h2, w));
+      expected.push(Array.from(h2.data()));
+    }
+    const buffers = new Set<ArrayBufferLike>();
+    for (let i = 0; i < 5; i++) {
+      const prev = h;
+      h = core.tidy(() => core.tanh(core.matmul(h, w)));
+      if (i > 0) prev.dispose();
+      buffers.add((h.storage as Float32Array).buffer);
+      expect(Array.from(h.data())).toEqual(expected[i]);
+    }
+    expect(buffers.size).toBeLessThan(5);
+  });
+});
