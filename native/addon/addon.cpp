@@ -78,6 +78,7 @@ Napi::Object init_module(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
   Glue<HostDevice>::register_all(env, exports);
+  Glue<HostDevice>::fused(env, exports, "sequenceForwardRecord", Glue<HostDevice>::SeqForwardRecord);
   TreeBatchGlue<HostDevice>::register_all(env, exports);
   return exports;
 }

@@ -22,7 +22,7 @@ int gru_forward_avx512(const SeqFwd<float>& a) {
   const bool training = a.reserve != nullptr;
   float* hprev = training ? a.reserve + BT * GH : nullptr;
   float* hn_keep = training ? a.reserve + BT * GH + BT * H : nullptr;
-  float* gates = training ? a.reserve : nullptr;
+  float* gates = training ? a.reserve : a.rec_gates;  // recording: the same layout, handed in
   float* w_in = pack_gemm_panels(a.w_ih, true, I, GH, workspace(kSlotGemmB, gemm_panels_size(I, GH)));
 
   const int64_t panels = (H + 15) / 16;
@@ -52,20 +52,21 @@ int gru_forward_avx512(const SeqFwd<float>& a) {
         xs[i] = a.x + row * I;
         gxs[i] = gxw[i] = gx + i * GH;
         hout[i] = a.y + row * H;
+        if (gates) gts[i] = gates + row * GH;
         if (training) {
-          gts[i] = gates + row * GH;
           hns[i] = hn_keep + row * H;
           hps[i] = hprev + row * H;
         }
       });
       avx512::gemm_rows(n, xs.data(), int(I), w_in, int(GH), gxw.data(), false, abuf);
-      const avx512::GruStep st{n, int(H), hs.data(), gxs.data(), hout.data(), training ? gts.data() : nullptr,
+      const avx512::GruStep st{n, int(H), hs.data(), gxs.data(), hout.data(), gates ? gts.data() : nullptr,
                                training ? hns.data() : nullptr, training ? hps.data() : nullptr, w, bias_h, bias_i,
                                scratch, abuf, lda};
       avx512::gru_fwd_step(st);
     }
   });
 
+  if (!training) zero_padded_record(a, GH);
   copy_final_h(a);
   return RNN_OK;
 }

@@ -38,6 +38,9 @@ export const DEFAULT_ADDON_PATH = fileURLToPath(new URL('../build/Release/rnn_na
 export interface NativeAddon extends KernelAddon<Arr> {
   info(): { version: string; blas: string; simd: string; threads: number };
   setNumThreads(n: number): void;
+  /** The inference forward that also writes every step's gates and lstm's c_t (CPU only; layout in
+   *  native/include/rnn_native.h, rnn_seq_forward_record). */
+  sequenceForwardRecord(o: SeqForwardOptions<Arr>): SeqForwardOut<Arr> & { gates: Arr; cells: Arr | null };
   sequenceForwardAsync(o: SeqForwardOptions<Arr>): Promise<SeqForwardOut<Arr>>;
   sequenceBackwardAsync(o: SeqBackwardOptions<Arr>): Promise<SeqBackwardOut<Arr>>;
   treeLevelForwardAsync(o: TreeForwardOptions<Arr>): Promise<TreeForwardOut<Arr>>;

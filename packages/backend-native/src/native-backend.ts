@@ -149,6 +149,20 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
     return x.dtype === dtype ? arr(x, 'x').slice() : super.cast(x, dtype);
   }
 
+  /**
+   * Recording without gradients runs the kernel's recording forward: the gates and lstm's c_t are
+   * extra outputs of the inference loop itself (written where it computes them, no h_{t-1}, no
+   * training reserve). Recording while training keeps AddonBackend's path: views of the reserve
+   * the backward needs anyway.
+   */
+  override sequenceForward(args: SequenceForwardArgs): SequenceForwardResult {
+    if (args.record !== true || args.training) return super.sequenceForward(args);
+    return this.call(() => {
+      const out = this.addon.sequenceForwardRecord(this.fused.seqForward(args));
+      return { y: out.y, hN: out.hN, cN: out.cN, reserve: null, trace: { gates: out.gates, cells: out.cells } };
+    });
+  }
+
   // ---- the fused sequence kernels off the event loop ----
 
   /** `sequenceForward` on the libuv thread pool: the event loop keeps running while the kernel does. */
