@@ -47,6 +47,7 @@ int lstm_forward_avx512(const SeqFwd<float>& a) {
     const int64_t b0 = block_start(B, tasks, k), b1 = block_start(B, tasks, k + 1), nb = b1 - b0;
     std::vector<const float*> xs(nb), hs(nb), cin(nb);
     std::vector<float*> cout(nb), hout(nb), gts(nb), hps(nb);
+    std::vector<const float*> next_g(nb), next_c(nb);
     float* scratch = workspace(kSlotScratch, nb * avx512::kLstmNR);
     const int lda = avx512::a_stride(int(I + H));
     float* abuf = workspace(kSlotA, nb * lda);
@@ -63,11 +64,18 @@ int lstm_forward_avx512(const SeqFwd<float>& a) {
         } else {
           cin[i] = cout[i] = cbuf.get() + b * H;
         }
-        if (gates) gts[i] = gates + row * GH;
+        if (gates) {
+          gts[i] = gates + row * GH;
+          const int64_t L = len_of(a.lengths, b, T_);
+          const int64_t next = s + 1 < L ? b * T_ + time_of(s + 1, L, a.reverse) : -1;
+          next_g[i] = next < 0 ? nullptr : gates + next * GH;
+          next_c[i] = next < 0 ? nullptr : extra + next * H;
+        }
         if (hprev) hps[i] = hprev + row * H;
       });
       const avx512::LstmStep st{n, int(I), int(H), xs.data(), hs.data(), cin.data(), cout.data(), hout.data(),
-                                gates ? gts.data() : nullptr, hprev ? hps.data() : nullptr, w, bias, scratch,
+                                gates ? gts.data() : nullptr, hprev ? hps.data() : nullptr,
+                                gates ? next_g.data() : nullptr, gates ? next_c.data() : nullptr, w, bias, scratch,
                                 abuf, lda};
       avx512::lstm_fwd_step(st);
     }
