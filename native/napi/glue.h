@@ -476,8 +476,12 @@ struct Glue {
     const bool lstm = s.d.mode == RNN_MODE_LSTM;
     Buf y = Dev::out(env, dt, B * T * H), hn = Dev::out(env, dt, B * H);
     Buf cn = lstm ? Dev::out(env, dt, B * H) : Buf{};
-    Buf gates = Dev::out(env, dt, B * T * GH);
-    Buf cells = lstm ? Dev::out(env, dt, B * T * H) : Buf{};
+    // Recycled trace arrays (the CPU backend's pool), else new ones; the kernel writes every element.
+    Buf gates = field_opt(env, o, fn, "gatesOut"), cells = lstm ? field_opt(env, o, fn, "cellsOut") : Buf{};
+    if (gates.present()) need(env, gates, dt, B * T * GH, fn, "gatesOut", "[B*T, G*H]");
+    else gates = Dev::out(env, dt, B * T * GH);
+    if (cells.present()) need(env, cells, dt, B * T * H, fn, "cellsOut", "[B*T, H]");
+    else if (lstm) cells = Dev::out(env, dt, B * T * H);
     Job job;
     job.result = Napi::Object::New(env);
     job.result.Set("y", js(env, y));
@@ -485,7 +489,7 @@ struct Glue {
     job.result.Set("cN", js(env, cn));
     job.result.Set("gates", js(env, gates));
     job.result.Set("cells", js(env, cells));
-    keep(job, {&s.x, &s.h0, &s.c0, &s.wih, &s.whh, &bih, &bhh});
+    keep(job, {&s.x, &s.h0, &s.c0, &s.wih, &s.whh, &bih, &bhh, &gates, &cells});
     if (s.lengths.present()) job.keep.push_back(s.lengths.ta);
     job.run = [d = s.d, x = ptr(s.x), h0 = ptr(s.h0), c0 = ptr(s.c0), wih = ptr(s.wih), whh = ptr(s.whh),
                bi = ptr(bih), bh = ptr(bhh), yp = ptr(y), hp = ptr(hn), cp = ptr(cn), gp = ptr(gates),

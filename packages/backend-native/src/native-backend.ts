@@ -18,6 +18,7 @@ import {
   type TreeBatchResult,
   type TypedArray,
   BackendError,
+  GATES,
 } from '@rnn/core';
 import { AddonBackend } from './addon-backend.js';
 import { DEFAULT_ADDON_PATH, type NativeAddon } from './addon.js';
@@ -73,6 +74,11 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
   readonly name = 'native';
   private readonly addon: NativeAddon;
   private readonly reserves = new ReservePool();
+  /** Disposed trace arrays, for the next recording forward: a recording's 16 MB of fresh memory
+   *  each call otherwise costs page faults and V8 garbage collections (measured: more than the stores). */
+  private readonly traces = new ReservePool(4, 128 * 1024 * 1024);
+  /** Trace arrays handed out and not aliased by a `view` (only those return to `traces` on dispose). */
+  private readonly traceArrays = new WeakSet<Arr>();
 
   constructor(addon: NativeAddon) {
     super(addon, { seq: 'rnn', tree: 'tree' });
@@ -127,6 +133,7 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
 
   view(x: BTensor, offset: number, length: number): Storage {
     const a = arr(x, 'x');
+    this.traceArrays.delete(a); // a view shares the memory: never recycle it
     if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > a.length) {
       throw new ValueError(`view: offset ${offset} + length ${length} must lie within the ${a.length} elements of the storage`);
     }
@@ -141,8 +148,10 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
     d.set(s);
   }
 
-  dispose(_storage: Storage): void {
-    // GC-managed: typed arrays are freed when unreachable.
+  dispose(storage: Storage): void {
+    // GC-managed: typed arrays are freed when unreachable; a recording's trace arrays are recycled.
+    const a = storage as Arr;
+    if (this.traceArrays.delete(a)) this.traces.give(a);
   }
 
   override cast(x: BTensor, dtype: DType): Storage {
@@ -158,7 +167,16 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
   override sequenceForward(args: SequenceForwardArgs): SequenceForwardResult {
     if (args.record !== true || args.training) return super.sequenceForward(args);
     return this.call(() => {
-      const out = this.addon.sequenceForwardRecord(this.fused.seqForward(args));
+      const [B, T] = args.x.shape as [number, number];
+      const H = args.h0.shape[1]!;
+      const dt = args.x.dtype;
+      const out = this.addon.sequenceForwardRecord({
+        ...this.fused.seqForward(args),
+        gatesOut: this.traces.take(dt, B * T * GATES[args.cell] * H),
+        cellsOut: args.cell === 'lstm' ? this.traces.take(dt, B * T * H) : null,
+      });
+      this.traceArrays.add(out.gates);
+      if (out.cells) this.traceArrays.add(out.cells);
       return { y: out.y, hN: out.hN, cN: out.cN, reserve: null, trace: { gates: out.gates, cells: out.cells } };
     });
   }
