@@ -78,6 +78,9 @@ struct GruStep {
   float* const* gates;  // nullable
   float* const* hn;     // nullable
   float* const* hprev;  // nullable
+  // nullable, with gates: per row the gates row (3H) the next step will write, or null; prefetched
+  // into L2 a step ahead (as LstmStep's)
+  const float* const* next_gates;
   const float* w;
   const float* bias_h;
   const float* bias_i;

@@ -40,6 +40,7 @@ int gru_forward_avx512(const SeqFwd<float>& a) {
     const int64_t b0 = B * k / tasks, b1 = B * (k + 1) / tasks, nb = b1 - b0;
     std::vector<const float*> hs(nb), gxs(nb), xs(nb);
     std::vector<float*> hout(nb), gts(nb), hns(nb), hps(nb), gxw(nb);
+    std::vector<const float*> next_g(nb);
     float* scratch = workspace(kSlotScratch, nb * avx512::kGruNR);
     const int lda = avx512::a_stride(int(H));
     float* abuf = workspace(kSlotA, nb * std::max(lda, avx512::a_stride(int(I))));
@@ -52,7 +53,11 @@ int gru_forward_avx512(const SeqFwd<float>& a) {
         xs[i] = a.x + row * I;
         gxs[i] = gxw[i] = gx + i * GH;
         hout[i] = a.y + row * H;
-        if (gates) gts[i] = gates + row * GH;
+        if (gates) {
+          gts[i] = gates + row * GH;
+          const int64_t L = len_of(a.lengths, b, T_);
+          next_g[i] = s + 1 < L ? gates + (b * T_ + time_of(s + 1, L, a.reverse)) * GH : nullptr;
+        }
         if (training) {
           hns[i] = hn_keep + row * H;
           hps[i] = hprev + row * H;
@@ -60,7 +65,8 @@ int gru_forward_avx512(const SeqFwd<float>& a) {
       });
       avx512::gemm_rows(n, xs.data(), int(I), w_in, int(GH), gxw.data(), false, abuf);
       const avx512::GruStep st{n, int(H), hs.data(), gxs.data(), hout.data(), gates ? gts.data() : nullptr,
-                               training ? hns.data() : nullptr, training ? hps.data() : nullptr, w, bias_h, bias_i,
+                               training ? hns.data() : nullptr, training ? hps.data() : nullptr,
+                               gates ? next_g.data() : nullptr, w, bias_h, bias_i,
                                scratch, abuf, lda};
       avx512::gru_fwd_step(st);
     }
