@@ -184,6 +184,7 @@ Napi::Object init_module(Napi::Env env, Napi::Object exports) {
   exports.Set("pooledBytes", Napi::Function::New(env, PooledBytes, "pooledBytes"));
   exports.Set("pooled", Napi::Function::New(env, Pooled, "pooled"));
   Glue<HostDevice>::register_all(env, exports);
+  Glue<HostDevice>::fused(env, exports, "sequenceForwardRecord", Glue<HostDevice>::SeqForwardRecord);
   TreeBatchGlue<HostDevice>::register_all(env, exports);
   return exports;
 }

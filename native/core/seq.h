@@ -15,6 +15,10 @@ struct SeqFwd {
   bool reverse;
   const T *x, *h0, *c0, *w_ih, *w_hh, *b_ih, *b_hh;
   T *y, *h_n, *c_n, *reserve;
+  // Recording (inference only, reserve null): every step's gate activations [B*T, G*H] and lstm's
+  // c_t [B*T, H], rows b*T + t like y, zeros at padded steps. Null: not recorded.
+  T* rec_gates = nullptr;
+  T* rec_c = nullptr;
 };
 
 template <class T>

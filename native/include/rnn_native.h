@@ -325,6 +325,17 @@ typedef struct rnn_adam_params {
 
 RNN_KERNELS_DECL(rnn_)
 
+/* ---- recording forward (rnn_sequence.cpp; CPU only) ----
+ *
+ * rnn_seq_forward in inference mode (no reserve) that also writes, for `rnn explain`, every step's
+ * gate activations gates [B*T, G*H] (the cell's gate order: lstm i f g o, gru r z n, rnn h) and, for
+ * lstm, c_t into cells [B*T, H] (else ignored, may be null); rows b*T + t like y, zeros at padded
+ * steps. y, h_n and c_n are bit-identical to rnn_seq_forward's.
+ */
+int rnn_seq_forward_record(const rnn_seq_desc* d, const void* x, const void* h0, const void* c0, const void* w_ih,
+                           const void* w_hh, const void* b_ih, const void* b_hh, void* y, void* h_n, void* c_n,
+                           void* gates, void* cells);
+
 /* ---- Tree-LSTM mini-batch schedule (tree_lstm.cpp; CPU only) ----
  *
  * Every level of a mini-batch of binary Tree-LSTM trees in one call: nodes in "row order" (level by

@@ -459,6 +459,44 @@ struct Glue {
     return finish(env, job, async);
   }
 
+  // The inference forward that also records every step's gates and lstm's c_t (rnn_explain); CPU
+  // only (addon/addon.cpp registers it): rnn_seq_forward_record.
+  static Napi::Value SeqForwardRecord(const Napi::CallbackInfo& cb, bool async) {
+    const char* fn = async ? "sequenceForwardRecordAsync" : "sequenceForwardRecord";
+    Napi::Env env = cb.Env();
+    Napi::Object o = need_object(env, cb, fn);
+    Seq s = read_seq(env, o, fn);
+    Buf bih = field(env, o, fn, "biasIh"), bhh = field(env, o, fn, "biasHh");
+    s.args[RNN_SEQ_B_IH] = info(bih);
+    s.args[RNN_SEQ_B_HH] = info(bhh);
+    run(env, rnn_seq_check_args(&s.d, RNN_PASS_FORWARD, s.args));
+
+    const int dt = s.d.dtype;
+    const int64_t B = s.d.batch, T = s.d.steps, H = s.d.hidden, GH = rnn::gates_of(s.d.mode) * H;
+    const bool lstm = s.d.mode == RNN_MODE_LSTM;
+    Buf y = Dev::out(env, dt, B * T * H), hn = Dev::out(env, dt, B * H);
+    Buf cn = lstm ? Dev::out(env, dt, B * H) : Buf{};
+    // Recycled trace arrays (the CPU backend's pool), else new ones; the kernel writes every element.
+    Buf gates = field_opt(env, o, fn, "gatesOut"), cells = lstm ? field_opt(env, o, fn, "cellsOut") : Buf{};
+    if (gates.present()) need(env, gates, dt, B * T * GH, fn, "gatesOut", "[B*T, G*H]");
+    else gates = Dev::out(env, dt, B * T * GH);
+    if (cells.present()) need(env, cells, dt, B * T * H, fn, "cellsOut", "[B*T, H]");
+    else if (lstm) cells = Dev::out(env, dt, B * T * H);
+    Job job;
+    job.result = Napi::Object::New(env);
+    job.result.Set("y", js(env, y));
+    job.result.Set("hN", js(env, hn));
+    job.result.Set("cN", js(env, cn));
+    job.result.Set("gates", js(env, gates));
+    job.result.Set("cells", js(env, cells));
+    keep(job, {&s.x, &s.h0, &s.c0, &s.wih, &s.whh, &bih, &bhh, &gates, &cells});
+    if (s.lengths.present()) job.keep.push_back(s.lengths.ta);
+    job.run = [d = s.d, x = ptr(s.x), h0 = ptr(s.h0), c0 = ptr(s.c0), wih = ptr(s.wih), whh = ptr(s.whh),
+               bi = ptr(bih), bh = ptr(bhh), yp = ptr(y), hp = ptr(hn), cp = ptr(cn), gp = ptr(gates),
+               sp = ptr(cells)]() { return rnn_seq_forward_record(&d, x, h0, c0, wih, whh, bi, bh, yp, hp, cp, gp, sp); };
+    return finish(env, job, async);
+  }
+
   static Napi::Value SeqBackward(const Napi::CallbackInfo& cb, bool async) {
     const char* fn = async ? "sequenceBackwardAsync" : "sequenceBackward";
     Napi::Env env = cb.Env();

@@ -165,6 +165,16 @@ void gru_tile(const GruStep& s, int r0, int q, int k0, int k1) {
   for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 3
     for (int g = 0; g < 3; ++g) acc[i][g] = _mm512_load_ps(k0 == 0 ? bias + 16 * g : scratch + i * kGruNR + 16 * g);
+  if (k0 == 0 && s.next_gates) {
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      const float* gt = s.next_gates[r0 + i];
+      if (!gt) continue;
+      gt += j0;
+#pragma GCC unroll 3
+      for (int g = 0; g < 3; ++g) _mm_prefetch(reinterpret_cast<const char*>(gt + g * H), _MM_HINT_T1);
+    }
+  }
   outer<MR, 3, false>(acc, k1 - k0, s.a_buf + static_cast<int64_t>(r0) * s.a_stride + k0, s.a_stride,
                       wp + static_cast<int64_t>(k0) * kGruNR);
   if (k1 < H) {
@@ -259,6 +269,25 @@ void lstm_tile(const LstmStep& s, int r0, int q, int k0, int k1) {
   for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 4
     for (int g = 0; g < 4; ++g) acc[i][g] = _mm512_load_ps(k0 == 0 ? bias + 16 * g : scratch + i * kLstmNR + 16 * g);
+  if (s.next_gates) {
+    // spread over the depth blocks: a burst of misses would wait for fill buffers
+    const bool first = k0 == 0, last = k1 == I + H;
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      const float* gt = s.next_gates[r0 + i];
+      if (!gt) continue;
+      gt += j0;
+      if (first) {
+        _mm_prefetch(reinterpret_cast<const char*>(gt), _MM_HINT_T1);
+        _mm_prefetch(reinterpret_cast<const char*>(gt + H), _MM_HINT_T1);
+      }
+      if (last) {
+        _mm_prefetch(reinterpret_cast<const char*>(gt + 2 * H), _MM_HINT_T1);
+        _mm_prefetch(reinterpret_cast<const char*>(gt + 3 * H), _MM_HINT_T1);
+        _mm_prefetch(reinterpret_cast<const char*>(s.next_c[r0 + i] + j0), _MM_HINT_T1);
+      }
+    }
+  }
   outer<MR, 4, false>(acc, k1 - k0, s.a_buf + static_cast<int64_t>(r0) * s.a_stride + k0, s.a_stride,
                       wp + static_cast<int64_t>(k0) * kLstmNR);
   if (k1 < I + H) {

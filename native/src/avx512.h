@@ -51,6 +51,10 @@ struct LstmStep {
   float* const* h_out;
   float* const* gates;  // nullable
   float* const* hprev;  // nullable
+  // nullable, with gates: per row the gates row (4H) and c row (H) the next step will write, or null;
+  // their lines are prefetched into L2 a step ahead, so the gate stores do not wait on memory
+  const float* const* next_gates;
+  const float* const* next_c;
   const float* w;       // packed [x | h] panels
   const float* bias;    // packed bias
   float* scratch;       // rows x 64 floats, 64-byte aligned: partial sums between depth blocks
@@ -74,6 +78,9 @@ struct GruStep {
   float* const* gates;  // nullable
   float* const* hn;     // nullable
   float* const* hprev;  // nullable
+  // nullable, with gates: per row the gates row (3H) the next step will write, or null; prefetched
+  // into L2 a step ahead (as LstmStep's)
+  const float* const* next_gates;
   const float* w;
   const float* bias_h;
   const float* bias_i;

@@ -22,7 +22,7 @@ int gru_forward_avx512(const SeqFwd<float>& a) {
   const bool training = a.reserve != nullptr;
   float* hprev = training ? a.reserve + BT * GH : nullptr;
   float* hn_keep = training ? a.reserve + BT * GH + BT * H : nullptr;
-  float* gates = training ? a.reserve : nullptr;
+  float* gates = training ? a.reserve : a.rec_gates;  // recording: the same layout, handed in
   float* w_in = pack_gemm_panels(a.w_ih, true, I, GH, workspace(kSlotGemmB, gemm_panels_size(I, GH)));
 
   const int64_t panels = (H + 15) / 16;
@@ -40,6 +40,7 @@ int gru_forward_avx512(const SeqFwd<float>& a) {
     const int64_t b0 = B * k / tasks, b1 = B * (k + 1) / tasks, nb = b1 - b0;
     std::vector<const float*> hs(nb), gxs(nb), xs(nb);
     std::vector<float*> hout(nb), gts(nb), hns(nb), hps(nb), gxw(nb);
+    std::vector<const float*> next_g(nb);
     float* scratch = workspace(kSlotScratch, nb * avx512::kGruNR);
     const int lda = avx512::a_stride(int(H));
     float* abuf = workspace(kSlotA, nb * std::max(lda, avx512::a_stride(int(I))));
@@ -52,20 +53,26 @@ int gru_forward_avx512(const SeqFwd<float>& a) {
         xs[i] = a.x + row * I;
         gxs[i] = gxw[i] = gx + i * GH;
         hout[i] = a.y + row * H;
-        if (training) {
+        if (gates) {
           gts[i] = gates + row * GH;
+          const int64_t L = len_of(a.lengths, b, T_);
+          next_g[i] = s + 1 < L ? gates + (b * T_ + time_of(s + 1, L, a.reverse)) * GH : nullptr;
+        }
+        if (training) {
           hns[i] = hn_keep + row * H;
           hps[i] = hprev + row * H;
         }
       });
       avx512::gemm_rows(n, xs.data(), int(I), w_in, int(GH), gxw.data(), false, abuf);
-      const avx512::GruStep st{n, int(H), hs.data(), gxs.data(), hout.data(), training ? gts.data() : nullptr,
-                               training ? hns.data() : nullptr, training ? hps.data() : nullptr, w, bias_h, bias_i,
+      const avx512::GruStep st{n, int(H), hs.data(), gxs.data(), hout.data(), gates ? gts.data() : nullptr,
+                               training ? hns.data() : nullptr, training ? hps.data() : nullptr,
+                               gates ? next_g.data() : nullptr, w, bias_h, bias_i,
                                scratch, abuf, lda};
       avx512::gru_fwd_step(st);
     }
   });
 
+  if (!training) zero_padded_record(a, GH);
   copy_final_h(a);
   return RNN_OK;
 }

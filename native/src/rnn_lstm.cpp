@@ -26,15 +26,17 @@ inline int64_t block_start(int64_t B, int tasks, int k) { return B * k / tasks; 
 
 int lstm_forward_avx512(const SeqFwd<float>& a) {
   const int64_t B = a.B, T_ = a.T_, I = a.I, H = a.H, GH = 4 * H, BT = B * T_;
+  // Training keeps gates, h_{t-1} and c_t in the reserve; recording (inference) writes gates and c_t
+  // into its outputs in the same layout; plain inference keeps c in a small buffer, in place.
   const bool training = a.reserve != nullptr;
-  float* gates = training ? a.reserve : nullptr;
+  float* gates = training ? a.reserve : a.rec_gates;
   float* hprev = training ? a.reserve + BT * GH : nullptr;
-  float* extra = training ? a.reserve + BT * GH + BT * H : nullptr;
+  float* extra = training ? a.reserve + BT * GH + BT * H : a.rec_c;
   float* w = pack_lstm_panels(a.w_ih, a.w_hh, I, H, workspace(kSlotWeights, lstm_panels_size(I, H)));
   float* bias = pack_gated_bias(a.b_ih, a.b_hh, H, 4, workspace(kSlotBias, (H + 15) / 16 * avx512::kLstmNR));
   Buf<float> zeros = alloc<float>(H);
   std::fill_n(zeros.get(), H, 0.0f);
-  Buf<float> cbuf = training ? nullptr : alloc<float>(B * H);  // inference: c in place
+  Buf<float> cbuf = extra ? nullptr : alloc<float>(B * H);  // plain inference: c in place
 
   zero_padded_steps(a, hprev);
   if (cbuf)
@@ -45,6 +47,7 @@ int lstm_forward_avx512(const SeqFwd<float>& a) {
     const int64_t b0 = block_start(B, tasks, k), b1 = block_start(B, tasks, k + 1), nb = b1 - b0;
     std::vector<const float*> xs(nb), hs(nb), cin(nb);
     std::vector<float*> cout(nb), hout(nb), gts(nb), hps(nb);
+    std::vector<const float*> next_g(nb), next_c(nb);
     float* scratch = workspace(kSlotScratch, nb * avx512::kLstmNR);
     const int lda = avx512::a_stride(int(I + H));
     float* abuf = workspace(kSlotA, nb * lda);
@@ -55,22 +58,30 @@ int lstm_forward_avx512(const SeqFwd<float>& a) {
         xs[i] = a.x + row * I;
         hs[i] = prev < 0 ? a.h0 + b * H : a.y + prev * H;
         hout[i] = a.y + row * H;
-        if (training) {
+        if (extra) {
           cin[i] = prev >= 0 ? extra + prev * H : (a.c0 ? a.c0 + b * H : zeros.get());
           cout[i] = extra + row * H;
-          gts[i] = gates + row * GH;
-          hps[i] = hprev + row * H;
         } else {
           cin[i] = cout[i] = cbuf.get() + b * H;
         }
+        if (gates) {
+          gts[i] = gates + row * GH;
+          const int64_t L = len_of(a.lengths, b, T_);
+          const int64_t next = s + 1 < L ? b * T_ + time_of(s + 1, L, a.reverse) : -1;
+          next_g[i] = next < 0 ? nullptr : gates + next * GH;
+          next_c[i] = next < 0 ? nullptr : extra + next * H;
+        }
+        if (hprev) hps[i] = hprev + row * H;
       });
       const avx512::LstmStep st{n, int(I), int(H), xs.data(), hs.data(), cin.data(), cout.data(), hout.data(),
-                                training ? gts.data() : nullptr, training ? hps.data() : nullptr, w, bias, scratch,
+                                gates ? gts.data() : nullptr, hprev ? hps.data() : nullptr,
+                                gates ? next_g.data() : nullptr, gates ? next_c.data() : nullptr, w, bias, scratch,
                                 abuf, lda};
       avx512::lstm_fwd_step(st);
     }
   });
 
+  if (!training) zero_padded_record(a, GH);
   copy_final_h(a);
   for (int64_t b = 0; b < B && a.c_n; ++b) {
     const int64_t last = last_row(a.lengths, b, T_, a.reverse);

@@ -34,3 +34,10 @@ int seq_backward_mode(int mode, const SeqBwd<T>& a) {
 }  // namespace rnn
 
 #include "core/api/seq.inc"
+
+extern "C" int RNN_API(seq_forward_record)(const rnn_seq_desc* d, const void* x, const void* h0, const void* c0,
+                                           const void* w_ih, const void* w_hh, const void* b_ih, const void* b_hh,
+                                           void* y, void* h_n, void* c_n, void* gates, void* cells) {
+  return seq_forward_checked(RNN_API_NAME(seq_forward_record), d, x, h0, c0, w_ih, w_hh, b_ih, b_hh, y, h_n, c_n,
+                             nullptr, gates, cells, true);
+}

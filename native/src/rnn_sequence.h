@@ -95,6 +95,18 @@ void zero_padded_steps(const SeqFwd<T>& a, T* hprev) {
   }
 }
 
+// Zeros the recorded gates (GH wide) and c_t (H wide) at every padded step t >= lengths[b]: the time
+// loops never write those rows (the portable loop leaves Gx there).
+template <class T>
+void zero_padded_record(const SeqFwd<T>& a, int64_t GH) {
+  for (int64_t b = 0; b < a.B && a.rec_gates; ++b) {
+    const int64_t L = len_of(a.lengths, b, a.T_);
+    if (L >= a.T_) continue;
+    std::fill_n(a.rec_gates + (b * a.T_ + L) * GH, (a.T_ - L) * GH, T(0));
+    if (a.rec_c) std::fill_n(a.rec_c + (b * a.T_ + L) * a.H, (a.T_ - L) * a.H, T(0));
+  }
+}
+
 // The row (b * T + t) of batch row b's last real step, whose output is its final state; -1 when
 // the row is empty (its final state is h0 / c0).
 inline int64_t last_row(const int32_t* lengths, int64_t b, int64_t T, bool reverse) {
@@ -139,7 +151,8 @@ int seq_forward(const SeqFwd<T>& a) {
   const bool training = a.reserve != nullptr;
 
   Buf<T> gx_ws;
-  T* gates = training ? a.reserve : (gx_ws = alloc<T>(BT * GH)).get();
+  // Recording writes the gates where inference would keep Gx: the same buffer, handed in.
+  T* gates = training ? a.reserve : a.rec_gates ? a.rec_gates : (gx_ws = alloc<T>(BT * GH)).get();
   T* hprev = training ? a.reserve + BT * GH : nullptr;
   T* extra = training && Cell::kExtra ? a.reserve + BT * GH + BT * H : nullptr;
   Buf<T> extra_ws = Cell::kExtra && !training ? alloc<T>(B * H) : nullptr;
@@ -172,9 +185,11 @@ int seq_forward(const SeqFwd<T>& a) {
       CpuRows<Cell>::fwd(H, gates + row * GH, gh.get() + b * GH, a.b_ih, a.b_hh, hb,
                          Cell::kCell ? c.get() + b * H : nullptr, gates + row * GH, ex);
       copy_elems(a.y + row * H, hb, H);
+      if (Cell::kCell && a.rec_c) copy_elems(a.rec_c + row * H, c.get() + b * H, H);
     }
   }
 
+  zero_padded_record(a, GH);
   copy_elems(a.h_n, h.get(), B * H);
   if (Cell::kCell && a.c_n) copy_elems(a.c_n, c.get(), B * H);
   return RNN_OK;

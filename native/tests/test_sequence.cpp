@@ -288,6 +288,59 @@ TEST(sequence, threads_give_identical_results) {
   }
 }
 
+// rnn_seq_forward_record: y, h_n, c_n bit-identical to the inference forward; the recorded gates and
+// c_t equal what the training forward keeps in its reserve (the same loop computes both), zeros at
+// padded steps. For both dtypes, so both the fused float32 kernels and the portable loop are run.
+template <class T>
+void check_record(const Problem& p, int dtype) {
+  const int64_t B = p.B, T_ = p.T, H = p.H, GH = p.G() * H, BT = B * T_;
+  auto cast = [](const std::vector<double>& v) { return std::vector<T>(v.begin(), v.end()); };
+  auto x = cast(p.x), h0 = cast(p.h0), c0 = cast(p.c0), wih = cast(p.wih), whh = cast(p.whh), bih = cast(p.bih),
+       bhh = cast(p.bhh);
+  const rnn_seq_desc d = p.desc(dtype);
+  std::vector<T> y(BT * H), hn(B * H), cn(B * H), ry(BT * H, T(-7)), rhn(B * H), rcn(B * H);
+  std::vector<T> res(rnn_seq_reserve_size(&d)), ty(BT * H), thn(B * H), tcn(B * H);
+  std::vector<T> gates(BT * GH, T(-7)), cells(BT * H, T(-7));
+  CHECK_OK(rnn_seq_forward(&d, x.data(), h0.data(), c0.data(), wih.data(), whh.data(), bih.data(), bhh.data(),
+                           y.data(), hn.data(), cn.data(), nullptr));
+  CHECK_OK(rnn_seq_forward(&d, x.data(), h0.data(), c0.data(), wih.data(), whh.data(), bih.data(), bhh.data(),
+                           ty.data(), thn.data(), tcn.data(), res.data()));
+  CHECK_OK(rnn_seq_forward_record(&d, x.data(), h0.data(), c0.data(), wih.data(), whh.data(), bih.data(),
+                                  bhh.data(), ry.data(), rhn.data(), rcn.data(), gates.data(), cells.data()));
+  CHECK_ALL_NEAR(ry, y, y.size(), 0);
+  CHECK_ALL_NEAR(rhn, hn, hn.size(), 0);
+  if (p.lstm()) CHECK_ALL_NEAR(rcn, cn, cn.size(), 0);
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t L = p.lengths.empty() ? T_ : p.lengths[b];
+    for (int64_t t = 0; t < T_; ++t) {
+      const int64_t row = b * T_ + t;
+      for (int64_t j = 0; j < GH; ++j) CHECK(gates[row * GH + j] == (t < L ? res[row * GH + j] : T(0)));
+      if (p.lstm())
+        for (int64_t j = 0; j < H; ++j) CHECK(cells[row * H + j] == (t < L ? res[BT * (GH + H) + row * H + j] : T(0)));
+    }
+  }
+  if (!p.lstm()) CHECK(cells[0] == T(-7));  // no cell state: cells is not written
+}
+
+TEST(sequence, recording_equals_the_training_reserve) {
+  for (int mode = 0; mode < RNN_MODE_COUNT; ++mode)
+    for (int rev = 0; rev < 2; ++rev)
+      for (int lens = 0; lens < 2; ++lens)
+        for (const Problem& p : {make(mode, 4, 6, 3, 5, rev, lens), make(mode, 13, 4, 20, 75, rev, lens),
+                                 make(mode, 7, 5, 90, 32, rev, lens)}) {
+          check_record<double>(p, RNN_F64);
+          check_record<float>(p, RNN_F32);
+        }
+  // recording needs its outputs
+  Problem p = make(RNN_MODE_LSTM, 2, 3, 2, 2, false, false);
+  std::vector<double> y(12), hn(4), cn(4), g(48);
+  const rnn_seq_desc d = p.desc(RNN_F64);
+  CHECK_STATUS(rnn_seq_forward_record(&d, p.x.data(), p.h0.data(), p.c0.data(), p.wih.data(), p.whh.data(),
+                                      p.bih.data(), p.bhh.data(), y.data(), hn.data(), cn.data(), g.data(), nullptr),
+               RNN_ERR_ARG);
+  CHECK(std::strstr(rnn_last_error(), "cells") != nullptr);
+}
+
 TEST(sequence, rejects_bad_arguments) {
   Problem p = make(RNN_MODE_GRU, 2, 3, 2, 2, false, false);
   std::vector<double> y(12), hn(4);
