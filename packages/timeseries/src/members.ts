@@ -13,7 +13,7 @@ export interface MemberDone {
 }
 
 /**
- * Train members 1..K−1 of the ensemble whose member 0 is `plan` (already trained): each is the
+ * Train members 1..K−1 (K: `plan.members`) of the ensemble whose member 0 is `plan` (already trained): each is the
  * same recipe with its own seed, window and loss (see `memberSpecs`), and the same split, scaler
  * and transform. Deterministic given the options, so a run resumed from a checkpoint of member 0
  * ends with the same ensemble as a straight run.
@@ -27,7 +27,7 @@ export async function trainMembers(
 ): Promise<Member[]> {
   const { split, lag, horizon, window } = plan.meta;
   const fits = (w: number) => split.train - lag - w - horizon + 1 >= MIN_TRAIN_WINDOWS;
-  const specs = memberSpecs(o.members, o.seed, window, o.window === undefined, fits);
+  const specs = memberSpecs(plan.members, o.seed, window, o.window === undefined, fits);
   const first: Member = { ...specs[0]!, model: plan.model, bestEpoch: plan.best.bestEpoch };
   const members = [first];
   for (let k = 1; k < specs.length; k++) {
