@@ -1,5 +1,7 @@
+import type { Tensor } from '@rnn/core';
 import type { Callback } from '@rnn/layers';
-import { memberSpecs, type Member } from './ensemble.js';
+import { trainPass } from './batched.js';
+import { memberSpecs, type Member, type MemberSpec } from './ensemble.js';
 import type { SeriesData } from './input.js';
 import type { ResolvedForecastOptions } from './options.js';
 import { MIN_TRAIN_WINDOWS, OPTION_KEYS, planForecast, type ForecastPlan, type OptionNames } from './plan.js';
@@ -29,7 +31,40 @@ export async function trainMembers(
   const fits = (w: number) => split.train - lag - w - horizon + 1 >= MIN_TRAIN_WINDOWS;
   const specs = memberSpecs(plan.members, o.seed, window, o.window === undefined, fits);
   const first: Member = { ...specs[0]!, model: plan.model, bestEpoch: plan.best.bestEpoch };
-  const members = [first];
+  const members: Member[] = [first];
+  const planOf = (spec: MemberSpec, budget = {}) => {
+    const opts = { ...o, window: spec.window, seed: spec.seed, loss: spec.loss, ...budget };
+    // a global model's members see all its series (hooks.plan); a single series' the one
+    return hooks.plan ? hooks.plan(opts) : planForecast(series, opts, names);
+  };
+  // one batched pass per window length (batched.ts), where nothing needs the members one at a time
+  // (parseForecastOptions refuses it with minutes or augment; the CLI's deadline and callbacks need members one at a time)
+  const batched = o.batchMembers && hooks.deadline === undefined && !hooks.callbacks;
+  if (batched) {
+    const rest = specs.slice(1).map((spec, i) => ({ spec, k: i + 1 }));
+    const done = new Map<number, Member>();
+    for (const w of new Set(rest.map((r) => r.spec.window))) {
+      const group = rest.filter((r) => r.spec.window === w);
+      const t0 = performance.now();
+      const plans = group.map((r) => planOf(r.spec));
+      const p0 = plans[0]!;
+      const shape = { cell: o.cell, hidden: o.hidden, layers: o.layers, features: series.columns.length, outputs: p0.y.shape[1]!, horizon: p0.meta.strategy === 'recursive' ? 1 : p0.meta.horizon, intervals: o.intervals };
+      const val = p0.fitOptions.validationData as [Tensor, Tensor] | undefined;
+      const epochs = await trainPass(
+        plans.map((p, i) => ({ model: p.model, loss: group[i]!.spec.loss })),
+        shape,
+        { x: p0.x, y: p0.y, ...(val ? { val } : {}) },
+        { lr: o.lr, clipNorm: o.clipNorm, epochs: o.epochs, batchSize: o.batchSize, seed: group[0]!.spec.seed, patience: o.patience, warmup: o.warmup },
+      );
+      const seconds = (performance.now() - t0) / 1000 / group.length;
+      group.forEach((r, i) => {
+        const member: Member = { ...r.spec, model: plans[i]!.model, bestEpoch: epochs[i]! };
+        done.set(r.k, member);
+        hooks.onMember?.({ index: r.k, of: specs.length, member, seconds });
+      });
+    }
+    return [first, ...rest.map((r) => done.get(r.k)!)];
+  }
   for (let k = 1; k < specs.length; k++) {
     const spec = specs[k]!;
     const t0 = performance.now();
@@ -40,9 +75,7 @@ export async function trainMembers(
       if (left <= 0) break;
       budget = { minutes: left / (specs.length - k) / 60_000, members: 1 };
     }
-    const opts = { ...o, window: spec.window, seed: spec.seed, loss: spec.loss, ...budget };
-    // a global model's members see all its series (hooks.plan); a single series' the one
-    const p = hooks.plan ? hooks.plan(opts) : planForecast(series, opts, names);
+    const p = planOf(spec, budget);
     await p.model.fit(p.x, p.y, { ...p.fitOptions, callbacks: [...(hooks.callbacks?.(k) ?? []), ...p.callbacks] });
     const member: Member = { ...spec, model: p.model, bestEpoch: p.best.bestEpoch };
     members.push(member);

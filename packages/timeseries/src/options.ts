@@ -49,6 +49,11 @@ export const forecastOptionsSchema = z.strictObject({
    * from the training windows (`ensembleSize`), 10 or more.
    */
   members: count.max(MAX_MEMBERS).optional(),
+  /**
+   * Members 1..K−1 that read windows of one length train as one block-diagonal network in one
+   * pass (batched.ts) instead of one after another; not with `minutes`, `augment` or callbacks.
+   */
+  batchMembers: z.boolean().default(false),
   /** Quantile heads for the 10 % and 90 % bounds next to the median: an 80 % interval around every forecast (see quantiles.ts). */
   intervals: z.boolean().default(true),
   /**
@@ -120,7 +125,14 @@ export function ensembleSize(members: number | undefined, trainWindows: number):
 /** Options checked and defaults filled; an unknown key or a bad value is a ConfigError naming it. */
 export function parseForecastOptions(o: unknown, where = 'Forecaster.fit'): ResolvedForecastOptions {
   const r = forecastOptionsSchema.safeParse(o ?? {});
-  if (r.success) return r.data;
+  if (r.success) {
+    const d = r.data;
+    const clash = d.minutes !== undefined ? 'minutes' : d.augment && Object.keys(d.augment).length ? 'augment' : null;
+    if (d.batchMembers && clash) {
+      throw new ConfigError(`${where}: option 'batchMembers' trains several members in one pass, which '${clash}' cannot ${clash === 'minutes' ? 'share out' : 'redraw per member'}; drop one of them`);
+    }
+    return d;
+  }
   const issue = r.error.issues.find((i) => i.code === 'unrecognized_keys') ?? r.error.issues[0]!;
   const known = Object.keys(forecastOptionsSchema.shape);
   if (issue.code === 'unrecognized_keys') {

@@ -33,6 +33,7 @@ export const trainFlags = withCommon({
   window: flag.int('input steps per forecast (default: 2 seasons, at least 8)', { value: 'N', check: 'positive' }),
   horizon: flag.int('forecast steps 1..H at once (direct multi-output)', { value: 'H', default: 1, check: 'positive' }),
   members: flag.int(`networks in the ensemble (seeds × windows × losses); the forecast is their median (1: one network). Default: ${DEFAULT_MEMBERS}, more on a short series (members × training windows ≥ ${ENSEMBLE_WINDOWS}, at most ${AUTO_MAX_MEMBERS})`, { value: 'K', check: 'positive' }),
+  'batch-members': flag.boolean('train members 2..K of one window length as one block-diagonal network in one pass, not one after another (not with --minutes or --augment; slower on the CPUs measured: BENCHMARKS.md)'),
   fallback: flag.choice(['theta', 'none'], "'theta': forecast with the Theta method instead where it scores a lower MASE on the validation part (a target without --features); 'none': always the networks", { value: 'NAME', default: 'theta' }),
   cell,
   hidden: hidden(32),
@@ -90,6 +91,8 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   if (v.strategy === 'recursive' && feats.length) {
     throw new UsageError(`--strategy recursive feeds the forecasts back in, which needs future values of the features ${feats.join(', ')}; use --strategy direct or drop the features`);
   }
+  if (v['batch-members'] && v.minutes !== undefined) throw new UsageError('--batch-members trains members in passes that --minutes cannot share out; drop one of them');
+  if (v['batch-members'] && v.augment) throw new UsageError('--batch-members trains members on shared windows that --augment would redraw per member; drop one of them');
   if (v.transform === 'es' && feats.length) throw new UsageError(`--transform es reads the target alone; drop the features ${feats.join(', ')} or use --transform seasonal or diff`);
   if (v.transform === 'es' && v.strategy === 'recursive') throw new UsageError('--transform es forecasts every step at once; use --strategy direct');
   const control = await runControl(v);
@@ -100,6 +103,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     season: v.season,
     window: v.window,
     members: v.members,
+    ...(v['batch-members'] ? { batchMembers: true } : {}),
     fallback: v.fallback,
     transform: v.transform,
     strategy: v.strategy,
