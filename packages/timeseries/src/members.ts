@@ -6,6 +6,21 @@ import type { SeriesData } from './input.js';
 import type { ResolvedForecastOptions } from './options.js';
 import { MIN_TRAIN_WINDOWS, OPTION_KEYS, planForecast, type ForecastPlan, type OptionNames } from './plan.js';
 
+/**
+ * Members per batched pass at most: the block-diagonal matrices are stored dense, so a pass of K
+ * does K² times one member's recurrent work; past 3 a pass cost more than its members one by one
+ * in the micro-benchmark of BENCHMARKS.md ("Issue 18, third part").
+ */
+export const PASS_MEMBERS = 3;
+
+/** The batched passes of some members: indices into `specs`, grouped by window, at most PASS_MEMBERS a pass, in order. */
+export function memberPasses(specs: readonly MemberSpec[]): number[][] {
+  return [...new Set(specs.map((s) => s.window))].flatMap((w) => {
+    const same = specs.flatMap((s, i) => (s.window === w ? [i] : []));
+    return Array.from({ length: Math.ceil(same.length / PASS_MEMBERS) }, (_, i) => same.slice(i * PASS_MEMBERS, (i + 1) * PASS_MEMBERS));
+  });
+}
+
 /** What `trainMembers` reports after each member, for a progress line. */
 export interface MemberDone {
   index: number;
@@ -43,8 +58,7 @@ export async function trainMembers(
   if (batched) {
     const rest = specs.slice(1).map((spec, i) => ({ spec, k: i + 1 }));
     const done = new Map<number, Member>();
-    for (const w of new Set(rest.map((r) => r.spec.window))) {
-      const group = rest.filter((r) => r.spec.window === w);
+    for (const group of memberPasses(rest.map((r) => r.spec)).map((p) => p.map((i) => rest[i]!))) {
       const t0 = performance.now();
       const plans = group.map((r) => planOf(r.spec));
       const p0 = plans[0]!;

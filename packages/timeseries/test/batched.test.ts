@@ -1,6 +1,6 @@
 import { tensor } from '@rnn/core';
 import { describe, expect, it } from 'vitest';
-import { Forecaster, forecastModel, passLoss, trainPass, widen, type CellName, type PassMember } from '../src/index.js';
+import { Forecaster, PASS_MEMBERS, forecastModel, memberPasses, memberSpecs, passLoss, trainPass, widen, type CellName, type PassMember } from '../src/index.js';
 
 const shape = (cell: CellName, layers: number) => ({ cell, hidden: 3, layers, features: 2, outputs: 6, horizon: 2, intervals: true });
 const member = (cell: CellName, layers: number, seed: number, loss: 'mse' | 'mae' = 'mse'): PassMember => {
@@ -28,6 +28,12 @@ describe('members trained in one batched pass', () => {
       });
     });
   }
+  it('passes: members of one window together, at most PASS_MEMBERS a pass', () => {
+    expect(PASS_MEMBERS).toBe(3);
+    // members 1..19 of a 20-ensemble: windows 12, 18, 24, 12, … (memberSpecs)
+    const specs = memberSpecs(20, 0, 24, true, () => true).slice(1);
+    expect(memberPasses(specs)).toEqual([[0, 3, 6], [9, 12, 15], [18], [1, 4, 7], [10, 13, 16], [2, 5, 8], [11, 14, 17]]);
+  });
   it('the pass loss is the sum of the members\' own losses', () => {
     const s = { ...shape('lstm', 1), outputs: 2, horizon: 2, intervals: false };
     const pred = tensor([1, 2, 3, 5], [1, 4]);
