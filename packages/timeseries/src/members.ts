@@ -52,8 +52,8 @@ export async function trainMembers(
     // a global model's members see all its series (hooks.plan); a single series' the one
     return hooks.plan ? hooks.plan(opts) : planForecast(series, opts, names);
   };
-  // one batched pass per window length (batched.ts), where nothing needs the members one at a time
-  // (parseForecastOptions refuses it with minutes or augment; the CLI's deadline and callbacks need members one at a time)
+  // batched passes (batched.ts) unless something needs the members one at a time: the CLI's deadline or
+  // per-member callbacks (parseForecastOptions refuses batchMembers with minutes or augment)
   const batched = o.batchMembers && hooks.deadline === undefined && !hooks.callbacks;
   if (batched) {
     const rest = specs.slice(1).map((spec, i) => ({ spec, k: i + 1 }));
