@@ -10,10 +10,12 @@ import { QUANTILES } from './quantiles.js';
  * blocks start from each member's own initial weights, the off-diagonal entries are set to zero
  * before every batch (a fixed 0/1 mask: the optimiser's step there is undone, so the blocks follow
  * exactly the gradients they would alone), and the loss is the sum of the members' own losses (mse
- * or mae on the median head, pinball on the bounds). What changes against training them one by
- * one: the members of a pass see the windows in one shuffled order (the first member's seed), the
- * gradient norm is clipped over the pass rather than per member, and the pass runs until the last
- * member's early stopping ends it (each member keeps the weights of its own best validation epoch).
+ * or mae on the median head, pinball on the bounds). Each member reads its own copy of the input
+ * (block-diagonal input matrix too) with the windows in its own fixed permutation (`passOrder`), so
+ * that the pass's one shuffle per epoch still gives every member its own order. What changes
+ * against training them one by one: those orders come from one shuffle (the first member's seed),
+ * the gradient norm is clipped over the pass rather than per member, and the pass runs until the
+ * last member's early stopping ends it (each member keeps the weights of its own best validation epoch).
  */
 
 /** Rows of each recurrent weight per hidden unit: LSTM 4 gates, GRU 3, plain RNN 1. */
@@ -49,8 +51,8 @@ function placement(name: string, shape: readonly number[], k: number, K: number,
   const gates = head ? 1 : GATES[s.cell];
   const rows = shape[0]!;
   const cols = shape.length > 1 ? shape[1]! : 1;
-  // a column reads the hidden state: the head's, and every recurrent input past the first layer's features
-  const hiddenCols = shape.length > 1 && (head || name.includes('weight_hh') || !name.endsWith('_l0'));
+  // every matrix is block-diagonal: its columns read member k's hidden state, or member k's own copy of the input features (its own window order)
+  const hiddenCols = shape.length > 1;
   const wideCols = hiddenCols ? cols * K : cols;
   const out = new Int32Array(rows * cols);
   for (let r = 0; r < rows; r++) {
@@ -89,10 +91,32 @@ export function passLoss(losses: readonly ('mse' | 'mae')[], s: PassShape): (pre
   };
 }
 
-/** Targets `[B, O]` repeated once per member: `[B, K·O]`. */
-function repeatTargets(y: Float32Array, rows: number, outputs: number, K: number): Float32Array {
-  const out = new Float32Array(rows * outputs * K);
-  for (let b = 0; b < rows; b++) for (let k = 0; k < K; k++) out.set(y.subarray(b * outputs, (b + 1) * outputs), (b * K + k) * outputs);
+/**
+ * The window order of member k of a pass over `n` windows: member 0 reads them as they are, the others
+ * in a fixed permutation of their own (seeded), so that the pass's one shuffle per epoch still gives
+ * every member its own order.
+ */
+export function passOrder(k: number, n: number, seed: number): Int32Array {
+  const p = Int32Array.from({ length: n }, (_, i) => i);
+  if (k === 0) return p;
+  let s = (Math.abs(seed * 7919 + k * 104729) % 2147483646) + 1;
+  for (let i = n - 1; i > 0; i--) {
+    s = (s * 16807) % 2147483647;
+    const j = s % (i + 1);
+    [p[i], p[j]] = [p[j]!, p[i]!];
+  }
+  return p;
+}
+
+/** Rows `[n, …, C]` of one array side by side per member, member k's rows in its `orders[k]`: `[n, …, K·C]`. */
+function sideBySide(a: Float32Array, n: number, inner: number, C: number, orders: readonly Int32Array[]): Float32Array {
+  const K = orders.length;
+  const out = new Float32Array(a.length * K);
+  for (let r = 0; r < n; r++)
+    for (let k = 0; k < K; k++) {
+      const from = orders[k]![r]!;
+      for (let t = 0; t < inner; t++) out.set(a.subarray((from * inner + t) * C, (from * inner + t + 1) * C), ((r * inner + t) * K + k) * C);
+    }
   return out;
 }
 
@@ -112,7 +136,7 @@ function memberLoss(p: Float32Array, y: Float32Array, rows: number, k: number, K
 /** The wide network of K members, compiled, with each member's weights in its blocks, and the maps between them. */
 export function widen(members: readonly PassMember[], s: PassShape, compile: { lr: number; clipNorm: number }) {
   const K = members.length;
-  const wide = forecastModel({ cell: s.cell, hidden: K * s.hidden, layers: s.layers, horizon: K * s.outputs, features: s.features, seed: 0 });
+  const wide = forecastModel({ cell: s.cell, hidden: K * s.hidden, layers: s.layers, horizon: K * s.outputs, features: K * s.features, seed: 0 });
   wide.compile({ optimizer: { type: 'adam', lr: compile.lr }, loss: passLoss(members.map((m) => m.loss), s), clipNorm: compile.clipNorm });
   const host = wide.params!.toHost();
   const places = new Map<string, Int32Array[]>();
@@ -174,12 +198,18 @@ export async function trainPass(
   const K = members.length;
   const { wide, extract, project } = widen(members, s, o);
   const rows = data.y.shape[0]!;
-  const y = tensor(repeatTargets(data.y.data() as Float32Array, rows, s.outputs, K), [rows, K * s.outputs]);
-  const vrows = data.val ? data.val[1].shape[0]! : 0;
-  const vy = data.val ? (data.val[1].data() as Float32Array) : null;
+  const steps = data.x.shape[1]!;
+  const orders = members.map((_, k) => passOrder(k, rows, o.seed));
+  const x = tensor(sideBySide(data.x.data() as Float32Array, rows, steps, s.features, orders), [rows, steps, K * s.features]);
+  const y = tensor(sideBySide(data.y.data() as Float32Array, rows, 1, s.outputs, orders), [rows, K * s.outputs]);
+  // scoring: every member reads the same windows in their own order (the validation part's, else the training part's)
+  const [sx, sy] = data.val ?? [data.x, data.y];
+  const n = sy.shape[0]!;
+  const same = members.map(() => Int32Array.from({ length: n }, (_, i) => i));
+  const px = tensor(sideBySide(sx.data() as Float32Array, n, steps, s.features, same), [n, steps, K * s.features]);
+  const py = sy.data() as Float32Array;
   // keepBest of model.ts, once per member: before `warmup` epochs the weights are only a fallback
   const best = members.map(() => ({ loss: Infinity, epoch: -1, wait: 0, weights: null as Map<string, Float32Array> | null }));
-  const ty = data.y.data() as Float32Array;
   const cb: Callback = {
     onBatchBegin() {
       project();
@@ -187,7 +217,6 @@ export async function trainPass(
     },
     onEpochEnd(epoch) {
       project();
-      const [px, py, n] = data.val ? [data.val[0], vy!, vrows] : [data.x, ty, rows];
       const p = wide.predict(px).data() as Float32Array;
       const now = wide.params!.toHost();
       members.forEach((m, k) => {
@@ -203,7 +232,7 @@ export async function trainPass(
     },
   };
   // the validation loss is each member's own (onEpochEnd), so the trainer computes none of its own
-  await wide.fit(data.x, y, { epochs: o.epochs, batchSize: o.batchSize, shuffle: true, seed: o.seed, callbacks: [cb] });
+  await wide.fit(x, y, { epochs: o.epochs, batchSize: o.batchSize, shuffle: true, seed: o.seed, callbacks: [cb] });
   members.forEach((m, k) => {
     for (const [name, d] of best[k]!.weights ?? extract(k)) m.model.params!.set(name, d);
   });

@@ -1,6 +1,6 @@
 import { tensor } from '@rnn/core';
 import { describe, expect, it } from 'vitest';
-import { Forecaster, PASS_MEMBERS, forecastModel, memberPasses, memberSpecs, passLoss, trainPass, widen, type CellName, type PassMember } from '../src/index.js';
+import { Forecaster, PASS_MEMBERS, forecastModel, memberPasses, memberSpecs, passLoss, passOrder, trainPass, widen, type CellName, type PassMember } from '../src/index.js';
 
 const shape = (cell: CellName, layers: number) => ({ cell, hidden: 3, layers, features: 2, outputs: 6, horizon: 2, intervals: true });
 const member = (cell: CellName, layers: number, seed: number, loss: 'mse' | 'mae' = 'mse'): PassMember => {
@@ -21,7 +21,10 @@ describe('members trained in one batched pass', () => {
       const { wide, masks } = widen(ms, shape(cell, layers), { lr: 0.01, clipNorm: 1 });
       expect(masks.size).toBeGreaterThan(0);
       const x = windows(4, 7);
-      const p = wide.predict(x).data() as Float32Array;
+      // each member reads its own copy of the features: [B, T, K·F]
+      const xd = x.data() as Float32Array;
+      const xw = tensor(Float32Array.from({ length: xd.length * 3 }, (_, i) => xd[Math.floor(i / 6) * 2 + (i % 2)]!), [4, 5, 6]);
+      const p = wide.predict(xw).data() as Float32Array;
       ms.forEach((m, k) => {
         const own = m.model.predict(x).data() as Float32Array;
         for (let b = 0; b < 4; b++) for (let j = 0; j < 6; j++) expect(p[(b * 3 + k) * 6 + j]).toBeCloseTo(own[b * 6 + j]!, 5);
@@ -41,7 +44,7 @@ describe('members trained in one batched pass', () => {
     // member 0 mse on (1, 2): 2.5; member 1 mae on (3, 5): 4
     expect(passLoss(['mse', 'mae'], s)(pred, target).item()).toBeCloseTo(6.5, 5);
   });
-  it('trained in a pass, each member ends where it would alone (same window order, no clipping, no early stop)', async () => {
+  it('trained in a pass, each member ends where it would alone on its own window order (no clipping, no early stop)', async () => {
     const s = shape('lstm', 1);
     const x = windows(24, 3);
     const y = tensor(Float32Array.from({ length: 24 * 6 }, (_, i) => Math.sin(i)), [24, 6]);
@@ -51,10 +54,18 @@ describe('members trained in one batched pass', () => {
     const { quantileLoss } = await import('../src/index.js');
     const epochs = await trainPass(ms, s, { x, y }, o);
     expect(epochs).toEqual([2, 2]);
-    for (const m of alone) {
+    // alone, member k reads the windows in the pass's order of member k (member 0: as they are), shuffled with the same seed
+    for (const [k, m] of alone.entries()) {
+      const order = passOrder(k, 24, o.seed);
+      expect([...order].sort((a, b) => a - b)).toEqual([...Array(24).keys()]);
+      const xd = x.data() as Float32Array;
+      const yd = y.data() as Float32Array;
+      const xk = tensor(Float32Array.from({ length: xd.length }, (_, i) => xd[order[Math.floor(i / 10)]! * 10 + (i % 10)]!), [24, 5, 2]);
+      const yk = tensor(Float32Array.from({ length: yd.length }, (_, i) => yd[order[Math.floor(i / 6)]! * 6 + (i % 6)]!), [24, 6]);
       m.model.compile({ optimizer: { type: 'adam', lr: o.lr }, loss: quantileLoss(2, m.loss), clipNorm: o.clipNorm });
-      await m.model.fit(x, y, { epochs: 3, batchSize: 8, shuffle: true, seed: 5 });
+      await m.model.fit(xk, yk, { epochs: 3, batchSize: 8, shuffle: true, seed: 5 });
     }
+    expect(passOrder(1, 24, o.seed)).not.toEqual(passOrder(0, 24, o.seed));
     ms.forEach((m, k) => {
       const a = alone[k]!.model.params!.toHost();
       for (const [name, d] of m.model.params!.toHost()) {
