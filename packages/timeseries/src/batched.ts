@@ -18,9 +18,6 @@ import { QUANTILES } from './quantiles.js';
  * last member's early stopping ends it (each member keeps the weights of its own best validation epoch).
  */
 
-/** Rows of each recurrent weight per hidden unit: LSTM 4 gates, GRU 3, plain RNN 1. */
-const GATES: Record<CellName, number> = { lstm: 4, gru: 3, rnn: 1 };
-
 /** One member of a pass: its network (built, with its initial weights) and its point loss. */
 export interface PassMember {
   model: Sequential;
@@ -42,24 +39,22 @@ export interface PassShape {
 /**
  * Where member k's parameter `name` (of shape `shape` in its own network) lies in the wide one:
  * for each of its entries, the wide entry's index. Rows are gate-major (`[gate][unit]`, the cells'
- * layout; the head has one "gate", its outputs); columns that read the hidden state move to
- * member k's block, columns that read the input features stay.
+ * layout, so the gate count is rows / units; the head has one "gate", its outputs), and a
+ * matrix's columns move to member k's block (its hidden state, or its own copy of the inputs).
  */
 function placement(name: string, shape: readonly number[], k: number, K: number, s: PassShape): Int32Array {
   const head = name.startsWith('out.');
   const units = head ? s.outputs : s.hidden;
-  const gates = head ? 1 : GATES[s.cell];
   const rows = shape[0]!;
   const cols = shape.length > 1 ? shape[1]! : 1;
-  // every matrix is block-diagonal: its columns read member k's hidden state, or member k's own copy of the input features (its own window order)
-  const hiddenCols = shape.length > 1;
-  const wideCols = hiddenCols ? cols * K : cols;
+  const matrix = shape.length > 1;
+  const wideCols = matrix ? cols * K : cols;
   const out = new Int32Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     const g = Math.floor(r / units);
     const u = r % units;
     const wr = g * K * units + k * units + u;
-    for (let c = 0; c < cols; c++) out[r * cols + c] = wr * wideCols + (hiddenCols ? k * cols + c : c);
+    for (let c = 0; c < cols; c++) out[r * cols + c] = wr * wideCols + (matrix ? k * cols + c : c);
   }
   return out;
 }
