@@ -7,19 +7,27 @@
 //
 //   node tools/forecast-eval/covariates.mjs [--gz /work/shared/datasets/beijing-pm25/pollution.csv.gz]
 //        [--hours 2400] [--test 240] [--seeds 0,1,2] [--options '{"members":3}'] [--markdown out.md]
+//        [--sets weather,none]   (input sets to compare: none, weather, wind, calendar, joined by +)
+// weather: the six numeric weather columns (past hours of the window); wind: the wind direction
+// one-hot (NE, NW, SE, cv); calendar: hour of day and day of week as sin/cos pairs, known for every
+// hour (the window's own hours: they tell the network where in the day and week the origin is).
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { toolArgs } from '../lib/args.mjs';
 import { fitOptions, seedList } from './args.mjs';
 
-const args = toolArgs('node tools/forecast-eval/covariates.mjs [--gz F] [--hours N] [--test N] [--seeds 0,1,2] [--options JSON] [--markdown out.md]', {
+const args = toolArgs('node tools/forecast-eval/covariates.mjs [--gz F] [--hours N] [--test N] [--seeds 0,1,2] [--options JSON] [--markdown out.md] [--sets a,b+c]', {
   gz: { type: 'string', default: '/work/shared/datasets/beijing-pm25/pollution.csv.gz' },
   hours: { type: 'string', default: '2400' },
   test: { type: 'string', default: '240' },
   seeds: { type: 'string', default: '0,1,2' },
   options: { type: 'string', default: '{}' },
   markdown: { type: 'string' },
+  sets: { type: 'string', default: 'weather,none' },
 });
+const SETS = ['none', 'weather', 'wind', 'calendar'];
+const sets = args.values.sets.split(',');
+for (const set of sets) for (const part of set.split('+')) if (!SETS.includes(part)) args.fail(`--sets: unknown input set '${part}'; the sets are ${SETS.join(', ')}, joined by + (weather+calendar)`);
 const hours = args.number('hours');
 const test = args.number('test');
 const seeds = seedList(args);
@@ -43,13 +51,28 @@ for (const r of rows) {
 }
 const pad = (x) => String(x).padStart(2, '0');
 const dates = rows.map((r) => `${r[at('year')]}-${pad(r[at('month')])}-${pad(r[at('day')])}T${pad(r[at('hour')])}:00:00`);
-const features = Object.fromEntries(FEATURES.map((c) => [c, rows.map((r) => Number(r[at(c)]))]));
+const weather = Object.fromEntries(FEATURES.map((c) => [c, rows.map((r) => Number(r[at(c)]))]));
+const wind = Object.fromEntries(['NE', 'NW', 'SE', 'cv'].map((d) => [`wind_${d}`, rows.map((r) => (r[at('cbwd')] === d ? 1 : 0))]));
+const turn = (x, period) => [Math.sin((2 * Math.PI * x) / period), Math.cos((2 * Math.PI * x) / period)];
+const weekday = rows.map((r) => new Date(Date.UTC(Number(r[at('year')]), Number(r[at('month')]) - 1, Number(r[at('day')]))).getUTCDay());
+const hourOf = rows.map((r) => Number(r[at('hour')]));
+const calendar = {
+  hour_sin: hourOf.map((h) => turn(h, 24)[0]),
+  hour_cos: hourOf.map((h) => turn(h, 24)[1]),
+  week_sin: weekday.map((d, i) => turn(d * 24 + hourOf[i], 168)[0]),
+  week_cos: weekday.map((d, i) => turn(d * 24 + hourOf[i], 168)[1]),
+};
+const COLUMNS = { none: {}, weather, wind, calendar };
+const inputOf = (set) => {
+  const features = Object.assign({}, ...set.split('+').map((p) => COLUMNS[p]));
+  return Object.keys(features).length ? { values: pm, dates, name: 'pm2.5', features } : { values: pm, dates, name: 'pm2.5' };
+};
 process.stderr.write(`forecast-eval/covariates: ${rows.length} hours ${dates[0]} .. ${dates.at(-1)}, ${filled} missing pm2.5 hours carried forward\n`);
 const options = { horizon: 24, valSplit: test, testSplit: test, transform: 'diff', strategy: 'direct', fallback: 'none', window: 48, epochs: 60, patience: 15, members: 3, ...extra };
 const out = [];
 for (const seed of seeds) {
   const r = { seed };
-  for (const [label, input] of [['with weather', { values: pm, dates, name: 'pm2.5', features }], ['without', { values: pm, dates, name: 'pm2.5' }]]) {
+  for (const [label, input] of sets.map((set) => [set, inputOf(set)])) {
     const t0 = performance.now();
     const f = await Forecaster.fit(input, { ...options, seed });
     const e = f.evaluate();
@@ -61,10 +84,10 @@ for (const seed of seeds) {
   out.push(r);
 }
 const f = (x) => (x === null ? 'n/a' : x.toFixed(3));
-let md = `| seed | MASE with weather | MASE without | naive | seasonal naive | 80 % coverage with / without | training s with / without |\n| --- | --- | --- | --- | --- | --- | --- |\n`;
+let md = `| seed | ${sets.map((x) => `MASE ${x}`).join(' | ')} | naive | seasonal naive | ${sets.map((x) => `80 % coverage ${x}`).join(' | ')} |\n| --- |${' --- |'.repeat(2 * sets.length + 2)}\n`;
 for (const r of out) {
-  const [a, b] = [r['with weather'], r.without];
-  md += `| ${r.seed} | ${f(a.mase)} | ${f(b.mase)} | ${f(r.naive)} | ${f(r.snaive)} | ${a.coverage === null ? 'n/a' : (a.coverage * 100).toFixed(1)} % / ${b.coverage === null ? 'n/a' : (b.coverage * 100).toFixed(1)} % | ${a.seconds.toFixed(1)} / ${b.seconds.toFixed(1)} |\n`;
+  const pct = (c) => (c === null ? 'n/a' : `${(c * 100).toFixed(1)} %`);
+  md += `| ${r.seed} | ${sets.map((x) => f(r[x].mase)).join(' | ')} | ${f(r.naive)} | ${f(r.snaive)} | ${sets.map((x) => pct(r[x].coverage)).join(' | ')} |\n`;
 }
 if (args.values.markdown) {
   const tmp = `${args.values.markdown}.tmp-${process.pid}`;

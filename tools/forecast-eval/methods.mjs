@@ -50,8 +50,8 @@ export async function evaluateSeries(name, input, { horizon, season, seeds, memb
       const vthMase = vth.reduce((a, p, i) => a + Math.abs(p - y[vcut + i]), 0) / horizon / vscale;
       const valNet = v.origins.length === 1 ? v.scores.model.mase : NaN;
       const recipe = `${f.meta.transform}/${f.meta.strategy ?? 'direct'}`;
-      network.push({ seed, ...s, seconds, chosen: f.meta.choice?.method ?? null, recipe, valMase: valNet, valTheta: vthMase });
-      log(`seed ${seed}: MASE ${s.mase.toFixed(3)}, ${f.meta.choice?.method === 'theta' ? 'theta' : recipe} (${seconds.toFixed(1)} s)`);
+      network.push({ seed, ...s, seconds, chosen: f.meta.choice?.method ?? null, recipe, valMase: valNet, valTheta: vthMase, members: f.members.length });
+      log(`seed ${seed}: MASE ${s.mase.toFixed(3)}, ${f.meta.choice?.method === 'theta' ? 'theta' : recipe}, ${f.members.length} members (${seconds.toFixed(1)} s)`);
     } catch (err) {
       network.push({ seed, error: String(err.message ?? err).split('\n')[0] });
       log(`seed ${seed}: ${err.message}`);

@@ -27,6 +27,19 @@ describe('rnn train --csv: ensembles and intervals', () => {
     expect(readFileSync(svg, 'utf8')).toContain('80 % interval, upper');
   });
 
+  it('--batch-members trains the members in passes (the same members), and is refused with --minutes or --augment', async () => {
+    const r = await run(['train', '--csv', AIR, '--target', TARGET, '--horizon', '6', '--val-split', '24', '--test-split', '24', '--epochs', '3', '--hidden', '8', '--members', '4', '--batch-members', '--out', join(dir, 'b.safetensors'), '--json']);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(summary.members.map((m: { window: number; loss: string }) => `${m.window}/${m.loss}`)).toEqual(['24/mse', '12/mse', '18/mse', '24/mae']);
+    const m = await run(['train', '--csv', AIR, '--target', TARGET, '--batch-members', '--minutes', '1', '--out', join(dir, 'x.safetensors')]);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toBe('rnn: --batch-members trains members in passes that --minutes cannot share out; drop one of them\n');
+    const a = await run(['train', '--csv', AIR, '--target', TARGET, '--batch-members', '--augment', 'jitter', '--out', join(dir, 'x.safetensors')]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toBe('rnn: --batch-members trains members on shared windows that --augment would redraw per member; drop one of them\n');
+  });
+
   it('--members 1 is one network, with no ensemble line', async () => {
     const r = await run(['train', '--csv', AIR, '--target', TARGET, '--horizon', '6', '--epochs', '2', '--hidden', '8', '--members', '1', '--out', join(dir, 'one.safetensors'), '--json']);
     expect(r.code).toBe(0);

@@ -5,7 +5,7 @@ import { difference } from './difference.js';
 import type { SeriesData } from './input.js';
 import type { TimeseriesMeta } from './meta.js';
 import { keepBest } from './model.js';
-import type { ResolvedForecastOptions } from './options.js';
+import { ensembleSize, type ResolvedForecastOptions } from './options.js';
 import { OPTION_KEYS, compiledNetwork, defaultWindow, timeBudget, type ForecastPlan, type OptionNames } from './plan.js';
 import { QUANTILES, tileTargets } from './quantiles.js';
 import { fitScaler, type Scaler } from './scaler.js';
@@ -131,16 +131,18 @@ export function planGlobal(list: readonly SeriesData[], o: ResolvedForecastOptio
     global: { column, keys: list.map((s) => s.key!), scalers },
   };
   const minutes = o.minutes;
+  const members = ensembleSize(o.members, trainWindows);
   return {
     model,
     x,
     y,
     fitOptions: { epochs: o.epochs, batchSize: o.batchSize, shuffle: true, seed: o.seed, validationData: validation },
-    callbacks: [best, ...(minutes !== undefined ? [timeBudget(minutes / o.members)] : []), ...(o.augment && Object.keys(o.augment).length ? [augmentation(x, y, o.augment, o.seed, horizon)] : [])],
+    callbacks: [best, ...(minutes !== undefined ? [timeBudget(minutes / members)] : []), ...(o.augment && Object.keys(o.augment).length ? [augmentation(x, y, o.augment, o.seed, horizon)] : [])],
     best,
     meta,
     trainWindows,
     valWindows,
+    members,
     fallback: 'none',
     auto: null,
   };

@@ -26,3 +26,4 @@ export * from './select.js';
 export * from './global.js';
 export * from './augment.js';
 export * from './es.js';
+export * from './batched.js';

@@ -8,6 +8,15 @@ const count = z.number().int().positive();
 /** Members of the default ensemble: see the seed-spread figures in docs/time-series-forecasting.md. */
 export const DEFAULT_MEMBERS = 10;
 export const MAX_MEMBERS = 64;
+/**
+ * The default ensemble's size is chosen from the data (see `ensembleSize`): enough members that
+ * they see ENSEMBLE_WINDOWS training windows per epoch together, at least DEFAULT_MEMBERS, at most
+ * AUTO_MAX_MEMBERS. A short series' members each see few windows and are cheap, and their median
+ * is the noisier for it: on wwwusage (63 windows) three seeds of 10 members scored MASE 1.75–2.62
+ * (spread 1.50), of 20 members 2.00–2.36 (1.18).
+ */
+export const ENSEMBLE_WINDOWS = 1200;
+export const AUTO_MAX_MEMBERS = 24;
 export const DEFAULT_WARMUP = 10;
 /** A part of the series: a fraction in [0, 1), or a whole number of steps (checked by splitSeries, whose message says both). */
 const part = z.number();
@@ -36,9 +45,15 @@ export const forecastOptionsSchema = z.strictObject({
   strategy: z.enum(['auto', 'direct', 'recursive']).default('auto'),
   /**
    * Networks in the ensemble, each with its own seed, window and loss; their median is the
-   * forecast (see ensemble.ts). 1 is the single network of earlier versions.
+   * forecast (see ensemble.ts). 1 is the single network of earlier versions. Left out: chosen
+   * from the training windows (`ensembleSize`), 10 or more.
    */
-  members: count.max(MAX_MEMBERS).default(DEFAULT_MEMBERS),
+  members: count.max(MAX_MEMBERS).optional(),
+  /**
+   * Members 1..K−1 that read windows of one length train as one block-diagonal network in one
+   * pass (batched.ts) instead of one after another; not with `minutes`, `augment` or callbacks.
+   */
+  batchMembers: z.boolean().default(false),
   /** Quantile heads for the 10 % and 90 % bounds next to the median: an 80 % interval around every forecast (see quantiles.ts). */
   intervals: z.boolean().default(true),
   /**
@@ -96,10 +111,28 @@ export const forecastOptionsSchema = z.strictObject({
 export type ForecastOptions = z.input<typeof forecastOptionsSchema>;
 export type ResolvedForecastOptions = z.output<typeof forecastOptionsSchema>;
 
+/**
+ * The members of an ensemble whose networks see `trainWindows` training windows each: the
+ * `members` asked for, else ⌈ENSEMBLE_WINDOWS / trainWindows⌉ within DEFAULT_MEMBERS..AUTO_MAX_MEMBERS.
+ * The budget is then about the same for every series: DEFAULT_MEMBERS networks on a series of
+ * 120 windows or more, and a series too short for that gets more (cheaper) members instead.
+ */
+export function ensembleSize(members: number | undefined, trainWindows: number): number {
+  if (members !== undefined) return members;
+  return Math.min(AUTO_MAX_MEMBERS, Math.max(DEFAULT_MEMBERS, Math.ceil(ENSEMBLE_WINDOWS / Math.max(1, trainWindows))));
+}
+
 /** Options checked and defaults filled; an unknown key or a bad value is a ConfigError naming it. */
 export function parseForecastOptions(o: unknown, where = 'Forecaster.fit'): ResolvedForecastOptions {
   const r = forecastOptionsSchema.safeParse(o ?? {});
-  if (r.success) return r.data;
+  if (r.success) {
+    const d = r.data;
+    const clash = d.minutes !== undefined ? 'minutes' : d.augment && Object.keys(d.augment).length ? 'augment' : null;
+    if (d.batchMembers && clash) {
+      throw new ConfigError(`${where}: option 'batchMembers' trains several members in one pass, which '${clash}' cannot ${clash === 'minutes' ? 'share out' : 'redraw per member'}; drop one of them`);
+    }
+    return d;
+  }
   const issue = r.error.issues.find((i) => i.code === 'unrecognized_keys') ?? r.error.issues[0]!;
   const known = Object.keys(forecastOptionsSchema.shape);
   if (issue.code === 'unrecognized_keys') {

@@ -6,7 +6,7 @@ import { difference } from './difference.js';
 import type { SeriesData } from './input.js';
 import type { TimeseriesMeta } from './meta.js';
 import { forecastModel, keepBest } from './model.js';
-import type { ResolvedForecastOptions } from './options.js';
+import { ensembleSize, type ResolvedForecastOptions } from './options.js';
 import { fitScaler, type Scaler } from './scaler.js';
 import { checkPositive, esFilter, esScaler, esWindows, fitEs, type EsParams } from './es.js';
 import { isSeasonal } from './seasonality.js';
@@ -46,6 +46,8 @@ export interface ForecastPlan {
   meta: TimeseriesMeta;
   trainWindows: number;
   valWindows: number;
+  /** Networks in the ensemble: `members` if given, else chosen from `trainWindows` (see `ensembleSize`). */
+  members: number;
   /** Whether the Theta method may replace the networks where the validation part prefers it. */
   fallback: 'theta' | 'none';
   /** Why `transform: 'auto'` chose what it did: the autocorrelation of the changes at the seasonal lag against its bound. */
@@ -157,6 +159,7 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { 
 
   const model = compiledNetwork(o, horizon, series.columns.length);
   const best = keepBest(o.patience, o.warmup);
+  const members = ensembleSize(o.members, trainAt.length);
   const meta: TimeseriesMeta = {
     version: 1,
     columns: series.columns,
@@ -184,11 +187,12 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { 
     y,
     // windows within the training part only are shuffled; the parts themselves stay in time order
     fitOptions: { epochs: o.epochs, batchSize: o.batchSize, shuffle: true, seed: o.seed, validationData: val },
-    callbacks: [best, ...(o.minutes !== undefined ? [timeBudget(o.minutes / o.members)] : []), ...(o.augment && Object.keys(o.augment).length ? [augmentation(x, y, o.augment, o.seed, horizon)] : [])],
+    callbacks: [best, ...(o.minutes !== undefined ? [timeBudget(o.minutes / members)] : []), ...(o.augment && Object.keys(o.augment).length ? [augmentation(x, y, o.augment, o.seed, horizon)] : [])],
     best,
     meta,
     trainWindows: trainAt.length,
     valWindows: valAt.length,
+    members,
     fallback: o.fallback,
     auto,
   };

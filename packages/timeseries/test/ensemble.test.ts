@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tensor } from '@rnn/core';
 import { describe, expect, it } from 'vitest';
-import { Forecaster, MEMBERS_KEY, predictFrom, theta, QUANTILES, defaultWindow, keepBest, medianOf, memberSpecs, quantileLoss, tileTargets } from '../src/index.js';
+import { AUTO_MAX_MEMBERS, DEFAULT_MEMBERS, ENSEMBLE_WINDOWS, Forecaster, MEMBERS_KEY, ensembleSize, predictFrom, theta, QUANTILES, defaultWindow, keepBest, medianOf, memberSpecs, quantileLoss, tileTargets } from '../src/index.js';
 
 const rows = readFileSync(new URL('../../../data/airpassengers/airpassengers.csv', import.meta.url), 'utf8').trim().split('\n').slice(1);
 const AIR = { name: 'passengers_thousands', dateName: 'month', dates: rows.map((r) => r.split(',')[0]!), values: rows.map((r) => Number(r.split(',')[1])) };
@@ -103,6 +103,29 @@ describe('an ensemble forecaster', () => {
     delete stored[0]!.tensors['out.bias'];
     g.model.metadata = { ...g.model.metadata, [MEMBERS_KEY]: JSON.stringify(stored) };
     expect(() => Forecaster.fromModel(g.model, 'm.safetensors')).toThrow("m.safetensors: ensemble member 1 lacks the tensor 'out.bias'");
+  });
+  it('the default size: members × training windows reach ENSEMBLE_WINDOWS, within DEFAULT_MEMBERS..AUTO_MAX_MEMBERS; a given size is kept', () => {
+    expect(ENSEMBLE_WINDOWS).toBe(1200);
+    expect(ensembleSize(undefined, 63)).toBe(20); // wwwusage's 63 windows: 20 × 63 ≥ 1200
+    expect(ensembleSize(undefined, 500)).toBe(DEFAULT_MEMBERS);
+    expect(ensembleSize(undefined, 120)).toBe(DEFAULT_MEMBERS);
+    expect(ensembleSize(undefined, 119)).toBe(11);
+    expect(ensembleSize(undefined, 5)).toBe(AUTO_MAX_MEMBERS);
+    expect(ensembleSize(3, 5)).toBe(3);
+  });
+  it('without members, a short series trains more members than a long one, as many as its plan says', async () => {
+    const short = { ...AIR, dates: AIR.dates.slice(0, 60), values: AIR.values.slice(0, 60) };
+    const o = { horizon: 3, valSplit: 6, testSplit: 6, transform: 'seasonal', strategy: 'direct', fallback: 'none', epochs: 1, hidden: 2, intervals: false } as const;
+    const plan = Forecaster.prepare(short, o);
+    expect(plan.trainWindows).toBe(10);
+    expect(plan.members).toBe(AUTO_MAX_MEMBERS);
+    expect(plan.members).toBeGreaterThan(DEFAULT_MEMBERS);
+    const f = await Forecaster.fit(short, o);
+    expect(f.members.length).toBe(plan.members);
+    const long = Forecaster.prepare(AIR, o); // 94 windows: 13 members
+    expect(long.members).toBe(Math.ceil(ENSEMBLE_WINDOWS / long.trainWindows));
+    expect(long.members).toBeLessThan(plan.members);
+    expect(Forecaster.prepare(AIR, { ...o, members: 3 }).members).toBe(3);
   });
   it('members: 1 without intervals is the single network of earlier versions', async () => {
     const f = await Forecaster.fit(AIR, { horizon: 3, epochs: 3, members: 1, intervals: false });

@@ -20,7 +20,7 @@ describe('Forecaster on AirPassengers', () => {
     expect(f.meta.split).toEqual({ rows: 144, train: 96, val: 24, test: 24 });
     expect(f.history!.epochs.length).toBe(8);
     expect(f.bestEpoch).toBeGreaterThanOrEqual(0);
-  });
+  }, 180_000); // 24 members by default on a training part this short (ensembleSize), on the JS backend
 
   it('evaluate() scores the test part against naive and seasonal naive, with the MASE table', () => {
     const e = f.evaluate();
@@ -58,7 +58,8 @@ describe('Forecaster on AirPassengers', () => {
     const a = await Forecaster.fit(AIR, { horizon: 3, epochs: 3, seed: 5 });
     const b = await Forecaster.fit(AIR, { horizon: 3, epochs: 3, seed: 5 });
     expect(a.forecast(6)).toEqual(b.forecast(6));
-  });
+    // the default ensemble of a series this short has 20 members (ensembleSize): two fits on the JS backend
+  }, 180_000);
 });
 
 describe('Forecaster: series without dates, options, budgets', () => {

@@ -8,7 +8,7 @@ import { LOG_FLAGS, trainLogs } from '../logging.js';
 import { lossChart } from './charts.js';
 import { writeChart } from '../../plot/index.js';
 import { ConfigError } from '@rnn/core';
-import { DEFAULT_MEMBERS, MAX_MEMBERS, Forecaster, META_KEY, candidateRecipes, maseNote, parseAugment, parseForecastOptions, recipeText, selectRecipe, seriesData, trainMembers, type KeepBestState, type TimeseriesMeta } from '@rnn/timeseries';
+import { AUTO_MAX_MEMBERS, DEFAULT_MEMBERS, ENSEMBLE_WINDOWS, MAX_MEMBERS, Forecaster, META_KEY, candidateRecipes, maseNote, parseAugment, parseForecastOptions, recipeText, selectRecipe, seriesData, trainMembers, type KeepBestState, type TimeseriesMeta } from '@rnn/timeseries';
 import { FLAG_NAMES, seriesInput } from './open.js';
 import { CHECKPOINT_FLAGS, budgetMinutes, commandLine, fingerprint, fitResumable, resumeSettings, runControl, resumeHint } from '../checkpoint.js';
 import { checkOutputs, saveModel } from '../outputs.js';
@@ -32,7 +32,8 @@ export const trainFlags = withCommon({
   delimiter: flag.string('the field separator: comma, semicolon, tab or one character (default: detected from the header line; remembered by the model)', { value: 'SEP' }),
   window: flag.int('input steps per forecast (default: 2 seasons, at least 8)', { value: 'N', check: 'positive' }),
   horizon: flag.int('forecast steps 1..H at once (direct multi-output)', { value: 'H', default: 1, check: 'positive' }),
-  members: flag.int('networks in the ensemble (seeds × windows × losses); the forecast is their median (1: one network)', { value: 'K', default: DEFAULT_MEMBERS, check: 'positive' }),
+  members: flag.int(`networks in the ensemble (seeds × windows × losses); the forecast is their median (1: one network). Default: ${DEFAULT_MEMBERS}, more on a short series (members × training windows ≥ ${ENSEMBLE_WINDOWS}, at most ${AUTO_MAX_MEMBERS})`, { value: 'K', check: 'positive' }),
+  'batch-members': flag.boolean('train members 2..K of one window length as one block-diagonal network in one pass, not one after another (not with --minutes or --augment; slower on the CPUs measured: BENCHMARKS.md)'),
   fallback: flag.choice(['theta', 'none'], "'theta': forecast with the Theta method instead where it scores a lower MASE on the validation part (a target without --features); 'none': always the networks", { value: 'NAME', default: 'theta' }),
   cell,
   hidden: hidden(32),
@@ -84,12 +85,14 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   await useBackend(io, verbose);
   const target = v.target;
   if (!target) throw new UsageError('rnn train --csv: --target COL is required (the column to forecast)');
-  if (v.members > MAX_MEMBERS) throw new ConfigError(`--members must be at most ${MAX_MEMBERS}, found ${v.members}; more members train longer and steady the median little beyond 10`);
+  if (v.members !== undefined && v.members > MAX_MEMBERS) throw new ConfigError(`--members must be at most ${MAX_MEMBERS}, found ${v.members}; more members train longer and steady the median little beyond 10`);
   // flags that conflict (usage errors, exit 2); the library says the same for code
   const feats = (v.features ?? []).filter((f) => f !== target);
   if (v.strategy === 'recursive' && feats.length) {
     throw new UsageError(`--strategy recursive feeds the forecasts back in, which needs future values of the features ${feats.join(', ')}; use --strategy direct or drop the features`);
   }
+  if (v['batch-members'] && v.minutes !== undefined) throw new UsageError('--batch-members trains members in passes that --minutes cannot share out; drop one of them');
+  if (v['batch-members'] && v.augment) throw new UsageError('--batch-members trains members on shared windows that --augment would redraw per member; drop one of them');
   if (v.transform === 'es' && feats.length) throw new UsageError(`--transform es reads the target alone; drop the features ${feats.join(', ')} or use --transform seasonal or diff`);
   if (v.transform === 'es' && v.strategy === 'recursive') throw new UsageError('--transform es forecasts every step at once; use --strategy direct');
   const control = await runControl(v);
@@ -100,6 +103,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     season: v.season,
     window: v.window,
     members: v.members,
+    ...(v['batch-members'] ? { batchMembers: true } : {}),
     fallback: v.fallback,
     transform: v.transform,
     strategy: v.strategy,
@@ -216,7 +220,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     if (forecaster.members.length > 1) {
       const k = forecaster.members.length;
       const windows = [...new Set(forecaster.members.map((m) => m.window))].join('/');
-      io.stdout.write(`ensemble of ${k} networks${k < v.members ? ` (${v.members - k} left out: the --minutes budget ran out)` : ''}, windows ${windows}, losses mse/mae, seeds from ${v.seed}: the forecast is their median\n`);
+      io.stdout.write(`ensemble of ${k} networks${k < plan.members ? ` (${plan.members - k} left out: the --minutes budget ran out)` : ''}, windows ${windows}, losses mse/mae, seeds from ${v.seed}: the forecast is their median\n`);
     }
     if (ev) io.stdout.write(`validation (steps ${ev.from + 1}..${ev.to}, ${ev.points} forecasts):\n${ev.table}\n`);
     io.stdout.write(`wrote ${saved.path}${resumeHint(r.checkpoint)}\n`);
