@@ -6,14 +6,14 @@
 #
 #   tools/mpi/scaling.sh [--workload B] [--ranks 2] [--steps 8] [--epochs 3] [--bucket-mb 1] [--bind none|core] [--out FILE.json]
 #
-# --bind core pins each rank to its own core (Open MPI --bind-to core; the single-rank run is pinned
-# to one core too, so both sides see the same placement); none (default) lets the kernel move them.
+# --bind core (default: what mpirun itself does for 2 ranks) pins each rank to its own core (the single-rank run is pinned
+# to one core too, so both sides see the same placement); none lets the kernel move them (slower here).
 #
 # Prints the CPU, one line per run and the ratios: rnn N ranks / rnn 1 rank (target ≥ 1.8× for B
 # at 2 ranks on 2 cores) and rnn N ranks / PyTorch DDP N ranks (target ≥ 1). A quiet machine is
 # needed for real figures: the ranks are as many as the cores.
 set -euo pipefail
-WL=B RANKS=2 STEPS=8 EPOCHS=3 BUCKET=1 BIND=none OUT=""
+WL=B RANKS=2 STEPS=8 EPOCHS=3 BUCKET=1 BIND=core OUT=""
 while [ $# -gt 0 ]; do
   case $1 in
     --workload) WL=$2; shift 2 ;; --ranks) RANKS=$2; shift 2 ;; --steps) STEPS=$2; shift 2 ;;
