@@ -35,7 +35,7 @@ const seeds = args.values.seeds.split(',').map((s) => {
  * --minutes, and dropout 0.25 (a quiet 10-minute run over-fits without it: docs/results/charlm.md);
  * BENCHMARKS.md (issue 22, the character-LM recipe) has the comparisons behind it.
  */
-const RECIPE = ['--batch-size', '32', '--seq-len', '100', '--lr', '0.004', '--lr-schedule', 'cosine', '--dropout', '0.25'];
+const RECIPE = ['--batch-size', '32', '--seq-len', '100', '--lr', '0.004', '--lr-schedule', 'cosine', '--dropout', '0.2'];
 // the default is the repository's copy; a path given is read from where the script was started
 const text = relative(root, resolve(args.values.text === 'data/tinyshakespeare/input.txt.gz' ? root : process.cwd(), args.values.text));
 const extra = args.values.flags.trim() ? args.values.flags.trim().split(/\s+/) : [];
