@@ -474,14 +474,11 @@ struct Glue {
     const int dt = s.d.dtype;
     const int64_t B = s.d.batch, T = s.d.steps, H = s.d.hidden, GH = rnn::gates_of(s.d.mode) * H;
     const bool lstm = s.d.mode == RNN_MODE_LSTM;
+    // the traces first: the most recently released arrays of their sizes (Dev::out's pool) go to
+    // them rather than to y, whose size lstm's c trace shares; the kernel writes every element
+    Buf gates = Dev::out(env, dt, B * T * GH), cells = lstm ? Dev::out(env, dt, B * T * H) : Buf{};
     Buf y = Dev::out(env, dt, B * T * H), hn = Dev::out(env, dt, B * H);
     Buf cn = lstm ? Dev::out(env, dt, B * H) : Buf{};
-    // Recycled trace arrays (the CPU backend's pool), else new ones; the kernel writes every element.
-    Buf gates = field_opt(env, o, fn, "gatesOut"), cells = lstm ? field_opt(env, o, fn, "cellsOut") : Buf{};
-    if (gates.present()) need(env, gates, dt, B * T * GH, fn, "gatesOut", "[B*T, G*H]");
-    else gates = Dev::out(env, dt, B * T * GH);
-    if (cells.present()) need(env, cells, dt, B * T * H, fn, "cellsOut", "[B*T, H]");
-    else if (lstm) cells = Dev::out(env, dt, B * T * H);
     Job job;
     job.result = Napi::Object::New(env);
     job.result.Set("y", js(env, y));

@@ -46,8 +46,8 @@ export interface NativeAddon extends KernelAddon<Arr> {
   /** Bytes the pool holds now (for tests). */
   pooledBytes?(): number;
   /** The inference forward that also writes every step's gates and lstm's c_t (CPU only; layout in
-   *  native/include/rnn_native.h, rnn_seq_forward_record), into recycled arrays when given. */
-  sequenceForwardRecord(o: SeqForwardOptions<Arr> & { gatesOut: Arr | null; cellsOut: Arr | null }): SeqForwardOut<Arr> & { gates: Arr; cells: Arr | null };
+   *  native/include/rnn_native.h, rnn_seq_forward_record). */
+  sequenceForwardRecord(o: SeqForwardOptions<Arr>): SeqForwardOut<Arr> & { gates: Arr; cells: Arr | null };
   sequenceForwardAsync(o: SeqForwardOptions<Arr>): Promise<SeqForwardOut<Arr>>;
   sequenceBackwardAsync(o: SeqBackwardOptions<Arr>): Promise<SeqBackwardOut<Arr>>;
   treeLevelForwardAsync(o: TreeForwardOptions<Arr>): Promise<TreeForwardOut<Arr>>;

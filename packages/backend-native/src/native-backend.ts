@@ -18,7 +18,6 @@ import {
   type TreeBatchResult,
   type TypedArray,
   BackendError,
-  GATES,
 } from '@rnn/core';
 import { AddonBackend } from './addon-backend.js';
 import { DEFAULT_ADDON_PATH, type NativeAddon } from './addon.js';
@@ -77,11 +76,6 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
   /** Arrays that share their buffer with another array (views handed out, and what they view):
    *  never recycled by `dispose`, since the other may still be alive. */
   private readonly shared = new WeakSet<Arr>();
-  /** Disposed trace arrays, for the next recording forward: a recording's 16 MB of fresh memory
-   *  each call otherwise costs page faults and V8 garbage collections (measured: more than the stores). */
-  private readonly traces = new ReservePool(4, 128 * 1024 * 1024);
-  /** Trace arrays handed out and not aliased by a `view` (only those return to `traces` on dispose). */
-  private readonly traceArrays = new WeakSet<Arr>();
 
   constructor(addon: NativeAddon) {
     super(addon, { seq: 'rnn', tree: 'tree' });
@@ -140,7 +134,6 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
 
   view(x: BTensor, offset: number, length: number): Storage {
     const a = arr(x, 'x');
-    this.traceArrays.delete(a); // a view shares the memory: never recycle it
     if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > a.length) {
       throw new ValueError(`view: offset ${offset} + length ${length} must lie within the ${a.length} elements of the storage`);
     }
@@ -167,9 +160,7 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
    */
   dispose(storage: Storage): void {
     const a = storage as Arr;
-    // a recording's trace arrays go back to the next recording forward (traces), the rest to the addon
-    if (this.traceArrays.delete(a)) this.traces.give(a);
-    else if (!this.shared.has(a)) this.addon.recycle?.(a);
+    if (!this.shared.has(a)) this.addon.recycle?.(a);
   }
 
   /** `dst += src` in one pass split across our threads (autodiff's gradient accumulation into the flat buffer). */
@@ -198,16 +189,9 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
   override sequenceForward(args: SequenceForwardArgs): SequenceForwardResult {
     if (args.record !== true || args.training) return super.sequenceForward(args);
     return this.call(() => {
-      const [B, T] = args.x.shape as [number, number];
-      const H = args.h0.shape[1]!;
-      const dt = args.x.dtype;
-      const out = this.addon.sequenceForwardRecord({
-        ...this.fused.seqForward(args),
-        gatesOut: this.traces.take(dt, B * T * GATES[args.cell] * H),
-        cellsOut: args.cell === 'lstm' ? this.traces.take(dt, B * T * H) : null,
-      });
-      this.traceArrays.add(out.gates);
-      if (out.cells) this.traceArrays.add(out.cells);
+      // the trace arrays come from the addon's result pool like every kernel output (16 MB of fresh
+      // memory per recording cost more than the stores: page faults, V8 collections)
+      const out = this.addon.sequenceForwardRecord(this.fused.seqForward(args));
       return { y: out.y, hN: out.hN, cN: out.cN, reserve: null, trace: { gates: out.gates, cells: out.cells } };
     });
   }
