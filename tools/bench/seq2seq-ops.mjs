@@ -5,10 +5,9 @@
 //   RNN_NUM_THREADS=1 node tools/bench/seq2seq-ops.mjs [--backend native|js] [--reps 10]
 import * as core from '@rnn/core';
 import * as L from '@rnn/layers';
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { WORKLOADS } from './lib/workloads.mjs';
+import { cmudictPairs, workloadSeq2Seq } from './lib/seq2seq.mjs';
 
 const { values: a } = parseArgs({ options: { backend: { type: 'string', default: 'native' }, reps: { type: 'string', default: '10' } }, strict: true });
 const reps = Number(a.reps);
@@ -19,18 +18,8 @@ if (!Number.isInteger(reps) || reps < 1) {
 await core.ready();
 const backend = core.setBackend(a.backend);
 const w = WORKLOADS.E;
-const lines = gunzipSync(readFileSync(new URL('../../data/cmudict/train.tsv.gz', import.meta.url))).toString('utf8').split('\n').filter(Boolean);
-const pairs = lines.map((l) => l.split('\t')).map(([s, t]) => ({ source: [...s], target: t.split(' ') }));
-const model = new L.Seq2Seq({
-  sourceVocab: L.SeqVocab.build(pairs.map((p) => p.source)),
-  targetVocab: L.SeqVocab.build(pairs.map((p) => p.target)),
-  embeddingDim: w.embedding,
-  encoder: { type: 'lstm', hiddenSize: w.hidden, numLayers: w.layers, bidirectional: true },
-  decoder: { hiddenSize: w.decoderHidden },
-  attention: w.attention,
-  seed: 1,
-  backend,
-});
+const pairs = cmudictPairs(new URL('../../data/cmudict/train.tsv.gz', import.meta.url));
+const model = workloadSeq2Seq(w, pairs, backend);
 const sources = pairs.slice(0, w.beamBatch).map((p) => model.sourceVocab.encode(p.source));
 const batch = model.encodePairs(pairs.slice(0, w.batch));
 const trainer = new L.Trainer(model, { optimizer: L.getOptimizer({ type: 'adam', lr: 1e-3 }), batchSize: w.batch, checkNumerics: 'off' });

@@ -5,6 +5,7 @@
 import * as core from '@rnn/core';
 import * as L from '@rnn/layers';
 import { emit, measure, seqData, workerSpec } from '../lib/timing.mjs';
+import { cmudictPairs, workloadSeq2Seq } from '../lib/seq2seq.mjs';
 
 const spec = workerSpec();
 const w = spec.w;
@@ -61,38 +62,19 @@ async function treeStep() {
   return () => core.noGrad(() => batches.forEach((b) => net.forward(b, { nodeByNode }).logits.data()));
 }
 
-/** The first CMUdict pairs of workloads E/F as token lists. */
-async function cmudictPairs() {
-  const { readFileSync } = await import('node:fs');
-  const { gunzipSync } = await import('node:zlib');
-  const lines = gunzipSync(readFileSync(spec.cmudictPath)).toString('utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
-  return lines.map(([s, t]) => ({ source: [...s], target: t.split(' ') }));
-}
-
 /**
  * `{ export: PATH }`: write the Seq2Seq of workload `w` (vocabularies from all the pairs, seed 1)
  * as a model file, which BOTH sides of workloads E/F then load, so that they time the same
  * weights (and so the same beam-search trajectories).
  */
 async function exportSeq2Seq() {
-  const pairs = await cmudictPairs();
-  const model = new L.Seq2Seq({
-    sourceVocab: L.SeqVocab.build(pairs.map((p) => p.source)),
-    targetVocab: L.SeqVocab.build(pairs.map((p) => p.target)),
-    embeddingDim: w.embedding,
-    encoder: { type: 'lstm', hiddenSize: w.hidden, numLayers: w.layers, bidirectional: true },
-    decoder: { hiddenSize: w.decoderHidden },
-    attention: w.attention,
-    inputFeeding: w.inputFeeding,
-    seed: 1,
-    backend,
-  });
+  const model = workloadSeq2Seq(w, cmudictPairs(spec.cmudictPath), backend);
   model.save(spec.export);
 }
 
 /** Workloads E/F: the Seq2Seq model file run.mjs wrote, on the first CMUdict pairs (as workers/torch_seq2seq.py). */
 async function seq2seqStep() {
-  const pairs = await cmudictPairs();
+  const pairs = cmudictPairs(spec.cmudictPath);
   const model = L.loadSeq2Seq(spec.seq2seqModel, { backend });
   if (spec.mode === 'beam') {
     const sources = pairs.slice(0, w.beamBatch).map((p) => model.sourceVocab.encode(p.source));
