@@ -40,14 +40,20 @@ static int available_cpus() {
   return n > 0 ? static_cast<int>(n) : 1;
 }
 
+// An integer environment variable in [lo, hi], else `fallback`; a value that is set but not such
+// an integer is reported on stderr (saying what was `expected`) and ignored.
+static long env_long(const char* name, long lo, long hi, long fallback, const char* expected) {
+  const char* env = std::getenv(name);
+  if (!env) return fallback;
+  char* end = nullptr;
+  long v = std::strtol(env, &end, 10);
+  if (end != env && *end == '\0' && v >= lo && v <= hi) return v;
+  std::fprintf(stderr, "rnn: ignoring %s='%s' (expected %s)\n", name, env, expected);
+  return fallback;
+}
+
 static void do_init() {
-  int n = available_cpus();
-  if (const char* env = std::getenv("RNN_NUM_THREADS")) {
-    char* end = nullptr;
-    long v = std::strtol(env, &end, 10);
-    if (end != env && *end == '\0' && v >= 1 && v <= 1024) n = static_cast<int>(v);
-    else std::fprintf(stderr, "rnn: ignoring RNN_NUM_THREADS='%s' (expected an integer >= 1)\n", env);
-  }
+  const int n = static_cast<int>(env_long("RNN_NUM_THREADS", 1, 1024, available_cpus(), "an integer >= 1"));
   blas_set_threads(1);  // our pool slices large gemms (blas.h); OpenBLAS's own threads would spin
   g_threads = n;
   g_blas_info = blas_description();
@@ -89,16 +95,7 @@ std::atomic<int64_t> g_regions{0}, g_region_ns{0};
 // 20 µs is longer than a portable kernel's gap between time steps; a workload whose JavaScript runs
 // longer between native calls (tree nets) parks and pays a wake-up per region. Longer spins burn the
 // idle core instead, so it stays a knob for measuring, not a default chosen for one workload.
-const std::chrono::microseconds g_spin = [] {
-  long us = 20;
-  if (const char* env = std::getenv("RNN_POOL_SPIN_US")) {
-    char* end = nullptr;
-    long v = std::strtol(env, &end, 10);
-    if (end != env && *end == '\0' && v >= 0 && v <= 1000000) us = v;
-    else std::fprintf(stderr, "rnn: ignoring RNN_POOL_SPIN_US='%s' (expected an integer 0..1000000)\n", env);
-  }
-  return std::chrono::microseconds(us);
-}();
+const std::chrono::microseconds g_spin(env_long("RNN_POOL_SPIN_US", 0, 1000000, 20, "an integer 0..1000000"));
 
 inline int64_t thread_cpu_ns() {
 #ifdef __linux__
