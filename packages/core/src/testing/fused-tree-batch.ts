@@ -1,15 +1,13 @@
 import { assert, describe, expect, it } from 'vitest';
-import { grad } from '../autodiff.js';
 import type { TreeSchedule } from '../backend.js';
 import { noGrad } from '../engine.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
-import { add, mul } from '../ops/elementwise.js';
-import { sum } from '../ops/reduce.js';
 import { treeLstmBatch, treeLstmBatchComposed, type TreeBatchInput } from '../ops/tree-batch.js';
 import type { Tensor } from '../tensor.js';
 import { FUSED_TOL, expectClose, make, randomValues, rng, type SuiteContext } from './context.js';
 import { checkGradients } from './gradcheck.js';
 import * as R from './reference.js';
+import { expectFusedLikeComposed, type Which } from './fused-tree.js';
 
 /**
  * The whole-mini-batch Tree-LSTM schedule (`treeLstmBatch`, one kernel call where the backend has
@@ -60,13 +58,6 @@ function args(plan: TreeSchedule, xs: readonly Tensor[]): TreeBatchInput {
 }
 
 const NAMES = ['x', 'weight', 'weightH', 'bias'] as const;
-type Which = 'both' | 'h' | 'c';
-
-function loss(out: { h: Tensor; c: Tensor }, wh: Tensor, wc: Tensor, which: Which): Tensor {
-  if (which === 'h') return sum(mul(out.h, wh));
-  if (which === 'c') return sum(mul(out.c, wc));
-  return add(sum(mul(out.h, wh)), sum(mul(out.c, wc)));
-}
 
 function compare(ctx: SuiteContext, plan: TreeSchedule, I: number, H: number, which: Which, seed: number): void {
   const leaves = hostInputs(plan, I, H, seed).map((h) => {
@@ -81,14 +72,7 @@ function compare(ctx: SuiteContext, plan: TreeSchedule, I: number, H: number, wh
   const fused = treeLstmBatch(args(plan, leaves));
   if (ctx.backend.treeBatchForward) assert.equal(fused.h.node?.op, 'treeLstmBatch', 'treeLstmBatch should be one node of the graph');
   const composed = treeLstmBatchComposed(args(plan, leaves));
-  expectClose(fused.h.data(), composed.h.data(), FUSED_TOL, 'h');
-  expectClose(fused.c.data(), composed.c.data(), FUSED_TOL, 'c');
-  const gf = grad(loss(fused, wh, wc, which), leaves);
-  const gc = grad(loss(composed, wh, wc, which), leaves);
-  NAMES.forEach((n, i) => {
-    const zero = new Float32Array(leaves[i]!.size);
-    expectClose(gf[i]?.data() ?? zero, gc[i]?.data() ?? zero, FUSED_TOL, `loss on ${which}: d loss / d ${n}`);
-  });
+  expectFusedLikeComposed(fused, composed, leaves, NAMES, wh, wc, which);
 }
 
 export function describeFusedTreeBatch(ctx: SuiteContext): void {

@@ -24,12 +24,35 @@ export function treeArgs(xs: readonly Tensor[]): TreeLevelInput {
   return { x, hL, cL, hR, cR, weight, weightH, bias };
 }
 
-type Which = 'both' | 'h' | 'c';
+export type Which = 'both' | 'h' | 'c';
 
 function loss(out: { h: Tensor; c: Tensor }, wh: Tensor, wc: Tensor, which: Which): Tensor {
   if (which === 'h') return sum(mul(out.h, wh));
   if (which === 'c') return sum(mul(out.c, wc));
   return add(sum(mul(out.h, wh)), sum(mul(out.c, wc)));
+}
+
+/**
+ * A fused tree kernel's h and c equal the composed path's, and so do the gradients of
+ * sum(h·wh) + sum(c·wc) (or of one of the two terms: `which`) to every leaf (`names`, for messages).
+ */
+export function expectFusedLikeComposed(
+  fused: { h: Tensor; c: Tensor },
+  composed: { h: Tensor; c: Tensor },
+  leaves: Tensor[],
+  names: readonly string[],
+  wh: Tensor,
+  wc: Tensor,
+  which: Which,
+): void {
+  expectClose(fused.h.data(), composed.h.data(), FUSED_TOL, 'h');
+  expectClose(fused.c.data(), composed.c.data(), FUSED_TOL, 'c');
+  const gf = grad(loss(fused, wh, wc, which), leaves);
+  const gc = grad(loss(composed, wh, wc, which), leaves);
+  names.forEach((n, i) => {
+    const zero = new Float32Array(leaves[i]!.size);
+    expectClose(gf[i]?.data() ?? zero, gc[i]?.data() ?? zero, FUSED_TOL, `loss on ${which}: d loss / d ${n}`);
+  });
 }
 
 export function describeFusedTree(ctx: SuiteContext): void {
@@ -63,14 +86,7 @@ export function describeFusedTree(ctx: SuiteContext): void {
         const fused = treeLstmLevel(treeArgs(leaves));
         assert.equal(fused.h.node?.op, 'treeLstmLevel', 'treeLstmLevel should have run the fused kernel');
         const composed = treeLstmLevelComposed(treeArgs(leaves));
-        expectClose(fused.h.data(), composed.h.data(), FUSED_TOL, 'h');
-        expectClose(fused.c.data(), composed.c.data(), FUSED_TOL, 'c');
-        const gf = grad(loss(fused, wh, wc, which), leaves);
-        const gc = grad(loss(composed, wh, wc, which), leaves);
-        NAMES.forEach((n, i) => {
-          const zero = new Float32Array(leaves[i]!.size);
-          expectClose(gf[i]?.data() ?? zero, gc[i]?.data() ?? zero, FUSED_TOL, `loss on ${which}: d loss / d ${n}`);
-        });
+        expectFusedLikeComposed(fused, composed, leaves, NAMES, wh, wc, which);
       });
     }
     it('a single node and inference mode', () => {
