@@ -69,7 +69,28 @@ std::vector<T> random_vec(size_t n, double lo = -1, double hi = 1) {
   return v;
 }
 
+// (value, gradient) pairs: each gradient element is checked against the central difference of
+// `loss` in that value element (step 1e-6, float64 throughout), within tol.
+using GradPairs = std::vector<std::pair<std::vector<double>*, std::vector<double>*>>;
+inline void central_differences(const GradPairs& ps, const std::function<double()>& loss, double tol, const char* file, int line) {
+  const double eps = 1e-6;
+  for (auto& [v, g] : ps)
+    for (size_t i = 0; i < v->size(); ++i) {
+      const double keep = (*v)[i];
+      (*v)[i] = keep + eps;
+      const double lp = loss();
+      (*v)[i] = keep - eps;
+      const double lm = loss();
+      (*v)[i] = keep;
+      const double fd = (lp - lm) / (2 * eps);
+      report(near((*g)[i], fd, tol), file, line,
+             "gradient ~ central difference at " + std::to_string(i) + ": " + std::to_string((*g)[i]) + " vs " + std::to_string(fd));
+    }
+}
+
 }  // namespace th
+
+#define CHECK_CENTRAL_DIFFERENCES(ps, loss, tol) th::central_differences((ps), (loss), (tol), __FILE__, __LINE__)
 
 #define TEST(group, name)                                                        \
   static void test_##group##_##name();                                           \

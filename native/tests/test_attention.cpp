@@ -110,19 +110,9 @@ TEST(attention, backward_matches_finite_differences) {
       for (size_t i = 0; i < ww.size(); ++i) s += ww[i] * rw[i];
       return s;
     };
-    std::vector<std::pair<std::vector<double>*, std::vector<double>*>> ps = {{&a.q, &dq}, {&a.k, &dk}, {&a.val, &dval}};
+    th::GradPairs ps = {{&a.q, &dq}, {&a.k, &dk}, {&a.val, &dval}};
     if (add) ps.push_back({&a.v, &dv});
-    const double eps = 1e-6;
-    for (auto& [x, g] : ps)
-      for (size_t i = 0; i < x->size(); ++i) {
-        const double keep = (*x)[i];
-        (*x)[i] = keep + eps;
-        const double lp = loss();
-        (*x)[i] = keep - eps;
-        const double lm = loss();
-        (*x)[i] = keep;
-        CHECK_NEAR((*g)[i], (lp - lm) / (2 * eps), 1e-6);
-      }
+    CHECK_CENTRAL_DIFFERENCES(ps, loss, 1e-6);
     // padded source steps: no gradient at all (their values were never read)
     for (int64_t b = 0; b < a.B && !a.lengths.empty(); ++b)
       for (int64_t j = a.lengths[b]; j < a.Ts; ++j) {

@@ -85,19 +85,7 @@ TEST(tree_batch, backward_matches_finite_differences) {
     for (size_t i = 0; i < hh.size(); ++i) s += hh[i] * gh[i] + cc[i] * gc[i];
     return s;
   };
-  std::vector<std::pair<std::vector<double>*, std::vector<double>*>> ps = {
-      {&q.x, &dx}, {&q.w, &dw}, {&q.wh, &dwh}, {&q.b, &db}};
-  const double eps = 1e-6;
-  for (auto& [v, g] : ps)
-    for (size_t i = 0; i < v->size(); ++i) {
-      const double keep = (*v)[i];
-      (*v)[i] = keep + eps;
-      const double lp = loss();
-      (*v)[i] = keep - eps;
-      const double lm = loss();
-      (*v)[i] = keep;
-      CHECK_NEAR((*g)[i], (lp - lm) / (2 * eps), 1e-6);
-    }
+  CHECK_CENTRAL_DIFFERENCES(th::GradPairs({{&q.x, &dx}, {&q.w, &dw}, {&q.wh, &dwh}, {&q.b, &db}}), loss, 1e-6);
 }
 
 // A wide level (64 rows per level, so several tasks) in float32 with 2 threads against float64 with 1.

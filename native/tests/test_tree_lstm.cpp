@@ -69,19 +69,9 @@ TEST(tree_lstm, backward_matches_finite_differences) {
     for (size_t i = 0; i < hh.size(); ++i) s += hh[i] * rh[i] + cc[i] * rc[i];
     return s;
   };
-  std::vector<std::pair<std::vector<double>*, std::vector<double>*>> ps = {
-      {&t.x, &dx}, {&t.hl, &dhl}, {&t.cl, &dcl}, {&t.hr, &dhr}, {&t.cr, &dcr}, {&t.w, &dw}, {&t.wh, &dwh}, {&t.b, &db}};
-  const double eps = 1e-6;
-  for (auto& [v, g] : ps)
-    for (size_t i = 0; i < v->size(); ++i) {
-      const double keep = (*v)[i];
-      (*v)[i] = keep + eps;
-      const double lp = loss();
-      (*v)[i] = keep - eps;
-      const double lm = loss();
-      (*v)[i] = keep;
-      CHECK_NEAR((*g)[i], (lp - lm) / (2 * eps), 1e-6);
-    }
+  CHECK_CENTRAL_DIFFERENCES(
+      th::GradPairs({{&t.x, &dx}, {&t.hl, &dhl}, {&t.cl, &dcl}, {&t.hr, &dhr}, {&t.cr, &dcr}, {&t.w, &dw}, {&t.wh, &dwh}, {&t.b, &db}}), loss,
+      1e-6);
   // dh / dc null mean zero: only the other one contributes
   std::vector<double> dx2(N * I);
   CHECK_OK(rnn_tree_backward(&d, t.x.data(), t.hl.data(), t.cl.data(), t.hr.data(), t.cr.data(), t.w.data(),
