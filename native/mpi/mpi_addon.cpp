@@ -5,9 +5,12 @@
 // queues an operation and gets a handle back at once, so a gradient bucket's all-reduce
 // (MPI_Iallreduce) progresses while the JS thread computes the rest of backward; `wait` blocks
 // the JS thread only when it needs the result. While requests are in flight the thread polls
-// MPI_Testsome, yielding for the first 50 µs (RNN_MPI_SPIN_US) and then sleeping 20 µs between
-// polls, so on a machine with as many ranks as cores it does not steal a core from the compute
-// thread (Open MPI's own MPI_Wait spins). (Calling MPI_Allreduce on the JS thread for small
+// MPI_Testsome. How often depends on what the JS thread is doing: while it is blocked in `wait`
+// the core is ours, so the thread polls back to back (the last bucket's completion is seen at
+// once); while it computes, the thread yields for the first 50 µs (RNN_MPI_SPIN_US) and then
+// sleeps 200 µs between polls (RNN_MPI_SLEEP_US), so on a machine with as many ranks as cores it
+// does not steal the compute thread's core (Open MPI's own MPI_Wait spins). Sleeping 20 µs
+// between polls cost workload B at 2 ranks on 2 cores ~5 % of its throughput in wake-ups. (Calling MPI_Allreduce on the JS thread for small
 // buffers was tried: 2 µs instead of 12 µs over shared memory, but 4–8 ms instead of 0.6 ms over
 // TCP on a busy machine, so everything goes through this thread.)
 #include <napi.h>
@@ -19,8 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -60,6 +65,10 @@ int worldRank = -1, worldSize = 0, threadLevel = -1;
 long long rank0Pid = 0;
 // How long the communication thread yields between polls before it sleeps (RNN_MPI_SPIN_US).
 long spinMicros = 50;
+// How long it sleeps between polls after that, while the JS thread computes (RNN_MPI_SLEEP_US).
+long sleepMicrosBetweenPolls = 200;
+// JS threads blocked in waitFor (then the communication thread polls without sleeping).
+std::atomic<int> waiters{0};
 std::string initError;
 
 std::string mpiError(int rc, const char* what) {
@@ -86,6 +95,18 @@ void onTerm(int) {
     nanosleep(&ts, nullptr);
   }
   _exit(1);
+}
+
+// A microsecond setting from the environment, 0..100000; anything else is reported and ignored
+// (as the addon's RNN_NUM_THREADS and RNN_POOL_SPIN_US are).
+long envMicros(const char* name, long fallback) {
+  const char* env = getenv(name);
+  if (!env) return fallback;
+  char* end = nullptr;
+  long v = strtol(env, &end, 10);
+  if (end != env && *end == '\0' && v >= 0 && v <= 100000) return v;
+  fprintf(stderr, "rnn: ignoring %s='%s' (expected an integer 0..100000)\n", name, env);
+  return fallback;
 }
 
 void sleepMicros(long us) {
@@ -186,10 +207,11 @@ void loop() {
       inflight.swap(rest);
       cv.notify_all();
       idleSince = std::chrono::steady_clock::now();
-    } else if (std::chrono::steady_clock::now() - idleSince < std::chrono::microseconds(spinMicros)) {
+    } else if (waiters.load(std::memory_order_relaxed) > 0 ||
+               std::chrono::steady_clock::now() - idleSince < std::chrono::microseconds(spinMicros)) {
       sched_yield();
     } else {
-      sleepMicros(20);
+      sleepMicros(sleepMicrosBetweenPolls);
     }
   }
 }
@@ -209,7 +231,9 @@ std::string waitFor(int id) {
   auto it = ops.find(id);
   if (it == ops.end()) return "unknown or already waited-for handle " + std::to_string(id);
   Op* op = it->second.get();
+  waiters.fetch_add(1, std::memory_order_relaxed);
   cv.wait(lock, [op] { return op->done; });
+  waiters.fetch_sub(1, std::memory_order_relaxed);
   std::string err = op->error;
   ops.erase(it);
   return err;
@@ -253,7 +277,8 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
     // this addon with RTLD_LOCAL, so promote libmpi first.
     dlopen("libmpi.so.40", RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD);
     dlopen("libmpi.so", RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD);
-    if (const char* e = getenv("RNN_MPI_SPIN_US")) spinMicros = atol(e);
+    spinMicros = envMicros("RNN_MPI_SPIN_US", spinMicros);
+    sleepMicrosBetweenPolls = envMicros("RNN_MPI_SLEEP_US", sleepMicrosBetweenPolls);
     worker = std::thread(loop);
     worker.detach();
     started = true;

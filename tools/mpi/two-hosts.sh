@@ -31,7 +31,7 @@ printf '10.77.0.1 slots=1\n10.77.0.2 slots=1\n' > "$D/hosts"
 MPI=(mpirun --allow-run-as-root -np 2 --hostfile "$D/hosts" --map-by node
   --mca plm_rsh_agent "$ROOT/tools/mpi/netns-rsh"
   --mca btl tcp,self --mca btl_tcp_if_include 10.77.0.0/24 --mca oob_tcp_if_include 10.77.0.0/24
-  -x RNN_NUM_THREADS=1 -x PATH -x RNN_MPI_SPIN_US)
+  -x RNN_NUM_THREADS=1 -x PATH -x RNN_MPI_SPIN_US -x RNN_MPI_SLEEP_US)
 G=$ROOT/packages/layers/test/golden
 ARGS=(train --model "$G/train-mse-sgd-clip-norm.init.safetensors" --x "$G/train-mse-sgd-clip-norm.x.json" --y "$G/train-mse-sgd-clip-norm.y.json"
   --no-shuffle --batch-size 4 --epochs 2 --optimizer sgd --lr 0.1 --loss mse --clip-norm 0.5)
