@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // One data-parallel training run of a benchmark workload (tools/bench/lib/workloads.mjs: A or B)
 // through the real Trainer (`model.fit`), under mpirun or alone. Rank 0 prints one JSON line:
-// ranks, global batch, steps timed and steps per second (the epochs after the first, which warms up).
+// ranks, global batch, steps timed and steps per second (the epochs after the first, which warms up),
+// and rank 0's CPU milliseconds per step over those epochs (all its threads: with 1 thread per rank,
+// wall minus CPU per step is the time it waited). `--batch N` overrides the workload's global batch
+// (one rank at batch 16 is what each of 2 ranks computes at batch 32: the ideal for scaling).
 //
-//   mpirun -np 2 node tools/mpi/train-worker.mjs --workload B --steps 8 --epochs 3 [--bucket-mb 1]
+//   mpirun -np 2 node tools/mpi/train-worker.mjs --workload B --steps 8 --epochs 3 [--bucket-mb 1] [--batch N]
 import * as core from '@rnn/core';
 import * as L from '@rnn/layers';
 import { WORKLOADS } from '../bench/lib/workloads.mjs';
@@ -13,7 +16,8 @@ const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : dflt;
 };
-const w = WORKLOADS[arg('workload', 'B')];
+const w = { ...WORKLOADS[arg('workload', 'B')] };
+if (arg('batch')) w.batch = Number(arg('batch'));
 const steps = Number(arg('steps', '8'));
 const epochs = Number(arg('epochs', '3'));
 const bucketMB = Number(arg('bucket-mb', '1'));
@@ -40,18 +44,24 @@ const dtype = w.vocab ? 'int32' : 'float32';
 const x = core.tensor(rep(d.x), [rows, ...d.xShape.slice(1)], { dtype, backend });
 const y = core.tensor(rep(d.y), [rows, ...d.yShape.slice(1)], { dtype, backend });
 const times = [];
+const cpus = [];
+let cpu0 = process.cpuUsage();
 const h = await model.fit(x, y, {
   epochs,
   batchSize: w.batch,
   shuffle: false,
   distributed: process.env.OMPI_COMM_WORLD_SIZE ? { bucketMB } : false,
   checkNumerics: false,
-  callbacks: [{ onEpochEnd: (_e, logs) => void times.push(logs.seconds) }],
+  callbacks: [
+    { onEpochBegin: () => void (cpu0 = process.cpuUsage()) },
+    { onEpochEnd: (_e, logs) => { const c = process.cpuUsage(cpu0); cpus.push((c.user + c.system) / 1000); times.push(logs.seconds); } },
+  ],
 });
 const comm = core.activeCommunicator();
 if (!comm || comm.rank === 0) {
   const timed = times.slice(1);
   const secs = timed.reduce((a, b) => a + b, 0);
-  console.log(JSON.stringify({ workload: w.id, ranks: comm?.size ?? 1, batch: w.batch, steps: steps * timed.length, stepsPerSecond: (steps * timed.length) / secs, samplesPerSecond: (w.batch * steps * timed.length) / secs, loss: h.epochs.at(-1).loss, bucketMB, engine: comm?.name ?? 'none' }));
+  const cpuMs = cpus.slice(1).reduce((a, b) => a + b, 0);
+  console.log(JSON.stringify({ workload: w.id, ranks: comm?.size ?? 1, batch: w.batch, steps: steps * timed.length, stepsPerSecond: (steps * timed.length) / secs, samplesPerSecond: (w.batch * steps * timed.length) / secs, cpuMsPerStep: cpuMs / (steps * timed.length), wallMsPerStep: (1000 * secs) / (steps * timed.length), loss: h.epochs.at(-1).loss, bucketMB, engine: comm?.name ?? 'none' }));
 }
 comm?.finalize();

@@ -37,6 +37,12 @@ export class JsBackend implements Backend {
     return data(x).slice(0, sizeOf(x.shape));
   }
 
+  hostArray(x: BTensor): TypedArray {
+    const d = data(x);
+    const n = sizeOf(x.shape);
+    return d.length === n ? d : d.subarray(0, n);
+  }
+
   fill(size: number, dtype: DType, value: number): Storage {
     const out = alloc(dtype, size);
     if (value !== 0) out.fill(value);

@@ -113,6 +113,10 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
     return arr(x, 'x').slice();
   }
 
+  hostArray(x: BTensor): TypedArray {
+    return arr(x, 'x');
+  }
+
   /** Views into the reserve, zeroed at padded steps in place (backward never reads those rows);
    *  the reserve is then pinned: never recycled, so later forwards cannot overwrite the trace. */
   protected override traceRange(reserve: { data: Arr | null }, _dtype: DType, offset: number, length: number, zero: readonly [number, number][]): Storage {

@@ -382,6 +382,11 @@ export interface Backend {
   /** Every element of `dst` set to `value` in place. Optional: `ParameterSet.zeroGrad` uses it;
    * without it, `fill` and `assign`. */
   fillInPlace?(dst: BTensor, value: number): void;
+  /** The host array that holds `x`'s elements (exactly `x.size` of them), live: no copy, writes
+   * through it change `x`. Optional: only backends whose storage is host memory have it (`read`
+   * copies). The data-parallel trainer moves gradients through it without allocating per step;
+   * the caller must not keep it past `x`'s life. */
+  hostArray?(x: BTensor): TypedArray;
 
   // ---- primitives ----
   unary(op: UnaryOp, x: BTensor): Storage;

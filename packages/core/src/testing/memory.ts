@@ -63,5 +63,26 @@ export function describeMemory(ctx: SuiteContext): void {
       );
       assert(growth < LIMIT_MB, `RSS grew by ${growth.toFixed(1)} MB over ${STEPS} steps (limit ${LIMIT_MB} MB)`);
     });
+
+    // optional (host-memory backends): the data-parallel trainer moves gradients through it
+    it.skipIf(!ctx.backend.hostArray)('hostArray: the live elements of a tensor and of a view into a flat buffer, no copy', () => {
+      const b = ctx.backend;
+      const ps = new ParameterSet(
+        [
+          { name: 'a', shape: [2, 3], init: [1, 2, 3, 4, 5, 6] },
+          { name: 'b', shape: [4], init: [7, 8, 9, 10] },
+        ],
+        { backend: b },
+      );
+      const whole = b.hostArray!(ps.values);
+      assert.deepEqual(Array.from(whole), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      const view = b.hostArray!(ps.get('b'));
+      assert.equal(view.length, 4, 'a view has exactly its own elements');
+      view[1] = -1;
+      assert.deepEqual(Array.from(ps.get('b').data()), [7, -1, 9, 10], 'a write through hostArray is seen by the tensor');
+      assert.equal(whole[7], -1, 'and by the flat buffer the view aliases');
+      const t = make(ctx, [1, 2, 3], [3], 'float32');
+      assert.equal(b.hostArray!(t), b.hostArray!(t), 'the same array each time: no copy');
+    });
   });
 }

@@ -154,7 +154,7 @@ export class GradientSync {
   readonly onLeafGrad = (leaf: Tensor, grad: Tensor | null): void => {
     const w = this.where.get(leaf);
     if (!w) return;
-    if (grad) this.host.set(grad.data() as Float32Array, w.offset);
+    if (grad) this.host.set(readNoCopy(grad), w.offset);
     this.buckets[w.bucket]!.waiting--;
     this.launchReady(false);
   };
@@ -174,10 +174,19 @@ export class GradientSync {
     this.launchReady(true);
     for (const b of this.buckets) b.op!.wait();
     const { backend, grads } = this.params;
+    if (backend.hostArray) {
+      backend.hostArray(grads).set(this.host);
+      return;
+    }
     noGrad(() => {
       const s = backend.write(this.host);
       backend.assign(grads, { storage: s, shape: grads.shape, dtype: grads.dtype });
       backend.dispose(s);
     });
   }
+}
+
+/** A tensor's elements without a copy where its backend keeps them in host memory (`hostArray`), else a copy. */
+function readNoCopy(t: Tensor): Float32Array | Float64Array {
+  return (t.backend.hostArray ? t.backend.hostArray(t) : t.data()) as Float32Array | Float64Array;
 }
