@@ -1,5 +1,6 @@
 import {
   arrayFor,
+  dtypeOf,
   DTypeError,
   ShapeError,
   ValueError,
@@ -105,8 +106,18 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
 
   // ---- memory: plain typed-array operations ----
 
+  /** A copy of `data`, into a released buffer of its size when the pool holds one (as `fill`). */
   write(data: TypedArray): Storage {
-    return data.slice();
+    const pooled = data.length > 0 ? this.pooledArray(dtypeOf(data), data.length) : undefined;
+    if (!pooled) return data.slice();
+    pooled.set(data);
+    return pooled;
+  }
+
+  /** A released buffer of this dtype and length from the addon's pool (contents arbitrary), if it holds one. */
+  private pooledArray(dtype: DType, n: number): Arr | undefined {
+    const code = this.codes.dtype[dtype];
+    return code === undefined ? undefined : (this.addon.pooled?.(code, n) as Arr | undefined);
   }
 
   read(x: BTensor): TypedArray {
@@ -125,8 +136,7 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
 
   fill(n: number, dtype: DType, value: number): Storage {
     // a released buffer of the size when the pool holds one (see dispose), else a new zeroed one
-    const code = this.codes.dtype[dtype];
-    const pooled = code === undefined || n === 0 ? undefined : this.addon.pooled?.(code, n);
+    const pooled = n === 0 ? undefined : this.pooledArray(dtype, n);
     const a = pooled ?? arrayFor(dtype, n);
     if (value !== 0 || pooled) a.fill(value);
     return a;
