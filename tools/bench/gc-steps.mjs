@@ -8,9 +8,9 @@
 //
 // A and B run `model.fit` (batches gathered from the rows, the yield between batches: what `rnn
 // train` runs); E runs `Trainer.step` on one CMUdict batch (as the bench's rnn worker). The first
-// epoch warms up (pools fill, the JIT settles) and is not counted. The native addon's counter of
-// fresh result buffers (`resultStats`, when this build has it) says how many kernel outputs were
-// new ArrayBuffers rather than recycled ones.
+// epoch warms up (pools fill, the JIT settles) and is not counted. The native backend's
+// `allocationStats` (when this build has it) says how many tensor buffers were new ArrayBuffers
+// rather than released ones reused.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -56,7 +56,7 @@ if (args.values.worker) {
     rows.push(JSON.parse(r.stdout.trim().split('\n').at(-1)));
   }
   const fmt = (v, d = 1) => (v === null || v === undefined ? '–' : v.toFixed(d));
-  console.log('| workload | steps | CPU ms/step | wall ms/step | mark-compacts /100 steps | scavenges /100 steps | GC pause ms/step | fresh result MB/step | fresh results/step |');
+  console.log('| workload | steps | CPU ms/step | wall ms/step | mark-compacts /100 steps | scavenges /100 steps | GC pause ms/step | fresh buffer MB/step | fresh buffers/step |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(
@@ -73,8 +73,7 @@ async function worker(id) {
   const { seqData } = await import('./lib/timing.mjs');
   await core.ready();
   const backend = core.getBackend();
-  const addon = backend.addon ?? null;
-  const stats = () => (typeof addon?.resultStats === 'function' ? addon.resultStats() : null);
+  const stats = () => (typeof backend.allocationStats === 'function' ? backend.allocationStats() : null);
   const w = workload(id, args.values.quick);
 
   // what every timed step adds up: collections by kind (their pauses), CPU and wall time, fresh buffers
