@@ -37,6 +37,10 @@ export class JsBackend implements Backend {
     return data(x).slice(0, sizeOf(x.shape));
   }
 
+  readInto(x: BTensor, out: TypedArray): void {
+    out.set(data(x).subarray(0, sizeOf(x.shape)));
+  }
+
   fill(size: number, dtype: DType, value: number): Storage {
     const out = alloc(dtype, size);
     if (value !== 0) out.fill(value);

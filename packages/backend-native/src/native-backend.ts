@@ -149,6 +149,11 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
     return arr(x, 'x').slice();
   }
 
+  readInto(x: BTensor, out: TypedArray): void {
+    const a = arr(x, 'x');
+    out.set(a.length === out.length ? a : a.subarray(0, out.length));
+  }
+
   /** Views into the reserve, zeroed at padded steps in place (backward never reads those rows);
    *  the reserve is then pinned: never recycled, so later forwards cannot overwrite the trace. */
   protected override traceRange(reserve: { data: Arr | null }, _dtype: DType, offset: number, length: number, zero: readonly [number, number][]): Storage {

@@ -71,6 +71,23 @@ describeNative('native backend: result pool', (b) => {
     expect(diff()).toEqual({ reused: 2, fresh: 0, freshBytes: 0 });
   });
 
+  it('Tensor.dataInto copies into the caller\'s array (a subarray of a larger one) without a new one', () => {
+    const t = core.tensor(Float32Array.from([1, 2, 3, 4]), [2, 2], { backend: b });
+    const host = new Float32Array(7);
+    const read = b.read.bind(b);
+    let reads = 0;
+    b.read = (x) => (reads++, read(x));
+    try {
+      t.dataInto(host.subarray(2, 6));
+    } finally {
+      b.read = read;
+    }
+    expect(reads).toBe(0);
+    expect(Array.from(host)).toEqual([0, 0, 1, 2, 3, 4, 0]);
+    expect(() => t.dataInto(new Float32Array(3))).toThrow(/dataInto\(\): expected a float32 array of 4 elements for float32\[2, 2\], found float32 of 3/);
+    expect(() => t.dataInto(new Float64Array(4))).toThrow(/found float64 of 4/);
+  });
+
   it('tidy: a loop of steps reuses its buffers and computes what it did without the pool', () => {
     core.setBackend('native');
     const r = new core.Rng(3);

@@ -382,6 +382,9 @@ export interface Backend {
   /** Every element of `dst` set to `value` in place. Optional: `ParameterSet.zeroGrad` uses it;
    * without it, `fill` and `assign`. */
   fillInPlace?(dst: BTensor, value: number): void;
+  /** Copy storage into `out` (a host array of `x`'s dtype and size) without a new array. Optional:
+   * `Tensor.dataInto` uses it; without it, `read` and a copy. */
+  readInto?(x: BTensor, out: TypedArray): void;
 
   // ---- primitives ----
   unary(op: UnaryOp, x: BTensor): Storage;
