@@ -4,24 +4,27 @@
 // trained through the real Trainer, one child process per workload (each its own V8 heap), one
 // native thread. CPU time is the figure to compare on a busy machine; wall time only on a quiet one.
 //
-//   node tools/bench/gc-steps.mjs [--workloads A,B,E] [--steps 12] [--epochs 3] [--quick]
+//   node tools/bench/gc-steps.mjs [--workloads A,B,E] [--steps 12] [--epochs 3] [--quick] [--sites]
 //
 // A and B run `model.fit` (batches gathered from the rows, the yield between batches: what `rnn
 // train` runs); E runs `Trainer.step` on one CMUdict batch (as the bench's rnn worker). The first
 // epoch warms up (pools fill, the JIT settles) and is not counted. The native backend's
 // `allocationStats` (when this build has it) says how many tensor buffers were new ArrayBuffers
-// rather than released ones reused.
+// rather than released ones reused. `--sites` also prints, per workload, where the new typed arrays
+// of 1 KB or more came from in the timed steps (kernel results, fill/write/read/cast), by call site:
+// how the sources of per-step garbage were found.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { toolArgs } from '../lib/args.mjs';
 
-const USAGE = 'node tools/bench/gc-steps.mjs [--workloads A,B,E] [--steps 12] [--epochs 3] [--quick]';
+const USAGE = 'node tools/bench/gc-steps.mjs [--workloads A,B,E] [--steps 12] [--epochs 3] [--quick] [--sites]';
 const args = toolArgs(USAGE, {
   workloads: { type: 'string', default: 'A,B' },
   steps: { type: 'string', default: '12' },
   epochs: { type: 'string', default: '3' },
   quick: { type: 'boolean', default: false },
+  sites: { type: 'boolean', default: false },
   worker: { type: 'string' },
 });
 const steps = args.number('steps');
@@ -44,7 +47,7 @@ if (args.values.worker) {
   const rows = [];
   for (const id of ids) {
     process.stderr.write(`workload ${id}…\n`);
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--worker', id, '--steps', String(steps), '--epochs', String(epochs), ...(args.values.quick ? ['--quick'] : [])], {
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--worker', id, '--steps', String(steps), '--epochs', String(epochs), ...(args.values.quick ? ['--quick'] : []), ...(args.values.sites ? ['--sites'] : [])], {
       encoding: 'utf8',
       env: { ...process.env, RNN_NUM_THREADS: '1' },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -89,6 +92,7 @@ async function worker(id) {
     }
   });
   obs.observe({ entryTypes: ['gc'] });
+  const sites = args.values.sites ? watchSites(backend, () => counting) : null;
   let timed = 0;
   let cpu = 0;
   let wall = 0;
@@ -149,6 +153,10 @@ async function worker(id) {
       if (e >= 1) end(steps);
     }
   }
+  if (sites) {
+    process.stderr.write(`workload ${id}: new typed arrays ≥ 1 KB per timed step, by call site\n`);
+    for (const [where, n] of [...sites].sort((a, b) => b[1] - a[1])) process.stderr.write(`  ${(n / timed).toFixed(2)}  ${where}\n`);
+  }
   await new Promise((r) => setTimeout(r, 10)); // the observer's last entries
   obs.disconnect();
   const s1 = stats();
@@ -166,4 +174,51 @@ async function worker(id) {
       freshCount: fresh?.count ?? null,
     }),
   );
+}
+
+/**
+ * Wraps the native addon's functions and the backend's memory ops so that every typed array they
+ * return that was never seen before (a new one, not a recycled one) of 1 KB or more is counted
+ * under its call site while `on()`. Returns the counts (a diagnostic: it slows the run down).
+ */
+function watchSites(backend, on) {
+  const seen = new WeakSet();
+  const counts = new Map();
+  const site = () =>
+    new Error().stack
+      .split('\n')
+      .slice(4, 9)
+      .map((l) => l.trim().replace(/^at /, '').replace(/\(?(file:\/\/)?\/[^ ]*\/(packages|tools)\//, '$2/').replace(/\)$/, ''))
+      .join(' < ');
+  const note = (what, v, depth = 0) => {
+    if (ArrayBuffer.isView(v)) {
+      if (seen.has(v)) return;
+      seen.add(v);
+      if (on() && v.byteLength >= 1024) {
+        const k = `${what} ${v.byteLength} B: ${site()}`;
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
+    } else if (v && typeof v === 'object' && depth < 2) for (const x of Object.values(v)) note(what, x, depth + 1);
+  };
+  const addon = backend.addon;
+  for (const k of Object.keys(addon ?? {})) {
+    const f = addon[k];
+    if (typeof f !== 'function' || k === 'recycle') continue;
+    addon[k] = function (...a) {
+      const r = f.apply(this, a);
+      note(k, r);
+      return r;
+    };
+  }
+  for (const k of ['fill', 'write', 'read', 'cast', 'view']) {
+    const f = backend[k]?.bind(backend);
+    if (!f) continue;
+    backend[k] = (...a) => {
+      const r = f(...a);
+      if (k === 'view') seen.add(r);
+      else note(k, r);
+      return r;
+    };
+  }
+  return counts;
 }
