@@ -90,7 +90,7 @@ export class Tensor implements BTensor {
    */
   dataInto(out: TypedArray): void {
     if (out.length !== this.size || dtypeOf(out) !== this.dtype) {
-      throw new RnnError('E_SHAPE', `dataInto(): expected a ${this.dtype} array of ${this.size} elements for ${this.describe()}, found ${dtypeOf(out)} of ${out.length}`);
+      throw new RnnError('E_SHAPE', `dataInto(): expected a ${this.dtype} array of ${this.size} elements for ${this.describe()}, found ${dtypeOf(out)} of ${out.length}; pass a typed array (or subarray) of exactly that dtype and length`);
     }
     const b = this.backend;
     if (b.readInto) b.readInto(this, out);
