@@ -93,6 +93,12 @@ class ResultPool {
 
   size_t bytes() const { return bytes_; }
 
+  // Kernel results written into a released buffer (reused) or into a new ArrayBuffer (fresh), since
+  // the thread started: a training loop whose steps free everything shows fresh stop growing.
+  struct Stats {
+    double reused = 0, fresh = 0, fresh_bytes = 0;
+  } stats;
+
  private:
   static size_t elem(int dtype) { return dtype == RNN_F64 ? 8 : 4; }
   static uint64_t key(int dtype, size_t n) { return (uint64_t(n) << 2) | uint64_t(dtype & 3); }
@@ -105,7 +111,12 @@ thread_local ResultPool result_pool;
 
 Arr result_arr(Napi::Env env, int dtype, size_t n) {
   Arr a;
-  if (result_pool.take(env, dtype, n, a)) return a;
+  if (result_pool.take(env, dtype, n, a)) {
+    result_pool.stats.reused++;
+    return a;
+  }
+  result_pool.stats.fresh++;
+  result_pool.stats.fresh_bytes += double(n) * (dtype == RNN_F64 ? 8 : 4);
   return new_arr(env, dtype, n, true);
 }
 
@@ -175,6 +186,12 @@ Napi::Value Pooled(const Napi::CallbackInfo& info) {
 // pooledBytes() -> number: bytes the pool holds now (for tests).
 Napi::Value PooledBytes(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), double(result_pool.bytes())); }
 
+// resultStats() -> { reused, fresh, freshBytes }: kernel results so far on this thread (for tests and tools/bench/gc-steps.mjs).
+Napi::Value ResultStats(const Napi::CallbackInfo& info) {
+  const auto& s = result_pool.stats;
+  return fields(info.Env())("reused", s.reused)("fresh", s.fresh)("freshBytes", s.fresh_bytes).object;
+}
+
 Napi::Object init_module(Napi::Env env, Napi::Object exports) {
   tune_malloc();
   rnn_init();
@@ -183,6 +200,7 @@ Napi::Object init_module(Napi::Env env, Napi::Object exports) {
   exports.Set("recycle", Napi::Function::New(env, Recycle, "recycle"));
   exports.Set("pooledBytes", Napi::Function::New(env, PooledBytes, "pooledBytes"));
   exports.Set("pooled", Napi::Function::New(env, Pooled, "pooled"));
+  exports.Set("resultStats", Napi::Function::New(env, ResultStats, "resultStats"));
   Glue<HostDevice>::register_all(env, exports);
   Glue<HostDevice>::fused(env, exports, "sequenceForwardRecord", Glue<HostDevice>::SeqForwardRecord);
   TreeBatchGlue<HostDevice>::register_all(env, exports);

@@ -43,6 +43,10 @@ export class JsBackend implements Backend {
     return d.length === n ? d : d.subarray(0, n);
   }
 
+  readInto(x: BTensor, out: TypedArray): void {
+    out.set(data(x).subarray(0, sizeOf(x.shape)));
+  }
+
   fill(size: number, dtype: DType, value: number): Storage {
     const out = alloc(dtype, size);
     if (value !== 0) out.fill(value);

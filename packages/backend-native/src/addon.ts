@@ -45,6 +45,8 @@ export interface NativeAddon extends KernelAddon<Arr> {
   pooled?(dtype: number, n: number): Arr | undefined;
   /** Bytes the pool holds now (for tests). */
   pooledBytes?(): number;
+  /** Kernel results on this thread so far: written into a pooled buffer (`reused`) or a new one (`fresh`, `freshBytes`). */
+  resultStats?(): { reused: number; fresh: number; freshBytes: number };
   /** The inference forward that also writes every step's gates and lstm's c_t (CPU only; layout in
    *  native/include/rnn_native.h, rnn_seq_forward_record). */
   sequenceForwardRecord(o: SeqForwardOptions<Arr>): SeqForwardOut<Arr> & { gates: Arr; cells: Arr | null };

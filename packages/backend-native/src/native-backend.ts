@@ -1,5 +1,6 @@
 import {
   arrayFor,
+  dtypeOf,
   DTypeError,
   ShapeError,
   ValueError,
@@ -76,6 +77,8 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
   /** Arrays that share their buffer with another array (views handed out, and what they view):
    *  never recycled by `dispose`, since the other may still be alive. */
   private readonly shared = new WeakSet<Arr>();
+  /** Storage made here (`fill`, `write`) rather than by a kernel: from the pool, or new (allocationStats). */
+  private readonly own = { reused: 0, fresh: 0, freshBytes: 0 };
 
   constructor(addon: NativeAddon) {
     super(addon, { seq: 'rnn', tree: 'tree' });
@@ -105,8 +108,41 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
 
   // ---- memory: plain typed-array operations ----
 
+  /** A copy of `data`, into a released buffer of its size when the pool holds one (as `fill`). */
   write(data: TypedArray): Storage {
-    return data.slice();
+    const pooled = this.pooledArray(dtypeOf(data), data.length);
+    if (pooled) {
+      pooled.set(data);
+      return pooled;
+    }
+    return this.counted(data.slice());
+  }
+
+  /** A released buffer of this dtype and length from the addon's pool (contents arbitrary), if it holds one. */
+  private pooledArray(dtype: DType, n: number): Arr | undefined {
+    const code = this.codes.dtype[dtype];
+    const a = code === undefined || n === 0 ? undefined : (this.addon.pooled?.(code, n) as Arr | undefined);
+    if (a) this.own.reused++;
+    return a;
+  }
+
+  private counted<A extends TypedArray>(a: A): A {
+    if (a.length === 0) return a;
+    this.own.fresh++;
+    this.own.freshBytes += a.byteLength;
+    return a;
+  }
+
+  /**
+   * Storage this backend has handed out on this thread (kernel results, `fill`, `write`): written
+   * into a released buffer from the pool (`reused`) or into a new ArrayBuffer (`fresh`, `freshBytes`
+   * bytes). For tests and tools/bench/gc-steps.mjs: a steady training step of a model with
+   * `tidySteps` adds to `reused` only. Kernel results are counted only by an addon that reports
+   * them (`resultStats`; older builds: the backend's own part).
+   */
+  allocationStats(): { reused: number; fresh: number; freshBytes: number } {
+    const k = this.addon.resultStats?.() ?? { reused: 0, fresh: 0, freshBytes: 0 };
+    return { reused: k.reused + this.own.reused, fresh: k.fresh + this.own.fresh, freshBytes: k.freshBytes + this.own.freshBytes };
   }
 
   read(x: BTensor): TypedArray {
@@ -115,6 +151,11 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
 
   hostArray(x: BTensor): TypedArray {
     return arr(x, 'x');
+  }
+
+  readInto(x: BTensor, out: TypedArray): void {
+    const a = arr(x, 'x');
+    out.set(a.length === out.length ? a : a.subarray(0, out.length));
   }
 
   /** Views into the reserve, zeroed at padded steps in place (backward never reads those rows);
@@ -129,9 +170,8 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
 
   fill(n: number, dtype: DType, value: number): Storage {
     // a released buffer of the size when the pool holds one (see dispose), else a new zeroed one
-    const code = this.codes.dtype[dtype];
-    const pooled = code === undefined || n === 0 ? undefined : this.addon.pooled?.(code, n);
-    const a = pooled ?? arrayFor(dtype, n);
+    const pooled = this.pooledArray(dtype, n);
+    const a = pooled ?? this.counted(arrayFor(dtype, n));
     if (value !== 0 || pooled) a.fill(value);
     return a;
   }
@@ -181,7 +221,7 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
   }
 
   override cast(x: BTensor, dtype: DType): Storage {
-    return x.dtype === dtype ? arr(x, 'x').slice() : super.cast(x, dtype);
+    return x.dtype === dtype ? this.write(arr(x, 'x')) : super.cast(x, dtype);
   }
 
   /**

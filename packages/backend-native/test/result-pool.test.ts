@@ -45,6 +45,49 @@ describeNative('native backend: result pool', (b) => {
     expect(add(new Float32Array(32), new Float32Array(32)).buffer).not.toBe(next.buffer);
   });
 
+  it('allocationStats counts results, fill and write into pooled buffers (reused) apart from new ones (fresh, bytes)', () => {
+    const one = new Float32Array(300).fill(1);
+    let s0 = b.allocationStats();
+    const diff = () => {
+      const s = b.allocationStats();
+      const d = { reused: s.reused - s0.reused, fresh: s.fresh - s0.fresh, freshBytes: s.freshBytes - s0.freshBytes };
+      s0 = s;
+      return d;
+    };
+    const r = add(one, one);
+    expect(diff()).toEqual({ reused: 0, fresh: 1, freshBytes: 1200 });
+    b.dispose(r);
+    b.dispose(add(one, one)); // the same buffer again
+    expect(diff()).toEqual({ reused: 1, fresh: 0, freshBytes: 0 });
+    const w = b.write(one) as Float32Array; // write takes the released buffer too, and copies
+    expect(w.buffer).toBe(r.buffer);
+    expect(w.every((v) => v === 1)).toBe(true);
+    const f = b.fill(300, 'float32', 0);
+    expect(diff()).toEqual({ reused: 1, fresh: 1, freshBytes: 1200 });
+    b.dispose(f);
+    b.dispose(w);
+    b.fill(300, 'float32', 3);
+    b.write(one);
+    expect(diff()).toEqual({ reused: 2, fresh: 0, freshBytes: 0 });
+  });
+
+  it('Tensor.dataInto copies into the caller\'s array (a subarray of a larger one) without a new one', () => {
+    const t = core.tensor(Float32Array.from([1, 2, 3, 4]), [2, 2], { backend: b });
+    const host = new Float32Array(7);
+    const read = b.read.bind(b);
+    let reads = 0;
+    b.read = (x) => (reads++, read(x));
+    try {
+      t.dataInto(host.subarray(2, 6));
+    } finally {
+      b.read = read;
+    }
+    expect(reads).toBe(0);
+    expect(Array.from(host)).toEqual([0, 0, 1, 2, 3, 4, 0]);
+    expect(() => t.dataInto(new Float32Array(3))).toThrow(/dataInto\(\): expected a float32 array of 4 elements for float32\[2, 2\], found float32 of 3/);
+    expect(() => t.dataInto(new Float64Array(4))).toThrow(/found float64 of 4/);
+  });
+
   it('tidy: a loop of steps reuses its buffers and computes what it did without the pool', () => {
     core.setBackend('native');
     const r = new core.Rng(3);

@@ -387,6 +387,9 @@ export interface Backend {
    * copies). The data-parallel trainer moves gradients through it without allocating per step;
    * the caller must not keep it past `x`'s life. */
   hostArray?(x: BTensor): TypedArray;
+  /** Copy storage into `out` (a host array of `x`'s dtype and size) without a new array. Optional:
+   * `Tensor.dataInto` uses it; without it, `read` and a copy. */
+  readInto?(x: BTensor, out: TypedArray): void;
 
   // ---- primitives ----
   unary(op: UnaryOp, x: BTensor): Storage;

@@ -1,5 +1,5 @@
 import type { Backend, BTensor, Storage } from './backend.js';
-import type { DType, TypedArray } from './dtype.js';
+import { dtypeOf, type DType, type TypedArray } from './dtype.js';
 import { RnnError } from './errors.js';
 import { fmt, sizeOf, type Shape } from './shape.js';
 
@@ -81,6 +81,20 @@ export class Tensor implements BTensor {
   /** A copy of the values as a flat typed array (synchronous; copies off the device if needed). */
   data(): TypedArray {
     return this.backend.read(this);
+  }
+
+  /**
+   * The values copied into `out` (a host array of this dtype with `size` elements, e.g. a
+   * subarray of a larger buffer) instead of a new array: a loop that reads every step (a
+   * data-parallel gradient copy) then makes no garbage.
+   */
+  dataInto(out: TypedArray): void {
+    if (out.length !== this.size || dtypeOf(out) !== this.dtype) {
+      throw new RnnError('E_SHAPE', `dataInto(): expected a ${this.dtype} array of ${this.size} elements for ${this.describe()}, found ${dtypeOf(out)} of ${out.length}; pass a typed array (or subarray) of exactly that dtype and length`);
+    }
+    const b = this.backend;
+    if (b.readInto) b.readInto(this, out);
+    else out.set(b.read(this));
   }
 
   /** Values as nested arrays (a number for a scalar). */

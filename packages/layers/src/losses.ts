@@ -21,8 +21,9 @@ import {
   sum,
   square,
   tensor,
-
   add,
+  gather,
+  reshape,
   type Tensor,
 } from '@rnn/core';
 
@@ -76,22 +77,29 @@ export function huber(delta = 1): LossFn {
   };
 }
 
-function oneHot(ids: Tensor, classes: number, like: Tensor, what: string): Tensor {
+/**
+ * Where each class id's log-probability sits in the flattened `[…, classes]` logits: row i's
+ * entry `i·classes + id` (the one-hot matrix's nonzeros, without its rows of zeros).
+ */
+function classPicks(ids: Tensor, classes: number, what: string): Int32Array {
   const d = ids.data();
-  const m = new Float64Array(d.length * classes);
+  const picks = new Int32Array(d.length);
   for (let i = 0; i < d.length; i++) {
     const c = d[i]!;
     if (!Number.isInteger(c) || c < 0 || c >= classes) {
       throw new ValueError(`${what}: class id ${c} at flat index ${i} is outside 0..${classes - 1} (the model has ${classes} outputs)`);
     }
-    m[i * classes + c] = 1;
+    picks[i] = i * classes + c;
   }
-  return tensor(m, [...ids.shape, classes], { dtype: like.dtype, backend: like.backend });
+  return picks;
 }
 
 /**
  * Cross-entropy from logits with integer class ids (`nn.CrossEntropyLoss()`): the mean over every
- * position of `-log softmax(logits)[y]`; on `[B, T, C]` logits, per time step.
+ * position of `-log softmax(logits)[y]`; on `[B, T, C]` logits, per time step. The targets'
+ * log-probabilities are gathered rather than multiplied by a one-hot matrix: the same gradient
+ * (-1/n at each target, 0 elsewhere), without a `[B·T, C]` one-hot matrix built on the host and
+ * two more passes over it every step.
  */
 export const crossEntropy: LossFn = (logits, target) => {
   const lead = logits.shape.slice(0, -1);
@@ -101,8 +109,10 @@ export const crossEntropy: LossFn = (logits, target) => {
     );
   }
   const C = logits.shape[logits.rank - 1]!;
-  const oh = oneHot(target, C, logits, 'crossentropy');
-  return div(neg(sum(mul(logSoftmax(logits, -1), oh))), target.size);
+  const picks = classPicks(target, C, 'crossentropy');
+  const logp = reshape(logSoftmax(logits, -1), [logits.size]);
+  const picked = gather(logp, tensor(picks, [picks.length], { dtype: 'int32', backend: logits.backend }));
+  return div(neg(sum(picked)), target.size);
 };
 
 /** Cross-entropy from logits against class probabilities / one-hot targets of the same shape. */

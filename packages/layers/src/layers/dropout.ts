@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, describeValue, mul, parseOptions, schemas, tensor, type LayerConfig, type Rng, type Tensor } from '@rnn/core';
+import { ConfigError, arrayFor, describeValue, dtypeOf, mul, parseOptions, schemas, tensor, type LayerConfig, type Rng, type Tensor, type TypedArray } from '@rnn/core';
 import { Layer, type CallContext, type LayerParameter, type SymbolicShape } from './layer.js';
 
 /** Inverted dropout: in training, zero each value with probability `rate` and scale the rest by 1/(1-rate). */
@@ -18,10 +18,14 @@ export class Dropout extends Layer {
   parameters(_rng: Rng): LayerParameter[] {
     return [];
   }
+  /** The mask's host array, reused by every call of its size and dtype (`tensor` copies it). */
+  private mask: TypedArray | null = null;
+
   call(x: Tensor, ctx: CallContext): Tensor {
     if (!ctx.training || this.rate === 0) return x;
     const keep = 1 - this.rate;
-    const m = new Float64Array(x.size);
+    let m = this.mask;
+    if (!m || m.length !== x.size || dtypeOf(m) !== x.dtype) m = this.mask = arrayFor(x.dtype, x.size);
     for (let i = 0; i < m.length; i++) m[i] = ctx.rng.next() < keep ? 1 / keep : 0;
     return mul(x, tensor(m, x.shape, { dtype: x.dtype, backend: x.backend }));
   }

@@ -85,7 +85,11 @@ export class Recurrent extends Layer {
   readonly fused: boolean;
   private inputSize = 0;
   private localNames: string[] = [];
-  /** Final states of the last `call`, PyTorch `h_n`/`c_n` layout. */
+  /**
+   * Final states of the last `call`, PyTorch `h_n`/`c_n` layout. After a training step of the
+   * `Trainer` they are freed with the rest of the step (Sequential.tidySteps): read them from a
+   * `call` or `forward` of your own.
+   */
   lastState: RecurrentState | null = null;
 
   constructor(

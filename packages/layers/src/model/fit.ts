@@ -13,6 +13,7 @@ import {
   mean,
   noGrad,
   tensor,
+  tidy,
   type Tensor,
 } from '@rnn/core';
 import { z } from 'zod';
@@ -166,11 +167,17 @@ export function evaluate(model: LayerStack, c: Compiled, x: Tensor, y: Tensor, b
   noGrad(() => {
     for (let i = 0; i < n; i += batchSize) {
       const idx = Int32Array.from({ length: Math.min(batchSize, n - i) }, (_, k) => i + k);
-      const xb = rows(x, idx);
-      const yb = rows(y, idx);
-      const pred = model.forward(xb, { lengths: lengths ? Array.from(idx, (k) => lengths[k]!) : null });
-      lossSum += c.loss(pred, yb).item() * idx.length;
-      for (const [k, v] of Object.entries(computeMetrics(c.metrics, pred, yb, c.lossName))) metricSums[k] = (metricSums[k] ?? 0) + v * idx.length;
+      const batch = () => {
+        const xb = rows(x, idx);
+        const yb = rows(y, idx);
+        const pred = model.forward(xb, { lengths: lengths ? Array.from(idx, (k) => lengths[k]!) : null });
+        lossSum += c.loss(pred, yb).item() * idx.length;
+        for (const [k, v] of Object.entries(computeMetrics(c.metrics, pred, yb, c.lossName))) metricSums[k] = (metricSums[k] ?? 0) + v * idx.length;
+      };
+      // a model whose layers keep nothing past a call (tidySteps): each batch's tensors freed as it
+      // ends, so the next batch's results reuse their buffers (native)
+      if ((model as { tidySteps?: boolean }).tidySteps === true) tidy(batch);
+      else batch();
     }
   });
   const out: Record<string, number> = { loss: lossSum / n };

@@ -28,6 +28,8 @@ import { Layer, type SymbolicShape } from '../layers/layer.js';
 import { Recurrent } from '../layers/recurrent.js';
 import { Embedding } from '../layers/embedding.js';
 import { Conv1d } from '../layers/conv1d.js';
+import { Dense } from '../layers/dense.js';
+import { Dropout } from '../layers/dropout.js';
 import { configOf, layerFromConfig } from './build.js';
 import { summarize } from './summary.js';
 import { batchOptions, checkFitOptions, compile, evaluate, fit, type BatchOptions, type CompileOptions, type Compiled, type FitOptions } from './fit.js';
@@ -93,6 +95,19 @@ export class Sequential implements LayerStack, TrainableModel<SequenceBatch> {
 
   get built(): boolean {
     return this.params !== null;
+  }
+
+  /**
+   * The Trainer frees every tensor a training step creates as the step ends (its `tidy` scope),
+   * so the native backend writes the next step's results into the same buffers: a steady step
+   * allocates nothing new, and V8 runs no mark-compact for it (each fresh MB of results counts as
+   * external memory, and workload B made ~35 MB a step: one mark-compact per step). Only when
+   * every layer is a built-in one, which keeps no tensor of a step past it (a custom layer might
+   * cache one: its tensors are left to the garbage collector as before). A recurrent layer's
+   * `lastState` from a training step is freed with the step.
+   */
+  get tidySteps(): boolean {
+    return this.layers.every((l) => BUILT_IN_LAYERS.has(l.constructor));
   }
 
   get output(): SymbolicShape {
@@ -297,6 +312,9 @@ export class Sequential implements LayerStack, TrainableModel<SequenceBatch> {
     return new Sequential(config.layers.map(layerFromConfig), { inputSize: config.inputSize });
   }
 }
+
+/** The layer classes whose `call` keeps nothing past a training step (see `Sequential.tidySteps`). */
+const BUILT_IN_LAYERS = new Set<unknown>([Recurrent, Dense, Embedding, Dropout, Conv1d]);
 
 function asTensor(v: Tensor | NestedArray, params: ParameterSet | null, ids: boolean): Tensor {
   if (typeof v === 'object' && v !== null && 'shape' in v && 'dtype' in v) return v as Tensor;

@@ -13,7 +13,11 @@ import type { History, Logs, Selection, StepContext, TrainableModel, TrainBegin 
 export interface TrainData<Batch> {
   /** Rows (samples) in all. */
   readonly size: number;
-  /** The batch holding the rows at `indices`. */
+  /**
+   * The batch holding the rows at `indices`. For a model with `tidySteps`, the tensors `take`
+   * creates are freed when the batch's step ends (so their buffers are reused too): return new
+   * tensors, or ones made before `fit`, never ones cached inside `take` for a later step.
+   */
   take(indices: Int32Array): Batch;
 }
 
@@ -331,11 +335,15 @@ export class Trainer<Batch> {
         let timeUpHere = false;
         if (comm) {
           let stopAll: boolean;
-          ({ loss, timeUp: timeUpHere, stop: stopAll } = this.distributedStep(data, idx, ctx, comm, sync!, deadline, stop));
+          const run = () => this.distributedStep(data, idx, ctx, comm, sync!, deadline, stop);
+          ({ loss, timeUp: timeUpHere, stop: stopAll } = model.tidySteps ? tidy(run) : run());
           if (stopAll) {
             stop = true;
             break;
           }
+        } else if (model.tidySteps) {
+          // the batch's tensors too: `take` makes them for this step (see TrainData)
+          loss = tidy(() => this.plainStep(data.take(idx), ctx));
         } else loss = this.step(data.take(idx), ctx);
         stepMs += performance.now() - s0;
         stepSamples += idx.length;

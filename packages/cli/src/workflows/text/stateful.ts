@@ -1,4 +1,4 @@
-import { Rng, ValueError, noGrad, tensor, type Tensor } from '@rnn/core';
+import { Rng, ValueError, keep, noGrad, tensor, type Tensor } from '@rnn/core';
 import { Recurrent, type RecurrentState, type Sequential, type SequenceBatch, type StepContext, type TrainData, type TrainableModel } from '@rnn/layers';
 
 /**
@@ -96,14 +96,31 @@ export class StatefulModel implements TrainableModel<StreamBatch> {
     return this.model.params;
   }
 
+  /**
+   * Steps in the Trainer's tidy scope as the model's own (Sequential.tidySteps: no new buffers per
+   * step); the carried state is kept out of it, and freed once a later step no longer reads it.
+   */
+  get tidySteps(): boolean {
+    return this.model.tidySteps;
+  }
+
+  /** Carried states already replaced, freed at the next step (the step that read one may still run its backward). */
+  private replaced: RecurrentState | null = null;
+
   loss(batch: StreamBatch, ctx: StepContext): Tensor {
     const params = this.model.params!;
+    if (this.replaced) {
+      this.replaced.h.dispose();
+      this.replaced.c?.dispose();
+      this.replaced = null;
+    }
     const init = this.carried && this.carried.next === batch.window ? this.carried.state : undefined;
     const call = { training: true, lengths: null, rng: ctx.rng, param: (name: string) => params.get(name) };
     let h = batch.x;
     for (const l of this.model.layers) h = l === this.rec ? this.rec.call(h, call, init) : l.call(h, call);
     const s = this.rec.lastState!;
-    this.carried = { state: { h: detached(s.h), ...(s.c ? { c: detached(s.c) } : {}) }, next: batch.window + 1 };
+    this.replaced = this.carried?.state ?? null;
+    this.carried = { state: { h: keep(detached(s.h)), ...(s.c ? { c: keep(detached(s.c)) } : {}) }, next: batch.window + 1 };
     return this.model.training.loss(h, batch.y);
   }
 
