@@ -7,6 +7,8 @@ import {
   type BackendInfo,
   type BTensor,
   type DType,
+  type DecodeStepArgs,
+  type DecodeStepResult,
   type SequenceBackwardArgs,
   type SequenceBackwardResult,
   type SequenceForwardArgs,
@@ -243,6 +245,41 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
       const out = this.addon.treeBatchForward({ ...o, bias: arr(args.bias, 'bias'), training: args.training, reserveOut });
       const reserve: TreeBatchReserve | null = out.reserve ? { kind: 'tree-batch', nodes: args.plan.left.length, data: out.reserve } : null;
       return { h: out.h, c: out.c, reserve };
+    });
+  }
+
+  // ---- one decoding step (native/addon/decode_step.h; the cuda backend has none: composed ops) ----
+
+  decodeStep(args: DecodeStepArgs): DecodeStepResult {
+    return this.call(() => {
+      const f = this.addon.decodeStep;
+      if (typeof f !== 'function') {
+        throw new BackendError('decodeStep: this rnn_native.node predates the decode-step kernel; rebuild it with `npm run build:native -w @rnn/backend-native`');
+      }
+      const [R, H] = args.h0.shape as [number, number];
+      const at = args.attention;
+      const l = args.lstm;
+      return f.call(this.addon, {
+        rows: R,
+        hidden: H,
+        vocab: args.weightOut.shape[0]!,
+        sentences: at?.kind === 'folded' ? at.keys.shape[0]! : 0,
+        sources: at?.kind === 'folded' ? at.keys.shape[1]! : 0,
+        top: args.top,
+        attention: !at ? 0 : at.kind === 'folded' ? 1 : 2,
+        h0: arr(args.h0, 'h0'),
+        lstm: l ? { tokens: l.tokens, table: arr(l.table, 'lstm.table'), weightHh: arr(l.weightHh, 'lstm.weightHh'), c0: arr(l.c0, 'lstm.c0') } : null,
+        keys: at?.kind === 'folded' ? arr(at.keys, 'keys') : null,
+        values: at?.kind === 'folded' ? arr(at.values, 'values') : null,
+        lengths: at?.kind === 'folded' ? at.lengths : null,
+        context: at?.kind === 'context' ? arr(at.context, 'context') : null,
+        weightH: at ? arr(at.weightH, 'weightH') : null,
+        weightOut: arr(args.weightOut, 'weightOut'),
+        biasOut: args.biasOut ? arr(args.biasOut, 'biasOut') : null,
+        banned: args.banned,
+        wantWeights: args.wantWeights,
+        wantOut: args.wantOut,
+      });
     });
   }
 
