@@ -1,7 +1,7 @@
 import { SeqVocab } from './vocab.js';
 import { tidy } from '@rnn/core';
-import { decodeStep, disposeState, selectRows, stateTensors, stepState, type StepState } from './decoder.js';
-import { MemoryRows, allowed, unwind, type Hypothesis, type Node } from './decode.js';
+import { BANNED, decodeStep, disposeState, prepareFused, selectRows, stateTensors, stepState, type Candidates, type StepState } from './decoder.js';
+import { MemoryRows, unwind, type Hypothesis, type Node } from './decode.js';
 import type { Memory, Net } from './net.js';
 
 interface Live {
@@ -32,9 +32,12 @@ interface Finished {
  * `score / steps^lengthPenalty` (steps counts `</s>`; lengthPenalty 0 compares raw sums, 1 the
  * mean log-probability per token), the first finished on a tie.
  */
-export function beamDecode(net: Net, mem: Memory, state0: StepState, maxLength: Int32Array, K: number, lengthPenalty: number): Hypothesis[] {
+export function beamDecode(net: Net, mem: Memory, state0: StepState, maxLength: Int32Array, K: number, lengthPenalty: number, fused = true): Hypothesis[] {
   const N = mem.lengths.length;
   const rows = new MemoryRows(net, mem);
+  const kernel = prepareFused(net, fused);
+  // per row, the 2K best extensions hold every candidate the sentence's 2K best can be
+  const top = Math.min(2 * K, net.sizes.targetVocab.size - BANNED.length);
   const live: Live[][] = Array.from({ length: N }, () => [{ node: null, score: 0 }]);
   const finished: Finished[][] = Array.from({ length: N }, () => []);
   let active = Array.from({ length: N }, (_, n) => n);
@@ -56,17 +59,15 @@ export function beamDecode(net: Net, mem: Memory, state0: StepState, maxLength: 
     const per = live[active[0]!]!.length;
     const group = active.every((n) => live[n]!.length === per) ? per : 1;
     const memRows = rows.get(Int32Array.from(group === 1 ? owner : active));
-    const r = decodeStep(net, memRows, state, Int32Array.from(tokens), group);
-    const logp = r.logp.data();
+    const r = decodeStep(net, memRows, state, Int32Array.from(tokens), group, top, kernel);
     const w = r.weights?.data() ?? null;
-    const V = logp.length / owner.length;
     const Ts = w ? w.length / owner.length : 0;
     const parents: number[] = [];
     const stillActive: number[] = [];
     let base = 0;
     for (const n of active) {
       const beams = live[n]!;
-      const cands = topCandidates(logp, base, beams, V, 2 * K);
+      const cands = topCandidates(r.top, base, beams, 2 * K);
       const next: Live[] = [];
       const nextRows: number[] = [];
       cands.forEach(([score, i, v], rank) => {
@@ -102,23 +103,26 @@ export function beamDecode(net: Net, mem: Memory, state0: StepState, maxLength: 
   });
 }
 
-/** The `count` best (score, beam, token) extensions of one sentence's beams, best first. */
-function topCandidates(logp: ArrayLike<number>, base: number, beams: readonly Live[], V: number, count: number): [number, number, number][] {
+/**
+ * The `count` best (score, beam, token) extensions of one sentence's beams, best first (ties: lower
+ * beam, then lower token). Each beam's row holds its best tokens in that order, so walking them
+ * beam by beam and keeping only strictly better scores ahead ranks them as over the whole vocabulary.
+ */
+function topCandidates(c: Candidates, base: number, beams: readonly Live[], count: number): [number, number, number][] {
   const top: [number, number, number][] = [];
   for (let i = 0; i < beams.length; i++) {
     const s0 = beams[i]!.score;
-    const off = (base + i) * V;
-    for (let v = 0; v < V; v++) {
-      if (!allowed(v)) continue;
-      const s = s0 + logp[off + v]!;
+    const off = (base + i) * c.k;
+    for (let j = 0; j < c.k; j++) {
+      const s = s0 + c.logp[off + j]!;
       if (top.length === count) {
-        if (s <= top[count - 1]![0]) continue;
+        if (s <= top[count - 1]![0]) break; // the row's next ones are no better
         top.pop();
       }
       // strictly better moves up: equal scores keep the earlier (beam, token) first
-      let j = top.length;
-      while (j > 0 && top[j - 1]![0] < s) j--;
-      top.splice(j, 0, [s, i, v]);
+      let k = top.length;
+      while (k > 0 && top[k - 1]![0] < s) k--;
+      top.splice(k, 0, [s, i, c.ids[off + j]!]);
     }
   }
   return top;
