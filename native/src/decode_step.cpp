@@ -13,6 +13,7 @@
 #include "common.h"
 #include "core/attention.h"
 #include "fastmath.h"
+#include "packed.h"
 #include "parallel.h"
 #include "simd.h"
 #include "workspace.h"
@@ -31,12 +32,12 @@ struct StepArgs {
 // Rows [r0, r1): the LSTM's pointwise part (gates already hold h0 W_hh^T) and the attention's
 // context into out (attention 1).
 template <class T>
-RNN_CLONES void lstm_attend_rows(const StepArgs<T>& a, T* gates, T* q_scratch_w, int64_t r0, int64_t r1) {
-  const rnn_decode_step_desc& d = *a.d;
+RNN_INLINE void lstm_attend_rows_t(const StepArgs<T>& a, T* gates, T* q_scratch_w, int64_t r0, int64_t r1) {
+  const rnn_decode_step_desc& d = *a.d;  // gates null: the LSTM step is done (or not asked)
   const int64_t H = d.hidden, Ts = d.sources, G = d.rows / std::max<int64_t>(d.sentences, 1);
   for (int64_t r = r0; r < r1; ++r) {
-    const T* q = a.h0 + r * H;
-    if (d.lstm) {
+    const T* q = d.lstm ? a.h + r * H : a.h0 + r * H;
+    if (gates) {
       T* g = gates + r * 4 * H;
       const T* tb = a.table + int64_t(d.tokens[r]) * 4 * H;
       const T* c0 = a.c0 + r * H;
@@ -52,7 +53,6 @@ RNN_CLONES void lstm_attend_rows(const StepArgs<T>& a, T* gates, T* q_scratch_w,
         cr[j] = cn;
         hr[j] = o * act_tanh(cn);
       }
-      q = hr;
     }
     if (d.attention != 1) continue;
     const int64_t n = r / G;
@@ -82,7 +82,7 @@ RNN_CLONES void lstm_attend_rows(const StepArgs<T>& a, T* gates, T* q_scratch_w,
 
 // Rows [r0, r1): log-softmax of the logits and the row's best `top` allowed ids (value desc, id asc).
 template <class T>
-RNN_CLONES void select_rows(const StepArgs<T>& a, T* logits, const unsigned char* banned, int64_t r0, int64_t r1) {
+RNN_INLINE void select_rows_t(const StepArgs<T>& a, T* logits, const unsigned char* banned, int64_t r0, int64_t r1) {
   const rnn_decode_step_desc& d = *a.d;
   const int64_t V = d.vocab, K = d.top;
   for (int64_t r = r0; r < r1; ++r) {
@@ -116,6 +116,61 @@ RNN_CLONES void select_rows(const StepArgs<T>& a, T* logits, const unsigned char
   }
 }
 
+template <class T>
+RNN_INLINE void tanh_in_place_t(T* o, int64_t n) {
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) o[i] = act_tanh(o[i]);
+}
+
+// target_clones does not apply to templates: one plain function per type (as attention.cpp)
+#define RNN_DECODE_ROWS(T)                                                                                \
+  RNN_CLONES void lstm_attend_rows(const StepArgs<T>& a, T* gates, T* w, int64_t r0, int64_t r1) {        \
+    lstm_attend_rows_t<T>(a, gates, w, r0, r1);                                                           \
+  }                                                                                                       \
+  RNN_CLONES void select_rows(const StepArgs<T>& a, T* logits, const unsigned char* banned, int64_t r0,   \
+                              int64_t r1) {                                                               \
+    select_rows_t<T>(a, logits, banned, r0, r1);                                                          \
+  }                                                                                                       \
+  RNN_CLONES void tanh_in_place(T* o, int64_t n) { tanh_in_place_t<T>(o, n); }
+RNN_DECODE_ROWS(float)
+RNN_DECODE_ROWS(double)
+#undef RNN_DECODE_ROWS
+
+// float32 on AVX-512: the LSTM step on the fused step kernel (avx512.cpp), W_hh packed once here, the
+// input gates read from the table rows (LstmStep::gx), rows split across our threads as rnn_lstm.cpp.
+bool lstm_avx512(const StepArgs<float>& a) {
+  const rnn_decode_step_desc& d = *a.d;
+  if (!use_avx512()) return false;
+  const int64_t R = d.rows, H = d.hidden;
+  float* w = pack_lstm_panels(nullptr, a.w_hh, 0, H, workspace(kSlotWeights, lstm_panels_size(0, H)));
+  const int64_t panels = (H + 15) / 16;
+  float* bias = workspace(kSlotBias, panels * avx512::kLstmNR);
+  std::fill_n(bias, panels * avx512::kLstmNR, 0.0f);  // both biases are in the table
+  const int64_t by_rows = (R + 5) / 6;
+  const int tasks = int(std::min<int64_t>(by_rows, num_threads()));
+  parallel_run(tasks, [&](int k) {
+    const int64_t r0 = R * k / tasks, r1 = R * (k + 1) / tasks, n = r1 - r0;
+    std::vector<const float*> hs(n), cin(n), gx(n);
+    std::vector<float*> cout(n), hout(n);
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t r = r0 + i;
+      hs[i] = a.h0 + r * H;
+      cin[i] = a.c0 + r * H;
+      cout[i] = a.c + r * H;
+      hout[i] = a.h + r * H;
+      gx[i] = a.table + int64_t(d.tokens[r]) * 4 * H;
+    }
+    const int lda = avx512::a_stride(int(H));
+    avx512::LstmStep st{int(n), 0, int(H), hs.data() /* x: I = 0, never read */, hs.data(), cin.data(), cout.data(), hout.data(), nullptr, nullptr,
+                        nullptr, nullptr, w, bias, workspace(kSlotScratch, n * avx512::kLstmNR),
+                        workspace(kSlotA, n * lda), lda};
+    st.gx = gx.data();
+    avx512::lstm_fwd_step(st);
+  });
+  return true;
+}
+bool lstm_avx512(const StepArgs<double>&) { return false; }
+
 int64_t tasks_for_rows(int64_t R, int64_t per_row) {
   const int64_t by_work = std::max<int64_t>(1, R * per_row / 32768);
   return std::max<int64_t>(1, std::min<int64_t>({R, int64_t(num_threads()), by_work}));
@@ -126,29 +181,27 @@ int decode_step_typed(const StepArgs<T>& a) {
   const rnn_decode_step_desc& d = *a.d;
   const int R = int(d.rows), H = int(d.hidden), V = int(d.vocab);
   const int64_t Ts = d.sources;
-  Buf<T> gates = alloc<T>(d.lstm ? int64_t(R) * 4 * H : 0);
   Buf<T> logits = alloc<T>(int64_t(R) * V);
   const bool own_out = a.out == nullptr;
   Buf<T> out_ws = alloc<T>(own_out ? int64_t(R) * H : 0);
   StepArgs<T> s = a;
   if (own_out) s.out = out_ws.get();
-  if (d.lstm) gemm<T>(false, true, R, 4 * H, H, T(1), a.h0, H, a.w_hh, H, T(0), gates.get(), 4 * H);
+  const bool fused_lstm = d.lstm && lstm_avx512(s);
+  Buf<T> gates = alloc<T>(d.lstm && !fused_lstm ? int64_t(R) * 4 * H : 0);
+  if (d.lstm && !fused_lstm) gemm<T>(false, true, R, 4 * H, H, T(1), a.h0, H, a.w_hh, H, T(0), gates.get(), 4 * H);
   // per task: a scratch row of Ts weights when the caller wants none back
   const int64_t tasks = tasks_for_rows(R, int64_t(H) * (d.lstm ? 8 : 0) + (d.attention == 1 ? 2 * Ts * H : 0));
   Buf<T> wscratch = alloc<T>(a.weights ? 0 : tasks * std::max<int64_t>(Ts, 1));
-  if (d.lstm || d.attention == 1)
+  if ((d.lstm && !fused_lstm) || d.attention == 1)
     parallel_run(int(tasks), [&](int t) {
-      lstm_attend_rows<T>(s, gates.get(), wscratch.get() + (a.weights ? 0 : t * std::max<int64_t>(Ts, 1)),
+      lstm_attend_rows(s, d.lstm && !fused_lstm ? gates.get() : nullptr, wscratch.get() + (a.weights ? 0 : t * std::max<int64_t>(Ts, 1)),
                           R * int64_t(t) / tasks, R * int64_t(t + 1) / tasks);
     });
   const T* q = d.lstm ? s.h : s.h0;
   if (d.attention == 2) copy_elems(s.out, a.context, int64_t(R) * H);
   if (d.attention != 0) {
     gemm<T>(false, true, R, H, H, T(1), q, H, a.w_h, H, T(1), s.out, H);
-    T* o = s.out;
-    const int64_t n = int64_t(R) * H;
-#pragma omp simd
-    for (int64_t i = 0; i < n; ++i) o[i] = act_tanh(o[i]);
+    tanh_in_place(s.out, int64_t(R) * H);
   } else if (!own_out) {
     copy_elems(s.out, q, int64_t(R) * H);
   }
@@ -164,7 +217,7 @@ int decode_step_typed(const StepArgs<T>& a) {
   for (int64_t i = 0; i < d.banned_count; ++i) banned[size_t(d.banned[i])] = 1;
   const int64_t tasks2 = tasks_for_rows(R, int64_t(V) * 8);
   parallel_run(int(tasks2), [&](int t) {
-    select_rows<T>(s, logits.get(), banned.data(), R * int64_t(t) / tasks2, R * int64_t(t + 1) / tasks2);
+    select_rows(s, logits.get(), banned.data(), R * int64_t(t) / tasks2, R * int64_t(t + 1) / tasks2);
   });
   return RNN_OK;
 }
