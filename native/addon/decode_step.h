@@ -2,7 +2,8 @@
 // only: the CUDA backend decodes through the composed ops). Options object:
 //   decodeStep({ rows, hidden, vocab, sentences, sources, top, attention: 0|1|2, h0,
 //                lstm?: { tokens: Int32Array, table, weightHh, c0 },
-//                keys?, values?, lengths?: Int32Array (attention 1), context? (attention 2),
+//                keys?, values? [memory, Ts, H], lengths?: Int32Array [memory], owner?: Int32Array
+//                [sentences] with memory (attention 1: each sentence's memory row), context? (attention 2),
 //                weightH? (attention 1, 2), weightOut, biasOut?, banned: Int32Array,
 //                wantWeights: boolean, wantOut: boolean })
 //     -> { h, c (null without lstm), weights (null unless attention 1 and wantWeights),
@@ -44,7 +45,7 @@ struct DecodeStepGlue {
     const int dt = d.dtype;
     G::need(env, h0, dt, R * H, fn, "h0", shape_str({R, H}));
     Buf table, w_hh, c0, keys, values, context, w_h, b_out;
-    Arr tokens, lengths;
+    Arr tokens, lengths, owner;
     const Napi::Value lstm = o.Get("lstm");
     d.lstm = lstm.IsObject() ? 1 : 0;
     if (d.lstm) {
@@ -59,14 +60,22 @@ struct DecodeStepGlue {
       d.tokens = static_cast<const int32_t*>(tokens.data);
     }
     if (d.attention == 1) {
+      owner = to_opt_arr(env, o.Get("owner"), fn, "owner");
+      int64_t M = N;
+      if (owner.present()) {
+        need_dtype(env, owner.dtype, RNN_I32, fn, "owner");
+        need_length(env, int64_t(owner.length), N, fn, "owner", shape_str({N}));
+        d.owner = static_cast<const int32_t*>(owner.data);
+        M = d.memory = G::field_int(env, o, fn, "memory", 0, 2147483647);
+      }
       keys = G::field(env, o, fn, "keys");
-      G::need(env, keys, dt, N * Ts * H, fn, "keys", shape_str({N, Ts, H}));
+      G::need(env, keys, dt, M * Ts * H, fn, "keys", shape_str({M, Ts, H}));
       values = G::field(env, o, fn, "values");
-      G::need(env, values, dt, N * Ts * H, fn, "values", shape_str({N, Ts, H}));
+      G::need(env, values, dt, M * Ts * H, fn, "values", shape_str({M, Ts, H}));
       lengths = to_opt_arr(env, o.Get("lengths"), fn, "lengths");
       if (lengths.present()) {
         need_dtype(env, lengths.dtype, RNN_I32, fn, "lengths");
-        need_length(env, int64_t(lengths.length), N, fn, "lengths", shape_str({N}));
+        need_length(env, int64_t(lengths.length), M, fn, "lengths", shape_str({M}));
         d.lengths = static_cast<const int32_t*>(lengths.data);
       }
     }

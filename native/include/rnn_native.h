@@ -373,8 +373,8 @@ int rnn_tree_batch_backward(const rnn_tree_batch_desc* d, const void* x, const v
  *   lstm (d->lstm = 1): gates = table[tokens[r]] + h0 W_hh^T (table [V, 4H] = the target embedding
  *     times W_ih^T plus both biases, built once per decode; gate order i f g o), c = f c0 + i g,
  *     h = o tanh(c): written into h, c [R, H]; q = h. Without lstm: q = h0 (the decoder's output).
- *   attention 1 (folded dot): row r attends to sentence n = r / group: w_j = softmax_{j<L_n}(q . keys[n, j])
- *     (exactly 0 for j >= L_n), ctx = sum_j w_j values[n, j] (keys, values [N, Ts, H], already projected);
+ *   attention 1 (folded dot): row r attends to memory row n = owner[r / group]: w_j = softmax_{j<L_n}(q . keys[n, j])
+ *     (exactly 0 for j >= L_n), ctx = sum_j w_j values[n, j] (keys, values [memory, Ts, H], already projected);
  *     attention 2: ctx = context [R, H] given. Both: out = tanh(ctx + q W_h^T) (W_h [H, H]).
  *     attention 0: out = q.
  *   logp = log_softmax(out W_out^T + b_out) over V; per row the `top` best (logp, id) over the ids
@@ -389,6 +389,11 @@ typedef struct rnn_decode_step_desc {
   const int32_t* tokens;  /* [rows] (lstm) */
   const int32_t* lengths; /* [sentences] (attention 1), null: all Ts */
   const int32_t* banned;  /* [banned_count] */
+  /* attention 1: keys, values [memory, Ts, H] and lengths [memory]; owner [sentences] (nullable:
+   * the identity, memory = sentences) names the memory row of each sentence, so a decode loop passes
+   * the whole memory and never gathers it when sentences finish */
+  int64_t memory;
+  const int32_t* owner;
 } rnn_decode_step_desc;
 
 int rnn_decode_step(const rnn_decode_step_desc* d, const void* table, const void* w_hh, const void* h0,

@@ -55,7 +55,7 @@ RNN_INLINE void lstm_attend_rows_t(const StepArgs<T>& a, T* gates, T* q_scratch_
       }
     }
     if (d.attention != 1) continue;
-    const int64_t n = r / G;
+    const int64_t n = d.owner ? d.owner[r / G] : r / G;
     const int64_t L = d.lengths ? d.lengths[n] : Ts;
     const T* kb = a.keys + n * Ts * H;
     const T* vb = a.values + n * Ts * H;
@@ -268,10 +268,16 @@ extern "C" int rnn_decode_step(const rnn_decode_step_desc* d, const void* table,
                     what, (long long)r, d->tokens[r], (long long)V);
     }
     if (d->attention == 1) {
-      RNN_NEED(keys, N * Ts * H, "keys");
-      RNN_NEED(values, N * Ts * H, "values");
-      if (d->lengths)
+      const int64_t M = d->owner ? d->memory : N;
+      RNN_REQUIRE(M >= 0, RNN_ERR_ARG, "%s: memory must be >= 0, found %lld", what, (long long)M);
+      RNN_NEED(keys, M * Ts * H, "keys");
+      RNN_NEED(values, M * Ts * H, "values");
+      if (d->owner)
         for (int64_t n = 0; n < N; ++n)
+          RNN_REQUIRE(d->owner[n] >= 0 && d->owner[n] < M, RNN_ERR_INDEX, "%s: owner[%lld] = %d is outside [0, %lld)",
+                      what, (long long)n, d->owner[n], (long long)M);
+      if (d->lengths)
+        for (int64_t n = 0; n < M; ++n)
           RNN_REQUIRE(d->lengths[n] >= 0 && d->lengths[n] <= Ts, RNN_ERR_INDEX,
                       "%s: lengths[%lld] = %d is outside [0, %lld]", what, (long long)n, d->lengths[n], (long long)Ts);
     }

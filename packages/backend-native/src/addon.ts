@@ -113,6 +113,9 @@ export interface DecodeStepOptions {
   hidden: number;
   vocab: number;
   sentences: number;
+  /** Rows of keys/values/lengths when `owner` is given. */
+  memory: number;
+  owner: Int32Array | null;
   sources: number;
   top: number;
   attention: 0 | 1 | 2;

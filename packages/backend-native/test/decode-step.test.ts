@@ -71,6 +71,25 @@ describeNative('decodeStep kernel', (b) => {
     }
   }
 
+  it('folded attention through owner (each sentence a row of the whole memory) equals the gathered memory', () => {
+    noGrad(() => {
+      const a = input(b, 'lstm+folded', 'float32');
+      const at = a.attention as Extract<DecodeStepInput['attention'], { kind: 'folded' }>;
+      // sentences 0..3 of the input read memory rows 3, 0, 0, 2 of a 4-row memory
+      const owner = Int32Array.of(3, 0, 0, 2);
+      const withOwner = { ...a, attention: { ...at, owner } };
+      const f = decodeStep(withOwner);
+      const c = decodeStepComposed(withOwner);
+      expect(Array.from(f.topIds.data())).toEqual(Array.from(c.topIds.data()));
+      const fw = f.weights!.data();
+      const cw = c.weights!.data();
+      for (let i = 0; i < fw.length; i++) expect(Math.abs(fw[i]! - cw[i]!)).toBeLessThan(2e-6);
+      // rows 3..8 (sentences 1, 2) read memory row 0: length 1, one weight of 1
+      for (let r = 3; r < 9; r++) expect(Array.from(fw.slice(r * 5, r * 5 + 5))).toEqual([1, 0, 0, 0, 0]);
+      expect(() => decodeStep({ ...a, attention: { ...at, owner: Int32Array.of(0, 1, 4, 2) } })).toThrow(/owner 4 is outside the memory's rows \[0, 4\)/);
+    });
+  });
+
   it('ranks equal log-probabilities by increasing id (the composed order)', () => {
     noGrad(() => {
       // a zero output layer: every logit equal, so the candidates are the lowest allowed ids

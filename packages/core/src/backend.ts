@@ -250,9 +250,10 @@ export interface DecodeStepArgs {
   /** `[R, H]`: the previous h (with `lstm`) or the decoder's output for this step (without). */
   h0: BTensor;
   lstm: { tokens: Int32Array; table: BTensor; weightHh: BTensor; c0: BTensor } | null;
-  /** 'folded': keys, values `[N, Ts, H]` already projected; 'context': `[R, H]` given. */
+  /** 'folded': keys, values `[M, Ts, H]` already projected, lengths `[M]`; `owner` `[N]` (null: the
+   *  identity, M = N) names each sentence's memory row; 'context': `[R, H]` given. */
   attention:
-    | { kind: 'folded'; keys: BTensor; values: BTensor; lengths: Int32Array; weightH: BTensor }
+    | { kind: 'folded'; keys: BTensor; values: BTensor; lengths: Int32Array; weightH: BTensor; owner?: Int32Array | null }
     | { kind: 'context'; context: BTensor; weightH: BTensor }
     | null;
   weightOut: BTensor;

@@ -17,8 +17,10 @@ import { backendOf } from './util.js';
  *   lstm (optional):  gates = table[token] + h0 W_hhᵀ   (table = E W_ihᵀ + b_ih + b_hh, [V, 4H],
  *                     built once per decode: the decoder's input is the previous token's embedding)
  *                     c = σ(f) c0 + σ(i) tanh(g),  h = σ(o) tanh(c);  q = h   (else q = h0)
- *   attention 'folded' (keys, values [N, Ts, H] already projected, rows n·g … n·g+g−1 of sentence n):
- *                     w = masked softmax(q · keys[n]),  ctx = Σ_j w_j values[n, j]
+ *   attention 'folded' (keys, values [M, Ts, H] already projected; rows n·g … n·g+g−1 of sentence n
+ *                     attend to memory row m = owner[n], or n without `owner`: a decode loop passes
+ *                     the whole memory and never gathers it as sentences finish):
+ *                     w = masked softmax(q · keys[m]),  ctx = Σ_j w_j values[m, j]
  *             'context': ctx given [R, H];  both: out = tanh(ctx + q W_hᵀ);  null: out = q
  *   logp = log_softmax(out W_outᵀ + b_out);  top: the `top` best (logp, id) per row over the ids not
  *   in `banned`, best first, equal log-probabilities in increasing id.
@@ -32,7 +34,7 @@ export interface DecodeStepInput {
   h0: Tensor;
   lstm?: { tokens: Int32Array; table: Tensor; weightHh: Tensor; c0: Tensor } | null;
   attention?:
-    | { kind: 'folded'; keys: Tensor; values: Tensor; lengths: Int32Array; weightH: Tensor }
+    | { kind: 'folded'; keys: Tensor; values: Tensor; lengths: Int32Array; weightH: Tensor; owner?: Int32Array | null }
     | { kind: 'context'; context: Tensor; weightH: Tensor }
     | null;
   weightOut: Tensor;
@@ -71,10 +73,12 @@ function check(a: DecodeStepInput): { R: number; H: number; V: number } {
   if (at) want.push([at.weightH, [H, H], 'attention.weightH']);
   if (at?.kind === 'context') want.push([at.context, [R, H], 'attention.context']);
   if (at?.kind === 'folded') {
-    const [N, Ts] = at.keys.shape as [number, number];
-    want.push([at.keys, [N, Ts, H], 'attention.keys'], [at.values, [N, Ts, H], 'attention.values']);
-    if (N === 0 || R % N !== 0) throw new ShapeError(`decodeStep: rows (${R}) must be a multiple of the memory's sentences (${N})`);
-    if (at.lengths.length !== N) throw new ShapeError(`decodeStep: attention.lengths must hold ${N} lengths, found ${at.lengths.length}`);
+    const [M, Ts] = at.keys.shape as [number, number];
+    const N = at.owner ? at.owner.length : M;
+    want.push([at.keys, [M, Ts, H], 'attention.keys'], [at.values, [M, Ts, H], 'attention.values']);
+    if (N === 0 || R % N !== 0) throw new ShapeError(`decodeStep: rows (${R}) must be a multiple of the sentences (${N})`);
+    if (at.lengths.length !== M) throw new ShapeError(`decodeStep: attention.lengths must hold ${M} lengths, found ${at.lengths.length}`);
+    if (at.owner) for (const m of at.owner) if (!(m >= 0 && m < M)) throw new ValueError(`decodeStep: owner ${m} is outside the memory's rows [0, ${M})`);
   }
   for (const [t, shape, what] of want) {
     if (t.rank !== shape.length || t.shape.some((d, i) => d !== shape[i])) throw new ShapeError(`decodeStep: ${what} must have shape ${fmt(shape)}, found ${t.describe()}`);
@@ -147,8 +151,15 @@ function composed(a: DecodeStepInput): DecodeStepOutput {
   if (at) {
     let ctx: Tensor;
     if (at.kind === 'folded') {
-      const N = at.keys.shape[0]!;
-      const r = attention({ query: reshape(q, [N, R / N, H]), keys: at.keys, values: at.values, lengths: at.lengths as unknown as readonly number[], score: 'dot' });
+      let { keys, values, lengths } = at;
+      if (at.owner) {
+        const idx = tensor(at.owner, [at.owner.length], { dtype: 'int32', backend: a.h0.backend });
+        keys = gather(keys, idx);
+        values = gather(values, idx);
+        lengths = Int32Array.from(at.owner, (m) => at.lengths[m]!);
+      }
+      const N = keys.shape[0]!;
+      const r = attention({ query: reshape(q, [N, R / N, H]), keys, values, lengths: lengths as unknown as readonly number[], score: 'dot' });
       ctx = reshape(r.context, [R, H]);
       weights = a.wantWeights ? reshape(r.weights, [R, -1]) : null;
     } else ctx = at.context;

@@ -58,8 +58,10 @@ export function beamDecode(net: Net, mem: Memory, state0: StepState, maxLength: 
     // its beams share one memory row (decodeStep's group); else one gathered memory row each.
     const per = live[active[0]!]!.length;
     const group = active.every((n) => live[n]!.length === per) ? per : 1;
-    const memRows = rows.get(Int32Array.from(group === 1 ? owner : active));
-    const r = decodeStep(net, memRows, state, Int32Array.from(tokens), group, top, kernel);
+    const own = Int32Array.from(group === 1 ? owner : active);
+    const r = kernel?.whole
+      ? decodeStep(net, rows.mem, state, Int32Array.from(tokens), group, top, kernel, own)
+      : decodeStep(net, rows.get(own), state, Int32Array.from(tokens), group, top, kernel);
     const w = r.weights?.data() ?? null;
     const Ts = w ? w.length / owner.length : 0;
     const parents: number[] = [];

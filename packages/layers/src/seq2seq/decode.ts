@@ -20,7 +20,8 @@ export interface Hypothesis {
 export class MemoryRows {
   private last: Int32Array | null = null;
   private cached: Memory | null = null;
-  private readonly mem: Memory;
+  /** The whole folded memory (a fused decode step reads it through each sentence's row index). */
+  readonly mem: Memory;
 
   constructor(
     private readonly net: Net,

@@ -154,15 +154,19 @@ export interface Candidates {
  */
 export interface FusedStep {
   table: Tensor | null;
+  /** Luong attention: the kernel reads the whole folded memory through each sentence's row
+   *  (`decodeStep`'s `owner`), so the loop never gathers memory rows. */
+  whole: boolean;
 }
 
 export function prepareFused(net: Net, fused: boolean): FusedStep | null {
   const { params, sizes } = net;
   if (!fused || !params.backend.decodeStep) return null;
-  if (sizes.decoder.numLayers !== 1 || sizes.inputFeeding || sizes.attention === 'bahdanau') return { table: null };
+  const whole = sizes.attention === 'luong';
+  if (sizes.decoder.numLayers !== 1 || sizes.inputFeeding || sizes.attention === 'bahdanau') return { table: null, whole };
   const emb = params.get('decoder.embedding.weight');
   const table = add(linear(emb, params.get('decoder.rnn.weight_ih_l0'), params.get('decoder.rnn.bias_ih_l0')), params.get('decoder.rnn.bias_hh_l0'));
-  return { table };
+  return { table, whole };
 }
 
 /** Token ids the decoder never produces: `<pad>` (0) and `<s>` (2). */
@@ -179,7 +183,8 @@ export const BANNED = Int32Array.of(0, 2);
  *
  * With `fused` (see `FusedStep`) the step's tail — attention, h̃, projection, log-softmax and the
  * selection — is one backend call (and with its table, the LSTM step too); else the composed ops
- * and the selection on the host (`topPerRow`, the same order).
+ * and the selection on the host (`topPerRow`, the same order). With `fused.whole`, `mem` is the
+ * whole folded memory and `owner` names each sentence's (group's) row of it.
  */
 export function decodeStep(
   net: Net,
@@ -189,8 +194,9 @@ export function decodeStep(
   group: number,
   top: number,
   fused: FusedStep | null,
+  owner: Int32Array | null = null,
 ): { top: Candidates; weights: Tensor | null; state: StepState } {
-  if (fused) return fusedStep(net, mem, state, tokens, top, fused);
+  if (fused) return fusedStep(net, mem, state, tokens, top, fused, owner);
   const R = tokens.length;
   let x = gather(net.params.get('decoder.embedding.weight'), idTensor(net, tokens, [R, 1]));
   if (state.feed) x = concat([x, state.feed], 2);
@@ -207,7 +213,15 @@ export function decodeStep(
   };
 }
 
-function fusedStep(net: Net, mem: Memory, state: StepState, tokens: Int32Array, top: number, fused: FusedStep): { top: Candidates; weights: Tensor | null; state: StepState } {
+function fusedStep(
+  net: Net,
+  mem: Memory,
+  state: StepState,
+  tokens: Int32Array,
+  top: number,
+  fused: FusedStep,
+  owner: Int32Array | null,
+): { top: Candidates; weights: Tensor | null; state: StepState } {
   const { params, sizes } = net;
   const R = tokens.length;
   const Hd = sizes.decoder.hiddenSize;
@@ -225,7 +239,7 @@ function fusedStep(net: Net, mem: Memory, state: StepState, tokens: Int32Array, 
   let weights: Tensor | null = null;
   let attention: DecodeStepInput['attention'] = null;
   if (sizes.attention === 'luong') {
-    attention = { kind: 'folded', keys: mem.keys, values: mem.values, lengths: mem.lengths, weightH: outH! };
+    attention = { kind: 'folded', keys: mem.keys, values: mem.values, lengths: mem.lengths, weightH: outH!, owner };
   } else if (sizes.attention === 'bahdanau') {
     // the additive score stays the core attention kernel's; the tail from its context is fused
     const N = mem.lengths.length;

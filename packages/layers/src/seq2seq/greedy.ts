@@ -29,7 +29,7 @@ export function greedyDecode(net: Net, mem: Memory, state0: StepState, maxLength
 
   function step(t: number): StepState {
     // each row's best token (the first of equal ones), never <pad> or <s>
-    const r = decodeStep(net, rows.get(owner), state, tokens, 1, 1, kernel);
+    const r = kernel?.whole ? decodeStep(net, rows.mem, state, tokens, 1, 1, kernel, owner) : decodeStep(net, rows.get(owner), state, tokens, 1, 1, kernel);
     const w = r.weights?.data() ?? null;
     const Ts = w ? w.length / owner.length : 0;
     const keep: number[] = [];
