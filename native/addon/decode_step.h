@@ -5,13 +5,15 @@
 //                keys?, values? [memory, Ts, H], lengths?: Int32Array [memory], owner?: Int32Array
 //                [sentences] with memory (attention 1: each sentence's memory row), context? (attention 2),
 //                weightH? (attention 1, 2), weightOut, biasOut?, banned: Int32Array,
-//                wantWeights: boolean, wantOut: boolean })
+//                wantWeights: boolean, wantOut: boolean, packed?: decodeStepPack's Float32Array })
 //     -> { h, c (null without lstm), weights (null unless attention 1 and wantWeights),
 //          out (null unless wantOut), topLogp [rows, top], topIds: Int32Array [rows, top] }
 // Sizes are checked here against the arrays; index values (tokens, lengths, banned) by the C API.
 #pragma once
 
 #include "napi/glue.h"
+
+#include <cstdlib>
 
 namespace addon {
 
@@ -91,6 +93,14 @@ struct DecodeStepGlue {
     G::need(env, w_out, dt, V * H, fn, "weightOut", shape_str({V, H}));
     b_out = G::field_opt(env, o, fn, "biasOut");
     if (b_out.present()) G::need(env, b_out, dt, V, fn, "biasOut", shape_str({V}));
+    Arr packed = to_opt_arr(env, o.Get("packed"), fn, "packed");
+    if (packed.present()) {
+      need_dtype(env, packed.dtype, RNN_F32, fn, "packed");
+      need_length(env, int64_t(packed.length), rnn_decode_step_pack_size(&d), fn, "packed", "decodeStepPack's");
+      if (reinterpret_cast<uintptr_t>(packed.data) % 64 != 0)
+        throw_code(env, "E_VALUE", std::string(fn) + ": packed must be decodeStepPack's array (64-byte aligned)");
+      d.packed = static_cast<const float*>(packed.data);
+    }
     Arr banned = ids(env, o.Get("banned"), fn, "banned", -1);
     d.banned = static_cast<const int32_t*>(banned.data);
     d.banned_count = int64_t(banned.length);
@@ -109,7 +119,44 @@ struct DecodeStepGlue {
         .object;
   }
 
+  // decodeStepPack({ hidden, vocab, lstm: boolean, attention: 0|1|2, weightHh?, weightH?, weightOut })
+  //   -> Float32Array (64-byte aligned, the addon's memory) for decodeStep's `packed`, or null where
+  //   there is no packed form (float64, a CPU without AVX-512)
+  static Napi::Value Pack(const Napi::CallbackInfo& cb) {
+    const char* fn = "decodeStepPack";
+    Napi::Env env = cb.Env();
+    Napi::Object o = need_object(env, cb, fn);
+    rnn_decode_step_desc d{};
+    d.hidden = G::field_int(env, o, fn, "hidden", 1, 2147483647);
+    d.vocab = G::field_int(env, o, fn, "vocab", 1, 2147483647);
+    d.attention = int(G::field_int(env, o, fn, "attention", 0, 2));
+    d.lstm = to_bool(env, o.Get("lstm"), fn, "lstm") ? 1 : 0;
+    const int64_t H = d.hidden, V = d.vocab;
+    Buf w_out = G::field(env, o, fn, "weightOut");
+    d.dtype = w_out.dtype();
+    G::need(env, w_out, d.dtype, V * H, fn, "weightOut", shape_str({V, H}));
+    Buf w_hh, w_h;
+    if (d.lstm) {
+      w_hh = G::field(env, o, fn, "weightHh");
+      G::need(env, w_hh, d.dtype, 4 * H * H, fn, "weightHh", shape_str({4 * H, H}));
+    }
+    if (d.attention) {
+      w_h = G::field(env, o, fn, "weightH");
+      G::need(env, w_h, d.dtype, H * H, fn, "weightH", shape_str({H, H}));
+    }
+    const int64_t n = rnn_decode_step_pack_size(&d);
+    if (n <= 0) return env.Null();
+    const size_t bytes = (size_t(n) * sizeof(float) + 63) / 64 * 64;
+    void* mem = std::aligned_alloc(64, bytes);
+    if (!mem) throw_code(env, "E_BACKEND", std::string(fn) + ": out of memory for the packed weights");
+    Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, mem, bytes, [](Napi::Env, void* p) { std::free(p); });
+    G::run(env, rnn_decode_step_pack(&d, static_cast<const float*>(G::ptr(w_hh)), static_cast<const float*>(G::ptr(w_h)),
+                                     static_cast<const float*>(G::ptr(w_out)), static_cast<float*>(mem)));
+    return Napi::Float32Array::New(env, size_t(n), ab, 0);
+  }
+
   static void register_all(Napi::Env env, Napi::Object exports) {
+    exports.Set("decodeStepPack", Napi::Function::New(env, Pack, "decodeStepPack"));
     exports.Set("decodeStep", Napi::Function::New(env, Step, "decodeStep"));
   }
 };

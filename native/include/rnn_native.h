@@ -394,8 +394,18 @@ typedef struct rnn_decode_step_desc {
    * the whole memory and never gathers it when sentences finish */
   int64_t memory;
   const int32_t* owner;
+  /* nullable: W_hh (lstm), W_h (attention) and W_out packed once for a whole decode by
+   * rnn_decode_step_pack (float32 on AVX-512 CPUs only): the step then packs nothing itself */
+  const float* packed;
 } rnn_decode_step_desc;
 
+/* Floats rnn_decode_step_pack writes for these sizes, lstm and attention (0: no packed form here:
+ * float64, or a CPU without AVX-512; decode without one). */
+int64_t rnn_decode_step_pack_size(const rnn_decode_step_desc* d);
+/* W_hh [4H, H] (d->lstm), W_h [H, H] (d->attention != 0) and W_out [V, H] into out (64-byte aligned,
+ * rnn_decode_step_pack_size floats), for desc.packed of every step of one decode. */
+int rnn_decode_step_pack(const rnn_decode_step_desc* d, const float* w_hh, const float* w_h, const float* w_out,
+                         float* out);
 int rnn_decode_step(const rnn_decode_step_desc* d, const void* table, const void* w_hh, const void* h0,
                     const void* c0, const void* keys, const void* values, const void* context, const void* w_h,
                     const void* w_out, const void* b_out, void* h, void* c, void* weights, void* out,

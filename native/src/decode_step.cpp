@@ -7,6 +7,7 @@
 // results agree with it to float tolerance, not bit for bit.
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 #include <vector>
 
 #include "blas.h"
@@ -136,13 +137,41 @@ RNN_DECODE_ROWS(float)
 RNN_DECODE_ROWS(double)
 #undef RNN_DECODE_ROWS
 
+// The packed weights' layout: [W_hh lstm panels (lstm) | W_h gemm panels (attention) | W_out gemm panels].
+struct PackLayout {
+  int64_t hh = 0, h = 0, out = 0, total = 0;
+};
+PackLayout pack_layout(const rnn_decode_step_desc& d) {
+  PackLayout p;
+  const int64_t H = d.hidden, V = d.vocab;
+  const int64_t nhh = d.lstm ? lstm_panels_size(0, H) : 0, nh = d.attention ? gemm_panels_size(H, H) : 0;
+  p.hh = 0;
+  p.h = nhh;
+  p.out = nhh + nh;
+  p.total = p.out + gemm_panels_size(H, V);
+  return p;
+}
+
+// C[M, N] (+)= A[M, K] B for B packed (gemm panels), rows split across our threads as fast_sgemm.
+void packed_product(int M, int N, int K, const float* A, const float* bp, float* C, bool accumulate) {
+  const int threads = gemm_tasks(M, N, K);
+  const int tasks = std::max(1, std::min(threads, (M + 11) / 12));
+  parallel_run(tasks, [&](int t) {
+    const int r0 = int(int64_t(M) * t / tasks), r1 = int(int64_t(M) * (t + 1) / tasks);
+    if (r1 <= r0) return;
+    float* abuf = workspace(kSlotGemmA, int64_t(std::min(r1 - r0, 192)) * avx512::a_stride(K));
+    avx512::gemm_packed(false, r1 - r0, K, A + int64_t(r0) * K, K, bp, N, C + int64_t(r0) * N, N, accumulate, abuf);
+  });
+}
+
 // float32 on AVX-512: the LSTM step on the fused step kernel (avx512.cpp), W_hh packed once here, the
 // input gates read from the table rows (LstmStep::gx), rows split across our threads as rnn_lstm.cpp.
 bool lstm_avx512(const StepArgs<float>& a) {
   const rnn_decode_step_desc& d = *a.d;
   if (!use_avx512()) return false;
   const int64_t R = d.rows, H = d.hidden;
-  float* w = pack_lstm_panels(nullptr, a.w_hh, 0, H, workspace(kSlotWeights, lstm_panels_size(0, H)));
+  const float* w = d.packed ? d.packed + pack_layout(d).hh
+                            : pack_lstm_panels(nullptr, a.w_hh, 0, H, workspace(kSlotWeights, lstm_panels_size(0, H)));
   const int64_t panels = (H + 15) / 16;
   float* bias = workspace(kSlotBias, panels * avx512::kLstmNR);
   std::fill_n(bias, panels * avx512::kLstmNR, 0.0f);  // both biases are in the table
@@ -199,14 +228,26 @@ int decode_step_typed(const StepArgs<T>& a) {
     });
   const T* q = d.lstm ? s.h : s.h0;
   if (d.attention == 2) copy_elems(s.out, a.context, int64_t(R) * H);
+  const float* packed = nullptr;
+  if constexpr (std::is_same_v<T, float>) packed = d.packed;
   if (d.attention != 0) {
-    gemm<T>(false, true, R, H, H, T(1), q, H, a.w_h, H, T(1), s.out, H);
+    if constexpr (std::is_same_v<T, float>) {
+      if (packed) packed_product(R, H, H, q, packed + pack_layout(d).h, s.out, true);
+      else gemm<T>(false, true, R, H, H, T(1), q, H, a.w_h, H, T(1), s.out, H);
+    } else {
+      gemm<T>(false, true, R, H, H, T(1), q, H, a.w_h, H, T(1), s.out, H);
+    }
     tanh_in_place(s.out, int64_t(R) * H);
   } else if (!own_out) {
     copy_elems(s.out, q, int64_t(R) * H);
   }
   const T* x = d.attention != 0 || !own_out ? s.out : q;
-  gemm<T>(false, true, R, V, H, T(1), x, H, a.w_out, H, T(0), logits.get(), V);
+  if constexpr (std::is_same_v<T, float>) {
+    if (packed) packed_product(R, V, H, x, packed + pack_layout(d).out, logits.get(), false);
+    else gemm<T>(false, true, R, V, H, T(1), x, H, a.w_out, H, T(0), logits.get(), V);
+  } else {
+    gemm<T>(false, true, R, V, H, T(1), x, H, a.w_out, H, T(0), logits.get(), V);
+  }
   if (a.b_out) {
     T* lg = logits.get();
     for (int64_t r = 0; r < R; ++r)
@@ -286,6 +327,8 @@ extern "C" int rnn_decode_step(const rnn_decode_step_desc* d, const void* table,
     RNN_NEED(w_out, V * H, "w_out");
     RNN_NEED(top_logp, R * K, "top_logp");
     RNN_NEED(top_ids, R * K, "top_ids");
+    RNN_REQUIRE(!d->packed || rnn_decode_step_pack_size(d) > 0, RNN_ERR_ARG,
+                "%s: packed weights are float32 on AVX-512 CPUs only; pass none", what);
     if (R == 0) return RNN_OK;
     RNN_DISPATCH_FLOAT(d->dtype, what,
                        (rnn::decode_step_typed<T>(rnn::StepArgs<T>{
@@ -295,5 +338,34 @@ extern "C" int rnn_decode_step(const rnn_decode_step_desc* d, const void* table,
                            static_cast<const T*>(b_out), static_cast<T*>(h), static_cast<T*>(c),
                            d->attention == 1 ? static_cast<T*>(weights) : nullptr, static_cast<T*>(out),
                            static_cast<T*>(top_logp), top_ids})));
+  });
+}
+
+extern "C" int64_t rnn_decode_step_pack_size(const rnn_decode_step_desc* d) {
+  if (!d || d->dtype != RNN_F32 || !rnn::use_avx512() || d->hidden < 1 || d->vocab < 1) return 0;
+  return rnn::pack_layout(*d).total;
+}
+
+extern "C" int rnn_decode_step_pack(const rnn_decode_step_desc* d, const float* w_hh, const float* w_h,
+                                    const float* w_out, float* out) {
+  const char* what = "rnn_decode_step_pack";
+  return rnn::guarded(what, [&]() -> int {
+    RNN_REQUIRE(d != nullptr, RNN_ERR_ARG, "%s: the descriptor is null", what);
+    RNN_REQUIRE(rnn_decode_step_pack_size(d) > 0, RNN_ERR_ARG,
+                "%s: no packed form for this call (float32 on an AVX-512 CPU only); decode without one", what);
+    RNN_REQUIRE(reinterpret_cast<uintptr_t>(out) % 64 == 0, RNN_ERR_ARG, "%s: out must be 64-byte aligned", what);
+    const int64_t H = d->hidden, V = d->vocab;
+    RNN_NEED(w_out, V * H, "w_out");
+    const rnn::PackLayout p = rnn::pack_layout(*d);
+    if (d->lstm) {
+      RNN_NEED(w_hh, 4 * H * H, "w_hh");
+      rnn::pack_lstm_panels(nullptr, w_hh, 0, H, out + p.hh);
+    }
+    if (d->attention) {
+      RNN_NEED(w_h, H * H, "w_h");
+      rnn::pack_gemm_panels(w_h, true, H, H, out + p.h);
+    }
+    rnn::pack_gemm_panels(w_out, true, H, V, out + p.out);
+    return RNN_OK;
   });
 }

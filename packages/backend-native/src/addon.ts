@@ -57,6 +57,7 @@ export interface NativeAddon extends KernelAddon<Arr> {
   treeBatchBackward(o: TreeBatchOptions<Arr> & { h: Arr; c: Arr; reserve: Arr; dh: Arr | null; dc: Arr | null }): TreeBatchBackwardOut<Arr>;
   /** One decoding step of an attentional decoder (CPU only; native/addon/decode_step.h). Optional:
    *  an older addon build has none (the composed ops then run). */
+  decodeStepPack?(o: { hidden: number; vocab: number; lstm: boolean; attention: 0 | 1 | 2; weightHh: Arr | null; weightH: Arr | null; weightOut: Arr }): Float32Array | null;
   decodeStep?(o: DecodeStepOptions): { h: Arr | null; c: Arr | null; weights: Arr | null; out: Arr | null; topLogp: Arr; topIds: Int32Array };
   /** dst += src (same dtype and length, not overlapping), split across the pool. */
   addInPlace(dst: Arr, src: Arr): void;
@@ -131,4 +132,6 @@ export interface DecodeStepOptions {
   banned: Int32Array;
   wantWeights: boolean;
   wantOut: boolean;
+  /** decodeStepPack's array for these weights, or null. */
+  packed: Float32Array | null;
 }

@@ -8,6 +8,7 @@ import {
   type BTensor,
   type DType,
   type DecodeStepArgs,
+  type DecodeStepPackArgs,
   type DecodeStepResult,
   type SequenceBackwardArgs,
   type SequenceBackwardResult,
@@ -281,7 +282,26 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
         banned: args.banned,
         wantWeights: args.wantWeights,
         wantOut: args.wantOut,
+        packed: args.packed instanceof PackedDecodeWeights ? args.packed.data : null,
       });
+    });
+  }
+
+  decodeStepPack(args: DecodeStepPackArgs): unknown {
+    return this.call(() => {
+      const f = this.addon.decodeStepPack;
+      if (typeof f !== 'function' || args.weightOut.dtype !== 'float32') return null;
+      const [V, H] = args.weightOut.shape as [number, number];
+      const data = f.call(this.addon, {
+        hidden: H,
+        vocab: V,
+        lstm: !!args.weightHh,
+        attention: args.weightH ? 1 : 0,
+        weightHh: args.weightHh ? arr(args.weightHh, 'weightHh') : null,
+        weightH: args.weightH ? arr(args.weightH, 'weightH') : null,
+        weightOut: arr(args.weightOut, 'weightOut'),
+      });
+      return data ? new PackedDecodeWeights(data) : null;
     });
   }
 
@@ -317,6 +337,11 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
       r.data = null;
     }
   }
+}
+
+/** `decodeStepPack`'s result: the addon's 64-byte-aligned packed weights of one decode. */
+class PackedDecodeWeights {
+  constructor(readonly data: Float32Array) {}
 }
 
 /** What `treeBatchForward` keeps for `treeBatchBackward`. */

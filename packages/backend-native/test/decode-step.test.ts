@@ -1,7 +1,7 @@
 // The native decode-step kernel (one call: LSTM step from the gate table, folded attention, h̃,
 // projection, log-softmax, each row's best candidates) against core's composed reference.
 import { expect, it } from 'vitest';
-import { decodeStep, decodeStepComposed, noGrad, tensor, type Backend, type DecodeStepInput, type DType, type Tensor } from '@rnn/core';
+import { decodeStep, decodeStepComposed, decodeStepPack, noGrad, tensor, type Backend, type DecodeStepInput, type DType, type Tensor } from '@rnn/core';
 import { describeNative, rand } from './helpers.js';
 
 type Mode = 'lstm+folded' | 'folded' | 'context' | 'none';
@@ -87,6 +87,23 @@ describeNative('decodeStep kernel', (b) => {
       // rows 3..8 (sentences 1, 2) read memory row 0: length 1, one weight of 1
       for (let r = 3; r < 9; r++) expect(Array.from(fw.slice(r * 5, r * 5 + 5))).toEqual([1, 0, 0, 0, 0]);
       expect(() => decodeStep({ ...a, attention: { ...at, owner: Int32Array.of(0, 1, 4, 2) } })).toThrow(/owner 4 is outside the memory's rows \[0, 4\)/);
+    });
+  });
+
+  it('weights packed once per decode (decodeStepPack) give the same numbers as packed at every step; a mismatched pack is refused', () => {
+    noGrad(() => {
+      for (const mode of ['lstm+folded', 'context', 'none'] as const) {
+        const a = input(b, mode, 'float32');
+        const packed = decodeStepPack({ weightHh: a.lstm?.weightHh ?? null, weightH: a.attention?.weightH ?? null, weightOut: a.weightOut });
+        if (packed === null) continue; // a CPU without AVX-512: no packed form (the steps pack themselves)
+        const f = decodeStep({ ...a, packed });
+        const g = decodeStep(a);
+        for (const k of ['h', 'c', 'weights', 'out', 'topLogp', 'topIds'] as const) expect(f[k] && Array.from(f[k]!.data())).toEqual(g[k] && Array.from(g[k]!.data()));
+      }
+      const a = input(b, 'lstm+folded', 'float32');
+      const wrong = decodeStepPack({ weightHh: null, weightH: a.attention!.weightH, weightOut: a.weightOut });
+      if (wrong !== null) expect(() => decodeStep({ ...a, packed: wrong })).toThrow(/decodeStep: packed has \d+ elements/);
+      expect(decodeStepPack({ weightHh: null, weightH: null, weightOut: input(b, 'none', 'float64').weightOut })).toBeNull();
     });
   });
 

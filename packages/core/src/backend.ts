@@ -262,6 +262,15 @@ export interface DecodeStepArgs {
   banned: Int32Array;
   wantWeights: boolean;
   wantOut: boolean;
+  /** What this backend's `decodeStepPack` returned for these weights (the whole decode's), or null. */
+  packed?: unknown;
+}
+
+/** The weights `decodeStepPack` prepares once per decode (null where the step does not read them). */
+export interface DecodeStepPackArgs {
+  weightHh: BTensor | null;
+  weightH: BTensor | null;
+  weightOut: BTensor;
 }
 
 export interface DecodeStepResult {
@@ -458,6 +467,8 @@ export interface Backend {
   attentionBackward?(args: AttentionBackwardArgs): AttentionBackwardResult;
   /** One decoding step, inference only (ops/decode-step.ts; without it: the composed ops). */
   decodeStep?(args: DecodeStepArgs): DecodeStepResult;
+  /** The decode's constant weights in the kernel's own layout, once per decode (null: none here). */
+  decodeStepPack?(args: DecodeStepPackArgs): unknown;
   /** CRF negative log-likelihood per row (forward algorithm) and its gradient. */
   crfNllForward?(args: CrfNllKernelArgs): CrfNllKernelResult;
   crfNllBackward?(args: CrfNllBackwardArgs): CrfNllBackwardResult;

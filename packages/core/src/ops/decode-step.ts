@@ -45,6 +45,8 @@ export interface DecodeStepInput {
   wantWeights?: boolean;
   /** Return h̃ (`out`, `[R, H]`: input feeding reads it). */
   wantOut?: boolean;
+  /** `decodeStepPack`'s result for these weights (a decode's steps share it), or null. */
+  packed?: unknown;
 }
 
 export interface DecodeStepOutput {
@@ -110,6 +112,7 @@ export function decodeStep(a: DecodeStepInput, options: { fused?: boolean } = {}
     banned: a.banned ?? new Int32Array(0),
     wantWeights: !!a.wantWeights && at?.kind === 'folded',
     wantOut: !!a.wantOut,
+    packed: a.packed ?? null,
   };
   const r = backend.decodeStep(args);
   const dt = a.h0.dtype;
@@ -123,6 +126,17 @@ export function decodeStep(a: DecodeStepInput, options: { fused?: boolean } = {}
     topLogp: wrap(backend, r.topLogp, [R, a.top], dt),
     topIds: wrap(backend, r.topIds, [R, a.top], 'int32'),
   };
+}
+
+/**
+ * The weights a decode's every `decodeStep` reads (W_hh with `lstm`, W_h with attention, W_out), in
+ * the backend kernel's own layout, prepared once rather than at every step: pass the result as
+ * `packed` to the steps of that decode (and only while those weights are unchanged). null where the
+ * backend has none (the steps then prepare their weights themselves).
+ */
+export function decodeStepPack(a: { weightHh: Tensor | null; weightH: Tensor | null; weightOut: Tensor }): unknown {
+  const backend = a.weightOut.backend;
+  return backend.decodeStepPack ? backend.decodeStepPack(a) : null;
 }
 
 /** The reference: primitive ops, then the per-row selection on the host (`topPerRow`). */

@@ -35,7 +35,7 @@ interface Finished {
 export function beamDecode(net: Net, mem: Memory, state0: StepState, maxLength: Int32Array, K: number, lengthPenalty: number, fused = true): Hypothesis[] {
   const N = mem.lengths.length;
   const rows = new MemoryRows(net, mem);
-  const kernel = prepareFused(net, fused);
+  const kernel = prepareFused(net, fused, rows.mem);
   // per row, the 2K best extensions hold every candidate the sentence's 2K best can be
   const top = Math.min(2 * K, net.sizes.targetVocab.size - BANNED.length);
   const live: Live[][] = Array.from({ length: N }, () => [{ node: null, score: 0 }]);
@@ -62,7 +62,8 @@ export function beamDecode(net: Net, mem: Memory, state0: StepState, maxLength: 
     const r = kernel?.whole
       ? decodeStep(net, rows.mem, state, Int32Array.from(tokens), group, top, kernel, own)
       : decodeStep(net, rows.get(own), state, Int32Array.from(tokens), group, top, kernel);
-    const w = r.weights?.data() ?? null;
+    // one copy of the step's attention that its hypotheses share (the tensor's buffer is reused)
+    const w = r.weights ? r.weights.data().slice() : null;
     const Ts = w ? w.length / owner.length : 0;
     const parents: number[] = [];
     const stillActive: number[] = [];
@@ -75,7 +76,7 @@ export function beamDecode(net: Net, mem: Memory, state0: StepState, maxLength: 
       cands.forEach(([score, i, v], rank) => {
         if (next.length >= K) return;
         const row = base + i;
-        const node: Node = { token: v, parent: beams[i]!.node, weights: w ? w.slice(row * Ts, row * Ts + mem.lengths[n]!) : null };
+        const node: Node = { token: v, parent: beams[i]!.node, weights: w, off: row * Ts, len: mem.lengths[n]! };
         if (v === SeqVocab.EOS_ID) {
           if (rank < K) finished[n]!.push({ node, score, steps: t, ended: true });
         } else {

@@ -4,6 +4,7 @@ import {
   attention as attention_,
   concat,
   decodeStep as coreDecodeStep,
+  decodeStepPack,
   gather,
   linear,
   logSoftmax,
@@ -157,16 +158,26 @@ export interface FusedStep {
   /** Luong attention: the kernel reads the whole folded memory through each sentence's row
    *  (`decodeStep`'s `owner`), so the loop never gathers memory rows. */
   whole: boolean;
+  /** The decode's constant weights in the kernel's layout (core's `decodeStepPack`), or null. */
+  packed: unknown;
 }
 
-export function prepareFused(net: Net, fused: boolean): FusedStep | null {
+export function prepareFused(net: Net, fused: boolean, mem: Memory): FusedStep | null {
   const { params, sizes } = net;
   if (!fused || !params.backend.decodeStep) return null;
   const whole = sizes.attention === 'luong';
-  if (sizes.decoder.numLayers !== 1 || sizes.inputFeeding || sizes.attention === 'bahdanau') return { table: null, whole };
-  const emb = params.get('decoder.embedding.weight');
-  const table = add(linear(emb, params.get('decoder.rnn.weight_ih_l0'), params.get('decoder.rnn.bias_ih_l0')), params.get('decoder.rnn.bias_hh_l0'));
-  return { table, whole };
+  const useTable = sizes.decoder.numLayers === 1 && !sizes.inputFeeding && sizes.attention !== 'bahdanau';
+  let table: Tensor | null = null;
+  if (useTable) {
+    const emb = params.get('decoder.embedding.weight');
+    table = add(linear(emb, params.get('decoder.rnn.weight_ih_l0'), params.get('decoder.rnn.bias_ih_l0')), params.get('decoder.rnn.bias_hh_l0'));
+  }
+  const packed = decodeStepPack({
+    weightHh: useTable ? params.get('decoder.rnn.weight_hh_l0') : null,
+    weightH: mem.folded?.outH ?? null,
+    weightOut: params.get('output.weight'),
+  });
+  return { table, whole, packed };
 }
 
 /** Token ids the decoder never produces: `<pad>` (0) and `<s>` (2). */
@@ -264,6 +275,7 @@ function fusedStep(
     banned: BANNED,
     wantWeights: sizes.attention === 'luong',
     wantOut: sizes.inputFeeding,
+    packed: fused.packed,
   });
   return {
     top: { logp: r.topLogp.data(), ids: r.topIds.data() as Int32Array, k: top },

@@ -11,7 +11,7 @@ import type { Memory, Net } from './net.js';
 export function greedyDecode(net: Net, mem: Memory, state0: StepState, maxLength: Int32Array, lengthPenalty: number, fused = true): Hypothesis[] {
   const N = mem.lengths.length;
   const rows = new MemoryRows(net, mem);
-  const kernel = prepareFused(net, fused);
+  const kernel = prepareFused(net, fused, rows.mem);
   let owner = Int32Array.from({ length: N }, (_, n) => n);
   let state = state0;
   let tokens = new Int32Array(N).fill(SeqVocab.BOS_ID);
@@ -30,14 +30,14 @@ export function greedyDecode(net: Net, mem: Memory, state0: StepState, maxLength
   function step(t: number): StepState {
     // each row's best token (the first of equal ones), never <pad> or <s>
     const r = kernel?.whole ? decodeStep(net, rows.mem, state, tokens, 1, 1, kernel, owner) : decodeStep(net, rows.get(owner), state, tokens, 1, 1, kernel);
-    const w = r.weights?.data() ?? null;
+    const w = r.weights ? r.weights.data().slice() : null; // shared by the step's rows
     const Ts = w ? w.length / owner.length : 0;
     const keep: number[] = [];
     const next: number[] = [];
     owner.forEach((n, i) => {
       const best = r.top.ids[i]!;
       score[n] += r.top.logp[i]!;
-      node[n] = { token: best, parent: node[n]!, weights: w ? w.slice(i * Ts, i * Ts + mem.lengths[n]!) : null };
+      node[n] = { token: best, parent: node[n]!, weights: w, off: i * Ts, len: mem.lengths[n]! };
       const ended = best === SeqVocab.EOS_ID;
       if (ended || t >= maxLength[n]!) {
         const { ids, weights } = unwind(node[n]!);
