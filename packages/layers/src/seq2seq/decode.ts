@@ -88,8 +88,3 @@ export function unwind(node: Node | null): { ids: number[]; weights: number[][] 
   }
   return { ids: ids.reverse(), weights: hasWeights ? weights.reverse() : null };
 }
-
-/** Tokens the decoder may produce: never `<pad>` or `<s>`. */
-export function allowed(id: number): boolean {
-  return id !== 0 && id !== 2;
-}
