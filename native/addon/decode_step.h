@@ -96,7 +96,11 @@ struct DecodeStepGlue {
     Arr packed = to_opt_arr(env, o.Get("packed"), fn, "packed");
     if (packed.present()) {
       need_dtype(env, packed.dtype, RNN_F32, fn, "packed");
-      need_length(env, int64_t(packed.length), rnn_decode_step_pack_size(&d), fn, "packed", "decodeStepPack's");
+      const int64_t want = rnn_decode_step_pack_size(&d);
+      if (int64_t(packed.length) != want)
+        throw_code(env, "E_SHAPE", std::string(fn) + ": packed holds " + std::to_string(packed.length) +
+                                       " floats but this step's weights packed need " + std::to_string(want) +
+                                       "; pass decodeStepPack's result for the same weights (lstm, attention)");
       if (reinterpret_cast<uintptr_t>(packed.data) % 64 != 0)
         throw_code(env, "E_VALUE", std::string(fn) + ": packed must be decodeStepPack's array (64-byte aligned)");
       d.packed = static_cast<const float*>(packed.data);

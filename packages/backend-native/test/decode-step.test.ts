@@ -102,7 +102,7 @@ describeNative('decodeStep kernel', (b) => {
       }
       const a = input(b, 'lstm+folded', 'float32');
       const wrong = decodeStepPack({ weightHh: null, weightH: a.attention!.weightH, weightOut: a.weightOut });
-      if (wrong !== null) expect(() => decodeStep({ ...a, packed: wrong })).toThrow(/decodeStep: packed has \d+ elements/);
+      if (wrong !== null) expect(() => decodeStep({ ...a, packed: wrong })).toThrow(/decodeStep: packed holds \d+ floats but this step's weights packed need \d+/);
       expect(decodeStepPack({ weightHh: null, weightH: null, weightOut: input(b, 'none', 'float64').weightOut })).toBeNull();
     });
   });
