@@ -38,6 +38,7 @@ export function beamDecode(net: Net, mem: Memory, state0: StepState, maxLength: 
   const kernel = prepareFused(net, fused, rows.mem);
   // per row, the 2K best extensions hold every candidate the sentence's 2K best can be
   const top = Math.min(2 * K, net.sizes.targetVocab.size - BANNED.length);
+  const cands: Ranked = { score: new Float64Array(2 * K), beam: new Int32Array(2 * K), token: new Int32Array(2 * K) };
   const live: Live[][] = Array.from({ length: N }, () => [{ node: null, score: 0 }]);
   const finished: Finished[][] = Array.from({ length: N }, () => []);
   let active = Array.from({ length: N }, (_, n) => n);
@@ -70,11 +71,13 @@ export function beamDecode(net: Net, mem: Memory, state0: StepState, maxLength: 
     let base = 0;
     for (const n of active) {
       const beams = live[n]!;
-      const cands = topCandidates(r.top, base, beams, 2 * K);
+      const nc = topCandidates(r.top, base, beams, cands);
       const next: Live[] = [];
       const nextRows: number[] = [];
-      cands.forEach(([score, i, v], rank) => {
-        if (next.length >= K) return;
+      for (let rank = 0; rank < nc && next.length < K; rank++) {
+        const score = cands.score[rank]!;
+        const i = cands.beam[rank]!;
+        const v = cands.token[rank]!;
         const row = base + i;
         const node: Node = { token: v, parent: beams[i]!.node, weights: w, off: row * Ts, len: mem.lengths[n]! };
         if (v === SeqVocab.EOS_ID) {
@@ -83,7 +86,7 @@ export function beamDecode(net: Net, mem: Memory, state0: StepState, maxLength: 
           next.push({ node, score });
           nextRows.push(row);
         }
-      });
+      }
       base += beams.length;
       if (finished[n]!.length >= K || t >= maxLength[n]! || next.length === 0) {
         if (finished[n]!.length < K) for (const h of next) finished[n]!.push({ node: h.node!, score: h.score, steps: t, ended: false });
@@ -106,27 +109,45 @@ export function beamDecode(net: Net, mem: Memory, state0: StepState, maxLength: 
   });
 }
 
+/** A sentence's ranked candidates (reused from sentence to sentence: no tuple per candidate). */
+interface Ranked {
+  score: Float64Array;
+  beam: Int32Array;
+  token: Int32Array;
+}
+
 /**
- * The `count` best (score, beam, token) extensions of one sentence's beams, best first (ties: lower
- * beam, then lower token). Each beam's row holds its best tokens in that order, so walking them
- * beam by beam and keeping only strictly better scores ahead ranks them as over the whole vocabulary.
+ * The best (score, beam, token) extensions of one sentence's beams into `out`, best first (ties:
+ * lower beam, then lower token), at most `out`'s length; returns how many. Each beam's row holds its
+ * best tokens in that order, so walking them beam by beam and keeping only strictly better scores
+ * ahead ranks them as over the whole vocabulary.
  */
-function topCandidates(c: Candidates, base: number, beams: readonly Live[], count: number): [number, number, number][] {
-  const top: [number, number, number][] = [];
+function topCandidates(c: Candidates, base: number, beams: readonly Live[], out: Ranked): number {
+  const count = out.score.length;
+  const { score, beam, token } = out;
+  let n = 0;
   for (let i = 0; i < beams.length; i++) {
     const s0 = beams[i]!.score;
     const off = (base + i) * c.k;
     for (let j = 0; j < c.k; j++) {
       const s = s0 + c.logp[off + j]!;
-      if (top.length === count) {
-        if (s <= top[count - 1]![0]) break; // the row's next ones are no better
-        top.pop();
+      if (n === count) {
+        if (s <= score[count - 1]!) break; // the row's next ones are no better
+        n--;
       }
       // strictly better moves up: equal scores keep the earlier (beam, token) first
-      let k = top.length;
-      while (k > 0 && top[k - 1]![0] < s) k--;
-      top.splice(k, 0, [s, i, c.ids[off + j]!]);
+      let k = n;
+      while (k > 0 && score[k - 1]! < s) {
+        score[k] = score[k - 1]!;
+        beam[k] = beam[k - 1]!;
+        token[k] = token[k - 1]!;
+        k--;
+      }
+      score[k] = s;
+      beam[k] = i;
+      token[k] = c.ids[off + j]!;
+      n++;
     }
   }
-  return top;
+  return n;
 }
