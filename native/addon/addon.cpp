@@ -17,6 +17,7 @@
 
 #include "napi/glue.h"
 #include "tree_batch.h"
+#include "decode_step.h"
 
 namespace addon {
 namespace {
@@ -204,6 +205,7 @@ Napi::Object init_module(Napi::Env env, Napi::Object exports) {
   Glue<HostDevice>::register_all(env, exports);
   Glue<HostDevice>::fused(env, exports, "sequenceForwardRecord", Glue<HostDevice>::SeqForwardRecord);
   TreeBatchGlue<HostDevice>::register_all(env, exports);
+  DecodeStepGlue<HostDevice>::register_all(env, exports);
   return exports;
 }
 

@@ -366,6 +366,51 @@ int rnn_tree_batch_backward(const rnn_tree_batch_desc* d, const void* x, const v
                             const void* h, const void* c, const void* reserve, const void* dh, const void* dc,
                             void* dx, void* dw, void* dwh, void* db);
 
+
+/* ---- One decoding step of an attentional decoder (decode_step.cpp; CPU only) ----
+ *
+ * For R decoder rows (N sentences of `group` rows each: R = N * group), hidden size H, vocabulary V:
+ *   lstm (d->lstm = 1): gates = table[tokens[r]] + h0 W_hh^T (table [V, 4H] = the target embedding
+ *     times W_ih^T plus both biases, built once per decode; gate order i f g o), c = f c0 + i g,
+ *     h = o tanh(c): written into h, c [R, H]; q = h. Without lstm: q = h0 (the decoder's output).
+ *   attention 1 (folded dot): row r attends to memory row n = owner[r / group]: w_j = softmax_{j<L_n}(q . keys[n, j])
+ *     (exactly 0 for j >= L_n), ctx = sum_j w_j values[n, j] (keys, values [memory, Ts, H], already projected);
+ *     attention 2: ctx = context [R, H] given. Both: out = tanh(ctx + q W_h^T) (W_h [H, H]).
+ *     attention 0: out = q.
+ *   logp = log_softmax(out W_out^T + b_out) over V; per row the `top` best (logp, id) over the ids
+ *   not in banned[], best first, equal values in increasing id: top_logp [R, top], top_ids [R, top].
+ * weights [R, Ts] (attention 1 only) and out [R, H] may be null (not wanted). float32 uses the fast
+ * activations of the fused kernels (a few ulp). Host memory for tokens, lengths and banned. */
+typedef struct rnn_decode_step_desc {
+  int dtype;
+  int64_t rows, hidden, vocab, sentences, sources, top, banned_count;
+  int lstm;      /* 0 or 1 */
+  int attention; /* 0 none, 1 folded dot, 2 context given */
+  const int32_t* tokens;  /* [rows] (lstm) */
+  const int32_t* lengths; /* [sentences] (attention 1), null: all Ts */
+  const int32_t* banned;  /* [banned_count] */
+  /* attention 1: keys, values [memory, Ts, H] and lengths [memory]; owner [sentences] (nullable:
+   * the identity, memory = sentences) names the memory row of each sentence, so a decode loop passes
+   * the whole memory and never gathers it when sentences finish */
+  int64_t memory;
+  const int32_t* owner;
+  /* nullable: W_hh (lstm), W_h (attention) and W_out packed once for a whole decode by
+   * rnn_decode_step_pack (float32 on AVX-512 CPUs only): the step then packs nothing itself */
+  const float* packed;
+} rnn_decode_step_desc;
+
+/* Floats rnn_decode_step_pack writes for these sizes, lstm and attention (0: no packed form here:
+ * float64, or a CPU without AVX-512; decode without one). */
+int64_t rnn_decode_step_pack_size(const rnn_decode_step_desc* d);
+/* W_hh [4H, H] (d->lstm), W_h [H, H] (d->attention != 0) and W_out [V, H] into out (64-byte aligned,
+ * rnn_decode_step_pack_size floats), for desc.packed of every step of one decode. */
+int rnn_decode_step_pack(const rnn_decode_step_desc* d, const float* w_hh, const float* w_h, const float* w_out,
+                         float* out);
+int rnn_decode_step(const rnn_decode_step_desc* d, const void* table, const void* w_hh, const void* h0,
+                    const void* c0, const void* keys, const void* values, const void* context, const void* w_h,
+                    const void* w_out, const void* b_out, void* h, void* c, void* weights, void* out,
+                    void* top_logp, int32_t* top_ids);
+
 #ifdef __cplusplus
 }
 #endif

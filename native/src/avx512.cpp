@@ -297,6 +297,12 @@ void lstm_tile(const LstmStep& s, int r0, int q, int k0, int k1) {
       for (int g = 0; g < 4; ++g) _mm512_store_ps(scratch + i * kLstmNR + 16 * g, acc[i][g]);
     return;
   }
+  if (s.gx) {
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+      for (int g = 0; g < 4; ++g) acc[i][g] = _mm512_add_ps(acc[i][g], _mm512_maskz_loadu_ps(m, s.gx[r0 + i] + g * H + j0));
+  }
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i) {
     const int r = r0 + i;

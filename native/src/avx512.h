@@ -60,6 +60,9 @@ struct LstmStep {
   float* scratch;       // rows x 64 floats, 64-byte aligned: partial sums between depth blocks
   float* a_buf;         // rows x a_stride floats: the gathered [x | h] rows (kernel scratch)
   int a_stride;         // a_stride(I + H)
+  // nullable: per row 4H precomputed input gates (order i f g o) added to pre before the gates (a
+  // decoder step reads them from a per-vocabulary table: rnn_decode_step, with I = 0)
+  const float* const* gx = nullptr;
 };
 void lstm_fwd_step(const LstmStep& s);
 

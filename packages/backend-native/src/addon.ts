@@ -57,6 +57,10 @@ export interface NativeAddon extends KernelAddon<Arr> {
   /** Every level of a mini-batch of trees in one call (CPU only). */
   treeBatchForward(o: TreeBatchOptions<Arr> & { bias: Arr; training: boolean; reserveOut?: Arr | null }): TreeBatchForwardOut<Arr>;
   treeBatchBackward(o: TreeBatchOptions<Arr> & { h: Arr; c: Arr; reserve: Arr; dh: Arr | null; dc: Arr | null }): TreeBatchBackwardOut<Arr>;
+  /** One decoding step of an attentional decoder (CPU only; native/addon/decode_step.h). Optional:
+   *  an older addon build has none (the composed ops then run). */
+  decodeStepPack?(o: { hidden: number; vocab: number; lstm: boolean; attention: 0 | 1 | 2; weightHh: Arr | null; weightH: Arr | null; weightOut: Arr }): Float32Array | null;
+  decodeStep?(o: DecodeStepOptions): { h: Arr | null; c: Arr | null; weights: Arr | null; out: Arr | null; topLogp: Arr; topIds: Int32Array };
   /** dst += src (same dtype and length, not overlapping), split across the pool. */
   addInPlace(dst: Arr, src: Arr): void;
   /** With RNN_POOL_STATS=1: regions the pool ran split and the calling threads' CPU ms inside them; this thread's CPU ms. */
@@ -104,4 +108,32 @@ export function loadAddonFrom(path: string): NativeAddon {
     );
   }
   return addon as NativeAddon;
+}
+
+/** `decodeStep`'s options object (rnn_decode_step_desc plus its arrays; attention 0 none, 1 folded dot, 2 context). */
+export interface DecodeStepOptions {
+  rows: number;
+  hidden: number;
+  vocab: number;
+  sentences: number;
+  /** Rows of keys/values/lengths when `owner` is given. */
+  memory: number;
+  owner: Int32Array | null;
+  sources: number;
+  top: number;
+  attention: 0 | 1 | 2;
+  h0: Arr;
+  lstm: { tokens: Int32Array; table: Arr; weightHh: Arr; c0: Arr } | null;
+  keys: Arr | null;
+  values: Arr | null;
+  lengths: Int32Array | null;
+  context: Arr | null;
+  weightH: Arr | null;
+  weightOut: Arr;
+  biasOut: Arr | null;
+  banned: Int32Array;
+  wantWeights: boolean;
+  wantOut: boolean;
+  /** decodeStepPack's array for these weights, or null. */
+  packed: Float32Array | null;
 }

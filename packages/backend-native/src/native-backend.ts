@@ -8,6 +8,9 @@ import {
   type BackendInfo,
   type BTensor,
   type DType,
+  type DecodeStepArgs,
+  type DecodeStepPackArgs,
+  type DecodeStepResult,
   type SequenceBackwardArgs,
   type SequenceBackwardResult,
   type SequenceForwardArgs,
@@ -290,6 +293,62 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
     });
   }
 
+  // ---- one decoding step (native/addon/decode_step.h; the cuda backend has none: composed ops) ----
+
+  decodeStep(args: DecodeStepArgs): DecodeStepResult {
+    return this.call(() => {
+      const f = this.addon.decodeStep;
+      if (typeof f !== 'function') {
+        throw new BackendError('decodeStep: this rnn_native.node predates the decode-step kernel; rebuild it with `npm run build:native -w @rnn/backend-native`');
+      }
+      const [R, H] = args.h0.shape as [number, number];
+      const at = args.attention;
+      const l = args.lstm;
+      return f.call(this.addon, {
+        rows: R,
+        hidden: H,
+        vocab: args.weightOut.shape[0]!,
+        sentences: at?.kind === 'folded' ? (at.owner ? at.owner.length : at.keys.shape[0]!) : 0,
+        memory: at?.kind === 'folded' ? at.keys.shape[0]! : 0,
+        owner: at?.kind === 'folded' ? (at.owner ?? null) : null,
+        sources: at?.kind === 'folded' ? at.keys.shape[1]! : 0,
+        top: args.top,
+        attention: !at ? 0 : at.kind === 'folded' ? 1 : 2,
+        h0: arr(args.h0, 'h0'),
+        lstm: l ? { tokens: l.tokens, table: arr(l.table, 'lstm.table'), weightHh: arr(l.weightHh, 'lstm.weightHh'), c0: arr(l.c0, 'lstm.c0') } : null,
+        keys: at?.kind === 'folded' ? arr(at.keys, 'keys') : null,
+        values: at?.kind === 'folded' ? arr(at.values, 'values') : null,
+        lengths: at?.kind === 'folded' ? at.lengths : null,
+        context: at?.kind === 'context' ? arr(at.context, 'context') : null,
+        weightH: at ? arr(at.weightH, 'weightH') : null,
+        weightOut: arr(args.weightOut, 'weightOut'),
+        biasOut: args.biasOut ? arr(args.biasOut, 'biasOut') : null,
+        banned: args.banned,
+        wantWeights: args.wantWeights,
+        wantOut: args.wantOut,
+        packed: args.packed instanceof PackedDecodeWeights ? args.packed.data : null,
+      });
+    });
+  }
+
+  decodeStepPack(args: DecodeStepPackArgs): unknown {
+    return this.call(() => {
+      const f = this.addon.decodeStepPack;
+      if (typeof f !== 'function' || args.weightOut.dtype !== 'float32') return null;
+      const [V, H] = args.weightOut.shape as [number, number];
+      const data = f.call(this.addon, {
+        hidden: H,
+        vocab: V,
+        lstm: !!args.weightHh,
+        attention: args.weightH ? 1 : 0,
+        weightHh: args.weightHh ? arr(args.weightHh, 'weightHh') : null,
+        weightH: args.weightH ? arr(args.weightH, 'weightH') : null,
+        weightOut: arr(args.weightOut, 'weightOut'),
+      });
+      return data ? new PackedDecodeWeights(data) : null;
+    });
+  }
+
   treeBatchBackward(args: TreeBatchBackwardArgs): TreeBatchBackwardResult {
     return this.call(() => {
       const r = args.forward.reserve as TreeBatchReserve | null;
@@ -322,6 +381,11 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
       r.data = null;
     }
   }
+}
+
+/** `decodeStepPack`'s result: the addon's 64-byte-aligned packed weights of one decode. */
+class PackedDecodeWeights {
+  constructor(readonly data: Float32Array) {}
 }
 
 /** What `treeBatchForward` keeps for `treeBatchBackward`. */

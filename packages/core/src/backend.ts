@@ -240,6 +240,52 @@ export interface AttentionForwardResult {
   weights: Storage;
 }
 
+/**
+ * One decoding step of an attentional LSTM decoder for R rows (`decodeStep` in ops/decode-step.ts,
+ * which documents the equations): optionally the LSTM step from a per-vocabulary gate table, the
+ * attention (folded dot over N = R / group sentences, or a given context, or none), the attentional
+ * output, the output projection, log-softmax and each row's `top` best allowed tokens.
+ */
+export interface DecodeStepArgs {
+  /** `[R, H]`: the previous h (with `lstm`) or the decoder's output for this step (without). */
+  h0: BTensor;
+  lstm: { tokens: Int32Array; table: BTensor; weightHh: BTensor; c0: BTensor } | null;
+  /** 'folded': keys, values `[M, Ts, H]` already projected, lengths `[M]`; `owner` `[N]` (null: the
+   *  identity, M = N) names each sentence's memory row; 'context': `[R, H]` given. */
+  attention:
+    | { kind: 'folded'; keys: BTensor; values: BTensor; lengths: Int32Array; weightH: BTensor; owner?: Int32Array | null }
+    | { kind: 'context'; context: BTensor; weightH: BTensor }
+    | null;
+  weightOut: BTensor;
+  biasOut: BTensor | null;
+  top: number;
+  banned: Int32Array;
+  wantWeights: boolean;
+  wantOut: boolean;
+  /** What this backend's `decodeStepPack` returned for these weights (the whole decode's), or null. */
+  packed?: unknown;
+}
+
+/** The weights `decodeStepPack` prepares once per decode (null where the step does not read them). */
+export interface DecodeStepPackArgs {
+  weightHh: BTensor | null;
+  weightH: BTensor | null;
+  weightOut: BTensor;
+}
+
+export interface DecodeStepResult {
+  /** `[R, H]` each, with `lstm`; else null. */
+  h: Storage | null;
+  c: Storage | null;
+  /** `[R, Ts]` ('folded' attention and `wantWeights`), else null. */
+  weights: Storage | null;
+  /** `[R, H]` the attentional output h̃ (`wantOut`), else null. */
+  out: Storage | null;
+  /** `[R, top]` best first; ids int32. */
+  topLogp: Storage;
+  topIds: Storage;
+}
+
 export interface AttentionBackwardArgs extends AttentionForwardArgs {
   /** The forward's weights (all backward needs besides the inputs: no reserve). */
   weights: BTensor;
@@ -427,6 +473,10 @@ export interface Backend {
   treeBatchBackward?(args: TreeBatchBackwardArgs): TreeBatchBackwardResult;
   attentionForward?(args: AttentionForwardArgs): AttentionForwardResult;
   attentionBackward?(args: AttentionBackwardArgs): AttentionBackwardResult;
+  /** One decoding step, inference only (ops/decode-step.ts; without it: the composed ops). */
+  decodeStep?(args: DecodeStepArgs): DecodeStepResult;
+  /** The decode's constant weights in the kernel's own layout, once per decode (null: none here). */
+  decodeStepPack?(args: DecodeStepPackArgs): unknown;
   /** CRF negative log-likelihood per row (forward algorithm) and its gradient. */
   crfNllForward?(args: CrfNllKernelArgs): CrfNllKernelResult;
   crfNllBackward?(args: CrfNllBackwardArgs): CrfNllBackwardResult;

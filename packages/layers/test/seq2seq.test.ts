@@ -139,9 +139,11 @@ describe('Seq2Seq decoding steps', () => {
         const owner = Int32Array.from({ length: N * K }, (_, r) => Math.floor(r / K));
         const state = selectRows(initialState(model, bridge(model, enc)), owner, model);
         const tokens = Int32Array.from({ length: N * K }, (_, r) => 3 + (r % 5));
-        const perRow = decodeStep(model, new MemoryRows(model, enc.memory).get(owner), state, tokens);
-        const grouped = decodeStep(model, new MemoryRows(model, enc.memory).get(Int32Array.from({ length: N }, (_, n) => n)), state, tokens, K);
-        expect(Array.from(grouped.logp.data())).toEqual(Array.from(perRow.logp.data()));
+        const top = model.targetVocab.size - 2; // every token but <pad> and <s>: the whole distribution
+        const perRow = decodeStep(model, new MemoryRows(model, enc.memory).get(owner), state, tokens, 1, top, null);
+        const grouped = decodeStep(model, new MemoryRows(model, enc.memory).get(Int32Array.from({ length: N }, (_, n) => n)), state, tokens, K, top, null);
+        expect(Array.from(grouped.top.logp)).toEqual(Array.from(perRow.top.logp));
+        expect(Array.from(grouped.top.ids)).toEqual(Array.from(perRow.top.ids));
         expect(Array.from(grouped.weights!.data())).toEqual(Array.from(perRow.weights!.data()));
         expect(grouped.state.carry.flat().map((t) => Array.from(t.data()))).toEqual(perRow.state.carry.flat().map((t) => Array.from(t.data())));
         if (inputFeeding) expect(grouped.state.feed!.shape).toEqual([N * K, 1, 7]);

@@ -11,3 +11,4 @@ export * from './tree-batch.js';
 export * from './attention.js';
 export * from './crf.js';
 export * from './conv.js';
+export * from './decode-step.js';

@@ -1,7 +1,7 @@
 import { SeqVocab } from './vocab.js';
 import { tidy } from '@rnn/core';
-import { decodeStep, disposeState, selectRows, stateTensors, stepState, type StepState } from './decoder.js';
-import { MemoryRows, allowed, unwind, type Hypothesis, type Node } from './decode.js';
+import { BANNED, decodeStep, disposeState, prepareFused, selectRows, stateTensors, stepState, type Candidates, type StepState } from './decoder.js';
+import { MemoryRows, unwind, type Hypothesis, type Node } from './decode.js';
 import type { Memory, Net } from './net.js';
 
 interface Live {
@@ -32,9 +32,13 @@ interface Finished {
  * `score / steps^lengthPenalty` (steps counts `</s>`; lengthPenalty 0 compares raw sums, 1 the
  * mean log-probability per token), the first finished on a tie.
  */
-export function beamDecode(net: Net, mem: Memory, state0: StepState, maxLength: Int32Array, K: number, lengthPenalty: number): Hypothesis[] {
+export function beamDecode(net: Net, mem: Memory, state0: StepState, maxLength: Int32Array, K: number, lengthPenalty: number, fused = true): Hypothesis[] {
   const N = mem.lengths.length;
   const rows = new MemoryRows(net, mem);
+  const kernel = prepareFused(net, fused, rows.mem);
+  // per row, the 2K best extensions hold every candidate the sentence's 2K best can be
+  const top = Math.min(2 * K, net.sizes.targetVocab.size - BANNED.length);
+  const cands: Ranked = { score: new Float64Array(2 * K), beam: new Int32Array(2 * K), token: new Int32Array(2 * K) };
   const live: Live[][] = Array.from({ length: N }, () => [{ node: null, score: 0 }]);
   const finished: Finished[][] = Array.from({ length: N }, () => []);
   let active = Array.from({ length: N }, (_, n) => n);
@@ -55,31 +59,34 @@ export function beamDecode(net: Net, mem: Memory, state0: StepState, maxLength: 
     // its beams share one memory row (decodeStep's group); else one gathered memory row each.
     const per = live[active[0]!]!.length;
     const group = active.every((n) => live[n]!.length === per) ? per : 1;
-    const memRows = rows.get(Int32Array.from(group === 1 ? owner : active));
-    const r = decodeStep(net, memRows, state, Int32Array.from(tokens), group);
-    const logp = r.logp.data();
-    const w = r.weights?.data() ?? null;
-    const V = logp.length / owner.length;
+    const own = Int32Array.from(group === 1 ? owner : active);
+    const r = kernel?.whole
+      ? decodeStep(net, rows.mem, state, Int32Array.from(tokens), group, top, kernel, own)
+      : decodeStep(net, rows.get(own), state, Int32Array.from(tokens), group, top, kernel);
+    // one copy of the step's attention that its hypotheses share (the tensor's buffer is reused)
+    const w = r.weights ? r.weights.data().slice() : null;
     const Ts = w ? w.length / owner.length : 0;
     const parents: number[] = [];
     const stillActive: number[] = [];
     let base = 0;
     for (const n of active) {
       const beams = live[n]!;
-      const cands = topCandidates(logp, base, beams, V, 2 * K);
+      const nc = topCandidates(r.top, base, beams, cands);
       const next: Live[] = [];
       const nextRows: number[] = [];
-      cands.forEach(([score, i, v], rank) => {
-        if (next.length >= K) return;
+      for (let rank = 0; rank < nc && next.length < K; rank++) {
+        const score = cands.score[rank]!;
+        const i = cands.beam[rank]!;
+        const v = cands.token[rank]!;
         const row = base + i;
-        const node: Node = { token: v, parent: beams[i]!.node, weights: w ? w.slice(row * Ts, row * Ts + mem.lengths[n]!) : null };
+        const node: Node = { token: v, parent: beams[i]!.node, weights: w, off: row * Ts, len: mem.lengths[n]! };
         if (v === SeqVocab.EOS_ID) {
           if (rank < K) finished[n]!.push({ node, score, steps: t, ended: true });
         } else {
           next.push({ node, score });
           nextRows.push(row);
         }
-      });
+      }
       base += beams.length;
       if (finished[n]!.length >= K || t >= maxLength[n]! || next.length === 0) {
         if (finished[n]!.length < K) for (const h of next) finished[n]!.push({ node: h.node!, score: h.score, steps: t, ended: false });
@@ -102,24 +109,45 @@ export function beamDecode(net: Net, mem: Memory, state0: StepState, maxLength: 
   });
 }
 
-/** The `count` best (score, beam, token) extensions of one sentence's beams, best first. */
-function topCandidates(logp: ArrayLike<number>, base: number, beams: readonly Live[], V: number, count: number): [number, number, number][] {
-  const top: [number, number, number][] = [];
+/** A sentence's ranked candidates (reused from sentence to sentence: no tuple per candidate). */
+interface Ranked {
+  score: Float64Array;
+  beam: Int32Array;
+  token: Int32Array;
+}
+
+/**
+ * The best (score, beam, token) extensions of one sentence's beams into `out`, best first (ties:
+ * lower beam, then lower token), at most `out`'s length; returns how many. Each beam's row holds its
+ * best tokens in that order, so walking them beam by beam and keeping only strictly better scores
+ * ahead ranks them as over the whole vocabulary.
+ */
+function topCandidates(c: Candidates, base: number, beams: readonly Live[], out: Ranked): number {
+  const count = out.score.length;
+  const { score, beam, token } = out;
+  let n = 0;
   for (let i = 0; i < beams.length; i++) {
     const s0 = beams[i]!.score;
-    const off = (base + i) * V;
-    for (let v = 0; v < V; v++) {
-      if (!allowed(v)) continue;
-      const s = s0 + logp[off + v]!;
-      if (top.length === count) {
-        if (s <= top[count - 1]![0]) continue;
-        top.pop();
+    const off = (base + i) * c.k;
+    for (let j = 0; j < c.k; j++) {
+      const s = s0 + c.logp[off + j]!;
+      if (n === count) {
+        if (s <= score[count - 1]!) break; // the row's next ones are no better
+        n--;
       }
       // strictly better moves up: equal scores keep the earlier (beam, token) first
-      let j = top.length;
-      while (j > 0 && top[j - 1]![0] < s) j--;
-      top.splice(j, 0, [s, i, v]);
+      let k = n;
+      while (k > 0 && score[k - 1]! < s) {
+        score[k] = score[k - 1]!;
+        beam[k] = beam[k - 1]!;
+        token[k] = token[k - 1]!;
+        k--;
+      }
+      score[k] = s;
+      beam[k] = i;
+      token[k] = c.ids[off + j]!;
+      n++;
     }
   }
-  return top;
+  return n;
 }

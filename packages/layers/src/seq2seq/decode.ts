@@ -20,7 +20,8 @@ export interface Hypothesis {
 export class MemoryRows {
   private last: Int32Array | null = null;
   private cached: Memory | null = null;
-  private readonly mem: Memory;
+  /** The whole folded memory (a fused decode step reads it through each sentence's row index). */
+  readonly mem: Memory;
 
   constructor(
     private readonly net: Net,
@@ -63,6 +64,9 @@ export interface Node {
   parent: Node | null;
   /** Attention over the source's own steps (its length), or null. */
   weights: ArrayLike<number> | null;
+  /** `weights[off, off + len)` is this step's attention (the step's rows share one copy), when len is set. */
+  off?: number;
+  len?: number;
 }
 
 export function unwind(node: Node | null): { ids: number[]; weights: number[][] | null } {
@@ -73,13 +77,14 @@ export function unwind(node: Node | null): { ids: number[]; weights: number[][] 
     ids.push(n.token);
     if (n.weights) {
       hasWeights = true;
-      weights.push(Array.from(n.weights));
+      const w = n.weights;
+      if (n.len === undefined) weights.push(Array.from(w));
+      else {
+        const row = new Array<number>(n.len);
+        for (let j = 0; j < n.len; j++) row[j] = w[n.off! + j]!;
+        weights.push(row);
+      }
     }
   }
   return { ids: ids.reverse(), weights: hasWeights ? weights.reverse() : null };
-}
-
-/** Tokens the decoder may produce: never `<pad>` or `<s>`. */
-export function allowed(id: number): boolean {
-  return id !== 0 && id !== 2;
 }

@@ -1,4 +1,21 @@
-import { argmax, concat, gather, linear, logSoftmax, recurrence, reshape, zeros, type Rng, type Tensor } from '@rnn/core';
+import {
+  add,
+  argmax,
+  attention as attention_,
+  concat,
+  decodeStep as coreDecodeStep,
+  decodeStepPack,
+  gather,
+  linear,
+  logSoftmax,
+  recurrence,
+  reshape,
+  topPerRow,
+  zeros,
+  type DecodeStepInput,
+  type Rng,
+  type Tensor,
+} from '@rnn/core';
 import { attend } from './attend.js';
 import type { PaddedTargets } from './batch.js';
 import { type DecoderCarry, type Drop, type Memory, type Net, idTensor, lengthsArg, noDrop } from './net.js';
@@ -121,15 +138,76 @@ export function selectRows(state: StepState, rows: Int32Array, net: Net): StepSt
   return { carry: state.carry.map((c) => c.map((t) => gather(t, idx))), feed: state.feed ? gather(state.feed, idx) : null };
 }
 
+/** Each row's best next tokens: `logp[r·k + j]`, `ids[r·k + j]` for j < k, best first, equal values in increasing id. */
+export interface Candidates {
+  logp: ArrayLike<number>;
+  ids: Int32Array;
+  k: number;
+}
+
 /**
- * One decoding step for R rows: the next-token log-probabilities `[R, Vt]` and attention `[R, Ts]`.
+ * What one decode call prepares once for `decodeStep`'s fused kernel (a backend with
+ * `decodeStep`, the native one): null elsewhere, or with `fused: false`.
+ *
+ * `table` (one-layer decoder without input feeding, Luong or no attention): the decoder's input at a
+ * step is just the previous token's embedding, so its input-gate product E·W_ihᵀ + b_ih + b_hh is a
+ * row of a [Vt, 4Hd] table built here once, and the kernel runs the LSTM step itself from it.
+ */
+export interface FusedStep {
+  table: Tensor | null;
+  /** Luong attention: the kernel reads the whole folded memory through each sentence's row
+   *  (`decodeStep`'s `owner`), so the loop never gathers memory rows. */
+  whole: boolean;
+  /** The decode's constant weights in the kernel's layout (core's `decodeStepPack`), or null. */
+  packed: unknown;
+}
+
+export function prepareFused(net: Net, fused: boolean, mem: Memory): FusedStep | null {
+  const { params, sizes } = net;
+  if (!fused || !params.backend.decodeStep) return null;
+  const whole = sizes.attention === 'luong';
+  const useTable = sizes.decoder.numLayers === 1 && !sizes.inputFeeding && sizes.attention !== 'bahdanau';
+  let table: Tensor | null = null;
+  if (useTable) {
+    const emb = params.get('decoder.embedding.weight');
+    table = add(linear(emb, params.get('decoder.rnn.weight_ih_l0'), params.get('decoder.rnn.bias_ih_l0')), params.get('decoder.rnn.bias_hh_l0'));
+  }
+  const packed = decodeStepPack({
+    weightHh: useTable ? params.get('decoder.rnn.weight_hh_l0') : null,
+    weightH: mem.folded?.outH ?? null,
+    weightOut: params.get('output.weight'),
+  });
+  return { table, whole, packed };
+}
+
+/** Token ids the decoder never produces: `<pad>` (0) and `<s>` (2). */
+export const BANNED = Int32Array.of(0, 2);
+
+/**
+ * One decoding step for R rows: each row's `top` best next tokens (`Candidates`) and its attention
+ * `[R, Ts]`.
  *
  * `group` rows per memory row: with `group` g, `mem` holds R / g sentences and rows
  * [n·g, (n+1)·g) attend to sentence n — the K beams of a sentence as the attention's Tq = K
  * queries over ONE copy of its memory, rather than K gathered copies (each row's numbers are the
  * same either way: a query row's scores, softmax and context do not depend on the other rows).
+ *
+ * With `fused` (see `FusedStep`) the step's tail — attention, h̃, projection, log-softmax and the
+ * selection — is one backend call (and with its table, the LSTM step too); else the composed ops
+ * and the selection on the host (`topPerRow`, the same order). With `fused.whole`, `mem` is the
+ * whole folded memory and `owner` names each sentence's (group's) row of it.
  */
-export function decodeStep(net: Net, mem: Memory, state: StepState, tokens: Int32Array, group = 1): { logp: Tensor; weights: Tensor | null; state: StepState } {
+export function decodeStep(
+  net: Net,
+  mem: Memory,
+  state: StepState,
+  tokens: Int32Array,
+  group: number,
+  top: number,
+  fused: FusedStep | null,
+  owner: Int32Array | null = null,
+): { top: Candidates; weights: Tensor | null; state: StepState } {
+  if (fused) return fusedStep(net, mem, state, tokens, top, fused, owner);
   const R = tokens.length;
   let x = gather(net.params.get('decoder.embedding.weight'), idTensor(net, tokens, [R, 1]));
   if (state.feed) x = concat([x, state.feed], 2);
@@ -137,9 +215,71 @@ export function decodeStep(net: Net, mem: Memory, state: StepState, tokens: Int3
   const a = attend(net, group === 1 ? r.y : reshape(r.y, [R / group, group, -1]), mem);
   const out = group === 1 ? a.out : reshape(a.out, [R, 1, -1]);
   const logp = logSoftmax(reshape(project(net, out), [R, -1]), -1);
+  const V = logp.shape[1]!;
+  const sel = topPerRow(logp.data(), R, V, top, BANNED);
   return {
-    logp,
+    top: { logp: sel.logp, ids: sel.ids, k: top },
     weights: a.weights ? reshape(a.weights, [R, -1]) : null,
     state: { carry: r.carry, feed: state.feed ? out : null },
+  };
+}
+
+function fusedStep(
+  net: Net,
+  mem: Memory,
+  state: StepState,
+  tokens: Int32Array,
+  top: number,
+  fused: FusedStep,
+  owner: Int32Array | null,
+): { top: Candidates; weights: Tensor | null; state: StepState } {
+  const { params, sizes } = net;
+  const R = tokens.length;
+  const Hd = sizes.decoder.hiddenSize;
+  const outH = mem.folded?.outH;
+  let h0: Tensor;
+  let carry: DecoderCarry | null = null;
+  if (fused.table) h0 = state.carry[0]![0]!;
+  else {
+    let x = gather(params.get('decoder.embedding.weight'), idTensor(net, tokens, [R, 1]));
+    if (state.feed) x = concat([x, state.feed], 2);
+    const r = runDecoder(net, x, state.carry, noDrop);
+    carry = r.carry;
+    h0 = reshape(r.y, [R, Hd]);
+  }
+  let weights: Tensor | null = null;
+  let attention: DecodeStepInput['attention'] = null;
+  if (sizes.attention === 'luong') {
+    attention = { kind: 'folded', keys: mem.keys, values: mem.values, lengths: mem.lengths, weightH: outH!, owner };
+  } else if (sizes.attention === 'bahdanau') {
+    // the additive score stays the core attention kernel's; the tail from its context is fused
+    const N = mem.lengths.length;
+    const a = attention_({
+      query: linear(reshape(h0, [N, R / N, Hd]), params.get('attention.linear_query.weight'), params.get('attention.linear_query.bias')),
+      keys: mem.keys,
+      values: mem.values,
+      lengths: lengthsArg(mem.lengths),
+      score: 'additive',
+      v: params.get('attention.v'),
+    });
+    weights = reshape(a.weights, [R, -1]);
+    attention = { kind: 'context', context: reshape(a.context, [R, Hd]), weightH: outH! };
+  }
+  const r = coreDecodeStep({
+    h0,
+    lstm: fused.table ? { tokens, table: fused.table, weightHh: params.get('decoder.rnn.weight_hh_l0'), c0: state.carry[0]![1]! } : null,
+    attention,
+    weightOut: params.get('output.weight'),
+    biasOut: params.get('output.bias'),
+    top,
+    banned: BANNED,
+    wantWeights: sizes.attention === 'luong',
+    wantOut: sizes.inputFeeding,
+    packed: fused.packed,
+  });
+  return {
+    top: { logp: r.topLogp.data(), ids: r.topIds.data() as Int32Array, k: top },
+    weights: r.weights ?? weights,
+    state: { carry: carry ?? [[r.h!, r.c!]], feed: sizes.inputFeeding ? reshape(r.out!, [R, 1, Hd]) : null },
   };
 }

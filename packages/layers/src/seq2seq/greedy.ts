@@ -1,16 +1,17 @@
 import { SeqVocab } from './vocab.js';
 import { tidy } from '@rnn/core';
-import { decodeStep, disposeState, selectRows, stateTensors, stepState, type StepState } from './decoder.js';
-import { MemoryRows, allowed, unwind, type Hypothesis, type Node } from './decode.js';
+import { decodeStep, disposeState, prepareFused, selectRows, stateTensors, stepState, type StepState } from './decoder.js';
+import { MemoryRows, unwind, type Hypothesis, type Node } from './decode.js';
 import type { Memory, Net } from './net.js';
 
 /**
  * Greedy decoding of N sentences at once: every step is ONE decoder call for all sentences still
  * going; a sentence leaves the batch when it produces `</s>` or reaches its `maxLength[n]` steps.
  */
-export function greedyDecode(net: Net, mem: Memory, state0: StepState, maxLength: Int32Array, lengthPenalty: number): Hypothesis[] {
+export function greedyDecode(net: Net, mem: Memory, state0: StepState, maxLength: Int32Array, lengthPenalty: number, fused = true): Hypothesis[] {
   const N = mem.lengths.length;
   const rows = new MemoryRows(net, mem);
+  const kernel = prepareFused(net, fused, rows.mem);
   let owner = Int32Array.from({ length: N }, (_, n) => n);
   let state = state0;
   let tokens = new Int32Array(N).fill(SeqVocab.BOS_ID);
@@ -27,18 +28,16 @@ export function greedyDecode(net: Net, mem: Memory, state0: StepState, maxLength
   return out;
 
   function step(t: number): StepState {
-    const r = decodeStep(net, rows.get(owner), state, tokens);
-    const logp = r.logp.data();
-    const w = r.weights?.data() ?? null;
-    const V = logp.length / owner.length;
+    // each row's best token (the first of equal ones), never <pad> or <s>
+    const r = kernel?.whole ? decodeStep(net, rows.mem, state, tokens, 1, 1, kernel, owner) : decodeStep(net, rows.get(owner), state, tokens, 1, 1, kernel);
+    const w = r.weights ? r.weights.data().slice() : null; // shared by the step's rows
     const Ts = w ? w.length / owner.length : 0;
     const keep: number[] = [];
     const next: number[] = [];
     owner.forEach((n, i) => {
-      let best = -1;
-      for (let v = 0; v < V; v++) if (allowed(v) && (best < 0 || logp[i * V + v]! > logp[i * V + best]!)) best = v;
-      score[n] += logp[i * V + best]!;
-      node[n] = { token: best, parent: node[n]!, weights: w ? w.slice(i * Ts, i * Ts + mem.lengths[n]!) : null };
+      const best = r.top.ids[i]!;
+      score[n] += r.top.logp[i]!;
+      node[n] = { token: best, parent: node[n]!, weights: w, off: i * Ts, len: mem.lengths[n]! };
       const ended = best === SeqVocab.EOS_ID;
       if (ended || t >= maxLength[n]!) {
         const { ids, weights } = unwind(node[n]!);

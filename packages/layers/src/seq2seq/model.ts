@@ -48,6 +48,9 @@ const decodeOptions = z.strictObject({
   lengthPenalty: nonNegativeNumber().optional(),
   /** Sentences decoded together (=64; each takes K decoder rows). */
   batchSize: positiveInt().optional(),
+  /** Run each step's tail as one backend kernel where the backend has it (=true; native); false: the
+   *  composed ops (the reference; results agree to float tolerance). */
+  fused: z.boolean({ error: 'true or false' }).optional(),
 });
 
 export type DecodeOptions = z.infer<typeof decodeOptions>;
@@ -221,7 +224,8 @@ export class Seq2Seq implements TrainableModel<readonly Seq2SeqPair[]>, Net {
         const hyps = tidy(() => {
           const enc = encode(this, src, noDrop);
           const state = initialState(this, bridge(this, enc));
-          return K === 1 && !beamAlways ? greedyDecode(this, enc.memory, state, maxLength, alpha) : beamDecode(this, enc.memory, state, maxLength, K, alpha);
+          const fused = o.fused ?? true;
+          return K === 1 && !beamAlways ? greedyDecode(this, enc.memory, state, maxLength, alpha, fused) : beamDecode(this, enc.memory, state, maxLength, K, alpha, fused);
         });
         out.push(...hyps);
       }
