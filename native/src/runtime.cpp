@@ -1,5 +1,6 @@
 // Runtime state of the CPU library: thread count and pool, RNN_SIMD, BLAS identification. (Errors
 // live in the shared core: core/errors.cpp.)
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -135,11 +136,14 @@ class Pool {
     for (auto& t : workers_) t.join();
   }
 
-  void run(int tasks, const std::function<void(int)>& fn) {
+  // team: the tasks must run at once (they wait for each other), so when the pool is busy nothing
+  // runs and false comes back; otherwise they run one after another on the caller.
+  bool run(int tasks, const std::function<void(int)>& fn, bool team = false) {
     std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
     if (!busy.owns_lock() || tasks <= 1) {
+      if (team && tasks > 1) return false;
       for (int i = 0; i < tasks; ++i) fn(i);
-      return;
+      return true;
     }
     ensure_workers(tasks - 1);
     RegionClock clock;
@@ -170,6 +174,7 @@ class Pool {
     }
     if (mine) std::rethrow_exception(mine);
     if (err) std::rethrow_exception(err);
+    return true;
   }
 
  private:
@@ -266,9 +271,34 @@ bool pool_stats(int64_t* regions, int64_t* cpu_ns) {
   return g_pool_stats;
 }
 
-void parallel_run(int tasks, const std::function<void(int)>& fn) {
+static Pool* the_pool() {
   static Pool* pool = new Pool();  // never destroyed: workers may outlive static destruction order
-  pool->run(tasks, fn);
+  return pool;
+}
+
+void parallel_run(int tasks, const std::function<void(int)>& fn) { the_pool()->run(tasks, fn); }
+
+void parallel_team(int tasks, const std::function<void(int, int)>& fn) {
+  tasks = std::max(1, tasks);
+  if (!the_pool()->run(tasks, [&](int t) { fn(t, tasks); }, true)) fn(0, 1);
+}
+
+void TeamBarrier::wait() {
+  if (n_ <= 1) return;
+  const int gen = gen_.load(std::memory_order_acquire);
+  if (count_.fetch_add(1, std::memory_order_acq_rel) + 1 == n_) {
+    count_.store(0, std::memory_order_relaxed);
+    gen_.store(gen + 1, std::memory_order_release);
+    return;
+  }
+  // the tasks are inside one native call, a level apart: spin (no parking, so no wake-up per level);
+  // after a while give the core away each round, so a descheduled partner gets to run
+  for (int i = 0; gen_.load(std::memory_order_acquire) == gen; ++i) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+    if (i >= 2048) std::this_thread::yield();
+  }
 }
 
 }  // namespace rnn
