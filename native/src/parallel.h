@@ -2,8 +2,10 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 
 namespace rnn {
 
@@ -29,8 +31,8 @@ void parallel_run(int tasks, const std::function<void(int)>& fn);
 void parallel_team(int tasks, const std::function<void(int, int)>& fn);
 
 // A reusable barrier for the `n` tasks of one parallel_team region: wait() returns once all n have
-// called it. It spins (the tasks are inside one native call), yielding the core after a while.
-// Every task must reach every wait(): a task that fails must still arrive (see tree_lstm.cpp).
+// called it; a task waiting spins like the pool's workers (RNN_POOL_SPIN_US), then parks. Every
+// task must reach every wait(): a task that fails must still arrive (see tree_lstm.cpp).
 class TeamBarrier {
  public:
   explicit TeamBarrier(int n) : n_(n) {}
@@ -40,6 +42,8 @@ class TeamBarrier {
   const int n_;
   std::atomic<int> count_{0};
   std::atomic<int> gen_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
 };
 
 // dst[i] += src[i] for i < n (dst and src do not overlap), split across the pool when large (adam.cpp).

@@ -177,10 +177,8 @@ class Pool {
     return true;
   }
 
- private:
   // g_spin (RNN_POOL_SPIN_US, default 20 µs) of spinning before parking: longer than a step's gap
   // between regions, short enough that an idle worker gives its core back almost at once
-
   template <typename Pred>
   static bool spin_until(Pred done) {
     const auto until = std::chrono::steady_clock::now() + g_spin;
@@ -192,6 +190,8 @@ class Pool {
       if ((i & 63) == 63 && std::chrono::steady_clock::now() >= until) return done();
     }
   }
+
+ private:
 
   void ensure_workers(int n) {
     while (static_cast<int>(workers_.size()) < n) {
@@ -288,17 +288,20 @@ void TeamBarrier::wait() {
   const int gen = gen_.load(std::memory_order_acquire);
   if (count_.fetch_add(1, std::memory_order_acq_rel) + 1 == n_) {
     count_.store(0, std::memory_order_relaxed);
-    gen_.store(gen + 1, std::memory_order_release);
+    {
+      // under the mutex: a task about to park re-checks the generation under it
+      std::lock_guard<std::mutex> lk(mu_);
+      gen_.store(gen + 1, std::memory_order_release);
+    }
+    cv_.notify_all();  // no system call when nobody is parked
     return;
   }
-  // the tasks are inside one native call, a level apart: spin (no parking, so no wake-up per level);
-  // after a while give the core away each round, so a descheduled partner gets to run
-  for (int i = 0; gen_.load(std::memory_order_acquire) == gen; ++i) {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-    if (i >= 2048) std::this_thread::yield();
-  }
+  // the pool's spin-then-park: a partner a level behind usually arrives within microseconds; one
+  // that was descheduled (a loaded machine, V8's own threads) gets the core back when we park
+  auto passed = [&] { return gen_.load(std::memory_order_acquire) != gen; };
+  if (Pool::spin_until(passed)) return;
+  std::unique_lock<std::mutex> lk(mu_);
+  cv_.wait(lk, passed);
 }
 
 }  // namespace rnn
