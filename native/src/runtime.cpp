@@ -12,6 +12,7 @@
 #include <vector>
 
 #ifdef __linux__
+#include <pthread.h>
 #include <sched.h>
 #include <time.h>
 #endif
@@ -202,6 +203,10 @@ class Pool {
 
   void loop(int index) {
     rnn::flush_denormals_on_this_thread();  // this thread runs nothing but kernels (denormals.h)
+#ifdef __linux__
+    // named, so a profile (or tools/bench/trees-step.mjs --serial) tells our workers from V8's threads
+    pthread_setname_np(pthread_self(), "rnn-pool");
+#endif
     uint64_t seen = 0;
     for (;;) {
       auto fresh = [&] {
