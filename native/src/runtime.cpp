@@ -179,7 +179,8 @@ class Pool {
   }
 
   // g_spin (RNN_POOL_SPIN_US, default 20 µs) of spinning before parking: longer than a step's gap
-  // between regions, short enough that an idle worker gives its core back almost at once
+  // between regions, short enough that an idle worker gives its core back almost at once (also the
+  // wait of a TeamBarrier)
   template <typename Pred>
   static bool spin_until(Pred done) {
     const auto until = std::chrono::steady_clock::now() + g_spin;
@@ -193,7 +194,6 @@ class Pool {
   }
 
  private:
-
   void ensure_workers(int n) {
     while (static_cast<int>(workers_.size()) < n) {
       const int index = static_cast<int>(workers_.size()) + 1;
