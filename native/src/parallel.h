@@ -1,8 +1,11 @@
 // CPU features and our own threads (besides OpenBLAS's), for the batch-parallel recurrent kernels.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 
 namespace rnn {
 
@@ -20,6 +23,28 @@ int num_threads();
 // returns when all are done. The first exception thrown by a task is rethrown here. When the pool is
 // busy (another call from another thread), the tasks run one after another on the caller.
 void parallel_run(int tasks, const std::function<void(int)>& fn);
+
+// Runs fn(t, team) for t < team AT ONCE, team threads (task 0 on the caller), so the tasks may wait
+// for each other at a TeamBarrier: one region for a whole schedule of dependent steps (the levels of
+// a tree batch) instead of one region, and one wake-up of the workers, per step. team is `tasks`,
+// or 1 when the pool is busy with another caller's region (then fn(0, 1) does all the work).
+void parallel_team(int tasks, const std::function<void(int, int)>& fn);
+
+// A reusable barrier for the `n` tasks of one parallel_team region: wait() returns once all n have
+// called it; a task waiting spins like the pool's workers (RNN_POOL_SPIN_US), then parks. Every
+// task must reach every wait(): a task that fails must still arrive (see tree_lstm.cpp).
+class TeamBarrier {
+ public:
+  explicit TeamBarrier(int n) : n_(n) {}
+  void wait();
+
+ private:
+  const int n_;
+  std::atomic<int> count_{0};
+  std::atomic<int> gen_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+};
 
 // dst[i] += src[i] for i < n (dst and src do not overlap), split across the pool when large (adam.cpp).
 template <class T>

@@ -1,5 +1,6 @@
 // Runtime state of the CPU library: thread count and pool, RNN_SIMD, BLAS identification. (Errors
 // live in the shared core: core/errors.cpp.)
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #ifdef __linux__
+#include <pthread.h>
 #include <sched.h>
 #include <time.h>
 #endif
@@ -135,11 +137,14 @@ class Pool {
     for (auto& t : workers_) t.join();
   }
 
-  void run(int tasks, const std::function<void(int)>& fn) {
+  // team: the tasks must run at once (they wait for each other), so when the pool is busy nothing
+  // runs and false comes back; otherwise they run one after another on the caller.
+  bool run(int tasks, const std::function<void(int)>& fn, bool team = false) {
     std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
     if (!busy.owns_lock() || tasks <= 1) {
+      if (team && tasks > 1) return false;
       for (int i = 0; i < tasks; ++i) fn(i);
-      return;
+      return true;
     }
     ensure_workers(tasks - 1);
     RegionClock clock;
@@ -170,12 +175,12 @@ class Pool {
     }
     if (mine) std::rethrow_exception(mine);
     if (err) std::rethrow_exception(err);
+    return true;
   }
 
- private:
   // g_spin (RNN_POOL_SPIN_US, default 20 µs) of spinning before parking: longer than a step's gap
-  // between regions, short enough that an idle worker gives its core back almost at once
-
+  // between regions, short enough that an idle worker gives its core back almost at once (also the
+  // wait of a TeamBarrier)
   template <typename Pred>
   static bool spin_until(Pred done) {
     const auto until = std::chrono::steady_clock::now() + g_spin;
@@ -188,6 +193,7 @@ class Pool {
     }
   }
 
+ private:
   void ensure_workers(int n) {
     while (static_cast<int>(workers_.size()) < n) {
       const int index = static_cast<int>(workers_.size()) + 1;
@@ -197,6 +203,10 @@ class Pool {
 
   void loop(int index) {
     rnn::flush_denormals_on_this_thread();  // this thread runs nothing but kernels (denormals.h)
+#ifdef __linux__
+    // named, so a profile (or tools/bench/trees-step.mjs --serial) tells our workers from V8's threads
+    pthread_setname_np(pthread_self(), "rnn-pool");
+#endif
     uint64_t seen = 0;
     for (;;) {
       auto fresh = [&] {
@@ -266,9 +276,37 @@ bool pool_stats(int64_t* regions, int64_t* cpu_ns) {
   return g_pool_stats;
 }
 
-void parallel_run(int tasks, const std::function<void(int)>& fn) {
+static Pool* the_pool() {
   static Pool* pool = new Pool();  // never destroyed: workers may outlive static destruction order
-  pool->run(tasks, fn);
+  return pool;
+}
+
+void parallel_run(int tasks, const std::function<void(int)>& fn) { the_pool()->run(tasks, fn); }
+
+void parallel_team(int tasks, const std::function<void(int, int)>& fn) {
+  tasks = std::max(1, tasks);
+  if (!the_pool()->run(tasks, [&](int t) { fn(t, tasks); }, true)) fn(0, 1);
+}
+
+void TeamBarrier::wait() {
+  if (n_ <= 1) return;
+  const int gen = gen_.load(std::memory_order_acquire);
+  if (count_.fetch_add(1, std::memory_order_acq_rel) + 1 == n_) {
+    count_.store(0, std::memory_order_relaxed);
+    {
+      // under the mutex: a task about to park re-checks the generation under it
+      std::lock_guard<std::mutex> lk(mu_);
+      gen_.store(gen + 1, std::memory_order_release);
+    }
+    cv_.notify_all();  // no system call when nobody is parked
+    return;
+  }
+  // the pool's spin-then-park: a partner a level behind usually arrives within microseconds; one
+  // that was descheduled (a loaded machine, V8's own threads) gets the core back when we park
+  auto passed = [&] { return gen_.load(std::memory_order_acquire) != gen; };
+  if (Pool::spin_until(passed)) return;
+  std::unique_lock<std::mutex> lk(mu_);
+  cv_.wait(lk, passed);
 }
 
 }  // namespace rnn

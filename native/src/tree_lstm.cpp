@@ -2,6 +2,9 @@
 // and the two halves of WH), then the shared node equations (core/cells/tree_lstm.h) in a
 // vectorised loop per node. Reserve: gates [N, 5H] and c [N, H]. C entry points: core/api/tree.inc.
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <vector>
 
 #include "blas.h"
 #include "common.h"
@@ -128,25 +131,24 @@ struct RowsGemm {
       }
     }
   }
-  // Whether M rows go by column panels (run_cols): too few to split by rows, more than one thread.
-  bool by_columns(int64_t M) const {
-    return packed && M > 0 && M < 2 * kTreeMinRows && num_threads() > 1 && (N + avx512::kGemmNR - 1) / avx512::kGemmNR >= 4;
+  // Whether M rows go by column panels (run_cols): too few to split by rows, a team of several.
+  bool by_columns(int64_t M, int team) const {
+    return packed && M > 0 && M < 2 * kTreeMinRows && team > 1 && (N + avx512::kGemmNR - 1) / avx512::kGemmNR >= 4;
   }
-  // C[M, N] = A op(W), the column panels split across the pool: each column is computed as run()
-  // computes it, so the split changes no sum (the narrow top levels of a batch of trees).
-  void run_cols(int M, const T* A, T* C) const {
+  // Task t of `team`: its share of the column panels of C[M, N] = A op(W). Each column is computed
+  // as run() computes it, so the split changes no sum (the narrow top levels of a batch of trees).
+  void run_cols(int t, int team, int M, const T* A, T* C) const {
     if constexpr (std::is_same_v<T, float>) {
       constexpr int NR = avx512::kGemmNR;
       const int panels = (N + NR - 1) / NR;
-      const int tasks = std::min(num_threads(), panels / 2);
-      parallel_run(tasks, [&](int t) {
-        const int p0 = panels * t / tasks, p1 = panels * (t + 1) / tasks;
-        const int n0 = p0 * NR, n1 = std::min(N, p1 * NR);
-        if (n1 <= n0) return;
-        float* abuf = workspace(kSlotGemmA, int64_t(std::min(M, 192)) * avx512::a_stride(K));
-        avx512::gemm_packed(false, M, K, A, K, packed + int64_t(p0) * K * NR, n1 - n0, C + n0, N, false, abuf);
-      });
-    } else {
+      const int tasks = std::min(team, panels / 2);
+      if (t >= tasks) return;
+      const int p0 = panels * t / tasks, p1 = panels * (t + 1) / tasks;
+      const int n0 = p0 * NR, n1 = std::min(N, p1 * NR);
+      if (n1 <= n0) return;
+      float* abuf = workspace(kSlotGemmA, int64_t(std::min(M, 192)) * avx512::a_stride(K));
+      avx512::gemm_packed(false, M, K, A, K, packed + int64_t(p0) * K * NR, n1 - n0, C + n0, N, false, abuf);
+    } else if (t == 0) {
       run(M, A, C, false);
     }
   }
@@ -164,22 +166,70 @@ struct RowsGemm {
   }
 };
 
-// One level of rows s .. s + n: pre(r0, r1), then (when product) C rows = A rows op(W), then
-// post(r0, r1). Rows split across the pool, each task all three on its rows; a level too narrow to
-// split by rows splits its product by column panels instead (pre and post then run on the caller).
+// Task t's share of rows s .. s + n when a level's rows are split among `tasks` of a team.
+inline void task_rows(int64_t s, int64_t n, int t, int64_t tasks, int64_t& r0, int64_t& r1) {
+  r0 = t < tasks ? s + n * t / tasks : s + n;
+  r1 = t < tasks ? s + n * (t + 1) / tasks : s + n;
+}
+
+// Every level of a batch in order (forward: up from the leaves; backward: down from the roots) in
+// ONE parallel_team region, the tasks meeting at a barrier after each level (a level reads the rows
+// of the levels before it): one wake-up of the workers per call, not one per level. Per level:
+// pre(l, r0, r1), then (when product[l]) C rows = A rows op(W), then post(l, r0, r1), each task on
+// its rows, split as a region per level split them (at least kTreeMinRows rows each); a level too
+// narrow to split by rows splits its product by column panels (pre and post by rows, a barrier
+// around the product). Same kernels on the same rows: results do not depend on the team. A failing
+// task (an exception) still arrives at every barrier; the first failure is rethrown at the end.
 template <class T, class Pre, class Post>
-void run_level(int64_t s, int64_t n, const RowsGemm<T>& g, bool product, const T* A, T* C, Pre&& pre, Post&& post) {
-  if (product && g.by_columns(n)) {
-    pre(s, s + n);
-    g.run_cols(int(n), A + s * g.K, C + s * g.N);
-    post(s, s + n);
-    return;
-  }
-  split_rows(s, n, [&](int64_t r0, int64_t r1) {
-    pre(r0, r1);
-    if (product) g.run(int(r1 - r0), A + r0 * g.K, C + r0 * g.N, false);
-    post(r0, r1);
+void run_levels(const rnn_tree_batch_desc& d, bool down, const std::vector<char>& product, const RowsGemm<T>& g,
+                const T* A, T* C, Pre&& pre, Post&& post) {
+  const int64_t L = d.levels;
+  int64_t widest = 0;
+  for (int64_t l = 0; l < L; ++l) widest = std::max<int64_t>(widest, d.level_start[l + 1] - d.level_start[l]);
+  // a second task only when some level splits: by rows, or (packed weights) by column panels
+  const bool splits = widest >= 2 * kTreeMinRows || g.by_columns(1, 2);
+  const int want = splits ? int(std::min<int64_t>(num_threads(), std::max<int64_t>(widest / kTreeMinRows, 2))) : 1;
+  TeamBarrier barrier(want);
+  std::atomic<bool> failed{false};
+  std::exception_ptr error;  // the first failure's, written once (failed's exchange)
+  parallel_team(want, [&](int t, int team) {
+    auto guarded = [&](auto&& f) {
+      if (failed.load(std::memory_order_relaxed)) return;
+      try {
+        f();
+      } catch (...) {
+        if (!failed.exchange(true)) error = std::current_exception();
+      }
+    };
+    auto sync = [&] {
+      if (team > 1) barrier.wait();
+    };
+    for (int64_t k = 0; k < L; ++k) {
+      const int64_t l = down ? L - 1 - k : k;
+      const int64_t s = d.level_start[l], n = d.level_start[l + 1] - s;
+      const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(team, n / kTreeMinRows));
+      int64_t r0, r1;
+      if (product[l] && g.by_columns(n, team)) {
+        const int64_t pt = std::min<int64_t>(team, n);  // pre and post: a row or more per task
+        task_rows(s, n, t, pt, r0, r1);
+        guarded([&] { if (r1 > r0) pre(l, r0, r1); });
+        sync();
+        guarded([&] { g.run_cols(t, team, int(n), A + s * g.K, C + s * g.N); });
+        sync();
+        guarded([&] { if (r1 > r0) post(l, r0, r1); });
+      } else {
+        task_rows(s, n, t, tasks, r0, r1);
+        guarded([&] {
+          if (r1 <= r0) return;
+          pre(l, r0, r1);
+          if (product[l]) g.run(int(r1 - r0), A + r0 * g.K, C + r0 * g.N, false);
+          post(l, r0, r1);
+        });
+      }
+      sync();
+    }
   });
+  if (error) std::rethrow_exception(error);
 }
 
 template <class T>
@@ -203,6 +253,13 @@ inline bool has_children(const rnn_tree_batch_desc& d, int64_t s, int64_t e) {
   return false;
 }
 
+// Per level: does it have a node with a child (then the level has a product against WH)?
+inline std::vector<char> inner_levels(const rnn_tree_batch_desc& d) {
+  std::vector<char> inner(static_cast<size_t>(d.levels));
+  for (int64_t l = 0; l < d.levels; ++l) inner[l] = has_children(d, d.level_start[l], d.level_start[l + 1]);
+  return inner;
+}
+
 template <class T>
 int tree_batch_forward_typed(const TreeBatchFwd<T>& p) {
   const rnn_tree_batch_desc& d = *p.d;
@@ -217,31 +274,30 @@ int tree_batch_forward_typed(const TreeBatchFwd<T>& p) {
   const std::vector<T> zero(static_cast<size_t>(H), T(0));
   RowsGemm<T> uh{p.wh, true, int(2 * H), int(GH)};
   uh.pack();
-  for (int64_t l = 0; l < d.levels; ++l) {
-    const int64_t s = d.level_start[l], e = d.level_start[l + 1];
-    const bool inner = has_children(d, s, e);
-    auto gather = [&](int64_t r0, int64_t r1) {
-      for (int64_t r = r0; r < r1; ++r) {
-        const int32_t a = d.left[r], b = d.right[r];
-        copy_elems(kids + r * 2 * H, a >= 0 ? p.h + a * H : zero.data(), H);
-        copy_elems(kids + r * 2 * H + H, b >= 0 ? p.h + b * H : zero.data(), H);
-      }
-      if (!inner) std::fill(gates + r0 * GH, gates + r1 * GH, T(0));
-    };
-    run_level(s, e - s, uh, inner, kids, gates, gather, [&](int64_t r0, int64_t r1) {
-      for (int64_t r = r0; r < r1; ++r) {
-        T* g = gates + r * GH;
-        if (const int32_t k = word_of[r]; k >= 0) {
-          const T* xr = xw.get() + k * GH;
+  const std::vector<char> inner = inner_levels(d);
+  auto gather = [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int32_t a = d.left[r], b = d.right[r];
+      copy_elems(kids + r * 2 * H, a >= 0 ? p.h + a * H : zero.data(), H);
+      copy_elems(kids + r * 2 * H + H, b >= 0 ? p.h + b * H : zero.data(), H);
+    }
+  };
+  run_levels(d, false, inner, uh, kids, gates, [&](int64_t l, int64_t r0, int64_t r1) {
+    gather(r0, r1);
+    if (!inner[l]) std::fill(gates + r0 * GH, gates + r1 * GH, T(0));  // no product wrote them
+  }, [&](int64_t, int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      T* g = gates + r * GH;
+      if (const int32_t k = word_of[r]; k >= 0) {
+        const T* xr = xw.get() + k * GH;
 #pragma omp simd
-          for (int64_t j = 0; j < GH; ++j) g[j] += xr[j];
-        }
-        const int32_t a = d.left[r], b = d.right[r];
-        tree_fwd(H, g, p.b, a >= 0 ? p.c + a * H : zero.data(), b >= 0 ? p.c + b * H : zero.data(), p.h + r * H,
-                 p.c + r * H, p.c + r * H);
+        for (int64_t j = 0; j < GH; ++j) g[j] += xr[j];
       }
-    });
-  }
+      const int32_t a = d.left[r], b = d.right[r];
+      tree_fwd(H, g, p.b, a >= 0 ? p.c + a * H : zero.data(), b >= 0 ? p.c + b * H : zero.data(), p.h + r * H,
+               p.c + r * H, p.c + r * H);
+    }
+  });
   return RNN_OK;
 }
 
@@ -259,50 +315,47 @@ int tree_batch_backward_typed(const TreeBatchBwd<T>& p) {
   const std::vector<T> zero(static_cast<size_t>(H), T(0));
   RowsGemm<T> uh{p.wh, false, int(GH), int(2 * H)};
   uh.pack();
-  for (int64_t l = d.levels - 1; l >= 0; --l) {
-    const int64_t s = d.level_start[l], e = d.level_start[l + 1];
-    const bool inner = has_children(d, s, e);
-    auto cells = [&](int64_t r0, int64_t r1) {
-      std::vector<T> dkid(static_cast<size_t>(2 * H));
-      for (int64_t r = r0; r < r1; ++r) {
-        const int32_t a = d.left[r], b = d.right[r];
-        tree_bwd(H, gates + r * GH, p.c + r * H, a >= 0 ? p.c + a * H : zero.data(), b >= 0 ? p.c + b * H : zero.data(),
-                 dh.get() + r * H, dc.get() + r * H, da.get() + r * GH, dkid.data(), dkid.data() + H);
-        // the children's rows are in earlier levels and have this node as their one parent
-        if (a >= 0) {
-          T* t = dc.get() + a * H;
+  const std::vector<char> inner = inner_levels(d);
+  auto cells = [&](int64_t, int64_t r0, int64_t r1) {
+    std::vector<T> dkid(static_cast<size_t>(2 * H));
+    for (int64_t r = r0; r < r1; ++r) {
+      const int32_t a = d.left[r], b = d.right[r];
+      tree_bwd(H, gates + r * GH, p.c + r * H, a >= 0 ? p.c + a * H : zero.data(), b >= 0 ? p.c + b * H : zero.data(),
+               dh.get() + r * H, dc.get() + r * H, da.get() + r * GH, dkid.data(), dkid.data() + H);
+      // the children's rows are in earlier levels and have this node as their one parent
+      if (a >= 0) {
+        T* t = dc.get() + a * H;
 #pragma omp simd
-          for (int64_t j = 0; j < H; ++j) t[j] += dkid[j];
-        }
-        if (b >= 0) {
-          T* t = dc.get() + b * H;
-#pragma omp simd
-          for (int64_t j = 0; j < H; ++j) t[j] += dkid[H + j];
-        }
+        for (int64_t j = 0; j < H; ++j) t[j] += dkid[j];
       }
-    };
-    run_level(s, e - s, uh, inner, da.get(), dkids.get(), cells, [&](int64_t r0, int64_t r1) {
-      if (!inner) return;
-      for (int64_t r = r0; r < r1; ++r) {
-        const T* g = dkids.get() + r * 2 * H;
-        if (const int32_t a = d.left[r]; a >= 0) {
-          T* t = dh.get() + a * H;
+      if (b >= 0) {
+        T* t = dc.get() + b * H;
 #pragma omp simd
-          for (int64_t j = 0; j < H; ++j) t[j] += g[j];
-        }
-        if (const int32_t b = d.right[r]; b >= 0) {
-          T* t = dh.get() + b * H;
-#pragma omp simd
-          for (int64_t j = 0; j < H; ++j) t[j] += g[H + j];
-        }
+        for (int64_t j = 0; j < H; ++j) t[j] += dkid[H + j];
       }
-    });
-  }
+    }
+  };
+  run_levels(d, true, inner, uh, da.get(), dkids.get(), cells, [&](int64_t l, int64_t r0, int64_t r1) {
+    if (!inner[l]) return;
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* g = dkids.get() + r * 2 * H;
+      if (const int32_t a = d.left[r]; a >= 0) {
+        T* t = dh.get() + a * H;
+#pragma omp simd
+        for (int64_t j = 0; j < H; ++j) t[j] += g[j];
+      }
+      if (const int32_t b = d.right[r]; b >= 0) {
+        T* t = dh.get() + b * H;
+#pragma omp simd
+        for (int64_t j = 0; j < H; ++j) t[j] += g[H + j];
+      }
+    }
+  });
   // weight gradients over all nodes at once (our pool splits each product); dwh from the first level
   // with children on: the rows before (the leaves) have zero [hl; hr]
   int64_t first = N;
   for (int64_t l = 0; l < d.levels && first == N; ++l)
-    if (has_children(d, d.level_start[l], d.level_start[l + 1])) first = d.level_start[l];
+    if (inner[l]) first = d.level_start[l];
   gemm(true, false, int(GH), int(2 * H), int(N - first), T(1), da.get() + first * GH, int(GH), kids + first * 2 * H,
        int(2 * H), T(0), p.dwh, int(2 * H));
   // db: da's column sums, blocks of 64 columns split across the pool (each column is summed alone,

@@ -82,3 +82,72 @@ TEST(pool, callers_on_two_threads) {
   b.join();
   CHECK(bad.load() == 0);
 }
+
+namespace {
+
+// A team of `team_size` runs `steps` dependent steps: in step k every task adds k + 1 to its own
+// slot and, after the barrier, checks every slot holds the same sum (what a level of a tree batch
+// relies on: the previous level's rows, written by any task, are all there).
+bool team_steps(int team_size, int steps) {
+  std::vector<long> slot(size_t(team_size), 0);
+  std::atomic<int> bad{0}, ran{0};
+  rnn::TeamBarrier barrier(team_size);
+  rnn::parallel_team(team_size, [&](int t, int team) {
+    ran.fetch_add(1);
+    if (team != team_size) bad.fetch_add(1);
+    long want = 0;
+    for (int k = 0; k < steps; ++k) {
+      slot[size_t(t)] += k + 1;
+      want += k + 1;
+      barrier.wait();
+      for (int j = 0; j < team; ++j)
+        if (slot[size_t(j)] != want) bad.fetch_add(1);
+      barrier.wait();  // nobody writes step k + 1 before everyone has read step k
+    }
+  });
+  return bad.load() == 0 && ran.load() == team_size;
+}
+
+}  // namespace
+
+TEST(pool, a_team_runs_at_once_through_ten_thousand_barriers) {
+  CHECK(team_steps(2, 10000));
+  CHECK(team_steps(3, 2000));
+  CHECK(team_steps(1, 10));
+  CHECK(regions(100, 3, 0));  // the pool goes on as before
+}
+
+TEST(pool, a_team_under_load) {
+  // more runnable threads than cores: a task spinning at the barrier yields, the others get to run
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> hogs;
+  for (int i = 0; i < 3; ++i)
+    hogs.emplace_back([&] {
+      volatile unsigned x = 0;
+      while (!stop.load(std::memory_order_relaxed)) x = x + 1;
+    });
+  CHECK(team_steps(2, 3000));
+  CHECK(team_steps(3, 300));
+  stop = true;
+  for (auto& t : hogs) t.join();
+}
+
+TEST(pool, a_team_while_the_pool_is_busy_is_the_caller_alone) {
+  // another thread's region holds the pool: the team is then fn(0, 1) on the caller, never tasks
+  // that would wait at a barrier for a partner that is not running
+  std::atomic<bool> inside{false}, release{false};
+  std::thread holder([&] {
+    rnn::parallel_run(2, [&](int i) {
+      if (i == 0) {
+        inside = true;
+        while (!release.load()) std::this_thread::yield();
+      }
+    });
+  });
+  while (!inside.load()) std::this_thread::yield();
+  std::vector<int> seen;
+  rnn::parallel_team(2, [&](int t, int team) { seen.push_back(t * 10 + team); });
+  release = true;
+  holder.join();
+  CHECK(seen.size() == 1 && seen[0] == 1);
+}

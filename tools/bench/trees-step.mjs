@@ -5,7 +5,12 @@
 // level-by-level path from JavaScript (the reference). For PyTorch side by side use
 // `npm run bench -- --workloads D --systems rnn-native,pytorch --threads 1,2`.
 //
-//   node tools/bench/trees-step.mjs [--threads 1,2] [--rounds R] [--steps N] [--composed] [--forward] [--serial]
+//   node tools/bench/trees-step.mjs [--threads 1,2] [--rounds R] [--steps N] [--warmup W] [--composed] [--forward] [--serial]
+//
+// --warmup W: untimed steps first (default 1). V8 keeps compiling functions of the step with
+// TurboFan for dozens of steps, on its own threads: at 1 thread that runs on the idle core, at 2 it
+// takes a core from our pool, so a short warm-up charges the 2-thread figure with it (--serial
+// prints that CPU as "V8 and other threads").
 //
 // --serial (RNN_POOL_STATS=1 in the children): also the main thread's CPU ms per step OUTSIDE the
 // pool's split regions (the serial part: JavaScript, GC, kernels that ran unsplit) and inside them.
@@ -19,7 +24,7 @@
 // machine's wall time would be at 2 threads (the main thread runs the JavaScript, its share of each
 // split level and waits for the worker), so the summary gives both ratios.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -28,6 +33,7 @@ import { parseArgs } from 'node:util';
 const { values: f } = parseArgs({
   options: {
     steps: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '1' },
     threads: { type: 'string', default: '1,2' },
     rounds: { type: 'string', default: '1' },
     composed: { type: 'boolean' },
@@ -36,6 +42,31 @@ const { values: f } = parseArgs({
     serial: { type: 'boolean' },
   },
 });
+
+// CPU ms so far of this process's threads: the main thread, our pool's workers (named rnn-pool by
+// the addon) and the rest (V8's compiler and GC helpers, libuv), from /proc/self/task (Linux)
+for (const k of ['steps', 'warmup', 'rounds']) {
+  if (!/^\d+$/.test(f[k]) || (k !== 'warmup' && Number(f[k]) < 1)) {
+    console.error(`trees-step: --${k} must be an integer >= ${k === 'warmup' ? 0 : 1}, got '${f[k]}'`);
+    process.exit(2);
+  }
+}
+
+function threadsMs() {
+  const out = { main: 0, pool: 0, other: 0 };
+  try {
+    for (const t of readdirSync('/proc/self/task')) {
+      const st = readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+      const name = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
+      const fields = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      const ms = (Number(fields[11]) + Number(fields[12])) * 10;
+      out[Number(t) === process.pid ? 'main' : name === 'rnn-pool' ? 'pool' : 'other'] += ms;
+    }
+  } catch {
+    return null;
+  }
+  return out;
+}
 
 function mainThreadMs() {
   try {
@@ -112,7 +143,7 @@ async function child() {
           lap('optimizer');
         }
       };
-  step();
+  for (let i = 0; i < Number(f.warmup); i++) step();
   // the parse of the whole SST file (8,544 trees, of which 256 are kept) leaves ~45 MB of garbage; a
   // full collection of it inside the timed steps would charge them a one-off ~100 ms of serial time
   globalThis.gc?.();
@@ -124,6 +155,7 @@ async function child() {
   const gcs = f.serial ? new PerformanceObserver((list) => list.getEntries().forEach((e) => (gcMs += e.duration))) : null;
   gcs?.observe({ entryTypes: ['gc'] });
   const s0 = addon?.poolStats();
+  const th0 = f.serial ? threadsMs() : null;
   const m0 = mainThreadMs();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
@@ -135,6 +167,8 @@ async function child() {
   if (addon) {
     const s1 = addon.poolStats();
     if (!s1.enabled) throw new Error('trees-step --serial: this rnn_native.node does not count its regions (RNN_POOL_STATS); rebuild it');
+    const th1 = threadsMs();
+    if (th0 && th1) Object.assign(out, { poolThreadsMs: r((th1.pool - th0.pool) / n), otherThreadsMs: r((th1.other - th0.other) / n) });
     const inside = (s1.cpuMs - s0.cpuMs) / n;
     Object.assign(out, { serialMs: r((s1.threadCpuMs - s0.threadCpuMs) / n - inside), insideMs: r(inside), regions: Math.round((s1.regions - s0.regions) / n) });
     await new Promise((r) => setTimeout(r, 100)); // the observer's entries arrive on later turns
@@ -152,9 +186,9 @@ if (f.child) {
   const threads = f.threads.split(',').map(Number);
   const rounds = Number(f.rounds);
   const mode = `${f.forward ? 'forward' : 'train'}, ${f.composed ? 'level by level (--composed)' : 'one native call per mini-batch'}`;
-  console.log(`workload D ${mode}; ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} CPUs`);
+  console.log(`workload D ${mode}; ${f.warmup} warm-up step(s); ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} CPUs`);
   const runs = new Map(threads.map((t) => [t, []]));
-  const args = ['--expose-gc', fileURLToPath(import.meta.url), '--child', '--steps', f.steps, ...(f.composed ? ['--composed'] : []), ...(f.forward ? ['--forward'] : []), ...(f.serial ? ['--serial'] : [])];
+  const args = ['--expose-gc', fileURLToPath(import.meta.url), '--child', '--steps', f.steps, '--warmup', f.warmup, ...(f.composed ? ['--composed'] : []), ...(f.forward ? ['--forward'] : []), ...(f.serial ? ['--serial'] : [])];
   for (let k = 0; k < rounds; k++) {
     for (const t of threads) {
       const env = { ...process.env, RNN_NUM_THREADS: String(t), ...(f.serial ? { RNN_POOL_STATS: '1' } : {}) };
@@ -164,6 +198,7 @@ if (f.child) {
       runs.get(t).push(res);
       const parts = res.serialMs === undefined ? '' : `; serial ${res.serialMs} ms, in split regions ${res.insideMs} ms (${res.regions} regions)`;
       console.log(`  ${t} thread(s): wall ${res.wallMs} ms, CPU ${res.cpuMs} ms, main-thread CPU ${res.mainMs} ms per step${parts}`);
+      if (res.otherThreadsMs !== undefined) console.log(`    CPU ms per step of our pool's workers ${res.poolThreadsMs}, of V8 and other threads ${res.otherThreadsMs} (10 ms ticks)`);
       if (res.phases) console.log(`    serial ms per step by phase: ${Object.entries(res.phases).map(([k, v]) => `${k} ${v}`).join(', ')}`);
       if (res.within) {
         const inside = Object.values(res.within).reduce((a, b) => a + b, 0);

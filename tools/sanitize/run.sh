@@ -14,7 +14,7 @@
 #   bash tools/sanitize/run.sh ctest      step 1 only
 #   bash tools/sanitize/run.sh vitest     step 2 only (reuses step 2's build when present)
 #   bash tools/sanitize/run.sh tsan       step 3 only: native/ under ThreadSanitizer, the ctest groups
-#                                         that run the thread pool (pool, sequence, tree_lstm, both SIMD
+#                                         that run the thread pool (pool, sequence, tree_lstm, tree_batch, both SIMD
 #                                         paths); part of "all"
 #
 # Node itself is not instrumented, so for step 2:
@@ -82,7 +82,7 @@ if [ "$what" = all ] || [ "$what" = tsan ]; then
   step "3. native/ with ThreadSanitizer: the thread pool's users"
   # 4 threads on however many cores: the pool's workers, its spin-then-park and the batch-parallel kernels
   TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" RNN_NUM_THREADS=4 \
-    ctest --test-dir "$out/tsan" --output-on-failure -R '^(pool|sequence|sequence_baseline|tree_lstm|tree_lstm_baseline)$'
+    ctest --test-dir "$out/tsan" --output-on-failure -R '^(pool|sequence|sequence_baseline|tree_lstm|tree_lstm_baseline|tree_batch|tree_batch_baseline)$'
 fi
 
 step "sanitize: clean (no AddressSanitizer, UndefinedBehaviorSanitizer or ThreadSanitizer report, all tests passed)"

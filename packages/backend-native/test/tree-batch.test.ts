@@ -147,3 +147,42 @@ describeNative('the pool counters (RNN_POOL_STATS)', () => {
     expect(st.threadCpuMs).toBeGreaterThanOrEqual(st.cpuMs);
   });
 });
+
+describeNative('the tree batch schedule on the pool (RNN_POOL_STATS)', () => {
+  it('runs every level of a call in one team region: as many split regions for 9 levels as for 3', () => {
+    // 4,096 words either way (the same word-row products); 16 trees of 256 leaves have 9 levels,
+    // 1,024 trees of 4 leaves 3. One region per level would make the first 6 regions longer per call.
+    const script = `const a = require(${JSON.stringify(DEFAULT_ADDON_PATH)}); a.setNumThreads(2);
+      const forest = (trees, leaves) => {
+        const levelStart = [0], left = [], right = [];
+        let width = trees * leaves, prev = 0;
+        for (let i = 0; i < width; i++) left.push(-1), right.push(-1);
+        levelStart.push(width);
+        while (width > trees) {
+          for (let i = 0; i < width / 2; i++) left.push(prev + 2 * i), right.push(prev + 2 * i + 1);
+          prev += width; width /= 2; levelStart.push(left.length);
+        }
+        return { levelStart: Int32Array.from(levelStart), left: Int32Array.from(left), right: Int32Array.from(right),
+                 wordRow: Int32Array.from({ length: trees * leaves }, (_, k) => k) };
+      };
+      const I = 32, H = 32, f = (n) => Float32Array.from({ length: n }, (_, i) => Math.sin(i) / 4);
+      const count = (trees, leaves) => {
+        const p = forest(trees, leaves);
+        const o = { ...p, input: I, hidden: H, x: f(p.wordRow.length * I), weight: f(5 * H * I), weightH: f(10 * H * H), bias: f(5 * H) };
+        const r0 = a.poolStats().regions;
+        const fwd = a.treeBatchForward({ ...o, training: true });
+        const r1 = a.poolStats().regions;
+        a.treeBatchBackward({ ...o, h: fwd.h, c: fwd.c, reserve: fwd.reserve, dh: f(p.left.length * H), dc: null });
+        return { levels: p.levelStart.length - 1, forward: r1 - r0, backward: a.poolStats().regions - r1 };
+      };
+      count(16, 256); // the workspaces grow once
+      console.log(JSON.stringify([count(16, 256), count(1024, 4)]));`;
+    const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, RNN_POOL_STATS: '1' }, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const [deep, shallow] = JSON.parse(r.stdout) as { levels: number; forward: number; backward: number }[];
+    expect([deep!.levels, shallow!.levels]).toEqual([9, 3]);
+    expect(deep!.forward).toBeGreaterThan(0);
+    expect(deep!.forward).toBe(shallow!.forward);
+    expect(deep!.backward).toBe(shallow!.backward);
+  });
+});

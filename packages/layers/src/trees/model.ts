@@ -24,6 +24,7 @@ import {
   square,
   sum,
   tensor,
+  type Backend,
   type FloatDType,
   type CellParams,
   type JsonValue,
@@ -210,6 +211,13 @@ export class TreeNet implements TrainableModel<readonly EncodedTree[]> {
     return mul(x, tensor(m, x.shape, { dtype: x.dtype, backend: x.backend }));
   }
 
+  /** The embedding rows of `ids` (checked against the vocabulary), with dropout when `rng` is given. */
+  private embedWords(ids: Int32Array, emb: Tensor, V: number, backend: Backend, rng: Rng | null): Tensor {
+    for (const id of ids) if (!(id >= 0 && id < V)) throw new ValueError(`tree net: word id ${id} is outside the vocabulary 0..${V - 1}`);
+    const x = gather(emb, tensor(ids, [ids.length], { dtype: 'int32', backend }));
+    return rng ? this.mask(x, rng) : x;
+  }
+
   /** Run the net on a mini-batch of trees: every node's h and class scores. */
   forward(trees: readonly EncodedTree[], o: TreeForwardOptions = {}): TreeForward {
     const plan = planBatch(trees, this.cell.maxChildren);
@@ -218,11 +226,9 @@ export class TreeNet implements TrainableModel<readonly EncodedTree[]> {
     const emb = this.params.get('embedding.weight');
     const backend = this.params.backend;
     const V = this.vocab.size;
-    const embed = (ids: Int32Array): Tensor => {
-      for (const id of ids) if (!(id >= 0 && id < V)) throw new ValueError(`tree net: word id ${id} is outside the vocabulary 0..${V - 1}`);
-      const x = gather(emb, tensor(ids, [ids.length], { dtype: 'int32', backend }));
-      return drop ? this.mask(x, rng) : x;
-    };
+    // a one-line closure per call; the work is in a method, so V8 compiles it once, not once per
+    // forward (a closure's optimized code is specialised to its context: recompiled for every batch)
+    const embed = (ids: Int32Array): Tensor => this.embedWords(ids, emb, V, backend, drop ? rng : null);
     const run = { dtype: this.params.values.dtype as FloatDType, backend, fused: o.fused };
     const carry = o.nodeByNode
       ? runNodeByNode(this.cell, this.cellParams, trees, plan, embed, run)
