@@ -41,6 +41,8 @@ export const timeseriesMetaSchema = z.strictObject({
   lastDate: z.string().nullable(),
   /** Quantile heads (`[0.1, 0.5, 0.9]`): the output has one block of `horizon` units per quantile; absent: one point forecast per step. */
   quantiles: z.array(z.number().gt(0).lt(1)).optional(),
+  /** How the members' forecasts (and bounds) are combined: see ensemble.ts; absent: the median, as files before it. */
+  combine: z.enum(['iqm', 'median']).optional(),
   /** How far the interval's bounds are moved from the median, as a multiple of the heads' distance: calibrated on the validation part. */
   intervalScale: z.number().positive().optional(),
   /**
