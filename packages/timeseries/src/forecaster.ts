@@ -263,6 +263,7 @@ export class Forecaster {
     // the candidates trained with SELECTION_SEED and SELECTION_EPOCHS; member 0 trains with the run's own (and the user's callbacks)
     const plan = planForecast(series, fixed, OPTION_KEYS);
     if (sel.plan.meta.candidates) plan.meta.candidates = sel.plan.meta.candidates;
+    if (sel.plan.meta.candidateNetworks) plan.meta.candidateNetworks = sel.plan.meta.candidateNetworks;
     const history = await plan.model.fit(plan.x, plan.y, { ...plan.fitOptions, callbacks: [...o.callbacks, ...plan.callbacks] });
     const members = await trainMembers(plan, series, fixed);
     return Forecaster.fromPlan({ ...plan, series }, history, {}, members);

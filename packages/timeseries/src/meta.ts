@@ -29,7 +29,9 @@ export const timeseriesMetaSchema = z.strictObject({
   lag: z.number().int().nonnegative(),
   /** 'direct': one output per horizon step; 'recursive': a one-step network fed its own forecasts (absent: direct, as files before it). */
   strategy: z.enum(['direct', 'recursive']).optional(),
-  /** The recipes scored on the validation part before training the ensemble (one network each), the first kept; absent when there was no choice. */
+  /** Networks that scored each candidate, combined (select.ts, SELECTION_MEMBERS); absent: one, as files before it. */
+  candidateNetworks: z.number().int().positive().optional(),
+  /** The recipes scored on the validation part before training the ensemble (`candidateNetworks` each), the first kept; absent when there was no choice. */
   candidates: z
     .array(z.strictObject({ transform: z.enum(['none', 'diff', 'seasonal', 'es']), strategy: z.enum(['direct', 'recursive']), mase: z.number().nullable() }))
     .optional(),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@rnn/core';
 import { describe, expect, it } from 'vitest';
-import { Forecaster, candidateRecipes, parseForecastOptions, predictFrom, seriesData } from '../src/index.js';
+import { Forecaster, OPTION_KEYS, candidatesNote, SELECTION_MEMBERS, candidateRecipes, parseForecastOptions, predictFrom, selectRecipe, seriesData } from '../src/index.js';
 
 const rows = readFileSync(new URL('../../../data/r-datasets/usaccdeaths.csv', import.meta.url), 'utf8').trim().split('\n').slice(1);
 const DEATHS = { name: 'deaths', dateName: 'month', dates: rows.map((r) => r.split(',')[0]!), values: rows.map((r) => Number(r.split(',')[1])) };
@@ -25,10 +25,12 @@ describe('the recipe chosen on the validation part', () => {
     expect(candidateRecipes(s, o({ horizon: 1 })).map((c) => c.strategy)).toEqual(['direct', 'direct', 'direct']);
     const withFeature = seriesData({ ...DEATHS, features: { x: DEATHS.values.map((_, i) => i) } });
     expect(candidateRecipes(withFeature, o({})).every((c) => c.strategy === 'direct')).toBe(true);
-    // no season: no ES-RNN either
+    // no season: no ES-RNN either; levels are a candidate next to one-step differences
     expect(candidateRecipes(seriesData(nile), parseForecastOptions({ horizon: 3 }))).toEqual([
       { transform: 'diff', strategy: 'direct' },
       { transform: 'diff', strategy: 'recursive' },
+      { transform: 'none', strategy: 'direct' },
+      { transform: 'none', strategy: 'recursive' },
     ]);
     // not positive: no ES-RNN
     const shifted = seriesData({ ...DEATHS, values: DEATHS.values.map((v) => v - 9000) });
@@ -55,6 +57,25 @@ describe('the recipe chosen on the validation part', () => {
     // nor on epochs (a checkpointed run resumed to more epochs chooses as the straight run)
     const c = await Forecaster.fit(DEATHS, { ...o, seed: 0, epochs: 5 });
     expect(c.meta.candidates).toEqual(a.meta.candidates);
+  });
+
+  it('each candidate is scored by the ensemble\'s first SELECTION_MEMBERS networks (its windows), combined; one with members: 1', async () => {
+    expect(SELECTION_MEMBERS).toBe(3);
+    const s = seriesData({ values: nile });
+    const trainings = async (members?: number) => {
+      const seen: number[] = [];
+      const o = parseForecastOptions({ horizon: 3, valSplit: 20, testSplit: 10, epochs: 2, hidden: 4, fallback: 'none', ...(members ? { members } : {}) });
+      const sel = await selectRecipe(s, o, OPTION_KEYS, { callbacks: (i) => [{ onTrainBegin: () => void seen.push(i) }] });
+      return { seen, sel };
+    };
+    const three = await trainings();
+    // four candidates (levels and one-step differences, direct and recursive), three networks each
+    expect(three.seen).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]);
+    expect(three.sel.plan.meta.candidateNetworks).toBe(3);
+    expect(candidatesNote(three.sel.plan.meta)).toMatch(/^recipe chosen on the validation part: .* \(three networks each\)$/);
+    const one = await trainings(1);
+    expect(one.seen).toEqual([0, 1, 2, 3]);
+    expect(one.sel.plan.meta.candidateNetworks).toBeUndefined();
   });
 
   it('fixed options train one network and record no choice', async () => {

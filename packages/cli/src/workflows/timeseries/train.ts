@@ -129,6 +129,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   for (const n of series.notes) io.stderr.write(`rnn: note: ${n}\n`);
   // the recipe's choice on the validation part (one network per candidate, not checkpointed: seeded, so a resumed run chooses the same)
   let candidates: TimeseriesMeta['candidates'];
+  let candidateNetworks: number | undefined;
   const resolved0 = parseForecastOptions(options, 'rnn train --csv');
   const data0 = seriesData(seriesInput(series));
   if (candidateRecipes(data0, resolved0, FLAG_NAMES).length > 1 && v['val-split'] > 0) {
@@ -138,10 +139,12 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
       },
     });
     candidates = sel.plan.meta.candidates;
+    candidateNetworks = sel.plan.meta.candidateNetworks;
     Object.assign(options, sel.chosen);
   }
   const plan = Forecaster.prepare(seriesInput(series), options, FLAG_NAMES);
   if (candidates) plan.meta.candidates = candidates;
+  if (candidateNetworks) plan.meta.candidateNetworks = candidateNetworks;
   const { meta, best } = plan;
   const { season, transform, lag, window, horizon, split } = meta;
   const why = plan.auto ? ` (auto: autocorrelation of the changes at lag ${season} ${plan.auto.acf.toFixed(2)} ${plan.auto.seasonal ? '>' : '<='} ${plan.auto.bound.toFixed(2)})` : '';
