@@ -14,12 +14,16 @@ type Transform = TimeseriesMeta['transform'];
 type Strategy = 'direct' | 'recursive';
 
 /**
- * Without a season, levels (`none`) are a candidate next to one-step differences (true: differences
- * only, as versions before the seed-spread work of issue 18). The validation part prefers levels on
- * Nile, LakeHuron and Lynx; on Lynx the recursive differences' ensembles scored 0.38–0.87 on the test
- * part over seeds 0–9 (spread 2.1), the levels' 0.86–0.92.
+ * Without a season the transform stays one-step differences (levels, `none`, only by
+ * `transform: 'none'`): `transform: 'auto'` has meant differences there since the first version.
+ * The validation part would often prefer levels (Nile, LakeHuron, Lynx), but a network on levels
+ * cannot forecast past the range it was trained on, and on a trending series the validation part
+ * does not show it: on wwwusage three networks scored levels, recursive 2.28 on the validation part
+ * against the recursive differences' 3.44, and its ensembles then scored 2.0–3.1 on the test part
+ * (spread 1.55 over seeds 0–9; levels, direct: 8.4–9.3, worse than naive's 7.4) against the
+ * differences' 1.8–2.3 (docs/time-series-forecasting.md, "Seed spread").
  */
-export const NO_LEVELS = false;
+export const NO_LEVELS = true;
 
 /** One recipe the validation part may pick: what the network predicts and how it reaches the horizon. */
 export interface Candidate {

@@ -25,12 +25,10 @@ describe('the recipe chosen on the validation part', () => {
     expect(candidateRecipes(s, o({ horizon: 1 })).map((c) => c.strategy)).toEqual(['direct', 'direct', 'direct']);
     const withFeature = seriesData({ ...DEATHS, features: { x: DEATHS.values.map((_, i) => i) } });
     expect(candidateRecipes(withFeature, o({})).every((c) => c.strategy === 'direct')).toBe(true);
-    // no season: no ES-RNN either; levels are a candidate next to one-step differences
+    // no season: no ES-RNN either
     expect(candidateRecipes(seriesData(nile), parseForecastOptions({ horizon: 3 }))).toEqual([
       { transform: 'diff', strategy: 'direct' },
       { transform: 'diff', strategy: 'recursive' },
-      { transform: 'none', strategy: 'direct' },
-      { transform: 'none', strategy: 'recursive' },
     ]);
     // not positive: no ES-RNN
     const shifted = seriesData({ ...DEATHS, values: DEATHS.values.map((v) => v - 9000) });
@@ -69,12 +67,12 @@ describe('the recipe chosen on the validation part', () => {
       return { seen, sel };
     };
     const three = await trainings();
-    // four candidates (levels and one-step differences, direct and recursive), three networks each
-    expect(three.seen).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]);
+    // two candidates (one-step differences, direct and recursive), three networks each
+    expect(three.seen).toEqual([0, 0, 0, 1, 1, 1]);
     expect(three.sel.plan.meta.candidateNetworks).toBe(3);
     expect(candidatesNote(three.sel.plan.meta)).toMatch(/^recipe chosen on the validation part: .* \(three networks each\)$/);
     const one = await trainings(1);
-    expect(one.seen).toEqual([0, 1, 2, 3]);
+    expect(one.seen).toEqual([0, 1]);
     expect(one.sel.plan.meta.candidateNetworks).toBeUndefined();
   });
 
