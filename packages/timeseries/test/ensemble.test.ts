@@ -116,7 +116,7 @@ describe('an ensemble forecaster', () => {
     delete stored[0]!.tensors['out.bias'];
     g.model.metadata = { ...g.model.metadata, [MEMBERS_KEY]: JSON.stringify(stored) };
     expect(() => Forecaster.fromModel(g.model, 'm.safetensors')).toThrow("m.safetensors: ensemble member 1 lacks the tensor 'out.bias'");
-  });
+  }, 180_000); // the recipe choice before it trains three networks per candidate (SELECTION_MEMBERS): 15 of up to 100 epochs
   it('combines five members by their interquartile mean, recorded in the file; a file without `combine` keeps the median', async () => {
     const f = await Forecaster.fit(AIR, { horizon: 3, valSplit: 24, testSplit: 24, epochs: 3, members: 5, hidden: 4, fallback: 'none', transform: 'seasonal', strategy: 'direct' });
     expect(f.meta.combine).toBe('iqm');
