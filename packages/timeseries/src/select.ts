@@ -76,9 +76,10 @@ export const SELECTION_EPOCHS = 100;
  * Networks that score each candidate (at most; never more than the ensemble's `members`): the first
  * SELECTION_MEMBERS members of the ensemble the recipe is for (seeds from SELECTION_SEED, the base
  * window, half and three quarters of it), combined as the ensemble combines them. One network read
- * the base window only, and the windows disagree: on Lynx one network preferred the recursive
- * differences (0.908 against levels' 0.938) where three preferred levels (0.867 against 1.036), as
- * the ensembles of 16 did on every seed 0–9 (0.80–0.84 against 0.97–1.11).
+ * the base window only, and the windows disagree: on Lynx one network (window 8) preferred the
+ * recursive differences (validation MASE 0.908 against direct's 1.066) where the three preferred
+ * direct (0.999 against 1.036); the recursive ensembles then scored 0.37–0.87 on the test part over
+ * seeds 0–9, the direct ones 0.87–1.00 (docs/time-series-forecasting.md, "Seed spread").
  */
 export const SELECTION_MEMBERS = 3;
 
@@ -111,8 +112,8 @@ function validationMase(plans: readonly ForecastPlan[], series: SeriesData, how:
 /**
  * Train SELECTION_MEMBERS networks (the ensemble's first members' windows and losses, seeds from SELECTION_SEED, at most
  * SELECTION_EPOCHS) per candidate recipe and keep the one whose combined forecasts score the lowest MASE on the validation part: the recursive or direct strategy and the transform are
- * then the data's choice, not a guess. With one candidate (fixed options) or no validation part it
- * trains just that one. `callbacks(i)` adds callbacks to candidate i's training; `onCandidate`
+ * then the data's choice, not a guess. With one candidate (fixed options), no validation part or one of
+ * fewer than MIN_CHOICE_ORIGINS origins it trains just the first. `callbacks(i)` adds callbacks to candidate i's training; `onCandidate`
  * hears each score (a progress line). The winner's network is not the ensemble's member 0, which
  * trains with the run's own seed and epochs (see `Forecaster.fit`).
  */
