@@ -8,7 +8,7 @@
 //
 //   node tools/forecast-eval/run.mjs [--series airpassengers,co2] [--seeds 0,1,2] [--members K]
 //        [--options '{"members":1,"warmup":0}'] [--json out.json] [--markdown out.md]
-//   node tools/forecast-eval/run.mjs --merge a.json,b.json [--markdown out.md]   (the table of split runs)
+//   node tools/forecast-eval/run.mjs --merge a.json,b.json [--only-seeds 0,1,2] [--markdown out.md]   (the table of split runs; --only-seeds: those seeds' columns)
 //
 // The network's settings are Forecaster.fit's defaults with horizon H and validation part H (the
 // H steps before the test part pick the best epoch, as `rnn train --csv --horizon H --val-split H
@@ -23,12 +23,13 @@ import { evaluateSeries } from './methods.mjs';
 import { markdown } from './table.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const args = toolArgs('node tools/forecast-eval/run.mjs [--series a,b] [--seeds 0,1,2] [--members K] [--options JSON] [--json out.json] [--markdown out.md] | --merge a.json,b.json [--markdown out.md]', {
+const args = toolArgs('node tools/forecast-eval/run.mjs [--series a,b] [--seeds 0,1,2] [--members K] [--options JSON] [--json out.json] [--markdown out.md] | --merge a.json,b.json [--only-seeds 0,1,2] [--markdown out.md]', {
   series: { type: 'string' },
   seeds: { type: 'string', default: '0,1,2' },
   members: { type: 'string' },
   options: { type: 'string' },
   merge: { type: 'string' },
+  'only-seeds': { type: 'string' },
   json: { type: 'string' },
   markdown: { type: 'string' },
 });
@@ -43,6 +44,16 @@ const { seriesData, SEASON } = await import('@rnn/timeseries');
 const results = [];
 // --merge: the table of runs split by series (each under the 5-minute mark), no training
 if (args.values.merge) for (const f of args.values.merge.split(',')) results.push(...JSON.parse(readFileSync(f, 'utf8')));
+if (args.values['only-seeds'] !== undefined) {
+  if (!args.values.merge) args.fail('--only-seeds picks seeds of the runs --merge reads; give --merge too');
+  const keep = args.values['only-seeds'].split(',').map(Number);
+  if (keep.some((k) => !Number.isInteger(k))) args.fail(`--only-seeds takes integers separated by commas, found '${args.values['only-seeds']}'`);
+  for (const r of results) {
+    const missing = keep.find((k) => !r.network.some((x) => x.seed === k));
+    if (missing !== undefined) args.fail(`--only-seeds: the run of ${r.name} has no seed ${missing} (it has ${r.network.map((x) => x.seed).join(', ')})`);
+    r.network = keep.map((k) => r.network.find((x) => x.seed === k));
+  }
+}
 for (const name of args.values.merge ? [] : names) {
   const spec = SERIES.find((s) => s.name === name);
   const input = readSeries(root, spec);

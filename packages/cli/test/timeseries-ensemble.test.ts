@@ -27,6 +27,12 @@ describe('rnn train --csv: ensembles and intervals', () => {
     expect(readFileSync(svg, 'utf8')).toContain('80 % interval, upper');
   });
 
+  it('more than four members: the summary says the forecast is their interquartile mean', async () => {
+    const r = await run(['train', '--csv', AIR, '--target', TARGET, '--horizon', '3', '--val-split', '24', '--test-split', '24', '--epochs', '2', '--hidden', '4', '--members', '5', '--transform', 'seasonal', '--strategy', 'direct', '--out', join(dir, 'iqm.safetensors')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ensemble of 5 networks, windows 24\/12\/18, losses mse\/mae, seeds from 0: the forecast is their interquartile mean$/m);
+  });
+
   it('--batch-members trains the members in passes (the same members), and is refused with --minutes or --augment', async () => {
     const r = await run(['train', '--csv', AIR, '--target', TARGET, '--horizon', '6', '--val-split', '24', '--test-split', '24', '--epochs', '3', '--hidden', '8', '--members', '4', '--batch-members', '--out', join(dir, 'b.safetensors'), '--json']);
     expect(r.code).toBe(0);

@@ -11,7 +11,7 @@ import { origins } from './split.js';
 import { theta } from './classical/theta.js';
 import { INTERVAL_LEVEL } from './quantiles.js';
 import { coverage, msis } from './intervals.js';
-import { MEMBERS_KEY, medianOf, membersFromMetadata, membersToMetadata, type Member } from './ensemble.js';
+import { MEMBERS_KEY, combineOf, membersFromMetadata, membersToMetadata, type Member } from './ensemble.js';
 import { trainMembers } from './members.js';
 import type { Scaler } from './scaler.js';
 import { candidatesNote, selectRecipe } from './select.js';
@@ -82,7 +82,7 @@ export class Forecaster {
     /** The best epoch (0-based) on the validation part, for a forecaster trained in this process. */
     readonly bestEpoch: number | null,
     private readonly names: Names,
-    /** The ensemble: member 0 is `model`; the forecast is the median of the members'. */
+    /** The ensemble: member 0 is `model`; the forecast combines the members' (`meta.combine`). */
     readonly members: readonly Member[],
   ) {
     if (members.length > 1) this.model.metadata = { ...this.model.metadata, [MEMBERS_KEY]: membersToMetadata(members) };
@@ -114,7 +114,7 @@ export class Forecaster {
     return this.meta.lag + Math.max(...this.members.map((m) => m.window));
   }
 
-  /** The ensemble's interval `[origins][horizon]`: the median over the members of each bound head; null without heads. */
+  /** The ensemble's interval `[origins][horizon]`: each bound head combined over the members as the forecasts are; null without heads. */
   private bandAt(values: readonly Float64Array[], ts: readonly number[], meta: TimeseriesMeta = this.meta): { level: number; lower: number[][]; upper: number[][] } | null {
     if (this.meta.choice?.method === 'theta') {
       const fs = ts.map((t) => this.thetaFrom(values, t, this.meta.horizon));
@@ -125,10 +125,11 @@ export class Forecaster {
     const runs = this.members.map((m) => predictQuantilesFrom(m.model, { ...meta, window: m.window }, values, ts));
     const lo = q.indexOf(Math.min(...q));
     const hi = q.indexOf(Math.max(...q));
-    const mid = medianOf(runs.map((r) => r[q.indexOf(0.5)]!));
+    const how = this.meta.combine ?? 'median';
+    const mid = combineOf(runs.map((r) => r[q.indexOf(0.5)]!), how);
     const c = this.meta.intervalScale ?? 1;
     const widen = (b: number[][]) => b.map((row, i) => row.map((v, h) => mid[i]![h]! + c * (v - mid[i]![h]!)));
-    return { level: q[hi]! - q[lo]!, lower: widen(medianOf(runs.map((r) => r[lo]!))), upper: widen(medianOf(runs.map((r) => r[hi]!))) };
+    return { level: q[hi]! - q[lo]!, lower: widen(combineOf(runs.map((r) => r[lo]!), how)), upper: widen(combineOf(runs.map((r) => r[hi]!), how)) };
   }
 
   /**
@@ -180,9 +181,12 @@ export class Forecaster {
     return b && { level: b.level, lower: b.lower[0]!, upper: b.upper[0]! };
   }
 
-  /** The ensemble's forecasts `[origins][horizon]` in original units: the median over its members. */
+  /** The ensemble's forecasts `[origins][horizon]` in original units: its members' combined (`meta.combine`: the interquartile mean, or the median of older files). */
   private networkAt = (values: readonly Float64Array[], ts: readonly number[], meta: TimeseriesMeta = this.meta): number[][] =>
-    medianOf(this.members.map((m) => predictFrom(m.model, { ...meta, window: m.window }, values, ts)));
+    combineOf(
+      this.members.map((m) => predictFrom(m.model, { ...meta, window: m.window }, values, ts)),
+      this.meta.combine ?? 'median',
+    );
 
   /** The Theta method fitted on steps 0..t of the target, `steps` ahead. */
   private thetaFrom(values: readonly Float64Array[], t: number, steps: number) {
@@ -259,6 +263,7 @@ export class Forecaster {
     // the candidates trained with SELECTION_SEED and SELECTION_EPOCHS; member 0 trains with the run's own (and the user's callbacks)
     const plan = planForecast(series, fixed, OPTION_KEYS);
     if (sel.plan.meta.candidates) plan.meta.candidates = sel.plan.meta.candidates;
+    if (sel.plan.meta.candidateNetworks) plan.meta.candidateNetworks = sel.plan.meta.candidateNetworks;
     const history = await plan.model.fit(plan.x, plan.y, { ...plan.fitOptions, callbacks: [...o.callbacks, ...plan.callbacks] });
     const members = await trainMembers(plan, series, fixed);
     return Forecaster.fromPlan({ ...plan, series }, history, {}, members);

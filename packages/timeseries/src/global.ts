@@ -128,6 +128,7 @@ export function planGlobal(list: readonly SeriesData[], o: ResolvedForecastOptio
     split: { rows: first.length, train: first.length - val - test, val, test },
     lastDate: first.dates ? first.dates[first.length - 1]! : null,
     ...(o.intervals ? { quantiles: [...QUANTILES] } : {}),
+    ...(o.combine === 'iqm' ? { combine: 'iqm' as const } : {}),
     global: { column, keys: list.map((s) => s.key!), scalers },
   };
   const minutes = o.minutes;

@@ -29,7 +29,9 @@ export const timeseriesMetaSchema = z.strictObject({
   lag: z.number().int().nonnegative(),
   /** 'direct': one output per horizon step; 'recursive': a one-step network fed its own forecasts (absent: direct, as files before it). */
   strategy: z.enum(['direct', 'recursive']).optional(),
-  /** The recipes scored on the validation part before training the ensemble (one network each), the first kept; absent when there was no choice. */
+  /** Networks that scored each candidate, combined (select.ts, SELECTION_MEMBERS); absent: one, as files before it. */
+  candidateNetworks: z.number().int().positive().optional(),
+  /** The recipes scored on the validation part before training the ensemble (`candidateNetworks` each), the first kept; absent when there was no choice. */
   candidates: z
     .array(z.strictObject({ transform: z.enum(['none', 'diff', 'seasonal', 'es']), strategy: z.enum(['direct', 'recursive']), mase: z.number().nullable() }))
     .optional(),
@@ -41,6 +43,8 @@ export const timeseriesMetaSchema = z.strictObject({
   lastDate: z.string().nullable(),
   /** Quantile heads (`[0.1, 0.5, 0.9]`): the output has one block of `horizon` units per quantile; absent: one point forecast per step. */
   quantiles: z.array(z.number().gt(0).lt(1)).optional(),
+  /** How the members' forecasts (and bounds) are combined: see ensemble.ts; absent: the median, as files before it. */
+  combine: z.enum(['iqm', 'median']).optional(),
   /** How far the interval's bounds are moved from the median, as a multiple of the heads' distance: calibrated on the validation part. */
   intervalScale: z.number().positive().optional(),
   /**

@@ -50,6 +50,11 @@ export const forecastOptionsSchema = z.strictObject({
    */
   members: count.max(MAX_MEMBERS).optional(),
   /**
+   * How the members' forecasts are combined: `iqm` the interquartile mean (the mean of the middle
+   * half), `median` the median of earlier versions; the same for K ≤ 4 (see ensemble.ts).
+   */
+  combine: z.enum(['iqm', 'median']).default('iqm'),
+  /**
    * Members 1..K−1 that read windows of one length train as one block-diagonal network in one
    * pass (batched.ts) instead of one after another; not with `minutes`, `augment` or callbacks.
    */

@@ -180,6 +180,7 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { 
     split: { rows: series.length, ...split },
     lastDate: series.dates ? series.dates[series.length - 1]! : null,
     ...(o.intervals ? { quantiles: [...QUANTILES] } : {}),
+    ...(o.combine === 'iqm' ? { combine: 'iqm' as const } : {}),
   };
   return {
     model,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tensor } from '@rnn/core';
 import { describe, expect, it } from 'vitest';
-import { AUTO_MAX_MEMBERS, DEFAULT_MEMBERS, ENSEMBLE_WINDOWS, Forecaster, MEMBERS_KEY, ensembleSize, predictFrom, theta, QUANTILES, defaultWindow, keepBest, medianOf, memberSpecs, quantileLoss, tileTargets } from '../src/index.js';
+import { AUTO_MAX_MEMBERS, DEFAULT_MEMBERS, ENSEMBLE_WINDOWS, Forecaster, MEMBERS_KEY, ensembleSize, predictFrom, theta, QUANTILES, defaultWindow, keepBest, combineOf, interquartileMeanOf, medianOf, memberSpecs, quantileLoss, tileTargets } from '../src/index.js';
 
 const rows = readFileSync(new URL('../../../data/airpassengers/airpassengers.csv', import.meta.url), 'utf8').trim().split('\n').slice(1);
 const AIR = { name: 'passengers_thousands', dateName: 'month', dates: rows.map((r) => r.split(',')[0]!), values: rows.map((r) => Number(r.split(',')[1])) };
@@ -22,6 +22,19 @@ describe('ensemble parts', () => {
   it('the median of each (origin, step) over the members', () => {
     expect(medianOf([[[1, 10]], [[3, 30]], [[2, 0]]])).toEqual([[2, 10]]);
     expect(medianOf([[[1]], [[4]]])).toEqual([[2.5]]);
+  });
+  it('the interquartile mean of each (origin, step): a quarter (rounded) dropped at each end, the median for K ≤ 4', () => {
+    // K = 5: one dropped at each end, so a far member moves it less than the mean and more than the median
+    expect(interquartileMeanOf([[[1, 10]], [[2, 30]], [[3, 0]], [[10, 20]], [[100, 40]]])).toEqual([[5, 20]]);
+    expect(medianOf([[[1, 10]], [[2, 30]], [[3, 0]], [[10, 20]], [[100, 40]]])).toEqual([[3, 20]]);
+    // K = 8: two at each end, the middle four averaged
+    expect(interquartileMeanOf([1, 2, 3, 4, 5, 6, 7, 80].map((v) => [[v]]))).toEqual([[4.5]]);
+    for (const k of [1, 2, 3, 4]) {
+      const runs = [7, 1, 30, 2].slice(0, k).map((v) => [[v, -v]]);
+      expect(interquartileMeanOf(runs)).toEqual(medianOf(runs));
+    }
+    expect(combineOf([[[1]], [[2]], [[3]], [[10]], [[100]]], 'median')).toEqual([[3]]);
+    expect(combineOf([[[1]], [[2]], [[3]], [[10]], [[100]]], 'iqm')).toEqual([[5]]);
   });
   it('the default window: two seasons, else one, else what leaves 8 training windows', () => {
     expect(defaultWindow(12, 96, 12, 12)).toBe(24);
@@ -103,6 +116,34 @@ describe('an ensemble forecaster', () => {
     delete stored[0]!.tensors['out.bias'];
     g.model.metadata = { ...g.model.metadata, [MEMBERS_KEY]: JSON.stringify(stored) };
     expect(() => Forecaster.fromModel(g.model, 'm.safetensors')).toThrow("m.safetensors: ensemble member 1 lacks the tensor 'out.bias'");
+  }, 180_000); // the recipe choice before it trains three networks per candidate (SELECTION_MEMBERS): 15 of up to 100 epochs
+  it('combines five members by their interquartile mean, recorded in the file; a file without `combine` keeps the median', async () => {
+    const f = await Forecaster.fit(AIR, { horizon: 3, valSplit: 24, testSplit: 24, epochs: 3, members: 5, hidden: 4, fallback: 'none', transform: 'seasonal', strategy: 'direct' });
+    expect(f.meta.combine).toBe('iqm');
+    const y = [Float64Array.from(AIR.values)];
+    const own = f.members.map((m) => predictFrom(m.model, { ...f.meta, window: m.window }, y, [143])[0]!);
+    const iqm = own[0]!.map((_, h) => {
+      const v = own.map((o) => o[h]!).sort((a, b) => a - b);
+      return (v[1]! + v[2]! + v[3]!) / 3;
+    });
+    const med = own[0]!.map((_, h) => own.map((o) => o[h]!).sort((a, b) => a - b)[2]!);
+    expect(iqm).not.toEqual(med);
+    const got = f.forecast(3);
+    got.forEach((v, h) => expect(v).toBeCloseTo(iqm[h]!, 9));
+    const path = join(mkdtempSync(join(tmpdir(), 'rnn-iqm-')), 'm.safetensors');
+    await f.save(path);
+    const g = await Forecaster.load(path);
+    expect(g.forecast(3, AIR)).toEqual(got);
+    // a model file of an earlier version (no `combine`) forecasts the median, as it did
+    const meta = JSON.parse(g.model.metadata['rnn.timeseries']!) as Record<string, unknown>;
+    delete meta.combine;
+    g.model.metadata = { ...g.model.metadata, 'rnn.timeseries': JSON.stringify(meta) };
+    const old = Forecaster.fromModel(g.model, 'm.safetensors');
+    old.forecast(3, AIR).forEach((v, h) => expect(v).toBeCloseTo(med[h]!, 9));
+    // and `combine: 'median'` is the earlier versions' ensemble
+    const m = await Forecaster.fit(AIR, { horizon: 3, valSplit: 24, testSplit: 24, epochs: 3, members: 5, hidden: 4, fallback: 'none', transform: 'seasonal', strategy: 'direct', combine: 'median' });
+    expect(m.meta.combine).toBeUndefined();
+    m.forecast(3).forEach((v, h) => expect(v).toBeCloseTo(med[h]!, 9));
   });
   it('the default size: members × training windows reach ENSEMBLE_WINDOWS, within DEFAULT_MEMBERS..AUTO_MAX_MEMBERS; a given size is kept', () => {
     expect(ENSEMBLE_WINDOWS).toBe(1200);

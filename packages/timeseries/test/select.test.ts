@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@rnn/core';
 import { describe, expect, it } from 'vitest';
-import { Forecaster, candidateRecipes, parseForecastOptions, predictFrom, seriesData } from '../src/index.js';
+import { Forecaster, MIN_CHOICE_ORIGINS, OPTION_KEYS, candidatesNote, SELECTION_MEMBERS, candidateRecipes, parseForecastOptions, predictFrom, selectRecipe, seriesData } from '../src/index.js';
 
 const rows = readFileSync(new URL('../../../data/r-datasets/usaccdeaths.csv', import.meta.url), 'utf8').trim().split('\n').slice(1);
 const DEATHS = { name: 'deaths', dateName: 'month', dates: rows.map((r) => r.split(',')[0]!), values: rows.map((r) => Number(r.split(',')[1])) };
@@ -55,6 +55,45 @@ describe('the recipe chosen on the validation part', () => {
     // nor on epochs (a checkpointed run resumed to more epochs chooses as the straight run)
     const c = await Forecaster.fit(DEATHS, { ...o, seed: 0, epochs: 5 });
     expect(c.meta.candidates).toEqual(a.meta.candidates);
+  });
+
+  it('each candidate is scored by the ensemble\'s first SELECTION_MEMBERS networks (its windows), combined; one with members: 1', async () => {
+    expect(SELECTION_MEMBERS).toBe(3);
+    const s = seriesData({ values: nile });
+    const trainings = async (members?: number) => {
+      const seen: number[] = [];
+      const o = parseForecastOptions({ horizon: 3, valSplit: 20, testSplit: 10, epochs: 2, hidden: 4, fallback: 'none', ...(members ? { members } : {}) });
+      const sel = await selectRecipe(s, o, OPTION_KEYS, { callbacks: (i) => [{ onTrainBegin: () => void seen.push(i) }] });
+      return { seen, sel };
+    };
+    const three = await trainings();
+    // two candidates (one-step differences, direct and recursive), three networks each
+    expect(three.seen).toEqual([0, 0, 0, 1, 1, 1]);
+    expect(three.sel.plan.meta.candidateNetworks).toBe(3);
+    expect(candidatesNote(three.sel.plan.meta)).toMatch(/^recipe chosen on the validation part: .* \(three networks each\)$/);
+    const one = await trainings(1);
+    expect(one.seen).toEqual([0, 1]);
+    expect(one.sel.plan.meta.candidateNetworks).toBeUndefined();
+  });
+
+  it('a validation part of one H-step forecast chooses nothing: the first candidate (the autocorrelation test\'s pick) is kept', async () => {
+    expect(MIN_CHOICE_ORIGINS).toBe(2);
+    const s = seriesData(DEATHS);
+    const run = async (valSplit: number) => {
+      let trained = 0;
+      const o = parseForecastOptions({ horizon: 12, valSplit, testSplit: 12, epochs: 2, hidden: 4, members: 1, fallback: 'none' });
+      const sel = await selectRecipe(s, o, OPTION_KEYS, { callbacks: () => [{ onTrainBegin: () => void trained++ }] });
+      return { trained, sel };
+    };
+    const one = await run(12);
+    expect(one.trained).toBe(1);
+    expect(one.sel.chosen).toEqual(candidateRecipes(s, parseForecastOptions({ horizon: 12, valSplit: 12, testSplit: 12 }))[0]);
+    expect(one.sel.chosen).toEqual({ transform: 'seasonal', strategy: 'direct' });
+    expect(one.sel.plan.meta.candidates).toBeUndefined();
+    // two origins: every candidate is scored
+    const two = await run(13);
+    expect(two.trained).toBe(5);
+    expect(two.sel.plan.meta.candidates).toHaveLength(5);
   });
 
   it('fixed options train one network and record no choice', async () => {

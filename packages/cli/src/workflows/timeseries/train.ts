@@ -32,7 +32,7 @@ export const trainFlags = withCommon({
   delimiter: flag.string('the field separator: comma, semicolon, tab or one character (default: detected from the header line; remembered by the model)', { value: 'SEP' }),
   window: flag.int('input steps per forecast (default: 2 seasons, at least 8)', { value: 'N', check: 'positive' }),
   horizon: flag.int('forecast steps 1..H at once (direct multi-output)', { value: 'H', default: 1, check: 'positive' }),
-  members: flag.int(`networks in the ensemble (seeds × windows × losses); the forecast is their median (1: one network). Default: ${DEFAULT_MEMBERS}, more on a short series (members × training windows ≥ ${ENSEMBLE_WINDOWS}, at most ${AUTO_MAX_MEMBERS})`, { value: 'K', check: 'positive' }),
+  members: flag.int(`networks in the ensemble (seeds × windows × losses); the forecast is their interquartile mean, the mean of the middle half (their median up to 4; 1: one network). Default: ${DEFAULT_MEMBERS}, more on a short series (members × training windows ≥ ${ENSEMBLE_WINDOWS}, at most ${AUTO_MAX_MEMBERS})`, { value: 'K', check: 'positive' }),
   'batch-members': flag.boolean('train members 2..K of one window length as one block-diagonal network in one pass, not one after another (not with --minutes or --augment; slower on the CPUs measured: BENCHMARKS.md)'),
   fallback: flag.choice(['theta', 'none'], "'theta': forecast with the Theta method instead where it scores a lower MASE on the validation part (a target without --features); 'none': always the networks", { value: 'NAME', default: 'theta' }),
   cell,
@@ -129,6 +129,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   for (const n of series.notes) io.stderr.write(`rnn: note: ${n}\n`);
   // the recipe's choice on the validation part (one network per candidate, not checkpointed: seeded, so a resumed run chooses the same)
   let candidates: TimeseriesMeta['candidates'];
+  let candidateNetworks: number | undefined;
   const resolved0 = parseForecastOptions(options, 'rnn train --csv');
   const data0 = seriesData(seriesInput(series));
   if (candidateRecipes(data0, resolved0, FLAG_NAMES).length > 1 && v['val-split'] > 0) {
@@ -138,10 +139,12 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
       },
     });
     candidates = sel.plan.meta.candidates;
+    candidateNetworks = sel.plan.meta.candidateNetworks;
     Object.assign(options, sel.chosen);
   }
   const plan = Forecaster.prepare(seriesInput(series), options, FLAG_NAMES);
   if (candidates) plan.meta.candidates = candidates;
+  if (candidateNetworks) plan.meta.candidateNetworks = candidateNetworks;
   const { meta, best } = plan;
   const { season, transform, lag, window, horizon, split } = meta;
   const why = plan.auto ? ` (auto: autocorrelation of the changes at lag ${season} ${plan.auto.acf.toFixed(2)} ${plan.auto.seasonal ? '>' : '<='} ${plan.auto.bound.toFixed(2)})` : '';
@@ -220,7 +223,7 @@ async function runCsv(v: Values<typeof trainFlags>, io: Io): Promise<void> {
     if (forecaster.members.length > 1) {
       const k = forecaster.members.length;
       const windows = [...new Set(forecaster.members.map((m) => m.window))].join('/');
-      io.stdout.write(`ensemble of ${k} networks${k < plan.members ? ` (${plan.members - k} left out: the --minutes budget ran out)` : ''}, windows ${windows}, losses mse/mae, seeds from ${v.seed}: the forecast is their median\n`);
+      io.stdout.write(`ensemble of ${k} networks${k < plan.members ? ` (${plan.members - k} left out: the --minutes budget ran out)` : ''}, windows ${windows}, losses mse/mae, seeds from ${v.seed}: the forecast is their ${k > 4 && forecaster.meta.combine === 'iqm' ? 'interquartile mean' : 'median'}\n`);
     }
     if (ev) io.stdout.write(`validation (steps ${ev.from + 1}..${ev.to}, ${ev.points} forecasts):\n${ev.table}\n`);
     io.stdout.write(`wrote ${saved.path}${resumeHint(r.checkpoint)}\n`);
