@@ -137,9 +137,13 @@ export class Forecaster {
    * Romano et al. 2019 for quantile heads): the heads are fitted to the training windows, whose
    * errors are smaller than those of new data, so their bounds come out too narrow. Each
    * validation value needs the factor `r = (y − median) / (bound − median)` on the bounds' distance
-   * from the median to be covered; the factor kept is the ⌈(n+1)·level⌉-th smallest of the n
-   * values of r (at least 0.5, at most 10), which covers a new value with probability ≥ level
-   * when the validation part is like what follows. Recorded in the model file as `intervalScale`.
+   * from the median to be covered; the factor kept is the `level` quantile of the n values of r
+   * (linear interpolation between order statistics; at least 0.5, at most 10), so that a new value
+   * is covered with probability about `level` when the validation part is like what follows.
+   * Split conformal prediction's own choice, the ⌈(n+1)·level⌉-th smallest, guarantees at least
+   * `level`, but on validation parts of 12–60 values it errs wide by a step of 1/n or more (it
+   * covered 83–86 % of the bundled series' test points at 80 %); an 80 % interval is meant to
+   * cover 80 %. Recorded in the model file as `intervalScale`.
    */
   private calibrate(): void {
     const { split, quantiles } = this.meta;
@@ -167,10 +171,7 @@ export class Forecaster {
       );
     }
     if (!r.length) return;
-    r.sort((p, q) => p - q);
-    const k = Math.min(r.length, Math.ceil((r.length + 1) * level)) - 1;
-    const best = { c: Math.min(10, Math.max(0.5, r[k]!)) };
-    this.meta.intervalScale = best.c;
+    this.meta.intervalScale = intervalScaleFor(r, level);
     this.model.metadata = { ...this.model.metadata, [META_KEY]: JSON.stringify(this.meta) };
   }
 
@@ -410,4 +411,18 @@ export class Forecaster {
     if (why) table += `\n${why}`;
     return { ...e, label, range, horizon: this.meta.horizon, table, interval };
   }
+}
+
+/** The calibrated factor on the bounds' distance from the median: the `level` quantile of the validation values' needed factors `r`, within [0.5, 10] (see `calibrate`). */
+export function intervalScaleFor(r: readonly number[], level: number): number {
+  const sorted = [...r].sort((p, q) => p - q);
+  return Math.min(10, Math.max(0.5, quantileOfSorted(sorted, level)));
+}
+
+/** The `p` quantile of ascending `xs` by linear interpolation between order statistics (R's type 7, numpy's default). */
+export function quantileOfSorted(xs: readonly number[], p: number): number {
+  const pos = (xs.length - 1) * p;
+  const lo = Math.floor(pos);
+  const hi = Math.min(xs.length - 1, lo + 1);
+  return xs[lo]! + (pos - lo) * (xs[hi]! - xs[lo]!);
 }

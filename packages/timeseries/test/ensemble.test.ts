@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tensor } from '@rnn/core';
 import { describe, expect, it } from 'vitest';
-import { AUTO_MAX_MEMBERS, DEFAULT_MEMBERS, ENSEMBLE_WINDOWS, Forecaster, MEMBERS_KEY, ensembleSize, predictFrom, theta, QUANTILES, defaultWindow, keepBest, combineOf, interquartileMeanOf, medianOf, memberSpecs, quantileLoss, tileTargets } from '../src/index.js';
+import { AUTO_MAX_MEMBERS, DEFAULT_MEMBERS, ENSEMBLE_WINDOWS, Forecaster, MEMBERS_KEY, ensembleSize, predictFrom, theta, QUANTILES, defaultWindow, keepBest, combineOf, interquartileMeanOf, medianOf, memberSpecs, quantileLoss, tileTargets, intervalScaleFor, quantileOfSorted } from '../src/index.js';
 
 const rows = readFileSync(new URL('../../../data/airpassengers/airpassengers.csv', import.meta.url), 'utf8').trim().split('\n').slice(1);
 const AIR = { name: 'passengers_thousands', dateName: 'month', dates: rows.map((r) => r.split(',')[0]!), values: rows.map((r) => Number(r.split(',')[1])) };
@@ -75,6 +75,18 @@ describe('early stopping with a warm-up', () => {
     for (const [e, v] of [[0, 0.3], [1, 0.2]] as const) early.onEpochEnd!(e, { val_loss: v } as never);
     // training that ends within the warm-up keeps its best epoch
     expect(early.bestEpoch).toBe(1);
+  });
+});
+
+describe('interval calibration', () => {
+  it('scales the bounds by the level quantile of the validation values\' needed factors (interpolated), not the conservative conformal rank', () => {
+    expect(quantileOfSorted([1, 2, 3, 4], 0.5)).toBeCloseTo(2.5, 12); // numpy.quantile's default
+    expect(quantileOfSorted([3], 0.8)).toBe(3);
+    // ten validation values needing factors 1..10: an 80 % interval takes 8.2 (split conformal's
+    // ⌈(n+1)·0.8⌉-th value would be 9: 90 % of them covered)
+    expect(intervalScaleFor([10, 9, 8, 7, 6, 5, 4, 3, 2, 1], 0.8)).toBeCloseTo(8.2, 12);
+    expect(intervalScaleFor([0.1, 0.2, 0.3], 0.8)).toBe(0.5);
+    expect(intervalScaleFor([20, 30], 0.8)).toBe(10);
   });
 });
 
