@@ -44,6 +44,7 @@ describe('weightAverage', () => {
   it('refuses a decay outside (0, 1), and a step taken on the averaged weights', async () => {
     expect(() => weightAverage({ decay: 1 })).toThrow(/decay must be in \(0, 1\), found 1/);
     expect(() => weightAverage({ decay: 0 })).toThrow(/decay must be in \(0, 1\)/);
+    expect(() => weightAverage({ decay: 0.9, every: 2 } as never)).toThrow(/every/);
     const { x, y } = data(8);
     const model = sequential([lstm({ units: 2 }), dense({ units: 1 })]);
     model.compile({ optimizer: { type: 'sgd', lr: 0.1 }, loss: 'mse' });

@@ -1,4 +1,5 @@
-import { ConfigError, noGrad, type ParameterSet } from '@rnn/core';
+import { z } from 'zod';
+import { ConfigError, noGrad, parseOptions, type ParameterSet } from '@rnn/core';
 import type { Callback, TrainBegin } from './types.js';
 
 /** What a checkpoint keeps of a `weightAverage`: the steps averaged and the average itself. */
@@ -27,8 +28,14 @@ export interface WeightAverage extends Callback {
   setState(s: WeightAverageState): void;
 }
 
-export function weightAverage(o: { decay: number }): WeightAverage {
-  const decay = o.decay;
+const weightAverageOptions = z.strictObject({
+  /** The weight of the old average at each step, in (0, 1): 0.999 averages over about the last 1,000 steps. */
+  decay: z.number({ error: 'a number in (0, 1)' }),
+});
+export type WeightAverageOptions = z.infer<typeof weightAverageOptions>;
+
+export function weightAverage(options: WeightAverageOptions): WeightAverage {
+  const decay = parseOptions(weightAverageOptions, options, 'weightAverage').decay;
   if (!(decay > 0 && decay < 1)) throw new ConfigError(`weightAverage: decay must be in (0, 1), found ${decay}; e.g. 0.999 averages over about 1,000 steps`);
   let params: ParameterSet | null = null;
   let average: Float64Array | null = null;
