@@ -20,7 +20,7 @@ import { toolArgs } from '../lib/args.mjs';
 import { DATA, ROOT, cpuModel, dataFile, evaluateModel, markdownTable, pct, rnn, scoreSystems, splitDev, typeTable } from './lib.mjs';
 
 /** The training recipe every run shares (tuned with short runs, see docs/results/wnut17.md). */
-export const RECIPE = ['--lowercase', '--min-count', '2', '--lr', '0.005', '--batch-size', '10', '--hidden', '100', '--dropout', '0.6', '--reduce-lr-on-plateau', '3', '--reduce-lr-factor', '0.5', '--shape', '20'];
+export const RECIPE = ['--lowercase', '--min-count', '2', '--lr', '0.002', '--batch-size', '10', '--hidden', '100', '--dropout', '0.6', '--reduce-lr-on-plateau', '3', '--reduce-lr-factor', '0.5', '--shape', '20'];
 
 const args = toolArgs(
   'node tools/wnut/run.mjs [--minutes 20 | --epochs N] [--seeds 1,2,3] [--jobs 1] [--work DIR] [--out docs/results/wnut17.md] [--pictures docs/results] [--no-vectors] [--softmax-seeds] [--train-only] [--note TEXT]',
