@@ -132,6 +132,10 @@ describe('rnn train --tagging: checkpoints and exact resume', () => {
     await straightVsResumed([...base, '--shape', '3', '--word-dropout', '0.3'], 4, tmp());
   });
 
+  it('with --weight-average: 4 epochs straight = 2, then --resume to 4 (the average carried through)', async () => {
+    await straightVsResumed([...base, '--weight-average', '0.9'], 4, tmp());
+  });
+
   it('--resume of a missing file is one clear line, exit 1, and nothing trained', async () => {
     await missingResume(base, tmp());
   });

@@ -138,6 +138,42 @@ describe('rnn train/predict/evaluate --tagging', () => {
     expect(bad2.stderr).toMatch(/--shape.*must be a non-negative integer/);
   });
 
+  it('--weight-average D scores and keeps the moving average of the weights, and a resume carries the average on', async () => {
+    const d = tmp();
+    const base = ['train', '--tagging', train, '--dev', dev, ...SMALL, '--lr', '0.02'];
+    const tensors = (p: string) => parseSafetensors(new Uint8Array(readFileSync(p))).tensors;
+    const straight = join(d, 'straight.safetensors');
+    const r = await run([...base, '--out', straight, '--epochs', '3', '--weight-average', '0.9', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doneAvg = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    // the file holds the weights that were scored: the average, not the last step's
+    const ev = JSON.parse((await run(['evaluate', '--model', straight, '--tagging', dev, '--json'])).stdout);
+    expect(ev.f1).toBe(doneAvg.dev.f1);
+    const plain = join(d, 'plain.safetensors');
+    expect((await run([...base, '--out', plain, '--epochs', '3'])).code).toBe(0);
+    const [a, b] = [tensors(straight), tensors(plain)];
+    expect(a.get('tagger.fc.weight')!.data).not.toEqual(b.get('tagger.fc.weight')!.data);
+    // without --dev the average at the end is the model. 1 epoch, a checkpoint, then 2 more: the
+    // same file as 3 epochs straight (the average travels in the checkpoint)
+    const noDev = ['train', '--tagging', train, ...SMALL, '--lr', '0.02', '--weight-average', '0.9'];
+    const whole = join(d, 'whole.safetensors');
+    expect((await run([...noDev, '--out', whole, '--epochs', '3'])).code).toBe(0);
+    const ckpt = join(d, 'c.safetensors');
+    const resumed = join(d, 'resumed.safetensors');
+    expect((await run([...noDev, '--out', resumed, '--epochs', '1', '--checkpoint', ckpt])).code).toBe(0);
+    const rr = await run([...noDev, '--out', resumed, '--epochs', '3', '--resume', ckpt]);
+    expect(rr.code, rr.stderr).toBe(0);
+    const [w, c] = [tensors(whole), tensors(resumed)];
+    for (const [name, t] of w) expect(c.get(name)!.data, name).toEqual(t.data);
+    // the decay is part of what a resume must share
+    const other = await run([...noDev.map((x) => (x === '0.9' ? '0.5' : x)), '--out', resumed, '--epochs', '3', '--resume', ckpt]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/this run differs from the one that wrote the checkpoint/);
+    const bad = await run(['train', '--tagging', train, '--out', join(d, 'x.safetensors'), '--epochs', '1', '--weight-average', '1']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--weight-average.*must be a fraction in \[0, 1\)/);
+  });
+
   it('--reduce-lr-on-plateau watches the dev F1', async () => {
     // a rate too small to learn anything: the dev F1 stays where it started, and the rate halves
     const r = await run(['train', '--tagging', train, '--dev', dev, '--out', join(dir, 'plateau.safetensors'), ...SMALL, '--epochs', '3', '--lr', '1e-7', '--reduce-lr-on-plateau', '1', '--reduce-lr-factor', '0.5']);

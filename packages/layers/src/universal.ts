@@ -43,6 +43,7 @@ export * from './model/fit.js';
 export * from './model/callbacks.js';
 export * from './model/reduce-lr.js';
 export * from './model/warmup-cosine.js';
+export * from './model/weight-average.js';
 export * from './model/build.js';
 export { PlatformError } from './platform/files.js';
 export * from './trees/index.js';

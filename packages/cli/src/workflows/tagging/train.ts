@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Rng } from '@rnn/core';
-import { Tagger, TaggingVocab, Trainer, getOptimizer, isChunkTagSet, progressReporter, readWordVectors, type Callback, type Logs, type TagScores, type TrainBegin } from '@rnn/layers';
+import { Tagger, TaggingVocab, Trainer, getOptimizer, isChunkTagSet, progressReporter, readWordVectors, weightAverage, type Callback, type Logs, type TagScores, type TrainBegin, type WeightAverage } from '@rnn/layers';
 import { action, withCommon, type Io } from '../../command.js';
 import { flag, type Values } from '../../flags.js';
 import { CHECKPOINT_FLAGS, commandLine, decodeSlot, encodeSlot, fingerprint, minutes, resumeSettings, runControl, trainResumable, resumeHint } from '../checkpoint.js';
@@ -46,6 +46,10 @@ export const trainFlags = withCommon({
   hidden: hidden(100),
   layers: layers(1),
   dropout: flag.number('dropout on the BiLSTM\'s input and output', { value: 'F', default: 0.5, check: 'fraction' }),
+  'weight-average': flag.number(
+    'score and keep a moving average of the weights over the training steps, with this decay (e.g. 0.999: about the last 1,000 steps), not the weights of the last step; 0: off',
+    { value: 'D', default: 0, check: 'fraction' },
+  ),
   epochs: epochsOrMinutes(30),
   minutes,
   'batch-size': batchSize(10),
@@ -75,6 +79,7 @@ const RESUME_KEYS = [
   'hidden',
   'layers',
   'dropout',
+  'weight-average',
   'batch-size',
   'optimizer',
   'lr',
@@ -95,6 +100,7 @@ function budgetLook(
   score: () => number,
   onBest: () => void,
   enabled: boolean,
+  average: WeightAverage | null,
 ): { start: Callback; look: Callback; scored: { value: number; kept: boolean } | null } {
   let t0 = 0;
   const out: { start: Callback; look: Callback; scored: { value: number; kept: boolean } | null } = {
@@ -103,6 +109,7 @@ function budgetLook(
       onBatchBegin(batch, epoch) {
         const sel = selection();
         if (!enabled || minutes === undefined || out.scored || batch === 0 || !sel || performance.now() - t0 < minutes * 60_000) return;
+        average?.swapIn();
         const value = score();
         const best = sel.get();
         const kept = best === null || value > best.value;
@@ -110,6 +117,7 @@ function budgetLook(
           sel.set({ value, epoch, weights: tagger.params.values.data() });
           onBest();
         }
+        average?.swapOut();
         out.scored = { value, kept };
       },
     },
@@ -173,6 +181,10 @@ async function runTagging(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const files = [v.tagging, v.dev, v['word-vectors']].map((p) => (p ? fingerprint(readFileSync(p)) : '-')).join(':');
   const settings = resumeSettings(files, { ...v, lr, crf: v.crf, chars: v.chars, lowercase: v.lowercase === true }, RESUME_KEYS);
 
+  // scored, kept and written instead of the last step's weights; swapped in to validate (so the
+  // selection copies the average) and out again at the epoch's end, before a checkpoint is written
+  const average = v['weight-average'] > 0 ? weightAverage({ decay: v['weight-average'] }) : null;
+  const averageHooks: Callback[] = average ? [average, { onEpochEnd: () => average.swapOut() }] : [];
   let lastDev: TagScores | null = null;
   let bestDev: TagScores | null = null;
   let selection: TrainBegin['selection'];
@@ -191,7 +203,7 @@ async function runTagging(v: Values<typeof trainFlags>, io: Io): Promise<void> {
   const lastLook = budgetLook(tagger, v.minutes, () => selection, () => {
     const s = (lastDev = tagFile(tagger, dev!).scores!);
     return s.entities ? s.entities.f1 : s.accuracy;
-  }, () => void (bestDev = lastDev), dev !== null);
+  }, () => void (bestDev = lastDev), dev !== null, average);
   const r = await trainResumable(
     {
       model: tagger,
@@ -212,6 +224,7 @@ async function runTagging(v: Values<typeof trainFlags>, io: Io): Promise<void> {
           initialBatch: o.initialBatch,
           validate: dev
             ? () => {
+                average?.swapIn();
                 const s = (lastDev = tagFile(tagger, dev).scores!);
                 return { val_accuracy: s.accuracy, ...(s.entities ? { val_f1: s.entities.f1, val_precision: s.entities.precision, val_recall: s.entities.recall } : {}) };
               }
@@ -223,7 +236,7 @@ async function runTagging(v: Values<typeof trainFlags>, io: Io): Promise<void> {
                 onBest: () => void (bestDev = lastDev),
               }
             : undefined,
-          callbacks: [progress, ...logging.callbacks, { onTrainBegin: (info) => void (selection = info.selection) }, lastLook.start, ...o.callbacks, lastLook.look],
+          callbacks: [...averageHooks, progress, ...logging.callbacks, { onTrainBegin: (info) => void (selection = info.selection) }, lastLook.start, ...o.callbacks, lastLook.look],
         }).fit({ size: encoded.length, take: (idx) => Array.from(idx, (i) => encoded[i]!) }),
     },
     {
@@ -235,10 +248,22 @@ async function runTagging(v: Values<typeof trainFlags>, io: Io): Promise<void> {
       extra: {
         save: () => {
           const best = selection?.get() ?? null;
-          return JSON.stringify({ best: best && { value: best.value, epoch: best.epoch, weights: encodeSlot(best.weights) }, bestDev, extra: logging.extra?.save() ?? null });
+          const avg = average?.getState();
+          return JSON.stringify({
+            best: best && { value: best.value, epoch: best.epoch, weights: encodeSlot(best.weights) },
+            bestDev,
+            extra: logging.extra?.save() ?? null,
+            average: avg ? { steps: avg.steps, values: avg.average && encodeSlot(avg.average) } : null,
+          });
         },
         restore: (text) => {
-          const saved = JSON.parse(text) as { best: { value: number; epoch: number; weights: ReturnType<typeof encodeSlot> } | null; bestDev: TagScores | null; extra: string | null };
+          const saved = JSON.parse(text) as {
+            best: { value: number; epoch: number; weights: ReturnType<typeof encodeSlot> } | null;
+            bestDev: TagScores | null;
+            extra: string | null;
+            average?: { steps: number; values: ReturnType<typeof encodeSlot> | null } | null;
+          };
+          if (average && saved.average) average.setState({ steps: saved.average.steps, average: saved.average.values && Float64Array.from(decodeSlot(saved.average.values)) });
           selection?.set(saved.best && { value: saved.best.value, epoch: saved.best.epoch, weights: decodeSlot(saved.best.weights) });
           bestDev = saved.bestDev;
           if (saved.extra !== null) logging.extra?.restore(saved.extra);
@@ -246,6 +271,8 @@ async function runTagging(v: Values<typeof trainFlags>, io: Io): Promise<void> {
       },
     },
   );
+  // without --dev nothing was selected: the average is the model
+  if (average && !dev) average.swapIn();
   const saved = await saveModel(io, 'out', out, (p) => tagger.save(p));
   const history = r.history;
   const bestEpoch = selection?.get()?.epoch ?? history.bestEpoch;
