@@ -137,6 +137,23 @@ describe.skipIf(!hasMpi)('mpirun -np N rnn train: faults', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('a communication-thread setting out of range (RNN_MPI_SLEEP_US, RNN_MPI_SPIN_US) is reported by name and ignored', () => {
+    const dir = tmp();
+    const out = join(dir, 'm.safetensors');
+    const r = spawnSync('mpirun', [...MPIRUN, '-np', '2', process.execPath, RNN, ...golden('mse-adam'), '--out', out], {
+      encoding: 'utf8',
+      env: { ...env, RNN_MPI_SLEEP_US: 'abc', RNN_MPI_SPIN_US: '200000' },
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(0);
+    const notes = new Set(r.stderr.split('\n').filter((l) => l.startsWith('rnn: ignoring')));
+    expect([...notes].sort()).toEqual([
+      "rnn: ignoring RNN_MPI_SLEEP_US='abc' (expected an integer 0..100000)",
+      "rnn: ignoring RNN_MPI_SPIN_US='200000' (expected an integer 0..100000)",
+    ]);
+    expect(existsSync(out)).toBe(true);
+  });
+
   it('under mpirun without the Open MPI addon: one line saying why and how to fix it, exit 1, no model file', () => {
     const dir = tmp();
     const out = join(dir, 'm.safetensors');

@@ -66,6 +66,7 @@ describe('a flag of another workflow is refused by name', () => {
     [['train', '--text', 'a.txt', '--out', 'm.safetensors', '--season', '12'], /^rnn: train --text: --season belongs to the timeseries workflow \(rnn train --csv\); see rnn train --text --help\n$/],
     [['train', '--trees', 't.txt', '--out', 'm.safetensors', '--patience', '3'], /^rnn: train --trees: --patience belongs to the timeseries workflow \(rnn train --csv\)/],
     [['train', '--csv', 'a.csv', '--out', 'm.safetensors', '--loss', 'mse'], /^rnn: train --csv: --loss belongs to the arrays workflow \(rnn train\)/],
+    [['train', '--text', 'a.txt', '--out', 'm.safetensors', '--weight-average', '0.9'], /^rnn: train --text: --weight-average belongs to the tagging workflow \(rnn train --tagging\)/],
     [['train', '--model', 'm', '--x', 'x', '--y', 'y', '--out', 'o', '--target', 't'], /^rnn: train: --target belongs to the timeseries workflow/],
     [['forecast', '--model', 'm', '--csv', 'c', '--epochs', '3'], /^rnn: forecast: --epochs is a flag of rnn train, not of rnn forecast/],
     [['evaluate', '--model', 'm', '--trees', 't', '--part', 'test'], /^rnn: evaluate --trees: --part belongs to the timeseries workflow \(rnn evaluate --csv\)/],
