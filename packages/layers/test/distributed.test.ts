@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ParameterSet, backward, matmul, mean, square, tanh, tensor, type CommBuffer, type Communicator, type PendingOp } from '@rnn/core';
+import { ParameterSet, backward, matmul, mean, mul, square, tanh, tensor, type CommBuffer, type Communicator, type PendingOp } from '@rnn/core';
 import { GradientSync, shareOf } from '../src/index.js';
 
 /**
@@ -80,8 +80,9 @@ describe('GradientSync', () => {
     const comm = recorder();
     const sync = new GradientSync(comm, params, 20); // buckets: [w3 (16) + w2 (64)], [w1 (32)]
     expect(sync.bucketCount).toBe(2);
-    sync.begin(0.25);
-    backward(loss(), { onLeafGrad: sync.onLeafGrad });
+    sync.begin();
+    // the trainer scales each rank's loss by its share (m_r / m): the buckets carry that gradient
+    backward(mul(loss(), 0.25), { onLeafGrad: sync.onLeafGrad });
     // the first bucket (w3, w2) started before backward reached w1: that is the overlap
     expect(sync.overlapped).toBe(2);
     sync.finish();
@@ -95,7 +96,7 @@ describe('GradientSync', () => {
     const { params } = net();
     const comm = recorder();
     const sync = new GradientSync(comm, params, 20);
-    sync.begin(0);
+    sync.begin();
     sync.finish();
     expect(comm.log).toEqual(['start 80', 'start 32', 'wait 80', 'wait 32']);
     expect(Array.from(params.grads.data()).every((v) => v === 0)).toBe(true);

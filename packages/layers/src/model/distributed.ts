@@ -98,7 +98,7 @@ interface Bucket {
  * Gradient averaging in buckets. Parameters are grouped, last first (backward finishes the last
  * layer first), into contiguous ranges of the flat gradient buffer of about `bucketElements`
  * values. `onLeafGrad` (backward's hook) copies a parameter's gradient into a host buffer; when a
- * bucket's last parameter arrives the bucket is scaled and its all-reduce started (non-blocking),
+ * bucket's last parameter arrives its all-reduce is started (non-blocking),
  * so it travels while backward computes the layers before it. Buckets start in one fixed order
  * on every rank (an MPI requirement for collectives), even when a rank's graph finishes them in
  * another or a rank has no rows in a batch.
@@ -108,7 +108,6 @@ export class GradientSync {
   private readonly buckets: Bucket[] = [];
   private readonly where = new Map<Tensor, { offset: number; bucket: number }>();
   private next = 0;
-  private weight = 1;
   /** Buckets started from backward's hook in the last step, i.e. before backward returned (the rest start in `finish`). */
   overlapped = 0;
 
@@ -137,9 +136,8 @@ export class GradientSync {
     return this.buckets.length;
   }
 
-  /** Before the step's backward: this rank's share of the global batch (m_r / m). */
-  begin(weight: number): void {
-    this.weight = weight;
+  /** Before the step's backward (whose loss the caller has scaled by this rank's share of the global batch, m_r / m). */
+  begin(): void {
     this.host.fill(0);
     this.next = 0;
     this.overlapped = 0;
@@ -162,9 +160,7 @@ export class GradientSync {
   private launchReady(all: boolean): void {
     while (this.next < this.buckets.length && (all || this.buckets[this.next]!.waiting === 0)) {
       const b = this.buckets[this.next++]!;
-      const part = this.host.subarray(b.start, b.end);
-      if (this.weight !== 1) for (let i = 0; i < part.length; i++) part[i]! *= this.weight;
-      b.op = this.comm.allreduceStart(part);
+      b.op = this.comm.allreduceStart(this.host.subarray(b.start, b.end));
       if (!all) this.overlapped++;
     }
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, Rng, backward, noGrad, parseOptions, schemas, sum, tidy } from '@rnn/core';
+import { ConfigError, Rng, backward, noGrad, parseOptions, schemas, mul, sum, tidy } from '@rnn/core';
 import type { Communicator, Tensor } from '@rnn/core';
 import { bucketedOrder } from './buckets.js';
 import { GradientSync, agreeOnRun, broadcastParameters, onAllRanks, shareOf, trainerCommunicator } from './distributed.js';
@@ -217,7 +217,7 @@ export class Trainer<Batch> {
       weight = w[0]! > 0 ? mine / w[0]! : 0;
     }
     params.zeroGrad();
-    sync.begin(weight);
+    sync.begin();
     let value = 0;
     let loss: Tensor | null = null;
     if (batch) {
@@ -229,7 +229,9 @@ export class Trainer<Batch> {
     // done by the time they are: no blocking round trip of its own (two were ~8 ms a step at 2 ranks)
     const agreed = Float64Array.of(z > a ? value * weight : 0, performance.now() > deadline ? 1 : 0, stopHere ? 1 : 0);
     const agreeing = comm.allreduceStart(agreed);
-    if (loss) backward(loss, { onLeafGrad: sync.onLeafGrad });
+    // the gradient of this share's mean loss, scaled by the share (m_r / m): scaling the loss costs one
+    // scalar op, scaling the gradient a pass over every parameter on the step's critical path
+    if (loss) backward(weight === 1 ? loss : mul(loss, weight), { onLeafGrad: sync.onLeafGrad });
     sync.finish();
     agreeing.wait();
     // a rank's callback asked to stop before this batch: every rank drops its gradients unapplied
