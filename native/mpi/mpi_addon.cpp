@@ -5,12 +5,13 @@
 // queues an operation and gets a handle back at once, so a gradient bucket's all-reduce
 // (MPI_Iallreduce) progresses while the JS thread computes the rest of backward; `wait` blocks
 // the JS thread only when it needs the result. While requests are in flight the thread polls
-// MPI_Testsome. How often depends on what the JS thread is doing: while it is blocked in `wait`
-// the core is ours, so the thread polls back to back (the last bucket's completion is seen at
-// once); while it computes, the thread yields for the first 50 µs (RNN_MPI_SPIN_US) and then
-// sleeps 200 µs between polls (RNN_MPI_SLEEP_US), so on a machine with as many ranks as cores it
-// does not steal the compute thread's core (Open MPI's own MPI_Wait spins). Sleeping 20 µs
-// between polls cost workload B at 2 ranks on 2 cores ~5 % of its throughput in wake-ups. (Calling MPI_Allreduce on the JS thread for small
+// MPI_Testsome: it yields for the first 50 µs after each start or completion (RNN_MPI_SPIN_US),
+// then sleeps between polls — 20 µs while the JS thread is blocked in `wait` (the result is seen
+// soon after it arrives), 200 µs while it computes (RNN_MPI_SLEEP_US), so on a machine with as
+// many ranks as cores it does not steal the compute thread's core in wake-ups (20 µs throughout
+// cost workload B at 2 ranks on 2 cores a few per cent). It never spins without bound: Open MPI's
+// own MPI_Wait spins, and polling back to back while JS waited made an oversubscribed run (3 ranks
+// on 2 busy cores) several times slower. (Calling MPI_Allreduce on the JS thread for small
 // buffers was tried: 2 µs instead of 12 µs over shared memory, but 4–8 ms instead of 0.6 ms over
 // TCP on a busy machine, so everything goes through this thread.)
 #include <napi.h>
@@ -67,8 +68,9 @@ long long rank0Pid = 0;
 long spinMicros = 50;
 // How long it sleeps between polls after that, while the JS thread computes (RNN_MPI_SLEEP_US).
 long sleepMicrosBetweenPolls = 200;
-// JS threads blocked in waitFor (then the communication thread polls without sleeping).
+// JS threads blocked in waitFor (then the communication thread sleeps only kSleepWhileWaiting between polls).
 std::atomic<int> waiters{0};
+constexpr long kSleepWhileWaiting = 20;
 std::string initError;
 
 std::string mpiError(int rc, const char* what) {
@@ -207,11 +209,12 @@ void loop() {
       inflight.swap(rest);
       cv.notify_all();
       idleSince = std::chrono::steady_clock::now();
-    } else if (waiters.load(std::memory_order_relaxed) > 0 ||
-               std::chrono::steady_clock::now() - idleSince < std::chrono::microseconds(spinMicros)) {
+    } else if (std::chrono::steady_clock::now() - idleSince < std::chrono::microseconds(spinMicros)) {
       sched_yield();
     } else {
-      sleepMicros(sleepMicrosBetweenPolls);
+      // short sleeps while JS waits (the result is seen soon after it arrives), long ones while it
+      // computes; never an unbounded spin, which starves the ranks of an oversubscribed machine
+      sleepMicros(waiters.load(std::memory_order_relaxed) > 0 ? kSleepWhileWaiting : sleepMicrosBetweenPolls);
     }
   }
 }

@@ -78,7 +78,9 @@ describe.skipIf(!hasMpi)('mpirun -np N rnn train: the same weights as one proces
     });
   }
 
-  it('--csv (shuffled, validation, early-stopping logs): 2 and 3 ranks', () => {
+  // --csv trains its recipe choice's networks and an ensemble (12–17 networks on AirPassengers), each
+  // data-parallel: ~13 s on a quiet machine, over 60 s beside the other packages' tests
+  it('--csv (shuffled, validation, early-stopping logs): 2 and 3 ranks', { timeout: 300_000 }, () => {
     const dir = tmp();
     const args = ['train', '--csv', AIR, '--target', 'passengers_thousands', '--hidden', '6', '--val-split', '24', '--test-split', '24', '--seed', '3', '--epochs', '3', '--batch-size', '10'];
     const one = join(dir, 'one.safetensors');
@@ -90,7 +92,7 @@ describe.skipIf(!hasMpi)('mpirun -np N rnn train: the same weights as one proces
     }
   });
 
-  it('a checkpoint written by 3 ranks resumes on 2 ranks to the weights of one process', () => {
+  it('a checkpoint written by 3 ranks resumes on 2 ranks to the weights of one process', { timeout: 300_000 }, () => {
     const dir = tmp();
     const args = ['train', '--csv', AIR, '--target', 'passengers_thousands', '--hidden', '6', '--val-split', '24', '--test-split', '24', '--seed', '3', '--batch-size', '10'];
     const one = join(dir, 'one.safetensors');
