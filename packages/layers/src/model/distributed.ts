@@ -152,7 +152,7 @@ export class GradientSync {
   readonly onLeafGrad = (leaf: Tensor, grad: Tensor | null): void => {
     const w = this.where.get(leaf);
     if (!w) return;
-    if (grad) this.host.set(readNoCopy(grad), w.offset);
+    if (grad) grad.dataInto(this.host.subarray(w.offset, w.offset + grad.size));
     this.buckets[w.bucket]!.waiting--;
     this.launchReady(false);
   };
@@ -180,9 +180,4 @@ export class GradientSync {
       backend.dispose(s);
     });
   }
-}
-
-/** A tensor's elements without a copy where its backend keeps them in host memory (`hostArray`), else a copy. */
-function readNoCopy(t: Tensor): Float32Array | Float64Array {
-  return (t.backend.hostArray ? t.backend.hostArray(t) : t.data()) as Float32Array | Float64Array;
 }
