@@ -12,6 +12,23 @@
 
 namespace {
 
+// `n` threads that keep a core busy until destroyed (load for the pool tests).
+struct Hogs {
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  explicit Hogs(int n) {
+    for (int i = 0; i < n; ++i)
+      threads.emplace_back([this] {
+        volatile unsigned x = 0;
+        while (!stop.load(std::memory_order_relaxed)) x = x + 1;
+      });
+  }
+  ~Hogs() {
+    stop = true;
+    for (auto& t : threads) t.join();
+  }
+};
+
 // Every task of every region runs exactly once, and the region's effects are visible on return.
 bool regions(int count, int tasks, int park_every) {
   std::vector<int> hits(size_t(tasks), 0);
@@ -39,17 +56,9 @@ TEST(pool, regions_after_parking) {
 
 TEST(pool, under_load) {
   // more runnable threads than cores: the spinning must give way and the parked must wake
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> hogs;
-  for (int i = 0; i < 3; ++i)
-    hogs.emplace_back([&] {
-      volatile unsigned x = 0;
-      while (!stop.load(std::memory_order_relaxed)) x = x + 1;
-    });
+  Hogs hogs(3);
   CHECK(regions(10000, 3, 0));
   CHECK(regions(1000, 2, 5));
-  stop = true;
-  for (auto& t : hogs) t.join();
 }
 
 TEST(pool, exceptions_reach_the_caller_and_the_pool_goes_on) {
@@ -119,17 +128,9 @@ TEST(pool, a_team_runs_at_once_through_ten_thousand_barriers) {
 
 TEST(pool, a_team_under_load) {
   // more runnable threads than cores: a task spinning at the barrier yields, the others get to run
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> hogs;
-  for (int i = 0; i < 3; ++i)
-    hogs.emplace_back([&] {
-      volatile unsigned x = 0;
-      while (!stop.load(std::memory_order_relaxed)) x = x + 1;
-    });
+  Hogs hogs(3);
   CHECK(team_steps(2, 3000));
   CHECK(team_steps(3, 300));
-  stop = true;
-  for (auto& t : hogs) t.join();
 }
 
 TEST(pool, a_team_while_the_pool_is_busy_is_the_caller_alone) {
