@@ -17,7 +17,13 @@ const arg = (name, dflt) => {
   return i >= 0 ? process.argv[i + 1] : dflt;
 };
 const w = { ...WORKLOADS[arg('workload', 'B')] };
-if (arg('batch')) w.batch = Number(arg('batch'));
+if (arg('batch') !== undefined) {
+  w.batch = Number(arg('batch'));
+  if (!Number.isInteger(w.batch) || w.batch < 1) {
+    console.error(`train-worker: --batch must be an integer >= 1, found '${arg('batch')}'`);
+    process.exit(2);
+  }
+}
 const steps = Number(arg('steps', '8'));
 const epochs = Number(arg('epochs', '3'));
 const bucketMB = Number(arg('bucket-mb', '1'));
