@@ -11,11 +11,13 @@
 // DIR holds train.tsv and dev.tsv without stress digits (tools/g2p/run.mjs --work DIR writes
 // them). Config keys (defaults = `rnn train --pairs`'s): embedding, hidden, layers,
 // decoderHidden, dropout, batch, lr, anneal (over the last `anneal` of the budget — the last --at
-// point — the rate falls linearly to 0, as `rnn train --pairs --anneal`; 0 = constant), bucket, seed.
+// point — the rate falls linearly to 0, as `rnn train --pairs --anneal`; 0 = constant), bucket, seed,
+// inputFeeding (default off, as the CLI), attention ('luong' or 'bahdanau'), average (a decay in (0, 1):
+// also score an exponential moving average of the weights; 0 = off). Unknown keys are refused.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '@rnn/core';
-import { Seq2Seq, SeqVocab, Trainer, getOptimizer, pairLengthKeys } from '@rnn/layers';
+import { Seq2Seq, SeqVocab, Trainer, getOptimizer, pairLengthKeys, weightAverage } from '@rnn/layers';
 import { scorePairs } from '../../packages/cli/dist/workflows/pairs/score.js';
 import { toolArgs } from '../lib/args.mjs';
 
@@ -26,10 +28,13 @@ const args = toolArgs('node tools/g2p/sweep.mjs --data DIR --at 1,2,4 [--dev-wor
   config: { type: 'string', default: '{}' },
 });
 if (!args.values.data) args.fail('--data DIR is required');
-const c = {
+const DEFAULTS = {
   embedding: 64, hidden: 256, layers: 2, decoderHidden: 256, dropout: 0.2, batch: 64, lr: 0.002, anneal: 0, bucket: true, seed: 0,
-  ...JSON.parse(args.values.config),
+  inputFeeding: false, attention: 'luong', average: 0,
 };
+const given = JSON.parse(args.values.config);
+for (const k of Object.keys(given)) if (!(k in DEFAULTS)) args.fail(`--config: unknown key '${k}'; expected some of ${Object.keys(DEFAULTS).join(', ')}`);
+const c = { ...DEFAULTS, ...given };
 const at = args.values.at.split(',').map(Number);
 const devWords = args.number('dev-words');
 
@@ -56,8 +61,8 @@ const model = new Seq2Seq({
   embeddingDim: c.embedding,
   encoder: { type: 'lstm', hiddenSize: c.hidden, numLayers: c.layers, bidirectional: true },
   decoder: { hiddenSize: c.decoderHidden, numLayers: 1 },
-  attention: 'luong',
-  inputFeeding: true,
+  attention: c.attention,
+  inputFeeding: c.inputFeeding,
   dropout: c.dropout,
   seed: c.seed,
 });
@@ -81,6 +86,9 @@ const evaluate = () => {
   );
   return { wer: +(100 * s.sequenceErrorRate).toFixed(2), per: +(100 * s.tokenErrorRate).toFixed(2), decodeSeconds: +((performance.now() - t0) / 1000).toFixed(1) };
 };
+// average > 0: an exponential moving average of the weights with that decay (as `rnn train --tagging
+// --weight-average`), scored beside the trained weights at each checkpoint
+const average = c.average > 0 ? weightAverage({ decay: c.average }) : null;
 const stopper = {
   onTrainBegin: (info) => void (optimizer = info.optimizer),
   onBatchBegin() {
@@ -90,7 +98,14 @@ const stopper = {
     if (c.anneal > 0) optimizer.lr = c.lr * Math.min(1, Math.max(0, (1 - trainCpu / budget) / c.anneal));
     if (trainCpu >= at[next] * 60) {
       const s = evaluate();
-      console.log(JSON.stringify({ config: c, cpuMinutes: at[next], pairs, pairsPerCpuSecond: +(pairs / trainCpu).toFixed(1), epochs: +(pairs / encoded.length).toFixed(2), devWords: dev.length, ...s }));
+      let averaged = {};
+      if (average) {
+        average.swapIn();
+        const a = evaluate();
+        average.swapOut();
+        averaged = { averageWer: a.wer, averagePer: a.per };
+      }
+      console.log(JSON.stringify({ config: c, cpuMinutes: at[next], pairs, pairsPerCpuSecond: +(pairs / trainCpu).toFixed(1), epochs: +(pairs / encoded.length).toFixed(2), devWords: dev.length, ...s, ...averaged }));
       last = cpu();
       next++;
       if (next === at.length) return 'stop';
@@ -106,5 +121,5 @@ await new Trainer(model, {
   rng: new Rng(c.seed),
   clipNorm: 5,
   checkNumerics: 'epoch',
-  callbacks: [stopper],
+  callbacks: average ? [stopper, average] : [stopper],
 }).fit({ size: encoded.length, take: (idx) => Array.from(idx, (i) => encoded[i]) });
