@@ -349,8 +349,8 @@ RNN_AI void for_row_tiles(int mr, int rows, const F& f) {
 
 // Depth blocks: a block of packed weights (k rows of a panel) should stay in L1 while every row tile
 // streams it; at most the plan's block_bytes (36 KiB on a 48 KiB L1d), split evenly.
-RNN_AI int depth_blocks(int K, int bytes_per_k) {
-  const int max_k = g_blk.block_bytes / bytes_per_k > 0 ? g_blk.block_bytes / bytes_per_k : 1;
+RNN_AI int depth_blocks(int K, int bytes_per_k, int block_bytes) {
+  const int max_k = block_bytes / bytes_per_k > 0 ? block_bytes / bytes_per_k : 1;
   return K <= max_k ? 1 : (K + max_k - 1) / max_k;
 }
 
@@ -399,6 +399,7 @@ void set_blocking(const Blocking& b) {
   g_blk.lstm_mr = clamp(b.lstm_mr, 1, 6);
   g_blk.gru_mr = clamp(b.gru_mr, 1, 8);
   g_blk.block_bytes = clamp(b.block_bytes, 1024, 1 << 20);
+  g_blk.gemm_block_bytes = clamp(b.gemm_block_bytes, 1024, 16 << 20);
   g_blk.chunk_rows = clamp(b.chunk_rows, 12, kChunk);
 }
 
@@ -407,7 +408,7 @@ namespace {
 void chunk_product(int nr, int K, const float* a_buf, int lda, bool km, const float* bp, int N, float* const* c,
                    bool accumulate) {
   const int panels = (N + kGemmNR - 1) / kGemmNR;
-  const int blocks = depth_blocks(K, kGemmNR * 4);
+  const int blocks = depth_blocks(K, kGemmNR * 4, g_blk.gemm_block_bytes);
   for (int p = 0; p < panels; ++p) {
     const float* pp = bp + static_cast<int64_t>(p) * K * kGemmNR;
     const int n0 = p * kGemmNR, ncols = N - n0;
@@ -451,7 +452,7 @@ void gemm_packed(bool ta, int M, int K, const float* A, int lda, const float* bp
 void lstm_fwd_step(const LstmStep& s) {
   const int panels = (s.H + 15) / 16, K = s.I + s.H;
   gather_rows(s.rows, s.x, s.I, s.h, s.H, s.a_buf, s.a_stride);
-  const int blocks = depth_blocks(K, kLstmNR * 4);
+  const int blocks = depth_blocks(K, kLstmNR * 4, g_blk.block_bytes);
   for (int q = 0; q < panels; ++q)
     for (int kb = 0; kb < blocks; ++kb) {
       const int k0 = int(int64_t(K) * kb / blocks), k1 = int(int64_t(K) * (kb + 1) / blocks);
@@ -483,7 +484,7 @@ void pack_gemm(const float* W, bool trans, int K, int N, int ldw, float* out) {
 void gru_fwd_step(const GruStep& s) {
   const int panels = (s.H + 15) / 16;
   gather_rows(s.rows, s.h, s.H, nullptr, 0, s.a_buf, s.a_stride);
-  const int blocks = depth_blocks(s.H, kGruNR * 4);
+  const int blocks = depth_blocks(s.H, kGruNR * 4, g_blk.block_bytes);
   for (int q = 0; q < panels; ++q)
     for (int kb = 0; kb < blocks; ++kb) {
       const int k0 = int(int64_t(s.H) * kb / blocks), k1 = int(int64_t(s.H) * (kb + 1) / blocks);

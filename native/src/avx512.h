@@ -21,7 +21,8 @@ namespace avx512 {
 // and chunk_rows by 192 (what callers size a_buf for).
 struct Blocking {
   int gemm_mr = 12, lstm_mr = 6, gru_mr = 8;
-  int block_bytes = 36 * 1024;
+  int block_bytes = 36 * 1024;       // the fused LSTM/GRU steps
+  int gemm_block_bytes = 36 * 1024;  // the packed gemm (gemm_rows, gemm_packed)
   int chunk_rows = 192;
 };
 void set_blocking(const Blocking& b);

@@ -246,6 +246,7 @@ KernelPlan plan_for(const CpuProbe& c) {
   // block, 192-row chunks), scaled by this CPU's caches; unknown sizes count as that Xeon's.
   const int l1 = c.l1d_kib > 0 ? c.l1d_kib : 48, l2 = c.l2_kib > 0 ? c.l2_kib : 2048;
   p.block_bytes = clampi(l1 * 3 / 4, 12, 96) * 1024;
+  p.gemm_block_bytes = p.block_bytes;
   p.chunk_rows = clampi(kMaxChunkRows * l2 / 2048 / 12 * 12, 48, kMaxChunkRows);
   // The register tiles fill the 32 zmm registers on every AVX-512 core. A double-pumped zmm FMA (Zen 4)
   // has the same 4-cycle latency at half the rate, so the 24 independent accumulators hide it with room
@@ -293,7 +294,8 @@ bool apply_plan_override(const std::string& text, const CpuProbe& cpu, KernelPla
                          std::string* note) {
   static const char* kExpected =
       "auto, a preset (intel-avx512, zen4, zen5, baseline) and/or comma-separated key=value items "
-      "(gemm_mr=1..12, lstm_mr=1..6, gru_mr=1..8, block_kib=4..256, chunk_rows=12..192), e.g. zen4,gemm_mr=8";
+      "(gemm_mr=1..12, lstm_mr=1..6, gru_mr=1..8, block_kib=4..256, gemm_block_kib=4..16384, chunk_rows=12..192), "
+      "e.g. zen4,gemm_mr=8";
   std::vector<std::string> items;
   std::stringstream ss(text);
   for (std::string item; std::getline(ss, item, ',');) items.push_back(trim(item));
@@ -328,6 +330,7 @@ bool apply_plan_override(const std::string& text, const CpuProbe& cpu, KernelPla
     else if (key == "gru_mr") ok = parse_int(val, 1, kMaxGruMR, &p.gru_mr);
     else if (key == "chunk_rows") ok = parse_int(val, 12, kMaxChunkRows, &p.chunk_rows);
     else if (key == "block_kib") ok = parse_int(val, 4, 256, &v) && (p.block_bytes = v * 1024, true);
+    else if (key == "gemm_block_kib") ok = parse_int(val, 4, 16384, &v) && (p.gemm_block_bytes = v * 1024, true);
     if (!ok) return *error = kExpected, false;
     keys = true;
   }
@@ -381,7 +384,8 @@ const KernelPlan& kernel_plan() {
 
 void use_plan_blocking(const KernelPlan& plan) {
   if (!plan.avx512()) return;
-  avx512::set_blocking(avx512::Blocking{plan.gemm_mr, plan.lstm_mr, plan.gru_mr, plan.block_bytes, plan.chunk_rows});
+  avx512::set_blocking(
+      avx512::Blocking{plan.gemm_mr, plan.lstm_mr, plan.gru_mr, plan.block_bytes, plan.gemm_block_bytes, plan.chunk_rows});
 }
 
 std::string cpu_plan_json(const CpuProbe& c, const KernelPlan& p) {
@@ -398,7 +402,8 @@ std::string cpu_plan_json(const CpuProbe& c, const KernelPlan& p) {
   // the tiles and blocks belong to the AVX-512 kernels: a baseline plan has none (OpenBLAS blocks its own)
   if (p.avx512())
     o << ",\"gemmMR\":" << p.gemm_mr << ",\"lstmMR\":" << p.lstm_mr << ",\"gruMR\":" << p.gru_mr
-      << ",\"depthBlockKiB\":" << p.block_bytes / 1024 << ",\"chunkRows\":" << p.chunk_rows;
+      << ",\"depthBlockKiB\":" << p.block_bytes / 1024 << ",\"gemmDepthBlockKiB\":" << p.gemm_block_bytes / 1024
+      << ",\"chunkRows\":" << p.chunk_rows;
   o << ",\"why\":" << json_string(p.why) << "}}";
   return o.str();
 }

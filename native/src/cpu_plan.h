@@ -41,7 +41,8 @@ struct KernelPlan {
   std::string name;     // "intel-avx512", "zen4", "zen5", "avx512", "baseline" (+ "+override")
   std::string variant;  // "avx512-zmm" (own packed kernels) or "baseline" (OpenBLAS per step)
   int gemm_mr = 12, lstm_mr = 6, gru_mr = 8;  // rows per register tile
-  int block_bytes = 36 * 1024;  // packed-weight bytes per depth block (kept in L1 while the row tiles stream it)
+  int block_bytes = 36 * 1024;  // packed-weight bytes per depth block of an LSTM/GRU step (kept in L1 while the row tiles stream it)
+  int gemm_block_bytes = 36 * 1024;  // the same for the packed gemm (weight gradients, dh, projections)
   int chunk_rows = 192;         // rows of A gathered per chunk of a big product (kept in L2)
   std::string why;              // one line: what in the probe led here
   bool avx512() const { return variant == "avx512-zmm"; }

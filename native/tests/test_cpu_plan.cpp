@@ -48,6 +48,7 @@ void check_plan(const KernelPlan& p, const char* name, const char* variant, int 
     CHECK_EQ(p.lstm_mr, 6);
     CHECK_EQ(p.gru_mr, 8);
     CHECK_EQ(p.block_bytes, block_kib * 1024);
+    CHECK_EQ(p.gemm_block_bytes, block_kib * 1024);
     CHECK_EQ(p.chunk_rows, chunk_rows);
   }
   CHECK(!p.why.empty());
@@ -126,7 +127,8 @@ TEST(cpu_plan, override_items_and_auto) {
   std::string err, note;
   CHECK(rnn::apply_plan_override("auto", xeon(), &p, &err, &note));
   CHECK(p.name == "intel-avx512");
-  CHECK(rnn::apply_plan_override("gemm_mr=8, block_kib=20,chunk_rows=48", xeon(), &p, &err, &note));
+  CHECK(rnn::apply_plan_override("gemm_mr=8, block_kib=20,chunk_rows=48,gemm_block_kib=1024", xeon(), &p, &err, &note));
+  CHECK_EQ(p.gemm_block_bytes, 1024 * 1024);
   CHECK(p.name == "intel-avx512+override");
   CHECK_EQ(p.gemm_mr, 8);
   CHECK_EQ(p.block_bytes, 20 * 1024);
@@ -141,7 +143,7 @@ TEST(cpu_plan, override_items_and_auto) {
 
 TEST(cpu_plan, override_refuses_bad_values_and_leaves_the_plan) {
   for (const char* bad : {"zen9", "avx2", "gemm_mr=13", "gemm_mr=0", "gemm_mr=x", "gemm_mr=", "block_kib=2",
-                          "chunk_rows=500", "mr=4", "gemm_mr=8,zen4", "zen4,zen5", "baseline,gemm_mr=4", "=4"}) {
+                          "chunk_rows=500", "gemm_block_kib=3", "mr=4", "gemm_mr=8,zen4", "zen4,zen5", "baseline,gemm_mr=4", "=4"}) {
     KernelPlan p = rnn::plan_for(xeon());
     std::string err, note;
     const bool ok = rnn::apply_plan_override(bad, xeon(), &p, &err, &note);

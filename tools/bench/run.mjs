@@ -317,7 +317,7 @@ async function measureAll(o) {
 function planLine(st) {
   const p = st?.plan;
   if (!p) return 'kernel plan: – (rnn-native not run)';
-  const tiles = p.variant === 'avx512-zmm' ? `, tiles ${p.gemmMR}/${p.lstmMR}/${p.gruMR}, depth block ${p.depthBlockKiB} KiB, ${p.chunkRows}-row chunks` : '';
+  const tiles = p.variant === 'avx512-zmm' ? `, tiles ${p.gemmMR}/${p.lstmMR}/${p.gruMR}, depth block ${p.depthBlockKiB} KiB (steps) / ${p.gemmDepthBlockKiB ?? p.depthBlockKiB} KiB (gemm), ${p.chunkRows}-row chunks` : '';
   const c = st.cpu;
   return `kernel plan ${p.name} (${p.variant}${tiles})${c ? ` on ${c.modelName} (family ${c.family} model ${c.model}, FMA ${c.fmaUnits || '?'} x ${c.fmaWidthBits}-bit${c.zmmDoublePumped ? ', zmm double-pumped' : ''})` : ''}`;
 }

@@ -32,6 +32,8 @@ export interface KernelPlanInfo {
   lstmMR?: number;
   gruMR?: number;
   depthBlockKiB?: number;
+  /** The same for the packed GEMM (weight gradients, dh, projections). */
+  gemmDepthBlockKiB?: number;
   chunkRows?: number;
   /** What in the probe (or which variable) led to this plan. */
   why: string;

@@ -22,7 +22,7 @@ describe('rnn info: the CPU and the kernel plan', () => {
     const r = info({});
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^cpu: .+ \(\S+ family \d+ model \d+\), .*L1d \d+ KiB, L2 .*\((cpuid leaf 4|cpuid 0x8000001D|sysfs|sysconf|none)\)$/m);
-    expect(r.stdout).toMatch(/^kernel plan: (intel-avx512|zen4|zen5|avx512|baseline) \((avx512-zmm: row tiles gemm \d+ \/ LSTM \d+ \/ GRU \d+, depth block \d+ KiB, \d+-row chunks|baseline)\) — .+$/m);
+    expect(r.stdout).toMatch(/^kernel plan: (intel-avx512|zen4|zen5|avx512|baseline) \((avx512-zmm: row tiles gemm \d+ \/ LSTM \d+ \/ GRU \d+, depth block \d+ KiB \(steps\) \/ \d+ KiB \(gemm\), \d+-row chunks|baseline)\) — .+$/m);
   });
 
   it.skipIf(!hasAddon)('shows an RNN_CPU_PLAN override, and --json carries cpu and plan', () => {
@@ -33,7 +33,7 @@ describe('rnn info: the CPU and the kernel plan', () => {
     expect(native.info?.cpu?.modelName).toBeTypeOf('string');
     if (native.info?.cpu?.isa.avx512f) {
       expect(native.info.plan).toMatchObject({ name: 'zen5+override', gemmMR: 6 });
-      expect(info({ RNN_CPU_PLAN: 'zen5,gemm_mr=6' }).stdout).toMatch(/^kernel plan: zen5\+override \(avx512-zmm: row tiles gemm 6 \/ LSTM 6 \/ GRU 8, depth block 36 KiB, 96-row chunks\) — RNN_CPU_PLAN=zen5,gemm_mr=6/m);
+      expect(info({ RNN_CPU_PLAN: 'zen5,gemm_mr=6' }).stdout).toMatch(/^kernel plan: zen5\+override \(avx512-zmm: row tiles gemm 6 \/ LSTM 6 \/ GRU 8, depth block 36 KiB \(steps\) \/ 36 KiB \(gemm\), 96-row chunks\) — RNN_CPU_PLAN=zen5,gemm_mr=6/m);
     }
     const bad = info({ RNN_CPU_PLAN: 'fastest' });
     expect(bad.status).toBe(0);

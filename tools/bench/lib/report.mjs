@@ -301,7 +301,7 @@ export function updateBenchmarksMd(path, section) {
 /** Which kernel plan rnn-native ran (native/src/cpu_plan.h), for the roofline section. */
 function planSentence({ cpu, plan }) {
   const tiles = plan.variant === 'avx512-zmm'
-    ? `: row tiles gemm ${plan.gemmMR} / LSTM ${plan.lstmMR} / GRU ${plan.gruMR}, depth block ${plan.depthBlockKiB} KiB, ${plan.chunkRows}-row chunks`
+    ? `: row tiles gemm ${plan.gemmMR} / LSTM ${plan.lstmMR} / GRU ${plan.gruMR}, depth block ${plan.depthBlockKiB} KiB (steps) / ${plan.gemmDepthBlockKiB ?? plan.depthBlockKiB} KiB (gemm), ${plan.chunkRows}-row chunks`
     : '';
   const c = cpu
     ? ` on ${cpu.modelName} (${cpu.vendor} family ${cpu.family} model ${cpu.model}; FMA ${cpu.fmaUnits || '?'} × ${cpu.fmaWidthBits}-bit${cpu.zmmDoublePumped ? ', zmm double-pumped' : ''}; L1d ${cpu.cacheKiB.l1d} KiB, L2 ${cpu.cacheKiB.l2} KiB)`

@@ -21,6 +21,7 @@ interface PlanLike {
   lstmMR?: number;
   gruMR?: number;
   depthBlockKiB?: number;
+  gemmDepthBlockKiB?: number;
   chunkRows?: number;
   why?: string;
 }
@@ -40,7 +41,7 @@ export function cpuPlanLines(info: Record<string, unknown> | null | undefined): 
   const caches = `L1d ${kib(cpu.cacheKiB?.l1d)}, L2 ${kib(cpu.cacheKiB?.l2)}, L3 ${kib(cpu.cacheKiB?.l3)} (${cpu.cacheSource ?? '?'})`;
   const tiles =
     plan.variant === 'avx512-zmm'
-      ? `: row tiles gemm ${plan.gemmMR} / LSTM ${plan.lstmMR} / GRU ${plan.gruMR}, depth block ${plan.depthBlockKiB} KiB, ${plan.chunkRows}-row chunks`
+      ? `: row tiles gemm ${plan.gemmMR} / LSTM ${plan.lstmMR} / GRU ${plan.gruMR}, depth block ${plan.depthBlockKiB} KiB (steps) / ${plan.gemmDepthBlockKiB} KiB (gemm), ${plan.chunkRows}-row chunks`
       : '';
   return [
     `cpu: ${cpu.modelName || '?'} (${cpu.vendor || '?'} family ${cpu.family} model ${cpu.model}), ${ext}, ${fma}, ${caches}`,
