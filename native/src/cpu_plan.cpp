@@ -336,7 +336,7 @@ bool apply_plan_override(const std::string& text, const CpuProbe& cpu, KernelPla
   }
   if (keys && !p.avx512()) {
     if (!n.empty()) *note = n;
-    *error = std::string("key=value items tune the AVX-512 kernels, and the plan is baseline; ") + kExpected;
+    *error = std::string("no key=value items with the baseline plan (they tune the AVX-512 kernels), or ") + kExpected;
     return false;
   }
   if (keys) p.name += "+override";
