@@ -139,7 +139,7 @@ struct HostDevice {
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
   return fields(info.Env())("version", rnn_version())("blas", rnn_blas_info())("simd", rnn_simd())(
-             "threads", rnn_get_num_threads())
+             "threads", rnn_get_num_threads())("cpuPlan", rnn_cpu_plan())
       .object;
 }
 

@@ -78,6 +78,10 @@ const char* rnn_blas_info(void);
 /** What the float32 recurrent step kernels use: "avx512" (own packed kernels) or "baseline"
  *  (OpenBLAS per step). RNN_SIMD=baseline forces the latter. */
 const char* rnn_simd(void);
+/** The CPU probed at load and the kernel plan picked for it (after RNN_CPU_PLAN and RNN_SIMD), as JSON:
+ *  {"cpu": {vendor, family, model, modelName, isa, cacheKiB, fmaWidthBits, fmaUnits, ...},
+ *   "plan": {name, variant, gemmMR, lstmMR, gruMR, depthBlockKiB, chunkRows, why}}. */
+const char* rnn_cpu_plan(void);
 /** Bytes per element, or 0 for an unknown dtype. */
 size_t rnn_dtype_size(int dtype);
 

@@ -22,6 +22,7 @@
 namespace rnn {
 namespace avx512 {
 int a_stride(int) { std::abort(); }
+void set_blocking(const Blocking&) {}
 void gemm_rows(int, const float* const*, int, const float*, int, float* const*, bool, float*) { std::abort(); }
 void lstm_fwd_step(const LstmStep&) { std::abort(); }
 void pack_gated(const float*, const float*, int, int, int, float*) { std::abort(); }
@@ -100,8 +101,11 @@ RNN_AI __m512 tanh_v(__m512 a) {
 
 RNN_AI __mmask16 tail_mask(int n) { return n >= 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1u); }
 
-constexpr int kChunk = 192;              // rows per chunk of a big product: its gathered A stays in L2
-constexpr int kMaxTiles = kChunk / 4;    // row tiles of a chunk (tiles of up to 12 rows; 4 is ample)
+constexpr int kChunk = 192;  // most rows per chunk of a big product (the plan's chunk_rows: its gathered A stays in L2)
+constexpr int kMaxTiles = kChunk;  // row tiles of a chunk (a plan may ask for 1-row tiles)
+
+// The plan in force (set_blocking): written once before any kernel runs, then only read.
+Blocking g_blk;
 
 // acc[i][j] += sum_k A(i, k) * bp[k * 16NV + 16j .. +16], k < K. A is either row-major (A(i, k) =
 // a[i * lda + k]) or, KM, k-major within its tile (A(i, k) = a[k * MR + i]: the MR values a step
@@ -124,9 +128,9 @@ RNN_AI void outer(__m512 (&acc)[MR][NV], int K, const float* a, int lda, const f
 
 // The row tiles of a step: at most MR rows each, as even as possible (32 rows in tiles of 6 would
 // leave a 2-row tile that runs at a third of the speed; 5,5,5,5,6,6 does not). f(r, n) per tile.
-template <int MR, class F>
-RNN_AI void each_tile(int rows, const F& f) {
-  const int tiles = (rows + MR - 1) / MR;
+template <class F>
+RNN_AI void each_tile(int mr, int rows, const F& f) {
+  const int tiles = (rows + mr - 1) / mr;
   for (int t = 0, r = 0; t < tiles; ++t) {
     const int n = (rows - r) / (tiles - t);  // the remaining rows spread over the remaining tiles
     f(r, n);
@@ -212,10 +216,9 @@ void gru_tile(const GruStep& s, int r0, int q, int k0, int k1) {
 // The rows of op(A) = A^T, where row i of op(A) is column i of A (a[k * lda + i]), gathered k-major
 // tile by tile: tile (r, n) at a_buf + r * K, element (k, i) at [k * n + i]. Row k of A is read once,
 // front to back, for all tiles.
-template <int MR>
-void gather_cols(int rows, const float* a, int lda, int K, float* a_buf) {
+void gather_cols(int mr, int rows, const float* a, int lda, int K, float* a_buf) {
   int tr[kMaxTiles], tn[kMaxTiles], tiles = 0;
-  each_tile<MR>(rows, [&](int r, int n) {
+  each_tile(mr, rows, [&](int r, int n) {
     tr[tiles] = r;
     tn[tiles++] = n;
   });
@@ -326,10 +329,11 @@ void lstm_tile(const LstmStep& s, int r0, int q, int k0, int k1) {
   }
 }
 
-// Calls f.template run<n>(r) for each row tile (r, n) of each_tile.
+// Calls f.template run<n>(r) for each row tile (r, n) of each_tile with tiles of at most mr rows
+// (the plan's; MR, the register tile's cap, bounds what is instantiated).
 template <int MR, class F>
-RNN_AI void for_row_tiles(int rows, const F& f) {
-  each_tile<MR>(rows, [&](int r, int n) {
+RNN_AI void for_row_tiles(int mr, int rows, const F& f) {
+  each_tile(mr, rows, [&](int r, int n) {
     switch (n) {
 #define RNN_TILE(k)                                  \
   case k:                                            \
@@ -344,10 +348,9 @@ RNN_AI void for_row_tiles(int rows, const F& f) {
 }
 
 // Depth blocks: a block of packed weights (k rows of a panel) should stay in L1 while every row tile
-// streams it; at most kMaxBlockBytes, split evenly.
-constexpr int kMaxBlockBytes = 36 * 1024;
-RNN_AI int depth_blocks(int K, int bytes_per_k) {
-  const int max_k = kMaxBlockBytes / bytes_per_k;
+// streams it; at most the plan's block_bytes (36 KiB on a 48 KiB L1d), split evenly.
+RNN_AI int depth_blocks(int K, int bytes_per_k, int block_bytes) {
+  const int max_k = block_bytes / bytes_per_k > 0 ? block_bytes / bytes_per_k : 1;
   return K <= max_k ? 1 : (K + max_k - 1) / max_k;
 }
 
@@ -390,18 +393,28 @@ struct LstmTiles {
 
 int a_stride(int K) { return (K + 15) / 16 * 16 + 16; }
 
+void set_blocking(const Blocking& b) {
+  auto clamp = [](int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; };
+  g_blk.gemm_mr = clamp(b.gemm_mr, 1, 12);
+  g_blk.lstm_mr = clamp(b.lstm_mr, 1, 6);
+  g_blk.gru_mr = clamp(b.gru_mr, 1, 8);
+  g_blk.block_bytes = clamp(b.block_bytes, 1024, 1 << 20);
+  g_blk.gemm_block_bytes = clamp(b.gemm_block_bytes, 1024, 16 << 20);
+  g_blk.chunk_rows = clamp(b.chunk_rows, 12, kChunk);
+}
+
 namespace {
 // The product of one gathered chunk of A (see GemmTiles) with every panel of bp, into c rows.
 void chunk_product(int nr, int K, const float* a_buf, int lda, bool km, const float* bp, int N, float* const* c,
                    bool accumulate) {
   const int panels = (N + kGemmNR - 1) / kGemmNR;
-  const int blocks = depth_blocks(K, kGemmNR * 4);
+  const int blocks = depth_blocks(K, kGemmNR * 4, g_blk.gemm_block_bytes);
   for (int p = 0; p < panels; ++p) {
     const float* pp = bp + static_cast<int64_t>(p) * K * kGemmNR;
     const int n0 = p * kGemmNR, ncols = N - n0;
     for (int kb = 0; kb < blocks; ++kb) {
       const int k0 = int(int64_t(K) * kb / blocks), k1 = int(int64_t(K) * (kb + 1) / blocks);
-      for_row_tiles<12>(nr, GemmTiles{k0, k1, a_buf, K, lda, km, pp, n0, ncols, c, accumulate || kb > 0});
+      for_row_tiles<12>(g_blk.gemm_mr, nr, GemmTiles{k0, k1, a_buf, K, lda, km, pp, n0, ncols, c, accumulate || kb > 0});
     }
   }
 }
@@ -409,9 +422,9 @@ void chunk_product(int nr, int K, const float* a_buf, int lda, bool km, const fl
 
 void gemm_rows(int rows, const float* const* a, int K, const float* bp, int N, float* const* c, bool accumulate,
                float* a_buf) {
-  const int lda = a_stride(K);
-  for (int r0 = 0; r0 < rows; r0 += kChunk) {
-    const int nr = rows - r0 < kChunk ? rows - r0 : kChunk;
+  const int lda = a_stride(K), chunk = g_blk.chunk_rows;
+  for (int r0 = 0; r0 < rows; r0 += chunk) {
+    const int nr = rows - r0 < chunk ? rows - r0 : chunk;
     gather_rows(nr, a + r0, K, nullptr, 0, a_buf, lda);
     chunk_product(nr, K, a_buf, lda, false, bp, N, c + r0, accumulate);
   }
@@ -421,13 +434,26 @@ void gemm_packed(bool ta, int M, int K, const float* A, int lda, const float* bp
                  bool accumulate, float* a_buf) {
   const float* arow[kChunk];
   float* crow[kChunk];
-  const int stride = a_stride(K);
-  for (int r0 = 0; r0 < M; r0 += kChunk) {
-    const int nr = M - r0 < kChunk ? M - r0 : kChunk;
+  const int stride = a_stride(K), chunk = g_blk.chunk_rows;
+  for (int r0 = 0; r0 < M; r0 += chunk) {
+    const int nr = M - r0 < chunk ? M - r0 : chunk;
     for (int i = 0; i < nr; ++i) crow[i] = C + static_cast<int64_t>(r0 + i) * ldc;
     if (ta) {
-      gather_cols<12>(nr, A + r0, lda, K, a_buf);
-      chunk_product(nr, K, a_buf, 0, true, bp, N, crow, accumulate);
+      // One depth block at a time: its k-major tiles (nr x kk floats) are gathered into a_buf, stay
+      // in L2 while every panel streams them, and are written over by the next block, instead of
+      // gathering all K at once (2.4 MB for 192 rows of a 3200-step weight gradient: past L2, so
+      // the gather wrote, and each panel read back, from L3). Same blocks, same order: same sums.
+      const int panels = (N + kGemmNR - 1) / kGemmNR;
+      const int blocks = depth_blocks(K, kGemmNR * 4, g_blk.gemm_block_bytes);
+      for (int kb = 0; kb < blocks; ++kb) {
+        const int k0 = int(int64_t(K) * kb / blocks), k1 = int(int64_t(K) * (kb + 1) / blocks), kk = k1 - k0;
+        gather_cols(g_blk.gemm_mr, nr, A + r0 + static_cast<int64_t>(k0) * lda, lda, kk, a_buf);
+        for (int p = 0; p < panels; ++p) {
+          const float* pp = bp + static_cast<int64_t>(p) * K * kGemmNR + static_cast<int64_t>(k0) * kGemmNR;
+          const int n0 = p * kGemmNR;
+          for_row_tiles<12>(g_blk.gemm_mr, nr, GemmTiles{0, kk, a_buf, kk, 0, true, pp, n0, N - n0, crow, accumulate || kb > 0});
+        }
+      }
     } else {
       for (int i = 0; i < nr; ++i) arow[i] = A + static_cast<int64_t>(r0 + i) * lda;
       gather_rows(nr, arow, K, nullptr, 0, a_buf, stride);
@@ -439,11 +465,11 @@ void gemm_packed(bool ta, int M, int K, const float* A, int lda, const float* bp
 void lstm_fwd_step(const LstmStep& s) {
   const int panels = (s.H + 15) / 16, K = s.I + s.H;
   gather_rows(s.rows, s.x, s.I, s.h, s.H, s.a_buf, s.a_stride);
-  const int blocks = depth_blocks(K, kLstmNR * 4);
+  const int blocks = depth_blocks(K, kLstmNR * 4, g_blk.block_bytes);
   for (int q = 0; q < panels; ++q)
     for (int kb = 0; kb < blocks; ++kb) {
       const int k0 = int(int64_t(K) * kb / blocks), k1 = int(int64_t(K) * (kb + 1) / blocks);
-      for_row_tiles<6>(s.rows, LstmTiles{s, q, k0, k1});
+      for_row_tiles<6>(g_blk.lstm_mr, s.rows, LstmTiles{s, q, k0, k1});
     }
 }
 
@@ -471,11 +497,11 @@ void pack_gemm(const float* W, bool trans, int K, int N, int ldw, float* out) {
 void gru_fwd_step(const GruStep& s) {
   const int panels = (s.H + 15) / 16;
   gather_rows(s.rows, s.h, s.H, nullptr, 0, s.a_buf, s.a_stride);
-  const int blocks = depth_blocks(s.H, kGruNR * 4);
+  const int blocks = depth_blocks(s.H, kGruNR * 4, g_blk.block_bytes);
   for (int q = 0; q < panels; ++q)
     for (int kb = 0; kb < blocks; ++kb) {
       const int k0 = int(int64_t(s.H) * kb / blocks), k1 = int(int64_t(s.H) * (kb + 1) / blocks);
-      for_row_tiles<8>(s.rows, GruTiles{s, q, k0, k1});
+      for_row_tiles<8>(g_blk.gru_mr, s.rows, GruTiles{s, q, k0, k1});
     }
 }
 

@@ -16,6 +16,17 @@
 namespace rnn {
 namespace avx512 {
 
+// The plan's blocking (cpu_plan.h: KernelPlan), handed over once at load (use_plan_blocking) before
+// any kernel here runs. Defaults: the Xeon plan. mr values are capped by the register tiles (12 / 6 / 8)
+// and chunk_rows by 192 (what callers size a_buf for).
+struct Blocking {
+  int gemm_mr = 12, lstm_mr = 6, gru_mr = 8;
+  int block_bytes = 36 * 1024;       // the fused LSTM/GRU steps
+  int gemm_block_bytes = 36 * 1024;  // the packed gemm (gemm_rows, gemm_packed)
+  int chunk_rows = 192;
+};
+void set_blocking(const Blocking& b);
+
 constexpr int kGemmNR = 32;
 constexpr int kLstmNR = 64;
 constexpr int kAlign = 64;

@@ -19,6 +19,7 @@
 
 #include "blas.h"
 #include "common.h"
+#include "cpu_plan.h"
 #include "denormals.h"
 #include "parallel.h"
 
@@ -62,27 +63,6 @@ static void do_init() {
 }
 
 namespace {
-
-bool detect_avx512() {
-#if defined(RNN_HAVE_AVX512_KERNELS) && defined(__GNUC__) && defined(__x86_64__)
-  __builtin_cpu_init();
-  // libgcc also checks that the OS saves the ZMM state (XCR0) before reporting these.
-  const bool cpu = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-                   __builtin_cpu_supports("avx512dq");
-#else
-  const bool cpu = false;
-#endif
-  const char* env = std::getenv("RNN_SIMD");
-  if (env && *env) {
-    const std::string v = env;
-    if (v == "baseline") return false;
-    if (v != "avx512" && v != "auto")
-      std::fprintf(stderr, "rnn: ignoring RNN_SIMD='%s' (expected auto, avx512 or baseline)\n", env);
-    else if (v == "avx512" && !cpu)
-      std::fprintf(stderr, "rnn: RNN_SIMD=avx512 but this CPU lacks AVX-512 F/VL/DQ; using the baseline kernels\n");
-  }
-  return cpu;
-}
 
 // RNN_POOL_STATS=1: count the regions that ran split and the calling thread's CPU time inside them,
 // so a benchmark can tell the serial part of a step (the caller's CPU time outside them) from the
@@ -258,8 +238,10 @@ class Pool {
 
 }  // namespace
 
+// The plan (cpu_plan.cpp) decides, after RNN_CPU_PLAN and RNN_SIMD: it needs AVX-512 F/VL/DQ that the
+// OS saves (XCR0), as libgcc's check did before.
 bool use_avx512() {
-  static const bool yes = detect_avx512();
+  static const bool yes = kernel_plan().avx512();
   return yes;
 }
 
@@ -333,6 +315,11 @@ int rnn_get_num_threads(void) {
 }
 
 const char* rnn_simd(void) { return rnn::simd_name(); }
+
+const char* rnn_cpu_plan(void) {
+  static const std::string json = rnn::cpu_plan_json(rnn::cpu_probe(), rnn::kernel_plan());
+  return json.c_str();
+}
 
 const char* rnn_blas_info(void) {
   rnn_init();

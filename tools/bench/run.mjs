@@ -233,6 +233,8 @@ async function measureAll(o) {
   const probe = buildProbe(o.out);
   if (probe.exe) {
     roofline = { shapes: uniqueShapes(ws), rates: {}, peak: measurePeak(o.out) };
+    const pk = roofline.peak;
+    log(`FMA peak ${pk.gflops ? `${pk.gflops.toFixed(1)} GFLOP/s per core (${pk.isa})` : `not measured (${pk.why})`}; ${planLine(status['rnn-native'])}`);
     for (const t of o.threads) roofline.rates[t] = measureShapes(probe.exe, t, roofline.shapes, o.quick ? 20 : 300);
     for (const w of ws) {
       if (w.kind !== 'seq') continue;
@@ -280,7 +282,7 @@ async function measureAll(o) {
           const r = await runWorker(cmd, args, env, o.capSeconds * 3 + 300, join(o.out, 'logs', `${tag}.log`));
           const rec = { system: s.id, label: s.label, ours: !!s.ours, threaded: s.threaded, workload: w.id, mode, threads: s.threaded ? t : 1, load1Start: l0, load1End: load1(), seconds: (Date.now() - t0) / 1000 };
           if (r.ok) {
-            Object.assign(rec, { ok: true, wall: summarize(r.wall), cpu: summarize(r.cpu), maxRssKb: r.maxRssKb, threadsReported: r.threads, version: r.version, raw: { wall: r.wall, cpu: r.cpu } });
+            Object.assign(rec, { ok: true, wall: summarize(r.wall), cpu: summarize(r.cpu), maxRssKb: r.maxRssKb, threadsReported: r.threads, version: r.version, ...(r.plan ? { plan: r.plan } : {}), raw: { wall: r.wall, cpu: r.cpu } });
             log(`  ${rec.wall.median.toFixed(2)} ms median (n ${rec.wall.n}, cpu ${rec.cpu.median.toFixed(2)} ms), peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MB`);
           } else {
             Object.assign(rec, { ok: false, error: r.error });
@@ -298,6 +300,8 @@ async function measureAll(o) {
     started: started.toISOString(),
     finished: new Date().toISOString(),
     machine: machine(),
+    // the CPU as the native addon probed it and the kernel plan it picked (null: rnn-native not run)
+    cpuPlan: status['rnn-native']?.plan ? { cpu: status['rnn-native'].cpu ?? null, plan: status['rnn-native'].plan } : null,
     loadStart,
     loadEnd: load1(),
     settings: { steps: o.steps, minSteps: o.minSteps, warmup: o.warmup, warmupSeconds: o.warmupSeconds, maxSeconds: o.maxSeconds, capSeconds: o.capSeconds, threads: o.threads, rounds: o.rounds },
@@ -307,6 +311,15 @@ async function measureAll(o) {
     roofline,
     runs: poolRounds(runs),
   };
+}
+
+/** One line on the native kernel plan for the log, beside the FMA peak. */
+function planLine(st) {
+  const p = st?.plan;
+  if (!p) return 'kernel plan: – (rnn-native not run)';
+  const tiles = p.variant === 'avx512-zmm' ? `, tiles ${p.gemmMR}/${p.lstmMR}/${p.gruMR}, depth block ${p.depthBlockKiB} KiB (steps) / ${p.gemmDepthBlockKiB ?? p.depthBlockKiB} KiB (gemm), ${p.chunkRows}-row chunks` : '';
+  const c = st.cpu;
+  return `kernel plan ${p.name} (${p.variant}${tiles})${c ? ` on ${c.modelName} (family ${c.family} model ${c.model}, FMA ${c.fmaUnits || '?'} x ${c.fmaWidthBits}-bit${c.zmmDoublePumped ? ', zmm double-pumped' : ''})` : ''}`;
 }
 
 main().catch((e) => {

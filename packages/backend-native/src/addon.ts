@@ -36,7 +36,8 @@ export const DEFAULT_ADDON_PATH = fileURLToPath(new URL('../build/Release/rnn_na
 
 /** What `rnn_native.node` exports: the shared kernels over typed arrays, their Async variants, the CPU runtime. */
 export interface NativeAddon extends KernelAddon<Arr> {
-  info(): { version: string; blas: string; simd: string; threads: number };
+  /** cpuPlan: the CPU probe and kernel plan as JSON (cpu-plan.ts); absent from addons built before it. */
+  info(): { version: string; blas: string; simd: string; threads: number; cpuPlan?: string };
   setNumThreads(n: number): void;
   /** Hand a released result buffer to the addon's pool for the next result of its dtype and length
    *  (false: not taken — a view, or the pool is full). Optional: an older addon build has none. */

@@ -4,6 +4,7 @@ import { createCudaBackend, cudaPriority, cudaQuiet } from './cuda/index.js';
 import { NativeBackend } from './native-backend.js';
 
 export { NativeBackend } from './native-backend.js';
+export { parseCpuPlan, type CpuProbeInfo, type KernelPlanInfo } from './cpu-plan.js';
 export type { SeqReserve, TreeReserve } from './fused-args.js';
 export { loadAddon, loadAddonFrom, ADDON_VERSION, DEFAULT_ADDON_PATH, type NativeAddon } from './addon.js';
 export { CudaBackend } from './cuda/backend.js';

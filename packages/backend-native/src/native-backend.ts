@@ -25,6 +25,7 @@ import {
 } from '@rnn/core';
 import { AddonBackend } from './addon-backend.js';
 import { DEFAULT_ADDON_PATH, type NativeAddon } from './addon.js';
+import { parseCpuPlan } from './cpu-plan.js';
 import type { SeqReserve } from './fused-args.js';
 import { rethrow, type Arr, type TreeBatchOptions } from './kernel-addon.js';
 import { arr } from './storage.js';
@@ -98,7 +99,16 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
 
   info(): BackendInfo {
     const i = this.addon.info();
-    return { blas: i.blas, simd: i.simd, threads: i.threads, device: 'cpu', version: i.version, addon: process.env['RNN_NATIVE_ADDON'] || DEFAULT_ADDON_PATH };
+    const cp = parseCpuPlan(i.cpuPlan);
+    return {
+      blas: i.blas,
+      simd: i.simd,
+      threads: i.threads,
+      device: 'cpu',
+      version: i.version,
+      addon: process.env['RNN_NATIVE_ADDON'] || DEFAULT_ADDON_PATH,
+      ...(cp ? { cpu: cp.cpu, plan: cp.plan } : {}),
+    };
   }
 
   /**

@@ -135,6 +135,7 @@ function rooflineSection(data) {
           'OpenBLAS is held to the rates above; rnn-native multiplies float32 on its own packed AVX-512 kernels where the CPU has them, ' +
           'so it can pass "100% of roofline"; "of FMA peak" is achieved GFLOP/s ÷ (peak × threads).'
       : `FMA peak: not measured (${rf.peak?.why ?? 'no probe'}).`,
+    ...(data.cpuPlan ? ['', planSentence(data.cpuPlan)] : []),
     '',
     '| workload | mode | threads | GEMM GFLOP | GEMM-bound ms | system | measured ms | of roofline | achieved GFLOP/s | of FMA peak |',
     '|---|---|---|---|---|---|---|---|---|---|',
@@ -295,4 +296,15 @@ export function updateBenchmarksMd(path, section) {
   const j = old.indexOf(END);
   const next = i >= 0 && j > i ? old.slice(0, i) + section.trimEnd() + old.slice(j + END.length) : `${old.trimEnd()}\n\n${section}`;
   writeFileSync(path, next.endsWith('\n') ? next : `${next}\n`);
+}
+
+/** Which kernel plan rnn-native ran (native/src/cpu_plan.h), for the roofline section. */
+function planSentence({ cpu, plan }) {
+  const tiles = plan.variant === 'avx512-zmm'
+    ? `: row tiles gemm ${plan.gemmMR} / LSTM ${plan.lstmMR} / GRU ${plan.gruMR}, depth block ${plan.depthBlockKiB} KiB (steps) / ${plan.gemmDepthBlockKiB ?? plan.depthBlockKiB} KiB (gemm), ${plan.chunkRows}-row chunks`
+    : '';
+  const c = cpu
+    ? ` on ${cpu.modelName} (${cpu.vendor} family ${cpu.family} model ${cpu.model}; FMA ${cpu.fmaUnits || '?'} × ${cpu.fmaWidthBits}-bit${cpu.zmmDoublePumped ? ', zmm double-pumped' : ''}; L1d ${cpu.cacheKiB.l1d} KiB, L2 ${cpu.cacheKiB.l2} KiB)`
+    : '';
+  return `rnn-native kernel plan: **${plan.name}** (${plan.variant}${tiles})${c} — ${plan.why}.`;
 }

@@ -43,7 +43,14 @@ function probeRnn(name, simd) {
       const b = core.backendByName(name);
       const i = b.info();
       const kernels = simd ?? i.simd;
-      return { ok: true, version: [`@rnn/backend-${name}`, i.version, i.blas ? `(${i.blas})` : null, kernels ? `kernels: ${kernels}` : null].filter(Boolean).join(' ') };
+      // the native backend's CPU probe and kernel plan (the baseline system's workers force RNN_SIMD=baseline)
+      const plan = simd === 'baseline' ? { name: 'baseline', variant: 'baseline', why: 'RNN_SIMD=baseline' } : i.plan;
+      return {
+        ok: true,
+        version: [`@rnn/backend-${name}`, i.version, i.blas ? `(${i.blas})` : null, kernels ? `kernels: ${kernels}` : null, plan ? `plan: ${plan.name}` : null].filter(Boolean).join(' '),
+        ...(i.cpu ? { cpu: i.cpu } : {}),
+        ...(plan ? { plan } : {}),
+      };
     } catch (e) {
       return { ok: false, why: e.message.split('\n')[0] };
     }

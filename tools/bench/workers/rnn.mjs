@@ -92,4 +92,5 @@ if (spec.export) {
 }
 const step = w.kind === 'tree' ? await treeStep() : w.kind === 'seq2seq' ? await seq2seqStep() : await seqStep();
 const { wall, cpu } = await measure(step, spec);
-emit({ wall, cpu, threads: info.threads ?? 1, version: info.version, blas: info.blas ?? null });
+// the kernel plan this process ran (native backend: cpu_plan.h; RNN_CPU_PLAN / RNN_SIMD as set for it)
+emit({ wall, cpu, threads: info.threads ?? 1, version: info.version, blas: info.blas ?? null, plan: info.plan ?? null });

@@ -3,6 +3,7 @@ import { distributedStatus, getBackend, listBackends } from '@rnn/core';
 import { useBackend } from '../backend.js';
 import { action, withCommon } from '../command.js';
 import { distributedLine } from '../distributed.js';
+import { cpuPlanLines } from './info-cpu.js';
 import { flag } from '../flags.js';
 import { plainCommand } from './workflow-command.js';
 
@@ -49,6 +50,7 @@ export const info = plainCommand('info', 'version, available backends and which 
         const details = i ? [i.blas, i.threads !== undefined ? `${i.threads} threads` : '', i.device ? `device ${i.device}` : ''].filter(Boolean).join(', ') : '';
         return `  ${b.name === picked ? '*' : ' '} ${b.name.padEnd(8)} priority ${String(b.priority).padStart(3)}  ${b.loaded ? 'loads' : `not available: ${b.error}`}${details ? `  (${details})` : ''}`;
       }),
+      ...cpuPlanLines(backends.find((b) => b.name === 'native' && 'info' in b)?.info as Record<string, unknown> | undefined),
       distributedLine(),
     ];
     io.stdout.write(lines.join('\n') + '\n');
