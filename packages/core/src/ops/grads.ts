@@ -1,5 +1,6 @@
 import type { GradNode, Tensor } from '../tensor.js';
-import { full, zeros } from './creation.js';
+import { zeros } from './creation.js';
+import { filled } from './filled.js';
 import { unbroadcast } from './composite.js';
 import { div, eq, ge, log, mul, neg, pow, sign, square, step, sub } from './elementwise.js';
 import { matmul } from './matmul.js';
@@ -120,7 +121,7 @@ export const GRADS: Readonly<Record<string, GradRule>> = {
   where: ([g], n) => {
     const { cond } = (n as Attrs<{ cond: Tensor }>).attrs;
     const [a, b] = n.inputs as [Tensor, Tensor];
-    const z = full([], 0, { dtype: g!.dtype, backend: g!.backend });
+    const z = filled([], 0, g!.dtype, g!.backend);
     return [unbroadcast(where(cond, g!, z), a.shape), unbroadcast(where(cond, z, g!), b.shape)];
   },
   cast: ([g], n) => [cast(g!, n.inputs[0]!.dtype)],
