@@ -1,5 +1,4 @@
 import type { GradNode, Tensor } from '../tensor.js';
-import { zeros } from './creation.js';
 import { filled } from './filled.js';
 import { unbroadcast } from './composite.js';
 import { div, eq, ge, log, mul, neg, pow, sign, square, step, sub } from './elementwise.js';
@@ -113,8 +112,7 @@ export const GRADS: Readonly<Record<string, GradRule>> = {
   /** one concat for all the pieces, so splitting T steps costs O(T) in backward, not O(T²) */
   split: (grads, n) => {
     const x = n.inputs[0]!;
-    const like = { dtype: x.dtype, backend: x.backend };
-    return [concat(grads.map((g, i) => g ?? zeros(n.outputs[i]!.shape, like)), (n as Attrs<{ axis: number }>).attrs.axis)];
+    return [concat(grads.map((g, i) => g ?? filled(n.outputs[i]!.shape, 0, x.dtype, x.backend)), (n as Attrs<{ axis: number }>).attrs.axis)];
   },
   gather: ([g], n) => [scatterAdd(n.inputs[1]!, g!, n.inputs[0]!.shape[0]!), null],
   scatterAdd: ([g], n) => [null, gather(g!, n.inputs[0]!)],
