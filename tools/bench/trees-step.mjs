@@ -136,23 +136,31 @@ async function child() {
     : () => {
         for (const b of batches) {
           mark = addon?.poolStats() ?? null;
-          net.params.zeroGrad();
-          lap('zeroGrad');
-          const out = net.forward(b, { training: true, rng, fused });
-          lap('forward');
-          const loss = net.lossOf(out);
-          loss.item();
-          lap('loss');
-          core.backward(loss);
-          lap('backward');
-          opt.step(net.params);
-          lap('optimizer');
+          // each batch in a tidy scope, as the Trainer runs a TreeNet's steps (tidySteps): the native
+          // backend writes the next batch's results into the buffers this one released
+          core.tidy(() => {
+            net.params.zeroGrad();
+            lap('zeroGrad');
+            const out = net.forward(b, { training: true, rng, fused });
+            lap('forward');
+            const loss = net.lossOf(out);
+            loss.item();
+            lap('loss');
+            core.backward(loss);
+            lap('backward');
+            opt.step(net.params);
+            lap('optimizer');
+          });
         }
       };
-  for (let i = 0; i < Number(f.warmup); i++) step();
-  // the parse of the whole SST file (8,544 trees, of which 256 are kept) leaves ~45 MB of garbage; a
-  // full collection of it inside the timed steps would charge them a one-off ~100 ms of serial time
+  // The parse of the whole SST file (8,544 trees, of which 256 are kept) leaves ~45 MB of garbage; a
+  // full collection of it inside the timed steps would charge them a one-off ~100 ms of serial time.
+  // Collected BEFORE the warm-up: a forced full collection after it threw away much of the code V8
+  // had optimized during the warm-up (28 TurboFan compilations in the next 20 steps after a 40-step
+  // warm-up, against 11 without it), so the timed steps paid for compiling it all again, on V8's
+  // background threads, which at 2 threads compete with our pool for the 2 cores (issue 22).
   globalThis.gc?.();
+  for (let i = 0; i < Number(f.warmup); i++) step();
   for (const k of Object.keys(phases)) phases[k] = 0;
   for (const k of Object.keys(within)) delete within[k];
   const n = Number(f.steps);
