@@ -5,12 +5,17 @@
 // level-by-level path from JavaScript (the reference). For PyTorch side by side use
 // `npm run bench -- --workloads D --systems rnn-native,pytorch --threads 1,2`.
 //
-//   node tools/bench/trees-step.mjs [--threads 1,2] [--rounds R] [--steps N] [--warmup W] [--composed] [--forward] [--serial]
+//   node tools/bench/trees-step.mjs [--threads 1,2] [--rounds R] [--steps N] [--warmup W] [--composed] [--forward] [--serial] [--jit]
 //
 // --warmup W: untimed steps first (default 1). V8 keeps compiling functions of the step with
 // TurboFan for dozens of steps, on its own threads: at 1 thread that runs on the idle core, at 2 it
 // takes a core from our pool, so a short warm-up charges the 2-thread figure with it (--serial
 // prints that CPU as "V8 and other threads").
+//
+// --jit: the children run with --trace-opt --trace-deopt; per run it prints how many TurboFan
+// compilations finished and how many deoptimisations happened in the timed steps (the background
+// compiles are what --serial counts under "V8 and other threads"; a deoptimised function is
+// compiled again). Their timings include the tracing: read them for the counts only.
 //
 // --serial (RNN_POOL_STATS=1 in the children): also the main thread's CPU ms per step OUTSIDE the
 // pool's split regions (the serial part: JavaScript, GC, kernels that ran unsplit) and inside them.
@@ -40,6 +45,7 @@ const { values: f } = parseArgs({
     forward: { type: 'boolean' },
     child: { type: 'boolean' },
     serial: { type: 'boolean' },
+    jit: { type: 'boolean' },
   },
 });
 
@@ -130,23 +136,31 @@ async function child() {
     : () => {
         for (const b of batches) {
           mark = addon?.poolStats() ?? null;
-          net.params.zeroGrad();
-          lap('zeroGrad');
-          const out = net.forward(b, { training: true, rng, fused });
-          lap('forward');
-          const loss = net.lossOf(out);
-          loss.item();
-          lap('loss');
-          core.backward(loss);
-          lap('backward');
-          opt.step(net.params);
-          lap('optimizer');
+          // each batch in a tidy scope, as the Trainer runs a TreeNet's steps (tidySteps): the native
+          // backend writes the next batch's results into the buffers this one released
+          core.tidy(() => {
+            net.params.zeroGrad();
+            lap('zeroGrad');
+            const out = net.forward(b, { training: true, rng, fused });
+            lap('forward');
+            const loss = net.lossOf(out);
+            loss.item();
+            lap('loss');
+            core.backward(loss);
+            lap('backward');
+            opt.step(net.params);
+            lap('optimizer');
+          });
         }
       };
-  for (let i = 0; i < Number(f.warmup); i++) step();
-  // the parse of the whole SST file (8,544 trees, of which 256 are kept) leaves ~45 MB of garbage; a
-  // full collection of it inside the timed steps would charge them a one-off ~100 ms of serial time
+  // The parse of the whole SST file (8,544 trees, of which 256 are kept) leaves ~45 MB of garbage; a
+  // full collection of it inside the timed steps would charge them a one-off ~100 ms of serial time.
+  // Collected BEFORE the warm-up: a forced full collection after it threw away much of the code V8
+  // had optimized during the warm-up (28 TurboFan compilations in the next 20 steps after a 40-step
+  // warm-up, against 11 without it), so the timed steps paid for compiling it all again, on V8's
+  // background threads, which at 2 threads compete with our pool for the 2 cores (issue 22).
   globalThis.gc?.();
+  for (let i = 0; i < Number(f.warmup); i++) step();
   for (const k of Object.keys(phases)) phases[k] = 0;
   for (const k of Object.keys(within)) delete within[k];
   const n = Number(f.steps);
@@ -158,8 +172,10 @@ async function child() {
   const th0 = f.serial ? threadsMs() : null;
   const m0 = mainThreadMs();
   const c0 = process.cpuUsage();
+  if (f.jit) console.log('=== timed steps');
   const t0 = performance.now();
   for (let i = 0; i < n; i++) step();
+  if (f.jit) console.log('=== end of timed steps');
   const wallMs = (performance.now() - t0) / n;
   const c = process.cpuUsage(c0);
   const r = (v) => Math.round(v * 10) / 10;
@@ -188,16 +204,25 @@ if (f.child) {
   const mode = `${f.forward ? 'forward' : 'train'}, ${f.composed ? 'level by level (--composed)' : 'one native call per mini-batch'}`;
   console.log(`workload D ${mode}; ${f.warmup} warm-up step(s); ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} CPUs`);
   const runs = new Map(threads.map((t) => [t, []]));
-  const args = ['--expose-gc', fileURLToPath(import.meta.url), '--child', '--steps', f.steps, '--warmup', f.warmup, ...(f.composed ? ['--composed'] : []), ...(f.forward ? ['--forward'] : []), ...(f.serial ? ['--serial'] : [])];
+  const args = ['--expose-gc', ...(f.jit ? ['--trace-opt', '--trace-deopt'] : []), fileURLToPath(import.meta.url), '--child', '--steps', f.steps, '--warmup', f.warmup, ...(f.composed ? ['--composed'] : []), ...(f.forward ? ['--forward'] : []), ...(f.serial ? ['--serial'] : []), ...(f.jit ? ['--jit'] : [])];
   for (let k = 0; k < rounds; k++) {
     for (const t of threads) {
       const env = { ...process.env, RNN_NUM_THREADS: String(t), ...(f.serial ? { RNN_POOL_STATS: '1' } : {}) };
-      const p = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+      const p = spawnSync(process.execPath, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
       if (p.status !== 0) throw new Error(`trees-step child (${t} threads) failed: ${p.stderr}`);
       const res = JSON.parse(p.stdout.trim().split('\n').at(-1));
       runs.get(t).push(res);
       const parts = res.serialMs === undefined ? '' : `; serial ${res.serialMs} ms, in split regions ${res.insideMs} ms (${res.regions} regions)`;
       console.log(`  ${t} thread(s): wall ${res.wallMs} ms, CPU ${res.cpuMs} ms, main-thread CPU ${res.mainMs} ms per step${parts}`);
+      if (f.jit) {
+        const lines = p.stdout.split('\n');
+        const timed = lines.slice(lines.indexOf('=== timed steps'), lines.indexOf('=== end of timed steps'));
+        const compiled = timed.filter((l) => l.startsWith('[completed compiling')).length;
+        const deopts = timed.filter((l) => l.startsWith('[bailout (kind')).length;
+        res.compilations = compiled;
+        res.deopts = deopts;
+        console.log(`    in the ${f.steps} timed steps: ${compiled} TurboFan compilations, ${deopts} deoptimisations`);
+      }
       if (res.otherThreadsMs !== undefined) console.log(`    CPU ms per step of our pool's workers ${res.poolThreadsMs}, of V8 and other threads ${res.otherThreadsMs} (10 ms ticks)`);
       if (res.phases) console.log(`    serial ms per step by phase: ${Object.entries(res.phases).map(([k, v]) => `${k} ${v}`).join(', ')}`);
       if (res.within) {

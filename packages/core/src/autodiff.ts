@@ -31,14 +31,16 @@ const backwardOptions = z.strictObject({
 });
 
 export type BackwardOptions = z.infer<typeof backwardOptions>;
+const NO_OPTIONS: BackwardOptions = Object.freeze({});
 
 /**
  * Compute gradients of `output` and accumulate them into `.grad` of every leaf with
  * `requiresGrad` (adding to an existing `.grad` in place, so flat gradient buffers stay shared).
  */
-export function backward(output: Tensor, options: BackwardOptions = {}): void {
-  parseOptions(backwardOptions, options, 'backward');
-  const grads = gradients(output, null, options);
+export function backward(output: Tensor, options?: BackwardOptions): void {
+  // no options, nothing to check: backward(loss) runs once per training batch
+  if (options !== undefined) parseOptions(backwardOptions, options, 'backward');
+  const grads = gradients(output, null, options ?? NO_OPTIONS);
   for (const [leaf, g] of grads) accumulate(leaf, g);
 }
 
@@ -141,10 +143,18 @@ function gradients(output: Tensor, wrt: Set<Tensor> | null, options: BackwardOpt
   noGrad(() => {
     for (let k = order.length - 1; k >= 0; k--) {
       const node = order[k]!;
-      const outGrads = node.outputs.map((o) => grads.get(o) ?? null);
-      for (const o of node.outputs) if (o !== output && !wrt?.has(o)) grads.delete(o);
+      // plain loops, no `map`: an array `map` returns has another hidden class once its caller is
+      // optimized, and this loop deoptimized on it and was compiled again (issue 22)
+      const outputs = node.outputs;
+      const outGrads: (Tensor | null)[] = [];
+      let live = false;
+      for (let j = 0; j < outputs.length; j++) {
+        const g = grads.get(outputs[j]!) ?? null;
+        outGrads.push(g);
+        if (g !== null) live = true;
+      }
+      for (const o of outputs) if (o !== output && !wrt?.has(o)) grads.delete(o);
       const inputs = node.inputs;
-      const live = outGrads.some((g) => g !== null);
       if (live) {
         const inGrads = backwardOf(node)(outGrads);
         inputs.forEach((inp, j) => {

@@ -50,12 +50,15 @@ async function treeStep() {
   for (let i = 0; i < enc.length; i += w.batch) batches.push(enc.slice(i, i + w.batch));
   if (spec.mode === 'train') {
     return () => {
+      // each batch in a tidy scope, as the Trainer runs a TreeNet's steps (TreeNet.tidySteps)
       for (const b of batches) {
-        net.params.zeroGrad();
-        const loss = net.lossOf(net.forward(b, { training: true, rng, nodeByNode }));
-        loss.item();
-        core.backward(loss);
-        optimizer.step(net.params);
+        core.tidy(() => {
+          net.params.zeroGrad();
+          const loss = net.lossOf(net.forward(b, { training: true, rng, nodeByNode }));
+          loss.item();
+          core.backward(loss);
+          optimizer.step(net.params);
+        });
       }
     };
   }

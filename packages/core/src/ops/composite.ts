@@ -1,7 +1,7 @@
 import { noGrad } from '../engine.js';
 import { normAxes, normAxis, sameShape, type Shape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { full } from './creation.js';
+import { filled } from './filled.js';
 import { abs, add, div, eq, exp, log, sub } from './elementwise.js';
 import { max, sum } from './reduce.js';
 import { reshape, where } from './shape-ops.js';
@@ -25,7 +25,7 @@ export function logSumExp(x: Tensor, axis = -1, keepDims = false): Tensor {
     // an infinite max (a row all -Inf, e.g. fully masked, or one holding +Inf) would make x - m
     // NaN; shifting such rows by 0 instead gives -Inf / +Inf as PyTorch does
     const mx = max(x, a, true);
-    return where(eq(abs(mx), Infinity), full([], 0, { dtype: mx.dtype, backend: mx.backend }), mx);
+    return where(eq(abs(mx), Infinity), filled([], 0, mx.dtype, mx.backend), mx);
   });
   const s = add(log(sum(exp(sub(x, m)), a, true)), m);
   return keepDims ? s : reshape(s, x.shape.filter((_, i) => i !== a));

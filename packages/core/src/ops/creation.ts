@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Backend } from '../backend.js';
 import { arrayFor, dtypeOf, type DType, type TypedArray } from '../dtype.js';
 import { wrap } from '../engine.js';
+import { filled } from './filled.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { getBackend } from '../registry.js';
 import { defaultRng } from '../random.js';
@@ -107,11 +108,11 @@ export function ones(shape: Shape, options: CreateOptions = {}): Tensor {
 }
 
 export function zerosLike(t: Tensor): Tensor {
-  return full(t.shape, 0, { dtype: t.dtype, backend: t.backend });
+  return filled(t.shape, 0, t.dtype, t.backend); // a tensor's dtype and backend: nothing to check
 }
 
 export function onesLike(t: Tensor): Tensor {
-  return full(t.shape, 1, { dtype: t.dtype, backend: t.backend });
+  return filled(t.shape, 1, t.dtype, t.backend);
 }
 
 export function scalar(value: number, options: CreateOptions = {}): Tensor {

@@ -1,5 +1,5 @@
 import type { GradNode, Tensor } from '../tensor.js';
-import { full, zeros } from './creation.js';
+import { filled } from './filled.js';
 import { unbroadcast } from './composite.js';
 import { div, eq, ge, log, mul, neg, pow, sign, square, step, sub } from './elementwise.js';
 import { matmul } from './matmul.js';
@@ -112,15 +112,14 @@ export const GRADS: Readonly<Record<string, GradRule>> = {
   /** one concat for all the pieces, so splitting T steps costs O(T) in backward, not O(T²) */
   split: (grads, n) => {
     const x = n.inputs[0]!;
-    const like = { dtype: x.dtype, backend: x.backend };
-    return [concat(grads.map((g, i) => g ?? zeros(n.outputs[i]!.shape, like)), (n as Attrs<{ axis: number }>).attrs.axis)];
+    return [concat(grads.map((g, i) => g ?? filled(n.outputs[i]!.shape, 0, x.dtype, x.backend)), (n as Attrs<{ axis: number }>).attrs.axis)];
   },
   gather: ([g], n) => [scatterAdd(n.inputs[1]!, g!, n.inputs[0]!.shape[0]!), null],
   scatterAdd: ([g], n) => [null, gather(g!, n.inputs[0]!)],
   where: ([g], n) => {
     const { cond } = (n as Attrs<{ cond: Tensor }>).attrs;
     const [a, b] = n.inputs as [Tensor, Tensor];
-    const z = full([], 0, { dtype: g!.dtype, backend: g!.backend });
+    const z = filled([], 0, g!.dtype, g!.backend);
     return [unbroadcast(where(cond, g!, z), a.shape), unbroadcast(where(cond, z, g!), b.shape)];
   },
   cast: ([g], n) => [cast(g!, n.inputs[0]!.dtype)],

@@ -3,7 +3,7 @@ import { alias, record, wrap } from '../engine.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import { broadcastShapes, checkShape, fmt, normAxis, sameShape, sizeOf, type Shape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { zeros } from './creation.js';
+import { filled } from './filled.js';
 import { backendOf, sameDType } from './util.js';
 
 /** Shape and indexing primitives. Their gradients are in `grads.ts`, keyed by the op names recorded here. */
@@ -44,7 +44,7 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   if (sameShape(x.shape, shape)) return x;
   const out = broadcastShapes('broadcastTo', x.shape, shape);
   if (!sameShape(out, shape)) throw new ShapeError(`broadcastTo: cannot broadcast ${x.describe()} to ${fmt(shape)}`);
-  const z = zeros(shape, { dtype: x.dtype, backend: x.backend });
+  const z = filled(shape, 0, x.dtype, x.backend); // the gradient of every sum: no options check
   const y = wrap(x.backend, x.backend.binary('add', x, z, shape), shape, x.dtype);
   record('broadcastTo', [x], [y]);
   return y;

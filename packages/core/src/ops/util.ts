@@ -1,7 +1,7 @@
 import type { Backend } from '../backend.js';
 import { BackendError, DTypeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { full } from './creation.js';
+import { filled } from './filled.js';
 
 /** The backend shared by every operand; tensors on different backends are refused. */
 export function backendOf(op: string, ...ts: Tensor[]): Backend {
@@ -33,5 +33,5 @@ export function requireFloat(op: string, t: Tensor, arg = 'input'): void {
 
 /** A number becomes a scalar tensor matching `like`. */
 export function lift(x: Tensor | number, like: Tensor): Tensor {
-  return typeof x === 'number' ? full([], x, { dtype: like.dtype, backend: like.backend }) : x;
+  return typeof x === 'number' ? filled([], x, like.dtype, like.backend) : x;
 }

@@ -16,7 +16,7 @@ import {
 } from '@rnn/core';
 import type { CellParams } from '@rnn/core';
 import type { Children, TreeCell } from './cell.js';
-import { nodeHeights, type Tree } from './tree.js';
+import type { Tree } from './tree.js';
 
 /**
  * Dynamic batching (Looks et al. 2017, TensorFlow Fold; Neubig et al. 2017, DyNet autobatching):
@@ -67,17 +67,27 @@ export interface BatchPlan {
 /** Group the nodes of `trees` by height. `maxChildren` is the cell's limit, checked here. */
 export function planBatch(trees: readonly EncodedTree[], maxChildren = Infinity): BatchPlan {
   if (trees.length === 0) throw new ConfigError('planBatch: expected at least one tree, found none');
-  const hs = trees.map(({ tree }) => nodeHeights(tree));
-  let top = 0;
-  let total = 0;
-  for (const [t, { tree, ids }] of trees.entries()) {
+  // Flat typed arrays indexed by (first node of tree t) + node, no arrays built by `map`: V8 gives
+  // a `map` result another hidden class once the caller is optimized than before, and code that
+  // read it deoptimized and was compiled again, steps into training (issue 22).
+  const T = trees.length;
+  const nodeStart = new Int32Array(T + 1);
+  for (let t = 0; t < T; t++) {
+    const { tree, ids } = trees[t]!;
     if (ids.length !== tree.labels.length) {
       throw new ConfigError(`planBatch: tree ${t} has ${tree.labels.length} nodes but ${ids.length} word ids`);
     }
-    const h = hs[t]!;
-    for (let n = 0; n < h.length; n++) {
-      if (h[n]! > top) top = h[n]!;
-      const k = tree.children[n]!.length;
+    nodeStart[t + 1] = nodeStart[t]! + ids.length;
+  }
+  const total = nodeStart[T]!;
+  const height = new Int32Array(total);
+  let top = 0;
+  for (let t = 0; t < T; t++) {
+    const { tree, ids } = trees[t]!;
+    const base = nodeStart[t]!;
+    for (let n = 0; n < ids.length; n++) {
+      const kids = tree.children[n]!;
+      const k = kids.length;
       if (k > maxChildren) {
         throw new ConfigError(
           `tree ${t}${tree.line ? ` (line ${tree.line})` : ''}: node ${n} has ${k} children; this cell takes at most ${maxChildren} ` +
@@ -85,45 +95,59 @@ export function planBatch(trees: readonly EncodedTree[], maxChildren = Infinity)
         );
       }
       if (k === 0 && ids[n]! < 0) throw new ConfigError(`tree ${t}${tree.line ? ` (line ${tree.line})` : ''}: leaf node ${n} has no word`);
+      let m = -1; // as nodeHeights: 0 at leaves, 1 + the tallest child above them
+      for (let j = 0; j < k; j++) if (height[base + kids[j]!]! > m) m = height[base + kids[j]!]!;
+      height[base + n] = m + 1;
+      if (m + 1 > top) top = m + 1;
     }
-    total += h.length;
   }
   // rows, level by level
   const counts = new Int32Array(top + 1);
-  for (const h of hs) for (const v of h) counts[v]!++;
+  for (let i = 0; i < total; i++) counts[height[i]!]!++;
   const start = new Int32Array(top + 2);
   for (let l = 0; l <= top; l++) start[l + 1] = start[l]! + counts[l]!;
   const fill = start.slice(0, top + 1);
-  const rowOf = hs.map((h) => {
-    const r = new Int32Array(h.length);
-    for (let n = 0; n < h.length; n++) r[n] = fill[h[n]!]!++;
-    return r;
-  });
+  const rowAt = new Int32Array(total); // row of node n of tree t at rowAt[nodeStart[t] + n]
+  for (let i = 0; i < total; i++) rowAt[i] = fill[height[i]!]!++;
   const labels = new Int32Array(total);
-  const roots = new Int32Array(trees.length);
+  const roots = new Int32Array(T);
   // per row, which (tree, node) it holds
   const rowTree = new Int32Array(total);
   const rowNode = new Int32Array(total);
-  trees.forEach(({ tree }, t) => {
-    const r = rowOf[t]!;
-    for (let n = 0; n < r.length; n++) {
-      labels[r[n]!] = tree.labels[n]!;
-      rowTree[r[n]!] = t;
-      rowNode[r[n]!] = n;
+  const rowOf: Int32Array[] = [];
+  for (let t = 0; t < T; t++) {
+    const base = nodeStart[t]!;
+    const size = nodeStart[t + 1]! - base;
+    const tl = trees[t]!.tree.labels;
+    for (let n = 0; n < size; n++) {
+      const r = rowAt[base + n]!;
+      labels[r] = tl[n]!;
+      rowTree[r] = t;
+      rowNode[r] = n;
     }
-    roots[t] = r[r.length - 1]!;
-  });
-  const plan = { trees: trees.length, total, rowOf, labels, roots } as Omit<BatchPlan, 'levels'> as BatchPlan;
+    roots[t] = rowAt[base + size - 1]!;
+    rowOf.push(rowAt.subarray(base, base + size));
+  }
+  const plan = { trees: T, total, rowOf, labels, roots } as Omit<BatchPlan, 'levels'> as BatchPlan;
   // The per-level lists are built on first use: the whole-batch kernel's path reads the flat rows
   // instead (binarySchedule), and building ~6 small arrays per level was a third of its JavaScript.
   let levels: LevelPlan[] | null = null;
   Object.defineProperty(plan, 'levels', { enumerable: true, get: () => (levels ??= levelPlans(trees, rowOf, rowTree, rowNode, counts, start)) });
-  flatRows.set(plan, { trees, rowTree, rowNode, levelStart: start });
+  flatRows.set(plan, { trees, rowTree, rowNode, levelStart: start, rowAt, nodeStart });
   return plan;
 }
 
 /** What `binarySchedule` reads of a plan without its levels: each row's tree and node. */
-const flatRows = new WeakMap<BatchPlan, { trees: readonly EncodedTree[]; rowTree: Int32Array; rowNode: Int32Array; levelStart: Int32Array }>();
+interface FlatRows {
+  trees: readonly EncodedTree[];
+  rowTree: Int32Array;
+  rowNode: Int32Array;
+  levelStart: Int32Array;
+  /** Row of node n of tree t at `rowAt[nodeStart[t] + n]`. */
+  rowAt: Int32Array;
+  nodeStart: Int32Array;
+}
+const flatRows = new WeakMap<BatchPlan, FlatRows>();
 
 function levelPlans(
   trees: readonly EncodedTree[],
@@ -228,10 +252,8 @@ export function binarySchedule(plan: BatchPlan): TreeSchedule & { wordIds: Int32
 }
 
 /** `binarySchedule` straight from each row's tree and node (one pass; the same arrays). */
-function scheduleOfRows(
-  plan: BatchPlan,
-  { trees, rowTree, rowNode, levelStart }: { trees: readonly EncodedTree[]; rowTree: Int32Array; rowNode: Int32Array; levelStart: Int32Array },
-): TreeSchedule & { wordIds: Int32Array } {
+function scheduleOfRows(plan: BatchPlan, flat: FlatRows): TreeSchedule & { wordIds: Int32Array } {
+  const { trees, rowTree, rowNode, levelStart, rowAt, nodeStart } = flat;
   const total = plan.total;
   const left = new Int32Array(total);
   const right = new Int32Array(total);
@@ -243,9 +265,9 @@ function scheduleOfRows(
     const { tree, ids } = trees[t]!;
     const kids = tree.children[n]!;
     if (kids.length > 2) throw new ConfigError(`binarySchedule: a node has ${kids.length} children; expected at most 2`);
-    const rows = plan.rowOf[t]!;
-    left[r] = kids.length > 0 ? rows[kids[0]!]! : -1;
-    right[r] = kids.length > 1 ? rows[kids[1]!]! : -1;
+    const base = nodeStart[t]!;
+    left[r] = kids.length > 0 ? rowAt[base + kids[0]!]! : -1;
+    right[r] = kids.length > 1 ? rowAt[base + kids[1]!]! : -1;
     const id = ids[n]!;
     wordAt[r] = id;
     if (id >= 0) words++;

@@ -132,6 +132,14 @@ export class TreeNet implements TrainableModel<readonly EncodedTree[]> {
   private readonly cellParams: CellParams;
   /** How `loss(batch)` trains. */
   training: TreeTrainingOptions = {};
+  /**
+   * The Trainer frees every tensor of a training step as it ends (see `TrainableModel.tidySteps`):
+   * a tree net keeps none of them (forward's plan is host arrays; the cell's reserve is released by
+   * backward), so the native backend writes the next step's results into the released buffers.
+   * Before, each step's ~1,000 fresh result arrays were V8 external memory: 1.5 scavenges and half
+   * a mark-compact per step of workload D, whose marking ran on V8's threads beside our pool (issue 22).
+   */
+  readonly tidySteps = true;
 
   constructor(options: TreeNetOptions) {
     const o = parseOptions(treeNetOptions, options, 'new TreeNet');
