@@ -108,7 +108,7 @@ export function planGlobal(list: readonly SeriesData[], o: ResolvedForecastOptio
   const [x, y] = pair(xs, ys, trainWindows);
   const validation = valWindows ? pair(vxs, vys, valWindows) : undefined;
   const model = compiledNetwork(o, horizon, F);
-  const best = keepBest(o.patience, o.warmup);
+  const best = keepBest(o.patience, o.warmup, o.averageEpochs);
   const meta: TimeseriesMeta = {
     version: 1,
     columns: first.columns,

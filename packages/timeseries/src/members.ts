@@ -68,7 +68,7 @@ export async function trainMembers(
         plans.map((p, i) => ({ model: p.model, loss: group[i]!.spec.loss })),
         shape,
         { x: p0.x, y: p0.y, ...(val ? { val } : {}) },
-        { lr: o.lr, clipNorm: o.clipNorm, epochs: o.epochs, batchSize: o.batchSize, seed: group[0]!.spec.seed, patience: o.patience, warmup: o.warmup },
+        { lr: o.lr, clipNorm: o.clipNorm, epochs: o.epochs, batchSize: o.batchSize, seed: group[0]!.spec.seed, patience: o.patience, warmup: o.warmup, average: o.averageEpochs },
       );
       const seconds = (performance.now() - t0) / 1000 / group.length;
       group.forEach((r, i) => {

@@ -158,7 +158,7 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { 
   const val = valAt.length ? tile(windows(valAt)) : undefined;
 
   const model = compiledNetwork(o, horizon, series.columns.length);
-  const best = keepBest(o.patience, o.warmup);
+  const best = keepBest(o.patience, o.warmup, o.averageEpochs);
   const members = ensembleSize(o.members, trainAt.length);
   const meta: TimeseriesMeta = {
     version: 1,
