@@ -66,7 +66,8 @@ export function keepBest(patience: number, warmup = 0, around = 0): Callback & {
   // with `around`: the last 2h+1 epochs' weights, and the best epoch whose window is not complete yet
   let recent: { epoch: number; weights: Weights }[] = [];
   let pending: number | null = null;
-  const windowMean = (b: number): Weights => averageWeights(recent.filter((r) => r.epoch >= b - around && r.epoch <= b + around).map((r) => r.weights));
+  // never the epochs before the warm-up (barely trained networks, the reason for the warm-up), unless the best is one of them
+  const windowMean = (b: number): Weights => averageWeights(recent.filter((r) => r.epoch >= Math.max(b - around, b >= warmup ? warmup : 0) && r.epoch <= b + around).map((r) => r.weights));
   const newBest = (epoch: number, v: number) => {
     cb.best = v;
     cb.bestEpoch = epoch;
