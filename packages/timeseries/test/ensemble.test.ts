@@ -107,6 +107,14 @@ describe('checkpoint averaging around the best epoch (averageEpochs)', () => {
     run(plain, s0);
     plain.onTrainEnd!({} as never);
     expect(s0.held.get('w')![0]).toBe(9);
+    // nor the epochs before the warm-up (barely trained networks): best 3 with a warm-up of 3 averages 3..5
+    const sw = stub();
+    const warm = keepBest(100, 3, 2);
+    warm.onTrainBegin!({ model: sw.model } as never);
+    run(warm, sw);
+    warm.onTrainEnd!({} as never);
+    expect(warm.bestEpoch).toBe(3);
+    expect(sw.held.get('w')![0]).toBeCloseTo((9 + 16 + 25) / 3, 5);
   });
   it('training that ends (patience) fewer than h epochs after the best averages the epochs that ran; a resumed run ends as the straight one', () => {
     const s = stub();
