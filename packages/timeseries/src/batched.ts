@@ -1,6 +1,6 @@
 import { abs, add, cast, maximum, mean, mul, square, sub, tensor, type Tensor } from '@rnn/core';
 import type { Callback, Sequential } from '@rnn/layers';
-import { forecastModel, type CellName } from './model.js';
+import { forecastModel, keepBest, type CellName } from './model.js';
 import { QUANTILES } from './quantiles.js';
 
 /**
@@ -188,7 +188,7 @@ export async function trainPass(
   members: readonly PassMember[],
   s: PassShape,
   data: { x: Tensor; y: Tensor; val?: [Tensor, Tensor] },
-  o: { lr: number; clipNorm: number; epochs: number; batchSize: number; seed: number; patience: number; warmup: number },
+  o: { lr: number; clipNorm: number; epochs: number; batchSize: number; seed: number; patience: number; warmup: number; average?: number },
 ): Promise<number[]> {
   const K = members.length;
   const { wide, extract, project } = widen(members, s, o);
@@ -203,33 +203,35 @@ export async function trainPass(
   const same = members.map(() => Int32Array.from({ length: n }, (_, i) => i));
   const px = tensor(sideBySide(sx.data() as Float32Array, n, steps, s.features, same), [n, steps, K * s.features]);
   const py = sy.data() as Float32Array;
-  // keepBest of model.ts, once per member: before `warmup` epochs the weights are only a fallback
-  const best = members.map(() => ({ loss: Infinity, epoch: -1, wait: 0, weights: null as Map<string, Float32Array> | null }));
+  // keepBest of model.ts, once per member, on that member's block of the wide network's weights
+  let now: Map<string, ArrayLike<number>> | null = null;
+  const best = members.map((m, k) => {
+    const kb = keepBest(o.patience, o.warmup, o.average ?? 0);
+    kb.onTrainBegin!({ model: { params: { toHost: () => extract(k, now ?? undefined), set: (name: string, d: Float32Array) => m.model.params!.set(name, d) } } } as never);
+    return kb;
+  });
   const cb: Callback = {
     onBatchBegin() {
       project();
-      if (best.every((b) => b.wait >= o.patience)) return 'stop';
+      if (best.every((b) => b.stopped)) return 'stop';
     },
     onEpochEnd(epoch) {
       project();
       const p = wide.predict(px).data() as Float32Array;
-      const now = wide.params!.toHost();
+      now = wide.params!.toHost();
       members.forEach((m, k) => {
-        const b = best[k]!;
-        if (b.wait >= o.patience) return;
-        const v = memberLoss(p, py, n, k, K, m.loss, s);
-        if (epoch < o.warmup) {
-          if (b.epoch < 0 || v < b.loss) Object.assign(b, { loss: v, epoch, weights: extract(k, now) });
-        } else if (epoch === o.warmup || v < b.loss) Object.assign(b, { loss: v, epoch, wait: 0, weights: extract(k, now) });
-        else b.wait++;
+        if (!best[k]!.stopped) best[k]!.onEpochEnd!(epoch, { epoch, loss: NaN, val_loss: memberLoss(p, py, n, k, K, m.loss, s) });
       });
-      if (best.every((b) => b.wait >= o.patience)) return 'stop';
+      now = null;
+      if (best.every((b) => b.stopped)) return 'stop';
     },
   };
   // the validation loss is each member's own (onEpochEnd), so the trainer computes none of its own
   await wide.fit(x, y, { epochs: o.epochs, batchSize: o.batchSize, shuffle: true, seed: o.seed, callbacks: [cb] });
   members.forEach((m, k) => {
-    for (const [name, d] of best[k]!.weights ?? extract(k)) m.model.params!.set(name, d);
+    // a member never scored (no epoch ran) keeps the wide network's weights as they are
+    if (best[k]!.bestEpoch < 0) for (const [name, d] of extract(k)) m.model.params!.set(name, d);
+    else best[k]!.onTrainEnd!({} as never);
   });
-  return best.map((b) => b.epoch);
+  return best.map((b) => b.bestEpoch);
 }

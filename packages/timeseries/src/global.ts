@@ -6,7 +6,7 @@ import type { SeriesData } from './input.js';
 import type { TimeseriesMeta } from './meta.js';
 import { keepBest } from './model.js';
 import { ensembleSize, type ResolvedForecastOptions } from './options.js';
-import { OPTION_KEYS, compiledNetwork, defaultWindow, timeBudget, type ForecastPlan, type OptionNames } from './plan.js';
+import { OPTION_KEYS, averagedEpochs, compiledNetwork, defaultWindow, timeBudget, type ForecastPlan, type OptionNames } from './plan.js';
 import { QUANTILES, tileTargets } from './quantiles.js';
 import { fitScaler, type Scaler } from './scaler.js';
 import { isSeasonal } from './seasonality.js';
@@ -108,7 +108,7 @@ export function planGlobal(list: readonly SeriesData[], o: ResolvedForecastOptio
   const [x, y] = pair(xs, ys, trainWindows);
   const validation = valWindows ? pair(vxs, vys, valWindows) : undefined;
   const model = compiledNetwork(o, horizon, F);
-  const best = keepBest(o.patience, o.warmup);
+  const best = keepBest(o.patience, o.warmup, averagedEpochs(o.averageEpochs, strategy));
   const meta: TimeseriesMeta = {
     version: 1,
     columns: first.columns,

@@ -4,7 +4,7 @@ import { trainPass } from './batched.js';
 import { memberSpecs, type Member, type MemberSpec } from './ensemble.js';
 import type { SeriesData } from './input.js';
 import type { ResolvedForecastOptions } from './options.js';
-import { MIN_TRAIN_WINDOWS, OPTION_KEYS, planForecast, type ForecastPlan, type OptionNames } from './plan.js';
+import { MIN_TRAIN_WINDOWS, OPTION_KEYS, averagedEpochs, planForecast, type ForecastPlan, type OptionNames } from './plan.js';
 
 /**
  * Members per batched pass at most: the block-diagonal matrices are stored dense, so a pass of K
@@ -68,7 +68,7 @@ export async function trainMembers(
         plans.map((p, i) => ({ model: p.model, loss: group[i]!.spec.loss })),
         shape,
         { x: p0.x, y: p0.y, ...(val ? { val } : {}) },
-        { lr: o.lr, clipNorm: o.clipNorm, epochs: o.epochs, batchSize: o.batchSize, seed: group[0]!.spec.seed, patience: o.patience, warmup: o.warmup },
+        { lr: o.lr, clipNorm: o.clipNorm, epochs: o.epochs, batchSize: o.batchSize, seed: group[0]!.spec.seed, patience: o.patience, warmup: o.warmup, average: averagedEpochs(o.averageEpochs, p0.meta.strategy) },
       );
       const seconds = (performance.now() - t0) / 1000 / group.length;
       group.forEach((r, i) => {

@@ -67,6 +67,17 @@ export function timeBudget(minutes: number): Callback {
   };
 }
 
+/**
+ * The epochs a network averages on each side of its best one (`averageEpochs`, see `keepBest`):
+ * none for a recursive network. A direct network's forecast is one pass, and the mean of nearby
+ * epochs' weights forecasts about as their forecasts' mean does; a recursive one feeds its own
+ * output back H times, and the mean of its weights is another dynamical system: on wwwusage one
+ * recursive network's validation MASE went from 2.0 to 5.4 with the mean of 5 epochs (±2).
+ */
+export function averagedEpochs(average: number, strategy: 'direct' | 'recursive' | undefined): number {
+  return strategy === 'recursive' ? 0 : average;
+}
+
 /** Training windows the default window leaves at least, where the training part allows. */
 export const MIN_TRAIN_WINDOWS = 8;
 
@@ -158,7 +169,7 @@ export function planForecast(series: SeriesData, o: ResolvedForecastOptions & { 
   const val = valAt.length ? tile(windows(valAt)) : undefined;
 
   const model = compiledNetwork(o, horizon, series.columns.length);
-  const best = keepBest(o.patience, o.warmup);
+  const best = keepBest(o.patience, o.warmup, averagedEpochs(o.averageEpochs, strategy));
   const members = ensembleSize(o.members, trainAt.length);
   const meta: TimeseriesMeta = {
     version: 1,

@@ -133,7 +133,9 @@ export async function selectRecipe(
   const scored: ScoredCandidate[] = [];
   let networks = 1;
   for (const [i, c] of list.entries()) {
-    const base = { ...o, ...c, seed: SELECTION_SEED, epochs: SELECTION_EPOCHS, minutes: undefined };
+    // each candidate at its best epoch, without checkpoint averaging: the recipes are compared alike (a recursive
+    // network never averages, see averagedEpochs, and an average scores worse on the part that picked its window)
+    const base = { ...o, ...c, seed: SELECTION_SEED, epochs: SELECTION_EPOCHS, minutes: undefined, averageEpochs: 0 };
     const plan = planForecast(series, base, names);
     const history = await plan.model.fit(plan.x, plan.y, { ...plan.fitOptions, callbacks: [...(hooks.callbacks?.(i) ?? []), ...plan.callbacks] });
     const plans = [plan];

@@ -77,6 +77,27 @@ describe('members trained in one batched pass', () => {
       expect(m.model.params!.toHost().get('lstm.weight_hh_l0')).not.toEqual(member('lstm', 1, k + 1).model.params!.toHost().get('lstm.weight_hh_l0'));
     });
   });
+  it('with average h, each member keeps the mean of its weights over epochs best − h .. best + h, as keepBest does alone', async () => {
+    const s = shape('lstm', 1);
+    const x = windows(24, 3);
+    const y = tensor(Float32Array.from({ length: 24 * 6 }, (_, i) => Math.sin(i)), [24, 6]);
+    const o = { lr: 0.001, clipNorm: 1e9, batchSize: 8, seed: 5, patience: 100, warmup: 0 };
+    // the weights after 1, 2 and 3 epochs (a run of e epochs is the first e epochs of a longer one)
+    const after: Map<string, Float32Array>[] = [];
+    for (const epochs of [1, 2, 3]) {
+      const ms = [member('lstm', 1, 1, 'mse'), member('lstm', 1, 2, 'mae')];
+      expect(await trainPass(ms, s, { x, y }, { ...o, epochs })).toEqual([epochs - 1, epochs - 1]); // a small step: every epoch better
+      after.push(ms[1]!.model.params!.toHost() as Map<string, Float32Array>);
+    }
+    const ms = [member('lstm', 1, 1, 'mse'), member('lstm', 1, 2, 'mae')];
+    await trainPass(ms, s, { x, y }, { ...o, epochs: 3, average: 2 });
+    for (const [name, d] of ms[1]!.model.params!.toHost()) {
+      const mean = Array.from(d, (_, i) => (after[0]!.get(name)![i]! + after[1]!.get(name)![i]! + after[2]!.get(name)![i]!) / 3);
+      const worst = Array.from(d).reduce((w, v, i) => Math.max(w, Math.abs(v - mean[i]!)), 0);
+      expect(worst, name).toBeLessThan(1e-6);
+      expect(d).not.toEqual(after[2]!.get(name));
+    }
+  });
   it('batchMembers: Forecaster.fit trains the members of each window length in one pass; refused with minutes or augment', async () => {
     const values = Array.from({ length: 80 }, (_, t) => 10 + Math.sin(t / 3) + t / 20);
     const o = { horizon: 2, valSplit: 8, testSplit: 8, transform: 'diff', strategy: 'direct', fallback: 'none', epochs: 4, hidden: 3, members: 5, seed: 1 } as const;

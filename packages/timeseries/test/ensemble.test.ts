@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tensor } from '@rnn/core';
 import { describe, expect, it } from 'vitest';
-import { AUTO_MAX_MEMBERS, DEFAULT_MEMBERS, ENSEMBLE_WINDOWS, Forecaster, MEMBERS_KEY, ensembleSize, predictFrom, theta, QUANTILES, defaultWindow, keepBest, combineOf, interquartileMeanOf, medianOf, memberSpecs, quantileLoss, tileTargets, intervalScaleFor, quantileOfSorted } from '../src/index.js';
+import { AUTO_MAX_MEMBERS, DEFAULT_MEMBERS, ENSEMBLE_WINDOWS, Forecaster, MEMBERS_KEY, ensembleSize, predictFrom, theta, QUANTILES, defaultWindow, keepBest, combineOf, interquartileMeanOf, medianOf, memberSpecs, quantileLoss, tileTargets, intervalScaleFor, quantileOfSorted, parseForecastOptions, DEFAULT_AVERAGE_EPOCHS } from '../src/index.js';
 
 const rows = readFileSync(new URL('../../../data/airpassengers/airpassengers.csv', import.meta.url), 'utf8').trim().split('\n').slice(1);
 const AIR = { name: 'passengers_thousands', dateName: 'month', dates: rows.map((r) => r.split(',')[0]!), values: rows.map((r) => Number(r.split(',')[1])) };
@@ -75,6 +75,74 @@ describe('early stopping with a warm-up', () => {
     for (const [e, v] of [[0, 0.3], [1, 0.2]] as const) early.onEpochEnd!(e, { val_loss: v } as never);
     // training that ends within the warm-up keeps its best epoch
     expect(early.bestEpoch).toBe(1);
+  });
+});
+
+describe('checkpoint averaging around the best epoch (averageEpochs)', () => {
+  // a stand-in model whose one weight is the square of the epoch's number (a window's mean is then not the middle epoch's)
+  const stub = () => {
+    const held = new Map<string, Float32Array>([['w', Float32Array.of(0)]]);
+    return { held, model: { params: { toHost: () => new Map([['w', Float32Array.from(held.get('w')!)]]), set: (n: string, d: Float32Array) => held.set(n, Float32Array.from(d)) } } };
+  };
+  const losses = [0.9, 0.8, 0.7, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85];
+  const run = (cb: ReturnType<typeof keepBest>, s: ReturnType<typeof stub>, from = 0, to = losses.length) => {
+    for (let e = from; e < to; e++) {
+      s.held.set('w', Float32Array.of(e * e));
+      if (cb.onEpochEnd!(e, { val_loss: losses[e]! } as never) === 'stop') return e;
+    }
+    return to - 1;
+  };
+  it('keeps the mean of the weights of epochs best − h .. best + h, where the best epoch alone was kept before', () => {
+    const s = stub();
+    const cb = keepBest(100, 0, 2);
+    cb.onTrainBegin!({ model: s.model } as never);
+    run(cb, s);
+    cb.onTrainEnd!({} as never);
+    expect(cb.bestEpoch).toBe(3);
+    expect(s.held.get('w')![0]).toBeCloseTo((1 + 4 + 9 + 16 + 25) / 5, 6);
+    // h = 0: the best epoch's weights, as before
+    const s0 = stub();
+    const plain = keepBest(100, 0, 0);
+    plain.onTrainBegin!({ model: s0.model } as never);
+    run(plain, s0);
+    plain.onTrainEnd!({} as never);
+    expect(s0.held.get('w')![0]).toBe(9);
+    // nor the epochs before the warm-up (barely trained networks): best 3 with a warm-up of 3 averages 3..5
+    const sw = stub();
+    const warm = keepBest(100, 3, 2);
+    warm.onTrainBegin!({ model: sw.model } as never);
+    run(warm, sw);
+    warm.onTrainEnd!({} as never);
+    expect(warm.bestEpoch).toBe(3);
+    expect(sw.held.get('w')![0]).toBeCloseTo((9 + 16 + 25) / 3, 5);
+  });
+  it('training that ends (patience) fewer than h epochs after the best averages the epochs that ran; a resumed run ends as the straight one', () => {
+    const s = stub();
+    const cb = keepBest(2, 0, 3);
+    cb.onTrainBegin!({ model: s.model } as never);
+    expect(run(cb, s)).toBe(5); // best 3, two epochs without a better loss
+    cb.onTrainEnd!({} as never);
+    expect(s.held.get('w')![0]).toBeCloseTo((0 + 1 + 4 + 9 + 16 + 25) / 6, 6);
+    // checkpointed after epoch 3 (the best, its window not complete), resumed in a fresh callback
+    const a = stub();
+    const first = keepBest(2, 0, 3);
+    first.onTrainBegin!({ model: a.model } as never);
+    run(first, a, 0, 4);
+    const state = JSON.parse(JSON.stringify(first.save()));
+    const b = stub();
+    const resumed = keepBest(2, 0, 3);
+    resumed.onTrainBegin!({ model: b.model } as never);
+    resumed.restore(state);
+    run(resumed, b, 4);
+    resumed.onTrainEnd!({} as never);
+    expect(b.held.get('w')![0]).toBeCloseTo(s.held.get('w')![0]!, 6);
+  });
+  it('is on by default (DEFAULT_AVERAGE_EPOCHS) and refused by name when not a whole number ≥ 0', () => {
+    expect(parseForecastOptions({}).averageEpochs).toBe(DEFAULT_AVERAGE_EPOCHS);
+    expect(DEFAULT_AVERAGE_EPOCHS).toBeGreaterThan(0);
+    expect(Forecaster.prepare(AIR, { horizon: 3 }).best.around).toBe(DEFAULT_AVERAGE_EPOCHS);
+    expect(() => parseForecastOptions({ averageEpochs: -1 })).toThrow(/^Forecaster.fit: option 'averageEpochs': /);
+    expect(() => parseForecastOptions({ averageEpochs: 1.5 })).toThrow(/^Forecaster.fit: option 'averageEpochs': /);
   });
 });
 
@@ -158,11 +226,12 @@ describe('an ensemble forecaster', () => {
     m.forecast(3).forEach((v, h) => expect(v).toBeCloseTo(med[h]!, 9));
   });
   it('the default size: members × training windows reach ENSEMBLE_WINDOWS, within DEFAULT_MEMBERS..AUTO_MAX_MEMBERS; a given size is kept', () => {
-    expect(ENSEMBLE_WINDOWS).toBe(1200);
-    expect(ensembleSize(undefined, 63)).toBe(20); // wwwusage's 63 windows: 20 × 63 ≥ 1200
+    expect(ENSEMBLE_WINDOWS).toBe(2400);
+    expect(ensembleSize(undefined, 92)).toBe(AUTO_MAX_MEMBERS); // UKDriverDeaths' 92 windows: 13 members at 1200, 24 now
+    expect(ensembleSize(undefined, 120)).toBe(20);
     expect(ensembleSize(undefined, 500)).toBe(DEFAULT_MEMBERS);
-    expect(ensembleSize(undefined, 120)).toBe(DEFAULT_MEMBERS);
-    expect(ensembleSize(undefined, 119)).toBe(11);
+    expect(ensembleSize(undefined, 240)).toBe(DEFAULT_MEMBERS);
+    expect(ensembleSize(undefined, 239)).toBe(11);
     expect(ensembleSize(undefined, 5)).toBe(AUTO_MAX_MEMBERS);
     expect(ensembleSize(3, 5)).toBe(3);
   });
@@ -175,9 +244,10 @@ describe('an ensemble forecaster', () => {
     expect(plan.members).toBeGreaterThan(DEFAULT_MEMBERS);
     const f = await Forecaster.fit(short, o);
     expect(f.members.length).toBe(plan.members);
-    const long = Forecaster.prepare(AIR, o); // 94 windows: 13 members
+    const long = Forecaster.prepare(AIR, { ...o, window: 8 }); // 110 windows: 22 members
     expect(long.members).toBe(Math.ceil(ENSEMBLE_WINDOWS / long.trainWindows));
     expect(long.members).toBeLessThan(plan.members);
+    expect(long.members).toBe(22);
     expect(Forecaster.prepare(AIR, { ...o, members: 3 }).members).toBe(3);
   });
   it('members: 1 without intervals is the single network of earlier versions', async () => {

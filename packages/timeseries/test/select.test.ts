@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@rnn/core';
 import { describe, expect, it } from 'vitest';
-import { Forecaster, MIN_CHOICE_ORIGINS, OPTION_KEYS, candidatesNote, SELECTION_MEMBERS, candidateRecipes, parseForecastOptions, predictFrom, selectRecipe, seriesData } from '../src/index.js';
+import { Forecaster, MIN_CHOICE_ORIGINS, OPTION_KEYS, candidatesNote, SELECTION_MEMBERS, candidateRecipes, parseForecastOptions, predictFrom, selectRecipe, seriesData, averagedEpochs } from '../src/index.js';
 
 const rows = readFileSync(new URL('../../../data/r-datasets/usaccdeaths.csv', import.meta.url), 'utf8').trim().split('\n').slice(1);
 const DEATHS = { name: 'deaths', dateName: 'month', dates: rows.map((r) => r.split(',')[0]!), values: rows.map((r) => Number(r.split(',')[1])) };
@@ -55,6 +55,17 @@ describe('the recipe chosen on the validation part', () => {
     // nor on epochs (a checkpointed run resumed to more epochs chooses as the straight run)
     const c = await Forecaster.fit(DEATHS, { ...o, seed: 0, epochs: 5 });
     expect(c.meta.candidates).toEqual(a.meta.candidates);
+  });
+
+  it('candidates keep their best epochs (no checkpoint averaging), whatever averageEpochs; the ensemble\'s direct members average', async () => {
+    const o = parseForecastOptions({ ...quick, horizon: 6, valSplit: 12, testSplit: 12, transform: 'seasonal', strategy: 'auto', averageEpochs: 7 });
+    const sel = await selectRecipe(seriesData(DEATHS), o);
+    expect(sel.plan.best.around).toBe(0);
+    expect(Forecaster.prepare(DEATHS, { ...o, strategy: 'direct' }).best.around).toBe(7);
+    // a recursive network feeds its output back: the mean of its weights is not the mean of its forecasts
+    expect(Forecaster.prepare(DEATHS, { ...o, strategy: 'recursive' }).best.around).toBe(0);
+    expect(averagedEpochs(7, 'recursive')).toBe(0);
+    expect(averagedEpochs(7, 'direct')).toBe(7);
   });
 
   it('each candidate is scored by the ensemble\'s first SELECTION_MEMBERS networks (its windows), combined; one with members: 1', async () => {

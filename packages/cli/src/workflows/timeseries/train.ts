@@ -66,7 +66,7 @@ export const trainFlags = withCommon({
     { value: 'NAME[=S],…' },
   ),
   missing: flag.choice(['ffill', 'error'], "empty/NA cells: 'ffill' carries the previous value forward (with a note), 'error' refuses", { value: 'POLICY', default: 'ffill' }),
-  patience: flag.int("stop after N epochs without a better validation loss; the best epoch's weights are kept", { value: 'N', default: 40, check: 'positive' }),
+  patience: flag.int("stop after N epochs without a better validation loss; the best epoch's weights are kept (a direct network's: their mean with the 10 epochs on each side)", { value: 'N', default: 40, check: 'positive' }),
   plot: flag.string('write the training and validation loss per epoch as a chart', { value: 'OUT.svg|OUT.png' }),
   seed,
   out,
