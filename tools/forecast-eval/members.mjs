@@ -6,9 +6,13 @@
 //   node tools/forecast-eval/members.mjs [SERIES] [SEEDS] [OPTIONS]
 //   node tools/forecast-eval/members.mjs ukdriverdeaths 4,7 '{"members":13,"averageEpochs":0}'
 import { Forecaster, predictFrom, seasonalNaiveMae } from '@rnn/timeseries';
+import { toolArgs } from '../lib/args.mjs';
 import { readSeries, SERIES, horizonOf } from './series.mjs';
-const [name = 'ukdriverdeaths', seedsArg = '4,7', optsArg = '{}'] = process.argv.slice(2);
+const args = toolArgs('node tools/forecast-eval/members.mjs [SERIES] [SEEDS] [OPTIONS]', {}, { positionals: true });
+if (args.positionals.length > 3) args.fail(`expected at most 3 arguments (SERIES SEEDS OPTIONS), found ${args.positionals.length}`);
+const [name = 'ukdriverdeaths', seedsArg = '4,7', optsArg = '{}'] = args.positionals;
 const spec = SERIES.find((s) => s.name === name);
+if (!spec) args.fail(`unknown series '${name}'; expected one of ${SERIES.map((s) => s.name).join(', ')}`);
 const input = readSeries(new URL('../..', import.meta.url).pathname, spec);
 const y = Array.from(input.values);
 const n = y.length, H = 12, season = 12, cut = n - H;
