@@ -226,4 +226,34 @@ describeNative('the tree batch schedule on the pool (RNN_POOL_STATS)', () => {
     expect(deep!.forward).toBe(shallow!.forward);
     expect(deep!.backward).toBe(shallow!.backward);
   });
+
+  it("backward's copy of dh and zero fill of dc run as one split region when large (issue 22: the serial part)", () => {
+    // 1,024 and 256 trees of 4 leaves: the same regions (levels, products, column sums, word rows)
+    // except the [N, H] passes over dh and dc, split only at N·H >= 2 · 64 Ki (7,168 · 32, not 1,792 · 32)
+    const script = `const a = require(${JSON.stringify(DEFAULT_ADDON_PATH)}); a.setNumThreads(2);
+      const forest = (trees) => {
+        const levelStart = [0, trees * 4, trees * 6, trees * 7], left = [], right = [];
+        for (let i = 0; i < trees * 4; i++) left.push(-1), right.push(-1);
+        for (let i = 0; i < trees * 2; i++) left.push(2 * i), right.push(2 * i + 1);
+        for (let i = 0; i < trees; i++) left.push(trees * 4 + 2 * i), right.push(trees * 4 + 2 * i + 1);
+        return { levelStart: Int32Array.from(levelStart), left: Int32Array.from(left), right: Int32Array.from(right),
+                 wordRow: Int32Array.from({ length: trees * 4 }, (_, k) => k) };
+      };
+      const I = 32, H = 32, f = (n) => Float32Array.from({ length: n }, (_, i) => Math.sin(i) / 4);
+      const count = (trees) => {
+        const p = forest(trees);
+        const o = { ...p, input: I, hidden: H, x: f(p.wordRow.length * I), weight: f(5 * H * I), weightH: f(10 * H * H), bias: f(5 * H) };
+        const fwd = a.treeBatchForward({ ...o, training: true });
+        const r0 = a.poolStats().regions;
+        a.treeBatchBackward({ ...o, h: fwd.h, c: fwd.c, reserve: fwd.reserve, dh: f(p.left.length * H), dc: null });
+        return a.poolStats().regions - r0;
+      };
+      count(1024); count(256); // the workspaces grow once
+      console.log(JSON.stringify([count(1024), count(256)]));`;
+    const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, RNN_POOL_STATS: '1' }, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const [large, small] = JSON.parse(r.stdout) as number[];
+    expect(small).toBeGreaterThan(0);
+    expect(large).toBe(small! + 1);
+  });
 });
