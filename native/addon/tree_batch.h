@@ -8,6 +8,8 @@
 //                      -> { dx, dWeight, dWeightH, dBias }
 //   addInPlace(dst, src): dst += src, both float32 or both float64 of one length (a view of the flat
 //     gradient buffer and a parameter's gradient), split across our threads; returns nothing
+//   fillInPlace(dst, value): every element of dst (float32 or float64) set to value, split across our
+//     threads when large (zeroGrad's fill of the flat gradient buffer); returns nothing
 //   poolStats() -> { enabled, regions, cpuMs, threadCpuMs }: with RNN_POOL_STATS=1, the regions our pool
 //     ran split and the calling threads' CPU time inside them; threadCpuMs: this thread's CPU time so
 //     far (ns resolution). The serial part of a step = threadCpuMs - cpuMs, differenced
@@ -141,6 +143,19 @@ struct TreeBatchGlue {
     return env.Undefined();
   }
 
+  static Napi::Value FillInPlace(const Napi::CallbackInfo& cb) {
+    const char* fn = "fillInPlace";
+    Napi::Env env = cb.Env();
+    need_args(env, cb, 2, fn);
+    Arr dst = to_arr(env, cb[0], fn, "dst");
+    if (dst.dtype != RNN_F32 && dst.dtype != RNN_F64) throw_code(env, "E_DTYPE", std::string(fn) + ": dst must be float32 or float64");
+    if (!cb[1].IsNumber()) throw_code(env, "E_VALUE", std::string(fn) + ": value must be a number");
+    const double v = cb[1].As<Napi::Number>().DoubleValue();
+    if (dst.dtype == RNN_F32) rnn::fill_inplace(static_cast<float*>(dst.data), float(v), int64_t(dst.length));
+    else rnn::fill_inplace(static_cast<double*>(dst.data), v, int64_t(dst.length));
+    return env.Undefined();
+  }
+
   static Napi::Value PoolStats(const Napi::CallbackInfo& cb) {
     int64_t regions = 0, ns = 0;
     const bool on = rnn::pool_stats(&regions, &ns);
@@ -154,6 +169,7 @@ struct TreeBatchGlue {
 
   static void register_all(Napi::Env env, Napi::Object exports) {
     exports.Set("addInPlace", Napi::Function::New(env, AddInPlace, "addInPlace"));
+    exports.Set("fillInPlace", Napi::Function::New(env, FillInPlace, "fillInPlace"));
     exports.Set("poolStats", Napi::Function::New(env, PoolStats, "poolStats"));
     exports.Set("treeBatchForward", Napi::Function::New(env, Forward, "treeBatchForward"));
     exports.Set("treeBatchBackward", Napi::Function::New(env, Backward, "treeBatchBackward"));

@@ -5,6 +5,8 @@
 #include "parallel.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 
 namespace rnn {
 namespace {
@@ -50,6 +52,23 @@ void add_inplace(T* __restrict dst, const T* __restrict src, int64_t n) {
 }
 template void add_inplace<float>(float*, const float*, int64_t);
 template void add_inplace<double>(double*, const double*, int64_t);
+
+template <class T>
+void fill_inplace(T* dst, T value, int64_t n) {
+  // zero (the gradients' case) as memset: the C library's stores beat the vectorised loop fill_n
+  // compiles to for a value known only at run time (measured: 1-thread zeroGrad +30 % without it)
+  const bool zero = value == T(0) && !std::signbit(double(value));
+  auto range = [&](int64_t lo, int64_t hi) {
+    if (zero) std::memset(dst + lo, 0, size_t(hi - lo) * sizeof(T));
+    else std::fill_n(dst + lo, hi - lo, value);
+  };
+  const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(num_threads(), n / kAdamMinChunk));
+  if (tasks <= 1) return range(0, n);
+  parallel_run(int(tasks), [&](int t) { range(n * t / tasks, n * (t + 1) / tasks); });
+}
+template void fill_inplace<float>(float*, float, int64_t);
+template void fill_inplace<double>(double*, double, int64_t);
+template void fill_inplace<int32_t>(int32_t*, int32_t, int64_t);
 
 }  // namespace rnn
 

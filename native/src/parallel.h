@@ -50,6 +50,12 @@ class TeamBarrier {
 template <class T>
 void add_inplace(T* dst, const T* src, int64_t n);
 
+// dst[i] = value for i < n, split across the pool when large (adam.cpp): zeroGrad's fill of the flat
+// gradient buffer and scatter-add's zero fill of an embedding gradient ran unsplit, in the serial
+// part of every tree-net batch (issue 22). Plain stores: the same bits at any thread count.
+template <class T>
+void fill_inplace(T* dst, T value, int64_t n);
+
 // With RNN_POOL_STATS=1 (read once at load): the regions parallel_run has run split so far, and the
 // calling threads' CPU time inside them (ns). Returns whether the counters run (false: both stay 0).
 bool pool_stats(int64_t* regions, int64_t* cpu_ns);

@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "common.h"
+#include "parallel.h"
 
 namespace rnn {
 namespace {
@@ -139,7 +140,7 @@ void copy_box(size_t es, const char* src, const int64_t* src_shape, const int64_
 
 template <class T>
 int scatter_typed(const int32_t* idx, int64_t n, const T* upd, int64_t row, int64_t num_rows, T* out) {
-  std::fill_n(out, num_rows * row, T(0));
+  fill_inplace(out, T(0), num_rows * row);  // split when large: an embedding's [V, E] gradient
   for (int64_t i = 0; i < n; ++i) {
     T* o = out + static_cast<int64_t>(idx[i]) * row;
     const T* u = upd + i * row;

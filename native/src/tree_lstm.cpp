@@ -113,6 +113,15 @@ void split_rows(int64_t s, int64_t n, F&& body) {
   parallel_run(int(tasks), [&](int t) { body(s + n * t / tasks, s + n * (t + 1) / tasks); });
 }
 
+// Runs body(lo, hi) over elements 0 .. n of a plain pass (copy, fill), split across the pool only
+// when each task gets at least 64 Ki elements (below, waking a worker costs more than its share).
+template <class F>
+void split_large(int64_t n, F&& body) {
+  const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(num_threads(), n / (int64_t(1) << 16)));
+  if (tasks <= 1) return body(0, n);
+  parallel_run(int(tasks), [&](int t) { body(n * t / tasks, n * (t + 1) / tasks); });
+}
+
 // C[M, N] (+)= A[M, K] op(W) on the calling thread (inside a parallel task): the AVX-512 packed
 // kernel with op(W) packed once per call, or BLAS (single-threaded) for float64 and other CPUs.
 template <class T>
@@ -308,10 +317,14 @@ int tree_batch_backward_typed(const TreeBatchBwd<T>& p) {
   const T* gates = p.reserve;
   const T* kids = p.reserve + N * GH;
   Buf<T> dh = alloc<T>(N * H), dc = alloc<T>(N * H), da = alloc<T>(N * GH), dkids = alloc<T>(N * 2 * H);
-  if (p.dh) copy_elems(dh.get(), p.dh, N * H);
-  else std::fill_n(dh.get(), N * H, T(0));
-  if (p.dc) copy_elems(dc.get(), p.dc, N * H);
-  else std::fill_n(dc.get(), N * H, T(0));
+  // the incoming dh (the classifier's gradient) and dc (none: zeros) as one split region when large:
+  // run unsplit, these two passes over [N, H] were most of this call's serial part (issue 22)
+  split_large(N * H, [&](int64_t lo, int64_t hi) {
+    if (p.dh) copy_elems(dh.get() + lo, p.dh + lo, hi - lo);
+    else std::fill_n(dh.get() + lo, hi - lo, T(0));
+    if (p.dc) copy_elems(dc.get() + lo, p.dc + lo, hi - lo);
+    else std::fill_n(dc.get() + lo, hi - lo, T(0));
+  });
   const std::vector<T> zero(static_cast<size_t>(H), T(0));
   RowsGemm<T> uh{p.wh, false, int(GH), int(2 * H)};
   uh.pack();

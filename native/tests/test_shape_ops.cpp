@@ -1,6 +1,7 @@
 // Layout kernels against naive index arithmetic.
 #include <algorithm>
 #include <cstring>
+#include <vector>
 #include <numeric>
 
 #include "harness.h"
@@ -117,4 +118,31 @@ TEST(shape_ops, gather_and_scatter_add) {
   int32_t one[2] = {1, 1};
   CHECK_OK(rnn_scatter_add(RNN_I32, one, 2, iu, 1, 2, io));
   CHECK(io[0] == 0 && io[1] == 11);
+}
+
+// An embedding-sized gradient: its zero fill is split across the pool (fill_inplace, issue 22); every
+// element untouched by an index is still 0 and the sums are those of one thread, at 1 and 2 threads,
+// for row counts that do not divide evenly between the threads.
+TEST(shape_ops, scatter_add_large_split_fill) {
+  const int64_t rows = 3001, row = 97;  // 291,097 elements: above the split's 65,536 per task
+  std::vector<int32_t> idx = {3000, 0, 1500, 3000, 7};
+  std::vector<float> upd(idx.size() * row);
+  for (size_t i = 0; i < upd.size(); ++i) upd[i] = float(i % 13) * 0.25f + 1.0f;
+  const int before = rnn_get_num_threads();
+  std::vector<float> out[2];
+  for (int t = 1; t <= 2; ++t) {
+    CHECK_OK(rnn_set_num_threads(t));
+    std::vector<float>& o = out[t - 1];
+    o.assign(size_t(rows * row), -7.0f);  // garbage the fill must overwrite
+    CHECK_OK(rnn_scatter_add(RNN_F32, idx.data(), int64_t(idx.size()), upd.data(), row, rows, o.data()));
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < row; ++j) {
+        float want = 0;
+        for (size_t i = 0; i < idx.size(); ++i)
+          if (idx[i] == r) want += upd[i * row + j];
+        CHECK(o[size_t(r * row + j)] == want);
+      }
+  }
+  CHECK_OK(rnn_set_num_threads(before));
+  CHECK(std::memcmp(out[0].data(), out[1].data(), out[0].size() * sizeof(float)) == 0);
 }

@@ -33,4 +33,31 @@ describe('no options check inside the ops of a step (issue 22)', () => {
     x.requiresGrad = true;
     expect(() => backward(sum(x), { retain: true } as never)).toThrow(/backward: unknown option 'retain'/);
   });
+
+  it('a frozen options object (the data-parallel Trainer\'s onLeafGrad) is checked on first use only; an unfrozen one every time', () => {
+    const { backend } = countingBackend();
+    const x = tensor(new Float32Array([1, 2]), [2], { backend });
+    x.requiresGrad = true;
+    const leaves: number[] = [];
+    // the check reads `onLeafGrad` once per call beside backward's own read: count the reads
+    let reads = 0;
+    const hook = (_leaf: unknown, g: { size: number } | null): void => void leaves.push(g?.size ?? -1);
+    const frozen = Object.freeze(Object.defineProperty({}, 'onLeafGrad', { get: () => (reads++, hook), enumerable: true }));
+    const open = Object.defineProperty({}, 'onLeafGrad', { get: () => (reads++, hook), enumerable: true });
+    const readsPer = (o: object): number[] =>
+      [0, 1, 2].map(() => {
+        const r0 = reads;
+        backward(sum(mul(x, 3)), o as never);
+        return reads - r0;
+      });
+    const f = readsPer(frozen);
+    const u = readsPer(open);
+    expect(f[1]).toBe(f[2]);
+    expect(f[0]).toBeGreaterThan(f[1]!); // the first call checked it, the later ones did not
+    expect(u).toEqual([f[0], f[0], f[0]]); // an object that may change is checked every time
+    expect(leaves).toEqual([2, 2, 2, 2, 2, 2]);
+    // a frozen object with a wrong key is still refused, every time (never recorded as checked)
+    const bad = Object.freeze({ retain: true });
+    for (let k = 0; k < 2; k++) expect(() => backward(sum(x), bad as never)).toThrow(/backward: unknown option 'retain'/);
+  });
 });

@@ -64,6 +64,9 @@ export interface NativeAddon extends KernelAddon<Arr> {
   decodeStep?(o: DecodeStepOptions): { h: Arr | null; c: Arr | null; weights: Arr | null; out: Arr | null; topLogp: Arr; topIds: Int32Array };
   /** dst += src (same dtype and length, not overlapping), split across the pool. */
   addInPlace(dst: Arr, src: Arr): void;
+  /** Every element of dst (float32/float64) set to value, split across the pool when large. Optional:
+   *  an older addon build has none (then a TypedArray fill). */
+  fillInPlace?(dst: Arr, value: number): void;
   /** With RNN_POOL_STATS=1: regions the pool ran split and the calling threads' CPU ms inside them; this thread's CPU ms. */
   poolStats(): { enabled: boolean; regions: number; cpuMs: number; threadCpuMs: number };
 }

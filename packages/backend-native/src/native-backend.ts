@@ -229,8 +229,12 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
     this.call(() => this.addon.addInPlace(d, a));
   }
 
+  /** zeroGrad's fill of the flat gradient buffer: split across our threads when large (issue 22: it
+   *  ran on the main thread alone, ~1 ms of the serial part of a tree-net step). */
   fillInPlace(dst: BTensor, value: number): void {
-    arr(dst, 'dst').fill(value);
+    const d = arr(dst, 'dst');
+    if (this.addon.fillInPlace && (d instanceof Float32Array || d instanceof Float64Array)) this.call(() => this.addon.fillInPlace!(d, value));
+    else d.fill(value);
   }
 
   override cast(x: BTensor, dtype: DType): Storage {

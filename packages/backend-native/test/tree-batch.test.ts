@@ -131,6 +131,47 @@ describeNative('the flat gradient buffer on the native backend', (b) => {
   });
 });
 
+describeNative('fills split across the pool (issue 22: the serial part of a tree-net step)', (b) => {
+  it('fillInPlace sets every element, float32 and float64 views, and refuses other dtypes by name', () => {
+    const flat = new Float32Array(200_003).fill(3);
+    b.fillInPlace!(T(flat.subarray(1, 200_002), [200_001]), 0.5);
+    expect([flat[0], flat[1], flat[100_000], flat[200_001], flat[200_002]]).toEqual([3, 0.5, 0.5, 0.5, 3]);
+    expect(flat.subarray(1, 200_002).every((v) => v === 0.5)).toBe(true);
+    const d = new Float64Array(5).fill(1);
+    b.fillInPlace!(T(d, [5], 'float64'), -2);
+    expect(Array.from(d)).toEqual([-2, -2, -2, -2, -2]);
+    expect(() => loadAddon().fillInPlace!(new Int32Array(4), 0)).toThrow(/fillInPlace: dst must be float32 or float64/);
+  });
+
+  it("zeroGrad's fill and scatter-add's zero fill of a large gradient run as split regions at 2 threads, with the same bits as 1", () => {
+    // a fresh process: the counters run only with RNN_POOL_STATS=1 set at load
+    const script = `const core = await import('@rnn/core'); await core.ready(); const b = core.setBackend('native');
+      const a = (await import('@rnn/backend-native')).loadAddon();
+      const out = {};
+      for (const t of [1, 2]) {
+        b.setNumThreads(t);
+        const ps = new core.ParameterSet([{ name: 'e', shape: [4000, 150] }], { backend: b });
+        ps.grads.data().fill(1);
+        const r0 = a.poolStats().regions;
+        ps.zeroGrad();
+        const r1 = a.poolStats().regions;
+        const g = core.scatterAdd(core.tensor(Int32Array.of(3999, 0, 3999), [3], { dtype: 'int32', backend: b }), core.ones([3, 150], { backend: b }), 4000);
+        const r2 = a.poolStats().regions;
+        const gd = g.data();
+        out[t] = { zeroGrad: r1 - r0, scatterAdd: r2 - r1, zeros: ps.grads.data().every((v) => v === 0), sum: gd.reduce((s, v) => s + v, 0), last: gd[3999 * 150], first: gd[0] };
+        out[t].same = t === 2 ? Buffer.compare(Buffer.from(gd.buffer, gd.byteOffset, gd.byteLength), out.g1) === 0 : undefined;
+        if (t === 1) out.g1 = Buffer.from(gd.slice().buffer);
+      }
+      delete out.g1;
+      console.log(JSON.stringify(out));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, RNN_POOL_STATS: '1' }, encoding: 'utf8', cwd: new URL('.', import.meta.url) });
+    expect(r.status, r.stderr).toBe(0);
+    const st = JSON.parse(r.stdout) as Record<string, { zeroGrad: number; scatterAdd: number; zeros: boolean; sum: number; last: number; first: number; same?: boolean }>;
+    expect(st['1']).toMatchObject({ zeroGrad: 0, scatterAdd: 0, zeros: true, sum: 450, last: 2, first: 1 });
+    expect(st['2']).toMatchObject({ zeroGrad: 1, scatterAdd: 1, zeros: true, sum: 450, last: 2, first: 1, same: true });
+  });
+});
+
 describeNative('the pool counters (RNN_POOL_STATS)', () => {
   it('count split regions and the caller\'s CPU time inside them only when RNN_POOL_STATS=1', () => {
     if (process.env['RNN_POOL_STATS'] !== '1') expect(loadAddon().poolStats()).toMatchObject({ enabled: false, regions: 0, cpuMs: 0 });
@@ -184,5 +225,35 @@ describeNative('the tree batch schedule on the pool (RNN_POOL_STATS)', () => {
     expect(deep!.forward).toBeGreaterThan(0);
     expect(deep!.forward).toBe(shallow!.forward);
     expect(deep!.backward).toBe(shallow!.backward);
+  });
+
+  it("backward's copy of dh and zero fill of dc run as one split region when large (issue 22: the serial part)", () => {
+    // 1,024 and 256 trees of 4 leaves: the same regions (levels, products, column sums, word rows)
+    // except the [N, H] passes over dh and dc, split only at N·H >= 2 · 64 Ki (7,168 · 32, not 1,792 · 32)
+    const script = `const a = require(${JSON.stringify(DEFAULT_ADDON_PATH)}); a.setNumThreads(2);
+      const forest = (trees) => {
+        const levelStart = [0, trees * 4, trees * 6, trees * 7], left = [], right = [];
+        for (let i = 0; i < trees * 4; i++) left.push(-1), right.push(-1);
+        for (let i = 0; i < trees * 2; i++) left.push(2 * i), right.push(2 * i + 1);
+        for (let i = 0; i < trees; i++) left.push(trees * 4 + 2 * i), right.push(trees * 4 + 2 * i + 1);
+        return { levelStart: Int32Array.from(levelStart), left: Int32Array.from(left), right: Int32Array.from(right),
+                 wordRow: Int32Array.from({ length: trees * 4 }, (_, k) => k) };
+      };
+      const I = 32, H = 32, f = (n) => Float32Array.from({ length: n }, (_, i) => Math.sin(i) / 4);
+      const count = (trees) => {
+        const p = forest(trees);
+        const o = { ...p, input: I, hidden: H, x: f(p.wordRow.length * I), weight: f(5 * H * I), weightH: f(10 * H * H), bias: f(5 * H) };
+        const fwd = a.treeBatchForward({ ...o, training: true });
+        const r0 = a.poolStats().regions;
+        a.treeBatchBackward({ ...o, h: fwd.h, c: fwd.c, reserve: fwd.reserve, dh: f(p.left.length * H), dc: null });
+        return a.poolStats().regions - r0;
+      };
+      count(1024); count(256); // the workspaces grow once
+      console.log(JSON.stringify([count(1024), count(256)]));`;
+    const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, RNN_POOL_STATS: '1' }, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const [large, small] = JSON.parse(r.stdout) as number[];
+    expect(small).toBeGreaterThan(0);
+    expect(large).toBe(small! + 1);
   });
 });

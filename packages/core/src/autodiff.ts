@@ -32,14 +32,20 @@ const backwardOptions = z.strictObject({
 
 export type BackwardOptions = z.infer<typeof backwardOptions>;
 const NO_OPTIONS: BackwardOptions = Object.freeze({});
+/** Frozen options objects backward has already checked: they cannot have changed since (issue 22). */
+const checkedOptions = new WeakSet<BackwardOptions>();
 
 /**
  * Compute gradients of `output` and accumulate them into `.grad` of every leaf with
  * `requiresGrad` (adding to an existing `.grad` in place, so flat gradient buffers stay shared).
  */
 export function backward(output: Tensor, options?: BackwardOptions): void {
-  // no options, nothing to check: backward(loss) runs once per training batch
-  if (options !== undefined) parseOptions(backwardOptions, options, 'backward');
+  // no options, nothing to check: backward(loss) runs once per training batch; a frozen options
+  // object (the data-parallel Trainer's `{ onLeafGrad }`, one per run) is checked on first use only
+  if (options !== undefined && !checkedOptions.has(options)) {
+    parseOptions(backwardOptions, options, 'backward');
+    if (Object.isFrozen(options)) checkedOptions.add(options);
+  }
   const grads = gradients(output, null, options ?? NO_OPTIONS);
   for (const [leaf, g] of grads) accumulate(leaf, g);
 }

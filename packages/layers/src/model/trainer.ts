@@ -231,7 +231,7 @@ export class Trainer<Batch> {
     const agreeing = comm.allreduceStart(agreed);
     // the gradient of this share's mean loss, scaled by the share (m_r / m): scaling the loss costs one
     // scalar op, scaling the gradient a pass over every parameter on the step's critical path
-    if (loss) backward(weight === 1 ? loss : mul(loss, weight), { onLeafGrad: sync.onLeafGrad });
+    if (loss) backward(weight === 1 ? loss : mul(loss, weight), backwardOptionsOf(sync));
     sync.finish();
     agreeing.wait();
     // a rank's callback asked to stop before this batch: every rank drops its gradients unapplied
@@ -396,4 +396,13 @@ export class Trainer<Batch> {
     for (const cb of callbacks) await cb.onTrainEnd?.(history);
     return history;
   }
+}
+
+/** backward's options for a run's gradient sync, one frozen object per sync: backward checks a frozen
+ *  options object once, not on every batch (issue 22). */
+const syncOptions = new WeakMap<GradientSync, { readonly onLeafGrad: GradientSync['onLeafGrad'] }>();
+function backwardOptionsOf(sync: GradientSync): { readonly onLeafGrad: GradientSync['onLeafGrad'] } {
+  let o = syncOptions.get(sync);
+  if (!o) syncOptions.set(sync, (o = Object.freeze({ onLeafGrad: sync.onLeafGrad })));
+  return o;
 }
