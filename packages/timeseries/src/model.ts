@@ -68,10 +68,10 @@ export function keepBest(patience: number, warmup = 0, around = 0): Callback & {
   let pending: number | null = null;
   // never the epochs before the warm-up (barely trained networks, the reason for the warm-up), unless the best is one of them
   const windowMean = (b: number): Weights => averageWeights(recent.filter((r) => r.epoch >= Math.max(b - around, b >= warmup ? warmup : 0) && r.epoch <= b + around).map((r) => r.weights));
-  const newBest = (epoch: number, v: number) => {
+  const newBest = (epoch: number, v: number, now: Weights | null) => {
     cb.best = v;
     cb.bestEpoch = epoch;
-    saved = model!.params!.toHost() as Weights;
+    saved = now ?? (model!.params!.toHost() as Weights);
     if (around > 0) pending = epoch;
   };
   const cb = {
@@ -91,16 +91,18 @@ export function keepBest(patience: number, warmup = 0, around = 0): Callback & {
     },
     onEpochEnd(epoch: number, logs: Record<string, number>): 'stop' | void {
       const v = logs['val_loss'] ?? logs['loss']!;
-      if (around > 0) {
-        recent.push({ epoch, weights: model!.params!.toHost() as Weights });
+      // with `around`, this epoch's weights are copied once: for the window and, if best, as the fallback
+      const now = around > 0 ? (model!.params!.toHost() as Weights) : null;
+      if (now) {
+        recent.push({ epoch, weights: now });
         if (recent.length > 2 * around + 1) recent.shift();
       }
       let stop = false;
       // before `warmup` epochs the weights are only kept as a fallback: an untrained network can look best on a short validation part
       if (epoch < warmup) {
-        if (cb.bestEpoch < 0 || v < cb.best) newBest(epoch, v);
+        if (cb.bestEpoch < 0 || v < cb.best) newBest(epoch, v, now);
       } else if (epoch === warmup || v < cb.best) {
-        newBest(epoch, v);
+        newBest(epoch, v, now);
         wait = 0;
       } else if (++wait >= patience) stop = true;
       // the window around the best epoch is complete: its mean replaces the best epoch's weights
