@@ -136,6 +136,22 @@ int for_active_rows(const int32_t* lengths, int64_t T, bool reverse, int64_t b0,
   return n;
 }
 
+// The portable path's per-row pass of one step (gate nonlinearities and state update, or their
+// gradients) split across the pool: batch rows never interact within a step, and each row's work is
+// the same at any thread count (the same bits). Issue 22: unsplit, it was the serial part that held
+// the portable path's 2 threads to ~1.3x one (the step's gemm was already split). Worth a region
+// once a step holds kRowSplitMin gate elements (a region costs a few microseconds; a gate element a
+// few nanoseconds); at least 2 rows per task.
+constexpr int64_t kRowSplitMin = 4096;
+template <class F>
+void for_row_blocks(int64_t B, int64_t per_row, F&& f) {
+  const int threads = num_threads();
+  const int64_t by_rows = B / 2;
+  const int tasks = threads > 1 && B * per_row >= kRowSplitMin ? int(std::min<int64_t>(threads, by_rows)) : 1;
+  if (tasks <= 1) return f(int64_t(0), B);
+  parallel_run(tasks, [&](int k) { f(B * k / tasks, B * (k + 1) / tasks); });
+}
+
 // h_n of the kernels that keep no h buffer (avx512 paths): each row's last real output, or h0.
 template <class T>
 void copy_final_h(const SeqFwd<T>& a) {
@@ -175,18 +191,20 @@ int seq_forward(const SeqFwd<T>& a) {
   StepGemm<T> step(B, H, GH, a.w_hh, true);  // gh = h W_hh^T
   for (int64_t s = 0; s < max_len; ++s) {
     step.run(h.get(), gh.get(), false);
-    for (int64_t b = 0; b < B; ++b) {
-      const int64_t L = len_of(a.lengths, b, T_);
-      if (s >= L) continue;
-      const int64_t row = b * T_ + time_of(s, L, a.reverse);
-      T* hb = h.get() + b * H;
-      if (hprev) copy_elems(hprev + row * H, hb, H);
-      T* ex = extra ? extra + row * H : (extra_ws ? extra_ws.get() + b * H : nullptr);
-      CpuRows<Cell>::fwd(H, gates + row * GH, gh.get() + b * GH, a.b_ih, a.b_hh, hb,
-                         Cell::kCell ? c.get() + b * H : nullptr, gates + row * GH, ex);
-      copy_elems(a.y + row * H, hb, H);
-      if (Cell::kCell && a.rec_c) copy_elems(a.rec_c + row * H, c.get() + b * H, H);
-    }
+    for_row_blocks(B, GH, [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b) {
+        const int64_t L = len_of(a.lengths, b, T_);
+        if (s >= L) continue;
+        const int64_t row = b * T_ + time_of(s, L, a.reverse);
+        T* hb = h.get() + b * H;
+        if (hprev) copy_elems(hprev + row * H, hb, H);
+        T* ex = extra ? extra + row * H : (extra_ws ? extra_ws.get() + b * H : nullptr);
+        CpuRows<Cell>::fwd(H, gates + row * GH, gh.get() + b * GH, a.b_ih, a.b_hh, hb,
+                           Cell::kCell ? c.get() + b * H : nullptr, gates + row * GH, ex);
+        copy_elems(a.y + row * H, hb, H);
+        if (Cell::kCell && a.rec_c) copy_elems(a.rec_c + row * H, c.get() + b * H, H);
+      }
+    });
   }
 
   zero_padded_record(a, GH);
@@ -229,29 +247,31 @@ int seq_backward(const SeqBwd<T>& a) {
 
   StepGemm<T> step(B, GH, H, a.w_hh, false);  // dh += dGates W_hh
   for (int64_t s = max_len - 1; s >= 0; --s) {
-    for (int64_t b = 0; b < B; ++b) {
-      const int64_t L = len_of(a.lengths, b, T_);
-      T* dgs_b = dgs.get() + b * GH;
-      if (s >= L) {
-        std::fill_n(dgs_b, GH, T(0));
-        continue;
-      }
-      const int64_t t = time_of(s, L, a.reverse);
-      const int64_t row = b * T_ + t;
-      T* dhb = dh + b * H;
-      if (a.dy) {
-        const T* dyr = a.dy + row * H;
+    for_row_blocks(B, GH, [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b) {
+        const int64_t L = len_of(a.lengths, b, T_);
+        T* dgs_b = dgs.get() + b * GH;
+        if (s >= L) {
+          std::fill_n(dgs_b, GH, T(0));
+          continue;
+        }
+        const int64_t t = time_of(s, L, a.reverse);
+        const int64_t row = b * T_ + t;
+        T* dhb = dh + b * H;
+        if (a.dy) {
+          const T* dyr = a.dy + row * H;
 #pragma omp simd
-        for (int64_t j = 0; j < H; ++j) dhb[j] += dyr[j];
+          for (int64_t j = 0; j < H; ++j) dhb[j] += dyr[j];
+        }
+        const T* cprev = nullptr;
+        if (Cell::kCell) {
+          if (s == 0) cprev = a.c0 ? a.c0 + b * H : zeros.get();
+          else cprev = extra + (b * T_ + time_of(s - 1, L, a.reverse)) * H;
+        }
+        CpuRows<Cell>::bwd(H, gates + row * GH, extra ? extra + row * H : nullptr, cprev, hprev + row * H, dhb,
+                           Cell::kCell ? dc + b * H : nullptr, dgs_b, dg_all.get() + row * GC);
       }
-      const T* cprev = nullptr;
-      if (Cell::kCell) {
-        if (s == 0) cprev = a.c0 ? a.c0 + b * H : zeros.get();
-        else cprev = extra + (b * T_ + time_of(s - 1, L, a.reverse)) * H;
-      }
-      CpuRows<Cell>::bwd(H, gates + row * GH, extra ? extra + row * H : nullptr, cprev, hprev + row * H, dhb,
-                         Cell::kCell ? dc + b * H : nullptr, dgs_b, dg_all.get() + row * GC);
-    }
+    });
     // dh_prev = (direct part the cell left in dh) + dGates W_hh; inactive rows add zeros.
     step.run(dgs.get(), dh, true);
   }
