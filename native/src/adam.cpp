@@ -26,12 +26,7 @@ template <class T>
 int adam_typed(T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v, int64_t n,
                const rnn_adam_params& hp) {
   const AdamStep step(hp);
-  const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(num_threads(), n / kAdamMinChunk));
-  if (tasks <= 1) {
-    adam_range(p, g, m, v, 0, n, step);
-    return RNN_OK;
-  }
-  parallel_run(int(tasks), [&](int t) { adam_range(p, g, m, v, n * t / tasks, n * (t + 1) / tasks, step); });
+  parallel_ranges(n, kAdamMinChunk, [&](int64_t lo, int64_t hi) { adam_range(p, g, m, v, lo, hi, step); });
   return RNN_OK;
 }
 
@@ -42,13 +37,10 @@ int adam_typed(T* __restrict p, const T* __restrict g, T* __restrict m, T* __res
 // the tree nets otherwise runs on one thread as an add into a new buffer and a copy back.
 template <class T>
 void add_inplace(T* __restrict dst, const T* __restrict src, int64_t n) {
-  const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(num_threads(), n / kAdamMinChunk));
-  auto range = [&](int64_t lo, int64_t hi) {
+  parallel_ranges(n, kAdamMinChunk, [&](int64_t lo, int64_t hi) {
 #pragma omp simd
     for (int64_t i = lo; i < hi; ++i) dst[i] += src[i];
-  };
-  if (tasks <= 1) return range(0, n);
-  parallel_run(int(tasks), [&](int t) { range(n * t / tasks, n * (t + 1) / tasks); });
+  });
 }
 template void add_inplace<float>(float*, const float*, int64_t);
 template void add_inplace<double>(double*, const double*, int64_t);
@@ -58,13 +50,10 @@ void fill_inplace(T* dst, T value, int64_t n) {
   // zero (the gradients' case) as memset: the C library's stores beat the vectorised loop fill_n
   // compiles to for a value known only at run time (measured: 1-thread zeroGrad +30 % without it)
   const bool zero = value == T(0) && !std::signbit(double(value));
-  auto range = [&](int64_t lo, int64_t hi) {
+  parallel_ranges(n, kAdamMinChunk, [&](int64_t lo, int64_t hi) {
     if (zero) std::memset(dst + lo, 0, size_t(hi - lo) * sizeof(T));
     else std::fill_n(dst + lo, hi - lo, value);
-  };
-  const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(num_threads(), n / kAdamMinChunk));
-  if (tasks <= 1) return range(0, n);
-  parallel_run(int(tasks), [&](int t) { range(n * t / tasks, n * (t + 1) / tasks); });
+  });
 }
 template void fill_inplace<float>(float*, float, int64_t);
 template void fill_inplace<double>(double*, double, int64_t);

@@ -14,13 +14,8 @@ namespace {
 // Rows lo..hi of fn(b), over up to num_threads() tasks of at least 8 rows each.
 template <class F>
 void for_rows(int64_t B, F fn) {
-  const int tasks = int(std::max<int64_t>(1, std::min<int64_t>(num_threads(), B / 8)));
-  if (tasks <= 1) {
-    for (int64_t b = 0; b < B; ++b) fn(b);
-    return;
-  }
-  parallel_run(tasks, [&](int k) {
-    for (int64_t b = B * k / tasks; b < B * (k + 1) / tasks; ++b) fn(b);
+  parallel_ranges(B, 8, [&](int64_t lo, int64_t hi) {
+    for (int64_t b = lo; b < hi; ++b) fn(b);
   });
 }
 

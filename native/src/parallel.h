@@ -24,6 +24,18 @@ int num_threads();
 // busy (another call from another thread), the tasks run one after another on the caller.
 void parallel_run(int tasks, const std::function<void(int)>& fn);
 
+// Runs body(lo, hi) over [0, n) in contiguous ranges, one per task, on up to num_threads() tasks of
+// at least min_per_task each (below that, waking a worker costs more than its share); on the calling
+// thread alone, as body(0, n), when that makes one task. The ranges depend only on n and the task
+// count, so a pass whose elements are independent gives the same bits at any thread count.
+template <class F>
+void parallel_ranges(int64_t n, int64_t min_per_task, F&& body) {
+  const int64_t by_size = n / min_per_task;
+  const int64_t tasks = by_size < num_threads() ? (by_size > 1 ? by_size : 1) : num_threads();
+  if (tasks <= 1) return body(int64_t(0), n);
+  parallel_run(int(tasks), [&](int t) { body(n * t / tasks, n * (t + 1) / tasks); });
+}
+
 // Runs fn(t, team) for t < team AT ONCE, team threads (task 0 on the caller), so the tasks may wait
 // for each other at a TeamBarrier: one region for a whole schedule of dependent steps (the levels of
 // a tree batch) instead of one region, and one wake-up of the workers, per step. team is `tasks`,

@@ -145,11 +145,8 @@ int for_active_rows(const int32_t* lengths, int64_t T, bool reverse, int64_t b0,
 constexpr int64_t kRowSplitMin = 4096;
 template <class F>
 void for_row_blocks(int64_t B, int64_t per_row, F&& f) {
-  const int threads = num_threads();
-  const int64_t by_rows = B / 2;
-  const int tasks = threads > 1 && B * per_row >= kRowSplitMin ? int(std::min<int64_t>(threads, by_rows)) : 1;
-  if (tasks <= 1) return f(int64_t(0), B);
-  parallel_run(tasks, [&](int k) { f(B * k / tasks, B * (k + 1) / tasks); });
+  if (B * per_row < kRowSplitMin) return f(int64_t(0), B);
+  parallel_ranges(B, 2, f);
 }
 
 // h_n of the kernels that keep no h buffer (avx512 paths): each row's last real output, or h0.

@@ -108,18 +108,14 @@ constexpr int64_t kTreeMinRows = 4;
 // Runs body(r0, r1) over rows s .. s + n, split across up to num_threads() tasks.
 template <class F>
 void split_rows(int64_t s, int64_t n, F&& body) {
-  const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(num_threads(), n / kTreeMinRows));
-  if (tasks <= 1) return body(s, s + n);
-  parallel_run(int(tasks), [&](int t) { body(s + n * t / tasks, s + n * (t + 1) / tasks); });
+  parallel_ranges(n, kTreeMinRows, [&](int64_t lo, int64_t hi) { body(s + lo, s + hi); });
 }
 
 // Runs body(lo, hi) over elements 0 .. n of a plain pass (copy, fill), split across the pool only
 // when each task gets at least 64 Ki elements (below, waking a worker costs more than its share).
 template <class F>
 void split_large(int64_t n, F&& body) {
-  const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(num_threads(), n / (int64_t(1) << 16)));
-  if (tasks <= 1) return body(0, n);
-  parallel_run(int(tasks), [&](int t) { body(n * t / tasks, n * (t + 1) / tasks); });
+  parallel_ranges(n, int64_t(1) << 16, body);
 }
 
 // C[M, N] (+)= A[M, K] op(W) on the calling thread (inside a parallel task): the AVX-512 packed
