@@ -33,3 +33,30 @@ describe('gemm index range', () => {
     expect([...c]).toEqual(want);
   });
 });
+
+describe('gemm against a plain triple loop', () => {
+  // Depths even and odd, below and past one packed block (KC = 256), so the kernel's two-at-a-time
+  // loop and its odd last step both run; rows and columns off the 4-multiples for the edge kernels.
+  const shapes: Array<[number, number, number]> = [[4, 4, 1], [8, 8, 3], [4, 12, 2], [5, 7, 257], [12, 16, 300], [4, 8, 513], [9, 6, 64]];
+  for (const [m, n, k] of shapes) {
+    for (const transA of [false, true]) {
+      it(`m ${m} n ${n} k ${k}${transA ? ', A transposed' : ''}`, () => {
+        let seed = m * 1000 + n * 10 + k;
+        const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+        const a = Float64Array.from({ length: m * k }, rand);
+        const b = Float64Array.from({ length: k * n }, rand);
+        const c = Float64Array.from({ length: m * n }, rand);
+        const want = Float64Array.from(c);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let s = 0;
+            for (let p = 0; p < k; p++) s += (transA ? a[p * m + i] : a[i * k + p]) * b[p * n + j];
+            want[i * n + j] += s;
+          }
+        }
+        gemm(m, n, k, a, 0, transA, b, 0, false, c, 0, true);
+        for (let i = 0; i < m * n; i++) expect(c[i]).toBeCloseTo(want[i], 12);
+      });
+    }
+  }
+});
