@@ -33,7 +33,7 @@ const seeds = args.values.seeds.split(',').map((s) => {
  * The recipe (docs/text-generation.md, "The recipe"): `rnn train --text` with 2 x 384 LSTM layers (the
  * default is 256), shuffled windows, a warm-up + cosine schedule peaking at twice the default rate,
  * sized by --minutes, and dropout 0.25. On an AMD EPYC Zen 4 the wider model, at half the epochs,
- * ended 0.025-0.036 nats/char lower than 2 x 256 with dropout 0.2 on each of three seeds
+ * ended 0.008-0.036 nats/char lower (windowed and carried) than 2 x 256 with dropout 0.2 on each of three seeds
  * (docs/results/charlm.md); BENCHMARKS.md (issue 22, the character-LM recipe) has the earlier comparisons.
  */
 const RECIPE = ['--batch-size', '32', '--seq-len', '100', '--lr', '0.004', '--lr-schedule', 'cosine', '--hidden', '384', '--dropout', '0.25'];
