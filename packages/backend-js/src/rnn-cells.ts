@@ -1,5 +1,6 @@
 import { GATES } from '@rnn/core';
 import type { FusedCell } from '@rnn/core';
+import { tanhF32 } from './fastmath.js';
 import type { FloatArray } from './layout.js';
 
 /**
@@ -65,6 +66,8 @@ export function timeOf(q: Seq, b: number, s: number): number {
 export function forwardStep(q: Seq, s: number, k: Slots): void {
   const { mode, B, T, H, proj, rec, y, hs, gates } = q;
   const GH = GATES[mode] * H;
+  // float32 storage: tanh by the rational approximation of fastmath.ts (within 2 ulp, 4x faster)
+  const f32 = y instanceof Float32Array;
   for (let b = 0; b < B; b++) {
     const hp = k.hp + b * H;
     const hn = k.hn + b * H;
@@ -87,10 +90,11 @@ export function forwardStep(q: Seq, s: number, k: Slots): void {
         // σ written out, not called: TurboFan did not always inline `sigmoid` into this loop
         const i = 1 / (1 + Math.exp(-(proj[p + j] + rec[r + j])));
         const f = 1 / (1 + Math.exp(-(proj[p + H + j] + rec[r + H + j])));
-        const gg = Math.tanh(proj[p + 2 * H + j] + rec[r + 2 * H + j]);
+        const ga = proj[p + 2 * H + j] + rec[r + 2 * H + j];
+        const gg = f32 ? tanhF32(ga) : Math.tanh(ga);
         const o = 1 / (1 + Math.exp(-(proj[p + 3 * H + j] + rec[r + 3 * H + j])));
         const c = f * cs[hp + j] + i * gg;
-        const tc = Math.tanh(c);
+        const tc = f32 ? tanhF32(c) : Math.tanh(c);
         const h = o * tc;
         gates[g + j] = i;
         gates[g + H + j] = f;
@@ -110,7 +114,8 @@ export function forwardStep(q: Seq, s: number, k: Slots): void {
         const rr = 1 / (1 + Math.exp(-(proj[p + j] + rec[r + j])));
         const z = 1 / (1 + Math.exp(-(proj[p + H + j] + rec[r + H + j])));
         const hn_ = rec[r + 2 * H + j] + biasHn[j];
-        const n = Math.tanh(proj[p + 2 * H + j] + rr * hn_);
+        const na = proj[p + 2 * H + j] + rr * hn_;
+        const n = f32 ? tanhF32(na) : Math.tanh(na);
         const h = (1 - z) * n + z * hs[hp + j];
         gates[g + j] = rr;
         gates[g + H + j] = z;
@@ -123,7 +128,7 @@ export function forwardStep(q: Seq, s: number, k: Slots): void {
       const relu = mode === 'rnn_relu';
       for (let j = 0; j < H; j++) {
         const a = proj[p + j] + rec[r + j];
-        const h = relu ? (a < 0 ? 0 : a) : Math.tanh(a);
+        const h = relu ? (a < 0 ? 0 : a) : f32 ? tanhF32(a) : Math.tanh(a);
         gates[g + j] = h;
         hs[hn + j] = h;
         y[yo + j] = h;

@@ -182,8 +182,12 @@ export function sequenceBackward(args: SequenceBackwardArgs): SequenceBackwardRe
   }
 
   const weightIh = floatData(args.weightIh);
-  const dxt = allocLike(like, T * B * I);
-  gemm(T * B, I, GH, grad.dG, 0, false, weightIh, 0, false, dxt, 0, false);
+  // x is data (needDx false): no dx, one product of T*B x I x G*H multiply-adds fewer
+  let dxt: FloatArray | null = null;
+  if (args.needDx !== false) {
+    dxt = allocLike(like, T * B * I);
+    gemm(T * B, I, GH, grad.dG, 0, false, weightIh, 0, false, dxt, 0, false);
+  }
   const dWeightIh = allocLike(like, GH * I);
   gemm(GH, I, T * B, grad.dG, 0, true, xt, 0, false, dWeightIh, 0, false);
   // hs slots 0..steps-1 are exactly the states each step read: one GEMM gives dW_hh.
@@ -191,7 +195,7 @@ export function sequenceBackward(args: SequenceBackwardArgs): SequenceBackwardRe
   gemm(GH, H, steps * B, grad.dGh, 0, true, hs, 0, false, dWeightHh, 0, false);
   const dBiasIh = columnSums(grad.dG, T * B, GH);
   return {
-    dx: swapBT(dxt, T, B, I),
+    dx: dxt === null ? null : swapBT(dxt, T, B, I),
     dh0: dh,
     dc0: dc,
     dWeightIh,

@@ -136,6 +136,22 @@ describe.each(MODES)('sequenceBackward %s', (mode) => {
     check(randomInputs(mode, 2, 3, 3, 2, rng(25), [3, 2], true), true, true, 'float32', 1e-3);
   });
 
+  it('needDx: false skips dx and leaves every other gradient as it was', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const p = randomInputs(mode, 5, 4, 3, 5, rng(27), [4, 1, 3, 4, 2], true);
+      const a = args(p, dtype);
+      const r = rng(28);
+      const dy = t(Array.from({ length: 5 * 4 * 5 }, () => r()), [5, 4, 5], dtype);
+      const full = be.sequenceBackward({ ...a, forward: be.sequenceForward(a), dy, dhN: null, dcN: null });
+      const data = be.sequenceBackward({ ...a, forward: be.sequenceForward(a), dy, dhN: null, dcN: null, needDx: false });
+      expect(full.dx).not.toBeNull();
+      expect(data.dx).toBeNull();
+      for (const key of ['dh0', 'dc0', 'dWeightIh', 'dWeightHh', 'dBiasIh', 'dBiasHh'] as const) {
+        expect(data[key] === null ? null : list(data[key]), `${dtype} ${key}`).toEqual(full[key] === null ? null : list(full[key]));
+      }
+    }
+  });
+
   it('refuses to run on an inference forward or a disposed reserve', () => {
     const a = args(randomInputs(mode, 2, 3, 3, 2, rng(26), null, false), 'float64', false);
     const forward = be.sequenceForward(a);
