@@ -29,6 +29,7 @@ void pack_gated(const float*, const float*, int, int, int, float*) { std::abort(
 void gru_fwd_step(const GruStep&) { std::abort(); }
 void column_sums(const float*, int64_t, int, int64_t, double*, float*) { std::abort(); }
 void pack_gemm(const float*, bool, int, int, int, float*) { std::abort(); }
+void pack_gemm_sums(const float*, int, int, int, float*, float*) { std::abort(); }
 void gemm_packed(bool, int, int, const float*, int, const float*, int, float*, int, bool, float*) { std::abort(); }
 void lstm_bwd_row(int, const float*, const float*, const float*, const float*, const float*, float*, float*) {
   std::abort();
@@ -37,6 +38,8 @@ void lstm_bwd_row(int, const float*, const float*, const float*, const float*, c
 }  // namespace rnn
 #else
 #include <immintrin.h>
+
+#include <vector>
 
 namespace rnn {
 namespace avx512 {
@@ -473,8 +476,47 @@ void lstm_fwd_step(const LstmStep& s) {
     }
 }
 
+void pack_gemm_sums(const float* W, int K, int N, int ldw, float* out, float* sums) {
+  // W is [K, N]: row k is read once, front to back, and its 32-column segments go to every panel
+  // (panel by panel instead, each row would be fetched once per panel from far apart: a strided
+  // walk over all of W per panel, at a fraction of the bandwidth when W is a multi-MB gradient).
+  // sums: column_sums' order exactly (float sums of the even and of the odd rows of each block of
+  // 32, their sum added into double), so the same numbers as column_sums gives.
+  const int panels = (N + kGemmNR - 1) / kGemmNR, chunks = (N + 15) / 16;
+  std::vector<float> s(sums ? 2 * 16 * size_t(chunks) : 0);
+  std::vector<double> acc(sums ? 16 * size_t(chunks) : 0);
+  for (int k = 0; k < K; ++k) {
+    const float* src = W + int64_t(k) * ldw;
+    float* sk = sums ? s.data() + (k & 1) * 16 * chunks : nullptr;  // blocks start at multiples of 32
+    for (int p = 0; p < panels; ++p) {
+      float* dst = out + static_cast<int64_t>(p) * K * kGemmNR + static_cast<int64_t>(k) * kGemmNR;
+      for (int v = 0; v < kGemmNR / 16; ++v) {
+        const int c0 = p * kGemmNR + 16 * v;
+        const __mmask16 m = c0 >= N ? __mmask16(0) : tail_mask(N - c0);
+        const __m512 x = _mm512_maskz_loadu_ps(m, src + c0);
+        _mm512_store_ps(dst + 16 * v, x);
+        if (sk && m) _mm512_storeu_ps(sk + c0, _mm512_add_ps(_mm512_loadu_ps(sk + c0), x));
+      }
+    }
+    if (sums && ((k & 31) == 31 || k == K - 1)) {
+      for (int c0 = 0; c0 < 16 * chunks; c0 += 16) {
+        float* s0 = s.data() + c0;
+        float* s1 = s.data() + 16 * chunks + c0;
+        const __m512 part = _mm512_add_ps(_mm512_loadu_ps(s0), _mm512_loadu_ps(s1));
+        double* a = acc.data() + c0;
+        _mm512_storeu_pd(a, _mm512_add_pd(_mm512_loadu_pd(a), _mm512_cvtps_pd(_mm512_castps512_ps256(part))));
+        _mm512_storeu_pd(a + 8, _mm512_add_pd(_mm512_loadu_pd(a + 8), _mm512_cvtps_pd(_mm512_extractf32x8_ps(part, 1))));
+        _mm512_storeu_ps(s0, _mm512_setzero_ps());
+        _mm512_storeu_ps(s1, _mm512_setzero_ps());
+      }
+    }
+  }
+  for (int j = 0; sums && j < N; ++j) sums[j] = static_cast<float>(acc[j]);
+}
+
 void pack_gemm(const float* W, bool trans, int K, int N, int ldw, float* out) {
   const int panels = (N + kGemmNR - 1) / kGemmNR;
+  if (!trans) return pack_gemm_sums(W, K, N, ldw, out, nullptr);
   const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   const __m512i rows = _mm512_mullo_epi32(lanes, _mm512_set1_epi32(ldw));
   for (int p = 0; p < panels; ++p) {

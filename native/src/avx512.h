@@ -38,6 +38,9 @@ int a_stride(int K);
 // op(W) [K, N] into gemm_rows panels: W is [N, K] when trans, else [K, N], rows ldw apart. out:
 // 64-byte aligned, ceil(N / 32) * K * 32 floats (the padding columns are written as zeros).
 void pack_gemm(const float* W, bool trans, int K, int N, int ldw, float* out);
+// pack_gemm of W [K, N] (not transposed) that also writes sums[j], the sum of column j over the K
+// rows, as column_sums computes it (same order: the same numbers). sums may be null.
+void pack_gemm_sums(const float* W, int K, int N, int ldw, float* out, float* sums);
 
 // C[M, N] (+)= op(A) B for a contiguous C (rows ldc apart): op(A) is A [M, K] (rows lda apart) or,
 // when ta, A^T with A [K, M]; B packed by pack_gemm. a_buf: min(M, 192) * a_stride(K) floats.

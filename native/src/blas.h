@@ -43,8 +43,9 @@ inline int gemm_tasks(int M, int N, int K) {
 
 // op(W) [K, N] (W [N, K] when trans, else [K, N]; leading dimension ldw) into the AVX-512 kernel's
 // 32-column panels at out (AVX-512 CPUs only), the panels split across our threads when large; each
-// panel is packed alone, so the split changes no value (fast_gemm.cpp).
-void pack_gemm_parallel(const float* W, bool trans, int K, int N, int ldw, float* out);
+// panel is packed alone, so the split changes no value (fast_gemm.cpp). sums (not trans only; may be
+// null): W's column sums as column_sums computes them.
+void pack_gemm_parallel(const float* W, bool trans, int K, int N, int ldw, float* out, float* sums = nullptr);
 
 // float32 on our AVX-512 packed kernel when it may run (fast_gemm.cpp); false: not taken, use BLAS.
 bool fast_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
@@ -53,6 +54,25 @@ inline bool fast_sgemm(bool, bool, int, int, int, double, const double*, int, co
                        int) {
   return false;
 }
+
+// C[M, N] (+)= op(A) B for B already in the kernel's 32-column panels (bp: K x N), C's rows (or, for
+// a short C, its column panels) split across our threads as fast_sgemm splits them (fast_gemm.cpp).
+void packed_product(bool ta, int M, int N, int K, const float* A, int lda, const float* bp, float* C, int ldc,
+                    bool accumulate);
+
+// The weight gradients of a gated layer, dW [GH, k] = dG^T A for each A [N, k] (x, h_prev; row-major,
+// leading dimension k), with dG [N, GH] row-major packed once for all of them: each is computed as
+// its transpose A^T dG (the same sums in the same order as dG^T A) and transposed into dw. Gathering
+// dG^T for every product instead costs as much as the packing, once per product, and a narrow one
+// (k < 16) fell to BLAS, which copies dG once more. col_sums (may be null): dG's column sums (the
+// bias gradient), taken while packing in column_sums' order (the same numbers). false: the AVX-512
+// kernel may not run (use gemm and column_sums).
+struct WeightGrad {
+  const float* a;
+  int k;
+  float* dw;
+};
+bool weight_grads_shared(const float* dG, int N, int GH, int count, const WeightGrad* list, float* col_sums);
 
 // C[M,N] = alpha * op(A) op(B) + beta * C, row-major. Guards the degenerate sizes BLAS may reject
 // (a zero leading dimension) or skip (K == 0 must still scale C by beta).

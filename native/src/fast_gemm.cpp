@@ -8,29 +8,28 @@
 
 #include "blas.h"
 #include "packed.h"
+#include "workspace.h"
 
 namespace rnn {
 
-void pack_gemm_parallel(const float* W, bool trans, int K, int N, int ldw, float* out) {
+void pack_gemm_parallel(const float* W, bool trans, int K, int N, int ldw, float* out, float* sums) {
   constexpr int NR = avx512::kGemmNR;
   const int panels = (N + NR - 1) / NR;
   const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>({int64_t(num_threads()), panels / 2, int64_t(K) * N / 32768}));
-  if (tasks <= 1) return avx512::pack_gemm(W, trans, K, N, ldw, out);
+  auto pack = [&](const float* w, int n, float* o, float* s) {
+    if (s) avx512::pack_gemm_sums(w, K, n, ldw, o, s);
+    else avx512::pack_gemm(w, trans, K, n, ldw, o);
+  };
+  if (tasks <= 1) return pack(W, N, out, sums);
   parallel_run(int(tasks), [&](int t) {
     const int p0 = int(panels * t / tasks), p1 = int(panels * (t + 1) / tasks);
     const int n0 = p0 * NR, n1 = std::min(N, p1 * NR);
-    if (n1 > n0) avx512::pack_gemm(trans ? W + int64_t(n0) * ldw : W + n0, trans, K, n1 - n0, ldw, out + int64_t(p0) * K * NR);
+    if (n1 > n0) pack(trans ? W + int64_t(n0) * ldw : W + n0, n1 - n0, out + int64_t(p0) * K * NR, sums ? sums + n0 : nullptr);
   });
 }
 
-bool fast_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
-                float beta, float* C, int ldc) {
-  // alpha 1 and beta 0 or 1 are all this library uses. Narrow outputs (N < 16) would waste most of
-  // a 32-column panel, and tiny products are not worth the packing.
-  if (!use_avx512() || alpha != 1.0f || (beta != 0.0f && beta != 1.0f)) return false;
-  if (N < 16 || M < 4 || K < 4 || 2.0 * M * N * K < 2e5) return false;
-  float* bp = workspace(kSlotGemmB, gemm_panels_size(K, N));
-  pack_gemm_parallel(B, tb, K, N, ldb, bp);
+void packed_product(bool ta, int M, int N, int K, const float* A, int lda, const float* bp, float* C, int ldc,
+                    bool accumulate) {
   const int threads = gemm_tasks(M, N, K);
   const int tasks = std::min(threads, (M + 11) / 12);  // at least a 12-row tile each
   constexpr int NR = avx512::kGemmNR;
@@ -42,17 +41,56 @@ bool fast_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float*
       const int n0 = p0 * NR, n1 = std::min(N, p1 * NR);
       if (n1 <= n0) return;
       float* abuf = workspace(kSlotGemmA, int64_t(std::min(M, 192)) * avx512::a_stride(K));
-      avx512::gemm_packed(ta, M, K, A, lda, bp + int64_t(p0) * K * NR, n1 - n0, C + n0, ldc, beta != 0.0f, abuf);
+      avx512::gemm_packed(ta, M, K, A, lda, bp + int64_t(p0) * K * NR, n1 - n0, C + n0, ldc, accumulate, abuf);
     });
-    return true;
+    return;
   }
   parallel_run(tasks, [&](int t) {
     const int r0 = int(int64_t(M) * t / tasks), r1 = int(int64_t(M) * (t + 1) / tasks);
     if (r1 <= r0) return;
     float* abuf = workspace(kSlotGemmA, int64_t(std::min(r1 - r0, 192)) * avx512::a_stride(K));
     avx512::gemm_packed(ta, r1 - r0, K, ta ? A + r0 : A + int64_t(r0) * lda, lda, bp, N, C + int64_t(r0) * ldc, ldc,
-                        beta != 0.0f, abuf);
+                        accumulate, abuf);
   });
+}
+
+bool fast_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
+                float beta, float* C, int ldc) {
+  // alpha 1 and beta 0 or 1 are all this library uses. Narrow outputs (N < 16) would waste most of
+  // a 32-column panel, and tiny products are not worth the packing.
+  if (!use_avx512() || alpha != 1.0f || (beta != 0.0f && beta != 1.0f)) return false;
+  if (N < 16 || M < 4 || K < 4 || 2.0 * M * N * K < 2e5) return false;
+  float* bp = workspace(kSlotGemmB, gemm_panels_size(K, N));
+  pack_gemm_parallel(B, tb, K, N, ldb, bp);
+  packed_product(ta, M, N, K, A, lda, bp, C, ldc, beta != 0.0f);
+  return true;
+}
+
+bool weight_grads_shared(const float* dG, int N, int GH, int count, const WeightGrad* list, float* col_sums) {
+  if (!use_avx512() || GH < 16 || N < 4) return false;
+  bool pack = false;
+  for (int g = 0; g < count; ++g) pack = pack || list[g].k >= 4;
+  float* bp = nullptr;
+  if (pack) {
+    bp = workspace(kSlotGemmB, gemm_panels_size(N, GH));
+    pack_gemm_parallel(dG, false, N, GH, GH, bp, col_sums);
+  } else if (col_sums) {
+    column_sums(dG, N, GH, GH, col_sums);
+  }
+  for (int g = 0; g < count; ++g) {
+    const WeightGrad& w = list[g];
+    if (w.k == 0) continue;
+    if (w.k < 4) {  // too few rows for a register tile: BLAS, as gemm would
+      gemm(true, false, GH, w.k, N, 1.0f, dG, GH, w.a, w.k, 0.0f, w.dw, w.k);
+      continue;
+    }
+    // dW^T [k, GH] = A^T dG: element (i, j) is the sum over the N rows of A(n, i) dG(n, j), in the same
+    // depth blocks and order as dG^T A would take, so the same number; then transposed into dw.
+    float* t = workspace(kSlotGradT, int64_t(w.k) * GH);
+    packed_product(true, w.k, GH, N, w.a, w.k, bp, t, GH, false);
+    for (int j = 0; j < GH; ++j)
+      for (int i = 0; i < w.k; ++i) w.dw[int64_t(j) * w.k + i] = t[int64_t(i) * GH + j];
+  }
   return true;
 }
 

@@ -33,7 +33,7 @@ inline AlignedFloats aligned_uninit(int64_t n) {
 // call of a training loop, and a fresh allocation of that size is a fresh mmap (page faults, zeroing
 // by the kernel) each time. slot: which buffer (a call uses distinct slots for what it needs at
 // once); n floats, contents undefined. Buffers above kMaxCached are not kept.
-enum WorkSlot { kSlotWeights = 0, kSlotBias, kSlotA, kSlotScratch, kSlotGrad, kSlotGx, kSlotGemmB, kSlotGemmA, kSlotPack, kSlotCount };
+enum WorkSlot { kSlotWeights = 0, kSlotBias, kSlotA, kSlotScratch, kSlotGrad, kSlotGx, kSlotGemmB, kSlotGemmA, kSlotPack, kSlotGradT, kSlotCount };
 inline float* workspace(WorkSlot slot, int64_t n) {
   constexpr int64_t kMaxCached = int64_t(64) << 20;  // floats (256 MB)
   struct Cache {

@@ -157,9 +157,12 @@ int lstm_backward_avx512(const SeqBwd<float>& a) {
     dx = a.dx ? buf + N * (H + I) : nullptr;
   }
   if (N > 0) {
-    gemm(true, false, int(GH), int(H), int(N), 1.0f, dg_all, int(GH), hp, int(H), 0.0f, a.dw_hh, int(H));
-    column_sums(dg_all, N, GH, GH, a.db_hh);
-    gemm(true, false, int(GH), int(I), int(N), 1.0f, dg_all, int(GH), x, int(I), 0.0f, a.dw_ih, int(I));
+    const WeightGrad wg[2] = {{hp, int(H), a.dw_hh}, {x, int(I), a.dw_ih}};
+    if (!weight_grads_shared(dg_all, int(N), int(GH), 2, wg, a.db_hh)) {
+      gemm(true, false, int(GH), int(H), int(N), 1.0f, dg_all, int(GH), hp, int(H), 0.0f, a.dw_hh, int(H));
+      gemm(true, false, int(GH), int(I), int(N), 1.0f, dg_all, int(GH), x, int(I), 0.0f, a.dw_ih, int(I));
+      column_sums(dg_all, N, GH, GH, a.db_hh);
+    }
     if (dx) gemm(false, false, int(N), int(I), int(GH), 1.0f, dg_all, int(GH), a.w_ih, int(I), 0.0f, dx, int(I));
   } else {
     std::fill_n(a.dw_hh, GH * H, 0.0f);
