@@ -61,7 +61,7 @@ void packed_product(bool ta, int M, int N, int K, const float* A, int lda, const
                     bool accumulate);
 
 // The weight gradients of a gated layer, dW [GH, k] = dG^T A for each A [N, k] (x, h_prev; row-major,
-// leading dimension k), with dG [N, GH] row-major packed once for all of them: each is computed as
+// leading dimension k; or over a range of dG's columns), with dG [N, GH] row-major packed once for all: each is computed as
 // its transpose A^T dG (the same sums in the same order as dG^T A) and transposed into dw. Gathering
 // dG^T for every product instead costs as much as the packing, once per product, and a narrow one
 // (k < 16) fell to BLAS, which copies dG once more. col_sums (may be null): dG's column sums (the
@@ -71,6 +71,8 @@ struct WeightGrad {
   const float* a;
   int k;
   float* dw;
+  int col0 = 0;   // the columns of dG this gradient is taken over: col0 .. col0 + cols
+  int cols = -1;  // (-1: all GH), so dw is [cols, k]
 };
 bool weight_grads_shared(const float* dG, int N, int GH, int count, const WeightGrad* list, float* col_sums);
 

@@ -81,18 +81,23 @@ bool weight_grads_shared(const float* dG, int N, int GH, int count, const Weight
     const WeightGrad& w = list[g];
     if (w.k == 0) continue;
     if (w.k < 4) {  // too few rows for a register tile: BLAS, as gemm would
-      gemm(true, false, GH, w.k, N, 1.0f, dG, GH, w.a, w.k, 0.0f, w.dw, w.k);
+      gemm(true, false, w.cols < 0 ? GH : w.cols, w.k, N, 1.0f, dG + w.col0, GH, w.a, w.k, 0.0f, w.dw, w.k);
       continue;
     }
-    // dW^T [k, GH] = A^T dG: element (i, j) is the sum over the N rows of A(n, i) dG(n, j), in the same
-    // depth blocks and order as dG^T A would take, so the same number; then transposed into dw.
-    float* t = workspace(kSlotGradT, int64_t(w.k) * GH);
-    packed_product(true, w.k, GH, N, w.a, w.k, bp, t, GH, false);
+    // dW^T [k, cols] = A^T dG[:, col0 .. col0 + cols): element (i, j) is the sum over the N rows of
+    // A(n, i) dG(n, col0 + j), in the same depth blocks and order as dG^T A would take, so the same
+    // number. The product starts at the panel holding col0 (its columns before col0 are computed and
+    // not kept); then transposed into dw.
+    const int cols = w.cols < 0 ? GH : w.cols;
+    constexpr int NR = avx512::kGemmNR;
+    const int p0 = w.col0 / NR, skip = w.col0 - p0 * NR, n = skip + cols;
+    float* t = workspace(kSlotGradT, int64_t(w.k) * n);
+    packed_product(true, w.k, n, N, w.a, w.k, bp + int64_t(p0) * N * NR, t, n, false);
     // in 16 x 16 blocks: a column of t walked whole would touch a page per element
-    for (int j0 = 0; j0 < GH; j0 += 16)
+    for (int j0 = 0; j0 < cols; j0 += 16)
       for (int i0 = 0; i0 < w.k; i0 += 16)
-        for (int j = j0; j < std::min(j0 + 16, GH); ++j)
-          for (int i = i0; i < std::min(i0 + 16, w.k); ++i) w.dw[int64_t(j) * w.k + i] = t[int64_t(i) * GH + j];
+        for (int j = j0; j < std::min(j0 + 16, cols); ++j)
+          for (int i = i0; i < std::min(i0 + 16, w.k); ++i) w.dw[int64_t(j) * w.k + i] = t[int64_t(i) * n + skip + j];
   }
   return true;
 }

@@ -273,19 +273,37 @@ int seq_backward(const SeqBwd<T>& a) {
     step.run(dgs.get(), dh, true);
   }
 
-  // Weight gradients: single gemms over every (b, t) row.
-  gemm(true, false, int(GH), int(H), int(BT), T(1), dg_all.get(), int(GC), hprev, int(H), T(0), a.dw_hh, int(H));
-  column_sums(dg_all.get(), BT, GH, GC, a.db_hh);
+  // Weight gradients: single gemms over every (b, t) row. float32 on AVX-512: dG_all packed once for
+  // all of them, the bias gradients summed while packing (fast_gemm.cpp, weight_grads_shared: the
+  // same sums in the same order as the gemms and column_sums below).
+  bool shared = false;
+  if constexpr (std::is_same_v<T, float>) {
+    std::vector<WeightGrad> wg{{hprev, int(H), a.dw_hh, 0, int(GH)}};
+    for (const InBlock& blk : Cell::kIn)
+      wg.push_back({a.x, int(I), a.dw_ih + blk.dst * H * I, int(blk.src * H), int(blk.rows * H)});
+    std::vector<float> sums(static_cast<size_t>(GC));
+    shared = weight_grads_shared(dg_all.get(), int(BT), int(GC), int(wg.size()), wg.data(), sums.data());
+    if (shared) {
+      copy_elems(a.db_hh, sums.data(), GH);
+      for (const InBlock& blk : Cell::kIn) copy_elems(a.db_ih + blk.dst * H, sums.data() + blk.src * H, blk.rows * H);
+    }
+  }
+  if (!shared) {
+    gemm(true, false, int(GH), int(H), int(BT), T(1), dg_all.get(), int(GC), hprev, int(H), T(0), a.dw_hh, int(H));
+    column_sums(dg_all.get(), BT, GH, GC, a.db_hh);
+  }
   bool first = true;
   for (const InBlock& blk : Cell::kIn) {
     const T* src = dg_all.get() + blk.src * H;
     const int64_t rows = blk.rows * H;
-    gemm(true, false, int(rows), int(I), int(BT), T(1), src, int(GC), a.x, int(I), T(0), a.dw_ih + blk.dst * H * I,
-         int(I));
+    if (!shared) {
+      gemm(true, false, int(rows), int(I), int(BT), T(1), src, int(GC), a.x, int(I), T(0), a.dw_ih + blk.dst * H * I,
+           int(I));
+      column_sums(src, BT, rows, GC, a.db_ih + blk.dst * H);
+    }
     if (a.dx)
       gemm(false, false, int(BT), int(I), int(rows), T(1), src, int(GC), a.w_ih + blk.dst * H * I, int(I),
            first ? T(0) : T(1), a.dx, int(I));
-    column_sums(src, BT, rows, GC, a.db_ih + blk.dst * H);
     first = false;
   }
   return RNN_OK;

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Kernel plans side by side (issue 22): workloads A/B, train and forward, 1 thread, rnn-native, each
+// Kernel plans side by side (issue 22): workloads A/B (C: A with a GRU), train and forward, 1 thread, rnn-native, each
 // variant in its own process (tools/bench/workers/rnn.mjs, the bench's own worker), interleaved
 // round by round so a slow spell of a shared machine lands on every variant alike.
 //
-//   node tools/bench/plan-ab.mjs [--before ADDON.node] [--plans auto,zen4,gemm_mr=8] [--workloads A,B]
+//   node tools/bench/plan-ab.mjs [--before ADDON.node] [--plans auto,zen4,gemm_mr=8] [--workloads A,B,C]
 //                                [--modes train,forward] [--rounds 3] [--steps 20] [--warmup 5] [--threads 1]
 //                                [--json FILE] [--peak GFLOPS]
 //
@@ -26,7 +26,7 @@ import { summarize } from './lib/stats.mjs';
 import { RESULT_MARK } from './lib/timing.mjs';
 import { flops, workload } from './lib/workloads.mjs';
 
-const USAGE = `node tools/bench/plan-ab.mjs [--before ADDON.node] [--plans auto,zen4,gemm_mr=8] [--workloads A,B]
+const USAGE = `node tools/bench/plan-ab.mjs [--before ADDON.node] [--plans auto,zen4,gemm_mr=8] [--workloads A,B,C]
                              [--modes train,forward] [--rounds 3] [--steps 20] [--warmup 5] [--threads 1] [--json FILE] [--peak GFLOPS]`;
 const args = toolArgs(USAGE, {
   before: { type: 'string' },
@@ -50,7 +50,7 @@ const rounds = posInt('rounds'), steps = posInt('steps'), warmup = posInt('warmu
 const modes = list(args.values.modes);
 for (const m of modes) if (m !== 'train' && m !== 'forward') args.fail(`--modes: expected train and/or forward, found '${m}'`);
 const ws = list(args.values.workloads).map((id) => {
-  if (id !== 'A' && id !== 'B') args.fail(`--workloads: expected A and/or B (the sequence workloads), found '${id}'`);
+  if (!['A', 'B', 'C'].includes(id)) args.fail(`--workloads: expected some of A, B, C (the sequence workloads), found '${id}'`);
   return workload(id, false);
 });
 // --plans is split on ';' when an entry has commas of its own (e.g. "auto;zen4,gemm_mr=8")
