@@ -39,6 +39,7 @@ void lstm_bwd_row(int, const float*, const float*, const float*, const float*, c
 #else
 #include <immintrin.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace rnn {
@@ -103,6 +104,28 @@ RNN_AI __m512 tanh_v(__m512 a) {
 }
 
 RNN_AI __mmask16 tail_mask(int n) { return n >= 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1u); }
+
+// column_sums' order (also pack_gemm_sums'): rows in blocks of 32, each block's float sums (the even
+// and the odd rows apart, 16 lanes at a time; part: cols floats) added into double acc.
+constexpr int64_t kSumBlock = 32;
+RNN_AI void add_block_sums(const float* a, int64_t r0, int64_t r1, int cols, int64_t lda, double* acc, float* part) {
+  for (int j = 0; j < cols; j += 16) {
+    const __mmask16 m = tail_mask(cols - j);
+    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+    int64_t r = r0;
+    for (; r + 1 < r1; r += 2) {
+      s0 = _mm512_add_ps(s0, _mm512_maskz_loadu_ps(m, a + r * lda + j));
+      s1 = _mm512_add_ps(s1, _mm512_maskz_loadu_ps(m, a + (r + 1) * lda + j));
+    }
+    if (r < r1) s0 = _mm512_add_ps(s0, _mm512_maskz_loadu_ps(m, a + r * lda + j));
+    _mm512_mask_storeu_ps(part + j, m, _mm512_add_ps(s0, s1));
+  }
+  for (int j = 0; j < cols; j += 8) {
+    const __mmask8 m8 = cols - j >= 8 ? __mmask8(0xff) : __mmask8((1u << (cols - j)) - 1u);
+    _mm512_mask_storeu_pd(acc + j, m8,
+                          _mm512_add_pd(_mm512_maskz_loadu_pd(m8, acc + j), _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m8, part + j))));
+  }
+}
 
 constexpr int kChunk = 192;  // most rows per chunk of a big product (the plan's chunk_rows: its gathered A stays in L2)
 constexpr int kMaxTiles = kChunk;  // row tiles of a chunk (a plan may ask for 1-row tiles)
@@ -480,35 +503,24 @@ void pack_gemm_sums(const float* W, int K, int N, int ldw, float* out, float* su
   // W is [K, N]: row k is read once, front to back, and its 32-column segments go to every panel
   // (panel by panel instead, each row would be fetched once per panel from far apart: a strided
   // walk over all of W per panel, at a fraction of the bandwidth when W is a multi-MB gradient).
-  // sums: column_sums' order exactly (float sums of the even and of the odd rows of each block of
-  // 32, their sum added into double), so the same numbers as column_sums gives.
-  const int panels = (N + kGemmNR - 1) / kGemmNR, chunks = (N + 15) / 16;
-  std::vector<float> s(sums ? 2 * 16 * size_t(chunks) : 0);
-  std::vector<double> acc(sums ? 16 * size_t(chunks) : 0);
+  // sums: after each block of 32 rows, that block's column sums from the rows just read (still in
+  // cache), by column_sums' own block step: the same numbers as column_sums gives.
+  const int panels = (N + kGemmNR - 1) / kGemmNR;
+  std::vector<double> acc(sums ? size_t(N) : 0, 0.0);
+  std::vector<float> part(sums ? size_t(N) : 0);
   for (int k = 0; k < K; ++k) {
     const float* src = W + int64_t(k) * ldw;
-    float* sk = sums ? s.data() + (k & 1) * 16 * chunks : nullptr;  // blocks start at multiples of 32
     for (int p = 0; p < panels; ++p) {
       float* dst = out + static_cast<int64_t>(p) * K * kGemmNR + static_cast<int64_t>(k) * kGemmNR;
       for (int v = 0; v < kGemmNR / 16; ++v) {
         const int c0 = p * kGemmNR + 16 * v;
         const __mmask16 m = c0 >= N ? __mmask16(0) : tail_mask(N - c0);
-        const __m512 x = _mm512_maskz_loadu_ps(m, src + c0);
-        _mm512_store_ps(dst + 16 * v, x);
-        if (sk && m) _mm512_storeu_ps(sk + c0, _mm512_add_ps(_mm512_loadu_ps(sk + c0), x));
+        _mm512_store_ps(dst + 16 * v, _mm512_maskz_loadu_ps(m, src + c0));
       }
     }
-    if (sums && ((k & 31) == 31 || k == K - 1)) {
-      for (int c0 = 0; c0 < 16 * chunks; c0 += 16) {
-        float* s0 = s.data() + c0;
-        float* s1 = s.data() + 16 * chunks + c0;
-        const __m512 part = _mm512_add_ps(_mm512_loadu_ps(s0), _mm512_loadu_ps(s1));
-        double* a = acc.data() + c0;
-        _mm512_storeu_pd(a, _mm512_add_pd(_mm512_loadu_pd(a), _mm512_cvtps_pd(_mm512_castps512_ps256(part))));
-        _mm512_storeu_pd(a + 8, _mm512_add_pd(_mm512_loadu_pd(a + 8), _mm512_cvtps_pd(_mm512_extractf32x8_ps(part, 1))));
-        _mm512_storeu_ps(s0, _mm512_setzero_ps());
-        _mm512_storeu_ps(s1, _mm512_setzero_ps());
-      }
+    if (sums && ((k + 1) % kSumBlock == 0 || k == K - 1)) {
+      const int64_t r0 = k / kSumBlock * kSumBlock;
+      add_block_sums(W, r0, k + 1, N, ldw, acc.data(), part.data());
     }
   }
   for (int j = 0; sums && j < N; ++j) sums[j] = static_cast<float>(acc[j]);
@@ -570,29 +582,8 @@ void pack_gated(const float* w_ih, const float* w_hh, int I, int H, int G, float
 }
 
 void column_sums(const float* a, int64_t rows, int cols, int64_t lda, double* acc, float* part) {
-  // float partial sums over blocks of 32 rows (16 lanes at a time), each block added into double
-  constexpr int64_t kBlock = 32;
   for (int j = 0; j < cols; ++j) acc[j] = 0.0;
-  for (int64_t r0 = 0; r0 < rows; r0 += kBlock) {
-    const int64_t r1 = rows - r0 < kBlock ? rows : r0 + kBlock;
-    for (int j = 0; j < cols; j += 16) {
-      const __mmask16 m = tail_mask(cols - j);
-      __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
-      int64_t r = r0;
-      for (; r + 1 < r1; r += 2) {
-        s0 = _mm512_add_ps(s0, _mm512_maskz_loadu_ps(m, a + r * lda + j));
-        s1 = _mm512_add_ps(s1, _mm512_maskz_loadu_ps(m, a + (r + 1) * lda + j));
-      }
-      if (r < r1) s0 = _mm512_add_ps(s0, _mm512_maskz_loadu_ps(m, a + r * lda + j));
-      _mm512_mask_storeu_ps(part + j, m, _mm512_add_ps(s0, s1));
-    }
-    for (int j = 0; j < cols; j += 8) {
-      const __mmask8 m8 = cols - j >= 8 ? __mmask8(0xff) : __mmask8((1u << (cols - j)) - 1u);
-      _mm512_mask_storeu_pd(acc + j, m8,
-                            _mm512_add_pd(_mm512_maskz_loadu_pd(m8, acc + j),
-                                          _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m8, part + j))));
-    }
-  }
+  for (int64_t r0 = 0; r0 < rows; r0 += kSumBlock) add_block_sums(a, r0, std::min(rows, r0 + kSumBlock), cols, lda, acc, part);
 }
 
 void lstm_bwd_row(int H, const float* gates, const float* c_t, const float* c_prev, const float* dh,

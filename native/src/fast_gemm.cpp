@@ -80,15 +80,15 @@ bool weight_grads_shared(const float* dG, int N, int GH, int count, const Weight
   for (int g = 0; g < count; ++g) {
     const WeightGrad& w = list[g];
     if (w.k == 0) continue;
+    const int cols = w.cols < 0 ? GH : w.cols;
     if (w.k < 4) {  // too few rows for a register tile: BLAS, as gemm would
-      gemm(true, false, w.cols < 0 ? GH : w.cols, w.k, N, 1.0f, dG + w.col0, GH, w.a, w.k, 0.0f, w.dw, w.k);
+      gemm(true, false, cols, w.k, N, 1.0f, dG + w.col0, GH, w.a, w.k, 0.0f, w.dw, w.k);
       continue;
     }
     // dW^T [k, cols] = A^T dG[:, col0 .. col0 + cols): element (i, j) is the sum over the N rows of
     // A(n, i) dG(n, col0 + j), in the same depth blocks and order as dG^T A would take, so the same
     // number. The product starts at the panel holding col0 (its columns before col0 are computed and
     // not kept); then transposed into dw.
-    const int cols = w.cols < 0 ? GH : w.cols;
     constexpr int NR = avx512::kGemmNR;
     const int p0 = w.col0 / NR, skip = w.col0 - p0 * NR, n = skip + cols;
     float* t = workspace(kSlotGradT, int64_t(w.k) * n);
