@@ -102,7 +102,8 @@ struct RegionClock {
 // (a region of tens of microseconds), where waking a worker through a condition variable (~50 µs)
 // made 2 threads slower than 1; so a worker, and the caller waiting for the workers, first spin for a
 // bounded time (RNN_POOL_SPIN_US) on an atomic generation / pending counter and only then park on a condition
-// variable. Lost wake-ups are excluded by publishing the generation and signalling completion under
+// variable. The generation is a sequence lock over the region's fields (odd while run() writes them),
+// and a worker starts from the generation it was created in. Lost wake-ups are excluded by publishing the generation and signalling completion under
 // the mutex that the parked side checks its predicate under; spinning never holds the mutex.
 // tests/test_pool.cpp runs 10,000 short regions against it, under ThreadSanitizer in
 // tools/sanitize/run.sh tsan.
@@ -128,6 +129,11 @@ class Pool {
     }
     ensure_workers(tasks - 1);
     RegionClock clock;
+    // The region's fields are written under an odd generation (a sequence lock): a worker with no
+    // task in the last region may still be reading them, and must see that they changed under it.
+    const uint64_t g = generation_.load(std::memory_order_relaxed);
+    generation_.store(g + 1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
     fn_.store(&fn, std::memory_order_relaxed);
     tasks_.store(tasks, std::memory_order_relaxed);
     pending_.store(tasks - 1, std::memory_order_relaxed);
@@ -135,7 +141,7 @@ class Pool {
       // under the mutex: a worker about to park re-checks the generation under it
       std::lock_guard<std::mutex> lk(mu_);
       error_ = nullptr;
-      generation_.store(generation_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+      generation_.store(g + 2, std::memory_order_release);
     }
     cv_.notify_all();  // no system call when no worker is parked
     std::exception_ptr mine;
@@ -174,23 +180,28 @@ class Pool {
   }
 
  private:
+  // Called by run() before it writes the next region: a new worker starts having seen the current
+  // generation (it had no task in it), so the first region it takes is the next one.
   void ensure_workers(int n) {
+    const uint64_t now = generation_.load(std::memory_order_relaxed);
     while (static_cast<int>(workers_.size()) < n) {
       const int index = static_cast<int>(workers_.size()) + 1;
-      workers_.emplace_back([this, index] { loop(index); });
+      workers_.emplace_back([this, index, now] { loop(index, now); });
     }
   }
 
-  void loop(int index) {
+  void loop(int index, uint64_t seen) {
     rnn::flush_denormals_on_this_thread();  // this thread runs nothing but kernels (denormals.h)
 #ifdef __linux__
     // named, so a profile (or tools/bench/trees-step.mjs --serial) tells our workers from V8's threads
     pthread_setname_np(pthread_self(), "rnn-pool");
 #endif
-    uint64_t seen = 0;
     for (;;) {
+      // a published region: an even generation this worker has not taken yet
       auto fresh = [&] {
-        return stop_.load(std::memory_order_acquire) || generation_.load(std::memory_order_acquire) != seen;
+        if (stop_.load(std::memory_order_acquire)) return true;
+        const uint64_t now = generation_.load(std::memory_order_acquire);
+        return (now & 1) == 0 && now != seen;
       };
       if (!spin_until(fresh)) {
         std::unique_lock<std::mutex> lk(mu_);
@@ -198,15 +209,14 @@ class Pool {
       }
       if (stop_.load(std::memory_order_acquire)) return;
       const uint64_t g = generation_.load(std::memory_order_acquire);
-      seen = g;
+      if ((g & 1) != 0 || g == seen) continue;  // run() began writing the next region: wait for it
       const int tasks = tasks_.load(std::memory_order_relaxed);
       const std::function<void(int)>* fn = fn_.load(std::memory_order_relaxed);
-      // Only a worker with no task in generation g can still be here when run() publishes g + 1;
-      // if that happened while it read tasks_/fn_, what it read may belong to g + 1: look again.
-      if (generation_.load(std::memory_order_acquire) != g) {
-        seen = g;  // the loop sees the newer generation at once
-        continue;
-      }
+      // Only a worker with no task in region g can still be here when run() writes the next one;
+      // if it did while tasks_/fn_ were read, they may be half of each: look again (seen unchanged).
+      std::atomic_thread_fence(std::memory_order_acquire);
+      if (generation_.load(std::memory_order_relaxed) != g) continue;
+      seen = g;
       if (index >= tasks) continue;
       std::exception_ptr err;
       try {
