@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { chooseSplits, tokenizePairs } from '../src/workflows/pairs/data.js';
+import { pairLengthKeys } from '@rnn/layers';
+import { PackedPairs, chooseSplits, tokenizePairs } from '../src/workflows/pairs/data.js';
 import { closest, editDistance, scorePairs } from '../src/workflows/pairs/score.js';
 import { defaultSplit, detokenize, tokenize } from '../src/workflows/pairs/split.js';
 import { parsePairs, readPairs } from '../src/workflows/pairs/tsv.js';
@@ -74,6 +75,32 @@ describe('splitting', () => {
       { source: 'a', tokens: ['a'], targets: [['AH'], ['EY']], line: 1 },
       { source: 'ab', tokens: ['a', 'b'], targets: [['AE', 'B']], line: 2 },
     ]);
+  });
+});
+
+describe('packed training pairs', () => {
+  it('give back every pair, and the same length keys as pairLengthKeys', () => {
+    // long enough to outgrow the first buffer (16 ids per pair), with an empty target
+    const pairs = [
+      { source: [5, 6, 7], target: [4] },
+      { source: [9], target: [] },
+      { source: Array.from({ length: 40 }, (_, i) => i), target: Array.from({ length: 70000 }, (_, i) => i % 7) },
+      { source: [3, 3], target: [8, 9, 10] },
+    ];
+    const packed = PackedPairs.from(pairs.length, (i) => pairs[i]!);
+    expect(packed.size).toBe(4);
+    for (let i = 0; i < pairs.length; i++) expect(packed.pair(i)).toEqual(pairs[i]);
+    expect(packed.lengthKeys()).toEqual(pairLengthKeys(pairs));
+    // fresh arrays each time: a batch may not write into the store
+    const p = packed.pair(0);
+    (p.source as number[])[0] = 99;
+    expect(packed.pair(0).source).toEqual([5, 6, 7]);
+  });
+
+  it('hold nothing for an empty file', () => {
+    const packed = PackedPairs.from(0, () => ({ source: [], target: [] }));
+    expect(packed.size).toBe(0);
+    expect(packed.lengthKeys()).toEqual(new Int32Array(0));
   });
 });
 

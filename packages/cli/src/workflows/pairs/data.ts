@@ -1,3 +1,4 @@
+import { pairLengthKeys, type Seq2SeqPair } from '@rnn/layers';
 import type { Split } from './split.js';
 import { defaultSplit, tokenize } from './split.js';
 import type { PairLine } from './tsv.js';
@@ -49,4 +50,61 @@ export function tokenizePairs(lines: readonly PairLine[], splits: Splits): Pairs
     if (l.target !== null) g.targets.push(t);
   }
   return { sources, targets, groups };
+}
+
+/**
+ * Id pairs packed into typed arrays: every pair's source ids then its target ids in one
+ * `Int32Array`, with each pair's start and lengths. What the training loop keeps of a pairs file:
+ * a few bytes per token instead of two JS arrays per pair, so the live JS heap that each of V8's
+ * major collections marks stays small (`rnn train --pairs` collected about once per batch).
+ */
+export class PackedPairs {
+  private constructor(
+    private readonly ids: Int32Array,
+    private readonly starts: Int32Array,
+    private readonly sourceLengths: Int32Array,
+    private readonly targetLengths: Int32Array,
+  ) {}
+
+  /** Packs `pair(0) … pair(size - 1)`. */
+  static from(size: number, pair: (i: number) => Seq2SeqPair): PackedPairs {
+    const starts = new Int32Array(size);
+    const sl = new Int32Array(size);
+    const tl = new Int32Array(size);
+    let ids = new Int32Array(Math.max(16, size * 16));
+    let n = 0;
+    for (let i = 0; i < size; i++) {
+      const p = pair(i);
+      const need = n + p.source.length + p.target.length;
+      if (need > ids.length) {
+        const grown = new Int32Array(Math.max(need, ids.length * 2));
+        grown.set(ids.subarray(0, n));
+        ids = grown;
+      }
+      starts[i] = n;
+      sl[i] = p.source.length;
+      tl[i] = p.target.length;
+      ids.set(p.source, n);
+      ids.set(p.target, n + p.source.length);
+      n = need;
+    }
+    return new PackedPairs(ids.slice(0, n), starts, sl, tl);
+  }
+
+  get size(): number {
+    return this.starts.length;
+  }
+
+  /** Pair `i` as fresh arrays (a batch's worth at a time). */
+  pair(i: number): Seq2SeqPair {
+    const s = this.starts[i]!;
+    const m = s + this.sourceLengths[i]!;
+    return { source: Array.from(this.ids.subarray(s, m)), target: Array.from(this.ids.subarray(m, m + this.targetLengths[i]!)) };
+  }
+
+  /** `pairLengthKeys` of the pairs (the Trainer's length buckets). */
+  lengthKeys(): Int32Array {
+    const view = (i: number) => ({ source: { length: this.sourceLengths[i]! }, target: { length: this.targetLengths[i]! } });
+    return pairLengthKeys(Array.from({ length: this.size }, (_, i) => view(i)));
+  }
 }
