@@ -7,8 +7,10 @@
 #include <napi.h>
 
 #include <cstdlib>
+#include <deque>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #if defined(__GLIBC__)
@@ -32,43 +34,85 @@ struct HostBuf {
   Napi::Object object() const { return a.ta; }
 };
 
-// Released result buffers, reused as the next results of the same dtype and length.
+// Released result buffers, reused as the next results of about the same size.
 //
 // A loop that frees its intermediates (`tidy`, `Tensor.dispose`: the native backend's `dispose`
 // hands the typed array to `recycle`) then allocates nothing new per step: without it every op
 // result is a fresh ArrayBuffer, and V8 runs a full mark-compact every ~64 MB of them (12 % of a
-// beam search's time). Only a typed array that spans its whole ArrayBuffer is taken (a view never
-// is; the backend also refuses arrays it has handed out views of). Per thread (each worker thread
-// has its own Node-API env), at most kPoolBytes held; past that a released array is left to the GC.
-// `fill` (zeros, full) takes from the pool too, through `pooled`.
+// beam search's time). Per thread (each worker thread has its own Node-API env), at most kPoolBytes
+// held; past that a released array is left to the GC. `fill` and `write` take from the pool too
+// (`pooled`, `alloc`).
+//
+// Size classes: a result's ArrayBuffer is the class at or above its bytes, four classes per octave
+// (2^k × 1, 1.25, 1.5, 1.75; at least 64 bytes: at most a fifth unused), and the result a view of its
+// first n elements. Batches whose shapes vary a little (padded to their longest sequence: seq2seq,
+// tagging) then share buffers; with exact sizes about 40 % of a G2P batch's results missed the
+// pool and were new (50 MB per batch of 128), and V8 collected every 64 MB of them.
+//
+// Which arrays are taken back: the typed arrays this pool made (tagged with kResultTag: the object
+// itself, not its memory, so a view someone made of one never passes), and any other typed array that
+// spans its whole ArrayBuffer (as before size classes). The backend never hands an array it has made
+// views of, or a view, to `recycle` (its `shared` set); a buffer given twice is kept once.
+const napi_type_tag kResultTag = {0x726e6e2d72657375ULL, 0x6c742d706f6f6c31ULL};
+
+size_t class_ceil(size_t bytes) {
+  if (bytes <= 64) return 64;
+  const size_t base = size_t(1) << (63 - __builtin_clzll(bytes)), q = base >> 2;
+  return (bytes + q - 1) / q * q;
+}
+
+size_t class_floor(size_t bytes) {
+  const size_t base = size_t(1) << (63 - __builtin_clzll(bytes)), q = base >> 2;
+  return bytes / q * q;
+}
+
+napi_typedarray_type ta_type(int dtype) {
+  return dtype == RNN_F32 ? napi_float32_array : dtype == RNN_F64 ? napi_float64_array : napi_int32_array;
+}
+
 class ResultPool {
  public:
-  // A seq2seq training step (workload E) frees ~100 MB of results; 64 MB held only part of them.
-  static constexpr size_t kPoolBytes = size_t(192) << 20;
+  // A seq2seq training step (workload E) frees ~100 MB of results; 64 MB held only part of them. With
+  // length-bucketed G2P batches of 128, whose shapes change from chunk to chunk, 192 MB (evicting the
+  // oldest) still left 20 results per batch new; 512 MB leaves about 2 (the pool then holds ~365 MB).
+  static constexpr size_t kPoolBytes = size_t(512) << 20;
 
   bool take(napi_env env, int dtype, size_t n, Arr& out) {
     if (env != env_ || n == 0) return false;
-    auto it = free_.find(key(dtype, n));
-    if (it == free_.end() || it->second.empty()) return false;
-    napi_ref ref = it->second.back();
-    it->second.pop_back();
-    bytes_ -= n * elem(dtype);
-    napi_value v;
-    const bool ok = napi_get_reference_value(env, ref, &v) == napi_ok && v != nullptr;
-    napi_delete_reference(env, ref);
-    if (!ok) return false;
-    Napi::TypedArray ta(env, v);
-    out.ta = ta;
-    out.dtype = dtype;
-    out.length = n;
-    out.data = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-    return true;
+    const size_t need = n * elem(dtype);
+    auto it = free_.find(class_ceil(need));
+    if (it == free_.end()) return false;
+    while (!it->second.empty()) {
+      const Held h = it->second.back();
+      it->second.pop_back();
+      bytes_ -= h.bytes;
+      held_.erase(h.data);
+      napi_value ab;
+      const bool ok = napi_get_reference_value(env, h.ref, &ab) == napi_ok && ab != nullptr;
+      napi_delete_reference(env, h.ref);
+      void* data = nullptr;
+      size_t len = 0;
+      napi_value ta;
+      // (a buffer detached or shrunk since, by whoever still held it, is dropped)
+      if (!ok || napi_get_arraybuffer_info(env, ab, &data, &len) != napi_ok || len < need || data != h.data ||
+          napi_create_typedarray(env, ta_type(dtype), n, ab, 0, &ta) != napi_ok || !tag(env, ta))
+        continue;
+      out.ta = Napi::TypedArray(env, ta);
+      out.dtype = dtype;
+      out.length = n;
+      out.data = static_cast<uint8_t*>(data);
+      return true;
+    }
+    return false;
   }
 
-  // Whether the array was kept (false: not a whole-buffer float/int typed array, or the pool is full).
+  // Whether the array was kept (false: not one of ours nor a whole-buffer float/int typed array, a
+  // buffer already held, or the pool is full).
   bool give(napi_env env, napi_value v) {
     if (env != env_) {  // a new env on this thread: the old references belong to a gone env
       free_.clear();
+      held_.clear();
+      order_.clear();
       bytes_ = 0;
       env_ = env;
     }
@@ -83,28 +127,65 @@ class ResultPool {
     if (dtype < 0 || length == 0 || offset != 0) return false;
     void* ab_data = nullptr;
     size_t ab_len = 0;
-    if (napi_get_arraybuffer_info(env, ab, &ab_data, &ab_len) != napi_ok || ab_len != length * elem(dtype)) return false;
-    if (bytes_ + ab_len > kPoolBytes) return false;
+    if (napi_get_arraybuffer_info(env, ab, &ab_data, &ab_len) != napi_ok || ab_len < 64 || ab_len < length * elem(dtype)) return false;
+    bool ours = false;
+    if (napi_check_object_type_tag(env, v, &kResultTag, &ours) != napi_ok) return false;
+    if (!ours && ab_len != length * elem(dtype)) return false;
+    if (held_.count(ab_data) || ab_len > kPoolBytes) return false;
+    // full: the buffers released longest ago go first (a run of long batches leaves classes the
+    // short ones after it never ask for)
+    while (bytes_ + ab_len > kPoolBytes && !order_.empty()) evict_oldest(env);
     napi_ref ref;
-    if (napi_create_reference(env, v, 1, &ref) != napi_ok) return false;
-    free_[key(dtype, length)].push_back(ref);
+    if (napi_create_reference(env, ab, 1, &ref) != napi_ok) return false;
+    const size_t cls = class_floor(ab_len);
+    free_[cls].push_back({ref, ab_data, ab_len, ++serial_});
+    order_.push_back({serial_, cls});
+    held_.insert(ab_data);
     bytes_ += ab_len;
     return true;
   }
 
+  static bool tag(napi_env env, napi_value ta) { return napi_type_tag_object(env, ta, &kResultTag) == napi_ok; }
+
   size_t bytes() const { return bytes_; }
 
-  // Kernel results written into a released buffer (reused) or into a new ArrayBuffer (fresh), since
-  // the thread started: a training loop whose steps free everything shows fresh stop growing.
+  // Kernel results written into a released buffer (reused) or into a new ArrayBuffer (fresh; bytes:
+  // the results', not their classes'), since the thread started: a training loop whose steps free
+  // everything shows fresh stop growing.
   struct Stats {
     double reused = 0, fresh = 0, fresh_bytes = 0;
   } stats;
 
  private:
+  struct Held {
+    napi_ref ref;  // the ArrayBuffer
+    void* data;
+    size_t bytes;
+    uint64_t serial;  // order of release
+  };
+
+  // Drops the buffer released longest ago that is still held (order_ also lists taken ones: skipped).
+  void evict_oldest(napi_env env) {
+    const auto [serial, cls] = order_.front();
+    order_.pop_front();
+    auto it = free_.find(cls);
+    if (it == free_.end()) return;
+    auto& v = it->second;
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (v[i].serial != serial) continue;
+      napi_delete_reference(env, v[i].ref);
+      bytes_ -= v[i].bytes;
+      held_.erase(v[i].data);
+      v.erase(v.begin() + std::ptrdiff_t(i));
+      return;
+    }
+  }
   static size_t elem(int dtype) { return dtype == RNN_F64 ? 8 : 4; }
-  static uint64_t key(int dtype, size_t n) { return (uint64_t(n) << 2) | uint64_t(dtype & 3); }
   napi_env env_ = nullptr;
-  std::unordered_map<uint64_t, std::vector<napi_ref>> free_;
+  std::unordered_map<size_t, std::vector<Held>> free_;  // by size class
+  std::unordered_set<const void*> held_;
+  std::deque<std::pair<uint64_t, size_t>> order_;  // (serial, class) of each release, oldest first
+  uint64_t serial_ = 0;
   size_t bytes_ = 0;
 };
 
@@ -117,8 +198,11 @@ Arr result_arr(Napi::Env env, int dtype, size_t n) {
     return a;
   }
   result_pool.stats.fresh++;
-  result_pool.stats.fresh_bytes += double(n) * (dtype == RNN_F64 ? 8 : 4);
-  return new_arr(env, dtype, n, true);
+  const size_t bytes = n * (dtype == RNN_F64 ? 8 : 4);
+  result_pool.stats.fresh_bytes += double(bytes);
+  a = new_arr(env, dtype, n, true, n ? class_ceil(bytes) : 0);
+  if (n) ResultPool::tag(env, a.ta);
+  return a;
 }
 
 struct HostDevice {
@@ -184,6 +268,16 @@ Napi::Value Pooled(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// alloc(dtype, n) -> typed array: a result buffer for the backend's fill and write to fill (from the
+// pool, or new in its size class; counted in resultStats like a kernel's result; contents arbitrary).
+Napi::Value Alloc(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  need_args(env, info, 2, "alloc");
+  const int dtype = int(to_int(env, info[0], "alloc", "dtype", 0, 2));
+  const size_t n = size_t(to_int(env, info[1], "alloc", "n", 0, (int64_t(1) << 53) - 1));
+  return result_arr(env, dtype, n).ta;
+}
+
 // pooledBytes() -> number: bytes the pool holds now (for tests).
 Napi::Value PooledBytes(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), double(result_pool.bytes())); }
 
@@ -201,6 +295,7 @@ Napi::Object init_module(Napi::Env env, Napi::Object exports) {
   exports.Set("recycle", Napi::Function::New(env, Recycle, "recycle"));
   exports.Set("pooledBytes", Napi::Function::New(env, PooledBytes, "pooledBytes"));
   exports.Set("pooled", Napi::Function::New(env, Pooled, "pooled"));
+  exports.Set("alloc", Napi::Function::New(env, Alloc, "alloc"));
   exports.Set("resultStats", Napi::Function::New(env, ResultStats, "resultStats"));
   Glue<HostDevice>::register_all(env, exports);
   Glue<HostDevice>::fused(env, exports, "sequenceForwardRecord", Glue<HostDevice>::SeqForwardRecord);

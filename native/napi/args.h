@@ -182,7 +182,10 @@ inline std::vector<int> to_ints(Napi::Env env, const Napi::Value& v, const char*
 // uninit: the kernel writes every element (the fused sequence kernels' outputs and reserve), so
 // skip the zero-fill: a Node Buffer's memory (napi_create_buffer, never from the JS pool) is not
 // cleared, and the typed array is a view of its whole ArrayBuffer.
-inline Arr new_arr(Napi::Env env, int dtype, size_t n, bool uninit = false) {
+//
+// capacity: bytes of the ArrayBuffer when more than the n elements need (the result pool's size
+// classes, native/addon/addon.cpp); the typed array is then a view of its first n elements.
+inline Arr new_arr(Napi::Env env, int dtype, size_t n, bool uninit = false, size_t capacity = 0) {
   const napi_typedarray_type type =
       dtype == RNN_F32 ? napi_float32_array : dtype == RNN_F64 ? napi_float64_array : napi_int32_array;
   const size_t es = dtype == RNN_F64 ? 8 : 4;
@@ -191,8 +194,9 @@ inline Arr new_arr(Napi::Env env, int dtype, size_t n, bool uninit = false) {
   // with malloc, so one that cannot be met throws here instead.
   if (n > (size_t(1) << 50) / es)
     throw_code(env, "E_BACKEND", "could not allocate an array of " + std::to_string(n) + " elements (too large)");
-  if (n * es > (size_t(256) << 20)) {
-    void* probe = std::malloc(n * es);
+  const size_t bytes = capacity > n * es ? capacity : n * es;
+  if (bytes > (size_t(256) << 20)) {
+    void* probe = std::malloc(bytes);
     if (!probe)
       throw_code(env, "E_BACKEND", "could not allocate an array of " + std::to_string(n) + " elements (" +
                                        std::to_string(n * es) + " bytes): out of memory");
@@ -205,7 +209,7 @@ inline Arr new_arr(Napi::Env env, int dtype, size_t n, bool uninit = false) {
   bool ok;
   if (uninit && n > 0) {
     napi_value node_buf;
-    ok = napi_create_buffer(env, n * es, &data, &node_buf) == napi_ok;
+    ok = napi_create_buffer(env, bytes, &data, &node_buf) == napi_ok;
     napi_typedarray_type bt;
     size_t blen = 0, boff = 1;
     void* bdata = nullptr;
@@ -213,10 +217,10 @@ inline Arr new_arr(Napi::Env env, int dtype, size_t n, bool uninit = false) {
          reinterpret_cast<uintptr_t>(data) % es == 0;
     if (!ok) {  // not the layout expected: fall back to a zeroed ArrayBuffer
       data = nullptr;
-      ok = napi_create_arraybuffer(env, n * es, &data, &buf) == napi_ok;
+      ok = napi_create_arraybuffer(env, bytes, &data, &buf) == napi_ok;
     }
   } else {
-    ok = napi_create_arraybuffer(env, n * es, &data, &buf) == napi_ok;
+    ok = napi_create_arraybuffer(env, bytes, &data, &buf) == napi_ok;
   }
   if (!ok || napi_create_typedarray(env, type, n, buf, 0, &ta) != napi_ok)
     throw_code(env, "E_BACKEND", "could not allocate an array of " + std::to_string(n) + " elements (out of memory?)");

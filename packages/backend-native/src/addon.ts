@@ -39,11 +39,14 @@ export interface NativeAddon extends KernelAddon<Arr> {
   /** cpuPlan: the CPU probe and kernel plan as JSON (cpu-plan.ts); absent from addons built before it. */
   info(): { version: string; blas: string; simd: string; threads: number; cpuPlan?: string };
   setNumThreads(n: number): void;
-  /** Hand a released result buffer to the addon's pool for the next result of its dtype and length
-   *  (false: not taken — a view, or the pool is full). Optional: an older addon build has none. */
+  /** Hand a released result buffer to the addon's pool for the next result of its size class
+   *  (false: not taken — a view someone made, a buffer already held, or one larger than the pool).
+   *  Optional: an older addon build has none. */
   recycle?(a: Arr): boolean;
   /** A released buffer of dtype code `dtype` and `n` elements from the pool, if it holds one (contents arbitrary). */
   pooled?(dtype: number, n: number): Arr | undefined;
+  /** A result buffer of that dtype and length: from the pool, else new in its size class (contents arbitrary). */
+  alloc?(dtype: number, n: number): Arr;
   /** Bytes the pool holds now (for tests). */
   pooledBytes?(): number;
   /** Kernel results on this thread so far: written into a pooled buffer (`reused`) or a new one (`fresh`, `freshBytes`). */

@@ -121,17 +121,25 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
 
   // ---- memory: plain typed-array operations ----
 
-  /** A copy of `data`, into a released buffer of its size when the pool holds one (as `fill`). */
+  /** A copy of `data`, into a released buffer of its size class when the pool holds one (as `fill`). */
   write(data: TypedArray): Storage {
-    const pooled = this.pooledArray(dtypeOf(data), data.length);
-    if (pooled) {
-      pooled.set(data);
-      return pooled;
+    const a = this.pooledArray(dtypeOf(data), data.length) ?? this.resultArray(dtypeOf(data), data.length);
+    if (a) {
+      a.set(data);
+      return a;
     }
     return this.counted(data.slice());
   }
 
-  /** A released buffer of this dtype and length from the addon's pool (contents arbitrary), if it holds one. */
+  /** A new buffer in its size class from the addon (counted in its `resultStats`, recycled like a kernel
+   *  result), when this build has `alloc`; contents arbitrary. */
+  private resultArray(dtype: DType, n: number): Arr | undefined {
+    const code = this.codes.dtype[dtype];
+    return code === undefined || n === 0 || !this.addon.alloc ? undefined : (this.addon.alloc(code, n) as Arr);
+  }
+
+  /** A released buffer of this dtype and length's size class from the addon's pool, as an array of that
+   *  length (contents arbitrary), if it holds one. */
   private pooledArray(dtype: DType, n: number): Arr | undefined {
     const code = this.codes.dtype[dtype];
     const a = code === undefined || n === 0 ? undefined : (this.addon.pooled?.(code, n) as Arr | undefined);
@@ -182,8 +190,8 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
   }
 
   fill(n: number, dtype: DType, value: number): Storage {
-    // a released buffer of the size when the pool holds one (see dispose), else a new zeroed one
-    const pooled = this.pooledArray(dtype, n);
+    // a released buffer of the size class when the pool holds one (see dispose), else a new one
+    const pooled = this.pooledArray(dtype, n) ?? this.resultArray(dtype, n);
     const a = pooled ?? this.counted(arrayFor(dtype, n));
     if (value !== 0 || pooled) a.fill(value);
     return a;
@@ -209,9 +217,9 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
   }
 
   /**
-   * GC-managed: a typed array is freed when unreachable. A released array that owns its whole
-   * buffer also goes to the addon's pool, so the next kernel result of its dtype and length is
-   * written into it rather than into a new ArrayBuffer (loops that `tidy` their steps then spare V8
+   * GC-managed: a typed array is freed when unreachable. A released result array (or one that owns
+   * its whole buffer) also goes to the addon's pool, so the next kernel result of its size class is
+   * written into its buffer rather than into a new ArrayBuffer (loops that `tidy` their steps then spare V8
    * the mark-compacts fresh buffers cause). A tensor is disposed once (its storage's last
    * reference), and nothing else holds its array: `read` copies, views are marked `shared`.
    */

@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { T, describeNative } from './helpers.js';
 
 // The addon's result pool (native/addon/addon.cpp ResultPool): a released result buffer is the next
-// result of its dtype and length, so loops that tidy their steps allocate nothing new per step.
+// result of its size class, so loops that tidy their steps allocate nothing new per step.
 describeNative('native backend: result pool', (b) => {
   const add = (x: Float32Array, y: Float32Array) => b.binary('add', T(x, [x.length]), T(y, [y.length]), [x.length]) as Float32Array;
 
@@ -14,10 +14,47 @@ describeNative('native backend: result pool', (b) => {
     const r2 = add(one, new Float32Array(1000).fill(2));
     expect(r2.buffer).toBe(r1.buffer);
     expect(r2.every((v) => v === 3)).toBe(true);
-    // another size or dtype does not take it
+    // a size of another class does not take it
     b.dispose(r2);
-    const r3 = add(new Float32Array(999).fill(1), new Float32Array(999).fill(1));
+    const r3 = add(new Float32Array(1400).fill(1), new Float32Array(1400).fill(1));
     expect(r3.buffer).not.toBe(r2.buffer);
+  });
+
+  it('size classes: a result a little shorter or longer (same class: 4 per octave) takes the buffer, and reads only its own length', () => {
+    // 1000 floats = 4000 bytes: class 4096 (1024 floats); 999 and 1024 share it, 1025 does not
+    const r1 = add(new Float32Array(1000).fill(1), new Float32Array(1000).fill(1));
+    expect(r1.buffer.byteLength).toBe(4096);
+    b.dispose(r1);
+    const r2 = add(new Float32Array(999).fill(2), new Float32Array(999).fill(2));
+    expect(r2.buffer).toBe(r1.buffer);
+    expect(r2.length).toBe(999);
+    expect(r2.every((v) => v === 4)).toBe(true);
+    b.dispose(r2);
+    const r3 = add(new Float32Array(1024).fill(1), new Float32Array(1024).fill(2));
+    expect(r3.buffer).toBe(r1.buffer);
+    expect(r3.length).toBe(1024);
+    b.dispose(r3);
+    expect(add(new Float32Array(1025), new Float32Array(1025)).buffer).not.toBe(r1.buffer);
+    // another dtype of the same bytes shares it too (a buffer is bytes)
+    const i = b.fill(1000, 'int32', 7) as Int32Array;
+    expect(i.buffer).toBe(r1.buffer);
+    expect(i.every((v) => v === 7)).toBe(true);
+  });
+
+  it('takes back its own results and whole-buffer arrays, never a view someone made, and a buffer only once', () => {
+    const addon = (b as unknown as { addon: { recycle(a: unknown): boolean; pooledBytes(): number } }).addon;
+    const r = add(new Float32Array(100).fill(1), new Float32Array(100).fill(1)); // 400 bytes: class 448
+    expect(r.buffer.byteLength).toBe(448);
+    // a view of its first elements, made outside the backend: same buffer, offset 0, not the pool's array
+    expect(addon.recycle(new Float32Array(r.buffer, 0, 10))).toBe(false);
+    expect(addon.recycle(r)).toBe(true);
+    expect(addon.recycle(r)).toBe(false); // given twice: held once
+    const whole = new Float64Array(16);
+    expect(addon.recycle(whole)).toBe(true);
+    expect(addon.recycle(new Float32Array(8))).toBe(false); // under 64 bytes
+    expect(addon.recycle(new Float32Array(new ArrayBuffer(400), 0, 50))).toBe(false); // not whole, not ours
+    const taken = b.fill(32, 'float32', 1) as Float32Array; // 128 bytes: the Float64Array's class
+    expect(taken.buffer).toBe(whole.buffer);
   });
 
   it('fill (zeros, full) writes into a released buffer of its size, every element', () => {

@@ -123,6 +123,14 @@ export class Tagger implements TrainableModel<readonly EncodedSentence[]> {
   readonly pretrainedWords: number;
   private readonly lstm: Recurrent;
   private readonly index: Map<string, number>;
+  /**
+   * The Trainer frees every tensor of a training step as it ends (see `TrainableModel.tidySteps`):
+   * a tagger keeps none of them (its layers are the built-in ones `Sequential.tidySteps` trusts, the
+   * CRF holds only its options), so the native backend writes the next step's results into the
+   * released buffers. Before, none was released: about 6,000 new result arrays per second of WNUT17
+   * training (1 GB/s of V8 external memory) and 15 mark-compacts per second.
+   */
+  readonly tidySteps = true;
 
   constructor(options: TaggerOptions) {
     const o = parseOptions(taggerOptions, options, 'new Tagger');
