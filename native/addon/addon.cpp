@@ -6,6 +6,7 @@
 // JS-allocated typed arrays, so the GC owns all memory.
 #include <napi.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <deque>
 #include <string>
@@ -142,8 +143,14 @@ class ResultPool {
     order_.push_back({serial_, cls});
     held_.insert(ab_data);
     bytes_ += ab_len;
+    // order_ keeps the releases of buffers taken since (skipped when evicting): rebuild it from the
+    // held ones before it grows past a few times their number
+    if (order_.size() > 4 * held_.size() + 1024) compact_order();
     return true;
   }
+
+  // Entries in the release order (for tests: stays bounded however many buffers go through).
+  size_t order_entries() const { return order_.size(); }
 
   static bool tag(napi_env env, napi_value ta) { return napi_type_tag_object(env, ta, &kResultTag) == napi_ok; }
 
@@ -163,6 +170,14 @@ class ResultPool {
     size_t bytes;
     uint64_t serial;  // order of release
   };
+
+  void compact_order() {
+    std::vector<std::pair<uint64_t, size_t>> live;
+    for (const auto& [cls, v] : free_)
+      for (const Held& h : v) live.push_back({h.serial, cls});
+    std::sort(live.begin(), live.end());
+    order_.assign(live.begin(), live.end());
+  }
 
   // Drops the buffer released longest ago that is still held (order_ also lists taken ones: skipped).
   void evict_oldest(napi_env env) {
@@ -281,6 +296,9 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
 // pooledBytes() -> number: bytes the pool holds now (for tests).
 Napi::Value PooledBytes(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), double(result_pool.bytes())); }
 
+// poolOrderEntries() -> number: the pool's release-order bookkeeping (for tests: bounded).
+Napi::Value PoolOrderEntries(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), double(result_pool.order_entries())); }
+
 // resultStats() -> { reused, fresh, freshBytes }: kernel results so far on this thread (for tests and tools/bench/gc-steps.mjs).
 Napi::Value ResultStats(const Napi::CallbackInfo& info) {
   const auto& s = result_pool.stats;
@@ -294,6 +312,7 @@ Napi::Object init_module(Napi::Env env, Napi::Object exports) {
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
   exports.Set("recycle", Napi::Function::New(env, Recycle, "recycle"));
   exports.Set("pooledBytes", Napi::Function::New(env, PooledBytes, "pooledBytes"));
+  exports.Set("poolOrderEntries", Napi::Function::New(env, PoolOrderEntries, "poolOrderEntries"));
   exports.Set("pooled", Napi::Function::New(env, Pooled, "pooled"));
   exports.Set("alloc", Napi::Function::New(env, Alloc, "alloc"));
   exports.Set("resultStats", Napi::Function::New(env, ResultStats, "resultStats"));

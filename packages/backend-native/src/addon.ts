@@ -49,6 +49,8 @@ export interface NativeAddon extends KernelAddon<Arr> {
   alloc?(dtype: number, n: number): Arr;
   /** Bytes the pool holds now (for tests). */
   pooledBytes?(): number;
+  /** Entries of the pool's release-order bookkeeping (for tests: bounded however many buffers pass). */
+  poolOrderEntries?(): number;
   /** Kernel results on this thread so far: written into a pooled buffer (`reused`) or a new one (`fresh`, `freshBytes`). */
   resultStats?(): { reused: number; fresh: number; freshBytes: number };
   /** The inference forward that also writes every step's gates and lstm's c_t (CPU only; layout in

@@ -41,6 +41,13 @@ describeNative('native backend: result pool', (b) => {
     expect(i.every((v) => v === 7)).toBe(true);
   });
 
+  it('keeps its bookkeeping bounded over many releases and takes', () => {
+    const addon = (b as unknown as { addon: { poolOrderEntries(): number } }).addon;
+    const x = new Float32Array(256).fill(1);
+    for (let i = 0; i < 20000; i++) b.dispose(add(x, x));
+    expect(addon.poolOrderEntries()).toBeLessThan(2000);
+  });
+
   it('takes back its own results and whole-buffer arrays, never a view someone made, and a buffer only once', () => {
     const addon = (b as unknown as { addon: { recycle(a: unknown): boolean; pooledBytes(): number } }).addon;
     const r = add(new Float32Array(100).fill(1), new Float32Array(100).fill(1)); // 400 bytes: class 448
