@@ -110,9 +110,13 @@ describe.skipIf(!hasTmux)('progress in a real terminal (tmux)', () => {
     for (const l of lines) {
       expect(l).toMatch(/^text epoch \d+ (loss \S+ val_loss \S+|stopped after \d+\/\d+ batches, loss \S+) \(\d+\.\ds, 0:0\d\/0:06\)$/);
     }
-    // the epoch cut short by the budget ends in its own line, and the summary starts on a fresh row
-    expect(lines.at(-1)).toMatch(/stopped after/);
-    expect(end[end.indexOf(lines.at(-1)!) + 1]).toMatch(/^rnn: time budget reached at epoch \d+ \(\d+\/\d+ batches\)/);
+    // the epoch cut short by the budget ends in its own line, and the summary starts on a fresh row;
+    // when the budget runs out just as an epoch ends (its validation takes the last moments: seen once
+    // in a full test run on a loaded machine) no epoch is cut short, and the summary names the epoch alone
+    const last = lines.at(-1)!;
+    const next = end[end.indexOf(last) + 1];
+    if (/stopped after/.test(last)) expect(next).toMatch(/^rnn: time budget reached at epoch \d+ \(\d+\/\d+ batches\)/);
+    else expect(next).toMatch(/^rnn: time budget reached at epoch \d+ in /);
   });
 
   it("library fit({ verbose: 1 }): a bar on a terminal, then one clean line per epoch", async () => {
