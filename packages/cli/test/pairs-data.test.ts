@@ -80,14 +80,14 @@ describe('splitting', () => {
 
 describe('packed training pairs', () => {
   it('give back every pair, and the same length keys as pairLengthKeys', () => {
-    // long enough to outgrow the first buffer (16 ids per pair), with an empty target
+    // one pair long enough to span most of the ids, one with an empty target
     const pairs = [
       { source: [5, 6, 7], target: [4] },
       { source: [9], target: [] },
       { source: Array.from({ length: 40 }, (_, i) => i), target: Array.from({ length: 70000 }, (_, i) => i % 7) },
       { source: [3, 3], target: [8, 9, 10] },
     ];
-    const packed = PackedPairs.from(pairs.length, (i) => pairs[i]!);
+    const packed = PackedPairs.from(pairs);
     expect(packed.size).toBe(4);
     for (let i = 0; i < pairs.length; i++) expect(packed.pair(i)).toEqual(pairs[i]);
     expect(packed.lengthKeys()).toEqual(pairLengthKeys(pairs));
@@ -98,7 +98,7 @@ describe('packed training pairs', () => {
   });
 
   it('hold nothing for an empty file', () => {
-    const packed = PackedPairs.from(0, () => ({ source: [], target: [] }));
+    const packed = PackedPairs.from([]);
     expect(packed.size).toBe(0);
     expect(packed.lengthKeys()).toEqual(new Int32Array(0));
   });

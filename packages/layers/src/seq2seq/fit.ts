@@ -57,7 +57,7 @@ export interface Seq2SeqHistory {
  * The bucketing key of each pair: source length first, then target length (the encoder and the
  * decoder each run as many steps as the longest row of the batch on their side).
  */
-export function pairLengthKeys(pairs: readonly { readonly source: ArrayLike<number>; readonly target: ArrayLike<number> }[]): Int32Array {
+export function pairLengthKeys(pairs: readonly Seq2SeqPair[]): Int32Array {
   return Int32Array.from(pairs, (p) => p.source.length * 65536 + Math.min(65535, p.target.length));
 }
 

@@ -54,9 +54,10 @@ export function tokenizePairs(lines: readonly PairLine[], splits: Splits): Pairs
 
 /**
  * Id pairs packed into typed arrays: every pair's source ids then its target ids in one
- * `Int32Array`, with each pair's start and lengths. What the training loop keeps of a pairs file:
- * a few bytes per token instead of two JS arrays per pair, so the live JS heap that each of V8's
- * major collections marks stays small (`rnn train --pairs` collected about once per batch).
+ * `Int32Array`, with each pair's start and lengths, and the pairs' length keys. What the training
+ * loop keeps of a pairs file: a few bytes per token instead of two JS arrays per pair, so the live
+ * JS heap that each of V8's major collections marks stays small (`rnn train --pairs` collected
+ * about once per batch).
  */
 export class PackedPairs {
   private constructor(
@@ -64,31 +65,24 @@ export class PackedPairs {
     private readonly starts: Int32Array,
     private readonly sourceLengths: Int32Array,
     private readonly targetLengths: Int32Array,
+    private readonly keys: Int32Array,
   ) {}
 
-  /** Packs `pair(0) … pair(size - 1)`. */
-  static from(size: number, pair: (i: number) => Seq2SeqPair): PackedPairs {
-    const starts = new Int32Array(size);
-    const sl = new Int32Array(size);
-    const tl = new Int32Array(size);
-    let ids = new Int32Array(Math.max(16, size * 16));
+  static from(pairs: readonly Seq2SeqPair[]): PackedPairs {
+    const starts = new Int32Array(pairs.length);
+    const sl = Int32Array.from(pairs, (p) => p.source.length);
+    const tl = Int32Array.from(pairs, (p) => p.target.length);
     let n = 0;
-    for (let i = 0; i < size; i++) {
-      const p = pair(i);
-      const need = n + p.source.length + p.target.length;
-      if (need > ids.length) {
-        const grown = new Int32Array(Math.max(need, ids.length * 2));
-        grown.set(ids.subarray(0, n));
-        ids = grown;
-      }
+    for (let i = 0; i < pairs.length; i++) {
       starts[i] = n;
-      sl[i] = p.source.length;
-      tl[i] = p.target.length;
-      ids.set(p.source, n);
-      ids.set(p.target, n + p.source.length);
-      n = need;
+      n += sl[i]! + tl[i]!;
     }
-    return new PackedPairs(ids.slice(0, n), starts, sl, tl);
+    const ids = new Int32Array(n);
+    pairs.forEach((p, i) => {
+      ids.set(p.source, starts[i]);
+      ids.set(p.target, starts[i]! + sl[i]!);
+    });
+    return new PackedPairs(ids, starts, sl, tl, pairLengthKeys(pairs));
   }
 
   get size(): number {
@@ -104,7 +98,6 @@ export class PackedPairs {
 
   /** `pairLengthKeys` of the pairs (the Trainer's length buckets). */
   lengthKeys(): Int32Array {
-    const view = (i: number) => ({ source: { length: this.sourceLengths[i]! }, target: { length: this.targetLengths[i]! } });
-    return pairLengthKeys(Array.from({ length: this.size }, (_, i) => view(i)));
+    return this.keys;
   }
 }

@@ -102,8 +102,25 @@ interface Best {
   scores: PairScores & { loss: number };
 }
 
+/** The model `rnn train --pairs` trains, from its flags and the two vocabularies. */
+function newModel(v: TrainValues, sourceVocab: SeqVocab, targetVocab: SeqVocab): Seq2Seq {
+  return new Seq2Seq({
+    sourceVocab,
+    targetVocab,
+    embeddingDim: v.embedding,
+    encoder: { type: v.encoder, hiddenSize: v.hidden, numLayers: v.layers, bidirectional: v.bidirectional },
+    decoder: { hiddenSize: v['decoder-hidden'], numLayers: v['decoder-layers'] },
+    attention: v.attention,
+    inputFeeding: v['input-feeding'],
+    dropout: v.dropout,
+    scheduledSampling: v['scheduled-sampling'],
+    seed: v.seed,
+  });
+}
+
 /**
- * The training and dev data of `rnn train --pairs`, read, split into tokens and encoded. Only what
+ * The model and the data of `rnn train --pairs`: the files read, split into tokens, the
+ * vocabularies built (or a resumed model's), the model made and the pairs encoded by it. Only what
  * training reads leaves this function: the training pairs packed as ids (`PackedPairs`), the dev
  * pairs (a few thousand) as the scorer wants them. The file's lines and token strings (about 80 MB
  * of small JS objects for CMUdict's 117,340 pairs, against 1.5 MB packed) are garbage once it
@@ -122,16 +139,18 @@ function loadPairs(v: TrainValues, resumed: Seq2Seq | null) {
     longestSource: train.sources.reduce((m, s) => Math.max(m, s.length), 0),
     longestTarget: train.targets.reduce((m, t) => Math.max(m, t.length), 0),
   };
-  const sourceVocab = resumed?.sourceVocab ?? SeqVocab.build(train.sources, { minCount: v['min-count'] });
-  const targetVocab = resumed?.targetVocab ?? SeqVocab.build(train.targets);
-  const encode = (p: Pairs, i: number): Seq2SeqPair => ({ source: sourceVocab.encode(p.sources[i]!), target: targetVocab.encode(p.targets[i]!) });
+  const model = newModel(
+    v,
+    resumed?.sourceVocab ?? SeqVocab.build(train.sources, { minCount: v['min-count'] }),
+    resumed?.targetVocab ?? SeqVocab.build(train.targets),
+  );
+  const encode = (p: Pairs) => model.encodePairs(p.sources.map((source, i) => ({ source, target: p.targets[i]! })));
   return {
     meta,
-    sourceVocab,
-    targetVocab,
-    encoded: PackedPairs.from(train.sources.length, (i) => encode(train, i)),
+    model,
+    encoded: PackedPairs.from(encode(train)),
     dev,
-    devEncoded: dev ? dev.sources.map((_, i) => encode(dev, i)) : [],
+    devEncoded: dev ? encode(dev) : [],
     summary: `${lines.length} training pairs (${train.groups.length} distinct sources), ${devLines?.length ?? 0} dev`,
   };
 }
@@ -160,22 +179,10 @@ async function runPairs(v: TrainValues, io: Io): Promise<void> {
   checkOutputs({ out: v.out, checkpoint: v.checkpoint });
   const epochs = v.epochs ?? (control.budgetMs !== null ? Number.MAX_SAFE_INTEGER : 10);
 
-  const { meta, sourceVocab, targetVocab, encoded, dev, devEncoded, summary } = loadPairs(v, control.resume?.model ?? null);
-  const model = new Seq2Seq({
-    sourceVocab,
-    targetVocab,
-    embeddingDim: v.embedding,
-    encoder: { type: v.encoder, hiddenSize: v.hidden, numLayers: v.layers, bidirectional: v.bidirectional },
-    decoder: { hiddenSize: v['decoder-hidden'], numLayers: v['decoder-layers'] },
-    attention: v.attention,
-    inputFeeding: v['input-feeding'],
-    dropout: v.dropout,
-    scheduledSampling: v['scheduled-sampling'],
-    seed: v.seed,
-  });
+  const { meta, model, encoded, dev, devEncoded, summary } = loadPairs(v, control.resume?.model ?? null);
   if (v.verbose) {
     io.stderr.write(
-      `rnn: ${summary}; source split ${meta.sourceSplit}, vocabulary ${sourceVocab.size}; target split ${meta.targetSplit}, vocabulary ${targetVocab.size}; ` +
+      `rnn: ${summary}; source split ${meta.sourceSplit}, vocabulary ${model.sourceVocab.size}; target split ${meta.targetSplit}, vocabulary ${model.targetVocab.size}; ` +
         `${model.params.size} parameters\n`,
     );
   }
@@ -319,8 +326,8 @@ async function runPairs(v: TrainValues, io: Io): Promise<void> {
         seconds: +h.seconds.toFixed(2),
         pairs_per_second: +h.samplesPerSecond.toFixed(2),
         parameters: model.params.size,
-        source_vocabulary: sourceVocab.size,
-        target_vocabulary: targetVocab.size,
+        source_vocabulary: model.sourceVocab.size,
+        target_vocabulary: model.targetVocab.size,
         selected_on: dev ? 'dev token error rate (greedy; ties: dev loss)' : null,
         kept,
         dev: devScores ? { ...scoresJson(devScores), loss: devScores.loss } : null,
