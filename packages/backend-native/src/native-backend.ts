@@ -123,7 +123,7 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
 
   /** A copy of `data`, into a released buffer of its size class when the pool holds one (as `fill`). */
   write(data: TypedArray): Storage {
-    const a = this.pooledArray(dtypeOf(data), data.length) ?? this.resultArray(dtypeOf(data), data.length);
+    const a = this.resultArray(dtypeOf(data), data.length);
     if (a) {
       a.set(data);
       return a;
@@ -131,18 +131,17 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
     return this.counted(data.slice());
   }
 
-  /** A new buffer in its size class from the addon (counted in its `resultStats`, recycled like a kernel
-   *  result), when this build has `alloc`; contents arbitrary. */
+  /**
+   * A buffer for `fill` and `write` to fill (contents arbitrary): the addon's `alloc`, which takes a
+   * released buffer of the size class from the pool or makes one in the class (counted in its
+   * `resultStats`, recycled like a kernel result); with an older addon, a released buffer of
+   * exactly this dtype and length from the pool; else undefined (the caller makes a plain array).
+   */
   private resultArray(dtype: DType, n: number): Arr | undefined {
     const code = this.codes.dtype[dtype];
-    return code === undefined || n === 0 || !this.addon.alloc ? undefined : (this.addon.alloc(code, n) as Arr);
-  }
-
-  /** A released buffer of this dtype and length's size class from the addon's pool, as an array of that
-   *  length (contents arbitrary), if it holds one. */
-  private pooledArray(dtype: DType, n: number): Arr | undefined {
-    const code = this.codes.dtype[dtype];
-    const a = code === undefined || n === 0 ? undefined : (this.addon.pooled?.(code, n) as Arr | undefined);
+    if (code === undefined || n === 0) return undefined;
+    if (this.addon.alloc) return this.addon.alloc(code, n) as Arr;
+    const a = this.addon.pooled?.(code, n) as Arr | undefined;
     if (a) this.own.reused++;
     return a;
   }
@@ -191,7 +190,7 @@ export class NativeBackend extends AddonBackend<Arr> implements Backend {
 
   fill(n: number, dtype: DType, value: number): Storage {
     // a released buffer of the size class when the pool holds one (see dispose), else a new one
-    const pooled = this.pooledArray(dtype, n) ?? this.resultArray(dtype, n);
+    const pooled = this.resultArray(dtype, n);
     const a = pooled ?? this.counted(arrayFor(dtype, n));
     if (value !== 0 || pooled) a.fill(value);
     return a;
