@@ -13,7 +13,8 @@
 // decoderHidden, dropout, batch, lr, anneal (over the last `anneal` of the budget — the last --at
 // point — the rate falls linearly to 0, as `rnn train --pairs --anneal`; 0 = constant), bucket, seed,
 // inputFeeding (default off, as the CLI), attention ('luong' or 'bahdanau'), average (a decay in (0, 1):
-// also score an exponential moving average of the weights; 0 = off). Unknown keys are refused.
+// also score an exponential moving average of the weights; 0 = off), labelSmoothing (as `rnn train --pairs
+// --label-smoothing`). Unknown keys are refused.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '@rnn/core';
@@ -30,7 +31,7 @@ const args = toolArgs('node tools/g2p/sweep.mjs --data DIR --at 1,2,4 [--dev-wor
 if (!args.values.data) args.fail('--data DIR is required');
 const DEFAULTS = {
   embedding: 64, hidden: 256, layers: 2, decoderHidden: 256, dropout: 0.2, batch: 64, lr: 0.002, anneal: 0, bucket: true, seed: 0,
-  inputFeeding: false, attention: 'luong', average: 0,
+  inputFeeding: false, attention: 'luong', average: 0, labelSmoothing: 0,
 };
 const given = JSON.parse(args.values.config);
 for (const k of Object.keys(given)) if (!(k in DEFAULTS)) args.fail(`--config: unknown key '${k}'; expected some of ${Object.keys(DEFAULTS).join(', ')}`);
@@ -64,6 +65,7 @@ const model = new Seq2Seq({
   attention: c.attention,
   inputFeeding: c.inputFeeding,
   dropout: c.dropout,
+  labelSmoothing: c.labelSmoothing,
   seed: c.seed,
 });
 const encoded = model.encodePairs(train);

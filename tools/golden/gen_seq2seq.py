@@ -33,6 +33,7 @@ PAD, UNK, BOS, EOS = 0, 1, 2, 3
 FIXTURE = os.path.join(os.path.dirname(__file__), "..", "..", "packages", "layers", "test", "fixtures", "cmudict", "slice.tsv")
 ROWS = [1, 7, 0, 20]  # lines of the slice: lengths 5, 6, 1 and 10 characters (unsorted, with padding)
 LR = 0.01
+SMOOTHING = 0.1  # label smoothing of the "smoothed" loss
 K = 3
 TRAIN_STEPS = 60
 
@@ -265,6 +266,10 @@ def generate():
         c = {**c, "sourceVocab": vs, "targetVocab": vt}
         logits, w = model(src, lengths, tgt_in)
         loss = nn.functional.cross_entropy(logits.reshape(-1, len(vt)), tgt_out.reshape(-1), ignore_index=PAD)
+        # the training loss with label smoothing (rnn train --pairs --label-smoothing), its gradient
+        smoothed = nn.functional.cross_entropy(logits.reshape(-1, len(vt)), tgt_out.reshape(-1), ignore_index=PAD, label_smoothing=SMOOTHING)
+        names = [k for k, _ in model.named_parameters()]
+        smoothed_grads = torch.autograd.grad(smoothed, [p for _, p in model.named_parameters()], retain_graph=True)
         loss.backward()
         grads = {k: t2j(p.grad) for k, p in model.named_parameters()}
         torch.optim.Adam(model.parameters(), lr=LR).step()
@@ -285,6 +290,7 @@ def generate():
             "id": cid, "config": {"layers": [c]}, "params": params,
             "logits": t2j(logits), "weights": t2j(w) if w is not None else None, "loss": float(loss),
             "grads": grads, "adam": {"lr": LR, "params": after},
+            "smoothed": {"epsilon": SMOOTHING, "loss": float(smoothed), "grads": {k: t2j(g) for k, g in zip(names, smoothed_grads)}},
             "decodeParams": params_json(model), "greedy": greedy_out, "beam": {"K": K, "lengthPenalty": 1.0, "results": beam_out},
         })
     return {"source": "packages/layers/test/fixtures/cmudict/slice.tsv", "rows": ROWS,

@@ -137,6 +137,27 @@ describe('rnn train --pairs', () => {
     expect(e.stderr).toMatch(/--input-feeding feeds the previous attentional state, so it needs --attention luong or bahdanau \(found --attention none\)/);
   });
 
+  it('--label-smoothing F trains on the smoothed loss and is kept in the model file; the dev loss stays plain; refused outside [0, 1)', async () => {
+    const smooth = join(dir, 'ls.safetensors');
+    const plain = join(dir, 'ls-off.safetensors');
+    const r = await run(['train', '--pairs', trainTsv, '--dev', devTsv, '--out', smooth, '--epochs', '1', '--label-smoothing', '0.1', ...SMALL, '--json']);
+    expect(r.code).toBe(0);
+    const p = await run(['train', '--pairs', trainTsv, '--dev', devTsv, '--out', plain, '--epochs', '1', ...SMALL, '--json']);
+    const epoch = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>).find((e) => e['event'] === ('epoch' as never))!;
+    // same weights before the first step, so the first epoch's losses differ only by the smoothing
+    expect(epoch(r.stdout)['loss']).toBeGreaterThan(epoch(p.stdout)['loss']!);
+    const config = (file: string) => {
+      const bytes = readFileSync(file);
+      const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8')) as { __metadata__: Record<string, string> };
+      return JSON.parse(header.__metadata__['rnn.config']!).layers[0] as Record<string, unknown>;
+    };
+    expect(config(smooth)['labelSmoothing']).toBe(0.1);
+    expect('labelSmoothing' in config(plain)).toBe(false);
+    const e = await run(['train', '--pairs', trainTsv, '--out', join(dir, 'ls-bad.safetensors'), '--label-smoothing', '1', ...SMALL]);
+    expect(e.code).not.toBe(0);
+    expect(e.stderr).toMatch(/--label-smoothing must be a fraction in \[0, 1\), found 1/);
+  });
+
   it('refuses --lr-decay with --reduce-lr-on-plateau (exit 2)', async () => {
     const r = await run(['train', '--pairs', trainTsv, '--out', join(dir, 'x.safetensors'), '--lr-decay', '0.5', '--reduce-lr-on-plateau', '2']);
     expect(r.code).toBe(2);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backward, grad, noGrad, type FloatDType } from '@rnn/core';
+import { Rng, backward, grad, noGrad, type FloatDType } from '@rnn/core';
 import { Adam, seq2seqFromConfig, type Seq2Seq, type Seq2SeqPair } from '../src/index.js';
 import { expectClose, loadGolden, type GT, type Tol } from './golden-helpers.js';
 
@@ -22,6 +22,8 @@ interface Case {
   loss: number;
   grads: Record<string, GT>;
   adam: { lr: number; params: Record<string, GT> };
+  /** cross_entropy(..., label_smoothing=epsilon) and its gradient. */
+  smoothed: { epsilon: number; loss: number; grads: Record<string, GT> };
   decodeParams: Record<string, GT>;
   greedy: Result[];
   beam: { K: number; lengthPenalty: number; results: Result[] };
@@ -67,6 +69,23 @@ describe('Seq2Seq against PyTorch (golden)', () => {
       backward(m.lossOf(m.forward(BATCH)));
       new Adam({ lr: c.adam.lr }).step(m.params);
       for (const [n, t] of Object.entries(c.adam.params)) expectClose(m.params.get(n), t, { rtol: 1e-7, atol: 1e-9 }, `${c.id} adam ${n}`, 'seq2seq adam');
+    });
+
+    it(`${c.id}: float64 loss and gradients with label smoothing (the training loss of labelSmoothing)`, () => {
+      const { epsilon } = c.smoothed;
+      const cfg = structuredClone(c.config) as { layers: [Record<string, unknown>] };
+      cfg.layers[0].labelSmoothing = epsilon;
+      const m = seq2seqFromConfig(cfg, c.id, { dtype: 'float64' });
+      for (const [name, t] of Object.entries(c.params)) m.params.set(name, t.data);
+      expect(m.config().layers[0].labelSmoothing).toBe(epsilon);
+      // the Trainer's loss (dropout 0 in these configs, so the rng draws nothing) is the smoothed one
+      const loss = m.loss(BATCH, { rng: new Rng(1) });
+      expectClose(loss.item(), c.smoothed.loss, TIGHT, `${c.id} smoothed loss`, 'seq2seq label smoothing');
+      expectClose(m.lossOf(m.forward(BATCH), epsilon).item(), c.smoothed.loss, TIGHT, `${c.id} smoothed lossOf`, 'seq2seq label smoothing');
+      const grads = grad(loss, [...m.params.tensors]);
+      m.params.names.forEach((n, i) => expectClose(grads[i]!, c.smoothed.grads[n]!, { rtol: 1e-7, atol: 1e-10 }, `${c.id} smoothed grad ${n}`, 'seq2seq label smoothing'));
+      // the plain loss is what dev scoring reads
+      expectClose(m.evaluateLoss(BATCH), c.loss, TIGHT, `${c.id} evaluateLoss`, 'seq2seq label smoothing');
     });
 
     it(`${c.id}: float64 greedy and beam (K=${c.beam.K}) decoding, batched over the sentences`, () => {

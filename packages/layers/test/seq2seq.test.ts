@@ -176,6 +176,29 @@ describe('Seq2Seq training steps (tidySteps)', () => {
   });
 });
 
+describe('Seq2Seq label smoothing', () => {
+  it('is in the model file when set and absent (read as 0) when not; bad values are refused by name', () => {
+    const plain = tinyModel(PAIRS);
+    expect('labelSmoothing' in plain.config().layers[0]).toBe(false);
+    expect(parseSeq2Seq(plain.toBytes(), 'plain').sizes.labelSmoothing).toBe(0);
+    const smooth = tinyModel(PAIRS, { labelSmoothing: 0.1 });
+    expect(smooth.config().layers[0].labelSmoothing).toBe(0.1);
+    expect(parseSeq2Seq(smooth.toBytes(), 'smooth').sizes.labelSmoothing).toBe(0.1);
+    expect(() => tinyModel(PAIRS, { labelSmoothing: 1 })).toThrow(/labelSmoothing/);
+    expect(() => tinyModel(PAIRS, { labelSmoothing: -0.1 })).toThrow(/labelSmoothing/);
+  });
+
+  it('the training loss is the smoothed one; dev scoring (evaluateLoss) stays plain cross-entropy', () => {
+    const smooth = tinyModel(PAIRS, { labelSmoothing: 0.2 });
+    const b = batch(smooth);
+    const plain = noGrad(() => smooth.lossOf(smooth.forward(b)).item());
+    const withSmoothing = noGrad(() => smooth.lossOf(smooth.forward(b), 0.2).item());
+    expect(withSmoothing).not.toBeCloseTo(plain, 6);
+    expect(noGrad(() => smooth.loss(b, { rng: new Rng(1) }).item())).toBeCloseTo(withSmoothing, 10);
+    expect(smooth.evaluateLoss(b)).toBeCloseTo(plain, 10);
+  });
+});
+
 describe('Seq2Seq errors', () => {
   it('refuses bad options by name', () => {
     const v = SeqVocab.build([['a']]);

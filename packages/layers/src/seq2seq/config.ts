@@ -48,6 +48,11 @@ export const seq2seqOptions = z.strictObject({
   dropout: rate().optional(),
   /** In training, the probability of feeding the model's own previous prediction instead of the gold token (=0). */
   scheduledSampling: rate().optional(),
+  /**
+   * In training, the loss's target distribution puts 1 − F on the gold token and F spread evenly
+   * over the whole target vocabulary (PyTorch's `CrossEntropyLoss(label_smoothing=F)`) (=0).
+   */
+  labelSmoothing: rate().optional(),
   seed: integer().optional(),
   dtype: floatDtypeSchema().optional(),
   backend: backendSchema().optional(),
@@ -71,6 +76,8 @@ export const seq2seqLayerSchema = z.strictObject({
   inputFeeding: bool(),
   dropout: rate(),
   scheduledSampling: rate(),
+  /** Written only when above 0 (files without it read as 0). */
+  labelSmoothing: rate().optional(),
 });
 
 export type Seq2SeqLayerConfig = z.infer<typeof seq2seqLayerSchema>;
@@ -94,4 +101,5 @@ export interface Seq2SeqSizes {
   inputFeeding: boolean;
   dropout: number;
   scheduledSampling: number;
+  labelSmoothing: number;
 }

@@ -45,6 +45,7 @@ export function seq2seqFromConfig(json: unknown, source = 'config', options: Loa
       inputFeeding: c.inputFeeding,
       dropout: c.dropout,
       scheduledSampling: c.scheduledSampling,
+      labelSmoothing: c.labelSmoothing,
       ...o,
     });
   } catch (err) {

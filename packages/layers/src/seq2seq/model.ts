@@ -2,12 +2,14 @@ import { z } from 'zod';
 import {
   ConfigError,
   FormatError,
+  add,
   ParameterSet,
   Rng,
   div,
   gather,
   getBackend,
   logSoftmax,
+  mul,
   neg,
   noGrad,
   parseOptions,
@@ -98,6 +100,7 @@ export class Seq2Seq implements TrainableModel<readonly Seq2SeqPair[]>, Net {
       inputFeeding,
       dropout: o.dropout ?? 0,
       scheduledSampling: o.scheduledSampling ?? 0,
+      labelSmoothing: o.labelSmoothing ?? 0,
     };
     this.encoderCell = encoderCell(this.sizes);
     this.decoderCell = decoderCell(this.sizes);
@@ -128,6 +131,7 @@ export class Seq2Seq implements TrainableModel<readonly Seq2SeqPair[]>, Net {
       inputFeeding: s.inputFeeding,
       dropout: s.dropout,
       scheduledSampling: s.scheduledSampling,
+      ...(s.labelSmoothing > 0 ? { labelSmoothing: s.labelSmoothing } : {}),
     };
     return { layers: [layer] };
   }
@@ -157,15 +161,28 @@ export class Seq2Seq implements TrainableModel<readonly Seq2SeqPair[]>, Net {
     return { ...out, targets: tgt };
   }
 
-  /** Mean cross-entropy per target token of a forward pass (padding excluded). */
-  lossOf(out: ReturnType<Seq2Seq['forward']>): Tensor {
+  /**
+   * Mean cross-entropy per target token of a forward pass (padding excluded). With `smoothing` ε > 0
+   * the target distribution is (1 − ε)·gold + ε·uniform over the target vocabulary, as PyTorch's
+   * `CrossEntropyLoss(label_smoothing=ε)`: (1 − ε)·(−log p_gold) + ε·mean over the vocabulary of −log p.
+   */
+  lossOf(out: ReturnType<Seq2Seq['forward']>, smoothing = 0): Tensor {
     const { logits, targets } = out;
     const [B, Tt, V] = logits.shape as [number, number, number];
     const picks: number[] = [];
-    for (let b = 0; b < B; b++) for (let t = 0; t < targets.lengths[b]!; t++) picks.push((b * Tt + t) * V + targets.output[b * Tt + t]!);
-    const logp = reshape(logSoftmax(logits, -1), [B * Tt * V]);
-    const picked = gather(logp, tensor(Int32Array.from(picks), [picks.length], { dtype: 'int32', backend: logits.backend }));
-    return div(neg(sum(picked)), picks.length);
+    const rows: number[] = [];
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < targets.lengths[b]!; t++) {
+        picks.push((b * Tt + t) * V + targets.output[b * Tt + t]!);
+        rows.push(b * Tt + t);
+      }
+    }
+    const logp = logSoftmax(logits, -1);
+    const index = (ids: number[]) => tensor(Int32Array.from(ids), [ids.length], { dtype: 'int32', backend: logits.backend });
+    const gold = sum(gather(reshape(logp, [B * Tt * V]), index(picks)));
+    if (!(smoothing > 0)) return div(neg(gold), picks.length);
+    const spread = sum(gather(sum(reshape(logp, [B * Tt, V]), -1), index(rows)));
+    return div(neg(add(mul(gold, 1 - smoothing), mul(spread, smoothing / V))), picks.length);
   }
 
   /** The loss is a mean over target tokens (each target's tokens and its `</s>`): data-parallel shares weigh by them. */
@@ -177,7 +194,7 @@ export class Seq2Seq implements TrainableModel<readonly Seq2SeqPair[]>, Net {
 
   /** The training loss of a batch (dropout and scheduled sampling on), for the `Trainer`. */
   loss(batch: readonly Seq2SeqPair[], ctx: Pick<StepContext, 'rng'>): Tensor {
-    return this.lossOf(this.run(batch, ctx.rng, true));
+    return this.lossOf(this.run(batch, ctx.rng, true), this.sizes.labelSmoothing);
   }
 
   /** The mean cross-entropy per target token over `pairs`, without dropout or gradients. */

@@ -43,6 +43,7 @@ export const trainFlags = withCommon({
   'input-feeding': flag.boolean('feed the previous attentional state to the decoder (Luong et al.): the decoder then runs step by step, about half the training speed; off by default, so it runs over the whole target at once', { default: false }),
   dropout: flag.number('dropout on the embeddings, between stacked layers and before the output layer', { value: 'F', default: 0.2, check: 'fraction' }),
   'scheduled-sampling': flag.number("in training, the probability of feeding the model's own previous prediction instead of the gold token", { value: 'F', default: 0, check: 'fraction' }),
+  'label-smoothing': flag.number('in training, the loss spreads F of each target token\'s weight evenly over the target vocabulary (PyTorch\'s label_smoothing); dev loss and selection stay plain cross-entropy', { value: 'F', default: 0, check: 'fraction' }),
   'min-count': flag.int('source tokens seen fewer times are trained as <unk> (what a token never seen in training reads)', { value: 'N', default: 1, check: 'positive' }),
   epochs: epochsOrMinutes(10),
   minutes,
@@ -67,7 +68,7 @@ type TrainValues = Values<typeof trainFlags>;
 /** What a resume must share with the run that wrote the checkpoint (besides the data). */
 const RESUME_KEYS = [
   'source-split', 'target-split', 'embedding', 'encoder', 'hidden', 'layers', 'bidirectional', 'decoder-hidden', 'decoder-layers', 'attention',
-  'input-feeding', 'dropout', 'scheduled-sampling', 'min-count', 'batch-size', 'bucket', 'lr', 'lr-decay', 'decay-after', 'anneal', 'clip-norm', 'seed',
+  'input-feeding', 'dropout', 'scheduled-sampling', 'label-smoothing', 'min-count', 'batch-size', 'bucket', 'lr', 'lr-decay', 'decay-after', 'anneal', 'clip-norm', 'seed',
 ];
 
 const loadPairsCheckpoint: CheckpointLoader<Seq2Seq> = async (path) => {
@@ -114,6 +115,7 @@ function newModel(v: TrainValues, sourceVocab: SeqVocab, targetVocab: SeqVocab):
     inputFeeding: v['input-feeding'],
     dropout: v.dropout,
     scheduledSampling: v['scheduled-sampling'],
+    labelSmoothing: v['label-smoothing'],
     seed: v.seed,
   });
 }
@@ -188,7 +190,8 @@ async function runPairs(v: TrainValues, io: Io): Promise<void> {
   }
 
   const data = [v.pairs, v.dev].map((p) => (p ? fingerprint(readFileSync(p)) : '-')).join(':');
-  const settings = resumeSettings(data, v, RESUME_KEYS);
+  // label smoothing joined the keys later: left out when off, so older checkpoints still resume
+  const settings = resumeSettings(data, v, v['label-smoothing'] > 0 ? RESUME_KEYS : RESUME_KEYS.filter((k) => k !== 'label-smoothing'));
   const bytes = (extra: Record<string, string> = {}) => model.toBytes({ ...pairsMetadata(meta), ...extra });
   let best: Best | null = null;
   let lastDev: (PairScores & { loss: number }) | null = null;
