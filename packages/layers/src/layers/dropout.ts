@@ -1,6 +1,30 @@
 import { z } from 'zod';
-import { ConfigError, arrayFor, describeValue, dtypeOf, mul, parseOptions, schemas, tensor, type LayerConfig, type Rng, type Tensor, type TypedArray } from '@rnn/core';
+import { ConfigError, describeValue, mul, parseOptions, schemas, tensor, type LayerConfig, type Rng, type Tensor } from '@rnn/core';
 import { Layer, type CallContext, type LayerParameter, type SymbolicShape } from './layer.js';
+
+/** Host arrays for the masks, reused by every call (`tensor` copies them to the backend). */
+let mask32 = new Float32Array(0);
+let mask64 = new Float64Array(0);
+
+/**
+ * Inverted dropout of `x`: each value kept with probability 1 − `rate` and scaled by 1/(1 − rate),
+ * else zeroed, one `rng` draw per element in order (`Rng.dropoutMask`); the mask is a constant of
+ * the graph, so the gradient is the same mask times the incoming one. Every dropout of the layers
+ * (the `Dropout` layer, tree nets, taggers, encoder–decoders) draws its mask here.
+ */
+export function dropoutMul(x: Tensor, rate: number, rng: Rng): Tensor {
+  const n = x.size;
+  let m: Float32Array | Float64Array;
+  if (x.dtype === 'float32') {
+    if (mask32.length < n) mask32 = new Float32Array(n);
+    m = mask32.subarray(0, n);
+  } else {
+    if (mask64.length < n) mask64 = new Float64Array(n);
+    m = mask64.subarray(0, n);
+  }
+  rng.dropoutMask(m, 1 - rate);
+  return mul(x, tensor(m, x.shape, { dtype: x.dtype, backend: x.backend }));
+}
 
 /** Inverted dropout: in training, zero each value with probability `rate` and scale the rest by 1/(1-rate). */
 export class Dropout extends Layer {
@@ -18,16 +42,9 @@ export class Dropout extends Layer {
   parameters(_rng: Rng): LayerParameter[] {
     return [];
   }
-  /** The mask's host array, reused by every call of its size and dtype (`tensor` copies it). */
-  private mask: TypedArray | null = null;
-
   call(x: Tensor, ctx: CallContext): Tensor {
     if (!ctx.training || this.rate === 0) return x;
-    const keep = 1 - this.rate;
-    let m = this.mask;
-    if (!m || m.length !== x.size || dtypeOf(m) !== x.dtype) m = this.mask = arrayFor(x.dtype, x.size);
-    for (let i = 0; i < m.length; i++) m[i] = ctx.rng.next() < keep ? 1 / keep : 0;
-    return mul(x, tensor(m, x.shape, { dtype: x.dtype, backend: x.backend }));
+    return dropoutMul(x, this.rate, ctx.rng);
   }
   /** Dropout has no weights and does nothing at inference, so the model file leaves it out. */
   config(): LayerConfig | null {

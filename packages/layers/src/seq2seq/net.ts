@@ -1,4 +1,5 @@
-import { mul, tensor, type Cell, type ParameterSet, type Rng, type Tensor } from '@rnn/core';
+import { tensor, type Cell, type ParameterSet, type Rng, type Tensor } from '@rnn/core';
+import { dropoutMul } from '../layers/dropout.js';
 import type { Seq2SeqSizes } from './config.js';
 
 /** What the encoder, the decoder and the decoding loops read of a `Seq2Seq`. */
@@ -16,12 +17,7 @@ export const noDrop: Drop = (x) => x;
 
 export function dropper(rate: number, rng: Rng | null): Drop {
   if (!rng || rate === 0) return noDrop;
-  const keep = 1 - rate;
-  return (x) => {
-    const m = new Float64Array(x.size);
-    for (let i = 0; i < m.length; i++) m[i] = rng.next() < keep ? 1 / keep : 0;
-    return mul(x, tensor(m, x.shape, { dtype: x.dtype, backend: x.backend }));
-  };
+  return (x) => dropoutMul(x, rate, rng);
 }
 
 /** Int32 ids as a tensor of `shape` on the model's backend. */

@@ -26,6 +26,7 @@ import {
   type TaggerLayerConfig,
   type Tensor,
 } from '@rnn/core';
+import { dropoutMul } from '../layers/dropout.js';
 import { files } from '../platform/files.js';
 import { Recurrent } from '../layers/recurrent.js';
 import type { LayerParameter } from '../layers/layer.js';
@@ -258,10 +259,7 @@ export class Tagger implements TrainableModel<readonly EncodedSentence[]> {
   }
 
   private drop(x: Tensor, rng: Rng): Tensor {
-    const keep = 1 - this.dropout;
-    const m = new Float64Array(x.size);
-    for (let i = 0; i < m.length; i++) m[i] = rng.next() < keep ? 1 / keep : 0;
-    return mul(x, tensor(m, x.shape, { dtype: x.dtype, backend: x.backend }));
+    return dropoutMul(x, this.dropout, rng);
   }
 
   /** Word ids with each replaced by `<unk>` (0) with probability `wordDropout` (a copy). */

@@ -32,6 +32,7 @@ import {
   type RawTensor,
   type Tensor,
 } from '@rnn/core';
+import { dropoutMul } from '../layers/dropout.js';
 import { treeCell } from '../cells/registry.js';
 import { files } from '../platform/files.js';
 import type { StepContext, TrainableModel } from '../model/types.js';
@@ -213,10 +214,7 @@ export class TreeNet implements TrainableModel<readonly EncodedTree[]> {
   }
 
   private mask(x: Tensor, rng: Rng): Tensor {
-    const keep = 1 - this.dropout;
-    const m = new Float64Array(x.size);
-    for (let i = 0; i < m.length; i++) m[i] = rng.next() < keep ? 1 / keep : 0;
-    return mul(x, tensor(m, x.shape, { dtype: x.dtype, backend: x.backend }));
+    return dropoutMul(x, this.dropout, rng);
   }
 
   /** The embedding rows of `ids` (checked against the vocabulary), with dropout when `rng` is given. */
