@@ -9,7 +9,7 @@
 //   RNN_NUM_THREADS=1 node tools/g2p/sweep.mjs --data DIR --at 1,2,4 --config '{"hidden":256,...}'
 //
 // DIR holds train.tsv and dev.tsv without stress digits (tools/g2p/run.mjs --work DIR writes
-// them). Config keys (defaults = `rnn train --pairs`'s): embedding, hidden, layers,
+// them). Config keys (defaults = `rnn train --pairs`'s): embedding, encoder ('lstm' or 'gru'), hidden, layers,
 // decoderHidden, dropout, batch, lr, anneal (over the last `anneal` of the budget — the last --at
 // point — the rate falls linearly to 0, as `rnn train --pairs --anneal`; 0 = constant), bucket, seed,
 // inputFeeding (default off, as the CLI), attention ('luong' or 'bahdanau'), average (a decay in (0, 1):
@@ -30,7 +30,7 @@ const args = toolArgs('node tools/g2p/sweep.mjs --data DIR --at 1,2,4 [--dev-wor
 });
 if (!args.values.data) args.fail('--data DIR is required');
 const DEFAULTS = {
-  embedding: 64, hidden: 256, layers: 2, decoderHidden: 256, dropout: 0.2, batch: 64, lr: 0.002, anneal: 0, bucket: true, seed: 0,
+  embedding: 64, encoder: 'lstm', hidden: 256, layers: 2, decoderHidden: 256, dropout: 0.2, batch: 64, lr: 0.002, anneal: 0, bucket: true, seed: 0,
   inputFeeding: false, attention: 'luong', average: 0, labelSmoothing: 0,
 };
 const given = JSON.parse(args.values.config);
@@ -60,7 +60,7 @@ const model = new Seq2Seq({
   sourceVocab: SeqVocab.build(train.map((p) => p.source)),
   targetVocab: SeqVocab.build(train.map((p) => p.target)),
   embeddingDim: c.embedding,
-  encoder: { type: 'lstm', hiddenSize: c.hidden, numLayers: c.layers, bidirectional: true },
+  encoder: { type: c.encoder, hiddenSize: c.hidden, numLayers: c.layers, bidirectional: true },
   decoder: { hiddenSize: c.decoderHidden, numLayers: 1 },
   attention: c.attention,
   inputFeeding: c.inputFeeding,
