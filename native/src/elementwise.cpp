@@ -8,14 +8,26 @@
 #include "common.h"
 #include "core/elementwise.h"
 #include "core/strided.h"
+#include "simd.h"
 
 namespace rnn {
 namespace {
+
+// float tanh (m_tanh: evaluated in double, no libm call) compiled for AVX2+FMA too, picked at load
+// time: 4 doubles a vector instead of 2.
+RNN_CLONES void tanh_f32(const float* __restrict x, float* __restrict y, int64_t n) {
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) y[i] = m_tanh(x[i]);
+}
 
 template <class T>
 int unary_typed(int op, const T* x, T* y, int64_t n) {
   return with_unary_op(op, [&](auto o) {
     constexpr int Op = decltype(o)::value;
+    if constexpr (Op == RNN_TANH && std::is_same_v<T, float>) {
+      tanh_f32(x, y, n);
+      return RNN_OK;
+    }
     const T* __restrict xs = x;
     T* __restrict ys = y;
 #pragma omp simd

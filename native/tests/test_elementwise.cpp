@@ -99,6 +99,34 @@ TEST(elementwise, unary_float_matches_libm) {
   }
 }
 
+// float32 tanh is evaluated in double and rounded once (core/scalar.h m_tanh): it must equal
+// (float)tanh((double)x) bit for bit. 2^24 floats spread over every exponent (the stride walks all
+// bit patterns; written against an exhaustive check of all 2^32), plus the special values.
+TEST(elementwise, tanh_f32_is_correctly_rounded) {
+  const int64_t n = int64_t(1) << 24;
+  std::vector<float> x(size_t(n) + 8), y(x.size());
+  for (int64_t i = 0; i < n; ++i) {
+    const uint32_t bits = uint32_t(i) * 256u + uint32_t(i % 251);
+    std::memcpy(&x[size_t(i)], &bits, sizeof bits);
+  }
+  const float special[8] = {0.f, -0.f, INFINITY, -INFINITY, NAN, 1e-45f, 0.0625f, 20.f};
+  for (int k = 0; k < 8; ++k) x[size_t(n) + size_t(k)] = special[k];
+  CHECK_OK(rnn_unary(RNN_F32, RNN_TANH, x.data(), y.data(), int64_t(x.size())));
+  int64_t wrong = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const float want = static_cast<float>(std::tanh(static_cast<double>(x[i])));
+    uint32_t a, b;
+    std::memcpy(&a, &y[i], sizeof a);
+    std::memcpy(&b, &want, sizeof b);
+    if (a != b && !(std::isnan(want) && std::isnan(y[i]))) {
+      if (wrong == 0) CHECK_MSG(false, "tanh at x=" + std::to_string(x[i]) + ": " + std::to_string(y[i]) + ", want " + std::to_string(want));
+      ++wrong;
+    }
+  }
+  CHECK(wrong == 0);
+  CHECK(std::signbit(y[size_t(n) + 1]) && y[size_t(n) + 2] == 1.f && y[size_t(n) + 3] == -1.f && std::isnan(y[size_t(n) + 4]));
+}
+
 TEST(elementwise, sigmoid_saturates_without_nan) {
   float x[4] = {-1000.f, 1000.f, -90.f, 90.f}, y[4];
   CHECK_OK(rnn_unary(RNN_F32, RNN_SIGMOID, x, y, 4));
