@@ -169,20 +169,15 @@ export class Seq2Seq implements TrainableModel<readonly Seq2SeqPair[]>, Net {
   lossOf(out: ReturnType<Seq2Seq['forward']>, smoothing = 0): Tensor {
     const { logits, targets } = out;
     const [B, Tt, V] = logits.shape as [number, number, number];
-    const picks: number[] = [];
+    // the rows (b·Tt + t) that hold a target token, and in each the gold token's logit
     const rows: number[] = [];
-    for (let b = 0; b < B; b++) {
-      for (let t = 0; t < targets.lengths[b]!; t++) {
-        picks.push((b * Tt + t) * V + targets.output[b * Tt + t]!);
-        rows.push(b * Tt + t);
-      }
-    }
+    for (let b = 0; b < B; b++) for (let t = 0; t < targets.lengths[b]!; t++) rows.push(b * Tt + t);
+    const index = (ids: Int32Array) => tensor(ids, [ids.length], { dtype: 'int32', backend: logits.backend });
     const logp = logSoftmax(logits, -1);
-    const index = (ids: number[]) => tensor(Int32Array.from(ids), [ids.length], { dtype: 'int32', backend: logits.backend });
-    const gold = sum(gather(reshape(logp, [B * Tt * V]), index(picks)));
-    if (!(smoothing > 0)) return div(neg(gold), picks.length);
-    const spread = sum(gather(sum(reshape(logp, [B * Tt, V]), -1), index(rows)));
-    return div(neg(add(mul(gold, 1 - smoothing), mul(spread, smoothing / V))), picks.length);
+    const gold = sum(gather(reshape(logp, [B * Tt * V]), index(Int32Array.from(rows, (r) => r * V + targets.output[r]!))));
+    if (!(smoothing > 0)) return div(neg(gold), rows.length);
+    const spread = sum(gather(sum(reshape(logp, [B * Tt, V]), -1), index(Int32Array.from(rows))));
+    return div(neg(add(mul(gold, 1 - smoothing), mul(spread, smoothing / V))), rows.length);
   }
 
   /** The loss is a mean over target tokens (each target's tokens and its `</s>`): data-parallel shares weigh by them. */
